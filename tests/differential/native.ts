@@ -1,0 +1,77 @@
+// Builds programs for the Linux target with compiler/build.ts and runs them, two at a time.
+// Shared by the conformance test, the differential test and the batch script.
+
+import { execa } from 'execa';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface NativeProgram {
+  name: string; // unique, used as the output file's path under outDir
+  sources: string[];
+}
+
+export interface NativeResult {
+  buildError?: string;
+  stdout?: string;
+  exitCode?: number;
+  signal?: string;
+}
+
+/** The program's modules: the entry and everything it imports, transitively (relative imports). */
+export function programSources(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*import\s[^;]*?from\s+["'](\.[^"']+)["']/gm))
+      visit(resolve(dirname(file), m[1].endsWith('.ts') ? m[1] : m[1] + '.ts'));
+  };
+  visit(resolve(entry));
+  return [...seen];
+}
+
+async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}
+
+/**
+ * Compiles every program in this process (one after the other: the compiler's start-up is paid
+ * once), then runs the executables with a pool of two. A build failure is recorded per program,
+ * with its diagnostics, and does not stop the others.
+ */
+export async function buildAndRun(programs: NativeProgram[], outDir: string, timeoutMs = 10_000): Promise<Map<string, NativeResult>> {
+  // compiler/build.ts is the lead's driver: compile + assemble + link. Imported by path so that a
+  // missing driver fails the native tests loudly instead of failing to load the test file.
+  const { buildProgram } = await import(/* @vite-ignore */ join(ROOT, 'compiler', 'build.ts'));
+  const { formatDiagnostic, UserError } = await import('../../compiler/diag.ts');
+  const results = new Map<string, NativeResult>();
+  for (const p of programs) {
+    const outFile = join(outDir, p.name);
+    mkdirSync(dirname(outFile), { recursive: true });
+    try {
+      await buildProgram({ sources: p.sources, target: 'linux', outFile });
+      results.set(p.name, {});
+    } catch (e) {
+      const msg = e instanceof UserError
+        ? e.diagnostics.map((d) => formatDiagnostic(d)).join('\n')
+        : String((e as Error)?.stack ?? e);
+      results.set(p.name, { buildError: msg });
+    }
+  }
+  await runPool(programs, 2, async (p) => {
+    const res = results.get(p.name)!;
+    if (res.buildError) return;
+    const r = await execa(join(outDir, p.name), { reject: false, timeout: timeoutMs, stripFinalNewline: false });
+    res.stdout = String(r.stdout);
+    res.exitCode = r.exitCode;
+    res.signal = r.signal ?? undefined;
+  });
+  return results;
+}
