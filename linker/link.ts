@@ -426,8 +426,12 @@ function relocate(objects: ObjectFile[], place: (Piece | undefined)[][], section
   bag.check();
 }
 
-function symName(o: ObjectFile, sym: ObjSymbol): string {
-  return sym.type === 'section' && typeof sym.section === 'number' ? o.sections[sym.section].name : sym.name;
+/** A symbol's name for messages; assemblers turn references to local labels into section + addend. */
+function symName(o: ObjectFile, sym: ObjSymbol, r: Relocation, pc: boolean): string {
+  if (sym.type !== 'section' || typeof sym.section !== 'number') return sym.name;
+  const at = `${o.sections[sym.section].name}+0x${BigInt.asUintN(64, r.addend).toString(16)}`;
+  const label = pc ? undefined : o.symbols.find((s) => s.section === sym.section && s.name !== '' && s.type !== 'section' && s.value === r.addend);
+  return label ? `${label.name} (${at})` : at;
 }
 
 /** Applies one relocation; returns a diagnostic instead when it cannot. */
@@ -445,7 +449,7 @@ function applyOne(
   if (out.type === SHT_NOBITS || s.type === SHT_NOBITS) return err('LNK0012', `relocation ${rname} at ${where} is in a section without contents`);
   const sym = o.symbols[r.symbol];
   if (!sym) return err('LNK0011', `relocation at ${where} names symbol ${r.symbol}, which does not exist`);
-  const name = symName(o, sym);
+  const name = symName(o, sym, r, kind.pc);
 
   let S: bigint;
   if (sym.section === 'undef' || sym.binding !== 'local') {
