@@ -1,0 +1,29 @@
+// panic: the kernel cannot go on. Prints a [PANIC] line and a backtrace, then stops the CPU.
+// During the test boot it first ends QEMU with the failure code so the test run does not hang.
+
+import { put_str, put_fmt, put_char } from "./log";
+import { backtrace } from "../arch/fault";
+import { qemu_exit, EXIT_FAIL } from "../dev/debugexit";
+import { halt_forever } from "../arch/cpu";
+
+let exit_on_panic: bool = false;
+
+/** Test boot: make panics (and kernel faults) end QEMU with the failure code. */
+export function panic_set_exit_qemu(on: bool): void {
+  exit_on_panic = on;
+}
+
+export function panic(f: fmt): void {
+  cli();
+  put_str("[PANIC] ");
+  put_fmt(f);
+  put_char(10);
+  backtrace(frame_address());
+  panic_stop();
+}
+
+/** Halts after a fatal report (used by the fault handler too). */
+export function panic_stop(): void {
+  if (exit_on_panic) qemu_exit(EXIT_FAIL);
+  halt_forever();
+}

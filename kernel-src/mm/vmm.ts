@@ -1,0 +1,220 @@
+// Virtual memory manager: x86-64 4-level page tables.
+//
+// The kernel address space maps all RAM at DIRECT_MAP_BASE (2 MiB pages, RW, NX) and the kernel
+// image at KERNEL_BASE + physical with 4 KiB pages: text R+X, rodata and .ksymtab R, data and
+// bss RW+NX; kernel mappings are global (CR4.PGE), so switching CR3 keeps them in the TLB.
+// Every other address space shares the kernel half by copying PML4 entries 256..511, which point at
+// the same lower-level tables: kernel mappings added later (the heap) appear everywhere. Those
+// entries lack the U bit, so the kernel half is supervisor-only. User-half tables are private and
+// carry U; leaf permissions decide the rest. A leaf with PTE_OWNED owns its frame: unmapping it or
+// destroying the space frees the frame. vmm_destroy frees every user-half table page and the PML4.
+
+import { pmm_alloc_zeroed, pmm_free, pmm_memory_end } from "./pmm";
+import {
+  p2v, PAGE_SIZE, DIRECT_MAP_BASE, USER_TOP, kernel_v2p, kernel_image_start, kernel_image_end,
+  text_start, text_end, data_start, data_end, bss_start, bss_end,
+} from "./layout";
+import { log_info } from "../lib/log";
+import { panic } from "../lib/panic";
+import { CR4_PGE } from "../arch/cpu";
+
+export const PTE_P: u64 = 0x1;
+export const PTE_W: u64 = 0x2;
+export const PTE_U: u64 = 0x4;
+export const PTE_PS: u64 = 0x80;
+export const PTE_G: u64 = 0x100;
+/** Software bit (AVL): the leaf's frame belongs to this mapping and is freed with it. */
+export const PTE_OWNED: u64 = 0x200;
+export const PTE_NX: u64 = 0x8000000000000000;
+export const PTE_ADDR: u64 = 0x000ffffffffff000;
+export const VMM_NOT_MAPPED: u64 = 0xffffffffffffffff;
+const LARGE_PAGE: u64 = 0x200000;
+const ENTRIES: u64 = 512;
+
+export class AddressSpace {
+  pml4: u64 = 0; // physical address of the root table
+  asid: u64 = 0;
+}
+
+let kernel_as!: Inline<AddressSpace>;
+let next_asid: u64 = 1;
+let table_pages: u64 = 0; // page-table pages in use, all address spaces
+let spaces_alive: u64 = 0;
+
+function entry_addr(table: u64, va: u64, level: u64): usize {
+  return p2v(table) + ((va >> (12 + 9 * level)) & (ENTRIES - 1)) * 8;
+}
+
+/** The table below the entry at `ea`, created when absent and `create` is set; 0 if none. */
+function next_table(ea: usize, create: bool, user: bool): u64 {
+  let e = load<u64>(ea);
+  if ((e & PTE_P) == 0) {
+    if (!create) return 0;
+    let t = pmm_alloc_zeroed();
+    if (t == 0) return 0;
+    store<u64>(ea, t | PTE_P | PTE_W | (user ? PTE_U : 0));
+    table_pages++;
+    return t;
+  }
+  if ((e & PTE_PS) != 0) return 0; // a large page has no table below it
+  return e & PTE_ADDR;
+}
+
+/** Address of the level-`stop` entry for va (stop = 0: the 4 KiB PTE), or 0. */
+function walk(pml4: u64, va: u64, stop: u64, create: bool): usize {
+  let user = va < USER_TOP;
+  let table = pml4;
+  for (let level: u64 = 3; level > stop; level--) {
+    table = next_table(entry_addr(table, va, level), create, user);
+    if (table == 0) return 0;
+  }
+  return entry_addr(table, va, stop);
+}
+
+function is_current(space: AddressSpace): bool {
+  return (read_cr3() & PTE_ADDR) == space.pml4;
+}
+
+export function vmm_kernel_space(): AddressSpace {
+  return kernel_as;
+}
+
+/** Maps one 4 KiB page. False if out of memory or va is already mapped. */
+export function vmm_map(space: AddressSpace, va: u64, pa: u64, flags: u64): bool {
+  let pte = walk(space.pml4, va, 0, true);
+  if (pte == 0 || (load<u64>(pte) & PTE_P) != 0) return false;
+  store<u64>(pte, (pa & PTE_ADDR) | flags | PTE_P);
+  return true;
+}
+
+/** Removes a 4 KiB mapping (freeing an owned frame). False if va was not mapped. */
+export function vmm_unmap(space: AddressSpace, va: u64): bool {
+  let pte = walk(space.pml4, va, 0, false);
+  if (pte == 0) return false;
+  let e = load<u64>(pte);
+  if ((e & PTE_P) == 0) return false;
+  store<u64>(pte, 0);
+  if (va >= USER_TOP || is_current(space)) invlpg(va);
+  if ((e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
+  return true;
+}
+
+/** The leaf entry mapping va (a 4 KiB PTE or a large-page entry), or 0. */
+function leaf_entry(pml4: u64, va: u64): u64 {
+  let table = pml4;
+  for (let level: u64 = 3; level > 0; level--) {
+    let e = load<u64>(entry_addr(table, va, level));
+    if ((e & PTE_P) == 0) return 0;
+    if ((e & PTE_PS) != 0) return e;
+    table = e & PTE_ADDR;
+  }
+  return load<u64>(entry_addr(table, va, 0));
+}
+
+/** The 4 KiB leaf entry for va (flags and frame), 0 when unmapped. Used to check user pointers. */
+export function vmm_pte(space: AddressSpace, va: u64): u64 {
+  let e = leaf_entry(space.pml4, va);
+  return (e & PTE_P) != 0 ? e : 0;
+}
+
+/** Physical address for va, or VMM_NOT_MAPPED. */
+export function vmm_translate(space: AddressSpace, va: u64): u64 {
+  let table = space.pml4;
+  for (let level: u64 = 3; level > 0; level--) {
+    let e = load<u64>(entry_addr(table, va, level));
+    if ((e & PTE_P) == 0) return VMM_NOT_MAPPED;
+    if ((e & PTE_PS) != 0) {
+      let size = u64(1) << (12 + 9 * level);
+      return (e & PTE_ADDR & ~(size - 1)) + (va & (size - 1));
+    }
+    table = e & PTE_ADDR;
+  }
+  let e = load<u64>(entry_addr(table, va, 0));
+  if ((e & PTE_P) == 0) return VMM_NOT_MAPPED;
+  return (e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
+}
+
+/** True when va is mapped in the active page tables (safe probing for backtraces). */
+export function vmm_is_mapped(va: u64): bool {
+  return (leaf_entry(read_cr3() & PTE_ADDR, va) & PTE_P) != 0;
+}
+
+export function vmm_create_address_space(): AddressSpace | null {
+  let pml4 = pmm_alloc_zeroed();
+  if (pml4 == 0) return null;
+  let space = new AddressSpace();
+  space.pml4 = pml4;
+  space.asid = next_asid++;
+  // Share the kernel half: same lower-level tables, so later kernel mappings show up here too.
+  memcpy(p2v(pml4) + 256 * 8, p2v(kernel_as.pml4) + 256 * 8, 256 * 8);
+  table_pages++;
+  spaces_alive++;
+  return space;
+}
+
+function free_table(pa: u64, level: u64): void {
+  let t = p2v(pa);
+  for (let i: u64 = 0; i < ENTRIES; i++) {
+    let e = load<u64>(t, i * 8);
+    if ((e & PTE_P) == 0) continue;
+    if (level > 0 && (e & PTE_PS) == 0) free_table(e & PTE_ADDR, level - 1);
+    else if (level == 0 && (e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
+  }
+  pmm_free(pa);
+  table_pages--;
+}
+
+/** Frees the user half (owned frames and every table page) and the PML4. */
+export function vmm_destroy_address_space(space: AddressSpace): void {
+  if (is_current(space)) write_cr3(kernel_as.pml4);
+  let root = p2v(space.pml4);
+  for (let i: u64 = 0; i < 256; i++) {
+    let e = load<u64>(root, i * 8);
+    if ((e & PTE_P) != 0) free_table(e & PTE_ADDR, 2);
+  }
+  pmm_free(space.pml4);
+  table_pages--;
+  spaces_alive--;
+  destroy(space);
+}
+
+export function vmm_switch_address_space(space: AddressSpace): void {
+  if (!is_current(space)) write_cr3(space.pml4);
+}
+
+export function vmm_table_pages(): u64 {
+  return table_pages;
+}
+
+export function vmm_spaces_alive(): u64 {
+  return spaces_alive;
+}
+
+function map_kernel_page(va: u64): void {
+  let flags = PTE_G;
+  if (va >= text_start() && va < text_end()) flags |= 0; // read + execute
+  else if ((va >= data_start() && va < data_end()) || (va >= bss_start() && va < bss_end())) flags |= PTE_W | PTE_NX;
+  else flags |= PTE_NX; // rodata, .ksymtab: read only
+  if (!vmm_map(kernel_as, va, kernel_v2p(va), flags)) panic(`vmm: cannot map kernel page ${hex(va)}`);
+}
+
+export function vmm_init(): void {
+  log_info(`Initializing Virtual Memory Manager...`);
+  let pml4 = pmm_alloc_zeroed();
+  if (pml4 == 0) panic(`vmm: no memory for the kernel PML4`);
+  kernel_as.pml4 = pml4;
+  kernel_as.asid = 0;
+  table_pages = 1;
+
+  let end = (pmm_memory_end() + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
+  for (let pa: u64 = 0; pa < end; pa += LARGE_PAGE) {
+    let pde = walk(pml4, DIRECT_MAP_BASE + pa, 1, true);
+    if (pde == 0) panic(`vmm: no memory for the direct map`);
+    store<u64>(pde, pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX);
+  }
+  for (let va = kernel_image_start(); va < kernel_image_end(); va += PAGE_SIZE) map_kernel_page(va);
+
+  write_cr4(read_cr4() | CR4_PGE);
+  write_cr3(pml4);
+  log_info(`VMM initialized with kernel page tables at ${hex(pml4)}`);
+}

@@ -1,0 +1,39 @@
+# Kernel thread context switch (xv6's swtch.S).
+#
+# context_switch(save_sp: usize, new_sp: usize) pushes the System V callee-saved registers on the
+# current stack, stores the stack pointer at *save_sp, loads new_sp and pops the other thread's
+# registers. Caller-saved registers need no saving: context_switch is an ordinary call. Interrupts
+# are disabled by the caller around the switch; each thread restores its own interrupt state.
+#
+# A new thread's stack is prepared by kernel-src/sched/scheduler.ts so that the first switch
+# "returns" into thread_trampoline with r12 = entry function, r13 = its argument, rbp = 0 (the end
+# of every backtrace). The layout from the saved sp up: r15 r14 r13 r12 rbx rbp, return address.
+
+        .text
+        .globl context_switch
+context_switch:
+        pushq %rbp
+        pushq %rbx
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        movq %rsp, (%rdi)
+        movq %rsi, %rsp
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %rbx
+        popq %rbp
+        ret
+
+# First code a new thread runs: finish the switch (reap the previous thread if it died, enable
+# interrupts), run entry(arg), and exit if entry returns.
+        .globl thread_trampoline
+thread_trampoline:
+        call sched_thread_start
+        movq %r13, %rdi
+        callq *%r12
+        call thread_exit
+        ud2

@@ -1,0 +1,70 @@
+# System call entry (the `syscall` instruction lands here through MSR_LSTAR).
+#
+# On entry: rax = number, rdi rsi rdx r10 r8 = arguments, rcx = user rip, r11 = user rflags, rsp
+# still the user stack. SFMASK has cleared IF, so nothing can interrupt us before the stack switch.
+# We switch to the current thread's kernel stack (syscall_kernel_rsp, kept up to date by the
+# scheduler on every switch), save what sysret needs, and call
+#   syscall_dispatch(a1, a2, a3, a4, a5, nr): i64
+# (a4 moves from r10 to rcx, the number goes last so the C-order arguments stay in place).
+# On return the caller-saved registers are cleared so no kernel value leaks to user space.
+# Single CPU: the two scratch words below become per-CPU data (swapgs) with SMP.
+
+        .text
+        .globl syscall_entry
+syscall_entry:
+        movq %rsp, syscall_user_rsp(%rip)
+        movq syscall_kernel_rsp(%rip), %rsp
+        pushq syscall_user_rsp(%rip)
+        pushq %r11
+        pushq %rcx
+        pushq %rbp
+        xorl %ebp, %ebp                 # kernel backtraces end here
+        movq %r10, %rcx
+        movq %rax, %r9
+        call syscall_dispatch
+        popq %rbp
+        popq %rcx
+        popq %r11
+        popq %rsp
+        xorl %edi, %edi
+        xorl %esi, %esi
+        xorl %edx, %edx
+        xorl %r8d, %r8d
+        xorl %r9d, %r9d
+        xorl %r10d, %r10d
+        sysretq
+
+# enter_user(rip: usize, rsp: usize, arg: usize): first entry of a thread into ring 3, by iretq.
+# Selectors: 0x1b = user data | RPL 3, 0x23 = user code | RPL 3 (see kernel-src/arch/gdt.ts).
+        .globl enter_user
+enter_user:
+        pushq $0x1b
+        pushq %rsi
+        pushq $0x202                    # IF set, reserved bit 1
+        pushq $0x23
+        pushq %rdi
+        movq %rdx, %rdi
+        xorl %eax, %eax
+        xorl %ebx, %ebx
+        xorl %ecx, %ecx
+        xorl %edx, %edx
+        xorl %esi, %esi
+        xorl %ebp, %ebp
+        xorl %r8d, %r8d
+        xorl %r9d, %r9d
+        xorl %r10d, %r10d
+        xorl %r11d, %r11d
+        xorl %r12d, %r12d
+        xorl %r13d, %r13d
+        xorl %r14d, %r14d
+        xorl %r15d, %r15d
+        iretq
+
+        .bss
+        .balign 8
+        .globl syscall_user_rsp
+syscall_user_rsp:
+        .zero 8
+        .globl syscall_kernel_rsp
+syscall_kernel_rsp:
+        .zero 8
