@@ -90,31 +90,48 @@ interface SymRef {
   symbol: number;
 }
 
+/** Everything the phases share. The linker's own object (generated sections and symbols) is last. */
+interface Ctx {
+  layout: Layout;
+  objects: ObjectFile[];
+  self: ObjectFile;
+  place: (Piece | undefined)[][]; // place[object][section]; undefined = discarded
+  globals: Map<string, SymRef>;
+  sections: OutputSection[];
+}
+
 export function link(inputs: ObjectFile[], layout: Layout): LinkResult {
   const self: ObjectFile = { name: LINKER_OBJECT, sections: [], symbols: [] };
   if (layout.multiboot) self.sections.push(multibootSection());
   const objects = [...inputs, self];
+  const ctx: Ctx = { layout, objects, self, place: [], globals: new Map(), sections: [] };
 
-  const place = assign(objects, layout);
-  const ksyms = layout.ksymtab.enabled ? reserveKsymtab(objects, place, layout) : [];
-  const globals = resolve(objects);
-  const defined = defineLinkerSymbols(self, objects.length - 1, globals, layout);
-  const sections = address(objects, place, layout);
-  const addrOf = (r: SymRef) => symbolAddress(objects, place, sections, r);
-  setLinkerSymbols(self, defined, sections, layout);
+  const pieces = assign(ctx);
+  const ksyms = layout.ksymtab.enabled ? reserveKsymtab(ctx, pieces) : [];
+  resolve(ctx);
+  const defined = defineLinkerSymbols(ctx);
+  address(ctx, pieces);
+  setLinkerSymbols(ctx, defined);
 
-  const entryRef = globals.get(layout.entry);
+  const entryRef = ctx.globals.get(layout.entry);
   if (!entryRef) fail('LNK0005', `entry symbol ${layout.entry} is not defined`, { file: layout.file, line: 1, col: 1 });
-  const entry = addrOf(entryRef);
+  const entry = symbolAddress(ctx, entryRef);
   if (entry === undefined) fail('LNK0007', `entry symbol ${layout.entry} is in a discarded section`);
 
-  copyContents(objects, sections);
-  relocate(objects, place, sections, globals);
-  if (ksyms.length || layout.ksymtab.enabled) fillKsymtabSection(objects, place, sections, ksyms);
-  const segments = segmentsOf(sections);
-  const imageOffset = Math.min(...sections.map((s) => s.fileOffset));
-  if (layout.multiboot) writeMultiboot(objects, place, sections, layout, entryRef, entry);
-  return { layout, objects, sections, segments, symbols: symbolList(objects, place, sections, globals), entry, imageOffset };
+  copyContents(ctx);
+  relocate(ctx);
+  if (layout.ksymtab.enabled) fillKsymtabSection(ctx, ksyms);
+  if (layout.multiboot) writeMultiboot(ctx, entryRef, entry);
+  const { sections } = ctx;
+  return {
+    layout,
+    objects,
+    sections,
+    segments: segmentsOf(sections),
+    symbols: symbolList(ctx),
+    entry,
+    imageOffset: Math.min(...sections.map((s) => s.fileOffset)),
+  };
 }
 
 // ---- 1. assign input sections to output sections ----
@@ -123,9 +140,10 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp('^' + glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
 }
 
-/** place[object][section] = its Piece, or undefined when discarded. */
-function assign(objects: ObjectFile[], layout: Layout): (Piece | undefined)[][] {
-  const place: (Piece | undefined)[][] = objects.map((o) => o.sections.map(() => undefined));
+/** Fills ctx.place; returns the pieces of each output section in order: by pattern, then object. */
+function assign(ctx: Ctx): Piece[][] {
+  const { objects, layout } = ctx;
+  ctx.place = objects.map((o) => o.sections.map(() => undefined));
   const done = objects.map((o) => o.sections.map(() => false));
   const discard = layout.discard.map(globToRegExp);
   objects.forEach((o, oi) =>
@@ -134,16 +152,18 @@ function assign(objects: ObjectFile[], layout: Layout): (Piece | undefined)[][] 
     }),
   );
   // Patterns in layout order; inputs in command-line order for each pattern (like ld).
-  layout.sections.forEach((spec, out) => {
+  const pieces = layout.sections.map((spec, out) => {
+    const list: Piece[] = [];
     for (const re of spec.inputs.map(globToRegExp)) {
       objects.forEach((o, oi) =>
         o.sections.forEach((s, si) => {
           if (done[oi][si] || !re.test(s.name)) return;
           done[oi][si] = true;
-          place[oi][si] = { object: oi, section: si, out, offset: 0 };
+          list.push((ctx.place[oi][si] = { object: oi, section: si, out, offset: 0 }));
         }),
       );
     }
+    return list;
   });
   const bag = new DiagnosticBag();
   objects.forEach((o, oi) =>
@@ -153,21 +173,22 @@ function assign(objects: ObjectFile[], layout: Layout): (Piece | undefined)[][] 
     }),
   );
   bag.check();
-  return place;
+  return pieces;
 }
 
 /** Reserves `.ksymtab` at the end of its output section; returns the symbols it will list. */
-function reserveKsymtab(objects: ObjectFile[], place: (Piece | undefined)[][], layout: Layout): SymRef[] {
+function reserveKsymtab(ctx: Ctx, pieces: Piece[][]): SymRef[] {
+  const { objects, self, layout } = ctx;
   const refs: SymRef[] = [];
   objects.forEach((o, oi) =>
     o.symbols.forEach((s, si) => {
-      if (typeof s.section === 'number' && place[oi][s.section] && isKsym(s, o.sections[s.section])) refs.push({ object: oi, symbol: si });
+      if (typeof s.section === 'number' && ctx.place[oi][s.section] && isKsym(s, o.sections[s.section])) refs.push({ object: oi, symbol: si });
     }),
   );
-  const self = objects[objects.length - 1];
+  const oi = objects.length - 1;
   const out = layout.sections.findIndex((s) => s.name === layout.ksymtab.section);
   const si = self.sections.push(ksymtabSection(refs.map((r) => objects[r.object].symbols[r.symbol].name))) - 1;
-  place[objects.length - 1][si] = { object: objects.length - 1, section: si, out, offset: 0 };
+  pieces[out].push((ctx.place[oi][si] = { object: oi, section: si, out, offset: 0 }));
   return refs;
 }
 
@@ -178,8 +199,8 @@ function describeDef(o: ObjectFile, s: ObjSymbol): string {
   return `${o.name}${sec}`;
 }
 
-function resolve(objects: ObjectFile[]): Map<string, SymRef> {
-  const globals = new Map<string, SymRef>();
+function resolve(ctx: Ctx): void {
+  const { objects, globals } = ctx;
   const bag = new DiagnosticBag();
   objects.forEach((o, oi) =>
     o.symbols.forEach((s, si) => {
@@ -195,7 +216,6 @@ function resolve(objects: ObjectFile[]): Map<string, SymRef> {
     }),
   );
   bag.check();
-  return globals;
 }
 
 function fmtLoc(l: SourceLoc): string {
@@ -217,7 +237,8 @@ function boundName(section: string): string {
 }
 
 /** Adds the linker's symbols that no object defines (a definition in an object takes precedence). */
-function defineLinkerSymbols(self: ObjectFile, selfIndex: number, globals: Map<string, SymRef>, layout: Layout): LinkerSymbol[] {
+function defineLinkerSymbols(ctx: Ctx): LinkerSymbol[] {
+  const { layout, self, globals } = ctx;
   const wanted: { name: string; form: string; section?: string; value?: bigint; loc?: SourceLoc }[] = [];
   for (const s of layout.sections) {
     wanted.push({ name: `__${boundName(s.name)}_start`, form: 'start', section: s.name });
@@ -231,13 +252,14 @@ function defineLinkerSymbols(self: ObjectFile, selfIndex: number, globals: Map<s
   for (const w of wanted) {
     if (globals.has(w.name)) continue;
     const index = self.symbols.push({ name: w.name, section: 'abs', value: 0n, size: 0, binding: 'global', type: 'notype', loc: w.loc }) - 1;
-    globals.set(w.name, { object: selfIndex, symbol: index });
+    globals.set(w.name, { object: ctx.objects.length - 1, symbol: index });
     out.push({ index, form: w.form, section: w.section, value: w.value });
   }
   return out;
 }
 
-function setLinkerSymbols(self: ObjectFile, syms: LinkerSymbol[], sections: OutputSection[], layout: Layout): void {
+function setLinkerSymbols(ctx: Ctx, syms: LinkerSymbol[]): void {
+  const { sections, layout, self } = ctx;
   const byName = (n: string) => sections.find((s) => s.name === n)!;
   const ks = self.sections.find((s) => s.name === '.ksymtab');
   const ksOut = layout.ksymtab.enabled ? byName(layout.ksymtab.section) : undefined;
@@ -268,64 +290,46 @@ function maxLmaEnd(sections: OutputSection[]): bigint {
   return sections.reduce((m, s) => (s.lma + BigInt(s.size) > m ? s.lma + BigInt(s.size) : m), 0n);
 }
 
-function address(objects: ObjectFile[], place: (Piece | undefined)[][], layout: Layout): OutputSection[] {
-  const sections: OutputSection[] = layout.sections.map((spec) => ({
-    name: spec.name,
-    type: SHT_PROGBITS,
-    flags: SHF_ALLOC,
-    align: spec.align,
-    virtual: spec.virtual,
-    lma: 0n,
-    vma: 0n,
-    size: 0,
-    fileOffset: 0,
-    data: new Uint8Array(0),
-    pieces: [],
-  }));
-  const all = place.flat().filter((p): p is Piece => p !== undefined);
-  for (const p of orderPieces(all, objects, layout)) sections[p.out].pieces.push(p);
-
+function address(ctx: Ctx, pieces: Piece[][]): void {
+  const { objects, layout } = ctx;
   let cursor = layout.physBase;
-  sections.forEach((out, i) => {
-    let size = 0;
+  ctx.sections = layout.sections.map((spec, i) => {
+    const out: OutputSection = {
+      name: spec.name,
+      type: SHT_PROGBITS,
+      flags: SHF_ALLOC,
+      align: spec.align,
+      virtual: spec.virtual,
+      lma: 0n,
+      vma: 0n,
+      size: 0,
+      fileOffset: 0,
+      data: new Uint8Array(0),
+      pieces: pieces[i],
+    };
     let nobits = out.pieces.length > 0;
     for (const p of out.pieces) {
       const s = objects[p.object].sections[p.section];
-      p.offset = alignUp(size, s.align);
-      size = p.offset + s.size;
+      p.offset = alignUp(out.size, s.align);
+      out.size = p.offset + s.size;
       out.align = Math.max(out.align, s.align);
       out.flags |= s.flags & (SHF_ALLOC | SHF_WRITE | SHF_EXECINSTR);
       if (s.type !== SHT_NOBITS) nobits = false;
     }
-    out.size = size;
     out.type = nobits ? SHT_NOBITS : SHT_PROGBITS;
-    const spec = layout.sections[i];
     out.lma = spec.address ?? alignUpBig(cursor, BigInt(out.align));
     if (out.lma % BigInt(out.align) !== 0n) {
       fail('LNK0013', `output section ${out.name}: address 0x${out.lma.toString(16)} is not aligned to ${out.align}`, spec.loc);
     }
     out.vma = out.virtual ? out.lma + layout.virtBase : out.lma;
-    if (out.lma + BigInt(size) > TOP || out.vma + BigInt(size) > TOP) {
-      fail('LNK0013', `output section ${out.name} (0x${out.vma.toString(16)}, ${size} bytes) runs past the end of the 64-bit address space`, spec.loc);
+    if (out.lma + BigInt(out.size) > TOP || out.vma + BigInt(out.size) > TOP) {
+      fail('LNK0013', `output section ${out.name} (0x${out.vma.toString(16)}, ${out.size} bytes) runs past the end of the 64-bit address space`, spec.loc);
     }
-    cursor = out.lma + BigInt(size);
+    cursor = out.lma + BigInt(out.size);
+    return out;
   });
-  checkOverlaps(sections, layout);
-  assignFileOffsets(sections, layout);
-  return sections;
-}
-
-/** Orders pieces per output section: by the pattern that claimed them, then object order. */
-function orderPieces(pieces: Piece[], objects: ObjectFile[], layout: Layout): Piece[] {
-  const rank = (p: Piece): number => {
-    const name = objects[p.object].sections[p.section].name;
-    if (p.object === objects.length - 1 && name === '.ksymtab') return Number.MAX_SAFE_INTEGER;
-    return layout.sections[p.out].inputs.findIndex((g) => globToRegExp(g).test(name));
-  };
-  return pieces
-    .map((p, i) => ({ p, i, r: rank(p) }))
-    .sort((a, b) => a.r - b.r || a.p.object - b.p.object || a.p.section - b.p.section || a.i - b.i)
-    .map((x) => x.p);
+  checkOverlaps(ctx.sections, layout);
+  assignFileOffsets(ctx.sections, layout);
 }
 
 function checkOverlaps(sections: OutputSection[], layout: Layout): void {
@@ -360,7 +364,8 @@ function assignFileOffsets(sections: OutputSection[], layout: Layout): void {
 
 // ---- 4. contents and relocation ----
 
-function copyContents(objects: ObjectFile[], sections: OutputSection[]): void {
+function copyContents(ctx: Ctx): void {
+  const { objects, sections } = ctx;
   for (const out of sections) {
     if (out.type === SHT_NOBITS) continue;
     out.data = new Uint8Array(out.size);
@@ -371,13 +376,14 @@ function copyContents(objects: ObjectFile[], sections: OutputSection[]): void {
   }
 }
 
-function symbolAddress(objects: ObjectFile[], place: (Piece | undefined)[][], sections: OutputSection[], r: SymRef): bigint | undefined {
-  const s = objects[r.object].symbols[r.symbol];
+/** A defined symbol's final address; undefined when it is undefined or its section was discarded. */
+function symbolAddress(ctx: Ctx, r: SymRef): bigint | undefined {
+  const s = ctx.objects[r.object].symbols[r.symbol];
   if (s.section === 'abs') return s.value;
   if (s.section === 'undef') return undefined;
-  const p = place[r.object][s.section];
+  const p = ctx.place[r.object][s.section];
   if (!p) return undefined;
-  return BigInt.asUintN(64, sections[p.out].vma + BigInt(p.offset) + s.value);
+  return BigInt.asUintN(64, ctx.sections[p.out].vma + BigInt(p.offset) + s.value);
 }
 
 type Check = 'none' | 'unsigned' | 'signed' | 'bitfield';
@@ -405,17 +411,16 @@ function fits(v: bigint, bits: number, check: Check): boolean {
   return true;
 }
 
-function relocate(objects: ObjectFile[], place: (Piece | undefined)[][], sections: OutputSection[], globals: Map<string, SymRef>): void {
+function relocate(ctx: Ctx): void {
   const bag = new DiagnosticBag();
   const reported = new Set<string>();
-  objects.forEach((o, oi) =>
+  ctx.objects.forEach((o, oi) =>
     o.sections.forEach((s, si) => {
-      const p = place[oi][si];
+      const p = ctx.place[oi][si];
       if (!p || s.relocs.length === 0) return;
-      const out = sections[p.out];
       for (const r of s.relocs) {
         const where = `${o.name}(${s.name}+0x${r.offset.toString(16)})`;
-        const d = applyOne(objects, place, sections, globals, o, oi, out, p, r, where);
+        const d = applyOne(ctx, p, r, where);
         if (!d) continue;
         const key = d.code === 'LNK0001' ? `${d.message.split(',')[0]}|${o.name}` : `${where}|${d.code}`;
         if (!reported.has(key)) bag.items.push(d);
@@ -434,11 +439,22 @@ function symName(o: ObjectFile, sym: ObjSymbol, r: Relocation, pc: boolean): str
   return label ? `${label.name} (${at})` : at;
 }
 
+/** The value S of the symbol a relocation names: globals by name, locals in their own object. */
+function targetAddress(ctx: Ctx, object: number, symbol: number): bigint | 'undefined' | 'discarded' {
+  const sym = ctx.objects[object].symbols[symbol];
+  let ref: SymRef = { object, symbol };
+  if (sym.section === 'undef' || sym.binding !== 'local') {
+    const def = ctx.globals.get(sym.name);
+    if (!def) return sym.binding === 'weak' ? 0n : 'undefined'; // an undefined weak symbol is zero
+    ref = def;
+  }
+  return symbolAddress(ctx, ref) ?? 'discarded';
+}
+
 /** Applies one relocation; returns a diagnostic instead when it cannot. */
-function applyOne(
-  objects: ObjectFile[], place: (Piece | undefined)[][], sections: OutputSection[], globals: Map<string, SymRef>,
-  o: ObjectFile, oi: number, out: OutputSection, p: Piece, r: Relocation, where: string,
-): Diagnostic | undefined {
+function applyOne(ctx: Ctx, p: Piece, r: Relocation, where: string): Diagnostic | undefined {
+  const o = ctx.objects[p.object];
+  const out = ctx.sections[p.out];
   const err = (code: string, message: string): Diagnostic => ({ code, message, loc: r.loc, severity: 'error' });
   if (r.type === R_X86_64_NONE) return undefined;
   const kind = RELOCS[r.type];
@@ -450,23 +466,9 @@ function applyOne(
   const sym = o.symbols[r.symbol];
   if (!sym) return err('LNK0011', `relocation at ${where} names symbol ${r.symbol}, which does not exist`);
   const name = symName(o, sym, r, kind.pc);
-
-  let S: bigint;
-  if (sym.section === 'undef' || sym.binding !== 'local') {
-    const def = globals.get(sym.name);
-    if (!def) {
-      if (sym.binding === 'weak') S = 0n; // an undefined weak symbol is zero
-      else return err('LNK0001', `undefined symbol ${name}, referenced from ${where}`);
-    } else {
-      const a = symbolAddress(objects, place, sections, def);
-      if (a === undefined) return err('LNK0007', `${where} refers to ${name}, defined in a discarded section of ${objects[def.object].name}`);
-      S = a;
-    }
-  } else {
-    const a = symbolAddress(objects, place, sections, { object: oi, symbol: r.symbol });
-    if (a === undefined) return err('LNK0007', `${where} refers to ${name}, which is in a discarded section`);
-    S = a;
-  }
+  const S = targetAddress(ctx, p.object, r.symbol);
+  if (S === 'undefined') return err('LNK0001', `undefined symbol ${name}, referenced from ${where}`);
+  if (S === 'discarded') return err('LNK0007', `${where} refers to ${name}, which is defined in a discarded section`);
 
   const P = out.vma + BigInt(p.offset + r.offset);
   const v = BigInt.asUintN(64, S + r.addend - (kind.pc ? P : 0n));
@@ -483,29 +485,31 @@ function applyOne(
 
 // ---- 5. generated sections, segments, symbol list ----
 
-function fillKsymtabSection(objects: ObjectFile[], place: (Piece | undefined)[][], sections: OutputSection[], refs: SymRef[]): void {
-  const self = objects.length - 1;
-  const si = objects[self].sections.findIndex((s) => s.name === '.ksymtab');
-  const p = place[self][si]!;
-  const out = sections[p.out];
-  const entries: KsymEntry[] = refs.map((r) => {
-    const s = objects[r.object].symbols[r.symbol];
-    return { name: s.name, addr: symbolAddress(objects, place, sections, r)!, size: s.size };
-  });
-  fillKsymtab(out.data.subarray(p.offset, p.offset + objects[self].sections[si].size), out.vma + BigInt(p.offset), entries);
+/** The piece and output section of one of the linker's own generated sections. */
+function generated(ctx: Ctx, name: string): { piece: Piece; out: OutputSection; size: number } {
+  const si = ctx.self.sections.findIndex((s) => s.name === name);
+  const piece = ctx.place[ctx.objects.length - 1][si]!;
+  return { piece, out: ctx.sections[piece.out], size: ctx.self.sections[si].size };
 }
 
-function writeMultiboot(objects: ObjectFile[], place: (Piece | undefined)[][], sections: OutputSection[], layout: Layout, entryRef: SymRef, entry: bigint): void {
-  const self = objects.length - 1;
-  const si = objects[self].sections.findIndex((s) => s.name === '.multiboot');
-  const p = place[self][si]!;
-  const out = sections[p.out];
+function fillKsymtabSection(ctx: Ctx, refs: SymRef[]): void {
+  const { piece, out, size } = generated(ctx, '.ksymtab');
+  const entries: KsymEntry[] = refs.map((r) => {
+    const s = ctx.objects[r.object].symbols[r.symbol];
+    return { name: s.name, addr: symbolAddress(ctx, r)!, size: s.size };
+  });
+  fillKsymtab(out.data.subarray(piece.offset, piece.offset + size), out.vma + BigInt(piece.offset), entries);
+}
+
+function writeMultiboot(ctx: Ctx, entryRef: SymRef, entry: bigint): void {
+  const { sections, layout } = ctx;
+  const { piece, out, size } = generated(ctx, '.multiboot');
   const withBytes = sections.filter((s) => s.type !== SHT_NOBITS && s.size > 0);
-  const entrySym = objects[entryRef.object].symbols[entryRef.symbol];
-  const entryOut = typeof entrySym.section === 'number' ? sections[place[entryRef.object][entrySym.section]!.out] : undefined;
-  fillMultiboot(out.data.subarray(p.offset, p.offset + 32), {
-    headerAddr: out.lma + BigInt(p.offset),
-    headerFileOffset: out.fileOffset + p.offset,
+  const entrySym = ctx.objects[entryRef.object].symbols[entryRef.symbol];
+  const entryOut = typeof entrySym.section === 'number' ? sections[ctx.place[entryRef.object][entrySym.section]!.out] : undefined;
+  fillMultiboot(out.data.subarray(piece.offset, piece.offset + size), {
+    headerAddr: out.lma + BigInt(piece.offset),
+    headerFileOffset: out.fileOffset + piece.offset,
     loadAddr: minLma(sections),
     loadEndAddr: withBytes.reduce((m, s) => (s.lma + BigInt(s.size) > m ? s.lma + BigInt(s.size) : m), 0n),
     bssEndAddr: maxLmaEnd(sections),
@@ -543,18 +547,18 @@ function segmentsOf(sections: OutputSection[]): Segment[] {
 }
 
 /** Every defined symbol that survived (locals too), with its final address and output section. */
-function symbolList(objects: ObjectFile[], place: (Piece | undefined)[][], sections: OutputSection[], globals: Map<string, SymRef>): LinkedSymbol[] {
+function symbolList(ctx: Ctx): LinkedSymbol[] {
   const out: LinkedSymbol[] = [];
-  objects.forEach((o, oi) =>
+  ctx.objects.forEach((o, oi) =>
     o.symbols.forEach((s, si) => {
       if (s.type === 'section' || s.type === 'file' || s.name === '' || s.section === 'undef') return;
       if (s.binding !== 'local') {
-        const winner = globals.get(s.name);
+        const winner = ctx.globals.get(s.name);
         if (!winner || winner.object !== oi || winner.symbol !== si) return;
       }
-      const value = symbolAddress(objects, place, sections, { object: oi, symbol: si });
+      const value = symbolAddress(ctx, { object: oi, symbol: si });
       if (value === undefined) return;
-      const section = s.section === 'abs' ? 'abs' : place[oi][s.section]!.out;
+      const section = s.section === 'abs' ? 'abs' : ctx.place[oi][s.section]!.out;
       out.push({ name: s.name, value, size: s.size, binding: s.binding, type: s.type, section, object: o.name });
     }),
   );

@@ -408,6 +408,19 @@ describe('link errors', () => {
     expect(e.diagnostics[0].loc).toMatchObject({ file: 'overlap.toml', line: 5 });
   });
 
+  it('a reference into a discarded section', () => {
+    const o = objWith([{ offset: 0, type: R_X86_64_64, symbol: 1, addend: 0n }]);
+    o.sections.push(newSection('.note.x', SHT_PROGBITS, SHF_ALLOC));
+    o.symbols.push({ name: 'gone', section: 2, value: 0n, size: 0, binding: 'local', type: 'notype' });
+    const layout = parseLayout('discard = [".note.*"]\n[[section]]\nname = ".text"\n[[section]]\nname = ".data"\n', 'd.toml');
+    expect(userError(() => link([o], layout)).diagnostics[0]).toMatchObject({ code: 'LNK0007' });
+  });
+
+  it('an unsupported relocation type', () => {
+    const o = objWith([{ offset: 0, type: 9 /* R_X86_64_GOTPCREL */, symbol: 0, addend: 0n }]);
+    expect(userError(() => link([o], SMALL)).message).toMatch(/LNK0008: unsupported relocation type 9/);
+  });
+
   it('an allocated section the layout does not place', () => {
     const o = objWith([]);
     o.sections.push(newSection('.weird', SHT_PROGBITS, SHF_ALLOC));
