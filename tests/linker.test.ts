@@ -353,6 +353,21 @@ describe('relocations', () => {
     expect(e.diagnostics[0].code).toBe('LNK0012');
   });
 
+  it('defines the [symbols] forms of the layout, unless an object defines the name', () => {
+    const layout = parseLayout(
+      `phys_base = 0x1000\nvirt_base = "0xffff800000000000"\n[symbols]\na = "phys_start"\nb = "phys_end"\nc = "virt_base"\n` +
+        `d = "start(.data)"\ne = "end(.data)"\nf = "phys_start(.data)"\ng = "phys_end(.data)"\nh = 0x1234\n_start = 7\n` +
+        `[[section]]\nname = ".text"\n[[section]]\nname = ".data"\nvirtual = true\nalign = 4096\n`,
+      'forms.toml',
+    );
+    const r = link([objWith([])], layout);
+    const v = (n: string) => r.symbols.find((s) => s.name === n)!.value;
+    expect([v('a'), v('b'), v('c')]).toEqual([0x1000n, 0x2040n, 0xffff800000000000n]);
+    expect([v('d'), v('e'), v('f'), v('g'), v('h')]).toEqual([0xffff800000002000n, 0xffff800000002040n, 0x2000n, 0x2040n, 0x1234n]);
+    expect([v('__text_start'), v('__data_end')]).toEqual([0x1000n, 0xffff800000002040n]);
+    expect(v('_start')).toBe(0x1000n); // the object's definition wins
+  });
+
   it('resolves an undefined weak symbol to zero', () => {
     const o = objWith([{ offset: 0, type: R_X86_64_64, symbol: 1, addend: 5n }], [{ name: 'maybe', value: 0n, section: 'undef' }]);
     o.symbols[1].binding = 'weak';
