@@ -2,7 +2,7 @@
 // Shared by the conformance test, the differential test and the batch script.
 
 import { execa } from 'execa';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -33,6 +33,18 @@ export function programSources(entry: string): string[] {
   return [...seen];
 }
 
+/** buildProgram takes a tsconfig whose files are the program: one per program, under outDir. */
+export function writeTsconfig(p: NativeProgram, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const config = {
+    compilerOptions: { target: 'es2022', module: 'es2022', moduleResolution: 'bundler', noLib: true, strict: true, noEmit: true, types: [] },
+    files: [...p.sources, join(ROOT, 'runtime', 'prelude.d.ts')],
+  };
+  const path = join(dir, 'tsconfig.json');
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
 async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -42,21 +54,27 @@ async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<
 }
 
 /**
- * Compiles every program in this process (one after the other: the compiler's start-up is paid
- * once), then runs the executables with a pool of two. A build failure is recorded per program,
+ * Compiles every program in this process with buildProgram (one after the other: the compiler's
+ * start-up is paid once), then runs the executables with a pool of two. A build failure is recorded per program,
  * with its diagnostics, and does not stop the others.
  */
 export async function buildAndRun(programs: NativeProgram[], outDir: string, timeoutMs = 10_000): Promise<Map<string, NativeResult>> {
   // compiler/build.ts is the lead's driver: compile + assemble + link. Imported by path so that a
-  // missing driver fails the native tests loudly instead of failing to load the test file.
+  // missing or broken driver fails the native tests loudly instead of failing to load the file.
   const { buildProgram } = await import(/* @vite-ignore */ join(ROOT, 'compiler', 'build.ts'));
   const { formatDiagnostic, UserError } = await import('../../compiler/diag.ts');
   const results = new Map<string, NativeResult>();
   for (const p of programs) {
-    const outFile = join(outDir, p.name);
-    mkdirSync(dirname(outFile), { recursive: true });
+    const out = join(outDir, p.name);
     try {
-      await buildProgram({ sources: p.sources, target: 'linux', outFile });
+      buildProgram({
+        tsconfig: writeTsconfig(p, join(outDir, '.cfg', p.name)),
+        target: 'linux',
+        asm: [join(ROOT, 'runtime', 'linux', 'start.S')],
+        layout: join(ROOT, 'linker', 'linux.toml'),
+        out,
+        quiet: true,
+      });
       results.set(p.name, {});
     } catch (e) {
       const msg = e instanceof UserError

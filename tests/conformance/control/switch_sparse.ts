@@ -13,8 +13,9 @@ function code(v: u32): i32 {
   return 0;
 }
 
+const vs: u32[] = [0, 1, 100, 99, 1000000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE];
+
 export function main(): void {
-  const vs: u32[] = [0, 1, 100, 99, 1000000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE];
   for (let i = 0; i < vs.length; i++) print(`${vs[i]} -> ${code(vs[i])}`);
 }
 
