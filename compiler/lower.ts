@@ -972,11 +972,11 @@ class Lowerer {
     }
     switch (e.kind) {
       case 'local':
-        if (e.aggregate) return { t: e.type, v: e.addr };
+        if (e.aggregate) return aggregateValue(e.type, e.addr);
         return { t: e.type, v: this.load(e.addr, clsOf(e.type) === 'l' ? 8 : 4, false, clsOf(e.type)) };
       case 'global': {
         const addr: Value = { kind: 'sym', name: e.sym, addend: 0n };
-        if (isAggregate(e.type)) return { t: e.type, v: addr };
+        if (isAggregate(e.type)) return aggregateValue(e.type, addr);
         const { width, signed } = memAccess(e.type);
         if (e.type.kind === 'error') return ZERO_TV;
         return { t: e.type, v: this.load(addr, width, signed, clsOf(e.type)) };
@@ -1317,7 +1317,7 @@ class Lowerer {
   }
 
   readLValue(lv: LValue): TV {
-    if (isAggregate(lv.t)) return { t: lv.t, v: lv.addr }; // an inline struct or array element: its address
+    if (isAggregate(lv.t)) return aggregateValue(lv.t, lv.addr); // an inline struct or array element: its address
     return { t: lv.t, v: this.load(lv.addr, lv.width, lv.signed, clsOf(lv.t)) };
   }
 
@@ -1349,7 +1349,7 @@ class Lowerer {
       const field = t.struct.fieldMap.get(name);
       if (field) {
         const addr = this.addOffset(obj.v, BigInt(field.offset));
-        if (isAggregate(field.type)) return { t: field.type.kind === 'inline' ? { kind: 'ref', struct: field.type.struct } : field.type, v: addr };
+        if (isAggregate(field.type)) return aggregateValue(field.type, addr);
         const { width, signed } = memAccess(field.type);
         return { t: field.type, v: this.load(addr, width, signed, clsOf(field.type)) };
       }
@@ -1937,6 +1937,11 @@ function finishBlocks(b: Builder): Block[] {
     }
   }
   return keep;
+}
+
+/** Storage held by value is used through its address: an Inline<T> as a reference to T. */
+function aggregateValue(t: Type, addr: Value): TV {
+  return { t: t.kind === 'inline' ? { kind: 'ref', struct: t.struct } : t, v: addr };
 }
 
 function skipParens(e: ts.Expression): ts.Expression {
