@@ -1,0 +1,371 @@
+// Scalar optimisations on SSA form: sparse conditional constant propagation (Wegman & Zadeck),
+// algebraic simplification and copy propagation, dead-code elimination, branch folding.
+//
+// Folding follows the language's semantics exactly: arithmetic wraps at the class width, shift
+// counts are masked to the width, division truncates toward zero, and a division that would trap
+// (by zero, or MIN / -1) is never folded: it stays in the code so that it traps at run time.
+
+import type { BinOp, Cls, CmpOp, Func, Inst, Value } from './ir.js';
+import {
+  buildCfg,
+  cleanupCfg,
+  constant,
+  hasSideEffects,
+  instDst,
+  instUses,
+  mapInstUses,
+  mapTermUses,
+  termUses,
+  valueCls,
+} from './ssa.js';
+
+const bitsOf = (cls: Cls): number => (cls === 'w' ? 32 : 64);
+const u = (cls: Cls, x: bigint): bigint => BigInt.asUintN(bitsOf(cls), x);
+const s = (cls: Cls, x: bigint): bigint => BigInt.asIntN(bitsOf(cls), x);
+
+/** a op b at class width, or undefined when the operation traps (and so must not be folded). */
+export function foldBin(op: BinOp, cls: Cls, a: bigint, b: bigint): bigint | undefined {
+  const bits = bitsOf(cls);
+  const sh = BigInt(Number(u(cls, b)) & (bits - 1));
+  switch (op) {
+    case 'add':
+      return u(cls, a + b);
+    case 'sub':
+      return u(cls, a - b);
+    case 'mul':
+      return u(cls, a * b);
+    case 'and':
+      return u(cls, a & b);
+    case 'or':
+      return u(cls, a | b);
+    case 'xor':
+      return u(cls, a ^ b);
+    case 'shl':
+      return u(cls, a << sh);
+    case 'shr':
+      return u(cls, u(cls, a) >> sh);
+    case 'sar':
+      return u(cls, s(cls, a) >> sh);
+    case 'sdiv':
+    case 'srem': {
+      const x = s(cls, a);
+      const y = s(cls, b);
+      if (y === 0n || (y === -1n && x === -(1n << BigInt(bits - 1)))) return undefined;
+      return u(cls, op === 'sdiv' ? x / y : x % y); // BigInt division truncates toward zero
+    }
+    case 'udiv':
+    case 'urem': {
+      const x = u(cls, a);
+      const y = u(cls, b);
+      if (y === 0n) return undefined;
+      return op === 'udiv' ? x / y : x % y;
+    }
+  }
+}
+
+export function foldCmp(op: CmpOp, cls: Cls, a: bigint, b: bigint): boolean {
+  const [sa, sb, ua, ub] = [s(cls, a), s(cls, b), u(cls, a), u(cls, b)];
+  switch (op) {
+    case 'eq':
+      return ua === ub;
+    case 'ne':
+      return ua !== ub;
+    case 'slt':
+      return sa < sb;
+    case 'sle':
+      return sa <= sb;
+    case 'sgt':
+      return sa > sb;
+    case 'sge':
+      return sa >= sb;
+    case 'ult':
+      return ua < ub;
+    case 'ule':
+      return ua <= ub;
+    case 'ugt':
+      return ua > ub;
+    case 'uge':
+      return ua >= ub;
+  }
+}
+
+/** The comparison with its operands swapped: a < b is b > a. */
+export const SWAPPED_CMP: Record<CmpOp, CmpOp> = {
+  eq: 'eq', ne: 'ne', slt: 'sgt', sle: 'sge', sgt: 'slt', sge: 'sle', ult: 'ugt', ule: 'uge', ugt: 'ult', uge: 'ule',
+};
+
+export function foldExt(cls: Cls, a: bigint, from: number, signed: boolean): bigint {
+  const bits = from * 8;
+  return u(cls, signed ? BigInt.asIntN(bits, a) : BigInt.asUintN(bits, a));
+}
+
+/** The constant an instruction computes from constant operands, if it can be folded. */
+function evalInst(i: Inst, val: (v: Value) => bigint): bigint | undefined {
+  switch (i.op) {
+    case 'bin':
+      return foldBin(i.bin, i.cls, val(i.a), val(i.b));
+    case 'un':
+      return u(i.cls, i.un === 'neg' ? -val(i.a) : ~val(i.a));
+    case 'cmp':
+      return foldCmp(i.cmp, i.cls, val(i.a), val(i.b)) ? 1n : 0n;
+    case 'ext':
+      return foldExt(i.cls, val(i.a), i.from, i.signed);
+    case 'copy':
+      return u(i.cls, val(i.a));
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sparse conditional constant propagation
+
+const OVER = 'over' as const;
+type Lat = bigint | typeof OVER | undefined; // undefined: not yet known (top)
+
+/** Returns whether it replaced anything. */
+export function sccp(f: Func): boolean {
+  const lat = new Map<number, Lat>();
+  for (const p of f.params) lat.set(p.vreg, OVER);
+  const execBlock = new Set<number>([0]);
+  const execEdge = new Set<string>();
+  const valueLat = (v: Value): Lat => (v.kind === 'const' ? v.value : v.kind === 'sym' ? OVER : lat.get(v.id));
+  const meet = (a: Lat, b: Lat): Lat => (a === undefined ? b : b === undefined ? a : a === b ? a : OVER);
+  const cfg = buildCfg(f);
+  let changed = true;
+  const set = (dst: number, x: Lat) => {
+    if (x === undefined || lat.get(dst) === x || lat.get(dst) === OVER) return;
+    lat.set(dst, lat.get(dst) === undefined ? x : OVER);
+    changed = true;
+  };
+  const edge = (from: number, to: number) => {
+    const k = `${from}>${to}`;
+    if (execEdge.has(k)) return;
+    execEdge.add(k);
+    execBlock.add(to);
+    changed = true;
+  };
+  while (changed) {
+    changed = false;
+    for (const b of cfg.rpo) {
+      if (!execBlock.has(b)) continue;
+      const blk = f.blocks[b];
+      for (const i of blk.insts) {
+        const d = instDst(i);
+        if (!d) continue;
+        if (i.op === 'phi') {
+          let x: Lat = undefined;
+          for (const inc of i.incoming) if (execEdge.has(`${inc.block}>${b}`)) x = meet(x, valueLat(inc.value));
+          set(d.dst, x);
+          continue;
+        }
+        if (i.op === 'select') {
+          const c = valueLat(i.cond);
+          if (c === undefined) continue;
+          if (c !== OVER) set(d.dst, valueLat(c !== 0n ? i.a : i.b));
+          else set(d.dst, meet(valueLat(i.a), valueLat(i.b)));
+          continue;
+        }
+        const uses = instUses(i).map(valueLat);
+        if (!['bin', 'un', 'cmp', 'ext', 'copy'].includes(i.op) || uses.includes(OVER)) {
+          set(d.dst, OVER);
+          continue;
+        }
+        if (uses.includes(undefined)) continue;
+        const r = evalInst(i, (v) => valueLat(v) as bigint);
+        set(d.dst, r === undefined ? OVER : r);
+      }
+      const t = blk.term;
+      if (t.op === 'jmp') edge(b, t.target);
+      if (t.op === 'br') {
+        const c = valueLat(t.cond);
+        // An undefined condition is treated as unknown, so both arms stay live.
+        if (c === OVER || c === undefined) {
+          edge(b, t.then);
+          edge(b, t.else);
+        } else edge(b, c !== 0n ? t.then : t.else);
+      }
+    }
+  }
+  let replaced = false;
+  const clsOf = new Map<number, Cls>();
+  for (const blk of f.blocks) for (const i of blk.insts) {
+    const d = instDst(i);
+    if (d) clsOf.set(d.dst, d.cls);
+  }
+  const rewrite = (v: Value): Value => {
+    if (v.kind !== 'vreg') return v;
+    const x = lat.get(v.id);
+    if (typeof x !== 'bigint') return v;
+    replaced = true;
+    return constant(x, clsOf.get(v.id) ?? v.cls);
+  };
+  for (const b of cfg.rpo) {
+    if (!execBlock.has(b)) continue;
+    const blk = f.blocks[b];
+    for (const i of blk.insts) mapInstUses(i, rewrite);
+    mapTermUses(blk.term, rewrite);
+    const t = blk.term;
+    if (t.op === 'br') {
+      const thenLive = execEdge.has(`${b}>${t.then}`);
+      const elseLive = execEdge.has(`${b}>${t.else}`);
+      if (thenLive !== elseLive) {
+        blk.term = { op: 'jmp', target: thenLive ? t.then : t.else, loc: t.loc };
+        replaced = true;
+      }
+    }
+  }
+  return replaced;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Algebraic simplification and copy propagation
+
+const isConst = (v: Value, x?: bigint): boolean => v.kind === 'const' && (x === undefined || u(v.cls, v.value) === u(v.cls, x));
+const log2 = (v: Value): number => {
+  if (v.kind !== 'const' || v.value === 0n) return -1;
+  const x = u(v.cls, v.value);
+  return (x & (x - 1n)) === 0n ? x.toString(2).length - 1 : -1;
+};
+const COMMUTATIVE = new Set<BinOp>(['add', 'mul', 'and', 'or', 'xor']);
+
+/** The value an instruction is equal to without computing anything, if any. */
+function identity(i: Inst): Value | undefined {
+  switch (i.op) {
+    case 'copy':
+      return i.a;
+    case 'ext':
+      if ((i.from === 8 && i.cls === 'l' && valueCls(i.a) === 'l') || (i.from === 4 && i.cls === 'w' && valueCls(i.a) === 'w')) return i.a.kind === 'const' ? constant(i.a.value, i.cls) : i.a;
+      return undefined;
+    case 'select':
+      return sameValue(i.a, i.b) ? i.a : undefined;
+    case 'phi': {
+      let one: Value | undefined;
+      for (const inc of i.incoming) {
+        const v = inc.value;
+        if (v.kind === 'vreg' && v.id === i.dst) continue;
+        if (one && !sameValue(one, v)) return undefined;
+        one = v;
+      }
+      return one;
+    }
+    case 'bin': {
+      const { a, b, cls } = i;
+      const ones = (1n << BigInt(bitsOf(cls))) - 1n;
+      if (['add', 'sub', 'or', 'xor', 'shl', 'shr', 'sar'].includes(i.bin) && isConst(b, 0n)) return a;
+      if ((i.bin === 'mul' || i.bin === 'sdiv' || i.bin === 'udiv') && isConst(b, 1n)) return a;
+      if ((i.bin === 'mul' || i.bin === 'and') && isConst(b, 0n)) return constant(0n, cls);
+      if (i.bin === 'and' && isConst(b, ones)) return a;
+      if ((i.bin === 'and' || i.bin === 'or') && sameValue(a, b)) return a;
+      if ((i.bin === 'sub' || i.bin === 'xor') && sameValue(a, b)) return constant(0n, cls);
+      if (i.bin === 'add' && a.kind === 'sym' && b.kind === 'const') return { kind: 'sym', name: a.name, addend: a.addend + s('l', b.value) };
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function sameValue(a: Value, b: Value): boolean {
+  if (a.kind === 'vreg' && b.kind === 'vreg') return a.id === b.id;
+  if (a.kind === 'const' && b.kind === 'const') return u(a.cls, a.value) === u(b.cls, b.value) && a.cls === b.cls;
+  if (a.kind === 'sym' && b.kind === 'sym') return a.name === b.name && a.addend === b.addend;
+  return false;
+}
+
+/** Canonical forms the instruction selector expects: constants on the right, cheap operators. */
+function canonicalise(i: Inst): void {
+  if (i.op === 'bin' && COMMUTATIVE.has(i.bin) && i.a.kind === 'const' && i.b.kind !== 'const') [i.a, i.b] = [i.b, i.a];
+  if (i.op === 'cmp' && i.a.kind === 'const' && i.b.kind !== 'const') {
+    [i.a, i.b] = [i.b, i.a];
+    i.cmp = SWAPPED_CMP[i.cmp];
+  }
+  if (i.op !== 'bin') return;
+  const k = log2(i.b);
+  if (k <= 0) return;
+  if (i.bin === 'mul') {
+    i.bin = 'shl';
+    i.b = constant(BigInt(k), i.cls);
+  } else if (i.bin === 'udiv') {
+    i.bin = 'shr';
+    i.b = constant(BigInt(k), i.cls);
+  } else if (i.bin === 'urem') {
+    i.bin = 'and';
+    i.b = constant((1n << BigInt(k)) - 1n, i.cls);
+  }
+}
+
+/** Returns whether anything changed. */
+export function simplify(f: Func): boolean {
+  const repl = new Map<number, Value>();
+  for (const b of f.blocks) {
+    for (const i of b.insts) {
+      canonicalise(i);
+      const d = instDst(i);
+      const v = d && identity(i);
+      if (d && v && !(v.kind === 'vreg' && v.id === d.dst)) repl.set(d.dst, v);
+    }
+  }
+  if (repl.size === 0) return false;
+  const resolve = (v: Value): Value => {
+    for (let n = 0; v.kind === 'vreg' && repl.has(v.id) && n < 1000; n++) v = repl.get(v.id)!;
+    return v;
+  };
+  for (const b of f.blocks) {
+    for (const i of b.insts) mapInstUses(i, resolve);
+    mapTermUses(b.term, resolve);
+    // The replaced instructions are now unused; DCE removes them (side-effect-free by construction).
+    b.insts = b.insts.filter((i) => {
+      const d = instDst(i);
+      return !(d && repl.has(d.dst) && !hasSideEffects(i));
+    });
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dead-code elimination
+
+/** Removes instructions whose results are never used and that have no effect. */
+export function dce(f: Func): boolean {
+  const def = new Map<number, Inst>();
+  for (const b of f.blocks) for (const i of b.insts) {
+    const d = instDst(i);
+    if (d) def.set(d.dst, i);
+  }
+  const live = new Set<number>();
+  const work: Value[] = [];
+  for (const b of f.blocks) {
+    for (const i of b.insts) if (hasSideEffects(i)) work.push(...instUses(i));
+    work.push(...termUses(b.term));
+  }
+  while (work.length) {
+    const v = work.pop()!;
+    if (v.kind !== 'vreg' || live.has(v.id)) continue;
+    live.add(v.id);
+    const i = def.get(v.id);
+    if (i) work.push(...instUses(i));
+  }
+  let changed = false;
+  for (const b of f.blocks) {
+    const keep = b.insts.filter((i) => {
+      const d = instDst(i);
+      return hasSideEffects(i) || (d !== undefined && live.has(d.dst));
+    });
+    if (keep.length !== b.insts.length) changed = true;
+    b.insts = keep;
+  }
+  return changed;
+}
+
+/** Runs the scalar passes to a fixed point (bounded). */
+export function optimize(f: Func): void {
+  for (let round = 0; round < 8; round++) {
+    let changed = sccp(f);
+    changed = simplify(f) || changed;
+    changed = dce(f) || changed;
+    changed = cleanupCfg(f) || changed;
+    if (!changed) break;
+  }
+}
+
