@@ -95,6 +95,7 @@ function fits(k: Kind, op: Operand, f: Form, mode: Mode, strict: boolean): boole
   if (op.kind === 'target') return k === 'rel8' || k === 'rel32';
   // immediate
   if (k === 'one') return op.value.sym === undefined && op.value.addend === 1n;
+  if (k === 'three') return op.value.sym === undefined && op.value.addend === 3n;
   if (!IMM_KINDS.has(k)) return false;
   if (op.value.sym !== undefined) return k !== 's8' && k !== 'u8';
   return !strict || immFits(k, op.value.addend, f.size);
@@ -242,6 +243,7 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   let rmIdx = f.ops.findIndex((k) => k.startsWith('rm') || k === 'm');
   let regIdx = -1;
   const isRegKind = (k: Kind) => GPR_KIND[k] !== undefined || k === 'cr' || k === 'dr' || k === 'sreg';
+  if (typeof f.ext === 'number' && rmIdx < 0) rmIdx = f.ops.findIndex((k) => GPR_KIND[k] !== undefined);
   if (f.ext === 'r') {
     if (f.dup) {
       regIdx = rmIdx = f.ops.findIndex((k) => GPR_KIND[k] !== undefined);
@@ -305,7 +307,8 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
     const t = (ops[relIdx] as { value: SymValue }).value;
     const size = f.ops[relIdx] === 'rel8' ? 1 : 4;
     if (t.sym === undefined) err('ASM0008', 'a branch target must be a symbol', loc);
-    fix.push({ offset: body.length, size, kind: 'branch', sym: t.sym!, addend: t.addend });
+    // GNU as uses PLT32 for 64-bit code only; 32-bit code branches with PC32.
+    fix.push({ offset: body.length, size, kind: mode === 64 ? 'branch' : 'pc', sym: t.sym!, addend: t.addend });
     pushInt(body, 0n, size);
   }
 

@@ -21,6 +21,7 @@ export type Kind =
   | 's32' // sign-extended imm32 of a 64-bit operation
   | 'i64' // full 64-bit immediate (movabs)
   | 'one' // the constant $1 (shift-by-one forms)
+  | 'three' // the constant $3 (`int $3` is int3)
   | 'al' | 'ax' | 'eax' | 'rax' | 'cl' | 'dx' // that register only
   | 'rel8' | 'rel32' // direct branch target
   | 'cr' | 'dr' | 'sreg' | 'fs' | 'gs';
@@ -168,11 +169,11 @@ for (const s of ALL) {
 // Segment registers: a memory operand is 16 bits wide and takes no 0x66.
 add('mov', 16, ['sreg', 'r16'], [0x8c], { ext: 'r' });
 add('mov', 32, ['sreg', 'r32'], [0x8c], { ext: 'r' });
-add('mov', 64, ['sreg', 'r64'], [0x8c], { ext: 'r' });
+add('mov', 64, ['sreg', 'r64'], [0x8c], { ext: 'r', noW: true, mode: 64 });
 add('mov', 16, ['sreg', 'm'], [0x8c], { ext: 'r', no66: true, def: true });
 add('mov', 16, ['r16', 'sreg'], [0x8e], { ext: 'r', no66: true });
 add('mov', 32, ['r32', 'sreg'], [0x8e], { ext: 'r' });
-add('mov', 64, ['r64', 'sreg'], [0x8e], { ext: 'r' });
+add('mov', 64, ['r64', 'sreg'], [0x8e], { ext: 'r', noW: true, mode: 64 });
 add('mov', 16, ['m', 'sreg'], [0x8e], { ext: 'r', no66: true, def: true });
 // Control and debug registers: the general register is always full width.
 add('mov', 64, ['cr', 'r64'], [0x0f, 0x20], { ext: 'r', noW: true, mode: 64 });
@@ -201,6 +202,7 @@ for (const [m, from, to, op] of EXTEND) {
 for (const s of WIDE) add('lea', s, ['m', R(s)], [0x8d], { ext: 'r' });
 
 // ---- exchange and atomics ----
+add('xchg', 0, ['rax', 'rax'], [0x90]); // GNU as: a plain nop, no REX.W
 for (const s of WIDE) {
   add('xchg', s, [R(s), ACC[s]], [0x90], { plusr: true });
   add('xchg', s, [ACC[s], R(s)], [0x90], { plusr: true });
@@ -280,9 +282,8 @@ add('lret', 64, ['i16'], [0xca], { mode: 64 });
 add('ljmp', 32, ['i16', 'i32'], [0xea], { far: true, mode: 32, def: true });
 add('lcall', 32, ['i16', 'i32'], [0x9a], { far: true, mode: 32, def: true });
 add('ljmp', 32, ['m'], [0xff], { ext: 5, def: true });
-add('ljmp', 64, ['m'], [0xff], { ext: 5, mode: 64 });
 add('lcall', 32, ['m'], [0xff], { ext: 3, def: true });
-add('lcall', 64, ['m'], [0xff], { ext: 3, mode: 64 });
+add('int', 0, ['three'], [0xcc]);
 add('int', 0, ['u8'], [0xcd]);
 plain('int3', [0xcc]);
 plain('iret', [0xcf], { size: 32, def: true, sfx: true });
@@ -328,8 +329,8 @@ add('lldt', 16, ['rm16'], [0x0f, 0x00], { ext: 2, no66: true, def: true });
 add('str', 16, ['m'], [0x0f, 0x00], { ext: 1, no66: true, def: true });
 add('sldt', 16, ['m'], [0x0f, 0x00], { ext: 0, no66: true, def: true });
 for (const s of WIDE) {
-  add('str', s, [R(s)], [0x0f, 0x00], { ext: 1 });
-  add('sldt', s, [R(s)], [0x0f, 0x00], { ext: 0 });
+  add('str', s, [R(s)], [0x0f, 0x00], { ext: 1, noW: true });
+  add('sldt', s, [R(s)], [0x0f, 0x00], { ext: 0, noW: true });
 }
 add('nop', 0, [], [0x90]);
 for (const s of WIDE) add('nop', s, [RM(s)], [0x0f, 0x1f], { ext: 0 });
