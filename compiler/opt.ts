@@ -26,7 +26,7 @@ const s = (cls: Cls, x: bigint): bigint => BigInt.asIntN(bitsOf(cls), x);
 /** a op b at class width, or undefined when the operation traps (and so must not be folded). */
 export function foldBin(op: BinOp, cls: Cls, a: bigint, b: bigint): bigint | undefined {
   const bits = bitsOf(cls);
-  const sh = BigInt(Number(u(cls, b)) & (bits - 1));
+  const sh = u(cls, b) & BigInt(bits - 1);
   switch (op) {
     case 'add':
       return u(cls, a + b);
