@@ -768,6 +768,24 @@ export function layoutFrame(mf: MFunc, used: Set<number>): Frame {
   return { saved, slotOffset, size: total - 8 * saved.length };
 }
 
+/**
+ * `lea k(%r), %r` and `lea (%r,%s), %r` become `add`: shorter, and what a person would write.
+ * Safe for the flags: a flag-setting instruction and its consumer are always adjacent.
+ */
+function leaToAdd(i: MInst, phys: (r: number) => number): MInst {
+  if (i.mnem !== 'leal' && i.mnem !== 'leaq') return i;
+  const [m, d] = i.ops;
+  if (m.k !== 'mem' || d.k !== 'reg' || m.rip || m.slot !== undefined || m.base === undefined) return i;
+  const sfx = i.mnem.slice(3);
+  const dst = phys(d.r);
+  if (m.index === undefined && phys(m.base) === dst) return { ...i, mnem: `add${sfx}`, ops: [imm(m.disp), d], acc: ['r', 'rw'] };
+  if (m.index !== undefined && (m.scale ?? 1) === 1 && m.disp === 0n) {
+    if (phys(m.base) === dst) return { ...i, mnem: `add${sfx}`, ops: [{ k: 'reg', r: m.index, sz: d.sz }, d], acc: ['r', 'rw'] };
+    if (phys(m.index) === dst) return { ...i, mnem: `add${sfx}`, ops: [{ k: 'reg', r: m.base, sz: d.sz }, d], acc: ['r', 'rw'] };
+  }
+  return i;
+}
+
 /** Turns allocated machine code into items: `colour` maps every virtual register to a physical one. */
 export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
   const phys = (r: number): number => (r < FIRST_VREG ? r : colour.get(r)!);
@@ -858,7 +876,8 @@ export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
         n++;
         continue;
       }
-      ins(i.mnem, i.ops.map(operand), i.loc, i.prefixes);
+      const j = leaToAdd(i, phys);
+      ins(j.mnem, j.ops.map(operand), j.loc, j.prefixes);
     }
   });
   const end = `.L${mf.name}_end`;

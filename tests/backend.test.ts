@@ -124,3 +124,100 @@ describe('arithmetic at w and l', () => {
     expect(got).toEqual(expected);
   }, 60000);
 });
+
+/** Runs a module with a C driver whose output lines are `name=value`, and returns them as a map. */
+async function runMap(funcs: FB[], protos: string, body: string, more = {}): Promise<{ out: Record<string, string>; asm: string }> {
+  const src = `${C_PRELUDE}#include <unistd.h>\n#include <cpuid.h>\n${protos}\nint main(void) {\n${body}\n  return 0;\n}\n`;
+  const { stdout, asm } = await run(module(funcs, more), src, [FIXTURE_S]);
+  const out: Record<string, string> = {};
+  for (const line of stdout.split('\n')) {
+    const k = line.indexOf('=');
+    if (k > 0) out[line.slice(0, k)] = line.slice(k + 1);
+  }
+  return { out, asm };
+}
+
+describe('calls, recursion, spills', () => {
+  it('passes 10 arguments both ways, recurses, and survives register pressure', async () => {
+    // sum10: sum of a_i * (i + 1), mixing w and l parameters.
+    const cls10: Cls[] = ['l', 'w', 'l', 'w', 'l', 'l', 'w', 'l', 'w', 'l'];
+    const s10 = new FB('sum10', cls10, 'l');
+    let acc = c(0);
+    cls10.forEach((k, i) => {
+      const x = k === 'w' ? s10.ext('l', s10.p(i), 4, true) : s10.p(i);
+      acc = s10.bin('add', 'l', acc, s10.bin('mul', 'l', x, c(i + 1)));
+    });
+    s10.ret(acc);
+    // call_sum10(x): our code calling our sum10 and C's c_sum10 with computed arguments.
+    const cs = new FB('call_sum10', ['l'], 'l');
+    const args = cls10.map((k, i) => {
+      const v = cs.bin('add', 'l', cs.p(0), c(i));
+      return k === 'w' ? cs.ext('w', v, 4, false) : v;
+    });
+    const r1 = cs.call('sum10', args, 'l')!;
+    const r2 = cs.call('c_sum10', args, 'l')!;
+    cs.ret(cs.bin('sub', 'l', r1, r2));
+    // fib(n) recursive.
+    const fib = new FB('fib', ['w'], 'w');
+    const [small, big] = [fib.block(), fib.block()];
+    fib.br(fib.cmp('slt', 'w', fib.p(0), c(2, 'w')), small, big);
+    fib.at(small).ret(fib.p(0));
+    fib.at(big);
+    const f1 = fib.call('fib', [fib.bin('sub', 'w', fib.p(0), c(1, 'w'))], 'w')!;
+    const f2 = fib.call('fib', [fib.bin('sub', 'w', fib.p(0), c(2, 'w'))], 'w')!;
+    fib.ret(fib.bin('add', 'w', f1, f2));
+    // spill20(p): 20 values live across a call that clobbers every caller-saved register.
+    const sp = new FB('spill20', ['l'], 'l');
+    const vals = Array.from({ length: 20 }, (_, i) => sp.load('l', sp.bin('add', 'l', sp.p(0), c(8 * i)), 8));
+    sp.call('clobber_all', []);
+    let r = c(0);
+    for (let i = 19; i >= 0; i--) r = sp.bin('xor', 'l', sp.bin('mul', 'l', r, c(31)), sp.bin('add', 'l', vals[i], c(i)));
+    sp.ret(r);
+    const data = Array.from({ length: 20 }, (_, i) => BigInt(i * 1000003 + 17) ** 3n);
+    let expect20 = 0n;
+    for (let i = 19; i >= 0; i--) expect20 = BigInt.asUintN(64, (expect20 * 31n) ^ BigInt.asUintN(64, data[i] + BigInt(i)));
+    // calls_in_loop(n): i and the accumulator live across calls in a loop.
+    const cl = new FB('calls_in_loop', ['w'], 'l');
+    const i = cl.local('w', c(0, 'w'));
+    const a = cl.local('l', c(0));
+    const [h, b, e] = [cl.block(), cl.block(), cl.block()];
+    cl.jmp(h);
+    cl.at(h).br(cl.cmp('slt', 'w', i.get(), cl.p(0)), b, e);
+    cl.at(b);
+    cl.call('clobber_all', []);
+    const iv = i.get();
+    const fv = cl.call('fib', [iv], 'w')!;
+    a.set(cl.bin('add', 'l', a.get(), cl.ext('l', fv, 4, false)));
+    i.set(cl.bin('add', 'w', iv, c(1, 'w')));
+    cl.jmp(h);
+    cl.at(e).ret(a.get());
+    const protos = `uint64_t sum10(uint64_t, uint32_t, uint64_t, uint32_t, uint64_t, uint64_t, uint32_t, uint64_t, uint32_t, uint64_t);
+uint64_t c_sum10(uint64_t a0, int32_t a1, uint64_t a2, int32_t a3, uint64_t a4, uint64_t a5, int32_t a6, uint64_t a7, int32_t a8, uint64_t a9) {
+  return a0 + 2*(uint64_t)(int64_t)a1 + 3*a2 + 4*(uint64_t)(int64_t)a3 + 5*a4 + 6*a5 + 7*(uint64_t)(int64_t)a6 + 8*a7 + 9*(uint64_t)(int64_t)a8 + 10*a9;
+}
+uint64_t call_sum10(uint64_t); uint32_t fib(uint32_t); uint64_t spill20(uint64_t *); uint64_t calls_in_loop(uint32_t);
+int64_t check_callee_saved(void *fn, uint64_t arg);
+uint64_t data[20] = {${data.join('ull,')}ull};`;
+    const body = `
+  printf("sum10=%llu\\n", (unsigned long long)sum10(1, -2, 3, 4, 5, 6, 7, 8, 9, 10));
+  printf("call_sum10=%lld\\n", (long long)call_sum10(100));
+  printf("fib=%u\\n", fib(20));
+  printf("spill20=%llu\\n", (unsigned long long)spill20(data));
+  printf("preserved=%llu\\n", (unsigned long long)check_callee_saved((void *)spill20, (uint64_t)data));
+  printf("calls_in_loop=%llu\\n", (unsigned long long)calls_in_loop(15));`;
+    const { out, asm } = await runMap([s10, cs, fib, sp, cl], protos, body);
+    // spill20 keeps 20 values across a call: only 5 callee-saved registers, so some go to the frame.
+    const spillAsm = asm.slice(asm.indexOf('spill20:'), asm.indexOf('.Lspill20_end'));
+    expect(spillAsm).toMatch(/\(%rbp\)/);
+    for (const r of ['rbx', 'r12', 'r13', 'r14', 'r15']) expect(spillAsm).toContain(`pushq\t%${r}`);
+    const fibs = [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377];
+    expect(out).toEqual({
+      sum10: String(1 - 4 + 9 + 16 + 25 + 36 + 49 + 64 + 81 + 100),
+      call_sum10: '0',
+      fib: '6765',
+      spill20: String(expect20),
+      preserved: String(expect20),
+      calls_in_loop: String(fibs.reduce((x, y) => x + y, 0)),
+    });
+  }, 60000);
+});
