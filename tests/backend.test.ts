@@ -221,3 +221,174 @@ uint64_t data[20] = {${data.join('ull,')}ull};`;
     });
   }, 60000);
 });
+
+describe('memory, select, indirect calls, phis', () => {
+  it('loads and stores of every width, select, function pointers, phi swaps, globals', async () => {
+    const funcs: FB[] = [];
+    let protos = '';
+    let body = '';
+    const expected: Record<string, string> = {};
+    // Loads: bytes 0x80 0x81 ... at p; every width x signedness x class.
+    const bytes = Array.from({ length: 24 }, (_, i) => (0x80 + i * 7) & 0xff);
+    const le = (off: number, w: number) => bytes.slice(off, off + w).reduceRight((x, b) => (x << 8n) | BigInt(b), 0n);
+    for (const w of [1, 2, 4, 8] as const) {
+      for (const signed of [false, true]) {
+        for (const cls of ['w', 'l'] as Cls[]) {
+          const name = `ld${w}${signed ? 's' : 'u'}${cls}`;
+          const f = new FB(name, ['l', 'l'], cls);
+          // Address = p + i*w + 1: exercises base+index*scale+disp folding.
+          const idx = f.bin('shl', 'l', f.p(1), c(Math.log2(w)));
+          f.ret(f.load(cls, f.bin('add', 'l', f.bin('add', 'l', f.p(0), idx), c(1)), w, signed));
+          funcs.push(f);
+          protos += `uint64_t ${name}(uint8_t *, uint64_t);\n`;
+          body += `  printf("${name}=%llu\\n", (unsigned long long)(${cls === 'w' ? 'uint32_t' : 'uint64_t'})${name}(bytes, 1));\n`;
+          const raw = le(w + 1, w);
+          const v = signed ? BigInt.asIntN(w * 8, raw) : raw;
+          expected[name] = String(U(cls, w === 8 && cls === 'w' ? raw : v));
+        }
+      }
+      // Store the low w bytes of a value; immediate and register forms.
+      const st = new FB(`st${w}`, ['l', 'l'], undefined);
+      st.store(st.bin('add', 'l', st.p(0), c(2)), st.p(1), w);
+      st.store(st.p(0), c(-2), w);
+      st.ret();
+      funcs.push(st);
+      protos += `void st${w}(uint8_t *, uint64_t);\n`;
+      body += `  { uint8_t b[16]; memset(b, 0xAA, 16); st${w}(b, 0x0102030405060708ull); printf("st${w}="); for (int i = 0; i < 12; i++) printf("%02x", b[i]); printf("\\n"); }\n`;
+      const buf = new Array(16).fill(0xaa);
+      for (let i = 0; i < w; i++) buf[2 + i] = Number((0x0102030405060708n >> BigInt(8 * i)) & 0xffn);
+      for (let i = 0; i < w; i++) buf[i] = Number((BigInt.asUintN(64, -2n) >> BigInt(8 * i)) & 0xffn);
+      expected[`st${w}`] = buf.slice(0, 12).map((b) => b.toString(16).padStart(2, '0')).join('');
+    }
+    // select with a fused compare and with a plain condition.
+    const sel = new FB('sel', ['l', 'l', 'l', 'l'], 'l');
+    sel.ret(sel.select('l', sel.cmp('slt', 'l', sel.p(0), sel.p(1)), sel.p(2), sel.p(3)));
+    const sel2 = new FB('sel2', ['w', 'w', 'w'], 'w');
+    sel2.ret(sel2.select('w', sel2.p(0), sel2.p(1), c(77, 'w')));
+    funcs.push(sel, sel2);
+    protos += 'uint64_t sel(int64_t, int64_t, uint64_t, uint64_t); uint32_t sel2(uint32_t, uint32_t, uint32_t);\n';
+    body += '  printf("sel=%llu %llu %llu\\n", (unsigned long long)sel(-5, 3, 11, 22), (unsigned long long)sel(3, -5, 11, 22), (unsigned long long)sel(3, 3, 11, 22));\n';
+    body += '  printf("sel2=%u %u\\n", sel2(0, 5, 0), sel2(9, 5, 0));\n';
+    expected.sel = '11 22 22';
+    expected.sel2 = '77 5';
+    // Function pointers: call a C function through a pointer; hand C the address of ours.
+    const sq = new FB('sq', ['l'], 'l', { exported: false });
+    sq.ret(sq.bin('mul', 'l', sq.p(0), sq.p(0)));
+    const cp = new FB('call_ptr', ['l', 'l'], 'l');
+    cp.ret(cp.call(cp.p(0), [cp.p(1)], 'l'));
+    const gf = new FB('get_sq', [], 'l');
+    gf.ret(sym('sq'));
+    funcs.push(sq, cp, gf);
+    protos += 'uint64_t c_twice(uint64_t x) { return 2 * x; }\nuint64_t call_ptr(void *, uint64_t); void *get_sq(void);\n';
+    body += '  printf("fnptr=%llu %llu\\n", (unsigned long long)call_ptr((void *)c_twice, 21), (unsigned long long)call_ptr(get_sq(), 12));\n';
+    expected.fnptr = '42 144';
+    // Iterative Fibonacci with a, b = b, a + b written as reassigned vregs: phis that swap.
+    const fi = new FB('fib_iter', ['w'], 'l');
+    const a = fi.copy('l', c(0));
+    const b = fi.copy('l', c(1));
+    const n = fi.copy('w', fi.p(0));
+    const [h, bd, ex] = [fi.block(), fi.block(), fi.block()];
+    fi.jmp(h);
+    fi.at(h).br(n, bd, ex);
+    fi.at(bd);
+    const t = fi.bin('add', 'l', a, b);
+    fi.assign(a, b);
+    fi.assign(b, t);
+    fi.assign(n, fi.bin('sub', 'w', n, c(1, 'w')));
+    fi.jmp(h);
+    fi.at(ex).ret(a);
+    funcs.push(fi);
+    protos += 'uint64_t fib_iter(uint32_t);\n';
+    body += '  printf("fib_iter=%llu\\n", (unsigned long long)fib_iter(90));\n';
+    expected.fib_iter = '2880067194370816120';
+    // A global table of addresses in .data, read through a RIP-relative load; a .bss counter.
+    const gt = new FB('global_sum', [], 'l');
+    const p0 = gt.load('l', sym('gtab'), 8);
+    const p1 = gt.load('l', sym('gtab', 8n), 8);
+    const cnt = gt.load('l', sym('gcount'), 8);
+    gt.store(sym('gcount'), gt.bin('add', 'l', cnt, c(1)), 8);
+    gt.ret(gt.bin('add', 'l', gt.bin('add', 'l', gt.load('l', p0, 8), gt.load('w', p1, 4)), cnt));
+    funcs.push(gt);
+    protos += 'uint64_t global_sum(void);\n';
+    body += '  global_sum(); printf("global_sum=%llu\\n", (unsigned long long)global_sum());\n';
+    expected.global_sum = String(0x1122334455667788n + 0x99n + 1n);
+    const bytesC = `uint8_t bytes[24] = {${bytes.join(',')}};\n`;
+    const globals = [
+      { name: 'gval', exported: false, section: 'rodata' as const, align: 8, size: 12, bytes: new Uint8Array([0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x99, 0, 0, 0]), relocs: [] },
+      { name: 'gtab', exported: true, section: 'data' as const, align: 8, size: 16, bytes: new Uint8Array(16), relocs: [{ offset: 0, width: 8 as const, sym: 'gval', addend: 0n }, { offset: 8, width: 8 as const, sym: 'gval', addend: 8n }] },
+      { name: 'gcount', exported: false, section: 'bss' as const, align: 8, size: 8, relocs: [] },
+    ];
+    const { out } = await runMap(funcs, bytesC + protos, body, { globals });
+    expect(out).toEqual(expected);
+  }, 60000);
+});
+
+describe('intrinsics', () => {
+  it('memcpy, memset, memcmp, atomics, rdtsc, cpuid, syscall', async () => {
+    const mc = new FB('do_memcpy', ['l', 'l', 'l'], undefined);
+    mc.intrin('memcpy', [mc.p(0), mc.p(1), mc.p(2)]);
+    mc.ret();
+    const ms = new FB('do_memset', ['l', 'w', 'l'], undefined);
+    ms.intrin('memset', [ms.p(0), ms.p(1), ms.p(2)]);
+    ms.ret();
+    const mp = new FB('do_memcmp', ['l', 'l', 'l'], 'w');
+    mp.ret(mp.intrin('memcmp', [mp.p(0), mp.p(1), mp.p(2)], 'w'));
+    const at = new FB('do_atomics', ['l'], 'l');
+    // x starts at 5: xchg -> 9 (old 5), cmpxchg(9 -> 20) ok (old 9), cmpxchg(9 -> 30) fails (old 20),
+    // fetch_add(+3) (old 20), store 100 then load.
+    const o1 = at.intrin('atomic_xchg', [at.p(0), c(9)], 'l', 8)!;
+    const o2 = at.intrin('atomic_cmpxchg', [at.p(0), c(9), c(20)], 'l', 8)!;
+    const o3 = at.intrin('atomic_cmpxchg', [at.p(0), c(9), c(30)], 'l', 8)!;
+    const o4 = at.intrin('atomic_fetch_add', [at.p(0), c(3)], 'l', 8)!;
+    const o5 = at.intrin('atomic_load', [at.p(0)], 'l', 8)!;
+    at.intrin('atomic_store', [at.p(0), c(100)], undefined, 8);
+    const o6 = at.intrin('atomic_load', [at.p(0)], 'l', 8)!;
+    let r = c(0);
+    for (const o of [o1, o2, o3, o4, o5, o6]) r = at.bin('add', 'l', at.bin('mul', 'l', r, c(1000)), o);
+    at.ret(r);
+    const a8 = new FB('do_atomic8', ['l'], 'w');
+    const b1 = a8.intrin('atomic_fetch_add', [a8.p(0), c(0x10, 'w')], 'w', 1)!;
+    const b2 = a8.intrin('atomic_xchg', [a8.p(0), c(0x1ff, 'w')], 'w', 1)!;
+    a8.ret(a8.bin('or', 'w', a8.bin('shl', 'w', b1, c(8, 'w')), b2));
+    const ts = new FB('do_rdtsc', [], 'w');
+    const t1 = ts.intrin('rdtsc', [], 'l')!;
+    const t2 = ts.intrin('rdtsc', [], 'l')!;
+    ts.ret(ts.bin('and', 'w', ts.cmp('uge', 'l', t2, t1), ts.cmp('ne', 'l', t1, c(0))));
+    const cpu = new FB('do_cpuid', ['w', 'l'], undefined);
+    cpu.intrin('cpuid', [cpu.p(0), c(0, 'w'), cpu.p(1)]);
+    cpu.ret();
+    const sc = new FB('do_getpid', [], 'l');
+    sc.ret(sc.intrin('syscall', [c(39)], 'l'));
+    const sw = new FB('do_write', ['l', 'l'], 'l');
+    sw.ret(sw.intrin('syscall', [c(1), c(1), sw.p(0), sw.p(1)], 'l'));
+    const protos = `void do_memcpy(void *, const void *, size_t); void do_memset(void *, uint32_t, size_t);
+int32_t do_memcmp(const void *, const void *, size_t); uint64_t do_atomics(uint64_t *); uint32_t do_atomic8(uint8_t *);
+uint32_t do_rdtsc(void); void do_cpuid(uint32_t, uint32_t *); int64_t do_getpid(void); int64_t do_write(const char *, size_t);
+int sgn(int x) { return (x > 0) - (x < 0); }`;
+    const body = `
+  char a[32] = "hello, world", b[32];
+  memset(b, 0, 32); do_memcpy(b, a, 13); printf("memcpy=%s\\n", b);
+  do_memset(b + 2, 'x', 5); printf("memset=%s\\n", b);
+  printf("memcmp=%d %d %d %d %d\\n", sgn(do_memcmp("abc", "abd", 3)), sgn(do_memcmp("abd", "abc", 3)), sgn(do_memcmp("abc", "abc", 3)),
+         sgn(do_memcmp("a\\xff", "a\\x01", 2)), sgn(do_memcmp("x", "y", 0)));
+  uint64_t x = 5; printf("atomics=%llu\\n", (unsigned long long)do_atomics(&x));
+  uint8_t y = 0xf8; uint32_t r8 = do_atomic8(&y); printf("atomic8=%x %x\\n", r8, y);
+  printf("rdtsc=%u\\n", do_rdtsc());
+  uint32_t regs[4]; do_cpuid(0, regs); unsigned ea, eb, ec, ed; __cpuid(0, ea, eb, ec, ed);
+  printf("cpuid=%d\\n", regs[0] == ea && regs[1] == eb && regs[2] == ec && regs[3] == ed);
+  printf("getpid=%d\\n", do_getpid() == getpid());
+  fflush(stdout); int64_t n = do_write("written\\n", 8); printf("write=%lld\\n", (long long)n);`;
+    const { out } = await runMap([mc, ms, mp, at, a8, ts, cpu, sc, sw], protos, body);
+    expect(out).toEqual({
+      memcpy: 'hello, world',
+      memset: 'hexxxxxworld',
+      memcmp: '-1 1 0 1 0',
+      atomics: String(5n * 10n ** 15n + 9n * 10n ** 12n + 20n * 10n ** 9n + 20n * 10n ** 6n + 23n * 1000n + 100n),
+      atomic8: 'f808 ff',
+      rdtsc: '1',
+      cpuid: '1',
+      getpid: '1',
+      write: '8',
+    });
+  }, 60000);
+});
