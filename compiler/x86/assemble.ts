@@ -35,6 +35,7 @@ interface SecState {
 interface Place {
   sec: number;
   frag: number;
+  delta?: number; // bytes into the fragment (the n-th value of a data directive)
 }
 
 /** What a symbol name denotes. */
@@ -262,7 +263,7 @@ class Assembler {
 
   offsetOf(p: Place): bigint {
     const frags = this.secs[p.sec].frags;
-    if (p.frag < frags.length) return BigInt(frags[p.frag].offset);
+    if (p.frag < frags.length) return BigInt(frags[p.frag].offset + (p.delta ?? 0));
     return BigInt(this.sizeOf(this.secs[p.sec]));
   }
 
@@ -466,8 +467,8 @@ class Assembler {
           case 'data':
             f.values.forEach((e, k) => {
               const b: number[] = new Array(f.width).fill(0);
-              const fx: Fixup = { offset: k * f.width, size: f.width, kind: 'abs', sym: '', addend: 0n };
-              this.dataValue(s, f.offset, b, fx, e, f.loc, f.dot);
+              const fx: Fixup = { offset: 0, size: f.width, kind: 'abs', sym: '', addend: 0n };
+              this.dataValue(s, f.offset + k * f.width, b, fx, e, f.loc, { ...f.dot, delta: k * f.width });
               put(b);
             });
             break;

@@ -181,11 +181,13 @@ export class AttReader {
   }
 
   private register(s: Scanner): string {
+    s.skipWs();
+    const col = s.col();
     s.expect('%');
     const name = s.symbol();
     if (!name) return s.fail('expected a register name after %');
     const r = name.toLowerCase();
-    if (!REGS.has(r)) s.fail(`bad register name '%${name}'`);
+    if (!REGS.has(r)) throw new SyntaxError_(`bad register name '%${name}'`, col);
     return r;
   }
 
@@ -310,7 +312,7 @@ export class AttReader {
   private directive(name: string, s: Scanner, loc: SourceLoc): void {
     const d = name.toLowerCase();
     const handler = DIRECTIVES[d];
-    if (!handler) return s.fail(`unknown directive '${name}'`);
+    if (!handler) throw new SyntaxError_(`unknown directive '${name}'`, loc.col);
     handler(this, s, loc);
     this.end(s);
   }
@@ -589,8 +591,8 @@ function stripComments(text: string): string {
     const c = text[i];
     if (inStr) {
       out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inStr = false;
+      if (c === '\\' && text[i + 1] !== '\n') out += text[++i] ?? '';
+      else if (c === '"' || c === '\n') inStr = false; // a string never spans lines
       i++;
     } else if (c === '"') {
       inStr = true;
@@ -629,7 +631,7 @@ function splitStatements(line: string): [string, number][] {
   let inStr = false;
   for (let i = 0; i <= line.length; i++) {
     const c = line[i];
-    if (inStr) {
+    if (inStr && c !== undefined) {
       if (c === '\\') i++;
       else if (c === '"') inStr = false;
     } else if (c === '"') inStr = true;

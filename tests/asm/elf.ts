@@ -56,7 +56,7 @@ export function readElf(bytes: Uint8Array): ElfObject {
   };
   const sections: ElfSection[] = raw.map((r) => ({
     name: str(shstrndx, r.name), type: r.type, flags: r.flags, align: r.align, size: r.size,
-    data: r.type === 8 ? new Uint8Array(0) : bytes.slice(r.offset, r.offset + r.size),
+    data: r.type === 8 ? new Uint8Array(0) : Uint8Array.from(bytes.subarray(r.offset, r.offset + r.size)),
   }));
   const symtab = raw.findIndex((r) => r.type === 2);
   const symbols: ElfSymbol[] = [];
