@@ -1,28 +1,93 @@
-// Scarlett OS entry point, called from runtime/boot.S in 64-bit mode.
-const COM1: u16 = 0x3f8;
+// Scarlett OS: kernel_main, called by runtime/boot.S in 64-bit mode on the boot stack with
+// interrupts off, as kernel_main(multiboot magic, physical address of the multiboot info).
+//
+// It brings the subsystems up in dependency order (console, boot info, CPU tables, physical and
+// virtual memory, heap, scheduler, timer, IPC, system calls), then either runs the demo of the
+// seed's boot log or, with `test` on the kernel command line, the KTAP self-tests. The boot
+// context then becomes the idle thread: it halts until an interrupt makes something runnable.
 
-class Foo { a: u32 = 0; b: u64 = 0; next: Foo | null = null; name: InlineArray<u8, 32> = changetype<InlineArray<u8,32>>(0); }
+import { serial_init } from "./lib/serial";
+import { log_info, kprint, put_char } from "./lib/log";
+import { panic, panic_set_exit_qemu } from "./lib/panic";
+import { multiboot_init, multiboot_log, cmdline_has } from "./boot/multiboot";
+import { gdt_init } from "./arch/gdt";
+import { idt_init } from "./arch/idt";
+import { pmm_init, pmm_free_frames, pmm_total_frames } from "./mm/pmm";
+import { vmm_init } from "./mm/vmm";
+import { heap_init, kmalloc, kfree } from "./mm/heap";
+import { scheduler_init, thread_create, thread_current, thread_sleep, idle_loop, sched_set_verbose } from "./sched/scheduler";
+import { PRIORITY_NORMAL, thread_name } from "./sched/thread";
+import { pic_init } from "./dev/pic";
+import { timer_init, TIMER_HZ } from "./dev/pit";
+import { ipc_init } from "./ipc/port";
+import { service_init, service_start } from "./ipc/service";
+import { syscall_init } from "./syscall/syscall";
+import { proc_spawn } from "./proc/process";
+import { ktest_main } from "./test/ktest";
 
-function serial_init(): void {
-  outb(COM1 + 1, 0x00);
+declare const __user_demo_start: u8;
+declare const __user_demo_end: u8;
+
+const IRQ_VECTOR_BASE: u8 = 32;
+const USER_PRIORITY: u8 = 32;
+
+function test_thread(arg: u64): void {
+  let t = thread_current();
+  kprint(`[TEST THREAD] Hello from test thread!\n`);
+  kprint(`[TEST THREAD] Thread ID: ${t.tid}\n`);
+  kprint(`[TEST THREAD] Thread name: ${thread_name(t)}\n`);
+  for (let i: i32 = 0; i < 5; i++) {
+    kprint(`[TEST THREAD] Iteration ${i}\n`);
+    thread_sleep(100);
+  }
+  // The user demo has a lower priority: it starts once this thread is gone.
+  proc_spawn("demo", addr_of(__user_demo_start), addr_of(__user_demo_end), USER_PRIORITY, true);
+  kprint(`[TEST THREAD] Test thread exiting\n`);
 }
 
-function serial_putc(c: u8): void {
-  while ((inb(COM1 + 5) & 0x20) == 0) pause();
-  outb(COM1, c);
+function demo(): void {
+  log_info(`Testing heap...`);
+  let p = kmalloc(1024);
+  log_info(`Allocated 1KB at: ${hex(p)}`);
+  kfree(p);
+  log_info(`Freed allocation`);
+  log_info(`Testing threading...`);
+  let tid = thread_create(test_thread, 0, PRIORITY_NORMAL, "test_thread");
+  log_info(`Created test thread: tid=${tid}`);
+  service_start();
+  log_info(`System is now running!`);
+  put_char(10);
 }
 
-function puts(s: string): void {
-  for (let i = 0; i < s.length; i++) serial_putc(s.charCodeAt(i));
-}
-function log(f: fmt): void { let n = fmt_count(f); }
-
-export function kernel_main(magic: u32, info: usize): void {
+export function kernel_main(magic: u32, mbi_phys: usize): void {
   serial_init();
-  puts("Scarlett OS\n");
-  let x: u64 = 0xFFFF800000000000;
-  let f = changetype<Foo>(x);
-  f.name[3] = 4;
-  log(`tid=${x} ${hex(x)}`);
-  while (true) hlt();
+  kprint(`\nScarlett OS (x86_64), a kernel in restricted TypeScript\n`);
+  if (!multiboot_init(magic, mbi_phys)) panic(`not started by a multiboot loader (magic ${hex(magic)})`);
+  let testing = cmdline_has("test");
+  panic_set_exit_qemu(testing);
+  multiboot_log();
+  gdt_init();
+  idt_init();
+  log_info(`CPU tables loaded: GDT with user segments and TSS, IDT with 256 vectors`);
+  pmm_init();
+  log_info(`PMM: ${pmm_free_frames()} free frames of 4 KiB (${pmm_total_frames() / 256} MiB usable)`);
+  vmm_init();
+  heap_init();
+  scheduler_init();
+  pic_init(IRQ_VECTOR_BASE);
+  timer_init();
+  log_info(`Timer: PIT at ${TIMER_HZ} Hz on IRQ0, PIC remapped to vectors 32-47`);
+  ipc_init();
+  service_init();
+  syscall_init();
+  put_char(10);
+  log_info(`Kernel initialization complete!`);
+  if (testing) {
+    sched_set_verbose(false);
+    service_start();
+    thread_create(ktest_main, 0, PRIORITY_NORMAL, "ktest");
+  } else {
+    demo();
+  }
+  idle_loop();
 }

@@ -1,0 +1,335 @@
+// IPC ports: per-port message queues, blocking send/receive, try_receive, call/reply.
+//
+// A message is 64 inline bytes (always copied: the fast path) plus an optional out-of-line buffer
+// of up to IPC_MAX_BUFFER bytes, which the kernel copies into a kernel allocation at send time and
+// out of it (then frees it) in the receiver's own context, so a buffer never crosses address
+// spaces by pointer. A sender that finds a receiver waiting hands the message straight into the
+// receiver's TCB (thread.ipc_msg) and wakes it; otherwise the message is queued (at most
+// IPC_QUEUE_CAPACITY per port; then senders block, or get E_FULL with IPC_NONBLOCK).
+// A call is a send marked IPC_FLAG_CALL after which the caller blocks until ipc_reply delivers
+// the answer into its TCB. Destroying a port wakes every waiter with E_DESTROYED: blocked
+// receivers and senders, and callers whose call went to that port.
+// All of it runs with interrupts off (single CPU); ports live in a table indexed by id (0 = none).
+
+import {
+  IpcMessage, IPC_MAX_BUFFER, IPC_QUEUE_CAPACITY, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_INLINE_SIZE,
+  E_OK, E_INVAL, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM,
+} from "./message";
+import { WaitQueue, Thread, thr, THREAD_BLOCKED } from "../sched/thread";
+import {
+  thread_current, waitq_sleep, waitq_wake_one, waitq_wake_all, thread_wake, thread_block,
+  thread_find, thread_for_each, sched_preempt_point,
+} from "../sched/scheduler";
+import { kmalloc, kfree } from "../mm/heap";
+import { irq_save, irq_restore } from "../arch/cpu";
+import { log_info } from "../lib/log";
+
+export const MAX_PORTS: u64 = 256;
+
+class Port {
+  id: u64 = 0;
+  owner: u64 = 0; // pid of the owning process, 0 for the kernel
+  queue: u64 = 0; // IPC_QUEUE_CAPACITY messages
+  head: u32 = 0;
+  count: u32 = 0;
+  sent: u64 = 0;
+  receivers!: Inline<WaitQueue>;
+  senders!: Inline<WaitQueue>;
+}
+
+let ports!: InlineArray<u64, 256>;
+let next_msg_id: u64 = 1;
+let live_ports: u64 = 0;
+
+
+export function ipc_init(): void {
+  log_info(`Initializing IPC system...`);
+  memset(addr_of(ports), 0, MAX_PORTS * 8);
+  log_info(`IPC system initialized`);
+}
+
+function port_get(id: u64): Port | null {
+  if (id == 0 || id >= MAX_PORTS || ports[i32(id)] == 0) return null;
+  return changetype<Port>(ports[i32(id)]);
+}
+
+/** A new port owned by `owner` (a pid, or 0 for the kernel); its id, or 0 when none is left. */
+export function ipc_create_port(owner: u64): u64 {
+  let flags = irq_save();
+  for (let id: u64 = 1; id < MAX_PORTS; id++) {
+    if (ports[i32(id)] != 0) continue;
+    let q = kmalloc(u64(IPC_QUEUE_CAPACITY) * sizeof<IpcMessage>());
+    if (q == 0) break;
+    let p = new Port();
+    p.id = id;
+    p.owner = owner;
+    p.queue = q;
+    ports[i32(id)] = changetype<u64>(p);
+    live_ports++;
+    irq_restore(flags);
+    return id;
+  }
+  irq_restore(flags);
+  return 0;
+}
+
+export function ipc_port_owner(id: u64): u64 {
+  let p = port_get(id);
+  return p == null ? 0 : p.owner;
+}
+
+export function ipc_port_exists(id: u64): bool {
+  return port_get(id) != null;
+}
+
+function wake_caller_of(a: u64, port: u64): void {
+  let t = thr(a);
+  if (t.reply_msg_id != 0 && t.call_port == port && t.state == THREAD_BLOCKED) {
+    t.reply_msg_id = 0;
+    thread_wake(a, E_DESTROYED);
+  }
+}
+
+/** Destroys a port and wakes all its waiters with E_DESTROYED. */
+export function ipc_destroy_port(id: u64): i64 {
+  let flags = irq_save();
+  let r = ipc_destroy_port_locked(id);
+  irq_restore(flags);
+  sched_preempt_point();
+  return r;
+}
+
+/** ipc_destroy_port with interrupts already off and no rescheduling (for exiting processes). */
+export function ipc_destroy_port_locked(id: u64): i64 {
+  let p = port_get(id);
+  if (p == null) return E_BADPORT;
+  ports[i32(id)] = 0;
+  live_ports--;
+  waitq_wake_all(p.receivers, E_DESTROYED);
+  waitq_wake_all(p.senders, E_DESTROYED);
+  thread_for_each(wake_caller_of, id);
+  while (p.count > 0) {
+    let slot = changetype<IpcMessage>(p.queue + u64(p.head) * sizeof<IpcMessage>());
+    if (slot.buffer != 0) kfree(slot.buffer);
+    p.head = (p.head + 1) % IPC_QUEUE_CAPACITY;
+    p.count--;
+  }
+  kfree(p.queue);
+  destroy(p);
+  return E_OK;
+}
+
+function inline_of(m: IpcMessage): u64 {
+  return changetype<u64>(m) + offsetof<IpcMessage>("inline_data");
+}
+
+/** Fills dst from src as the kernel sees it in transit: kbuf is the kernel copy of the buffer. */
+function stage(dst: IpcMessage, src: IpcMessage, sender: u64, id: u64, flags: u32, kbuf: u64): void {
+  dst.sender_tid = sender;
+  dst.msg_id = id;
+  dst.type = src.type;
+  dst.flags = flags;
+  memcpy(inline_of(dst), inline_of(src), IPC_INLINE_SIZE);
+  dst.buffer = kbuf;
+  dst.buffer_size = kbuf != 0 ? src.buffer_size : 0;
+}
+
+/** Copies the out-of-line buffer into the kernel; 1 = nothing to copy, 0 = out of memory. */
+function copy_in_buffer(m: IpcMessage): u64 {
+  if (m.buffer_size == 0 || m.buffer == 0) return 1;
+  let k = kmalloc(m.buffer_size);
+  if (k != 0) memcpy(k, m.buffer, m.buffer_size);
+  return k;
+}
+
+/** The message id of a successful send, in *id_out; returns a status. Interrupts off. */
+function send_locked(id: u64, msg: IpcMessage, flags: u64, msg_flags: u32): i64 {
+  if (msg.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
+  let p = port_get(id);
+  if (p == null) return E_BADPORT;
+  while (p.receivers.head == 0 && p.count >= IPC_QUEUE_CAPACITY) {
+    if ((flags & IPC_NONBLOCK) != 0) return E_FULL;
+    let r = waitq_sleep(p.senders);
+    if (r != E_OK) return r;
+    p = port_get(id);
+    if (p == null) return E_DESTROYED;
+  }
+  let k = copy_in_buffer(msg);
+  if (k == 0) return E_NOMEM;
+  let kbuf = k == 1 ? 0 : k;
+  let me = thread_current();
+  let msg_id = next_msg_id++;
+  let r = p.receivers.head;
+  if (r != 0) {
+    stage(thr(r).ipc_msg, msg, me.tid, msg_id, msg_flags, kbuf); // hand over: no queueing
+    thread_wake(r, E_OK);
+  } else {
+    let slot = changetype<IpcMessage>(p.queue + u64((p.head + p.count) % IPC_QUEUE_CAPACITY) * sizeof<IpcMessage>());
+    stage(slot, msg, me.tid, msg_id, msg_flags, kbuf);
+    p.count++;
+  }
+  p.sent++;
+  last_msg_id = msg_id;
+  return E_OK;
+}
+
+let last_msg_id: u64 = 0;
+
+/** Sends msg to port id. Blocks while the queue is full unless flags has IPC_NONBLOCK. */
+export function ipc_send(id: u64, msg: IpcMessage, flags: u64): i64 {
+  let irq = irq_save();
+  let r = send_locked(id, msg, flags, 0);
+  irq_restore(irq);
+  sched_preempt_point();
+  return r;
+}
+
+/**
+ * Delivers the staged message into `out`: header and inline data, and the buffer into out.buffer
+ * (capacity out.buffer_size on entry, bytes received on return; E_TRUNC if it did not fit).
+ */
+function finish(staged: IpcMessage, out: IpcMessage): i64 {
+  let dst = out.buffer;
+  let cap = out.buffer_size;
+  let kbuf = staged.buffer;
+  let size = staged.buffer_size;
+  out.sender_tid = staged.sender_tid;
+  out.msg_id = staged.msg_id;
+  out.type = staged.type;
+  out.flags = staged.flags;
+  memcpy(inline_of(out), inline_of(staged), IPC_INLINE_SIZE);
+  out.buffer = dst;
+  out.buffer_size = 0;
+  staged.buffer = 0;
+  if (kbuf == 0) return E_OK;
+  let n = size <= cap ? size : cap;
+  if (n > 0 && dst != 0) memcpy(dst, kbuf, n);
+  kfree(kbuf);
+  out.buffer_size = n;
+  return n < size ? E_TRUNC : E_OK;
+}
+
+/** Waits for a message into the caller's TCB (thread.ipc_msg) without delivering it. */
+function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64): i64 {
+  let p = port_get(id);
+  if (p == null || (owner_check && p.owner != owner)) return E_BADPORT;
+  let me = thread_current();
+  if (p.count > 0) {
+    memcpy(changetype<u64>(me.ipc_msg), p.queue + u64(p.head) * sizeof<IpcMessage>(), sizeof<IpcMessage>());
+    p.head = (p.head + 1) % IPC_QUEUE_CAPACITY;
+    p.count--;
+    waitq_wake_one(p.senders, E_OK);
+  } else {
+    if ((flags & IPC_NONBLOCK) != 0) return E_AGAIN;
+    let r = waitq_sleep(p.receivers);
+    if (r != E_OK) return r;
+  }
+  return E_OK;
+}
+
+function receive_locked(id: u64, out: IpcMessage, flags: u64): i64 {
+  let r = receive_staged(id, flags, false, 0);
+  return r == E_OK ? finish(thread_current().ipc_msg, out) : r;
+}
+
+/** Receives from port id into out, blocking until a message arrives (see finish for buffers). */
+export function ipc_receive(id: u64, out: IpcMessage): i64 {
+  let irq = irq_save();
+  let r = receive_locked(id, out, 0);
+  irq_restore(irq);
+  sched_preempt_point();
+  return r;
+}
+
+/** Like ipc_receive, but E_AGAIN instead of blocking when nothing is queued. */
+export function ipc_try_receive(id: u64, out: IpcMessage): i64 {
+  let irq = irq_save();
+  let r = receive_locked(id, out, IPC_NONBLOCK);
+  irq_restore(irq);
+  return r;
+}
+
+/**
+ * The system-call halves: wait for a message (or a reply) into the TCB, check the destination
+ * again in the caller's context (it may have been unmapped while we slept), then deliver it with
+ * ipc_deliver_staged or drop it with ipc_drop_staged.
+ */
+export function ipc_receive_staged(id: u64, flags: u64, owner: u64): i64 {
+  let irq = irq_save();
+  let r = receive_staged(id, flags, true, owner);
+  irq_restore(irq);
+  return r;
+}
+
+export function ipc_call_staged(id: u64, req: IpcMessage): i64 {
+  let irq = irq_save();
+  let r = send_locked(id, req, 0, IPC_FLAG_CALL);
+  if (r == E_OK) {
+    let me = thread_current();
+    me.reply_msg_id = last_msg_id;
+    me.call_port = id;
+    r = thread_block();
+    me.reply_msg_id = 0;
+  }
+  irq_restore(irq);
+  return r;
+}
+
+export function ipc_deliver_staged(out: IpcMessage): i64 {
+  return finish(thread_current().ipc_msg, out);
+}
+
+export function ipc_drop_staged(): void {
+  let m = thread_current().ipc_msg;
+  if (m.buffer != 0) kfree(m.buffer);
+  m.buffer = 0;
+}
+
+/** Sends req as a call and waits for the reply, delivered into resp like a receive. */
+export function ipc_call(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
+  let irq = irq_save();
+  let r = send_locked(id, req, 0, IPC_FLAG_CALL);
+  if (r == E_OK) {
+    let me = thread_current();
+    me.reply_msg_id = last_msg_id;
+    me.call_port = id;
+    r = thread_block();
+    me.reply_msg_id = 0;
+    if (r == E_OK) r = finish(me.ipc_msg, resp);
+  }
+  irq_restore(irq);
+  return r;
+}
+
+/** Answers a call received as `req`: resp goes to the waiting caller, who wakes up. */
+export function ipc_reply(req: IpcMessage, resp: IpcMessage): i64 {
+  if ((req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0) return E_INVAL;
+  if (resp.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
+  let irq = irq_save();
+  let t = thread_find(req.sender_tid);
+  if (t == null || t.reply_msg_id != req.msg_id || t.state != THREAD_BLOCKED) {
+    irq_restore(irq);
+    return E_INVAL;
+  }
+  let k = copy_in_buffer(resp);
+  if (k == 0) {
+    irq_restore(irq);
+    return E_NOMEM;
+  }
+  stage(t.ipc_msg, resp, thread_current().tid, req.msg_id, 0, k == 1 ? 0 : k);
+  t.reply_msg_id = 0;
+  thread_wake(changetype<u64>(t), E_OK);
+  irq_restore(irq);
+  sched_preempt_point();
+  return E_OK;
+}
+
+export function ipc_live_ports(): u64 {
+  return live_ports;
+}
+
+/** Messages waiting in a port's queue (for tests), or -1 for a bad port. */
+export function ipc_queued(id: u64): i64 {
+  let p = port_get(id);
+  return p == null ? -1 : i64(p.count);
+}

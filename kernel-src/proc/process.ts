@@ -1,0 +1,175 @@
+// User processes: an address space, its threads, an IPC port, and what happens when they end.
+//
+// A process is created from an ELF image embedded in the kernel (symbols __user_<name>_start/_end
+// from the build). Its first thread enters ring 3 at the ELF entry with rdi = the process's own
+// port (runtime/user_start.S passes it to main). Each thread gets a 64 KiB user stack below
+// USER_STACK_TOP, with an unmapped guard page between stacks.
+// Lifetime: the process ends when its last thread exits; then its port is destroyed and its
+// address space (every frame and table page) freed. SYS_EXIT and faults kill the other threads
+// first (they exit on their next way back to ring 3, see sched_return_to_user). The Process
+// record itself stays until proc_wait collects the status, or is freed at once when detached.
+
+import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
+import { pmm_alloc_zeroed } from "../mm/pmm";
+import { PAGE_SIZE } from "../mm/layout";
+import { elf_load } from "./elf";
+import { Thread, thr } from "../sched/thread";
+import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thread_for_each, thread_sleep } from "../sched/scheduler";
+import { ipc_create_port, ipc_destroy_port_locked } from "../ipc/port";
+import { log_info, log_error } from "../lib/log";
+import { fault_report } from "../arch/fault";
+import { InterruptFrame } from "../arch/frame";
+
+declare function enter_user(rip: u64, rsp: u64, arg: u64): void;
+
+export const USER_STACK_TOP: u64 = 0x00007fffffff0000;
+export const USER_STACK_SIZE: u64 = 65536;
+export const MMAP_BASE: u64 = 0x0000100000000000;
+export const MMAP_LIMIT: u64 = 0x0000200000000000;
+/** Exit status of a process killed by a CPU exception: 128 + vector, negated. */
+export const EXIT_FAULT_BASE: i64 = -128;
+
+export class Process {
+  pid: u64 = 0;
+  name_len: u64 = 0;
+  name!: InlineArray<u8, 32>;
+  space!: AddressSpace;
+  threads: u64 = 0;
+  exit_code: i64 = 0;
+  exited: bool = false;
+  detached: bool = false;
+  faulted: bool = false;
+  port: u64 = 0;
+  mmap_next: u64 = 0;
+  stack_next: u64 = 0; // top of the next thread's stack
+}
+
+let next_pid: u64 = 1;
+let live_processes: u64 = 0;
+
+export function proc_of(t: Thread): Process {
+  return changetype<Process>(t.proc);
+}
+
+export function proc_name(p: Process): string {
+  return changetype<string>(changetype<u64>(p) + offsetof<Process>("name"));
+}
+
+function set_name(p: Process, name: string): void {
+  let n = u64(name.length);
+  if (n > 31) n = 31;
+  let dst = changetype<u64>(p) + offsetof<Process>("name");
+  memcpy(dst, changetype<usize>(name), n);
+  store<u8>(dst + n, 0);
+  p.name_len = n;
+}
+
+/** First code of every user thread (in the kernel): drop to ring 3. */
+function user_thread_main(arg: u64): void {
+  let t = thread_current();
+  enter_user(t.user_entry, t.user_stack, t.user_arg);
+}
+
+/** A new (not yet started) thread of p entering ring 3 at entry(arg) on a fresh user stack. */
+export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8): Thread | null {
+  let top = p.stack_next;
+  let bottom = top - USER_STACK_SIZE;
+  for (let va = bottom; va < top; va += PAGE_SIZE) {
+    let pa = pmm_alloc_zeroed();
+    if (pa == 0 || !vmm_map(p.space, va, pa, PTE_U | PTE_W | PTE_NX | PTE_OWNED)) return null;
+  }
+  p.stack_next = bottom - PAGE_SIZE; // leave a guard page
+  let t = thread_new(user_thread_main, 0, priority, proc_name(p));
+  if (t == null) return null;
+  t.proc = changetype<u64>(p);
+  t.cr3 = p.space.pml4;
+  t.user_entry = entry;
+  t.user_stack = top;
+  t.user_arg = arg;
+  p.threads++;
+  return t;
+}
+
+/** Loads and starts a program; null if the image is bad or memory ran out. */
+export function proc_spawn(name: string, image: u64, image_end: u64, priority: u8, detached: bool): Process | null {
+  let space = vmm_create_address_space();
+  if (space == null) return null;
+  let entry = elf_load(space, image, image_end - image);
+  if (entry == 0) {
+    log_error(`exec ${name}: not a valid x86-64 executable, or out of memory`);
+    vmm_destroy_address_space(space);
+    return null;
+  }
+  let p = new Process();
+  set_name(p, name);
+  p.space = space;
+  p.pid = next_pid++;
+  p.detached = detached;
+  p.mmap_next = MMAP_BASE;
+  p.stack_next = USER_STACK_TOP;
+  p.port = ipc_create_port(p.pid);
+  let t = proc_new_thread(p, entry, p.port, priority);
+  if (t == null || p.port == 0) {
+    log_error(`exec ${name}: out of memory`);
+    vmm_destroy_address_space(space);
+    destroy(p);
+    return null;
+  }
+  live_processes++;
+  log_info(`Process started: pid=${p.pid}, name=${name}, entry=${hex(entry)}, port=${p.port}`);
+  thread_start(t);
+  return p;
+}
+
+/** Called by thread_exit (interrupts off) for a thread of a process. */
+export function proc_thread_exit(t: Thread): void {
+  let p = proc_of(t);
+  p.threads--;
+  if (p.threads > 0) return;
+  ipc_destroy_port_locked(p.port);
+  write_cr3(vmm_kernel_space().pml4);
+  vmm_destroy_address_space(p.space);
+  live_processes--;
+  log_info(`Process exited: pid=${p.pid}, name=${proc_name(p)}, status=${p.exit_code}`);
+  p.exited = true;
+  if (p.detached) destroy(p);
+}
+
+function kill_if_member(a: u64, proc: u64): void {
+  let t = thr(a);
+  if (t.proc == proc && a != changetype<u64>(thread_current())) thread_kill(t);
+}
+
+/** Ends the calling thread's whole process with `code` (SYS_EXIT). */
+export function proc_exit(code: i64): void {
+  let t = thread_current();
+  let p = proc_of(t);
+  cli();
+  p.exit_code = code;
+  thread_for_each(kill_if_member, t.proc);
+  thread_exit();
+}
+
+/** A CPU exception in ring 3: report it, kill the process; the kernel goes on. */
+export function proc_user_fault(f: InterruptFrame): void {
+  let t = thread_current();
+  let p = proc_of(t);
+  log_error(`user fault: pid ${p.pid} (${proc_name(p)}), tid ${t.tid}: killing the process`);
+  fault_report(f, "[ERROR]   ");
+  p.faulted = true;
+  p.exit_code = EXIT_FAULT_BASE - i64(f.vector);
+  thread_for_each(kill_if_member, t.proc);
+  thread_exit();
+}
+
+/** Waits for p to end (polling by sleep), frees it and returns its exit status. */
+export function proc_wait(p: Process): i64 {
+  while (!p.exited) thread_sleep(10);
+  let code = p.exit_code;
+  destroy(p);
+  return code;
+}
+
+export function proc_live(): u64 {
+  return live_processes;
+}

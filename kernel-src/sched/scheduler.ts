@@ -1,0 +1,445 @@
+// The scheduler: 128 priority levels, a bitmap of non-empty levels for O(1) choice, round robin
+// within a level, time slices driven by the timer, sleeping by clock, blocking on wait queues.
+//
+// Invariants (single CPU; every function here runs with interrupts off):
+// - `cur` is the running thread; it is on no run queue. READY threads are on exactly the run
+//   queue of their priority, and bit p of the bitmap is set iff queue p is non-empty.
+// - The idle thread (the boot context, tid 0) is never queued: schedule() falls back to it.
+// - A BLOCKED thread is on at most one wait queue (t.waitq) and/or the sleep list (sorted by
+//   wake_tick); whoever wakes it removes it from both.
+// - A thread that exits is left in `zombie`; the next thread to run frees its stack and TCB
+//   (a thread cannot free the stack it is running on).
+// - The strict priority rule: a ready thread of higher priority preempts at the next interrupt
+//   exit; equal priorities share the CPU by SLICE_TICKS time slices.
+
+import {
+  Thread, WaitQueue, thr, thread_addr, thread_name, thread_set_name, THREAD_READY, THREAD_RUNNING,
+  THREAD_BLOCKED, THREAD_DEAD, NUM_PRIORITIES, KERNEL_STACK_SIZE, PRIORITY_IDLE,
+} from "./thread";
+import { irq_save, irq_restore, bit_highest } from "../arch/cpu";
+import { tss_set_rsp0 } from "../arch/gdt";
+import { kmalloc, kfree } from "../mm/heap";
+import { vmm_kernel_space } from "../mm/vmm";
+import { log_info } from "../lib/log";
+import { panic } from "../lib/panic";
+import { timer_ticks, ms_to_ticks } from "../dev/pit";
+import { proc_thread_exit } from "../proc/process";
+import { E_KILLED } from "../ipc/message";
+
+declare function context_switch(save_sp: u64, new_sp: u64): void;
+declare function thread_trampoline(): void;
+declare let syscall_kernel_rsp: u64;
+
+export type ThreadEntry = (arg: u64) => void;
+
+const SLICE_TICKS: u64 = 2;
+
+let rq_head!: InlineArray<u64, 128>;
+let rq_tail!: InlineArray<u64, 128>;
+let rq_bits!: InlineArray<u64, 2>;
+let cur: u64 = 0;
+let idle: u64 = 0;
+let zombie: u64 = 0;
+let all_head: u64 = 0;
+let sleep_head: u64 = 0;
+let next_tid: u64 = 1;
+let live_threads: u64 = 0;
+let need_resched: bool = false;
+let switch_count: u64 = 0;
+let verbose: bool = true;
+
+// ---- run queues ----
+function rq_push(a: u64): void {
+  let t = thr(a);
+  let p = i32(t.priority);
+  t.next = 0;
+  t.state = THREAD_READY;
+  if (rq_tail[p] != 0) thr(rq_tail[p]).next = a;
+  else rq_head[p] = a;
+  rq_tail[p] = a;
+  rq_bits[p >> 6] |= u64(1) << u64(p & 63);
+}
+
+/** Highest priority with a ready thread, or -1. */
+function rq_top(): i32 {
+  if (rq_bits[1] != 0) return 64 + bit_highest(rq_bits[1]);
+  if (rq_bits[0] != 0) return bit_highest(rq_bits[0]);
+  return -1;
+}
+
+function rq_pop(p: i32): u64 {
+  let a = rq_head[p];
+  rq_head[p] = thr(a).next;
+  if (rq_head[p] == 0) {
+    rq_tail[p] = 0;
+    rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
+  }
+  thr(a).next = 0;
+  return a;
+}
+
+function rq_remove(a: u64): void {
+  let p = i32(thr(a).priority);
+  let prev: u64 = 0;
+  let x = rq_head[p];
+  while (x != 0 && x != a) {
+    prev = x;
+    x = thr(x).next;
+  }
+  if (x == 0) return;
+  if (prev == 0) rq_head[p] = thr(a).next;
+  else thr(prev).next = thr(a).next;
+  if (rq_tail[p] == a) rq_tail[p] = prev;
+  if (rq_head[p] == 0) rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
+  thr(a).next = 0;
+}
+
+// ---- switching ----
+function reap(): void {
+  if (zombie == 0 || zombie == cur) return;
+  let z = thr(zombie);
+  zombie = 0;
+  kfree(z.kernel_stack);
+  destroy(z);
+}
+
+function switch_to(next: u64): void {
+  let prev = cur;
+  let n = thr(next);
+  n.state = THREAD_RUNNING;
+  n.slice = SLICE_TICKS;
+  cur = next;
+  if (n.kernel_stack_top != 0) {
+    tss_set_rsp0(n.kernel_stack_top);
+    syscall_kernel_rsp = n.kernel_stack_top;
+  }
+  if (thr(prev).cr3 != n.cr3) write_cr3(n.cr3);
+  switch_count++;
+  context_switch(prev + offsetof<Thread>("sp"), n.sp);
+  reap();
+}
+
+/** Runs the best ready thread (or idle). The caller has queued or blocked `cur` already. */
+function schedule(): void {
+  let p = rq_top();
+  let next = p >= 0 ? rq_pop(p) : idle;
+  if (next == cur) {
+    thr(cur).state = THREAD_RUNNING;
+    return;
+  }
+  switch_to(next);
+}
+
+/** First thing a new thread runs (from thread_trampoline in runtime/switch.S). */
+export function sched_thread_start(): void {
+  reap();
+  sti();
+}
+
+// ---- public API ----
+export function scheduler_init(): void {
+  log_info(`Initializing scheduler...`);
+  let t = new Thread();
+  thread_set_name(t, "idle");
+  t.tid = 0;
+  t.priority = PRIORITY_IDLE;
+  t.state = THREAD_RUNNING;
+  t.cr3 = vmm_kernel_space().pml4;
+  idle = thread_addr(t);
+  cur = idle;
+  all_head = idle;
+  live_threads = 1;
+  log_info(`Scheduler initialized`);
+}
+
+export function sched_set_verbose(on: bool): void {
+  verbose = on;
+}
+
+/**
+ * A new thread, not yet runnable (thread_start makes it so): entry(arg) runs on a fresh 64 KiB
+ * kernel stack; returning from entry exits the thread. Null when out of memory.
+ */
+export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: string): Thread | null {
+  let stack = kmalloc(KERNEL_STACK_SIZE);
+  if (stack == 0) return null;
+  let t = new Thread();
+  thread_set_name(t, name);
+  t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
+  t.kernel_stack = stack;
+  t.kernel_stack_top = stack + KERNEL_STACK_SIZE;
+  t.cr3 = vmm_kernel_space().pml4;
+  // The frame context_switch pops: r15 r14 r13 r12 rbx rbp, then returns to thread_trampoline.
+  let sp = t.kernel_stack_top - 16 - 56;
+  memset(sp, 0, 72);
+  store<u64>(sp, arg, 16); // r13
+  store<u64>(sp, changetype<u64>(entry), 24); // r12
+  store<u64>(sp, addressof(thread_trampoline), 48);
+  t.sp = sp;
+  t.state = THREAD_BLOCKED;
+  let flags = irq_save();
+  t.tid = next_tid++;
+  t.all_next = all_head;
+  all_head = thread_addr(t);
+  live_threads++;
+  irq_restore(flags);
+  return t;
+}
+
+export function thread_start(t: Thread): void {
+  let flags = irq_save();
+  if (verbose) log_info(`Thread created: tid=${t.tid}, name=${thread_name(t)}, priority=${t.priority}`);
+  rq_push(thread_addr(t));
+  irq_restore(flags);
+}
+
+/** Creates and starts a kernel thread; returns its tid, or 0 when out of memory. */
+export function thread_create(entry: ThreadEntry, arg: u64, priority: u8, name: string): u64 {
+  let t = thread_new(entry, arg, priority, name);
+  if (t == null) return 0;
+  thread_start(t);
+  return t.tid;
+}
+
+export function thread_current(): Thread {
+  return thr(cur);
+}
+
+export function thread_yield(): void {
+  let flags = irq_save();
+  if (cur != idle) rq_push(cur);
+  schedule();
+  irq_restore(flags);
+}
+
+/** Ends the calling thread. Its stack and TCB are freed by the next thread to run. */
+export function thread_exit(): void {
+  cli();
+  let t = thr(cur);
+  if (cur == idle) panic(`the idle thread cannot exit`);
+  if (verbose) log_info(`Thread exiting: tid=${t.tid}, name=${thread_name(t)}`);
+  t.state = THREAD_DEAD;
+  let prev: u64 = 0;
+  let x = all_head;
+  while (x != cur) {
+    prev = x;
+    x = thr(x).all_next;
+  }
+  if (prev == 0) all_head = t.all_next;
+  else thr(prev).all_next = t.all_next;
+  live_threads--;
+  if (t.proc != 0) {
+    proc_thread_exit(t); // may destroy the address space: run on the kernel's from here on
+    t.cr3 = vmm_kernel_space().pml4;
+    write_cr3(t.cr3);
+  }
+  zombie = cur;
+  schedule();
+  panic(`a dead thread was scheduled`);
+}
+
+/** Blocks the caller until thread_wake; interrupts must be off. Returns the waker's status. */
+export function thread_block(): i64 {
+  let t = thr(cur);
+  t.state = THREAD_BLOCKED;
+  schedule();
+  return t.wait_result;
+}
+
+/** Makes a blocked thread ready with `result` as its wake-up status; interrupts must be off. */
+export function thread_wake(a: u64, result: i64): void {
+  let t = thr(a);
+  if (t.state != THREAD_BLOCKED) return;
+  if (t.waitq != 0) waitq_remove(changetype<WaitQueue>(t.waitq), a);
+  if (t.wake_tick != 0) sleep_remove(a);
+  t.wait_result = result;
+  rq_push(a);
+  if (t.priority > thr(cur).priority) need_resched = true;
+}
+
+/** Gives the CPU to a higher-priority thread made ready meanwhile (after a wake-up). */
+export function sched_preempt_point(): void {
+  if (!need_resched) return;
+  let flags = irq_save();
+  need_resched = false;
+  if (rq_top() > i32(thr(cur).priority) || cur == idle) {
+    if (cur != idle) rq_push(cur);
+    schedule();
+  }
+  irq_restore(flags);
+}
+
+// ---- wait queues ----
+export function waitq_add(q: WaitQueue, a: u64): void {
+  let t = thr(a);
+  t.next = 0;
+  t.waitq = changetype<u64>(q);
+  if (q.tail != 0) thr(q.tail).next = a;
+  else q.head = a;
+  q.tail = a;
+}
+
+function waitq_remove(q: WaitQueue, a: u64): void {
+  let prev: u64 = 0;
+  let x = q.head;
+  while (x != 0 && x != a) {
+    prev = x;
+    x = thr(x).next;
+  }
+  if (x == 0) return;
+  if (prev == 0) q.head = thr(a).next;
+  else thr(prev).next = thr(a).next;
+  if (q.tail == a) q.tail = prev;
+  thr(a).next = 0;
+  thr(a).waitq = 0;
+}
+
+/** Blocks the caller on q (interrupts off). Returns the status given by the waker. */
+export function waitq_sleep(q: WaitQueue): i64 {
+  waitq_add(q, cur);
+  return thread_block();
+}
+
+/** Wakes the first waiter of q; returns it (0 if none). */
+export function waitq_wake_one(q: WaitQueue, result: i64): u64 {
+  let a = q.head;
+  if (a != 0) thread_wake(a, result);
+  return a;
+}
+
+export function waitq_wake_all(q: WaitQueue, result: i64): void {
+  while (q.head != 0) thread_wake(q.head, result);
+}
+
+// ---- sleeping ----
+function sleep_insert(a: u64): void {
+  let w = thr(a).wake_tick;
+  let prev: u64 = 0;
+  let x = sleep_head;
+  while (x != 0 && thr(x).wake_tick <= w) {
+    prev = x;
+    x = thr(x).sleep_next;
+  }
+  thr(a).sleep_next = x;
+  if (prev == 0) sleep_head = a;
+  else thr(prev).sleep_next = a;
+}
+
+function sleep_remove(a: u64): void {
+  let prev: u64 = 0;
+  let x = sleep_head;
+  while (x != 0 && x != a) {
+    prev = x;
+    x = thr(x).sleep_next;
+  }
+  if (x != 0) {
+    if (prev == 0) sleep_head = thr(a).sleep_next;
+    else thr(prev).sleep_next = thr(a).sleep_next;
+  }
+  thr(a).sleep_next = 0;
+  thr(a).wake_tick = 0;
+}
+
+/** Sleeps for at least `ms` milliseconds of timer time (0 just yields). */
+export function thread_sleep(ms: u64): void {
+  if (ms == 0) {
+    thread_yield();
+    return;
+  }
+  let flags = irq_save();
+  let t = thr(cur);
+  t.wake_tick = timer_ticks() + ms_to_ticks(ms) + 1; // +1: the current tick is already partly over
+  sleep_insert(cur);
+  thread_block();
+  irq_restore(flags);
+}
+
+// ---- timer and interrupt exits ----
+/** Timer interrupt: account time, wake sleepers, decide whether to preempt. */
+export function sched_tick(now: u64): void {
+  let t = thr(cur);
+  t.cpu_time++;
+  while (sleep_head != 0 && thr(sleep_head).wake_tick <= now) thread_wake(sleep_head, 0);
+  let top = rq_top();
+  if (cur == idle) {
+    if (top >= 0) need_resched = true;
+    return;
+  }
+  if (t.slice > 0) t.slice--;
+  if (top > i32(t.priority)) need_resched = true;
+  else if (t.slice == 0) {
+    if (top == i32(t.priority)) need_resched = true;
+    else t.slice = SLICE_TICKS;
+  }
+}
+
+/** End of an IRQ: switch if the tick (or a wake-up) asked for it. */
+export function sched_irq_exit(): void {
+  if (!need_resched) return;
+  need_resched = false;
+  if (cur != idle) rq_push(cur);
+  schedule();
+}
+
+/** On every way back to ring 3: a killed thread exits here instead; a pending preemption runs. */
+export function sched_return_to_user(): void {
+  if (thr(cur).killed) thread_exit();
+  if (need_resched) sched_irq_exit();
+}
+
+/** Marks t killed and wakes it if blocked, so that it exits before returning to user mode. */
+export function thread_kill(t: Thread): void {
+  t.killed = true;
+  if (t.state == THREAD_BLOCKED) {
+    t.reply_msg_id = 0;
+    thread_wake(thread_addr(t), E_KILLED);
+  }
+}
+
+/** The idle loop of the boot thread: run whatever is ready, otherwise halt until an interrupt. */
+export function idle_loop(): void {
+  while (true) {
+    let flags = irq_save();
+    schedule();
+    irq_restore(flags);
+    sti();
+    hlt();
+  }
+}
+
+// ---- lookup and statistics ----
+export function thread_find(tid: u64): Thread | null {
+  let x = all_head;
+  while (x != 0) {
+    if (thr(x).tid == tid) return thr(x);
+    x = thr(x).all_next;
+  }
+  return null;
+}
+
+/** Calls fn(thread address, arg) for every live thread (used to kill a process's threads). */
+export function thread_for_each(fn: (a: u64, arg: u64) => void, arg: u64): void {
+  let x = all_head;
+  while (x != 0) {
+    let next = thr(x).all_next;
+    fn(x, arg);
+    x = next;
+  }
+}
+
+export function thread_count(): u64 {
+  return live_threads;
+}
+
+export function sched_switches(): u64 {
+  return switch_count;
+}
+
+export function sched_idle_thread(): Thread {
+  return thr(idle);
+}
+
+/** Removes a READY thread from its run queue (it is about to be destroyed or requeued). */
+export function sched_unqueue(t: Thread): void {
+  if (t.state == THREAD_READY) rq_remove(thread_addr(t));
+}

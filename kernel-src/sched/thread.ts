@@ -1,0 +1,78 @@
+// The thread control block (the seed's struct thread) and wait queues.
+//
+// A thread's saved CPU context is its kernel stack: context_switch pushes the callee-saved
+// registers there and keeps the stack pointer in `sp`. The name is stored in the TCB (at most 31
+// bytes, NUL-terminated) right after a u64 length, which makes its address a valid `string`
+// value (the language keeps a string's byte length at address - 8).
+// Links (`next`, `sleep_next`, `all_next`, wait queues) hold Thread addresses, 0 for none.
+
+import { IpcMessage } from "../ipc/message";
+
+export const THREAD_READY: u32 = 0;
+export const THREAD_RUNNING: u32 = 1;
+export const THREAD_BLOCKED: u32 = 2;
+export const THREAD_DEAD: u32 = 3;
+
+export const PRIORITY_IDLE: u8 = 0;
+export const PRIORITY_LOW: u8 = 16;
+export const PRIORITY_NORMAL: u8 = 64;
+export const PRIORITY_HIGH: u8 = 96;
+export const PRIORITY_REALTIME: u8 = 127;
+export const NUM_PRIORITIES: u64 = 128;
+export const THREAD_NAME_MAX: u64 = 31;
+export const KERNEL_STACK_SIZE: u64 = 65536;
+
+export class Thread {
+  tid: u64 = 0;
+  name_len: u64 = 0;
+  name!: InlineArray<u8, 32>;
+  state: u32 = 0;
+  priority: u8 = 0;
+  killed: bool = false;
+  sp: u64 = 0; // saved stack pointer: the context
+  kernel_stack: u64 = 0; // base of the 64 KiB kernel stack (0 for the boot/idle thread)
+  kernel_stack_top: u64 = 0;
+  cpu_time: u64 = 0; // timer ticks spent running
+  slice: u64 = 0; // ticks left in the current time slice
+  cr3: u64 = 0; // page-table root to run with
+  next: u64 = 0; // run queue or wait queue link
+  waitq: u64 = 0; // WaitQueue blocked on, or 0
+  sleep_next: u64 = 0;
+  wake_tick: u64 = 0; // nonzero while sleeping
+  all_next: u64 = 0;
+  proc: u64 = 0; // owning Process for user threads, else 0
+  user_entry: u64 = 0;
+  user_stack: u64 = 0;
+  user_arg: u64 = 0;
+  wait_result: i64 = 0; // status handed over by whoever woke us
+  reply_msg_id: u64 = 0; // nonzero while waiting for ipc_reply
+  call_port: u64 = 0; // port the pending call went to
+  ipc_msg!: Inline<IpcMessage>; // kernel-side message a receive or a reply is delivered into
+  ipc_user!: Inline<IpcMessage>; // kernel copy of a user's message during an IPC system call
+}
+
+export class WaitQueue {
+  head: u64 = 0;
+  tail: u64 = 0;
+}
+
+export function thr(addr: u64): Thread {
+  return changetype<Thread>(addr);
+}
+
+export function thread_addr(t: Thread): u64 {
+  return changetype<u64>(t);
+}
+
+export function thread_name(t: Thread): string {
+  return changetype<string>(changetype<u64>(t) + offsetof<Thread>("name"));
+}
+
+export function thread_set_name(t: Thread, name: string): void {
+  let n = u64(name.length);
+  if (n > THREAD_NAME_MAX) n = THREAD_NAME_MAX;
+  let dst = changetype<u64>(t) + offsetof<Thread>("name");
+  memcpy(dst, changetype<usize>(name), n);
+  store<u8>(dst + n, 0);
+  t.name_len = n;
+}

@@ -1,0 +1,221 @@
+// System calls: syscall/sysret, the table, and each call's argument checks.
+//
+// runtime/syscall.S switches to the thread's kernel stack and calls syscall_dispatch(a1..a5, nr)
+// with interrupts off (SFMASK clears IF); they stay off for the whole call, blocking included.
+// Convention (the seed's): rax = number, rdi rsi rdx r10 r8 = arguments, rax = result, where a
+// negative result is an E_* code from ipc/message.ts. Every handler decodes and checks all of
+// its arguments (ranges, flags, user pointers) before it changes anything; a bad pointer gives
+// E_FAULT, never a kernel fault.
+
+import { MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_SFMASK, EFER_SCE } from "../arch/cpu";
+import { KERNEL_CS } from "../arch/gdt";
+import { log_info, put_bytes } from "../lib/log";
+import { serial_getc } from "../lib/serial";
+import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start, sched_return_to_user } from "../sched/scheduler";
+import { proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
+import { user_range_ok, user_code_ok } from "./usercopy";
+import { vmm_map, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
+import { pmm_alloc_zeroed } from "../mm/pmm";
+import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
+import {
+  IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG,
+  E_TRUNC, E_BADF,
+} from "../ipc/message";
+import {
+  ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
+} from "../ipc/port";
+
+declare function syscall_entry(): void;
+
+export const SYS_EXIT: u64 = 0;
+export const SYS_WRITE: u64 = 1;
+export const SYS_READ: u64 = 2;
+export const SYS_SLEEP: u64 = 5;
+export const SYS_YIELD: u64 = 6;
+export const SYS_THREAD_CREATE: u64 = 7;
+export const SYS_THREAD_EXIT: u64 = 8;
+export const SYS_IPC_SEND: u64 = 9;
+export const SYS_IPC_RECEIVE: u64 = 10;
+export const SYS_MMAP: u64 = 11;
+export const SYS_MUNMAP: u64 = 12;
+const NUM_SYSCALLS: u64 = 13;
+
+// IPC_SEND flags (IPC_NONBLOCK = 1 is shared with receive).
+export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message
+export const SEND_REPLY: u64 = 4; // the message is a received call being answered
+const SEND_FLAGS: u64 = 7;
+const MAX_IO: u64 = 4096;
+const MAX_SLEEP_MS: u64 = 3600000;
+const MAX_MMAP: u64 = 64 * 1024 * 1024;
+const PROT_WRITE: u64 = 2;
+const PROT_EXEC: u64 = 4;
+const PROT_ALL: u64 = 7;
+const USER_PRIORITY_MIN: u64 = 1;
+const USER_PRIORITY_MAX: u64 = 95;
+const SFMASK_BITS: u64 = 0x47700; // IF, TF, DF, AC, NT, IOPL: clear on entry
+
+type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
+
+const SYSCALL_TABLE: readonly SyscallFn[] = [
+  sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
+  sys_thread_exit, sys_ipc_send, sys_ipc_receive, sys_mmap, sys_munmap,
+];
+
+let syscall_count: u64 = 0;
+
+export function syscall_init(): void {
+  log_info(`Initializing system calls...`);
+  wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+  // sysret: CS = base + 16, SS = base + 8 with base 0x10 -> 0x23 / 0x1b (see arch/gdt.ts).
+  wrmsr(MSR_STAR, (u64(0x10) << 48) | (u64(KERNEL_CS) << 32));
+  wrmsr(MSR_LSTAR, addressof(syscall_entry));
+  wrmsr(MSR_SFMASK, SFMASK_BITS);
+  log_info(`System calls initialized`);
+}
+
+export function syscall_dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, nr: u64): i64 {
+  syscall_count++;
+  let r = nr < NUM_SYSCALLS ? SYSCALL_TABLE[i32(nr)](a1, a2, a3, a4, a5) : E_NOSYS;
+  sched_return_to_user();
+  return r;
+}
+
+export function syscall_total(): u64 {
+  return syscall_count;
+}
+
+function sys_unused(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  return E_NOSYS;
+}
+
+function sys_exit(code: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  proc_exit(i64(i32(code)));
+  return E_OK;
+}
+
+function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
+  if (fd != 1 && fd != 2) return E_BADF;
+  if (len > MAX_IO) return E_INVAL;
+  if (!user_range_ok(buf, len, false)) return E_FAULT;
+  put_bytes(buf, len);
+  return i64(len);
+}
+
+function sys_read(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
+  if (fd != 0) return E_BADF;
+  if (len > MAX_IO) return E_INVAL;
+  if (!user_range_ok(buf, len, true)) return E_FAULT;
+  let n: u64 = 0;
+  while (n < len) {
+    let c = serial_getc();
+    if (c < 0) break;
+    store<u8>(buf + n, u8(c));
+    n++;
+  }
+  return i64(n);
+}
+
+function sys_sleep(ms: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  if (ms > MAX_SLEEP_MS) return E_INVAL;
+  thread_sleep(ms);
+  return E_OK;
+}
+
+function sys_yield(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  thread_yield();
+  return E_OK;
+}
+
+function sys_thread_create(entry: u64, arg: u64, priority: u64, a4: u64, a5: u64): i64 {
+  if (priority < USER_PRIORITY_MIN || priority > USER_PRIORITY_MAX) return E_INVAL;
+  if (!user_code_ok(entry)) return E_FAULT;
+  let t = proc_new_thread(proc_of(thread_current()), entry, arg, u8(priority));
+  if (t == null) return E_NOMEM;
+  thread_start(t);
+  return i64(t.tid);
+}
+
+function sys_thread_exit(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  thread_exit();
+  return E_OK;
+}
+
+/** Copies and checks a user message (and its buffer) into the TCB's ipc_user. */
+function message_in(ptr: u64, writable: bool): IpcMessage | null {
+  let size = sizeof<IpcMessage>();
+  if (!user_range_ok(ptr, size, writable)) return null;
+  let m = thread_current().ipc_user;
+  memcpy(changetype<u64>(m), ptr, size);
+  return m;
+}
+
+function buffer_ok(m: IpcMessage, writable: bool): bool {
+  return m.buffer_size == 0 || user_range_ok(m.buffer, m.buffer_size, writable);
+}
+
+/** After a blocking wait: check the destination again, then deliver and copy the message out. */
+function message_out(ptr: u64, m: IpcMessage): i64 {
+  if (!user_range_ok(ptr, sizeof<IpcMessage>(), true) || !buffer_ok(m, true)) {
+    ipc_drop_staged();
+    return E_FAULT;
+  }
+  let r = ipc_deliver_staged(m);
+  memcpy(ptr, changetype<u64>(m), sizeof<IpcMessage>());
+  return r;
+}
+
+function sys_ipc_send(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+  if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
+  let call = (flags & SEND_CALL) != 0;
+  let m = message_in(ptr, call);
+  if (m == null) return E_FAULT;
+  if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
+  if (!buffer_ok(m, call)) return E_FAULT;
+  if ((flags & SEND_REPLY) != 0) return ipc_reply(m, m);
+  if (!call) return ipc_send(port, m, flags & IPC_NONBLOCK);
+  let r = ipc_call_staged(port, m);
+  return r == E_OK ? message_out(ptr, m) : r;
+}
+
+function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+  if ((flags & ~IPC_NONBLOCK) != 0) return E_INVAL;
+  let m = message_in(ptr, true);
+  if (m == null) return E_FAULT;
+  if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
+  if (!buffer_ok(m, true)) return E_FAULT;
+  let r = ipc_receive_staged(port, flags, proc_of(thread_current()).pid);
+  return r == E_OK ? message_out(ptr, m) : r;
+}
+
+function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
+  if (addr != 0 || len == 0 || len > MAX_MMAP || (prot & ~PROT_ALL) != 0) return E_INVAL;
+  let p = proc_of(thread_current());
+  let size = page_round_up(len);
+  if (p.mmap_next + size > MMAP_LIMIT) return E_NOMEM;
+  let flags = PTE_U | PTE_OWNED;
+  if ((prot & PROT_WRITE) != 0) flags |= PTE_W;
+  if ((prot & PROT_EXEC) == 0) flags |= PTE_NX;
+  let base = p.mmap_next;
+  for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
+    let pa = pmm_alloc_zeroed();
+    if (pa == 0 || !vmm_map(p.space, base + off, pa, flags)) {
+      for (let undo: u64 = 0; undo < off; undo += PAGE_SIZE) vmm_unmap(p.space, base + undo);
+      return E_NOMEM;
+    }
+  }
+  p.mmap_next = base + size + PAGE_SIZE; // a guard page between mappings
+  return i64(base);
+}
+
+function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 {
+  if ((addr & PAGE_MASK) != 0 || len == 0 || len > MAX_MMAP) return E_INVAL;
+  let p = proc_of(thread_current());
+  let size = page_round_up(len);
+  if (addr < MMAP_BASE || addr + size > p.mmap_next) return E_INVAL;
+  for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
+    let e = vmm_pte(p.space, addr + off);
+    if ((e & PTE_U) == 0 || (e & PTE_OWNED) == 0) return E_INVAL;
+  }
+  for (let off: u64 = 0; off < size; off += PAGE_SIZE) vmm_unmap(p.space, addr + off);
+  return E_OK;
+}

@@ -1,0 +1,194 @@
+// Self-tests for IPC: ping-pong on both paths, call/reply, and every error (see ktest.ts).
+
+import { check, check_eq } from "./ktest";
+import { IpcMessage, IPC_NONBLOCK, IPC_QUEUE_CAPACITY, E_OK, E_BADPORT, E_FULL, E_AGAIN, E_DESTROYED, E_TOOBIG, E_TRUNC, E_INVAL } from "../ipc/message";
+import { ipc_create_port, ipc_destroy_port, ipc_send, ipc_receive, ipc_try_receive, ipc_call, ipc_reply } from "../ipc/port";
+import { service_port_id, SVC_UPPER, SVC_SUM } from "../ipc/service";
+import { thread_create, thread_sleep } from "../sched/scheduler";
+import { PRIORITY_NORMAL } from "../sched/thread";
+import { kmalloc, kfree, heap_used_bytes } from "../mm/heap";
+
+const ROUNDS: u64 = 10000;
+const BUF_SIZE: u64 = 256;
+
+let port_a: u64 = 0;
+let port_b: u64 = 0;
+let pong_errors: u64 = 0;
+let pong_done: u64 = 0;
+let waiter_result: i64 = 0;
+
+function data(m: IpcMessage): u64 {
+  return changetype<u64>(m) + offsetof<IpcMessage>("inline_data");
+}
+
+/** Receives on A, answers on B with the counter + 1 (and the buffer reversed-checked). */
+function pong(with_buffer: u64): void {
+  let m = new IpcMessage();
+  let buf = kmalloc(BUF_SIZE);
+  for (let i: u64 = 0; i < ROUNDS; i++) {
+    m.buffer = buf;
+    m.buffer_size = BUF_SIZE;
+    if (ipc_receive(port_a, m) != E_OK) pong_errors++;
+    let v = load<u64>(data(m));
+    if (v != i) pong_errors++;
+    if (with_buffer != 0) {
+      if (m.buffer_size != BUF_SIZE || load<u64>(buf, BUF_SIZE - 8) != v * 7) pong_errors++;
+      store<u64>(buf, v * 7 + 1, BUF_SIZE - 8);
+    } else {
+      m.buffer = 0;
+      m.buffer_size = 0;
+    }
+    store<u64>(data(m), v + 1);
+    if (ipc_send(port_b, m, 0) != E_OK) pong_errors++;
+  }
+  kfree(buf);
+  destroy(m);
+  pong_done = 1;
+}
+
+function pingpong(with_buffer: u64): bool {
+  let used = heap_used_bytes();
+  port_a = ipc_create_port(0);
+  port_b = ipc_create_port(0);
+  pong_errors = 0;
+  pong_done = 0;
+  thread_create(pong, with_buffer, PRIORITY_NORMAL, "pong");
+  let m = new IpcMessage();
+  let buf = kmalloc(BUF_SIZE);
+  let ok = true;
+  for (let i: u64 = 0; i < ROUNDS && ok; i++) {
+    store<u64>(data(m), i);
+    if (with_buffer != 0) {
+      memset(buf, u8(i), BUF_SIZE);
+      store<u64>(buf, i * 7, BUF_SIZE - 8);
+      m.buffer = buf;
+      m.buffer_size = BUF_SIZE;
+    } else {
+      m.buffer = 0;
+      m.buffer_size = 0;
+    }
+    if (ipc_send(port_a, m, 0) != E_OK) ok = check(false, "send");
+    m.buffer = buf;
+    m.buffer_size = BUF_SIZE;
+    if (ipc_receive(port_b, m) != E_OK) ok = check(false, "receive");
+    if (load<u64>(data(m)) != i + 1) ok = check_eq(load<u64>(data(m)), i + 1, "reply value");
+    if (with_buffer != 0 && (m.buffer_size != BUF_SIZE || load<u64>(buf, BUF_SIZE - 8) != i * 7 + 1 || load<u8>(buf) != u8(i)))
+      ok = check(false, "reply buffer");
+  }
+  thread_sleep(20);
+  ok = check_eq(pong_errors, 0, "errors seen by the other side") && ok;
+  ok = check_eq(pong_done, 1, "other side finished") && ok;
+  ipc_destroy_port(port_a);
+  ipc_destroy_port(port_b);
+  kfree(buf);
+  destroy(m);
+  ok = check_eq(heap_used_bytes(), used, "no leak") && ok;
+  return ok;
+}
+
+export function test_ipc_pingpong_inline(): bool {
+  return pingpong(0);
+}
+
+export function test_ipc_pingpong_buffer(): bool {
+  return pingpong(1);
+}
+
+/** A second server: answers calls on port_a with the value doubled, `arg` times. */
+function doubler(rounds: u64): void {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  for (let i: u64 = 0; i < rounds; i++) {
+    if (ipc_receive(port_a, req) != E_OK) pong_errors++;
+    store<u64>(data(resp), load<u64>(data(req)) * 2);
+    if (ipc_reply(req, resp) != E_OK) pong_errors++;
+    if (ipc_reply(req, resp) != E_INVAL) pong_errors++; // the caller is no longer waiting
+  }
+  destroy(req);
+  destroy(resp);
+}
+
+export function test_ipc_call_reply(): bool {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  let ok = true;
+  // the kernel service
+  store<u64>(data(req), 0x6f6c6c6568); // "hello"
+  req.type = SVC_UPPER;
+  ok = check(ipc_call(service_port_id(), req, resp) == E_OK, "call service") && ok;
+  ok = check_eq(load<u64>(data(resp)), 0x4f4c4c4548, "upper-cased reply") && ok;
+  let buf = kmalloc(1000);
+  for (let i: u64 = 0; i < 1000; i++) store<u8>(buf + i, 3);
+  req.type = SVC_SUM;
+  req.buffer = buf;
+  req.buffer_size = 1000;
+  resp.buffer = 0;
+  resp.buffer_size = 0;
+  ok = check(ipc_call(service_port_id(), req, resp) == E_OK, "call with buffer") && ok;
+  ok = check_eq(load<u64>(data(resp)), 3000, "sum of the buffer") && ok;
+  ok = check_eq(load<u64>(data(resp), 8), 1000, "length of the buffer") && ok;
+  req.buffer = 0;
+  req.buffer_size = 0;
+  // 1000 calls to a kernel thread
+  port_a = ipc_create_port(0);
+  pong_errors = 0;
+  thread_create(doubler, 1000, PRIORITY_NORMAL, "doubler");
+  for (let i: u64 = 0; i < 1000; i++) {
+    store<u64>(data(req), i);
+    if (ipc_call(port_a, req, resp) != E_OK || load<u64>(data(resp)) != i * 2) ok = check(false, "call/reply round");
+  }
+  thread_sleep(20);
+  ok = check_eq(pong_errors, 0, "server side errors") && ok;
+  ok = check(ipc_reply(req, resp) == E_INVAL, "reply to a non-call refused") && ok;
+  ipc_destroy_port(port_a);
+  kfree(buf);
+  destroy(req);
+  destroy(resp);
+  return ok;
+}
+
+function blocked_receiver(arg: u64): void {
+  let m = new IpcMessage();
+  waiter_result = ipc_receive(port_a, m);
+  destroy(m);
+}
+
+export function test_ipc_errors(): bool {
+  let m = new IpcMessage();
+  let ok = true;
+  ok = check(ipc_send(0, m, 0) == E_BADPORT, "send to port 0") && ok;
+  ok = check(ipc_send(250, m, 0) == E_BADPORT, "send to a free id") && ok;
+  ok = check(ipc_send(100000, m, 0) == E_BADPORT, "send to an id out of range") && ok;
+  ok = check(ipc_receive(251, m) == E_BADPORT, "receive from a bad port") && ok;
+  port_a = ipc_create_port(0);
+  ok = check(ipc_try_receive(port_a, m) == E_AGAIN, "try_receive on an empty port") && ok;
+  let sent: u32 = 0;
+  while (sent < 100 && ipc_send(port_a, m, IPC_NONBLOCK) == E_OK) sent++;
+  ok = check(sent == IPC_QUEUE_CAPACITY, "queue capacity") && ok;
+  ok = check(ipc_send(port_a, m, IPC_NONBLOCK) == E_FULL, "full queue") && ok;
+  for (let i: u32 = 0; i < sent; i++) ipc_try_receive(port_a, m);
+  ok = check(ipc_try_receive(port_a, m) == E_AGAIN, "drained") && ok;
+  // too big, truncated
+  m.buffer = 0x1000;
+  m.buffer_size = 1024 * 1024;
+  ok = check(ipc_send(port_a, m, 0) == E_TOOBIG, "buffer over the limit") && ok;
+  let buf = kmalloc(100);
+  m.buffer = buf;
+  m.buffer_size = 100;
+  ipc_send(port_a, m, 0);
+  m.buffer = buf;
+  m.buffer_size = 10;
+  ok = check(ipc_receive(port_a, m) == E_TRUNC && m.buffer_size == 10, "small receive buffer truncates") && ok;
+  // destroying a port wakes its waiter with E_DESTROYED
+  waiter_result = 1;
+  thread_create(blocked_receiver, 0, PRIORITY_NORMAL + 1, "waiter");
+  thread_sleep(20);
+  ok = check(ipc_destroy_port(port_a) == E_OK, "destroy") && ok;
+  thread_sleep(20);
+  ok = check(waiter_result == E_DESTROYED, "waiter woke with E_DESTROYED") && ok;
+  ok = check(ipc_send(port_a, m, 0) == E_BADPORT, "destroyed port is gone") && ok;
+  ok = check(ipc_destroy_port(port_a) == E_BADPORT, "destroy twice") && ok;
+  kfree(buf);
+  destroy(m);
+  return ok;
+}

@@ -1,0 +1,67 @@
+// The test boot (`test` on the kernel command line): in-kernel self-tests for every subsystem,
+// reported in KTAP (`KTAP version 1`, `1..N`, `ok N name` / `not ok N name`, `# ...` diagnostics),
+// ending QEMU through isa-debug-exit with EXIT_PASS only if every test passed.
+// Tests run one after another in the `ktest` thread (priority 64), each a function returning
+// whether it passed; the tables below list them in order.
+
+import { put_str, put_udec, put_char, kprint } from "../lib/log";
+import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../dev/debugexit";
+import { halt_forever } from "../arch/cpu";
+import {
+  test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
+  test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth,
+} from "./mm_tests";
+import {
+  test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
+  test_timer,
+} from "./sched_tests";
+import {
+  test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
+} from "./ipc_tests";
+import { test_user_syscalls, test_user_faults, test_user_demo, test_no_leaks } from "./user_tests";
+
+type TestFn = () => bool;
+
+const TESTS: readonly TestFn[] = [
+  test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
+  test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_timer,
+  test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
+  test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
+  test_user_syscalls, test_user_faults, test_user_demo, test_no_leaks,
+];
+
+const NAMES: readonly string[] = [
+  "log_format", "multiboot_info", "idt_breakpoint_and_unexpected", "ksymtab_lookup",
+  "pmm_alloc_free", "vmm_map_unmap_translate", "vmm_1000_address_spaces", "heap_basic",
+  "heap_double_free_and_corruption", "heap_random_100k", "heap_growth", "timer_ticks",
+  "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
+  "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
+  "ipc_errors", "user_syscall_error_paths", "user_faults_killed", "user_demo_program",
+  "no_leaks_at_end",
+];
+
+export function ktest_main(arg: u64): void {
+  let n = TESTS.length;
+  put_str("KTAP version 1\n");
+  kprint(`1..${n}\n`);
+  let failed: i32 = 0;
+  for (let i: i32 = 0; i < n; i++) {
+    let ok = TESTS[i]();
+    if (!ok) failed++;
+    kprint(`${ok ? "ok" : "not ok"} ${i + 1} ${NAMES[i]}\n`);
+  }
+  kprint(`# ${n - failed} passed, ${failed} failed\n`);
+  qemu_exit(failed == 0 ? EXIT_PASS : EXIT_FAIL);
+  halt_forever();
+}
+
+/** Records a failed expectation as a KTAP diagnostic; returns cond. */
+export function check(cond: bool, what: string): bool {
+  if (!cond) kprint(`# FAIL: ${what}\n`);
+  return cond;
+}
+
+export function check_eq(got: u64, want: u64, what: string): bool {
+  if (got != want) kprint(`# FAIL: ${what}: got ${got} (${hex(got)}), want ${want} (${hex(want)})\n`);
+  return got == want;
+}

@@ -1,0 +1,69 @@
+// Self-tests from ring 3: the system-call error paths (user/systest), faulting programs that must
+// be killed while everything else goes on (user/fault, user/priv), and the demo program.
+
+import { check, check_eq } from "./ktest";
+import { proc_spawn, proc_wait, proc_live, EXIT_FAULT_BASE } from "../proc/process";
+import { vmm_spaces_alive } from "../mm/vmm";
+import { ipc_live_ports } from "../ipc/port";
+import { IpcMessage, E_OK } from "../ipc/message";
+import { ipc_call } from "../ipc/port";
+import { service_port_id, SVC_UPPER } from "../ipc/service";
+import { thread_count } from "../sched/scheduler";
+import { pmm_free_frames } from "../mm/pmm";
+
+declare const __user_systest_start: u8;
+declare const __user_systest_end: u8;
+declare const __user_fault_start: u8;
+declare const __user_fault_end: u8;
+declare const __user_priv_start: u8;
+declare const __user_priv_end: u8;
+declare const __user_demo_start: u8;
+declare const __user_demo_end: u8;
+
+const USER_PRIORITY: u8 = 32;
+const VEC_GP: i64 = 13;
+const VEC_PF: i64 = 14;
+
+let frames_at_start: u64 = 0;
+
+function run(name: string, start: u64, end: u64): i64 {
+  let p = proc_spawn(name, start, end, USER_PRIORITY, false);
+  if (p == null) return 9999;
+  return proc_wait(p);
+}
+
+export function test_user_syscalls(): bool {
+  frames_at_start = pmm_free_frames();
+  let code = run("systest", addr_of(__user_systest_start), addr_of(__user_systest_end));
+  return check_eq(u64(code), 0, "systest failures (its exit status)");
+}
+
+export function test_user_faults(): bool {
+  let threads = thread_count();
+  let code = run("fault", addr_of(__user_fault_start), addr_of(__user_fault_end));
+  let ok = check_eq(u64(code), u64(EXIT_FAULT_BASE - VEC_PF), "bad pointer: killed by #PF");
+  code = run("priv", addr_of(__user_priv_start), addr_of(__user_priv_end));
+  ok = check_eq(u64(code), u64(EXIT_FAULT_BASE - VEC_GP), "hlt in ring 3: killed by #GP") && ok;
+  // the kernel and its other threads go on: the service still answers
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  req.type = SVC_UPPER;
+  ok = check(ipc_call(service_port_id(), req, resp) == E_OK, "service alive after user faults") && ok;
+  destroy(req);
+  destroy(resp);
+  ok = check_eq(thread_count(), threads, "faulting threads gone") && ok;
+  return ok;
+}
+
+export function test_user_demo(): bool {
+  let code = run("demo", addr_of(__user_demo_start), addr_of(__user_demo_end));
+  return check_eq(u64(code), 0, "demo exit status");
+}
+
+export function test_no_leaks(): bool {
+  let ok = check_eq(proc_live(), 0, "no process left");
+  ok = check_eq(vmm_spaces_alive(), 0, "no address space left") && ok;
+  ok = check_eq(ipc_live_ports(), 1, "only the service port left") && ok;
+  ok = check_eq(pmm_free_frames(), frames_at_start, "user programs returned every frame") && ok;
+  return ok;
+}

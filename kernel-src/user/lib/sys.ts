@@ -1,0 +1,156 @@
+// The user-side system-call library shared by the programs in kernel-src/user/ (each program is
+// compiled on its own, with this file, into an ELF the kernel embeds and runs in ring 3).
+// Numbers, flags, error codes and the message layout mirror the kernel's syscall/syscall.ts and
+// ipc/message.ts.
+
+export const SYS_EXIT: u64 = 0;
+export const SYS_WRITE: u64 = 1;
+export const SYS_READ: u64 = 2;
+export const SYS_SLEEP: u64 = 5;
+export const SYS_YIELD: u64 = 6;
+export const SYS_THREAD_CREATE: u64 = 7;
+export const SYS_THREAD_EXIT: u64 = 8;
+export const SYS_IPC_SEND: u64 = 9;
+export const SYS_IPC_RECEIVE: u64 = 10;
+export const SYS_MMAP: u64 = 11;
+export const SYS_MUNMAP: u64 = 12;
+
+export const IPC_NONBLOCK: u64 = 1;
+export const SEND_CALL: u64 = 2;
+export const SEND_REPLY: u64 = 4;
+export const PROT_READ: u64 = 1;
+export const PROT_WRITE: u64 = 2;
+
+/** The kernel's IPC service port and its request types (kernel-src/ipc/service.ts). */
+export const SERVICE_PORT: u64 = 1;
+export const SVC_UPPER: u32 = 1;
+export const SVC_SUM: u32 = 2;
+
+export const E_INVAL: i64 = -1;
+export const E_FAULT: i64 = -2;
+export const E_NOSYS: i64 = -3;
+export const E_NOMEM: i64 = -4;
+export const E_BADPORT: i64 = -5;
+export const E_FULL: i64 = -6;
+export const E_TOOBIG: i64 = -8;
+export const E_AGAIN: i64 = -9;
+export const E_BADF: i64 = -12;
+
+export class IpcMessage {
+  sender_tid: u64 = 0;
+  msg_id: u64 = 0;
+  type: u32 = 0;
+  flags: u32 = 0;
+  inline_data!: InlineArray<u8, 64>;
+  buffer: usize = 0;
+  buffer_size: usize = 0;
+}
+
+export function inline_addr(m: IpcMessage): usize {
+  return changetype<usize>(m) + offsetof<IpcMessage>("inline_data");
+}
+
+export function write(s: string): i64 {
+  return syscall(SYS_WRITE, 1, changetype<usize>(s), u64(s.length));
+}
+
+export function write_bytes(addr: usize, len: u64): i64 {
+  return syscall(SYS_WRITE, 1, addr, len);
+}
+
+// ---- formatted output, through a line buffer ----
+let line!: InlineArray<u8, 256>;
+let line_len: u64 = 0;
+
+function putc(c: u8): void {
+  if (line_len == 256) flush();
+  line[i32(line_len)] = c;
+  line_len++;
+}
+
+function flush(): void {
+  if (line_len > 0) syscall(SYS_WRITE, 1, addr_of(line), line_len);
+  line_len = 0;
+}
+
+function put_udec(v: u64): void {
+  let p: u64 = 1;
+  while (v / p >= 10) p *= 10;
+  while (p > 0) {
+    putc(u8(48 + (v / p) % 10));
+    p /= 10;
+  }
+}
+
+function put_hex(v: u64): void {
+  putc(48);
+  putc(120);
+  let shift: u64 = 60;
+  while (shift > 0 && ((v >> shift) & 0xf) == 0) shift -= 4;
+  while (true) {
+    let d = u8((v >> shift) & 0xf);
+    putc(d < 10 ? 48 + d : 55 + d);
+    if (shift == 0) break;
+    shift -= 4;
+  }
+}
+
+/** printf for user programs: a template literal, one write system call per 256 bytes. */
+export function print(f: fmt): void {
+  let n = fmt_count(f);
+  for (let i: usize = 0; i < n; i++) {
+    let kind = fmt_kind(f, i);
+    let v = fmt_value(f, i);
+    if (kind == FMT_STR) {
+      let s = changetype<string>(v);
+      for (let j: i32 = 0; j < s.length; j++) putc(s.charCodeAt(j));
+    } else if (kind == FMT_INT) {
+      if (i64(v) < 0) {
+        putc(45);
+        put_udec(u64(0) - v);
+      } else put_udec(v);
+    } else if (kind == FMT_UINT) put_udec(v);
+    else put_hex(v);
+  }
+  flush();
+}
+
+export function exit(code: i64): void {
+  syscall(SYS_EXIT, u64(code));
+}
+
+export function sleep(ms: u64): i64 {
+  return syscall(SYS_SLEEP, ms);
+}
+
+export function yield_cpu(): i64 {
+  return syscall(SYS_YIELD);
+}
+
+export function thread_create(entry: usize, arg: u64, priority: u64): i64 {
+  return syscall(SYS_THREAD_CREATE, entry, arg, priority);
+}
+
+export function thread_exit(): void {
+  syscall(SYS_THREAD_EXIT);
+}
+
+export function ipc_send(port: u64, m: IpcMessage, flags: u64): i64 {
+  return syscall(SYS_IPC_SEND, port, changetype<usize>(m), flags);
+}
+
+export function ipc_receive(port: u64, m: IpcMessage, flags: u64): i64 {
+  return syscall(SYS_IPC_RECEIVE, port, changetype<usize>(m), flags);
+}
+
+export function mmap(len: u64, prot: u64): i64 {
+  return syscall(SYS_MMAP, 0, len, prot);
+}
+
+export function munmap(addr: u64, len: u64): i64 {
+  return syscall(SYS_MUNMAP, addr, len);
+}
+
+export function read(buf: usize, len: u64): i64 {
+  return syscall(SYS_READ, 0, buf, len);
+}
