@@ -2,7 +2,7 @@
 // on a full program; the `.o` writer checked with readelf, objdump and ld; the instruction records
 // the code generator builds; the listing writer; and every kind of bad input as a diagnostic.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -55,6 +55,9 @@ describe('assembler vs GNU as', () => {
   it('aligns code with GNU as nop patterns and data with zeros or the fill byte', async () => {
     const lines = ['\t.text'];
     for (let n = 1; n <= 40; n++) lines.push('\tnop', `\t.fill ${n}, 1, 0xcc`, '\t.balign 64');
+    // long padding: GNU as jumps over it (short jump up to 129 bytes, near beyond)
+    for (const n of [1, 10, 40, 41, 42, 60, 100, 150, 4000]) lines.push(`\t.fill ${n}, 1, 0xcc`, '\t.balign 128');
+    lines.push('\t.balign 4096');
     lines.push('\t.balign 16, 0xcc', '\t.byte 1', '\t.balign 8, , 3', '\t.byte 2', '\t.p2align 5', '\t.data', '\t.byte 1', '\t.balign 16', '\t.byte 2', '\t.balign 8, 0xee');
     expect(await compareWithGnu(lines.join('\n') + '\n')).toEqual([]);
   });
@@ -64,6 +67,16 @@ describe('assembler vs GNU as', () => {
     const text = obj.sections.find((s) => s.name === '.text')!;
     expect(text.lines.map((l) => [l.offset, l.loc.line, l.loc.col])).toEqual([[0, 2, 2], [1, 4, 2], [6, 5, 2]]);
   });
+});
+
+describe('runtime stubs', () => {
+  const dir = join(ROOT, 'runtime');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.S'));
+  for (const f of files) {
+    it(`runtime/${f} assembles exactly as with GNU as`, async () => {
+      expect(await compareWithGnu(readFileSync(join(dir, f), 'utf8'), { symbols: true })).toEqual([]);
+    });
+  }
 });
 
 describe('ELF relocatable writer', () => {

@@ -70,8 +70,19 @@ const NOPS: number[][] = [
   [0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
 ];
 
+/** Code padding as GNU as writes it: nops, after a jump over them when there are many. */
 function nopFill(n: number): number[] {
   const out: number[] = [];
+  if (Math.floor(n / 11) > 7) {
+    if (n - 2 <= 127) {
+      out.push(0xeb, n - 2);
+      n -= 2;
+    } else {
+      n -= 5;
+      out.push(0xe9);
+      pushInt(out, BigInt(n), 4);
+    }
+  }
   while (n > 11) {
     out.push(...NOPS[11]);
     n -= 11;
