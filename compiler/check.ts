@@ -63,6 +63,7 @@ export const CODES = {
   OVERLOAD: 'TSK1050',
   ELEMENT_ACCESS: 'TSK1051',
   SYMBOL_TYPE: 'TSK1052',
+  PARAM_PROPERTY: 'TSK1053',
   // TSK2xxx: type rules
   LITERAL_RANGE: 'TSK2001',
   MIXED_SIGNEDNESS: 'TSK2002',
@@ -85,6 +86,8 @@ export const CODES = {
   ARRAY_LENGTH: 'TSK2019',
   BAD_INDEX: 'TSK2020',
   PARAM_TYPE: 'TSK2021',
+  SWITCH_CASE: 'TSK2022',
+  STRING_COMPARE: 'TSK2023',
   // TSK3xxx: other
   NO_PROGRAM: 'TSK3001',
   UNKNOWN_NAME: 'TSK3002',
@@ -259,7 +262,7 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
   if (ts.isArrayLiteralExpression(node) && !isTableInitialiser(node)) {
     err(C.ARRAY_LITERAL, 'array literals are allowed only as the initialiser of a module-level table (`const T: u32[] = [...]`)');
   }
-  if (ts.isUnionTypeNode(node) && !isNullableUnion(node)) {
+  if (ts.isUnionTypeNode(node) && !isNullableUnion(node) && !node.types.some((t) => t.kind === ts.SyntaxKind.UndefinedKeyword)) {
     err(C.UNION, 'union types are not supported, except `T | null` for a class type T');
   }
   if (ts.isLiteralTypeNode(node) && !ts.isUnionTypeNode(node.parent) && node.literal.kind !== ts.SyntaxKind.NullKeyword &&
@@ -278,6 +281,12 @@ function checkMember(m: ts.ClassElement, diags: DiagnosticBag): void {
   }
   if (ts.isIndexSignatureDeclaration(m)) err(C.UNSUPPORTED_TYPE, 'index signatures are not supported: use InlineArray<T, N>');
   if (hasModifier(m, ts.SyntaxKind.AbstractKeyword)) err(C.INHERITANCE, 'abstract members are not supported');
+  if (ts.isPropertyDeclaration(m) && m.questionToken) err(C.PARAM_PROPERTY, 'optional fields are not supported: use `T | null` for a reference, or a flag', m.questionToken);
+  if (ts.isConstructorDeclaration(m)) {
+    for (const p of m.parameters) {
+      if (ts.getModifiers(p)?.length) err(C.PARAM_PROPERTY, 'parameter properties are not supported: declare the field and assign it in the constructor', p);
+    }
+  }
 }
 
 function checkImport(node: ts.ImportDeclaration, diags: DiagnosticBag): void {

@@ -108,7 +108,7 @@ const val = (v: Value): string =>
 
 export function printFunc(f: Func): string {
   const params = f.params.map((p) => `${p.cls} %${p.vreg}`).join(', ');
-  const lines = [`${f.exported ? 'export ' : ''}function ${f.ret ?? ''} $${f.name}(${params})${f.inline === 'always' ? ' inline' : ''} {`];
+  const lines = [`${f.exported ? 'export ' : ''}function${f.ret ? ' ' + f.ret : ''} $${f.name}(${params})${f.inline === 'always' ? ' inline' : ''} {`];
   for (const b of f.blocks) {
     lines.push(`@${b.id}`);
     for (const i of b.insts) lines.push('  ' + printInst(i));

@@ -206,6 +206,7 @@ class Lowerer {
     });
     const out = new Map<ts.Node, string>();
     for (const [name, decls] of byName) {
+      if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) this.error(C.BAD_SYMBOL_NAME, `'${name}' cannot be a linker symbol: use ASCII letters, digits, '_' and '$'`, decls[0].node);
       const exported = decls.filter((d) => d.exported);
       for (const d of exported.slice(1)) this.error(C.DUPLICATE_SYMBOL, `'${name}' is exported by two modules`, d.node);
       const files = new Set(decls.map((d) => d.file));
@@ -304,6 +305,7 @@ class Lowerer {
     if (e.struct) e.params.push({ name: 'this', type: { kind: 'ref', struct: e.struct } });
     if (!ts.isClassDeclaration(decl)) {
       for (const p of decl.parameters) {
+        if (p.dotDotDotToken) continue; // refused by check.ts
         const name = ts.isIdentifier(p.name) ? p.name.text : 'arg';
         let t: Type = p.type ? this.resolveType(p.type) : ERROR;
         if (isAggregate(t) || t.kind === 'void' || t.kind === 'never') {
@@ -416,6 +418,7 @@ class Lowerer {
       this.error(C.UNSUPPORTED_TYPE, `type '${name}' is not supported`, node);
       return ERROR;
     }
+    if (ts.isTypeParameterDeclaration(decl)) return ERROR; // generics, refused by check.ts
     const ent = this.entities.get(decl);
     if (ent?.kind === 'class') return { kind: 'ref', struct: ent.info };
     if (ent?.kind === 'enum') return I32;
@@ -458,6 +461,12 @@ class Lowerer {
     if (e.extern) {
       if (!this.module.externs.includes(e.sym)) this.module.externs.push(e.sym);
       return;
+    }
+    if (!d.type && d.initializer && !ts.isArrayLiteralExpression(d.initializer)) {
+      // `let x = 5` at module level: the type of the constant initialiser.
+      const tv = this.constExpr(d.initializer);
+      t = e.type = tv && tv.t.kind !== 'null' ? tv.t : ERROR;
+      if (tv?.t.kind === 'null') this.error(C.MISSING_TYPE, `'${name}' needs a type annotation, such as 'T | null'`, d.name);
     }
     const g: Global = { name: e.sym, exported: e.exported, section: 'bss', align: 8, size: 8, relocs: [], loc: nodeLoc(d) };
     if (t.kind === 'table') {
@@ -651,8 +660,12 @@ class Lowerer {
       }
       default:
         // Everything else was refused by check.ts (try, throw, for-of, declarations in functions ...).
-        if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isTryStatement(s) || ts.isThrowStatement(s) ||
-            ts.isForInStatement(s) || ts.isForOfStatement(s) || ts.isDebuggerStatement(s)) return;
+        if (ts.isFunctionDeclaration(s) || ts.isTryStatement(s) || ts.isThrowStatement(s) || ts.isTypeAliasDeclaration(s) ||
+            ts.isForInStatement(s) || ts.isForOfStatement(s) || ts.isDebuggerStatement(s) || ts.isModuleDeclaration(s)) return;
+        if (ts.isClassDeclaration(s) || ts.isEnumDeclaration(s) || ts.isInterfaceDeclaration(s)) {
+          this.error(C.BAD_DECLARATION, 'classes, enums and interfaces must be declared at module level', s);
+          return;
+        }
         this.error(C.BAD_DECLARATION, `${ts.SyntaxKind[s.kind]} is not supported inside a function`, s);
     }
   }
@@ -782,6 +795,7 @@ class Lowerer {
     const bodies = clauses.map(() => b.newBlock());
     const end = b.newBlock();
     let defaultBody = end;
+    const seen = new Set<bigint>();
     clauses.forEach((c, i) => {
       if (ts.isDefaultClause(c)) {
         defaultBody = bodies[i];
@@ -789,6 +803,10 @@ class Lowerer {
       }
       this.b.loc = nodeLoc(c);
       const v = this.exprAs(c.expression, disc.t.kind === 'error' ? I32 : disc.t);
+      // Cases are constants and distinct, as in C: a switch is a jump table, not a chain of ifs.
+      if (v.kind !== 'const' && disc.t.kind !== 'error') this.error(C.SWITCH_CASE, 'a case label must be a constant expression', c.expression);
+      else if (v.kind === 'const' && seen.has(v.value)) this.error(C.SWITCH_CASE, `duplicate case value ${c.expression.getText()}`, c.expression);
+      if (v.kind === 'const') seen.add(v.value);
       const next = b.newBlock();
       this.b.br(this.compare('eq', disc.t, disc.v, v), bodies[i], next);
       b.setBlock(next);
@@ -816,8 +834,7 @@ class Lowerer {
         return;
       }
     }
-    // TypeScript reports jumps to unknown labels; a `continue` to a labelled switch lands here.
-    if (label) this.error(C.BAD_DECLARATION, `'${label}' does not label a loop that can ${isBreak ? 'break' : 'continue'}`, s);
+    // TypeScript reports jumps to unknown labels, and check.ts labels on anything but loops.
   }
 
   returnStmt(s: ts.ReturnStatement): void {
@@ -967,8 +984,7 @@ class Lowerer {
         this.error(C.NOT_CALLABLE, `'${name}' is an intrinsic: call it`, node);
         return ZERO_TV;
       }
-      this.error(C.UNKNOWN_NAME, `cannot use '${name}' here`, node);
-      return ZERO_TV;
+      return ZERO_TV; // declared by a construct check.ts refused (nested function, destructuring ...)
     }
     switch (e.kind) {
       case 'local':
@@ -1147,6 +1163,10 @@ class Lowerer {
       return { t: BOOL, v: this.compare(op, t, this.convert(l, t), this.convert(r, t)) };
     }
     if (isEq && l.t.kind === 'bool' && r.t.kind === 'bool') return { t: BOOL, v: this.cmp(op, 'w', l.v, r.v) };
+    if (isEq && l.t.kind === 'string' && r.t.kind === 'string') {
+      this.error(C.STRING_COMPARE, 'strings cannot be compared with == (it would compare addresses): compare the bytes with memcmp', node);
+      return { t: BOOL, v: W(0n) };
+    }
     if (isEq && isRefLike(l.t) && isRefLike(r.t) && (l.t.kind === 'null' || r.t.kind === 'null' || sameType(l.t, r.t))) {
       return { t: BOOL, v: this.cmp(op, 'l', l.v, r.v) };
     }
@@ -1255,6 +1275,7 @@ class Lowerer {
 
   lvalue(node: ts.Expression): LValue | null {
     node = skipParens(node);
+    if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node)) return null; // destructuring, refused
     if (ts.isNonNullExpression(node)) return this.lvalue(node.expression);
     if (ts.isIdentifier(node)) {
       const decl = this.declOf(node);
@@ -1398,7 +1419,7 @@ class Lowerer {
     if (from.kind === 'error' || to.kind === 'error') return konst(0n, clsOf(to));
     if (isInt(from) && isInt(to)) {
       if (intWidens(from, to)) return this.convert(tv, to);
-      if (from.signed === to.signed) this.error(C.NARROWING, `implicit narrowing from ${from.name} to ${to.name}: convert explicitly with ${to.name}(x)`, node);
+      if (to.size < from.size) this.error(C.NARROWING, `implicit narrowing from ${from.name} to ${to.name}: convert explicitly with ${to.name}(x)`, node);
       else this.error(C.MIXED_SIGNEDNESS, `implicit conversion from ${from.name} to ${to.name} changes signedness: convert explicitly with ${to.name}(x)`, node);
       return konst(0n, clsOf(to));
     }
@@ -1789,6 +1810,11 @@ class Lowerer {
     if (a.kind === 'const' && b.kind === 'const') {
       const r = foldBin(op, cls, a.value, b.value);
       if (r !== null) return konst(r, cls);
+      if (!this.fn) {
+        // A constant expression that would trap: reported here, since it cannot be folded.
+        this.diags.error(C.CONST_DIV_ZERO, 'division by zero (or MIN / -1) in a constant expression', this.b.loc);
+        return konst(0n, cls);
+      }
     }
     if (op === 'add' && a.kind === 'sym' && b.kind === 'const') return { kind: 'sym', name: a.name, addend: a.addend + b.value };
     const dst = this.b.vreg();

@@ -1,0 +1,3 @@
+export class Comp {
+  ["field"]: u32 = 0; // error TSK1045
+}

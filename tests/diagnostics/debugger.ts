@@ -1,0 +1,3 @@
+export function f_debugger(): void {
+  debugger; // error TSK1032
+}

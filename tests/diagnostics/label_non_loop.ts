@@ -1,0 +1,6 @@
+export function f_label(x: u32): void {
+  block: { // error TSK1046
+    if (x) break block;
+    hlt();
+  }
+}

@@ -1,0 +1,4 @@
+export class PP {
+  maybe?: u32; // error TSK1053
+  constructor(public x: u32) {} // error TSK1053
+}

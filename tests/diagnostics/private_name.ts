@@ -1,0 +1,3 @@
+export class Priv {
+  #secret: u32 = 0; // error TSK1042
+}

@@ -1,0 +1,3 @@
+export function f_regex(): void {
+  const r = /ab+c/; // error TSK1009
+}

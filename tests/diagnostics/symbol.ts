@@ -1,0 +1,1 @@
+export function f_symbol(s: symbol): void {} // error TSK1052

@@ -1,0 +1,1 @@
+export function café(): void {} // error TSK3011

@@ -1,0 +1,3 @@
+export function f_unknown(): void {
+  let v: unknown = null; // error TSK1004
+}
