@@ -5,6 +5,10 @@ import { compileToIR, printModule } from '../compiler/driver.js';
 import { runModule, Trap } from '../compiler/irinterp.js';
 import { UserError, formatDiagnostic } from '../compiler/diag.js';
 import type { Module } from '../compiler/ir.js';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
 
 function build(dir: string): Module {
   try {
@@ -35,7 +39,7 @@ describe('language constructs', () => {
   const run = (entry: string, ...args: bigint[]) => runModule(m, { entry, args }).value;
 
   it('runs the whole program: fmt, structs, layout, new/destroy, tables, globals, atomics', () => {
-    const r = runModule(m, { entry: '_start' });
+    const r = runModule(m, { entry: 'main' });
     expect(r.exitCode).toBe(3);
     expect(r.stdout).toBe(
       [
@@ -50,7 +54,7 @@ describe('language constructs', () => {
         '1017 100 99',
         'frees=2',
         '1063 5 21 2',
-        '0xdeadbeef -1 -128 255 0 -17',
+        '0xdeadbeef -1 -128 255 0 1',
         '10 15 100 7 8',
         '1024 4294966272 1099511627776 scarlett 8 42 1099511627776 1 41',
         'two -1 -3 5 6 42',
@@ -158,5 +162,23 @@ describe('language constructs', () => {
       f.blocks.forEach((b, i) => expect(b.id).toBe(i));
       for (const b of f.blocks) for (const i of b.insts) expect(i.loc, `${f.name}: ${printModule({ funcs: [f], globals: [], externs: [] })}`).toBeDefined();
     }
+  });
+});
+
+// The same program through the back end, assembler and linker, run natively on Linux: its output
+// and exit status must equal the interpreter's.
+describe.skipIf(!existsSync('compiler/backend.ts') || !existsSync('compiler/build.ts'))('natively on Linux', () => {
+  it('prints what the interpreter prints', async () => {
+    const { buildProgram } = await import('../compiler/build.js' as string);
+    const out = join(mkdtempSync(join(tmpdir(), 'fe-native-')), 'lang');
+    buildProgram({
+      tsconfig: 'tests/frontend/lang/tsconfig.json', target: 'linux', asm: ['runtime/linux/start.S'],
+      layout: 'linker/linux.toml', out, quiet: true,
+    });
+    chmodSync(out, 0o755);
+    const native = await execa(out, [], { reject: false });
+    const interp = runModule(build('tests/frontend/lang'), { entry: 'main' });
+    expect(native.stdout + '\n').toBe(interp.stdout);
+    expect(native.exitCode).toBe(interp.exitCode);
   });
 });

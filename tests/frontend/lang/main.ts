@@ -3,7 +3,7 @@ import { print_widths } from "./arith";
 import { layout, objects, arrays, memory, atomics } from "./structs";
 import { globals } from "./globals";
 
-export function _start(): void {
+export function main(): void {
   print(`hello ${"world"}\n`);
   print("plain\n");
   print_widths();

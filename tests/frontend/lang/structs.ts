@@ -106,7 +106,7 @@ export function memory(): void {
   const same = memcmp(changetype<usize>(other), a, 16);
   other[15] = 0;
   const diff = memcmp(changetype<usize>(other), a, 16);
-  println(`${hex(x)} ${y} ${z} ${buf[9]} ${same} ${diff}`);
+  println(`${hex(x)} ${y} ${z} ${buf[9]} ${same} ${diff < 0}`);
 }
 
 let counter: u64 = 10;
