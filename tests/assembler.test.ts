@@ -31,6 +31,11 @@ describe('assembler vs GNU as', () => {
     expect(await compareWithGnu(PROGRAM, { symbols: true })).toEqual([]);
   });
 
+  it('evaluates directives and expressions exactly as GNU as (tests/asm/directives.S)', async () => {
+    const src = readFileSync(join(import.meta.dirname, 'asm', 'directives.S'), 'utf8');
+    expect(await compareWithGnu(src, { symbols: true })).toEqual([]);
+  });
+
   it('relaxes jumps to a fixed point: short when in range, near when not, at the exact boundary', async () => {
     // A jump 127 bytes forward stays short; one byte more makes it near, which pushes another
     // jump over its limit in turn (a chain that needs several rounds).

@@ -20,7 +20,7 @@ import { branchForms, encode, matchForms, pushInt, type Fixup, type Mode } from 
 /** A piece of a section between layout decisions. */
 type Frag =
   | { kind: 'fixed'; bytes: number[]; fixups: Fixup[]; loc?: SourceLoc; offset: number }
-  | { kind: 'branch'; ins: Instr; mode: Mode; near: boolean; loc?: SourceLoc; offset: number }
+  | { kind: 'branch'; ins: Instr; mode: Mode; near: boolean; lens: [number, number]; loc?: SourceLoc; offset: number }
   | { kind: 'align'; align: number; fill?: number; max?: number; code: boolean; size: number; offset: number }
   | { kind: 'fill'; count: Expr; size: number; value: Expr; n: number; loc?: SourceLoc; offset: number; dot: Place }
   | { kind: 'data'; width: 1 | 2 | 4 | 8; values: Expr[]; loc?: SourceLoc; offset: number; dot: Place };
@@ -254,7 +254,8 @@ class Assembler {
       const forms = matchForms(ins, this.mode);
       const { short, near } = branchForms(forms);
       if (short && near) {
-        this.push({ kind: 'branch', ins, mode: this.mode, near: false, loc: ins.loc, offset: 0 });
+        const lens: [number, number] = [encode(ins, this.mode, 'short').bytes.length, encode(ins, this.mode, 'near').bytes.length];
+        this.push({ kind: 'branch', ins, mode: this.mode, near: false, lens, loc: ins.loc, offset: 0 });
         return;
       }
       const e = encode(ins, this.mode);
@@ -349,7 +350,7 @@ class Assembler {
   }
 
   branchLen(f: Frag & { kind: 'branch' }): number {
-    return encode(f.ins, f.mode, f.near ? 'near' : 'short').bytes.length;
+    return f.lens[f.near ? 1 : 0];
   }
 
   /** Is this branch target a label in the same section, reachable without a relocation? */
@@ -387,10 +388,8 @@ class Assembler {
           const target = this.localTarget(f, s.index);
           const end = BigInt(f.offset + this.branchLen(f));
           if (target === undefined || target - end < -128n || target - end > 127n) {
-            if (encode(f.ins, f.mode, 'near').bytes.length !== this.branchLen(f)) {
-              f.near = true;
-              changed = true;
-            }
+            f.near = true;
+            changed = true;
           }
         }
       }

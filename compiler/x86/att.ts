@@ -608,20 +608,24 @@ function stripComments(text: string): string {
         out += ' ';
         i++;
       }
-    } else if (c === "'" ) {
+    } else if (c === "'") {
       // character constant: the next character is literal (it may be '#' or '"')
-      out += c + (text[i + 1] ?? '');
-      i += 2;
-      if (text[i - 1] === '\\') {
-        out += text[i] ?? '';
-        i++;
-      }
+      const n = charConstLength(text, i);
+      out += text.slice(i, i + n);
+      i += n;
     } else {
       out += c;
       i++;
     }
   }
   return out;
+}
+
+/** Length of a GNU character constant at `i`: 'c, '\c, with an optional closing quote. */
+function charConstLength(text: string, i: number): number {
+  let n = text[i + 1] === '\\' ? 3 : 2;
+  if (text[i + n] === "'" && text[i + n + 1] !== "'") n++;
+  return Math.min(n, text.length - i);
 }
 
 /** Splits a line on `;` outside strings; returns each statement with its 0-based column. */
@@ -635,7 +639,7 @@ function splitStatements(line: string): [string, number][] {
       if (c === '\\') i++;
       else if (c === '"') inStr = false;
     } else if (c === '"') inStr = true;
-    else if (c === "'") i++;
+    else if (c === "'") i += Math.min(charConstLength(line, i), line.length - i) - 1;
     else if (c === ';' || c === undefined) {
       const stmt = line.slice(start, i);
       const lead = stmt.length - stmt.trimStart().length;

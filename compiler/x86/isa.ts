@@ -375,9 +375,9 @@ export const PREFIXES: Record<string, number> = { lock: 0xf0, rep: 0xf3, repe: 0
 
 /** Mnemonics that take a direct branch target rather than an immediate or memory operand. */
 export function isBranch(mnem: string): boolean {
-  const refs = BY_MNEMONIC.get(mnem);
-  return !!refs && refs.some((r) => r.form.ops[0] === 'rel8' || r.form.ops[0] === 'rel32');
+  return BRANCHES.has(mnem);
 }
+const BRANCHES = new Set([...BY_MNEMONIC].filter(([, refs]) => refs.some((r) => r.form.ops[0] === 'rel8' || r.form.ops[0] === 'rel32')).map(([m]) => m));
 
 export interface RegInfo {
   num: number; // 0-15 (segment, control and debug registers: their own numbering)
