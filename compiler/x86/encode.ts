@@ -8,7 +8,7 @@
 import { fail } from '../diag.js';
 import type { SourceLoc } from '../../linker/object.js';
 import type { Instr, MemOperand, Operand, SymValue } from './items.js';
-import { BY_MNEMONIC, PREFIXES, REGS, SEG_PREFIX, SUFFIX_SIZE, type Form, type FormRef, type Kind, type RegInfo } from './isa.js';
+import { BY_MNEMONIC, PREFIXES, REGS, SEG_PREFIX, type Form, type FormRef, type Kind, type RegInfo } from './isa.js';
 
 export type Mode = 32 | 64;
 
@@ -366,4 +366,3 @@ export function encode(ins: Instr, mode: Mode, branch: BranchSize = 'near'): Enc
   return best;
 }
 
-export { SUFFIX_SIZE };
