@@ -159,7 +159,7 @@ class Lowerer {
   fn?: FuncInfo;
   targets: LoopTarget[] = [];
   pendingLabel?: string;
-  funcNames = new Map<number, string>();
+  names = new Map<number, string>(); // the current function's user variables, by vreg (their slot)
 
   constructor(private p: Program, private diags: DiagnosticBag) {
     this.checker = p.checker;
@@ -573,6 +573,7 @@ class Lowerer {
       name: f.sym, exported: f.exported, params: [], ret: f.ret.kind === 'void' || f.ret.kind === 'never' ? undefined : clsOf(f.ret),
       blocks: [], nextVreg: 0, inline: hasInlineTag(decl) ? 'always' : 'auto', loc: b.loc, names: new Map(),
     };
+    this.names = func.names!;
     for (const p of f.params) {
       const cls = clsOf(p.type);
       const vreg = b.vreg();
@@ -695,12 +696,14 @@ class Lowerer {
     if (isAggregate(t)) {
       // A local InlineArray or Inline struct: stack storage; the name gives its address.
       const addr = this.b.alloca(sizeOf(t), Math.max(alignOf(t), 1));
+      if (addr.kind === 'vreg') this.names.set(addr.id, d.name.text);
       if (d.initializer) this.error(C.INLINE_FIELD_INIT, `inline variable '${d.name.text}' cannot have an initialiser`, d.initializer);
       this.entities.set(d, { kind: 'local', type: t, addr, aggregate: true });
       return;
     }
     const cls = clsOf(t);
     const addr = this.b.alloca(cls === 'l' ? 8 : 4, cls === 'l' ? 8 : 4);
+    if (addr.kind === 'vreg') this.names.set(addr.id, d.name.text);
     this.entities.set(d, { kind: 'local', type: t, addr, aggregate: false });
     const v = init ? this.coerce(init, t, d.initializer!) : d.initializer ? this.exprAs(d.initializer, t) : konst(0n, cls);
     this.b.emit({ op: 'store', addr, value: v, width: cls === 'l' ? 8 : 4 });

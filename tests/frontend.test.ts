@@ -29,6 +29,14 @@ describe('kernel-like program', () => {
     expect(r.halted).toBe(true);
     expect(r.serial).toBe('Scarlett OS\nversion 2 magic=0x2badb002 info=36864 neg=-5\n');
   });
+
+  it('names externs (declare let / declare function) without defining them', () => {
+    const m = build('tests/frontend/kernel');
+    expect([...m.externs].sort()).toEqual(['__kernel_end', 'boot_halt']);
+    expect(m.globals.find((g) => g.name === '__kernel_end')).toBeUndefined();
+    const giveUp = m.funcs.find((f) => f.name === 'give_up')!;
+    expect(giveUp.blocks.map((b) => b.term.op)).toEqual(['unreachable']); // a never call ends the block
+  });
 });
 
 describe('language constructs', () => {

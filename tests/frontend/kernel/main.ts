@@ -3,6 +3,16 @@ import { log } from "./log";
 
 const COM1: u16 = 0x3f8;
 const VERSION: u32 = 2;
+declare let __kernel_end: u8; // a linker symbol
+declare function boot_halt(code: u32): never; // defined in assembly
+
+export function kernel_size(): usize {
+  return addr_of(__kernel_end) - 0x100000;
+}
+
+export function give_up(): void {
+  boot_halt(1);
+}
 
 function serial_init(): void {
   outb(COM1 + 1, 0x00); // interrupts off
