@@ -151,6 +151,8 @@ export function lowerProgram(p: Program, diags: DiagnosticBag): Module {
 class Lowerer {
   checker: ts.TypeChecker;
   entities = new Map<ts.Node, Entity>();
+  structs = new Map<StructInfo, StructEntity>();
+  funcSyms = new Set<string>();
   module: Module = { funcs: [], globals: [], externs: [] };
   strings = new Map<string, string>();
   typeAliasStack = new Set<ts.Node>();
@@ -221,6 +223,7 @@ class Lowerer {
       if (ts.isFunctionDeclaration(stmt) && stmt.name) {
         const extern = !stmt.body;
         if (extern && !hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) continue; // an overload (refused by check.ts)
+        this.funcSyms.add(extern ? stmt.name.text : names.get(stmt)!);
         this.entities.set(stmt, {
           kind: 'func', sym: extern ? stmt.name.text : names.get(stmt)!, decl: stmt, params: [], ret: VOID, type: ERROR,
           exported: exported || extern, extern,
@@ -243,6 +246,7 @@ class Lowerer {
           ent.ctor = { kind: 'func', sym: `${prefix}.constructor`, decl: ctor ?? stmt, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info, ctorOf: stmt };
         }
         this.entities.set(stmt, ent);
+        this.structs.set(info, ent);
       } else if (ts.isVariableStatement(stmt)) {
         const isConst = !!(stmt.declarationList.flags & ts.NodeFlags.Const);
         const declared = hasModifier(stmt, ts.SyntaxKind.DeclareKeyword);
@@ -441,8 +445,7 @@ class Lowerer {
   }
 
   structEntity(s: StructInfo): StructEntity | undefined {
-    for (const e of this.entities.values()) if (e.kind === 'class' && e.info === s) return e;
-    return undefined;
+    return this.structs.get(s);
   }
 
   /** The declaration a name refers to, through imports. */
@@ -1609,7 +1612,7 @@ class Lowerer {
 
   /** __alloc / __free: the program's exported allocator hooks. */
   allocHook(name: string, node: ts.Node): string {
-    for (const e of this.entities.values()) if (e.kind === 'func' && e.sym === name) return name;
+    if (this.funcSyms.has(name)) return name;
     this.error(C.NO_ALLOCATOR, `'${node.getText().split('(')[0]}' needs the program to export a function '${name}'`, node);
     return name;
   }
