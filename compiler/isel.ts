@@ -184,7 +184,8 @@ class Selector {
       if (d.a.kind === 'vreg') this.planAddr(d.a, block);
       return;
     }
-    if (d.a.kind !== 'vreg' || d.b.kind !== 'vreg') return;
+    // base + index; a symbol operand is loaded with lea first (RIP-relative takes no index).
+    if (d.a.kind === 'const' || d.b.kind === 'const') return;
     this.folded.add(d);
     for (const x of [d.b, d.a]) {
       const sh = this.defIn(x, block);
@@ -232,7 +233,7 @@ class Selector {
       if (sb && this.folded.has(sb) && sb.op === 'bin') {
         scale = (1 << Number(sb.b.kind === 'const' ? sb.b.value : 0n)) as 1 | 2 | 4 | 8;
         index = sb.a;
-      } else if (sa && this.folded.has(sa) && sa.op === 'bin') {
+      } else if (sa && this.folded.has(sa) && sa.op === 'bin' && sa !== sb) {
         scale = (1 << Number(sa.b.kind === 'const' ? sa.b.value : 0n)) as 1 | 2 | 4 | 8;
         [base, index] = [d.b, sa.a];
       }
