@@ -174,6 +174,8 @@ class Lowerer {
   run(): Module {
     const names = this.symbolNames();
     for (const sf of this.p.files) this.collect(sf, names);
+    // Variables after every class and enum is known: a type may come from a later file.
+    for (const sf of this.p.files) this.collectVariables(sf, names);
     for (const e of this.entities.values()) if (e.kind === 'class') this.layout(e, e.decl);
     for (const e of this.entities.values()) if (e.kind === 'func' || e.kind === 'class') this.signatures(e);
     for (const e of [...this.entities.values()]) {
@@ -247,17 +249,6 @@ class Lowerer {
         }
         this.entities.set(stmt, ent);
         this.structs.set(info, ent);
-      } else if (ts.isVariableStatement(stmt)) {
-        const isConst = !!(stmt.declarationList.flags & ts.NodeFlags.Const);
-        const declared = hasModifier(stmt, ts.SyntaxKind.DeclareKeyword);
-        for (const d of stmt.declarationList.declarations) {
-          if (!ts.isIdentifier(d.name)) continue;
-          const type = d.type ? this.resolveType(d.type) : ERROR;
-          if (!d.type && (declared || !d.initializer)) this.error(C.MISSING_TYPE, `module variable '${d.name.text}' needs a type annotation`, d.name);
-          const scalarConst = isConst && !declared && (isInt(type) || type.kind === 'bool' || type.kind === 'string' || (!d.type && !!d.initializer && !ts.isArrayLiteralExpression(d.initializer)));
-          if (scalarConst) this.entities.set(d, { kind: 'const', type: d.type ? type : ERROR, decl: d });
-          else this.entities.set(d, { kind: 'global', type, sym: declared ? d.name.text : names.get(d)!, decl: d, exported: exported || declared, extern: declared, constant: isConst });
-        }
       } else if (ts.isEnumDeclaration(stmt)) {
         const members = new Map<string, bigint>();
         let next = 0n;
@@ -267,6 +258,23 @@ class Lowerer {
           next++;
         }
         this.entities.set(stmt, { kind: 'enum', members });
+      }
+    }
+  }
+
+  collectVariables(sf: ts.SourceFile, names: Map<ts.Node, string>): void {
+    for (const stmt of sf.statements) {
+      if (!ts.isVariableStatement(stmt)) continue;
+      const exported = isExported(stmt);
+      const isConst = !!(stmt.declarationList.flags & ts.NodeFlags.Const);
+      const declared = hasModifier(stmt, ts.SyntaxKind.DeclareKeyword);
+      for (const d of stmt.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name)) continue;
+        const type = d.type ? this.resolveType(d.type) : ERROR;
+        if (!d.type && (declared || !d.initializer)) this.error(C.MISSING_TYPE, `module variable '${d.name.text}' needs a type annotation`, d.name);
+        const scalarConst = isConst && !declared && (isInt(type) || type.kind === 'bool' || type.kind === 'string' || (!d.type && !!d.initializer && !ts.isArrayLiteralExpression(d.initializer)));
+        if (scalarConst) this.entities.set(d, { kind: 'const', type: d.type ? type : ERROR, decl: d });
+        else this.entities.set(d, { kind: 'global', type, sym: declared ? d.name.text : names.get(d)!, decl: d, exported: exported || declared, extern: declared, constant: isConst });
       }
     }
   }
