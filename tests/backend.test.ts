@@ -126,9 +126,9 @@ describe('arithmetic at w and l', () => {
 });
 
 /** Runs a module with a C driver whose output lines are `name=value`, and returns them as a map. */
-async function runMap(funcs: FB[], protos: string, body: string, more = {}): Promise<{ out: Record<string, string>; asm: string }> {
+async function runMap(funcs: FB[], protos: string, body: string, more = {}, optimize = true): Promise<{ out: Record<string, string>; asm: string }> {
   const src = `${C_PRELUDE}#include <unistd.h>\n#include <cpuid.h>\n${protos}\nint main(void) {\n${body}\n  return 0;\n}\n`;
-  const { stdout, asm } = await run(module(funcs, more), src, [FIXTURE_S]);
+  const { stdout, asm } = await run(module(funcs, more), src, [FIXTURE_S], optimize);
   const out: Record<string, string> = {};
   for (const line of stdout.split('\n')) {
     const k = line.indexOf('=');
@@ -223,7 +223,7 @@ uint64_t data[20] = {${data.join('ull,')}ull};`;
 });
 
 describe('memory, select, indirect calls, phis', () => {
-  it('loads and stores of every width, select, function pointers, phi swaps, globals', async () => {
+  it.each([true, false])('loads and stores of every width, select, function pointers, phi swaps, globals (optimize=%s)', async (optimize) => {
     const funcs: FB[] = [];
     let protos = '';
     let body = '';
@@ -318,7 +318,7 @@ describe('memory, select, indirect calls, phis', () => {
       { name: 'gtab', exported: true, section: 'data' as const, align: 8, size: 16, bytes: new Uint8Array(16), relocs: [{ offset: 0, width: 8 as const, sym: 'gval', addend: 0n }, { offset: 8, width: 8 as const, sym: 'gval', addend: 8n }] },
       { name: 'gcount', exported: false, section: 'bss' as const, align: 8, size: 8, relocs: [] },
     ];
-    const { out } = await runMap(funcs, bytesC + protos, body, { globals });
+    const { out } = await runMap(funcs, bytesC + protos, body, { globals }, optimize);
     expect(out).toEqual(expected);
   }, 60000);
 });
@@ -390,5 +390,159 @@ int sgn(int x) { return (x > 0) - (x < 0); }`;
       getpid: '1',
       write: '8',
     });
+  }, 60000);
+});
+
+/** The listing of one function, from its label to its end label. */
+const funcAsm = (asm: string, name: string) => asm.slice(asm.indexOf(`\n${name}:`), asm.indexOf(`.L${name}_end:`));
+
+describe('code shape', () => {
+  it('keeps a loop-heavy function entirely in registers', async () => {
+    // FNV-style hash over n u32 words plus two more accumulators: 8 values live in the loop.
+    const f = new FB('hash_loop', ['l', 'l'], 'l');
+    const h = f.local('l', c(0xcbf29ce484222325n));
+    const s = f.local('l', c(0));
+    const t = f.local('w', c(7, 'w'));
+    const i = f.local('l', c(0));
+    const [head, body, exit] = [f.block(), f.block(), f.block()];
+    f.jmp(head);
+    f.at(head).br(f.cmp('ult', 'l', i.get(), f.p(1)), body, exit);
+    f.at(body);
+    const iv = i.get();
+    const word = f.load('l', f.bin('add', 'l', f.p(0), f.bin('shl', 'l', iv, c(2))), 4);
+    h.set(f.bin('mul', 'l', f.bin('xor', 'l', h.get(), word), c(0x100000001b3n)));
+    s.set(f.bin('add', 'l', s.get(), f.bin('sar', 'l', h.get(), c(7))));
+    t.set(f.bin('xor', 'w', f.bin('shl', 'w', t.get(), c(1, 'w')), f.ext('w', word, 4, false)));
+    i.set(f.bin('add', 'l', iv, c(1)));
+    f.jmp(head);
+    f.at(exit).ret(f.bin('add', 'l', f.bin('add', 'l', h.get(), s.get()), f.ext('l', t.get(), 4, false)));
+    const words = Array.from({ length: 50 }, (_, k) => (k * 2654435761) >>> 0);
+    let [hv, sv, tv] = [0xcbf29ce484222325n, 0n, 7n];
+    for (const w of words) {
+      hv = BigInt.asUintN(64, (hv ^ BigInt(w)) * 0x100000001b3n);
+      sv = BigInt.asUintN(64, sv + BigInt.asUintN(64, BigInt.asIntN(64, hv) >> 7n));
+      tv = BigInt.asUintN(32, (tv << 1n) ^ BigInt(w));
+    }
+    const { out, asm } = await runMap([f], `uint64_t hash_loop(uint32_t *, uint64_t);\nuint32_t words[50] = {${words.join('u,')}u};`,
+      '  printf("hash=%llu\\n", (unsigned long long)hash_loop(words, 50));');
+    expect(out.hash).toBe(String(BigInt.asUintN(64, hv + sv + tv)));
+    const code = funcAsm(asm, 'hash_loop');
+    expect(code).not.toMatch(/\(%rbp\)|\(%rsp\)/); // no stack traffic at all
+    expect(code.match(/push/g)).toHaveLength(1); // only the frame pointer
+    expect(code).not.toMatch(/\tmovq\t%r\w+, %r\w+\n\tjmp/); // no copy on the back edge
+  }, 60000);
+
+  it('generates kernel-safe code: frame pointers, no red zone, no SSE, 16-byte aligned calls', async () => {
+    const funcs: FB[] = [];
+    for (let nargs = 0; nargs <= 9; nargs++) {
+      // Frames of different sizes (allocas), calls with stack arguments, then an alignment probe.
+      const f = new FB(`align_${nargs}`, [], 'w');
+      const slot = f.alloca(8 * nargs + 8, 8);
+      for (let k = 0; k < nargs; k++) f.store(f.bin('add', 'l', slot, c(8 * k)), c(k), 8);
+      const args = Array.from({ length: nargs }, (_, k) => f.load('l', f.bin('add', 'l', slot, c(8 * k)), 8));
+      f.call('take_args', args);
+      const ok = f.call('check_stack_aligned', [], 'w')!;
+      f.ret(ok);
+      funcs.push(f);
+    }
+    let protos = 'int check_stack_aligned(void);\nvoid take_args() {}\n';
+    let body = '';
+    for (let n = 0; n <= 9; n++) {
+      protos += `uint32_t align_${n}(void);\n`;
+      body += `  printf("align_${n}=%u\\n", align_${n}());\n`;
+    }
+    const m = module(funcs);
+    const { out } = await runMap(funcs, protos, body);
+    for (let n = 0; n <= 9; n++) expect(out[`align_${n}`]).toBe('1');
+    const asm = listing(m);
+    expect(asm).not.toMatch(/%[xyz]mm|movs[sd]\b|cvt/);
+    for (const f of funcs) {
+      const code = funcAsm(asm, f.f.name);
+      expect(code).toMatch(new RegExp(`${f.f.name}:\\n\\tpushq\\t%rbp\\n\\tmovq\\t%rsp, %rbp\\n`));
+      // Red zone: every rbp-relative access is inside the frame the prologue reserved.
+      const pushes = (code.match(/\tpushq\t%r(bx|1[2-5])\n/g) ?? []).length;
+      const reserved = 8 * pushes + Number(/subq\t\$(\d+), %rsp/.exec(code)?.[1] ?? 0);
+      for (const m of code.matchAll(/-(\d+)\(%rbp\)/g)) expect(Number(m[1])).toBeLessThanOrEqual(reserved);
+      expect(code).not.toMatch(/-\d+\(%rsp\)/);
+    }
+  }, 60000);
+});
+
+describe('middle end', () => {
+  it('mem2reg promotes locals to SSA values with phis', async () => {
+    const { toSsa } = await import('../compiler/ssa.js');
+    const f = new FB('count', ['w'], 'w');
+    const i = f.local('w', c(0, 'w'));
+    const [h, b, e] = [f.block(), f.block(), f.block()];
+    f.jmp(h);
+    f.at(h).br(f.cmp('slt', 'w', i.get(), f.p(0)), b, e);
+    f.at(b);
+    i.set(f.bin('add', 'w', i.get(), c(1, 'w')));
+    f.jmp(h);
+    f.at(e).ret(i.get());
+    toSsa(f.f);
+    const ops = f.f.blocks.flatMap((bl) => bl.insts.map((x) => x.op));
+    expect(ops).not.toContain('alloca');
+    expect(ops).not.toContain('load');
+    expect(ops).not.toContain('store');
+    expect(ops).toContain('phi');
+  });
+
+  it('folds constants and branches exactly, but never a division that traps', async () => {
+    const { optimize } = await import('../compiler/opt.js');
+    const { toSsa } = await import('../compiler/ssa.js');
+    const f = new FB('folded', [], 'w');
+    const [t, e] = [f.block(), f.block()];
+    const x = f.bin('add', 'w', c(0x7fffffff, 'w'), c(1, 'w')); // wraps to INT_MIN
+    f.br(f.cmp('slt', 'w', x, c(0, 'w')), t, e);
+    f.at(t).ret(f.bin('sar', 'w', x, c(33, 'w'))); // count masked to 1
+    f.at(e).ret(c(0, 'w'));
+    toSsa(f.f);
+    optimize(f.f);
+    expect(f.f.blocks).toHaveLength(1);
+    expect(f.f.blocks[0].insts).toHaveLength(0);
+    expect(f.f.blocks[0].term).toEqual({ op: 'ret', value: c(0xc0000000, 'w') });
+    for (const [op, a, b] of [['sdiv', 7n, 0n], ['urem', 7n, 0n], ['sdiv', -(2n ** 31n), -1n], ['srem', -(2n ** 31n), -1n]] as const) {
+      const g = new FB('trap', [], 'w');
+      g.ret(g.bin(op, 'w', c(a, 'w'), c(b, 'w')));
+      toSsa(g.f);
+      optimize(g.f);
+      expect(g.f.blocks[0].insts.map((i) => i.op)).toEqual(['bin']);
+    }
+  });
+
+  it('a division by zero or INT_MIN / -1 traps at run time (SIGFPE)', async () => {
+    for (const [op, a, b] of [['udiv', 7n, 0n], ['srem', -(2n ** 63n), -1n]] as const) {
+      const g = new FB('trap', [], 'l');
+      g.ret(g.bin(op, 'l', c(a), c(b)));
+      const src = `${C_PRELUDE}uint64_t trap(void);\nint main(void) { printf("%llu\\n", (unsigned long long)trap()); return 0; }\n`;
+      await expect(run(module([g]), src)).rejects.toThrow(/SIGFPE/);
+    }
+  }, 60000);
+
+  it('inlines @inline and small functions, not recursive ones, and drops dead local functions', async () => {
+    const add3 = new FB('add3', ['w'], 'w', { exported: false, inline: 'auto' });
+    add3.ret(add3.bin('add', 'w', add3.p(0), c(3, 'w')));
+    const big = new FB('big', ['w'], 'w', { exported: false, inline: 'always' });
+    let v = big.p(0);
+    for (let k = 0; k < 30; k++) v = big.bin(k % 2 ? 'xor' : 'mul', 'w', v, c(k + 3, 'w'));
+    big.ret(v);
+    const rec = new FB('rec', ['w'], 'w', { exported: false, inline: 'always' });
+    const [base, step] = [rec.block(), rec.block()];
+    rec.br(rec.p(0), step, base);
+    rec.at(base).ret(c(0, 'w'));
+    rec.at(step).ret(rec.bin('add', 'w', rec.call('rec', [rec.bin('sub', 'w', rec.p(0), c(1, 'w'))], 'w')!, c(2, 'w')));
+    const top = new FB('top', ['w'], 'w');
+    const a = top.call('add3', [top.p(0)], 'w')!;
+    const b = top.call('big', [a], 'w')!;
+    top.ret(top.bin('add', 'w', b, top.call('rec', [c(5, 'w')], 'w')!));
+    let ref = 10 + 3;
+    for (let k = 0; k < 30; k++) ref = k % 2 ? (ref ^ (k + 3)) >>> 0 : Math.imul(ref, k + 3) >>> 0;
+    const { out, asm } = await runMap([add3, big, rec, top], 'uint32_t top(uint32_t);', '  printf("top=%u\\n", top(10));');
+    expect(out.top).toBe(String((ref + 10) >>> 0));
+    const code = funcAsm(asm, 'top');
+    expect(code).not.toMatch(/call\tadd3|call\tbig/);
+    expect(code).toMatch(/call\trec/);
+    expect(asm).not.toMatch(/^add3:|^big:/m);
   }, 60000);
 });
