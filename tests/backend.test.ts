@@ -546,3 +546,59 @@ describe('middle end', () => {
     expect(asm).not.toMatch(/^add3:|^big:/m);
   }, 60000);
 });
+
+describe('listings', () => {
+  it('every intrinsic assembles with GNU as to the bytes our assembler produces', async () => {
+    const { execa } = await import('execa');
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { compileModule } = await import('../compiler/backend.js');
+    const { formatListing } = await import('../compiler/x86/listing.js');
+    const { assemble } = await import('../compiler/x86/assemble.js');
+    const f = new FB('all_intrinsics', ['w', 'l', 'l'], 'l', { exported: true });
+    const [port, addr, v] = [f.p(0), f.p(1), f.p(2)];
+    let acc = c(0);
+    const use = (x: typeof acc | undefined) => (acc = f.bin('xor', 'l', acc, x!.kind === 'vreg' && x!.cls === 'w' ? f.ext('l', x!, 4, false) : x!));
+    for (const n of ['cli', 'sti', 'hlt', 'pause', 'mfence', 'lfence', 'sfence', 'barrier']) f.intrin(n, []);
+    for (const n of ['inb', 'inw', 'inl']) {
+      use(f.intrin(n, [port], 'w'));
+      use(f.intrin(n, [c(0x60, 'w')], 'w'));
+    }
+    for (const n of ['outb', 'outw', 'outl']) {
+      f.intrin(n, [port, f.ext('w', v, 4, false)]);
+      f.intrin(n, [c(0x80, 'w'), c(1, 'w')]);
+    }
+    use(f.intrin('rdmsr', [c(0xc0000080, 'w')], 'l'));
+    f.intrin('wrmsr', [c(0xc0000080, 'w'), v]);
+    for (const n of ['read_cr0', 'read_cr2', 'read_cr3', 'read_cr4']) use(f.intrin(n, [], 'l'));
+    for (const n of ['write_cr0', 'write_cr3', 'write_cr4']) f.intrin(n, [v]);
+    for (const n of ['invlpg', 'lgdt', 'lidt']) f.intrin(n, [addr]);
+    f.intrin('ltr', [c(0x28, 'w')]);
+    use(f.intrin('rdtsc', [], 'l'));
+    f.intrin('cpuid', [c(1, 'w'), c(0, 'w'), addr]);
+    use(f.intrin('frame_address', [], 'l'));
+    f.intrin('memcpy', [addr, v, c(16)]);
+    f.intrin('memset', [addr, c(0, 'w'), v]);
+    use(f.intrin('memcmp', [addr, v, c(4)], 'w'));
+    for (const w of [1, 2, 4, 8] as const) {
+      const cls = w === 8 ? 'l' : 'w';
+      use(f.intrin('atomic_load', [addr], cls, w));
+      f.intrin('atomic_store', [addr, c(1, cls)], undefined, w);
+      use(f.intrin('atomic_xchg', [addr, c(2, cls)], cls, w));
+      use(f.intrin('atomic_cmpxchg', [addr, c(2, cls), c(3, cls)], cls, w));
+      use(f.intrin('atomic_fetch_add', [addr, c(4, cls)], cls, w));
+    }
+    use(f.intrin('syscall', [c(60), v, v, v, v, v, v], 'l'));
+    f.ret(acc);
+    const items = compileModule(module([f]), { target: 'kernel' });
+    const dir = mkdtempSync(join(tmpdir(), 'backend-intrin-'));
+    writeFileSync(join(dir, 'a.s'), formatListing(items));
+    await execa('as', ['--64', '-o', join(dir, 'a.o'), join(dir, 'a.s')]);
+    await execa('objcopy', ['-O', 'binary', '-j', '.text', join(dir, 'a.o'), join(dir, 'a.bin')]);
+    const ours = assemble(items, 'intrinsics').sections.find((s) => s.name === '.text')!.data;
+    expect(Buffer.from(ours).toString('hex')).toBe(readFileSync(join(dir, 'a.bin')).toString('hex'));
+    const asm = formatListing(items);
+    for (const m of ['inb', 'outl', 'rdmsr', 'wrmsr', 'cr3', 'invlpg', 'lgdt', 'lidt', 'ltr', 'cpuid', 'lock cmpxchgb', 'lock xaddq', 'xchgw', 'rep movsb', 'rep stosb', 'repe cmpsb', 'syscall'])
+      expect(asm).toContain(m);
+  }, 60000);
+});
