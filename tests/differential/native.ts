@@ -2,7 +2,7 @@
 // Shared by the conformance test, the differential test and the batch script.
 
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -75,6 +75,7 @@ export async function buildAndRun(programs: NativeProgram[], outDir: string, tim
         out,
         quiet: true,
       });
+      chmodSync(out, 0o755); // buildProgram writes the image; making it executable is ours to do
       results.set(p.name, {});
     } catch (e) {
       const msg = e instanceof UserError
@@ -90,6 +91,7 @@ export async function buildAndRun(programs: NativeProgram[], outDir: string, tim
     res.stdout = String(r.stdout);
     res.exitCode = r.exitCode;
     res.signal = r.signal ?? undefined;
+    if (res.exitCode === undefined && !res.signal) res.buildError = `cannot run: ${r.message}`;
   });
   return results;
 }

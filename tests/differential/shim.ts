@@ -77,7 +77,7 @@ function intrinsicTransformer(sf: ts.SourceFile): ts.TransformerFactory<ts.Sourc
         return f.createCallExpression(node.expression, undefined,
           [f.createStringLiteral(text(node.typeArguments[0])), ...args]);
       }
-      if (ts.isVariableStatement(node) && node.parent === sf) {
+      if (ts.isVariableStatement(node) && ts.isSourceFile(node.parent)) {
         const decls = node.declarationList.declarations.map((d) => {
           const t = d.type;
           if (d.initializer || !t || !ts.isTypeReferenceNode(t)) return d;
