@@ -5,18 +5,20 @@
 //   the memory image, by physical address     (file offset = LMA - lowest LMA + imageOffset, so
 //                                              offsets are congruent to addresses modulo the page
 //                                              size and the multiboot loader can copy it as is)
+//   .debug_* (DWARF from dwarf.ts; not allocated, so no segment loads them)
 //   .symtab, .strtab, .shstrtab, section headers
 // Section symbols are not written; each object's locals follow an STT_FILE symbol naming it, so a
 // debugger can tell apart equal local names from different files.
 
 import { basename } from 'node:path';
-import { SHT_NOBITS } from './object.js';
+import { SHT_NOBITS, SHT_PROGBITS } from './object.js';
 import {
   BIND_CODES, ByteWriter, EHDR_SIZE, ET_EXEC, PF_R, PF_W, PHDR_SIZE, PT_GNU_STACK, PT_LOAD, SHDR_SIZE, SHN_ABS,
   SHT_NULL, SHT_STRTAB, SHT_SYMTAB, STB_LOCAL, STT_FILE, StringTable, SYM_SIZE, TYPE_CODES, writeEhdr, writePhdr,
   writeShdr, writeSym, type Phdr, type Shdr, type Sym,
 } from './elf.js';
 import type { LinkedSymbol, LinkResult } from './link.js';
+import { debugSections } from './dwarf.js';
 
 export function writeExecutable(result: LinkResult): Uint8Array {
   const { sections, segments, layout } = result;
@@ -45,6 +47,13 @@ export function writeExecutable(result: LinkResult): Uint8Array {
     w.bytes(s.data);
   }
 
+  // Debug sections right after the image.
+  const debug = debugSections(result).map((d) => {
+    const offset = w.length;
+    w.bytes(d.data);
+    return { ...d, offset };
+  });
+
   // Symbol table: null, then per object an STT_FILE and its locals, then all globals.
   const strtab = new StringTable();
   const syms: Sym[] = [{ name: 0, bind: STB_LOCAL, type: 0, shndx: 0, value: 0n, size: 0 }];
@@ -71,11 +80,14 @@ export function writeExecutable(result: LinkResult): Uint8Array {
   const strBytes = strtab.bytes();
   w.bytes(strBytes);
 
-  // Section headers: null, the output sections (index = output index + 1), .symtab, .strtab, .shstrtab.
+  // Section headers: null, the output sections (index = output index + 1), .debug_*, .symtab, .strtab, .shstrtab.
   const shstr = new StringTable();
   const shdrs: Shdr[] = [{ name: 0, type: SHT_NULL, flags: 0, addr: 0n, offset: 0, size: 0, link: 0, info: 0, addralign: 0, entsize: 0 }];
   for (const s of sections) {
     shdrs.push({ name: shstr.add(s.name), type: s.type, flags: s.flags, addr: s.vma, offset: s.fileOffset, size: s.size, link: 0, info: 0, addralign: s.align, entsize: 0 });
+  }
+  for (const d of debug) {
+    shdrs.push({ name: shstr.add(d.name), type: SHT_PROGBITS, flags: 0, addr: 0n, offset: d.offset, size: d.data.length, link: 0, info: 0, addralign: 1, entsize: 0 });
   }
   const strtabIndex = shdrs.length + 1;
   shdrs.push({ name: shstr.add('.symtab'), type: SHT_SYMTAB, flags: 0, addr: 0n, offset: symtabOffset, size: syms.length * SYM_SIZE, link: strtabIndex, info: firstGlobal, addralign: 8, entsize: SYM_SIZE });

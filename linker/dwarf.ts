@@ -1,0 +1,450 @@
+// DWARF 5 debug information for a linked program, built from the objects' line tables and function
+// symbols once every address is final: gdb then steps through TypeScript lines, breaks on TS
+// functions and shows TS file:line in backtraces.
+//
+// Written (all non-allocated; exec.ts puts them after the image, no segment loads them):
+//   .debug_abbrev    the four DIE shapes below
+//   .debug_info      one compile unit per input object that has lines; a DW_TAG_subprogram for
+//                    each of its function symbols with a size (the code generator emits .type/.size)
+//   .debug_line      one line program per unit; one sequence per placed input section with lines;
+//                    a row (is_stmt) wherever the source line or file changes
+//   .debug_rnglists  the address ranges of units spread over several sections (the kernel's boot.S)
+//   .debug_aranges   address -> unit lookup, which gdb and other consumers use when present
+// Strings are inline (DW_FORM_string), so no .debug_str / .debug_line_str is needed.
+//
+// Not described (yet): variables, types, call frames. gdb unwinds through the `push %rbp;
+// mov %rsp,%rbp` frames the code generator makes by analysing prologues; see docs/debugging.md.
+//
+// Spec: DWARF Debugging Information Format Version 5 (dwarfstd.org), sections 6.2 (line numbers),
+// 7.5 (info encoding), 7.22 (line number encoding), 7.25 (range lists).
+
+import { basename, dirname } from 'node:path';
+import { ByteWriter } from './elf.js';
+import type { ObjSymbol, SourceLoc } from './object.js';
+import type { LinkResult } from './link.js';
+
+export interface DebugSection {
+  name: string;
+  data: Uint8Array;
+}
+
+// Tags, attributes, forms and other codes (DWARF 5, section 7).
+const DW_TAG_compile_unit = 0x11;
+const DW_TAG_subprogram = 0x2e;
+const DW_CHILDREN_no = 0;
+const DW_CHILDREN_yes = 1;
+const DW_AT_name = 0x03;
+const DW_AT_stmt_list = 0x10;
+const DW_AT_low_pc = 0x11;
+const DW_AT_high_pc = 0x12;
+const DW_AT_language = 0x13;
+const DW_AT_comp_dir = 0x1b;
+const DW_AT_producer = 0x25;
+const DW_AT_decl_file = 0x3a;
+const DW_AT_decl_line = 0x3b;
+const DW_AT_external = 0x3f;
+const DW_AT_ranges = 0x55;
+const DW_FORM_addr = 0x01;
+const DW_FORM_data2 = 0x05;
+const DW_FORM_data8 = 0x07;
+const DW_FORM_string = 0x08;
+const DW_FORM_udata = 0x0f;
+const DW_FORM_sec_offset = 0x17;
+const DW_FORM_flag_present = 0x19;
+const DW_UT_compile = 0x01;
+const DW_LANG_C99 = 0x0c; // no code for TypeScript: C is what gdb's expressions should parse
+const DW_LANG_Mips_Assembler = 0x8001; // GNU as uses this for any assembly source
+const DW_LNCT_path = 0x1;
+const DW_LNCT_directory_index = 0x2;
+const DW_RLE_end_of_list = 0x00;
+const DW_RLE_start_length = 0x07;
+
+// Line program opcodes.
+const DW_LNS_copy = 1;
+const DW_LNS_advance_pc = 2;
+const DW_LNS_advance_line = 3;
+const DW_LNS_set_file = 4;
+const DW_LNS_set_column = 5;
+const DW_LNE_end_sequence = 1;
+const DW_LNE_set_address = 2;
+
+// Line program header parameters, as gcc chooses them for x86.
+const LINE_BASE = -5;
+const LINE_RANGE = 14;
+const OPCODE_BASE = 13;
+const STANDARD_OPCODE_LENGTHS = [0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1]; // operands of opcodes 1..12
+
+const PRODUCER = 'Scarlett OS TypeScript toolchain';
+
+// Abbreviation codes: a unit covering one range or several, an external or local function.
+const ABBREV_CU_RANGE = 1;
+const ABBREV_CU_RANGES = 2;
+const ABBREV_FUNC_GLOBAL = 3;
+const ABBREV_FUNC_LOCAL = 4;
+
+/** [attribute, form] pairs of each abbreviation, in the order the DIE writes them. */
+const CU_COMMON = [
+  [DW_AT_producer, DW_FORM_string],
+  [DW_AT_language, DW_FORM_data2],
+  [DW_AT_name, DW_FORM_string],
+  [DW_AT_comp_dir, DW_FORM_string],
+  [DW_AT_stmt_list, DW_FORM_sec_offset],
+  [DW_AT_low_pc, DW_FORM_addr],
+];
+const FUNC_COMMON = [
+  [DW_AT_name, DW_FORM_string],
+  [DW_AT_decl_file, DW_FORM_udata],
+  [DW_AT_decl_line, DW_FORM_udata],
+  [DW_AT_low_pc, DW_FORM_addr],
+  [DW_AT_high_pc, DW_FORM_data8], // a constant high_pc is the length (DWARF 4 and later)
+];
+const ABBREVS: { code: number; tag: number; children: number; attrs: number[][] }[] = [
+  { code: ABBREV_CU_RANGE, tag: DW_TAG_compile_unit, children: DW_CHILDREN_yes, attrs: [...CU_COMMON, [DW_AT_high_pc, DW_FORM_data8]] },
+  { code: ABBREV_CU_RANGES, tag: DW_TAG_compile_unit, children: DW_CHILDREN_yes, attrs: [...CU_COMMON, [DW_AT_ranges, DW_FORM_sec_offset]] },
+  { code: ABBREV_FUNC_GLOBAL, tag: DW_TAG_subprogram, children: DW_CHILDREN_no, attrs: [...FUNC_COMMON, [DW_AT_external, DW_FORM_flag_present]] },
+  { code: ABBREV_FUNC_LOCAL, tag: DW_TAG_subprogram, children: DW_CHILDREN_no, attrs: FUNC_COMMON },
+];
+
+/** A placed input section's line table: final start address, size, rows by offset. */
+interface Region {
+  addr: bigint;
+  size: number;
+  rows: { offset: number; loc: SourceLoc }[];
+}
+
+interface Func {
+  name: string;
+  external: boolean;
+  addr: bigint;
+  size: number;
+  loc?: SourceLoc;
+}
+
+/** What one compile unit describes: an input object's code regions and functions. */
+interface Unit {
+  name: string;
+  compDir: string;
+  language: number;
+  regions: Region[];
+  funcs: Func[];
+  files: FileTable;
+}
+
+/** The line table's directories and files; file 0 is the unit's own name (DWARF 5 rule). */
+class FileTable {
+  dirs: string[];
+  files: { name: string; dir: number }[] = [];
+  private index = new Map<string, number>();
+
+  constructor(primary: string, compDir: string) {
+    this.dirs = [compDir];
+    this.add(primary);
+  }
+  /** The file number of a path, adding it on first use. */
+  add(path: string): number {
+    const known = this.index.get(path);
+    if (known !== undefined) return known;
+    let dir = this.dirs.indexOf(dirname(path));
+    if (dir < 0) dir = this.dirs.push(dirname(path)) - 1;
+    const n = this.files.push({ name: basename(path), dir }) - 1;
+    // File 0 stands for the unit; rows refer to files from 1 on (as gcc does), which every
+    // consumer reads the same way whether it counts DWARF 5 files from 0 or from 1.
+    if (n > 0) this.index.set(path, n);
+    return n;
+  }
+}
+
+/** The debug sections for a linked program; empty when no input has line information. */
+export function debugSections(result: LinkResult): DebugSection[] {
+  const units = collectUnits(result);
+  if (units.length === 0) return [];
+  const abbrev = new ByteWriter();
+  writeAbbrevs(abbrev);
+  const info = new ByteWriter();
+  const line = new ByteWriter();
+  const rnglists = new ByteWriter();
+  const aranges = new ByteWriter();
+  for (const u of units) {
+    const lineOffset = line.length;
+    writeLineProgram(line, u);
+    const infoOffset = info.length;
+    writeUnit(info, rnglists, u, lineOffset);
+    writeAranges(aranges, u, infoOffset);
+  }
+  const sections = [
+    { name: '.debug_aranges', data: aranges.result() },
+    { name: '.debug_info', data: info.result() },
+    { name: '.debug_abbrev', data: abbrev.result() },
+    { name: '.debug_line', data: line.result() },
+    { name: '.debug_rnglists', data: rnglists.result() },
+  ];
+  return sections.filter((s) => s.data.length > 0);
+}
+
+// ---- what to describe ----
+
+function collectUnits(result: LinkResult): Unit[] {
+  // Final address of each placed input section, by object and section index.
+  const placed = new Map<string, bigint>();
+  for (const out of result.sections) {
+    for (const p of out.pieces) placed.set(`${p.object}:${p.section}`, out.vma + BigInt(p.offset));
+  }
+  const units: Unit[] = [];
+  result.objects.forEach((o, oi) => {
+    const regions: Region[] = [];
+    o.sections.forEach((s, si) => {
+      const addr = placed.get(`${oi}:${si}`);
+      const rows = s.lines.filter((l) => l.offset >= 0 && l.offset < s.size);
+      if (addr !== undefined && rows.length > 0) regions.push({ addr, size: s.size, rows: [...rows].sort((a, b) => a.offset - b.offset) });
+    });
+    if (regions.length === 0) return;
+    regions.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+    const funcs = o.symbols.flatMap((s) => functionOf(s, placed, oi));
+    funcs.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+    const compDir = dirname(o.name);
+    // Number the files before anything is written: the line program's header lists them all.
+    const files = new FileTable(o.name, compDir);
+    for (const r of regions) for (const row of r.rows) files.add(row.loc.file);
+    for (const f of funcs) if (f.loc) files.add(f.loc.file);
+    const assembly = /\.s$/i.test(o.name);
+    units.push({ name: o.name, compDir, language: assembly ? DW_LANG_Mips_Assembler : DW_LANG_C99, regions, funcs, files });
+  });
+  return units;
+}
+
+/** A function symbol with a size in a placed section, as a subprogram to describe. */
+function functionOf(s: ObjSymbol, placed: Map<string, bigint>, object: number): Func[] {
+  if (s.type !== 'func' || s.size <= 0 || typeof s.section !== 'number' || s.name === '') return [];
+  const base = placed.get(`${object}:${s.section}`);
+  if (base === undefined) return [];
+  return [{ name: s.name, external: s.binding !== 'local', addr: base + s.value, size: s.size, loc: s.loc }];
+}
+
+// ---- .debug_abbrev ----
+
+function writeAbbrevs(w: ByteWriter): void {
+  for (const a of ABBREVS) {
+    uleb(w, a.code);
+    uleb(w, a.tag);
+    w.u8(a.children);
+    for (const [at, form] of a.attrs) {
+      uleb(w, at);
+      uleb(w, form);
+    }
+    uleb(w, 0);
+    uleb(w, 0);
+  }
+  uleb(w, 0);
+}
+
+// ---- .debug_info (and the unit's range list) ----
+
+function writeUnit(info: ByteWriter, rnglists: ByteWriter, u: Unit, lineOffset: number): void {
+  const body = new ByteWriter();
+  body.u16(5); // version
+  body.u8(DW_UT_compile);
+  body.u8(8); // address size
+  body.u32(0); // offset of the abbreviations: one shared table at 0
+  const single = u.regions.length === 1;
+  uleb(body, single ? ABBREV_CU_RANGE : ABBREV_CU_RANGES);
+  cstring(body, PRODUCER);
+  body.u16(u.language);
+  cstring(body, u.name);
+  cstring(body, u.compDir);
+  body.u32(lineOffset);
+  if (single) {
+    body.u64(u.regions[0].addr);
+    body.u64(u.regions[0].size);
+  } else {
+    body.u64(0n); // base address for the range list entries (which are absolute anyway)
+    body.u32(writeRangeList(rnglists, u.regions));
+  }
+  for (const f of u.funcs) {
+    uleb(body, f.external ? ABBREV_FUNC_GLOBAL : ABBREV_FUNC_LOCAL);
+    cstring(body, f.name);
+    uleb(body, f.loc ? u.files.add(f.loc.file) : 0);
+    uleb(body, f.loc?.line ?? 0);
+    body.u64(f.addr);
+    body.u64(f.size);
+  }
+  uleb(body, 0); // end of the unit's children
+  withLength(info, body);
+}
+
+/** One range list table per unit (a header, then the list); returns the list's offset. */
+function writeRangeList(w: ByteWriter, regions: Region[]): number {
+  const body = new ByteWriter();
+  body.u16(5); // version
+  body.u8(8); // address size
+  body.u8(0); // segment selector size
+  body.u32(0); // no offset array: DW_AT_ranges holds the list's section offset
+  for (const r of regions) {
+    body.u8(DW_RLE_start_length);
+    body.u64(r.addr);
+    uleb(body, r.size);
+  }
+  body.u8(DW_RLE_end_of_list);
+  const listOffset = w.length + 4 + 8; // after unit_length and the rest of the header
+  withLength(w, body);
+  return listOffset;
+}
+
+// ---- .debug_aranges ----
+
+function writeAranges(w: ByteWriter, u: Unit, infoOffset: number): void {
+  const body = new ByteWriter();
+  body.u16(2); // version (still 2 in DWARF 5)
+  body.u32(infoOffset);
+  body.u8(8); // address size
+  body.u8(0); // segment selector size
+  // The tuples start at a multiple of their size (16) from the start of the set: 4 + 8 + 4 padding.
+  body.u32(0);
+  for (const r of u.regions) {
+    body.u64(r.addr);
+    body.u64(r.size);
+  }
+  body.u64(0n);
+  body.u64(0n);
+  withLength(w, body);
+}
+
+// ---- .debug_line ----
+
+function writeLineProgram(w: ByteWriter, u: Unit): void {
+  const program = new ByteWriter();
+  for (const r of u.regions) writeSequence(program, r, u.files);
+
+  const header = new ByteWriter();
+  header.u8(1); // minimum_instruction_length
+  header.u8(1); // maximum_operations_per_instruction
+  header.u8(1); // default_is_stmt
+  header.u8(LINE_BASE & 0xff);
+  header.u8(LINE_RANGE);
+  header.u8(OPCODE_BASE);
+  for (const n of STANDARD_OPCODE_LENGTHS) header.u8(n);
+  header.u8(1); // directory entry format: path as an inline string
+  uleb(header, DW_LNCT_path);
+  uleb(header, DW_FORM_string);
+  uleb(header, u.files.dirs.length);
+  for (const d of u.files.dirs) cstring(header, d);
+  header.u8(2); // file entry format: path, directory index
+  uleb(header, DW_LNCT_path);
+  uleb(header, DW_FORM_string);
+  uleb(header, DW_LNCT_directory_index);
+  uleb(header, DW_FORM_udata);
+  uleb(header, u.files.files.length);
+  for (const f of u.files.files) {
+    cstring(header, f.name);
+    uleb(header, f.dir);
+  }
+
+  const body = new ByteWriter();
+  body.u16(5); // version
+  body.u8(8); // address size
+  body.u8(0); // segment selector size
+  body.u32(header.length); // header_length: from after this field to the first opcode
+  body.bytes(header.result());
+  body.bytes(program.result());
+  withLength(w, body);
+}
+
+/**
+ * One sequence for a region: a row wherever the file or line changes (the new line's first byte
+ * is where a debugger stops for it). Of several entries at one offset the last wins: earlier ones
+ * belong to items that produced no bytes.
+ */
+function writeSequence(w: ByteWriter, r: Region, files: FileTable): void {
+  extended(w, DW_LNE_set_address, (b) => b.u64(r.addr));
+  let offset = 0;
+  let line = 1;
+  let file = 1;
+  let col = 0;
+  let first = true;
+  r.rows.forEach((row, i) => {
+    if (i + 1 < r.rows.length && r.rows[i + 1].offset === row.offset) return;
+    const f = files.add(row.loc.file);
+    if (!first && f === file && row.loc.line === line) return;
+    first = false;
+    if (f !== file) {
+      w.u8(DW_LNS_set_file);
+      uleb(w, f);
+      file = f;
+    }
+    if (row.loc.col !== col) {
+      w.u8(DW_LNS_set_column);
+      uleb(w, row.loc.col);
+      col = row.loc.col;
+    }
+    addRow(w, row.offset - offset, row.loc.line - line);
+    offset = row.offset;
+    line = row.loc.line;
+  });
+  if (r.size > offset) {
+    w.u8(DW_LNS_advance_pc);
+    uleb(w, r.size - offset);
+  }
+  extended(w, DW_LNE_end_sequence, () => {});
+}
+
+/** Appends a row `addrDelta` bytes and `lineDelta` lines on: a special opcode when one fits. */
+function addRow(w: ByteWriter, addrDelta: number, lineDelta: number): void {
+  if (lineDelta < LINE_BASE || lineDelta >= LINE_BASE + LINE_RANGE) {
+    w.u8(DW_LNS_advance_line);
+    sleb(w, lineDelta);
+    lineDelta = 0;
+  }
+  const special = lineDelta - LINE_BASE + LINE_RANGE * addrDelta + OPCODE_BASE;
+  if (special <= 255) {
+    w.u8(special);
+    return;
+  }
+  w.u8(DW_LNS_advance_pc);
+  uleb(w, addrDelta);
+  if (lineDelta !== 0) {
+    w.u8(DW_LNS_advance_line);
+    sleb(w, lineDelta);
+  }
+  w.u8(DW_LNS_copy);
+}
+
+/** An extended opcode: 0, its length, the opcode, its operands. */
+function extended(w: ByteWriter, op: number, operands: (b: ByteWriter) => void): void {
+  const b = new ByteWriter();
+  b.u8(op);
+  operands(b);
+  w.u8(0);
+  uleb(w, b.length);
+  w.bytes(b.result());
+}
+
+// ---- encoding helpers ----
+
+/** A 32-bit DWARF unit: its length (not counting the length field itself), then the body. */
+function withLength(w: ByteWriter, body: ByteWriter): void {
+  w.u32(body.length);
+  w.bytes(body.result());
+}
+
+function uleb(w: ByteWriter, v: number): void {
+  let n = BigInt(v);
+  do {
+    const byte = Number(n & 0x7fn);
+    n >>= 7n;
+    w.u8(n !== 0n ? byte | 0x80 : byte);
+  } while (n !== 0n);
+}
+
+function sleb(w: ByteWriter, v: number): void {
+  let n = BigInt(v);
+  for (;;) {
+    const byte = Number(n & 0x7fn);
+    n >>= 7n; // arithmetic shift: the sign stays
+    const done = (n === 0n && (byte & 0x40) === 0) || (n === -1n && (byte & 0x40) !== 0);
+    w.u8(done ? byte : byte | 0x80);
+    if (done) return;
+  }
+}
+
+function cstring(w: ByteWriter, s: string): void {
+  w.bytes(new TextEncoder().encode(s + '\0'));
+}
