@@ -65,6 +65,7 @@ const DW_LNS_advance_pc = 2;
 const DW_LNS_advance_line = 3;
 const DW_LNS_set_file = 4;
 const DW_LNS_set_column = 5;
+const DW_LNS_set_prologue_end = 10;
 const DW_LNE_end_sequence = 1;
 const DW_LNE_set_address = 2;
 
@@ -194,8 +195,11 @@ function collectUnits(result: LinkResult): Unit[] {
     const regions: Region[] = [];
     o.sections.forEach((s, si) => {
       const addr = placed.get(`${oi}:${si}`);
-      const rows = s.lines.filter((l) => l.offset >= 0 && l.offset < s.size);
-      if (addr !== undefined && rows.length > 0) regions.push({ addr, size: s.size, rows: [...rows].sort((a, b) => a.offset - b.offset) });
+      // Of several entries at one offset the last wins: earlier ones belong to items that
+      // produced no bytes (the sort is stable).
+      const sorted = s.lines.filter((l) => l.offset >= 0 && l.offset < s.size).sort((a, b) => a.offset - b.offset);
+      const rows = sorted.filter((l, i) => i + 1 === sorted.length || sorted[i + 1].offset !== l.offset);
+      if (addr !== undefined && rows.length > 0) regions.push({ addr, size: s.size, rows });
     });
     if (regions.length === 0) return;
     regions.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
@@ -312,7 +316,7 @@ function writeAranges(w: ByteWriter, u: Unit, infoOffset: number): void {
 
 function writeLineProgram(w: ByteWriter, u: Unit): void {
   const program = new ByteWriter();
-  for (const r of u.regions) writeSequence(program, r, u.files);
+  for (const r of u.regions) writeSequence(program, r, u.files, prologueEnds(r, u.funcs));
 
   const header = new ByteWriter();
   header.u8(1); // minimum_instruction_length
@@ -348,22 +352,58 @@ function writeLineProgram(w: ByteWriter, u: Unit): void {
   withLength(w, body);
 }
 
+const sameLoc = (a: SourceLoc, b: SourceLoc) => a.file === b.file && a.line === b.line && a.col === b.col;
+
+/**
+ * Where each function's body starts, as offsets in the region: gdb (13 and later) puts a
+ * breakpoint on a function there, reading no code. The code generator gives the prologue the
+ * function's own position, so the body starts at the first row with another position; a function
+ * whose first row is already elsewhere has no prologue.
+ */
+function prologueEnds(r: Region, funcs: Func[]): Set<number> {
+  const ends = new Set<number>();
+  const end = r.addr + BigInt(r.size);
+  for (const f of funcs) {
+    if (f.addr < r.addr || f.addr >= end || !f.loc) continue;
+    const start = Number(f.addr - r.addr);
+    let i = firstRowAt(r.rows, start);
+    if (i === r.rows.length || r.rows[i].offset !== start) continue;
+    if (!sameLoc(r.rows[i].loc, f.loc)) {
+      ends.add(start);
+      continue;
+    }
+    while (i < r.rows.length && r.rows[i].offset < start + f.size && sameLoc(r.rows[i].loc, f.loc)) i++;
+    if (i < r.rows.length && r.rows[i].offset < start + f.size) ends.add(r.rows[i].offset);
+  }
+  return ends;
+}
+
+/** Index of the first row at or after `offset` (rows are sorted by offset). */
+function firstRowAt(rows: Region['rows'], offset: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].offset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * One sequence for a region: a row wherever the file or line changes (the new line's first byte
- * is where a debugger stops for it). Of several entries at one offset the last wins: earlier ones
- * belong to items that produced no bytes.
+ * is where a debugger stops for it), and one where each function's body starts (prologue_end).
  */
-function writeSequence(w: ByteWriter, r: Region, files: FileTable): void {
+function writeSequence(w: ByteWriter, r: Region, files: FileTable, bodies: Set<number>): void {
   extended(w, DW_LNE_set_address, (b) => b.u64(r.addr));
   let offset = 0;
   let line = 1;
   let file = 1;
   let col = 0;
   let first = true;
-  r.rows.forEach((row, i) => {
-    if (i + 1 < r.rows.length && r.rows[i + 1].offset === row.offset) return;
+  for (const row of r.rows) {
     const f = files.add(row.loc.file);
-    if (!first && f === file && row.loc.line === line) return;
+    if (!first && f === file && row.loc.line === line && !bodies.has(row.offset)) continue;
     first = false;
     if (f !== file) {
       w.u8(DW_LNS_set_file);
@@ -375,10 +415,11 @@ function writeSequence(w: ByteWriter, r: Region, files: FileTable): void {
       uleb(w, row.loc.col);
       col = row.loc.col;
     }
+    if (bodies.has(row.offset)) w.u8(DW_LNS_set_prologue_end);
     addRow(w, row.offset - offset, row.loc.line - line);
     offset = row.offset;
     line = row.loc.line;
-  });
+  }
   if (r.size > offset) {
     w.u8(DW_LNS_advance_pc);
     uleb(w, r.size - offset);
