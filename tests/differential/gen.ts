@@ -109,7 +109,7 @@ class Gen {
       case 4: return `${ty}(${a()} ${this.pick(ty === 'i32' ? ['<<', '>>', '>>>'] : ['<<', '>>>'])} ${a()})`;
       case 5: return `${ty}(${this.pick(['-', '~'])}(${this.nonLiteral(ty, d - 1)}))`;
       case 6: return `${ty}(${this.nonLiteral(other, d - 1)})`;
-      case 7: return `(${this.cond(d - 1)} ? ${this.nonLiteral(ty, d - 1)} : ${a()})`; // two literal branches would be i32
+      case 7: return `(${this.cond(d - 1, true)} ? ${this.nonLiteral(ty, d - 1)} : ${a()})`; // two literal branches would be i32
       case 8: return `${ty}(${this.cond(d - 1)})`;
       case 9: {
         const m = this.memAccess();
@@ -126,11 +126,14 @@ class Gen {
     }
   }
 
-  cond(d: number): string {
+  /** A condition. `bare`: its value is only tested (if, ?:, !), so an integer may stand for
+   * `!= 0`; elsewhere (under && and ||, or converted with u32()) JS would yield the integer
+   * itself rather than a bool, so integers are written `!!x` there. */
+  cond(d: number, bare = false): string {
     const ty: Ty = this.pick(['i32', 'u32'] as const);
     if (d > 0 && this.chance(0.2)) return `(${this.cond(d - 1)} ${this.pick(['&&', '||'])} ${this.cond(d - 1)})`;
-    if (d > 0 && this.chance(0.1)) return `!(${this.cond(d - 1)})`;
-    if (this.chance(0.1)) return this.nonLiteral(ty, d); // an integer as a condition: != 0
+    if (d > 0 && this.chance(0.1)) return `!(${this.cond(d - 1, true)})`;
+    if (this.chance(0.1)) return bare ? this.nonLiteral(ty, d) : `!!${this.nonLiteral(ty, d)}`;
     // A bare variable compared with a literal would be narrowed by TypeScript to the literal's
     // type inside && chains (then `a == 52 && a != 2` is a type error): compare a conversion.
     const left = this.nonLiteral(ty, d);
@@ -193,7 +196,7 @@ class Gen {
         this.line(`print(\`${this.fresh('p')} \${${this.expr(ty, 2)}} \${u32(${this.cond(1)})}\`);`);
         return;
       case 5: case 6: {
-        this.line(`if (${this.cond(2)}) {`);
+        this.line(`if (${this.cond(2, true)}) {`);
         this.block(1 + this.int(3), 1);
         if (this.chance(0.5)) {
           this.line('} else {');
