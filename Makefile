@@ -15,7 +15,7 @@ TOOLCHAIN := out/toolchain/.built
 TOOLCHAIN_SRC := $(shell find compiler linker -name '*.ts' -not -path '*/node_modules/*') tsconfig.json
 KERNEL_SRC    := $(shell find kernel-src runtime linker -type f \( -name '*.ts' -o -name '*.S' -o -name '*.toml' -o -name '*.json' \))
 
-.PHONY: all run iso test clean qemu-deps grub-deps
+.PHONY: all run iso test clean qemu-deps grub-deps bench
 all: out/kernel.elf
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -58,3 +58,8 @@ grub-deps:
 	$(call need,grub-mkrescue,grub-pc-bin grub-common xorriso mtools)
 	$(call need,xorriso,xorriso)
 	$(call need,mformat,mtools)
+
+# Benchmarks (docs/benchmarks.md): generated code vs gcc -O2 in instructions (valgrind) and wall
+# time, and build time vs tsc. gcc and valgrind are oracles here, as in the tests.
+bench: out/kernel.elf
+	@node tests/bench/run.mjs

@@ -1,0 +1,225 @@
+// The benchmarks behind `make bench`: prints Markdown tables (and writes them to out/bench/results.md).
+//
+//   node tests/bench/run.mjs [codegen] [build]      (both when neither is named)
+//
+// codegen: every tests/bench/codegen/<name>.ts is built with our toolchain (Linux target) and its
+//   twin <name>.c with gcc -O2 twice: with the flags a kernel is built with (no SSE, no red zone)
+//   and plain. All three must print the same checksum line. Then each runs under
+//   `valgrind --tool=callgrind` for its total instruction count (Ir: deterministic, whatever the
+//   load on this shared machine), and natively 5 times, interleaved, for median wall times.
+// build: `tsc --noEmit -p kernel-src` (TypeScript 7's type check alone) against our full kernel
+//   build `node out/toolchain/compiler/build.js kernel`, 5 runs each, interleaved, medians; the
+//   build's per-phase lines (medians); and the front end's own phases (load, check, lower).
+//
+// Plain JavaScript on purpose: it runs the compiled toolchain in out/toolchain (make builds it
+// first), like `make` does, and gcc/valgrind are oracles that only tests and benchmarks call.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const SRC = join(ROOT, 'tests', 'bench', 'codegen');
+const OUT = join(ROOT, 'out', 'bench');
+const RUNS = 5;
+
+/** gcc builds of each C twin: the ratio is taken against the first (a kernel's code generation conditions). */
+export const GCC_BUILDS = [
+  { key: 'gcc', label: 'gcc -O2 (kernel flags)', flags: ['-mgeneral-regs-only', '-mno-red-zone'] },
+  { key: 'gcc-sse', label: 'gcc -O2 (plain)', flags: [] },
+];
+export const GCC_COMMON = ['-O2', '-static', '-nostdlib', '-fno-builtin'];
+
+export function benchPrograms() {
+  return readdirSync(SRC).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+const ms = (t) => (t >= 100 ? t.toFixed(0) : t.toFixed(1));
+const mil = (n) => (n / 1e6).toFixed(1);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+  return r;
+}
+
+function timeRun(cmd, args, opts) {
+  const t0 = performance.now();
+  const r = run(cmd, args, opts);
+  return { ms: performance.now() - t0, stdout: r.stdout };
+}
+
+// ---- codegen ----
+
+async function buildAll(names) {
+  const { buildProgram } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'build.js'));
+  const exes = {};
+  for (const name of names) {
+    const cfgDir = join(OUT, 'cfg', name);
+    mkdirSync(cfgDir, { recursive: true });
+    const config = {
+      compilerOptions: { target: 'es2022', module: 'es2022', moduleResolution: 'bundler', noLib: true, strict: true, noEmit: true, types: [] },
+      files: [join(SRC, `${name}.ts`), join(SRC, 'lib', 'out.ts'), join(ROOT, 'runtime', 'prelude.d.ts')],
+    };
+    writeFileSync(join(cfgDir, 'tsconfig.json'), JSON.stringify(config, null, 2));
+    const ours = join(OUT, 'ours', name);
+    mkdirSync(join(OUT, 'ours'), { recursive: true });
+    buildProgram({
+      tsconfig: join(cfgDir, 'tsconfig.json'),
+      target: 'linux',
+      asm: [join(ROOT, 'runtime', 'linux', 'start.S')],
+      layout: join(ROOT, 'linker', 'linux.toml'),
+      out: ours,
+      emitAsm: `${ours}.s`, // the listing, for reading next to objdump -d of gcc's build
+      quiet: true,
+    });
+    chmodSync(ours, 0o755);
+    exes[name] = { ours };
+    for (const g of GCC_BUILDS) {
+      const exe = join(OUT, g.key, name);
+      mkdirSync(join(OUT, g.key), { recursive: true });
+      run('gcc', [...GCC_COMMON, ...g.flags, '-o', exe, join(SRC, `${name}.c`)]);
+      exes[name][g.key] = exe;
+    }
+  }
+  return exes;
+}
+
+function callgrindIr(exe) {
+  const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', exe], { encoding: 'utf8' });
+  const m = /Collected : (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`valgrind ${exe} failed:\n${r.stderr}`);
+  return { ir: Number(m[1]), stdout: r.stdout };
+}
+
+async function codegenBench() {
+  const names = benchPrograms();
+  const exes = await buildAll(names);
+  const keys = ['ours', ...GCC_BUILDS.map((g) => g.key)];
+  const rows = [];
+  for (const name of names) {
+    const row = { name, ir: {}, wall: {}, output: {} };
+    for (const k of keys) {
+      const c = callgrindIr(exes[name][k]);
+      row.ir[k] = c.ir;
+      row.output[k] = c.stdout.trim();
+      row.wall[k] = [];
+    }
+    const outs = new Set(Object.values(row.output));
+    if (outs.size !== 1) throw new Error(`${name}: the builds disagree: ${JSON.stringify(row.output)}`);
+    for (let i = 0; i < RUNS; i++) for (const k of keys) row.wall[k].push(timeRun(exes[name][k], []).ms);
+    rows.push(row);
+  }
+  const ratio = (r, k) => r.ir.ours / r.ir[k];
+  const lines = [
+    `### Generated code: instructions executed (callgrind Ir, whole run) and wall time (median of ${RUNS})`,
+    '',
+    `C twins: \`gcc ${GCC_COMMON.join(' ')}\`; kernel flags add \`${GCC_BUILDS[0].flags.join(' ')}\` (no SSE).`,
+    '',
+    '| program | ours (M Ir) | gcc -O2 kernel flags (M Ir) | ratio | gcc -O2 plain (M Ir) | ratio | ours wall (ms) | gcc wall (ms) | checksum |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.name} | ${mil(r.ir.ours)} | ${mil(r.ir.gcc)} | ${ratio(r, 'gcc').toFixed(2)} | ${mil(r.ir['gcc-sse'])} | ` +
+        `${ratio(r, 'gcc-sse').toFixed(2)} | ${ms(median(r.wall.ours))} | ${ms(median(r.wall.gcc))} | \`${r.output.ours.split(' ')[1]}\` |`,
+    );
+  }
+  const gm = (k) => geomean(rows.map((r) => ratio(r, k))).toFixed(2);
+  const gmWall = geomean(rows.map((r) => median(r.wall.ours) / median(r.wall.gcc))).toFixed(2);
+  lines.push(`| **geometric mean** | | | **${gm('gcc')}** | | **${gm('gcc-sse')}** | | wall ratio ${gmWall} | |`);
+  return lines.join('\n');
+}
+
+// ---- build time ----
+
+const PHASE_LINE = /^\s+(\S+)\s+(.*?)\s+(\d+) ms$/;
+
+/** The front end's own phase timer (compiler/driver.ts compileToIR), in a fresh process. */
+function frontEndPhases() {
+  const script =
+    `const { compileToIR } = await import(${JSON.stringify(join(ROOT, 'out/toolchain/compiler/driver.js'))});` +
+    `console.log(JSON.stringify(compileToIR(${JSON.stringify(join(ROOT, 'kernel-src', 'tsconfig.json'))}).times));`;
+  return JSON.parse(run('node', ['--input-type=module', '-e', script], { cwd: ROOT }).stdout);
+}
+
+function buildBench() {
+  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+  const t = { tsc: [], tscAll: [], build: [], front: [] };
+  const phases = new Map(); // "phase what" -> ms[]
+  for (let i = 0; i < RUNS; i++) {
+    t.tsc.push(timeRun(tsc, ['--noEmit', '-p', 'kernel-src'], { cwd: ROOT }).ms);
+    // the kernel build also compiles the user programs, which kernel-src/tsconfig.json excludes
+    const t0 = performance.now();
+    for (const p of ['kernel-src', 'kernel-src/user']) run(tsc, ['--noEmit', '-p', p], { cwd: ROOT });
+    t.tscAll.push(performance.now() - t0);
+    const b = timeRun('node', ['out/toolchain/compiler/build.js', 'kernel'], { cwd: ROOT });
+    t.build.push(b.ms);
+    for (const line of b.stdout.split('\n')) {
+      const m = PHASE_LINE.exec(line);
+      if (!m) continue;
+      const key = `${m[1]}\t${m[2]}`;
+      if (!phases.has(key)) phases.set(key, []);
+      phases.get(key).push(Number(m[3]));
+    }
+    const fe = frontEndPhases();
+    t.front.push(fe);
+  }
+  const tscMs = median(t.tsc);
+  const buildMs = median(t.build);
+  const lines = [
+    `### Build time (median of ${RUNS}, wall)`,
+    '',
+    '| what | ms | vs tsc |',
+    '| --- | ---: | ---: |',
+    `| \`tsc --noEmit -p kernel-src\` (TypeScript 7) | ${ms(tscMs)} | 1.0 |`,
+    `| \`tsc --noEmit -p kernel-src\` + \`-p kernel-src/user\` (what the build compiles) | ${ms(median(t.tscAll))} | ${(median(t.tscAll) / tscMs).toFixed(1)} |`,
+    `| \`node out/toolchain/compiler/build.js kernel\` (everything) | ${ms(buildMs)} | ${(buildMs / tscMs).toFixed(1)} |`,
+    '',
+    '#### Phases of the kernel build (build.js lines, medians)',
+    '',
+    '| phase | what | ms |',
+    '| --- | --- | ---: |',
+  ];
+  let sum = 0;
+  for (const [key, xs] of phases) {
+    const [name, what] = key.split('\t');
+    sum += median(xs);
+    lines.push(`| ${name} | ${what} | ${ms(median(xs))} |`);
+  }
+  lines.push(`| | sum of phases (the rest of the wall time is node start-up and module loading) | ${ms(sum)} |`);
+  lines.push('', '#### Front end phases for kernel-src (compiler/driver.ts compileToIR, medians)', '', '| phase | ms |', '| --- | ---: |');
+  for (const p of t.front[0].map((x) => x.phase)) {
+    lines.push(`| ${p} | ${ms(median(t.front.map((f) => f.find((x) => x.phase === p).ms)))} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main(argv) {
+  const want = (w) => argv.length === 0 || argv.includes(w);
+  mkdirSync(OUT, { recursive: true });
+  const info = [
+    `Measured ${new Date().toISOString().slice(0, 16)}Z on ${execFileSync('uname', ['-m']).toString().trim()}, ` +
+      `node ${process.version}, ${execFileSync('gcc', ['--version']).toString().split('\n')[0]}, ` +
+      `${execFileSync('valgrind', ['--version']).toString().trim()}.`,
+  ];
+  const parts = [info.join('\n')];
+  if (want('codegen')) parts.push(await codegenBench());
+  if (want('build')) parts.push(buildBench());
+  const text = parts.join('\n\n') + '\n';
+  writeFileSync(join(OUT, 'results.md'), text);
+  process.stdout.write(text);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  main(process.argv.slice(2)).catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
