@@ -39,9 +39,10 @@ export function writeExecutable(result: LinkResult): Uint8Array {
   if (EHDR_SIZE + phdrs.length * PHDR_SIZE > result.imageOffset) throw new Error('exec: program headers do not fit below the image');
 
   // The image: every section with contents at its file offset; gaps (alignment padding, NOBITS
-  // sections between loaded ones) are zeros.
+  // sections between loaded ones) are zeros. Empty sections count too: BFD (gdb, objdump) warns
+  // about a section header whose offset lies past the end of the file.
   w.padTo(result.imageOffset);
-  const withBytes = sections.filter((s) => s.type !== SHT_NOBITS && s.size > 0).sort((a, b) => a.fileOffset - b.fileOffset);
+  const withBytes = sections.filter((s) => s.type !== SHT_NOBITS).sort((a, b) => a.fileOffset - b.fileOffset);
   for (const s of withBytes) {
     w.padTo(s.fileOffset);
     w.bytes(s.data);
