@@ -16,6 +16,7 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -39,7 +40,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
-const ms = (t) => (t >= 100 ? t.toFixed(0) : t.toFixed(1));
+const ms = (t) => (t >= 10 ? t.toFixed(0) : t.toFixed(1));
 const mil = (n) => (n / 1e6).toFixed(1);
 
 function run(cmd, args, opts = {}) {
@@ -207,7 +208,8 @@ async function main(argv) {
   const info = [
     `Measured ${new Date().toISOString().slice(0, 16)}Z on ${execFileSync('uname', ['-m']).toString().trim()}, ` +
       `node ${process.version}, ${execFileSync('gcc', ['--version']).toString().split('\n')[0]}, ` +
-      `${execFileSync('valgrind', ['--version']).toString().trim()}.`,
+      `${execFileSync('valgrind', ['--version']).toString().trim()}; load average ${loadavg()[0].toFixed(1)} ` +
+      '(Ir counts do not depend on it; wall times do).',
   ];
   const parts = [info.join('\n')];
   if (want('codegen')) parts.push(await codegenBench());
