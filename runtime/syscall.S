@@ -6,7 +6,9 @@
 # scheduler on every switch), save what sysret needs, and call
 #   syscall_dispatch(a1, a2, a3, a4, a5, nr): i64
 # (a4 moves from r10 to rcx, the number goes last so the C-order arguments stay in place).
-# On return the caller-saved registers are cleared so no kernel value leaks to user space.
+# Like Linux, the call preserves every register except rax (the result), rcx and r11 (clobbered
+# by syscall/sysret), so no kernel value reaches user space and compiled code may keep values in
+# rdi, rsi, rdx, r8, r9, r10 across a system call.
 # Single CPU: the two scratch words below become per-CPU data (swapgs) with SMP.
 
         .text
@@ -18,20 +20,26 @@ syscall_entry:
         pushq %r11
         pushq %rcx
         pushq %rbp
+        pushq %rdi                      # like Linux, every register but rax, rcx, r11 survives
+        pushq %rsi
+        pushq %rdx
+        pushq %r10
+        pushq %r8
+        pushq %r9                       # 10 pushes: the stack stays 16-byte aligned for the call
         xorl %ebp, %ebp                 # kernel backtraces end here
         movq %r10, %rcx
         movq %rax, %r9
         call syscall_dispatch
+        popq %r9
+        popq %r8
+        popq %r10
+        popq %rdx
+        popq %rsi
+        popq %rdi
         popq %rbp
         popq %rcx
         popq %r11
         popq %rsp
-        xorl %edi, %edi
-        xorl %esi, %esi
-        xorl %edx, %edx
-        xorl %r8d, %r8d
-        xorl %r9d, %r9d
-        xorl %r10d, %r10d
         sysretq
 
 # enter_user(rip: usize, rsp: usize, arg: usize): first entry of a thread into ring 3, by iretq.

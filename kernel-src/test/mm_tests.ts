@@ -204,16 +204,23 @@ function rand(): u64 {
   return rng;
 }
 
+const GOLDEN: u64 = 0x9e3779b97f4a7c15;
+
+/** The pattern byte at offset j: the same whether written as part of a word or alone. */
+function byte_at(seed: u64, j: u64): u8 {
+  return u8((seed + (j >> 3) * GOLDEN) >> ((j & 7) * 8));
+}
+
 function fill(p: u64, n: u64, seed: u64): void {
   let words = n >> 3;
-  for (let i: u64 = 0; i < words; i++) store<u64>(p + i * 8, seed + i * 0x9e3779b97f4a7c15);
-  for (let i = words * 8; i < n; i++) store<u8>(p + i, u8(seed + i));
+  for (let i: u64 = 0; i < words; i++) store<u64>(p + i * 8, seed + i * GOLDEN);
+  for (let j = words * 8; j < n; j++) store<u8>(p + j, byte_at(seed, j));
 }
 
 function verify(p: u64, n: u64, seed: u64): bool {
   let words = n >> 3;
-  for (let i: u64 = 0; i < words; i++) if (load<u64>(p + i * 8) != seed + i * 0x9e3779b97f4a7c15) return false;
-  for (let i = words * 8; i < n; i++) if (load<u8>(p + i) != u8(seed + i)) return false;
+  for (let i: u64 = 0; i < words; i++) if (load<u64>(p + i * 8) != seed + i * GOLDEN) return false;
+  for (let j = words * 8; j < n; j++) if (load<u8>(p + j) != byte_at(seed, j)) return false;
   return true;
 }
 

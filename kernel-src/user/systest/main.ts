@@ -11,7 +11,7 @@ import {
 
 const KERNEL_ADDR: u64 = 0xffffffff80100000;
 const UNMAPPED: u64 = 0x10000000;
-const NEAR_TOP: u64 = 0x00007ffffffff000;
+const NEAR_TOP: u64 = 0x00007ffffffff800;
 const NON_CANONICAL: u64 = 0x0000800000000000;
 
 let failures: i32 = 0;
@@ -42,7 +42,7 @@ export function main(port: u64): i32 {
   expect("write kernel", syscall(SYS_WRITE, 1, KERNEL_ADDR, 4), E_FAULT);
   expect("write unmapped", syscall(SYS_WRITE, 1, UNMAPPED, 4), E_FAULT);
   expect("write non-canonical", syscall(SYS_WRITE, 1, NON_CANONICAL, 4), E_FAULT);
-  expect("write wraps", syscall(SYS_WRITE, 1, NEAR_TOP, 0x2000), E_FAULT);
+  expect("write wraps", syscall(SYS_WRITE, 1, NEAR_TOP, 0x1000), E_FAULT);
   expect("write huge wrap", syscall(SYS_WRITE, 1, 0x400000, 0xffffffffffffff00), E_INVAL);
   expect("write bad fd", syscall(SYS_WRITE, 7, changetype<usize>("x"), 1), E_BADF);
   expect("write too long", syscall(SYS_WRITE, 1, changetype<usize>("x"), 100000), E_INVAL);
