@@ -7,7 +7,7 @@
 
 import { InterruptFrame } from "./frame";
 import { put_str, put_hex, put_char, put_udec, kprint } from "../lib/log";
-import { put_symbol } from "./ksyms";
+import { put_symbol, ksym_find } from "./ksyms";
 import { vmm_is_mapped } from "../mm/vmm";
 
 const EXCEPTION_NAMES: readonly string[] = [
@@ -61,10 +61,13 @@ export function fault_report(f: InterruptFrame, prefix: string): void {
   put_str("), error code ");
   put_hex(f.error);
   put_str("\n  RIP: ");
-  put_symbol(f.rip);
-  put_str(" (");
   put_hex(f.rip);
-  put_str(")\n");
+  if (ksym_find(f.rip) != 0) {
+    put_str(" (");
+    put_symbol(f.rip);
+    put_str(")");
+  }
+  put_str("\n");
   if (f.vector == PF_VECTOR) {
     put_str("  CR2: ");
     put_hex(read_cr2());

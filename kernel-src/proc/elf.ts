@@ -27,7 +27,8 @@ function load_segment(space: AddressSpace, image: u64, size: u64, ph: u64): bool
   let vaddr = load<u64>(ph, 16);
   let filesz = load<u64>(ph, 32);
   let memsz = load<u64>(ph, 40);
-  if (filesz > memsz || memsz > MAX_SEGMENT || offset > size || filesz > size - offset) return false;
+  if (filesz > memsz || memsz > MAX_SEGMENT) return false;
+  if (filesz > 0 && (offset > size || filesz > size - offset)) return false; // a bss-only segment may point past the end
   if (vaddr < USER_MIN || vaddr >= USER_TOP || memsz > USER_TOP - vaddr) return false;
   let pte = PTE_U | PTE_OWNED;
   if ((flags & PF_W) != 0) pte |= PTE_W;

@@ -1,0 +1,4 @@
+export class Point {
+  x: i32 = 0;
+  y: i32 = 0;
+}
