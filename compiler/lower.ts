@@ -1159,12 +1159,11 @@ class Lowerer {
     const t = l.t;
     const cls = clsOf(t);
     const count = this.convert(r, cls === 'l' ? U64 : INT_TYPES.u32);
-    let a = l.v;
+    // Narrow values shift as their sign- or zero-extended 32-bit selves, as in JavaScript (and C's
+    // promotion to int); the result then wraps to the operand's type.
     let bin: BinOp = op === 'shl' ? 'shl' : op === 'ushr' ? 'shr' : t.signed ? 'sar' : 'shr';
-    // A logical shift of a narrow signed value must not shift in its sign-extension bits.
-    if (op === 'ushr' && t.signed && t.size < 4) a = this.ext(a, t.size as Width, false, 'w');
     if (op === 'sar' && !t.signed) bin = 'shr';
-    return { t, v: this.wrap(this.binop(bin, cls, a, count), t) };
+    return { t, v: this.wrap(this.binop(bin, cls, l.v, count), t) };
   }
 
   comparison(node: ts.BinaryExpression, op: CmpOp): TV {
