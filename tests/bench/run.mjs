@@ -156,7 +156,7 @@ function frontEndPhases() {
 
 function buildBench() {
   const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
-  const t = { tsc: [], tscAll: [], build: [], front: [] };
+  const t = { tsc: [], tscAll: [], build: [], front: [], ts6: [] };
   const phases = new Map(); // "phase what" -> ms[]
   for (let i = 0; i < RUNS; i++) {
     t.tsc.push(timeRun(tsc, ['--noEmit', '-p', 'kernel-src'], { cwd: ROOT }).ms);
@@ -173,8 +173,9 @@ function buildBench() {
       if (!phases.has(key)) phases.set(key, []);
       phases.get(key).push(Number(m[3]));
     }
-    const fe = frontEndPhases();
-    t.front.push(fe);
+    t.front.push(frontEndPhases());
+    const ts6 = JSON.parse(run('node', ['tests/bench/ts6-check.mjs', 'kernel-src/tsconfig.json'], { cwd: ROOT }).stdout);
+    t.ts6.push(ts6.check);
   }
   const tscMs = median(t.tsc);
   const buildMs = median(t.build);
@@ -185,6 +186,7 @@ function buildBench() {
     '| --- | ---: | ---: |',
     `| \`tsc --noEmit -p kernel-src\` (TypeScript 7) | ${ms(tscMs)} | 1.0 |`,
     `| \`tsc --noEmit -p kernel-src\` + \`-p kernel-src/user\` (what the build compiles) | ${ms(median(t.tscAll))} | ${(median(t.tscAll) / tscMs).toFixed(1)} |`,
+    `| TypeScript 6 (JavaScript, the checker inside our front end): type check of kernel-src, module loading excluded | ${ms(median(t.ts6))} | ${(median(t.ts6) / tscMs).toFixed(1)} |`,
     `| \`node out/toolchain/compiler/build.js kernel\` (everything) | ${ms(buildMs)} | ${(buildMs / tscMs).toFixed(1)} |`,
     '',
     '#### Phases of the kernel build (build.js lines, medians)',
