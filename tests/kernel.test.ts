@@ -1,0 +1,101 @@
+// Scarlett OS itself, booted in QEMU from out/kernel.elf (built by `make` before the tests run):
+// - the demo boot prints the seed's "Expected Output" lines in order (with real values), the test
+//   thread's iterations, then the ring-3 demo program's output, and keeps running (idle in hlt);
+// - the test boot (`-append test`) runs the in-kernel KTAP self-tests and ends QEMU through
+//   isa-debug-exit with 0x10 (status 33) only when every test passed.
+
+import { existsSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { boot } from './qemu.js';
+
+const KERNEL = process.env.SCARLETT_KERNEL ?? 'out/kernel.elf'; // override to boot another build
+
+/** The seed's expected boot log (scarlett-os-phase2-status.md), then the demo program's lines. */
+const DEMO_LINES: RegExp[] = [
+  /^\[INFO\] Initializing Virtual Memory Manager\.\.\.$/,
+  /^\[INFO\] VMM initialized with kernel page tables at 0x[0-9A-F]+$/,
+  /^\[INFO\] Initializing kernel heap\.\.\.$/,
+  /^\[INFO\] Heap initialized: start=0xFFFFFFFFC0000000, size=16384 KB$/,
+  /^\[INFO\] Initializing scheduler\.\.\.$/,
+  /^\[INFO\] Scheduler initialized$/,
+  /^\[INFO\] Initializing IPC system\.\.\.$/,
+  /^\[INFO\] IPC system initialized$/,
+  /^\[INFO\] Initializing system calls\.\.\.$/,
+  /^\[INFO\] System calls initialized$/,
+  /^$/,
+  /^\[INFO\] Kernel initialization complete!$/,
+  /^\[INFO\] Testing heap\.\.\.$/,
+  /^\[INFO\] Allocated 1KB at: 0xFFFFFFFFC[0-9A-F]{7}$/,
+  /^\[INFO\] Freed allocation$/,
+  /^\[INFO\] Testing threading\.\.\.$/,
+  /^\[INFO\] Thread created: tid=1, name=test_thread, priority=64$/,
+  /^\[INFO\] Created test thread: tid=1$/,
+  /^\[INFO\] System is now running!$/,
+  /^$/,
+  /^\[TEST THREAD\] Hello from test thread!$/,
+  /^\[TEST THREAD\] Thread ID: 1$/,
+  /^\[TEST THREAD\] Thread name: test_thread$/,
+  /^\[TEST THREAD\] Iteration 0$/,
+  /^\[TEST THREAD\] Iteration 1$/,
+  /^\[TEST THREAD\] Iteration 2$/,
+  /^\[TEST THREAD\] Iteration 3$/,
+  /^\[TEST THREAD\] Iteration 4$/,
+  /^\[TEST THREAD\] Test thread exiting$/,
+  /^\[INFO\] Thread exiting: tid=1, name=test_thread$/,
+  // the ring-3 demo program (kernel-src/user/demo), after the test thread is gone
+  /^\[USER\] Hello from user space \(ring 3\)!$/,
+  /^\[USER\] created worker thread tid=\d+$/,
+  /^\[USER\] worker thread running, arg=42$/,
+  /^\[USER\] received type 7 from tid \d+: "hello from the worker"$/,
+  /^\[USER\] slept 50 ms \(status 0\)$/,
+  /^\[USER\] kernel service replied \(status 0\): "SHOUT THIS PLEASE"$/,
+  /^\[USER\] buffer call \(status 0\): sum=\d+ of 1000 bytes$/,
+  /^\[USER\] mmap gave 0x[0-9A-F]+, 8 KiB written and checked: ok; munmap -> 0$/,
+  /^\[USER\] read from the console: \d+ bytes waiting$/,
+  /^\[USER\] demo finished, exiting with status 0$/,
+  /^\[INFO\] Process exited: pid=1, name=demo, status=0$/,
+];
+
+/** Index of the first line at or after `from` matching re, or -1. */
+function findLine(lines: string[], re: RegExp, from: number): number {
+  for (let i = from; i < lines.length; i++) if (re.test(lines[i])) return i;
+  return -1;
+}
+
+describe('Scarlett OS', () => {
+  test('out/kernel.elf exists (make builds it before the tests run)', () => {
+    expect(existsSync(KERNEL)).toBe(true);
+  });
+
+  test('demo boot: the seed boot log in order, then the user program, then idle', async () => {
+    const r = await boot({ kernel: KERNEL, until: /Process exited: pid=1, name=demo/, timeoutMs: 90_000 });
+    const lines = r.serial.split('\n').map((l) => l.replace(/\r$/, ''));
+    let at = 0;
+    for (const re of DEMO_LINES) {
+      const i = findLine(lines, re, at);
+      expect(i, `missing (in order) ${re}\n--- serial ---\n${r.serial}`).toBeGreaterThanOrEqual(0);
+      at = i + 1;
+    }
+    expect(r.serial).not.toMatch(/\[PANIC\]|\[ERROR\]/);
+    expect(r.timedOut).toBe(false);
+    expect(r.exitCode).toBeUndefined(); // still running when stopped: no triple fault, no exit
+  }, 120_000);
+
+  test('test boot: every KTAP self-test ok, exit through isa-debug-exit with the pass code', async () => {
+    const r = await boot({ kernel: KERNEL, append: 'test', timeoutMs: 240_000 });
+    const log = r.serial;
+    expect(r.timedOut, `timed out\n${log}`).toBe(false);
+    expect(r.exitCode, `QEMU exit status 0 means a triple fault\n${log}`).not.toBe(0);
+    expect(log).toMatch(/^KTAP version 1$/m);
+    const plan = log.match(/^1\.\.(\d+)$/m);
+    expect(plan, `no plan line\n${log}`).not.toBeNull();
+    const n = Number(plan![1]);
+    expect(n).toBeGreaterThanOrEqual(20);
+    const notOk = log.match(/^not ok \d+ .*$/gm) ?? [];
+    expect(notOk, log).toEqual([]);
+    const ok = [...log.matchAll(/^ok (\d+) \S+$/gm)].map((m) => Number(m[1]));
+    expect(ok).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(log).not.toMatch(/\[PANIC\]/);
+    expect(r.exitCode).toBe(33); // outb 0x10 to port 0xf4: (0x10 << 1) | 1
+  }, 300_000);
+});
