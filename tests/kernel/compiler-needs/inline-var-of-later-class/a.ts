@@ -1,4 +1,4 @@
-// COMPILER NEED (found by kernel-src/user/demo): a module variable `let g!: Inline<Point>;` whose
+// COMPILER NEED, fixed by 78712e7 (kept as a reproduction; found by kernel-src/user/demo): a module variable `let g!: Inline<Point>;` whose
 // class is declared in a module that sorts AFTER this file is refused with
 //   a.ts:9:17 - error TSK1048: type 'Point' is not supported
 // because lower.ts resolves module-variable types while it is still collecting the entities of
