@@ -17,7 +17,7 @@ import { assembleFile } from '../compiler/build.js';
 import { link, type LinkResult } from '../linker/link.js';
 import { readLayout } from '../linker/layout.js';
 import { writeExecutable } from '../linker/exec.js';
-import type { ObjectFile } from '../linker/object.js';
+import { newSection, SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS, type LineEntry, type ObjectFile } from '../linker/object.js';
 
 const ROOT = resolve(__dirname, '..');
 const PROG = join(ROOT, 'tests/dwarf/prog');
@@ -81,17 +81,9 @@ async function decodedLines(file: string): Promise<Row[]> {
   return rows;
 }
 
-/** The row covering an address: the last row at or below it whose sequence has not ended. */
+/** The row covering an address: each row covers up to the next row of its sequence. */
 function lookup(rows: Row[], addr: bigint): Row | undefined {
-  let best: Row | undefined;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (r.line === undefined || r.addr > addr) continue;
-    const next = rows.slice(i + 1).find((n) => n.addr > r.addr || n.line === undefined);
-    if (next && next.addr <= addr) continue; // a later row (or the end) comes first
-    if (!best || r.addr >= best.addr) best = r;
-  }
-  return best;
+  return rows.find((r, i) => r.line !== undefined && r.addr <= addr && addr < rows[i + 1].addr);
 }
 
 describe('a Linux-target TypeScript program', () => {
@@ -198,6 +190,48 @@ describe('a unit spread over two sections (assembly)', () => {
     const out = await gdb(prog.path, ['info line func_b', 'info line _start']);
     expect(out).toMatch(new RegExp(`Line ${marks['func-b']} of "\\S*regions\\.S" starts at address 0x[0-9a-f]+ <func_b>`));
     expect(out).toMatch(new RegExp(`Line ${marks['start-call']} of "\\S*regions\\.S" starts at address 0x[0-9a-f]+ <_start>`));
+  });
+});
+
+describe('line programs with every kind of step', () => {
+  // A made-up object: long gaps between entries (advance_pc), big jumps back and forth in line
+  // numbers (advance_line), three files in three directories, several entries at one offset (the
+  // last one counts), column-only changes (no new row). A fixed pseudo-random sequence.
+  const SIZE = 100_000;
+  const files = ['/src/a/one.ts', '/src/b/two.ts', '/elsewhere/three.ts'];
+  function object(): ObjectFile {
+    const text = newSection('.text', SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 16);
+    text.data = new Uint8Array(SIZE).fill(0x90);
+    text.size = SIZE;
+    let seed = 12345;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const lines: LineEntry[] = [];
+    for (let offset = 0, line = 1; offset < SIZE; ) {
+      const jump = [0, 1, 1, 2, -1, -7, 13, -300, 5000][next(9)];
+      line = Math.max(1, line + jump);
+      lines.push({ offset, loc: { file: files[next(10) < 8 ? 0 : 1 + next(2)], line, col: 1 + next(40) } });
+      offset += [0, 1, 2, 5, 16, 17, 100, 255, 1000, 4000][next(10)];
+    }
+    text.lines = lines;
+    const start = { name: '_start', section: 0, value: 0n, size: SIZE, binding: 'global' as const, type: 'func' as const, loc: lines[0].loc };
+    return { name: '/src/synthetic.o', sections: [text], symbols: [start] };
+  }
+
+  it('objdump decodes each entry to its file and line', async () => {
+    const prog = linkTo('synthetic', [object()]);
+    await readelfClean(prog.path, ['--debug-dump=line,info,aranges']);
+    const rows = await decodedLines(prog.path);
+    const text = prog.objects[0].sections[0];
+    const base = prog.result.sections[0].vma;
+    let checked = 0;
+    text.lines.forEach((l, i) => {
+      if (text.lines[i + 1]?.offset === l.offset) return;
+      const row = lookup(rows, base + BigInt(l.offset));
+      expect([row?.file, row?.line], `offset ${l.offset}`).toEqual([basename(l.loc.file), l.loc.line]);
+      checked++;
+    });
+    expect(checked).toBeGreaterThan(250);
+    expect(rows[rows.length - 1]).toEqual({ file: expect.any(String), line: undefined, addr: base + BigInt(SIZE) });
   });
 });
 

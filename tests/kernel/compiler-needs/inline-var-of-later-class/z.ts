@@ -1,4 +1,0 @@
-export class Point {
-  x: i32 = 0;
-  y: i32 = 0;
-}
