@@ -582,7 +582,7 @@ class Lowerer {
     b.loc = nodeLoc(decl);
     const func: Func = {
       name: f.sym, exported: f.exported, params: [], ret: f.ret.kind === 'void' || f.ret.kind === 'never' ? undefined : clsOf(f.ret),
-      blocks: [], nextVreg: 0, inline: hasInlineTag(decl) ? 'always' : 'auto', loc: b.loc, names: new Map(),
+      blocks: [], nextVreg: 0, inline: inlineTag(decl), loc: b.loc, names: new Map(),
     };
     this.names = func.names!;
     for (const p of f.params) {
@@ -2039,8 +2039,10 @@ function returnsValue(body: ts.Node): boolean {
   return found;
 }
 
-function hasInlineTag(decl: ts.Node): boolean {
-  return ts.getJSDocTags(decl).some((t) => t.tagName.text === 'inline');
+/** `/** @inline *\/` forces inlining; `/** @noinline *\/` forbids it (for code that reads its own frame). */
+function inlineTag(decl: ts.Node): Func['inline'] {
+  const tags = ts.getJSDocTags(decl).map((t) => t.tagName.text);
+  return tags.includes('noinline') ? 'never' : tags.includes('inline') ? 'always' : 'auto';
 }
 
 /** The key under which a method's `this` slot is recorded: the method's own declaration's first token. */

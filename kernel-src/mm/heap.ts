@@ -188,10 +188,12 @@ function alloc(n: u64, caller: u64): u64 {
   return 0;
 }
 
+/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
 export function kmalloc(n: usize): usize {
   return alloc(n, load<u64>(frame_address(), 8));
 }
 
+/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
 export function kzalloc(n: usize): usize {
   let p = alloc(n, load<u64>(frame_address(), 8));
   if (p != 0) memset(p, 0, n);
@@ -225,10 +227,12 @@ function free_at(p: u64, caller: u64): void {
   irq_restore(flags);
 }
 
+/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
 export function kfree(p: usize): void {
   free_at(p, load<u64>(frame_address(), 8));
 }
 
+/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
 export function krealloc(p: usize, n: usize): usize {
   let caller = load<u64>(frame_address(), 8);
   if (p == 0) return alloc(n, caller);
@@ -324,6 +328,7 @@ export function kmalloc_usable_size(p: usize): u64 {
 }
 
 // Allocation hooks of the language: `new T()` and `destroy(obj)`.
+/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
 export function __alloc(size: usize): usize {
   let p = alloc(size, load<u64>(frame_address(), 8));
   if (p == 0) panic(`heap: out of memory in new (${size} bytes)`);
@@ -331,6 +336,7 @@ export function __alloc(size: usize): usize {
   return p;
 }
 
+/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
 export function __free(addr: usize): void {
   free_at(addr, load<u64>(frame_address(), 8));
 }

@@ -171,12 +171,27 @@ export function test_heap_basic(): bool {
   return ok;
 }
 
+let report_buf!: InlineArray<u8, 256>;
+
+/** Whether the captured text (n bytes in report_buf) contains `needle`. */
+function report_contains(n: u64, needle: string): bool {
+  let len = u64(needle.length);
+  for (let i: u64 = 0; i + len <= n; i++) {
+    if (memcmp(addr_of(report_buf) + i, changetype<usize>(needle), len) == 0) return true;
+  }
+  return false;
+}
+
 export function test_heap_errors(): bool {
   let errors = heap_errors();
   let p = kmalloc(100);
   kfree(p);
+  capture_begin(addr_of(report_buf), 256);
   kfree(p); // double free: reported, ignored
+  let n = capture_end();
   let ok = check_eq(heap_errors() - errors, 1, "double free detected");
+  ok = check(report_contains(n, "double free"), "report says double free") && ok;
+  ok = check(report_contains(n, "called from test_heap_errors+"), "report names the caller") && ok;
   let q = kmalloc(64);
   let saved = load<u64>(q - 32);
   store<u64>(q - 32, 12345); // trash the size field of its header
