@@ -72,7 +72,7 @@ export function buildProgram(o: ProgramOptions): Uint8Array {
     const result = link([...objects, ...(o.extraObjects ?? [])], readLayout(o.layout));
     const elf = writeExecutable(result);
     mkdirSync(dirname(o.out), { recursive: true });
-    writeFileSync(o.out, elf);
+    writeFileSync(o.out, elf, { mode: 0o755 }); // an executable, for the Linux target
     if (o.map) writeFileSync(o.map, formatMap(result));
     return elf;
   });
