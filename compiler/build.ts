@@ -8,7 +8,7 @@
 // buildProgram() is also what the tests call to build Linux user-mode programs in-process.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ObjectFile, newSection, SHF_ALLOC, SHT_PROGBITS } from '../linker/object.js';
@@ -72,7 +72,8 @@ export function buildProgram(o: ProgramOptions): Uint8Array {
     const result = link([...objects, ...(o.extraObjects ?? [])], readLayout(o.layout));
     const elf = writeExecutable(result);
     mkdirSync(dirname(o.out), { recursive: true });
-    writeFileSync(o.out, elf, { mode: 0o755 }); // an executable, for the Linux target
+    writeFileSync(o.out, elf);
+    chmodSync(o.out, 0o755); // runnable as it is, for the Linux target
     if (o.map) writeFileSync(o.map, formatMap(result));
     return elf;
   });
