@@ -24,6 +24,7 @@ import { service_init, service_start } from "./ipc/service";
 import { syscall_init } from "./syscall/syscall";
 import { proc_spawn } from "./proc/process";
 import { ktest_main } from "./test/ktest";
+import { bench_main } from "./test/bench";
 
 declare const __user_demo_start: u8;
 declare const __user_demo_end: u8;
@@ -64,7 +65,8 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   kprint(`\nScarlett OS (x86_64), a kernel in restricted TypeScript\n`);
   if (!multiboot_init(magic, mbi_phys)) panic(`not started by a multiboot loader (magic ${hex(magic)})`);
   let testing = cmdline_has("test");
-  panic_set_exit_qemu(testing);
+  let benchmarking = cmdline_has("bench");
+  panic_set_exit_qemu(testing || benchmarking);
   multiboot_log();
   gdt_init();
   idt_init();
@@ -86,6 +88,9 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
     sched_set_verbose(false);
     service_start();
     thread_create(ktest_main, 0, PRIORITY_NORMAL, "ktest");
+  } else if (benchmarking) {
+    sched_set_verbose(false); // no service thread: the benchmarks run alone
+    thread_create(bench_main, 0, PRIORITY_NORMAL, "bench");
   } else {
     demo();
   }

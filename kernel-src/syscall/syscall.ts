@@ -38,7 +38,8 @@ export const SYS_IPC_SEND: u64 = 9;
 export const SYS_IPC_RECEIVE: u64 = 10;
 export const SYS_MMAP: u64 = 11;
 export const SYS_MUNMAP: u64 = 12;
-const NUM_SYSCALLS: u64 = 13;
+export const SYS_GETTID: u64 = 13; // beyond the seed: the caller's tid (the null call benchmarks time)
+const NUM_SYSCALLS: u64 = 14;
 
 // IPC_SEND flags (IPC_NONBLOCK = 1 is shared with receive).
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message
@@ -58,7 +59,7 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 
 const SYSCALL_TABLE: readonly SyscallFn[] = [
   sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
-  sys_thread_exit, sys_ipc_send, sys_ipc_receive, sys_mmap, sys_munmap,
+  sys_thread_exit, sys_ipc_send, sys_ipc_receive, sys_mmap, sys_munmap, sys_gettid,
 ];
 
 let syscall_count: u64 = 0;
@@ -133,6 +134,10 @@ function sys_thread_create(entry: u64, arg: u64, priority: u64, a4: u64, a5: u64
   if (t == null) return E_NOMEM;
   thread_start(t);
   return i64(t.tid);
+}
+
+function sys_gettid(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  return i64(thread_current().tid);
 }
 
 function sys_thread_exit(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {

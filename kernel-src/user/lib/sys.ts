@@ -14,6 +14,7 @@ export const SYS_IPC_SEND: u64 = 9;
 export const SYS_IPC_RECEIVE: u64 = 10;
 export const SYS_MMAP: u64 = 11;
 export const SYS_MUNMAP: u64 = 12;
+export const SYS_GETTID: u64 = 13; // the caller's thread id: the null system call the benchmarks time
 
 export const IPC_NONBLOCK: u64 = 1;
 export const SEND_CALL: u64 = 2;

@@ -1,0 +1,178 @@
+// The benchmark boot (`bench` on the kernel command line): the kernel's hot paths measured in
+// instructions. Run under QEMU with `-icount shift=0,align=off`, where the TSC advances once per
+// executed guest instruction, so an rdtsc delta is an exact instruction count.
+//
+// Each benchmark runs BATCHES batches of N operations; a batch's cost is its rdtsc delta minus the
+// same loop with no operation in it; the reported figure is the median batch cost divided by the
+// operations in a batch (a timer interrupt landing in one batch moves only that batch).
+// Lines printed: `bench <name> <instructions per op>`, then `bench done`; QEMU then exits through
+// isa-debug-exit with EXIT_PASS. The ring-3 figures come from the user program kernel-src/user/bench,
+// which prints its own `bench ...` lines with the same method.
+
+import { kprint } from "../lib/log";
+import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../dev/debugexit";
+import { halt_forever } from "../arch/cpu";
+import { thread_create, thread_yield } from "../sched/scheduler";
+import { PRIORITY_NORMAL } from "../sched/thread";
+import { kmalloc, kfree } from "../mm/heap";
+import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX } from "../mm/vmm";
+import { pmm_alloc, pmm_free } from "../mm/pmm";
+import { IpcMessage, E_OK } from "../ipc/message";
+import { ipc_create_port, ipc_destroy_port, ipc_receive, ipc_reply, ipc_call, ipc_send } from "../ipc/port";
+import { proc_spawn, proc_wait } from "../proc/process";
+
+declare const __user_bench_start: u8;
+declare const __user_bench_end: u8;
+
+const BATCHES: i32 = 9;
+const N: u64 = 200;
+/** An unused kernel virtual address for the map/unmap benchmark (below the heap, above the image). */
+const BENCH_VA: u64 = 0xffffffffb0000000;
+const USER_PRIORITY: u8 = 32;
+
+let samples!: InlineArray<u64, 9>;
+let stop: bool = false;
+let echo_port: u64 = 0;
+
+function median(): u64 {
+  // insertion sort of BATCHES values: tiny and clear
+  for (let i: i32 = 1; i < BATCHES; i++) {
+    let v = samples[i];
+    let j = i - 1;
+    while (j >= 0 && samples[j] > v) {
+      samples[j + 1] = samples[j];
+      j--;
+    }
+    samples[j + 1] = v;
+  }
+  return samples[BATCHES >> 1];
+}
+
+/** Instructions of the measuring loop itself, with no operation in its body. */
+function empty_loop(): u64 {
+  let t0 = rdtsc();
+  for (let i: u64 = 0; i < N; i++) barrier();
+  return rdtsc() - t0;
+}
+
+function report(name: string, total: u64, ops_per_batch: u64): void {
+  let per10 = (total * 10 + ops_per_batch / 2) / ops_per_batch; // one decimal
+  kprint(`bench ${name} ${per10 / 10}.${per10 % 10}\n`);
+}
+
+/** Records batch b: delta of the timed loop minus the empty loop (never below 0). */
+function sample(b: i32, delta: u64, empty: u64): void {
+  samples[b] = delta > empty ? delta - empty : 0;
+}
+
+// ---- thread_yield between two kernel threads ----
+function yielder(arg: u64): void {
+  while (!stop) thread_yield();
+}
+
+function bench_yield(): void {
+  stop = false;
+  thread_create(yielder, 0, PRIORITY_NORMAL, "bench_yield");
+  thread_yield(); // let it start
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) thread_yield();
+    sample(b, rdtsc() - t0, empty);
+  }
+  stop = true;
+  thread_yield(); // it sees stop and exits
+  // each thread_yield here is two switches: to the yielder and back
+  report("thread_yield_switch", median(), 2 * N);
+}
+
+// ---- IPC call/reply between two kernel threads ----
+function echo_server(arg: u64): void {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  while (true) {
+    req.buffer = 0;
+    req.buffer_size = 0;
+    let r = ipc_receive(echo_port, req);
+    if (r != E_OK) break;
+    memcpy(changetype<u64>(resp) + offsetof<IpcMessage>("inline_data"), changetype<u64>(req) + offsetof<IpcMessage>("inline_data"), 8);
+    ipc_reply(req, resp);
+  }
+  destroy(req);
+  destroy(resp);
+}
+
+function bench_ipc(): bool {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  let ok = true;
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      if (ipc_call(echo_port, req, resp) != E_OK) ok = false;
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("ipc_call_reply_kernel", median(), N);
+  destroy(req);
+  destroy(resp);
+  return ok;
+}
+
+// ---- kmalloc + kfree ----
+function bench_heap(): void {
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) kfree(kmalloc(64));
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("kmalloc_kfree_64", median(), N);
+}
+
+// ---- page map + unmap in the kernel's address space ----
+function bench_map(): bool {
+  let space = vmm_kernel_space();
+  let pa = pmm_alloc();
+  let ok = vmm_map(space, BENCH_VA, pa, PTE_W | PTE_NX) && vmm_unmap(space, BENCH_VA); // page tables now exist
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      vmm_map(space, BENCH_VA, pa, PTE_W | PTE_NX);
+      vmm_unmap(space, BENCH_VA);
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("page_map_unmap", median(), N);
+  pmm_free(pa);
+  return ok;
+}
+
+// ---- ring 3: the user program measures its system calls and calls into echo_port ----
+function bench_user(): bool {
+  let p = proc_spawn("bench", addr_of(__user_bench_start), addr_of(__user_bench_end), USER_PRIORITY, false);
+  if (p == null) return false;
+  // Its first message (queued before it runs: it has the lower priority) names the echo port.
+  let m = new IpcMessage();
+  store<u64>(changetype<u64>(m) + offsetof<IpcMessage>("inline_data"), echo_port);
+  let ok = ipc_send(p.port, m, 0) == E_OK;
+  destroy(m);
+  return proc_wait(p) == 0 && ok;
+}
+
+export function bench_main(arg: u64): void {
+  kprint(`bench start (instructions per operation, median of ${BATCHES} batches of ${N})\n`);
+  bench_yield();
+  echo_port = ipc_create_port(0);
+  thread_create(echo_server, 0, PRIORITY_NORMAL, "bench_echo");
+  let ok = bench_ipc();
+  bench_heap();
+  ok = bench_map() && ok;
+  ok = bench_user() && ok;
+  ipc_destroy_port(echo_port);
+  kprint(`bench done ${ok ? "ok" : "failed"}\n`);
+  qemu_exit(ok ? EXIT_PASS : EXIT_FAIL);
+  halt_forever();
+}

@@ -1,0 +1,74 @@
+// The ring-3 half of the benchmark boot (kernel-src/test/bench.ts): the same method (median of
+// BATCHES batches of N operations, minus the empty loop, counted by rdtsc under QEMU -icount),
+// printed as `bench <name> <instructions per op>`.
+//   null_syscall:       SYS_GETTID, the cheapest real system call (entry, dispatch, sysret)
+//   ipc_call_reply_user: SYS_IPC_SEND with SEND_CALL to a kernel echo thread and its reply
+// The kernel's first message on our own port names its echo port.
+
+import { print, ipc_receive, ipc_send, IpcMessage, inline_addr, SEND_CALL, SYS_GETTID } from "../lib/sys";
+
+const BATCHES: i32 = 9;
+const N: u64 = 200;
+
+let samples!: InlineArray<u64, 9>;
+let msg!: Inline<IpcMessage>;
+
+function median(): u64 {
+  for (let i: i32 = 1; i < BATCHES; i++) {
+    let v = samples[i];
+    let j = i - 1;
+    while (j >= 0 && samples[j] > v) {
+      samples[j + 1] = samples[j];
+      j--;
+    }
+    samples[j + 1] = v;
+  }
+  return samples[BATCHES >> 1];
+}
+
+function empty_loop(): u64 {
+  let t0 = rdtsc();
+  for (let i: u64 = 0; i < N; i++) barrier();
+  return rdtsc() - t0;
+}
+
+function sample(b: i32, delta: u64, empty: u64): void {
+  samples[b] = delta > empty ? delta - empty : 0;
+}
+
+function report(name: string, total: u64, ops: u64): void {
+  let per10 = (total * 10 + ops / 2) / ops;
+  print(`bench ${name} ${per10 / 10}.${per10 % 10}\n`);
+}
+
+export function main(port: u64): i32 {
+  let failures: i32 = 0;
+  msg.buffer = 0;
+  msg.buffer_size = 0;
+  if (ipc_receive(port, msg, 0) != 0) return 1;
+  let echo = load<u64>(inline_addr(msg));
+
+  let tid = syscall(SYS_GETTID);
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      if (syscall(SYS_GETTID) != tid) failures++;
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("null_syscall", median(), N);
+
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      msg.buffer = 0;
+      msg.buffer_size = 0;
+      if (ipc_send(echo, msg, SEND_CALL) != 0) failures++;
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("ipc_call_reply_user", median(), N);
+  return failures;
+}
