@@ -1,6 +1,6 @@
 // The benchmarks behind `make bench`: prints Markdown tables (and writes them to out/bench/results.md).
 //
-//   node tests/bench/run.mjs [codegen] [build]      (both when neither is named)
+//   node tests/bench/run.mjs [codegen] [build] [kernel]      (all when none is named)
 //
 // codegen: every tests/bench/codegen/<name>.ts is built with our toolchain (Linux target) and its
 //   twin <name>.c with gcc -O2 twice: with the flags a kernel is built with (no SSE, no red zone)
@@ -10,6 +10,9 @@
 // build: `tsc --noEmit -p kernel-src` (TypeScript 7's type check alone) against our full kernel
 //   build `node out/toolchain/compiler/build.js kernel`, 5 runs each, interleaved, medians; the
 //   build's per-phase lines (medians); and the front end's own phases (load, check, lower).
+//
+// kernel: the kernel's hot paths in instructions, from the benchmark boot under QEMU -icount
+//   (tests/bench/kernel.mjs).
 //
 // Plain JavaScript on purpose: it runs the compiled toolchain in out/toolchain (make builds it
 // first), like `make` does, and gcc/valgrind are oracles that only tests and benchmarks call.
@@ -220,6 +223,10 @@ async function main(argv) {
   const parts = [info.join('\n')];
   if (want('codegen')) parts.push(await codegenBench());
   if (want('build')) parts.push(buildBench());
+  if (want('kernel')) {
+    const { runKernelBench, kernelTable } = await import('./kernel.mjs');
+    parts.push(kernelTable(runKernelBench().values));
+  }
   const text = parts.join('\n\n') + '\n';
   writeFileSync(join(OUT, 'results.md'), text);
   process.stdout.write(text);

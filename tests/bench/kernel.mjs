@@ -1,0 +1,64 @@
+// The kernel's hot paths in instructions: boots out/kernel.elf with `-append bench` under
+// `-icount shift=0,align=off` (the guest TSC then counts executed instructions, so the figures are
+// exact and do not depend on the machine's load) and turns its `bench <name> <instructions>` lines
+// into a Markdown table against the bars of docs/architecture.md ("Speed").
+//
+//   node tests/bench/kernel.mjs        (make builds out/kernel.elf first; `make bench` runs it)
+//
+// Exits 1 when the boot fails or a benchmark is missing; a bar missed is reported, not an error.
+
+import { spawnSync } from 'node:child_process';
+import { resolve, join } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+export const QEMU_ARGS = ['-append', 'bench', '-serial', 'stdio', '-display', 'none', '-no-reboot', '-m', '512M',
+  '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-monitor', 'none', '-icount', 'shift=0,align=off'];
+const PASS_STATUS = 33; // EXIT_PASS (0x10) through isa-debug-exit
+
+/** What the kernel prints, what it means, and the architecture's bar (instructions) if it has one. */
+export const ROWS = [
+  { name: 'thread_yield_switch', what: 'thread_yield between two kernel threads, per switch', bar: 100 },
+  { name: 'null_syscall', what: 'null system call from ring 3 (SYS_GETTID: syscall, dispatch, sysret)', bar: 60 },
+  { name: 'ipc_call_reply_kernel', what: 'IPC call/reply round trip, kernel thread to kernel thread', bar: 400 },
+  { name: 'ipc_call_reply_user', what: 'IPC call/reply round trip, ring 3 (SYS_IPC_SEND + SEND_CALL) to a kernel thread', bar: 400 },
+  { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree', bar: null },
+  { name: 'page_map_unmap', what: 'vmm_map + vmm_unmap of one 4 KiB kernel page (invlpg included)', bar: null },
+];
+
+/** Boots the benchmark kernel; returns { name: instructions per op } and the serial log. */
+export function runKernelBench(kernel = join(ROOT, 'out', 'kernel.elf')) {
+  const r = spawnSync('qemu-system-x86_64', ['-kernel', kernel, ...QEMU_ARGS], { encoding: 'utf8', timeout: 120_000 });
+  if (r.error) throw r.error;
+  const log = r.stdout ?? '';
+  if (r.status !== PASS_STATUS) throw new Error(`benchmark boot failed (QEMU status ${r.status ?? r.signal}):\n${log}${r.stderr}`);
+  const values = {};
+  for (const m of log.matchAll(/^bench (\w+) (\d+(?:\.\d+)?)\r?$/gm)) values[m[1]] = Number(m[2]);
+  for (const row of ROWS) if (!(row.name in values)) throw new Error(`benchmark ${row.name} missing:\n${log}`);
+  return { values, log };
+}
+
+export function kernelTable(values) {
+  const lines = [
+    '### Kernel hot paths: instructions per operation (QEMU -icount, median of 9 batches)',
+    '',
+    `Command: \`qemu-system-x86_64 -kernel out/kernel.elf ${QEMU_ARGS.join(' ')}\``,
+    '',
+    '| benchmark | what | instructions | bar | verdict |',
+    '| --- | --- | ---: | ---: | --- |',
+  ];
+  for (const row of ROWS) {
+    const v = values[row.name];
+    const verdict = row.bar == null ? '' : v < row.bar ? 'pass' : '**fail**';
+    lines.push(`| ${row.name} | ${row.what} | ${v} | ${row.bar == null ? '' : `< ${row.bar}`} | ${verdict} |`);
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  try {
+    process.stdout.write(kernelTable(runKernelBench().values) + '\n');
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  }
+}
