@@ -120,7 +120,8 @@ function inlineCall(f: Func, b: number, k: number, g: Func): void {
 }
 
 /** Inlines calls across the module (functions must be in SSA form); returns the changed functions. */
-export function inlineModule(m: Module): Set<Func> {
+/** `allow` can veto single inlining decisions (tests and bisecting use it). */
+export function inlineModule(m: Module, allow?: (caller: Func, callee: Func) => boolean): Set<Func> {
   const funcs = new Map(m.funcs.map((f) => [f.name, f]));
   const calls = new Map<string, Set<string>>();
   for (const f of m.funcs) {
@@ -155,7 +156,7 @@ export function inlineModule(m: Module): Set<Func> {
         const call = insts[k];
         if (call.op !== 'call' || call.args.length !== g.params.length) continue;
         const small = sizes.get(g.name)! <= INLINE_THRESHOLD && size(f) < CALLER_LIMIT;
-        if (g.inline !== 'always' && !small) continue;
+        if ((g.inline !== 'always' && !small) || (allow && !allow(f, g))) continue;
         inlineCall(f, b, k, g);
         changed.add(f);
         break; // the rest of this block moved to a new block, scanned later
