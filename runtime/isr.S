@@ -296,7 +296,14 @@ isr_unexpected:
         pushq $255
         jmp isr_common
 
+# From ring 3 (the saved CS has RPL 3) GS is the user's: swapgs to this CPU's record on the way
+# in and back on the way out (see kernel-src/sched/percpu.ts). Offsets from rsp: vector 0, error
+# code 8, rip 16, cs 24 on entry; rip 0, cs 8 just before iretq.
 isr_common:
+        testb $3, 24(%rsp)
+        jz 1f
+        swapgs
+1:
         pushq %rax
         pushq %rbx
         pushq %rcx
@@ -333,6 +340,10 @@ isr_return:
         popq %rbx
         popq %rax
         addq $16, %rsp                  # vector and error code
+        testb $3, 8(%rsp)
+        jz 2f
+        swapgs
+2:
         iretq
 
         .section .rodata

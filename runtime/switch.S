@@ -28,6 +28,13 @@ context_switch:
         popq %rbp
         ret
 
+# this_cpu(): the running CPU's record (kernel-src/sched/percpu.ts): GS.base points at it in the
+# kernel, and its first word is its own address.
+        .globl this_cpu
+this_cpu:
+        movq %gs:0, %rax
+        ret
+
 # First code a new thread runs: finish the switch (reap the previous thread if it died, enable
 # interrupts), run entry(arg), and exit if entry returns.
         .globl thread_trampoline

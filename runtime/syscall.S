@@ -1,22 +1,26 @@
 # System call entry (the `syscall` instruction lands here through MSR_LSTAR).
 #
 # On entry: rax = number, rdi rsi rdx r10 r8 = arguments, rcx = user rip, r11 = user rflags, rsp
-# still the user stack. SFMASK has cleared IF, so nothing can interrupt us before the stack switch.
-# We switch to the current thread's kernel stack (syscall_kernel_rsp, kept up to date by the
-# scheduler on every switch), save what sysret needs, and call
+# still the user stack, GS the user's. SFMASK has cleared IF, so nothing can interrupt us before
+# the stack switch. swapgs makes GS point at this CPU's record (kernel-src/sched/percpu.ts), where
+# we park the user rsp and find the current thread's kernel stack (kept up to date by the
+# scheduler on every switch). Then we save what sysret needs and call
 #   syscall_dispatch(a1, a2, a3, a4, a5, nr): i64
 # (a4 moves from r10 to rcx, the number goes last so the C-order arguments stay in place).
 # Like Linux, the call preserves every register except rax (the result), rcx and r11 (clobbered
 # by syscall/sysret), so no kernel value reaches user space and compiled code may keep values in
 # rdi, rsi, rdx, r8, r9, r10 across a system call.
-# Single CPU: the two scratch words below become per-CPU data (swapgs) with SMP.
+
+        .set CPU_USER_RSP, 8            # offsets in class Cpu (percpu.ts checks them at boot)
+        .set CPU_KERNEL_RSP, 16
 
         .text
         .globl syscall_entry
 syscall_entry:
-        movq %rsp, syscall_user_rsp(%rip)
-        movq syscall_kernel_rsp(%rip), %rsp
-        pushq syscall_user_rsp(%rip)
+        swapgs
+        movq %rsp, %gs:CPU_USER_RSP
+        movq %gs:CPU_KERNEL_RSP, %rsp
+        pushq %gs:CPU_USER_RSP
         pushq %r11
         pushq %rcx
         pushq %rbp
@@ -40,12 +44,16 @@ syscall_entry:
         popq %rcx
         popq %r11
         popq %rsp
+        swapgs                          # interrupts are still off: nothing runs with the user GS here
         sysretq
 
 # enter_user(rip: usize, rsp: usize, arg: usize): first entry of a thread into ring 3, by iretq.
 # Selectors: 0x1b = user data | RPL 3, 0x23 = user code | RPL 3 (see kernel-src/arch/gdt.ts).
+# The cli keeps an interrupt from arriving between swapgs and iretq (it would run the kernel with
+# the user's GS); the iretq frame turns IF back on in ring 3.
         .globl enter_user
 enter_user:
+        cli
         pushq $0x1b
         pushq %rsi
         pushq $0x202                    # IF set, reserved bit 1
@@ -66,13 +74,5 @@ enter_user:
         xorl %r13d, %r13d
         xorl %r14d, %r14d
         xorl %r15d, %r15d
+        swapgs
         iretq
-
-        .bss
-        .balign 8
-        .globl syscall_user_rsp
-syscall_user_rsp:
-        .zero 8
-        .globl syscall_kernel_rsp
-syscall_kernel_rsp:
-        .zero 8

@@ -1,10 +1,13 @@
 // The scheduler: 128 priority levels, a bitmap of non-empty levels for O(1) choice, round robin
 // within a level, time slices driven by the timer, sleeping by clock, blocking on wait queues.
 //
-// Invariants (single CPU; every function here runs with interrupts off):
-// - `cur` is the running thread; it is on no run queue. READY threads are on exactly the run
+// Invariants (every function here runs with interrupts off; the run queues are shared, the rest
+// is per CPU, see percpu.ts; one CPU for now, so interrupts off is the only lock):
+// - this_cpu().current is the running thread; it is on no run queue. READY threads are on exactly the run
 //   queue of their priority, and bit p of the bitmap is set iff queue p is non-empty.
 // - The idle thread (the boot context, tid 0) is never queued: schedule() falls back to it.
+// - Hot paths (thread_yield's rotation of one level, switch_to, context_switch) are kept
+//   straight-line; rare work (reaping a zombie, the general pick) is out of their way.
 // - A BLOCKED thread is on at most one wait queue (t.waitq) and/or the sleep list (sorted by
 //   wake_tick); whoever wakes it removes it from both.
 // - A thread that exits is left in `zombie`; the next thread to run frees its stack and TCB
@@ -22,13 +25,13 @@ import { kmalloc, kfree } from "../mm/heap";
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
+import { Cpu, this_cpu, percpu_init } from "./percpu";
 import { timer_ticks, ms_to_ticks } from "../dev/pit";
 import { proc_thread_exit } from "../proc/process";
 import { E_KILLED } from "../ipc/message";
 
 declare function context_switch(save_sp: u64, new_sp: u64): void;
 declare function thread_trampoline(): void;
-declare let syscall_kernel_rsp: u64;
 
 export type ThreadEntry = (arg: u64) => void;
 
@@ -37,14 +40,11 @@ const SLICE_TICKS: u64 = 2;
 let rq_head!: InlineArray<u64, 128>;
 let rq_tail!: InlineArray<u64, 128>;
 let rq_bits!: InlineArray<u64, 2>;
-let cur: u64 = 0;
-let idle: u64 = 0;
 let zombie: u64 = 0;
 let all_head: u64 = 0;
 let sleep_head: u64 = 0;
 let next_tid: u64 = 1;
 let live_threads: u64 = 0;
-let need_resched: bool = false;
 let switch_count: u64 = 0;
 let verbose: bool = true;
 
@@ -96,38 +96,41 @@ function rq_remove(a: u64): void {
 
 // ---- switching ----
 function reap(): void {
-  if (zombie == 0 || zombie == cur) return;
+  if (zombie == 0 || zombie == this_cpu().current) return;
   let z = thr(zombie);
   zombie = 0;
   kfree(z.kernel_stack);
   destroy(z);
 }
 
-function switch_to(next: u64): void {
-  let prev = cur;
+/** Runs `next` (off every queue) on CPU c; the running thread is queued, blocked or dead already. */
+function switch_to(c: Cpu, next: u64): void {
+  let prev = c.current;
   let n = thr(next);
   n.state = THREAD_RUNNING;
   n.slice = SLICE_TICKS;
-  cur = next;
-  if (n.kernel_stack_top != 0) {
-    tss_set_rsp0(n.kernel_stack_top);
-    syscall_kernel_rsp = n.kernel_stack_top;
+  c.current = next;
+  let top = n.kernel_stack_top;
+  if (top != 0) { // 0: the idle thread, which runs on the boot stack and never enters ring 3
+    tss_set_rsp0(top);
+    c.kernel_rsp = top;
   }
   if (thr(prev).cr3 != n.cr3) write_cr3(n.cr3);
   switch_count++;
   context_switch(prev + offsetof<Thread>("sp"), n.sp);
-  reap();
+  if (zombie != 0) reap();
 }
 
-/** Runs the best ready thread (or idle). The caller has queued or blocked `cur` already. */
+/** Runs the best ready thread (or idle). The caller has queued or blocked the current one already. */
 function schedule(): void {
+  let c = this_cpu();
   let p = rq_top();
-  let next = p >= 0 ? rq_pop(p) : idle;
-  if (next == cur) {
-    thr(cur).state = THREAD_RUNNING;
+  let next = p >= 0 ? rq_pop(p) : c.idle;
+  if (next == c.current) {
+    thr(next).state = THREAD_RUNNING;
     return;
   }
-  switch_to(next);
+  switch_to(c, next);
 }
 
 /** First thing a new thread runs (from thread_trampoline in runtime/switch.S). */
@@ -139,15 +142,17 @@ export function sched_thread_start(): void {
 // ---- public API ----
 export function scheduler_init(): void {
   log_info(`Initializing scheduler...`);
+  if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
+  let c = this_cpu();
   let t = new Thread();
   thread_set_name(t, "idle");
   t.tid = 0;
   t.priority = PRIORITY_IDLE;
   t.state = THREAD_RUNNING;
   t.cr3 = vmm_kernel_space().pml4;
-  idle = thread_addr(t);
-  cur = idle;
-  all_head = idle;
+  c.idle = thread_addr(t);
+  c.current = c.idle;
+  all_head = c.idle;
   live_threads = 1;
   log_info(`Scheduler initialized`);
 }
@@ -202,21 +207,47 @@ export function thread_create(entry: ThreadEntry, arg: u64, priority: u8, name: 
 }
 
 export function thread_current(): Thread {
-  return thr(cur);
+  return thr(this_cpu().current);
+}
+
+/** True when no ready thread has a priority above p, given that level p is not empty. */
+function none_above(p: i32): bool {
+  if (p >= 64) return (rq_bits[1] >> u64(p - 64)) == 1;
+  return rq_bits[1] == 0 && (rq_bits[0] >> u64(p)) == 1;
 }
 
 export function thread_yield(): void {
   let flags = irq_save();
-  if (cur != idle) rq_push(cur);
-  schedule();
+  let c = this_cpu();
+  let a = c.current;
+  let t = thr(a);
+  let p = i32(t.priority);
+  let next = rq_head[p];
+  if (next != 0 && a != c.idle && none_above(p)) {
+    // The fast path: another thread waits at our level and none above. Rotate the level (its
+    // bitmap bit stays set) and hand the CPU over.
+    let n = thr(next);
+    t.state = THREAD_READY;
+    t.next = 0;
+    thr(rq_tail[p]).next = a;
+    rq_tail[p] = a;
+    rq_head[p] = n.next;
+    n.next = 0;
+    switch_to(c, next);
+  } else {
+    if (a != c.idle) rq_push(a);
+    schedule();
+  }
   irq_restore(flags);
 }
 
 /** Ends the calling thread. Its stack and TCB are freed by the next thread to run. */
 export function thread_exit(): void {
   cli();
+  let c = this_cpu();
+  let cur = c.current;
   let t = thr(cur);
-  if (cur == idle) panic(`the idle thread cannot exit`);
+  if (cur == c.idle) panic(`the idle thread cannot exit`);
   if (verbose) log_info(`Thread exiting: tid=${t.tid}, name=${thread_name(t)}`);
   t.state = THREAD_DEAD;
   let prev: u64 = 0;
@@ -240,7 +271,7 @@ export function thread_exit(): void {
 
 /** Blocks the caller until thread_wake; interrupts must be off. Returns the waker's status. */
 export function thread_block(): i64 {
-  let t = thr(cur);
+  let t = thr(this_cpu().current);
   t.state = THREAD_BLOCKED;
   schedule();
   return t.wait_result;
@@ -254,16 +285,19 @@ export function thread_wake(a: u64, result: i64): void {
   if (t.wake_tick != 0) sleep_remove(a);
   t.wait_result = result;
   rq_push(a);
-  if (t.priority > thr(cur).priority) need_resched = true;
+  let c = this_cpu();
+  if (t.priority > thr(c.current).priority) c.need_resched = 1;
 }
 
 /** Gives the CPU to a higher-priority thread made ready meanwhile (after a wake-up). */
 export function sched_preempt_point(): void {
-  if (!need_resched) return;
+  let c = this_cpu();
+  if (c.need_resched == 0) return;
   let flags = irq_save();
-  need_resched = false;
-  if (rq_top() > i32(thr(cur).priority) || cur == idle) {
-    if (cur != idle) rq_push(cur);
+  c.need_resched = 0;
+  let cur = c.current;
+  if (rq_top() > i32(thr(cur).priority) || cur == c.idle) {
+    if (cur != c.idle) rq_push(cur);
     schedule();
   }
   irq_restore(flags);
@@ -296,7 +330,7 @@ function waitq_remove(q: WaitQueue, a: u64): void {
 
 /** Blocks the caller on q (interrupts off). Returns the status given by the waker. */
 export function waitq_sleep(q: WaitQueue): i64 {
-  waitq_add(q, cur);
+  waitq_add(q, this_cpu().current);
   return thread_block();
 }
 
@@ -347,6 +381,7 @@ export function thread_sleep(ms: u64): void {
     return;
   }
   let flags = irq_save();
+  let cur = this_cpu().current;
   let t = thr(cur);
   t.wake_tick = timer_ticks() + ms_to_ticks(ms) + 1; // +1: the current tick is already partly over
   sleep_insert(cur);
@@ -357,34 +392,37 @@ export function thread_sleep(ms: u64): void {
 // ---- timer and interrupt exits ----
 /** Timer interrupt: account time, wake sleepers, decide whether to preempt. */
 export function sched_tick(now: u64): void {
-  let t = thr(cur);
+  let c = this_cpu();
+  let t = thr(c.current);
   t.cpu_time++;
   while (sleep_head != 0 && thr(sleep_head).wake_tick <= now) thread_wake(sleep_head, 0);
   let top = rq_top();
-  if (cur == idle) {
-    if (top >= 0) need_resched = true;
+  if (c.current == c.idle) {
+    if (top >= 0) c.need_resched = 1;
     return;
   }
   if (t.slice > 0) t.slice--;
-  if (top > i32(t.priority)) need_resched = true;
+  if (top > i32(t.priority)) c.need_resched = 1;
   else if (t.slice == 0) {
-    if (top == i32(t.priority)) need_resched = true;
+    if (top == i32(t.priority)) c.need_resched = 1;
     else t.slice = SLICE_TICKS;
   }
 }
 
 /** End of an IRQ: switch if the tick (or a wake-up) asked for it. */
 export function sched_irq_exit(): void {
-  if (!need_resched) return;
-  need_resched = false;
-  if (cur != idle) rq_push(cur);
+  let c = this_cpu();
+  if (c.need_resched == 0) return;
+  c.need_resched = 0;
+  if (c.current != c.idle) rq_push(c.current);
   schedule();
 }
 
 /** On every way back to ring 3: a killed thread exits here instead; a pending preemption runs. */
 export function sched_return_to_user(): void {
-  if (thr(cur).killed) thread_exit();
-  if (need_resched) sched_irq_exit();
+  let c = this_cpu();
+  if (thr(c.current).killed) thread_exit();
+  if (c.need_resched != 0) sched_irq_exit();
 }
 
 /** Marks t killed and wakes it if blocked, so that it exits before returning to user mode. */
@@ -436,7 +474,7 @@ export function sched_switches(): u64 {
 }
 
 export function sched_idle_thread(): Thread {
-  return thr(idle);
+  return thr(this_cpu().idle);
 }
 
 /** Removes a READY thread from its run queue (it is about to be destroyed or requeued). */

@@ -1,0 +1,46 @@
+// Per-CPU data: one Cpu record per processor, reached through the GS base.
+//
+// In the kernel GS.base always points at this CPU's record (MSR_GS_BASE); in ring 3 it is the
+// user's (0), and MSR_KERNEL_GS_BASE holds the record. Every way in from ring 3 (syscall_entry,
+// isr_common when the saved CS is a user one) starts with swapgs and every way out ends with one,
+// so kernel code never needs to know where it came from. `this_cpu()` (runtime/switch.S) is
+// `movq %gs:0, %rax`: the record's first word is its own address.
+// Assembly reads fields by offset: keep CPU_* in runtime/syscall.S and switch.S in step with the
+// layout below (percpu_init checks it at boot).
+// Only the boot CPU exists for now; an AP would get its own record and write its own MSRs.
+
+export class Cpu {
+  self: u64 = 0; // 0: this record's address
+  user_rsp: u64 = 0; // 8: syscall entry scratch: the user stack pointer until it is pushed
+  kernel_rsp: u64 = 0; // 16: top of the running thread's kernel stack (the syscall stack)
+  current: u64 = 0; // 24: the running Thread
+  idle: u64 = 0; // 32: this CPU's idle thread (never on a run queue)
+  need_resched: u64 = 0; // 40: nonzero when a higher-priority thread (or a slice end) waits
+  id: u64 = 0;
+}
+
+export const CPU_SELF: u64 = 0;
+export const CPU_USER_RSP: u64 = 8;
+export const CPU_KERNEL_RSP: u64 = 16;
+export const CPU_CURRENT: u64 = 24;
+export const CPU_NEED_RESCHED: u64 = 40;
+
+const MSR_GS_BASE: u32 = 0xc0000101;
+const MSR_KERNEL_GS_BASE: u32 = 0xc0000102;
+
+/** This CPU's record (from GS; valid in the kernel once percpu_init has run). */
+export declare function this_cpu(): Cpu;
+
+let boot_cpu!: Inline<Cpu>;
+
+/** Points GS at the boot CPU's record. After gdt_init: loading a segment register clears GS.base. */
+export function percpu_init(): bool {
+  if (offsetof<Cpu>("user_rsp") != CPU_USER_RSP || offsetof<Cpu>("kernel_rsp") != CPU_KERNEL_RSP ||
+    offsetof<Cpu>("current") != CPU_CURRENT || offsetof<Cpu>("need_resched") != CPU_NEED_RESCHED) return false;
+  let c = boot_cpu;
+  c.self = changetype<u64>(c);
+  c.id = 0;
+  wrmsr(MSR_GS_BASE, c.self);
+  wrmsr(MSR_KERNEL_GS_BASE, 0); // what ring 3 gets after the first swapgs out
+  return true;
+}
