@@ -121,6 +121,7 @@ function evalInst(i: Inst, val: (v: Value) => bigint): bigint | undefined {
 // Sparse conditional constant propagation
 
 const OVER = 'over' as const;
+const FOLDABLE = new Set(['bin', 'un', 'cmp', 'ext', 'copy']);
 type Lat = bigint | typeof OVER | undefined; // undefined: not yet known (top)
 
 /** Returns whether it replaced anything. */
@@ -128,7 +129,9 @@ export function sccp(f: Func): boolean {
   const lat = new Map<number, Lat>();
   for (const p of f.params) lat.set(p.vreg, OVER);
   const execBlock = new Set<number>([0]);
-  const execEdge = new Set<string>();
+  const execEdge = new Set<number>();
+  const n = f.blocks.length;
+  const key = (from: number, to: number) => from * n + to;
   const valueLat = (v: Value): Lat => (v.kind === 'const' ? v.value : v.kind === 'sym' ? OVER : lat.get(v.id));
   const meet = (a: Lat, b: Lat): Lat => (a === undefined ? b : b === undefined ? a : a === b ? a : OVER);
   const cfg = buildCfg(f);
@@ -139,7 +142,7 @@ export function sccp(f: Func): boolean {
     changed = true;
   };
   const edge = (from: number, to: number) => {
-    const k = `${from}>${to}`;
+    const k = key(from, to);
     if (execEdge.has(k)) return;
     execEdge.add(k);
     execBlock.add(to);
@@ -155,7 +158,7 @@ export function sccp(f: Func): boolean {
         if (!d) continue;
         if (i.op === 'phi') {
           let x: Lat = undefined;
-          for (const inc of i.incoming) if (execEdge.has(`${inc.block}>${b}`)) x = meet(x, valueLat(inc.value));
+          for (const inc of i.incoming) if (execEdge.has(key(inc.block, b))) x = meet(x, valueLat(inc.value));
           set(d.dst, x);
           continue;
         }
@@ -166,8 +169,12 @@ export function sccp(f: Func): boolean {
           else set(d.dst, meet(valueLat(i.a), valueLat(i.b)));
           continue;
         }
+        if (!FOLDABLE.has(i.op)) {
+          set(d.dst, OVER);
+          continue;
+        }
         const uses = instUses(i).map(valueLat);
-        if (!['bin', 'un', 'cmp', 'ext', 'copy'].includes(i.op) || uses.includes(OVER)) {
+        if (uses.includes(OVER)) {
           set(d.dst, OVER);
           continue;
         }
@@ -207,8 +214,8 @@ export function sccp(f: Func): boolean {
     mapTermUses(blk.term, rewrite);
     const t = blk.term;
     if (t.op === 'br') {
-      const thenLive = execEdge.has(`${b}>${t.then}`);
-      const elseLive = execEdge.has(`${b}>${t.else}`);
+      const thenLive = execEdge.has(key(b, t.then));
+      const elseLive = execEdge.has(key(b, t.else));
       if (thenLive !== elseLive) {
         blk.term = { op: 'jmp', target: thenLive ? t.then : t.else, loc: t.loc };
         replaced = true;
