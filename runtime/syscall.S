@@ -4,15 +4,22 @@
 # still the user stack, GS the user's. SFMASK has cleared IF, so nothing can interrupt us before
 # the stack switch. swapgs makes GS point at this CPU's record (kernel-src/sched/percpu.ts), where
 # we park the user rsp and find the current thread's kernel stack (kept up to date by the
-# scheduler on every switch). Then we save what sysret needs and call
-#   syscall_dispatch(a1, a2, a3, a4, a5, nr): i64
-# (a4 moves from r10 to rcx, the number goes last so the C-order arguments stay in place).
-# Like Linux, the call preserves every register except rax (the result), rcx and r11 (clobbered
-# by syscall/sysret), so no kernel value reaches user space and compiled code may keep values in
-# rdi, rsi, rdx, r8, r9, r10 across a system call.
+# scheduler on every switch). Then we save what sysret needs and call the handler straight from
+# syscall_table (kernel-src/syscall/syscall.ts) as handler(a1, a2, a3, a4, a5): a4 moves from r10
+# to rcx. An out-of-range number gets E_NOSYS without a call.
+# The fast way out checks two words: the thread was killed, or a reschedule is pending; only then
+# does it call sched_return_to_user (the slow path). Everything else is straight-line.
+# Like Linux, a system call preserves every register except rax (the result), rcx and r11
+# (clobbered by syscall/sysret), so no kernel value reaches user space and compiled code may keep
+# values in rdi, rsi, rdx, r8, r9, r10 across a system call.
 
         .set CPU_USER_RSP, 8            # offsets in class Cpu (percpu.ts checks them at boot)
         .set CPU_KERNEL_RSP, 16
+        .set CPU_CURRENT, 24
+        .set CPU_NEED_RESCHED, 40
+        .set THREAD_KILLED, 53          # offset of Thread.killed (scheduler_init checks it)
+        .set NUM_SYSCALLS, 14           # syscall.ts NUM_SYSCALLS
+        .set E_NOSYS, -3
 
         .text
         .globl syscall_entry
@@ -32,8 +39,16 @@ syscall_entry:
         pushq %r9                       # 10 pushes: the stack stays 16-byte aligned for the call
         xorl %ebp, %ebp                 # kernel backtraces end here
         movq %r10, %rcx
-        movq %rax, %r9
-        call syscall_dispatch
+        cmpq $NUM_SYSCALLS, %rax
+        jae 3f
+        call *syscall_table(,%rax,8)
+1:
+        movq %gs:CPU_CURRENT, %rcx
+        cmpb $0, THREAD_KILLED(%rcx)
+        jne 4f
+        cmpq $0, %gs:CPU_NEED_RESCHED
+        jne 4f
+2:
         popq %r9
         popq %r8
         popq %r10
@@ -46,6 +61,16 @@ syscall_entry:
         popq %rsp
         swapgs                          # interrupts are still off: nothing runs with the user GS here
         sysretq
+3:
+        movq $E_NOSYS, %rax
+        jmp 1b
+4:
+        pushq %rax                      # twice: the result, and 16-byte alignment for the call
+        pushq %rax
+        call sched_return_to_user       # exits a killed thread; runs a pending reschedule
+        popq %rax
+        popq %rax
+        jmp 2b
 
 # enter_user(rip: usize, rsp: usize, arg: usize): first entry of a thread into ring 3, by iretq.
 # Selectors: 0x1b = user data | RPL 3, 0x23 = user code | RPL 3 (see kernel-src/arch/gdt.ts).

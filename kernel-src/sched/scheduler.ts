@@ -36,6 +36,8 @@ declare function thread_trampoline(): void;
 export type ThreadEntry = (arg: u64) => void;
 
 const SLICE_TICKS: u64 = 2;
+/** Where runtime/syscall.S finds Thread.killed on its fast way out. */
+const THREAD_KILLED_OFFSET: u64 = 53;
 
 let rq_head!: InlineArray<u64, 128>;
 let rq_tail!: InlineArray<u64, 128>;
@@ -143,6 +145,7 @@ export function sched_thread_start(): void {
 export function scheduler_init(): void {
   log_info(`Initializing scheduler...`);
   if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
+  if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update runtime/syscall.S`);
   let c = this_cpu();
   let t = new Thread();
   thread_set_name(t, "idle");

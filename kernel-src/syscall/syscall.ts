@@ -1,7 +1,10 @@
 // System calls: syscall/sysret, the table, and each call's argument checks.
 //
-// runtime/syscall.S switches to the thread's kernel stack and calls syscall_dispatch(a1..a5, nr)
-// with interrupts off (SFMASK clears IF); they stay off for the whole call, blocking included.
+// runtime/syscall.S switches to the thread's kernel stack, checks the number against
+// NUM_SYSCALLS and calls the handler straight from syscall_table (the fast path: no TypeScript
+// dispatcher in between), with interrupts off (SFMASK clears IF); they stay off for the whole
+// call, blocking included. On the way out it calls sched_return_to_user only when there is work
+// (a pending reschedule, or the thread was killed).
 // Convention (the seed's): rax = number, rdi rsi rdx r10 r8 = arguments, rax = result, where a
 // negative result is an E_* code from ipc/message.ts. Every handler decodes and checks all of
 // its arguments (ranges, flags, user pointers) before it changes anything; a bad pointer gives
@@ -11,7 +14,7 @@ import { MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_SFMASK, EFER_SCE } from "../arch/cpu
 import { KERNEL_CS } from "../arch/gdt";
 import { log_info, put_bytes } from "../lib/log";
 import { serial_getc } from "../lib/serial";
-import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start, sched_return_to_user } from "../sched/scheduler";
+import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
 import { proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
 import { user_range_ok, user_code_ok } from "./usercopy";
 import { vmm_map, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
@@ -39,7 +42,7 @@ export const SYS_IPC_RECEIVE: u64 = 10;
 export const SYS_MMAP: u64 = 11;
 export const SYS_MUNMAP: u64 = 12;
 export const SYS_GETTID: u64 = 13; // beyond the seed: the caller's tid (the null call benchmarks time)
-const NUM_SYSCALLS: u64 = 14;
+export const NUM_SYSCALLS: u64 = 14; // runtime/syscall.S has the same number
 
 // IPC_SEND flags (IPC_NONBLOCK = 1 is shared with receive).
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message
@@ -57,12 +60,11 @@ const SFMASK_BITS: u64 = 0x47700; // IF, TF, DF, AC, NT, IOPL: clear on entry
 
 type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 
-const SYSCALL_TABLE: readonly SyscallFn[] = [
+/** Indexed by runtime/syscall.S (global for that reason). */
+export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_send, sys_ipc_receive, sys_mmap, sys_munmap, sys_gettid,
 ];
-
-let syscall_count: u64 = 0;
 
 export function syscall_init(): void {
   log_info(`Initializing system calls...`);
@@ -74,16 +76,6 @@ export function syscall_init(): void {
   log_info(`System calls initialized`);
 }
 
-export function syscall_dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, nr: u64): i64 {
-  syscall_count++;
-  let r = nr < NUM_SYSCALLS ? SYSCALL_TABLE[i32(nr)](a1, a2, a3, a4, a5) : E_NOSYS;
-  sched_return_to_user();
-  return r;
-}
-
-export function syscall_total(): u64 {
-  return syscall_count;
-}
 
 function sys_unused(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   return E_NOSYS;
