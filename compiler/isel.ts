@@ -770,6 +770,29 @@ export function layoutFrame(mf: MFunc, used: Set<number>): Frame {
 }
 
 /**
+ * Tail duplication after allocation: a `jmp` to a short block that ends in a branch or a return is
+ * replaced by a copy of that block. This rotates loops (the test runs at the bottom of the body,
+ * one taken branch per iteration) and gives each path its own return. Registers hold the same
+ * values at the jump as at the target, so copying allocated code is exact.
+ */
+function duplicateSmallTails(mf: MFunc, vanishes: (i: MInst) => boolean): void {
+  const byLabel = new Map(mf.blocks.map((b) => [b.label, b]));
+  mf.blocks.forEach((b, k) => {
+    const last = b.insts[b.insts.length - 1];
+    if (last?.mnem !== 'jmp' || last.ops[0].k !== 'label') return;
+    const t = byLabel.get(last.ops[0].name);
+    if (!t || t === b || t === mf.blocks[k + 1]) return;
+    const body = t.insts.filter((i) => !vanishes(i));
+    const end = body[body.length - 1];
+    const branches = body.length >= 2 && end.mnem === 'jmp' && body[body.length - 2].mnem.startsWith('j');
+    const returns = end?.mnem === 'ret';
+    if (!(branches && body.length <= 4) && !(returns && body.length <= 2)) return;
+    if (body.slice(0, branches ? -2 : -1).some((i) => i.mnem.startsWith('j') || i.mnem === 'ret' || i.mnem === 'call')) return;
+    b.insts = [...b.insts.slice(0, -1), ...body];
+  });
+}
+
+/**
  * `lea k(%r), %r` and `lea (%r,%s), %r` become `add`: shorter, and what a person would write.
  * Safe for the flags: a flag-setting instruction and its consumer are always adjacent.
  */
@@ -855,6 +878,7 @@ export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
     ins('ret', [], l);
   };
 
+  duplicateSmallTails(mf, (i) => i.mnem === 'entry' || (i.copy === true && i.ops[0].k === 'reg' && i.ops[1].k === 'reg' && phys(i.ops[0].r) === phys(i.ops[1].r)));
   mf.blocks.forEach((b, k) => {
     items.push({ kind: 'label', name: b.label });
     const next = mf.blocks[k + 1]?.label;
