@@ -44,3 +44,29 @@ export const E_AGAIN: i64 = -9;
 export const E_TRUNC: i64 = -10;
 export const E_KILLED: i64 = -11;
 export const E_BADF: i64 = -12;
+
+// Copies on the IPC fast path move 8 bytes at a time, unrolled: a message is 13 words, its inline
+// data 8. (memcpy compiles to `rep movsb`, one step per byte; counted in instructions under QEMU
+// -icount that is 64 for the inline data alone, and byte steps are not fast on real CPUs either.)
+
+/** Copies the 64 inline bytes at src to dst. */
+export function copy_inline(dst: u64, src: u64): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
+  store<u64>(dst, load<u64>(src, 24), 24);
+  store<u64>(dst, load<u64>(src, 32), 32);
+  store<u64>(dst, load<u64>(src, 40), 40);
+  store<u64>(dst, load<u64>(src, 48), 48);
+  store<u64>(dst, load<u64>(src, 56), 56);
+}
+
+/** Copies a whole IpcMessage (104 bytes: 3 header words, the inline data, 2 buffer words). */
+export function copy_message(dst: u64, src: u64): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
+  copy_inline(dst + 24, src + 24);
+  store<u64>(dst, load<u64>(src, 88), 88);
+  store<u64>(dst, load<u64>(src, 96), 96);
+}

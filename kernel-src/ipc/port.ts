@@ -13,7 +13,8 @@
 
 import {
   IpcMessage, IPC_MAX_BUFFER, IPC_QUEUE_CAPACITY, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_INLINE_SIZE,
-  E_OK, E_INVAL, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM,
+  E_OK, E_INVAL, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, copy_inline,
+  copy_message,
 } from "./message";
 import { WaitQueue, Thread, thr, THREAD_BLOCKED } from "../sched/thread";
 import {
@@ -129,7 +130,7 @@ function stage(dst: IpcMessage, src: IpcMessage, sender: u64, id: u64, flags: u3
   dst.msg_id = id;
   dst.type = src.type;
   dst.flags = flags;
-  memcpy(inline_of(dst), inline_of(src), IPC_INLINE_SIZE);
+  copy_inline(inline_of(dst), inline_of(src));
   dst.buffer = kbuf;
   dst.buffer_size = kbuf != 0 ? src.buffer_size : 0;
 }
@@ -197,7 +198,7 @@ function finish(staged: IpcMessage, out: IpcMessage): i64 {
   out.msg_id = staged.msg_id;
   out.type = staged.type;
   out.flags = staged.flags;
-  memcpy(inline_of(out), inline_of(staged), IPC_INLINE_SIZE);
+  copy_inline(inline_of(out), inline_of(staged));
   out.buffer = dst;
   out.buffer_size = 0;
   staged.buffer = 0;
@@ -215,7 +216,7 @@ function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64): i64
   if (p == null || (owner_check && p.owner != owner)) return E_BADPORT;
   let me = thread_current();
   if (p.count > 0) {
-    memcpy(changetype<u64>(me.ipc_msg), p.queue + u64(p.head) * sizeof<IpcMessage>(), sizeof<IpcMessage>());
+    copy_message(changetype<u64>(me.ipc_msg), p.queue + u64(p.head) * sizeof<IpcMessage>());
     p.head = (p.head + 1) % IPC_QUEUE_CAPACITY;
     p.count--;
     waitq_wake_one(p.senders, E_OK);

@@ -22,7 +22,7 @@ import { pmm_alloc_zeroed } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import {
   IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG,
-  E_TRUNC, E_BADF,
+  E_TRUNC, E_BADF, copy_message,
 } from "../ipc/message";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
@@ -142,7 +142,7 @@ function message_in(ptr: u64, writable: bool): IpcMessage | null {
   let size = sizeof<IpcMessage>();
   if (!user_range_ok(ptr, size, writable)) return null;
   let m = thread_current().ipc_user;
-  memcpy(changetype<u64>(m), ptr, size);
+  copy_message(changetype<u64>(m), ptr); // size bytes, checked above
   return m;
 }
 
@@ -157,7 +157,7 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
     return E_FAULT;
   }
   let r = ipc_deliver_staged(m);
-  memcpy(ptr, changetype<u64>(m), sizeof<IpcMessage>());
+  copy_message(ptr, changetype<u64>(m));
   return r;
 }
 
