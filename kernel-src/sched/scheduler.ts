@@ -47,7 +47,6 @@ let all_head: u64 = 0;
 let sleep_head: u64 = 0;
 let next_tid: u64 = 1;
 let live_threads: u64 = 0;
-let switch_count: u64 = 0;
 let verbose: bool = true;
 
 // ---- run queues ----
@@ -118,7 +117,6 @@ function switch_to(c: Cpu, next: u64): void {
     c.kernel_rsp = top;
   }
   if (thr(prev).cr3 != n.cr3) write_cr3(n.cr3);
-  switch_count++;
   context_switch(prev + offsetof<Thread>("sp"), n.sp);
   if (zombie != 0) reap();
 }
@@ -213,22 +211,20 @@ export function thread_current(): Thread {
   return thr(this_cpu().current);
 }
 
-/** True when no ready thread has a priority above p, given that level p is not empty. */
-function none_above(p: i32): bool {
-  if (p >= 64) return (rq_bits[1] >> u64(p - 64)) == 1;
-  return rq_bits[1] == 0 && (rq_bits[0] >> u64(p)) == 1;
-}
-
-export function thread_yield(): void {
-  let flags = irq_save();
+/**
+ * thread_yield with interrupts off. The fast path: another thread waits at our level and none
+ * above (bit p is set, so the bitmap words shifted down to p must be exactly 1). Rotate the level
+ * (its bitmap bit stays set) and hand the CPU over. Written as one function with the switch as its
+ * last call so that nothing is live across a call (no callee-saved registers to save).
+ */
+function yield_locked(): void {
   let c = this_cpu();
   let a = c.current;
   let t = thr(a);
   let p = i32(t.priority);
   let next = rq_head[p];
-  if (next != 0 && a != c.idle && none_above(p)) {
-    // The fast path: another thread waits at our level and none above. Rotate the level (its
-    // bitmap bit stays set) and hand the CPU over.
+  let above = p >= 64 ? rq_bits[1] >> u64(p - 64) : rq_bits[0] >> u64(p);
+  if (next != 0 && above == 1 && (p >= 64 || rq_bits[1] == 0) && a != c.idle) {
     let n = thr(next);
     t.state = THREAD_READY;
     t.next = 0;
@@ -237,10 +233,15 @@ export function thread_yield(): void {
     rq_head[p] = n.next;
     n.next = 0;
     switch_to(c, next);
-  } else {
-    if (a != c.idle) rq_push(a);
-    schedule();
+    return;
   }
+  if (a != c.idle) rq_push(a);
+  schedule();
+}
+
+export function thread_yield(): void {
+  let flags = irq_save();
+  yield_locked();
   irq_restore(flags);
 }
 
@@ -470,10 +471,6 @@ export function thread_for_each(fn: (a: u64, arg: u64) => void, arg: u64): void 
 
 export function thread_count(): u64 {
   return live_threads;
-}
-
-export function sched_switches(): u64 {
-  return switch_count;
 }
 
 export function sched_idle_thread(): Thread {
