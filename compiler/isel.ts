@@ -104,6 +104,8 @@ class Selector {
   allocaSlot = new Map<number, number>();
   allocaAddrUses = new Map<number, number>();
   folded = new Set<Inst>();
+  /** A two-address operation whose right operand is a load folded into a memory operand. */
+  memOperand = new Map<Inst, Extract<Inst, { op: 'load' }>>();
   phiTemp = new Map<Inst, number>();
 
   constructor(private f: Func) {
@@ -178,7 +180,8 @@ class Selector {
   /** Marks the address arithmetic feeding a load or store as folded into its addressing mode. */
   planAddr(v: Value, block: number): void {
     const d = this.defIn(v, block);
-    if (!d || d.op !== 'bin' || d.bin !== 'add' || d.cls !== 'l') return;
+    // An add that already reads memory (planLoadOperand) cannot also become an address.
+    if (!d || d.op !== 'bin' || d.bin !== 'add' || d.cls !== 'l' || this.memOperand.has(d)) return;
     if (d.b.kind === 'const' && fitsS32(BigInt.asIntN(64, d.b.value))) {
       this.folded.add(d);
       if (d.a.kind === 'vreg') this.planAddr(d.a, block);
@@ -196,10 +199,37 @@ class Selector {
     }
   }
 
+  /**
+   * `x op load(p)` reads memory directly (`addq (%rdi), %rax`) when the load has no other use, has
+   * the operation's full width, and no store, call or intrinsic sits between it and the operation.
+   */
+  planLoadOperand(i: Inst, k: number, b: number): void {
+    if (i.op !== 'bin' || !['add', 'sub', 'and', 'or', 'xor', 'mul'].includes(i.bin)) return;
+    if (this.folded.has(i)) return;
+    const insts = this.f.blocks[b].insts;
+    const fits = (v: Value) => {
+      const d = this.defIn(v, b);
+      if (!d || d.op !== 'load' || d.volatile || d.width !== sizeOf(i.cls) || this.folded.has(d)) return undefined;
+      const j = insts.indexOf(d);
+      const between = insts.slice(j + 1, k);
+      if (between.some((x) => x.op === 'store' || x.op === 'call' || x.op === 'intrin' || (x.op === 'load' && x.volatile))) return undefined;
+      return d;
+    };
+    let ld = fits(i.b);
+    if (!ld && i.bin !== 'sub' && i.a.kind === 'vreg' && i.b.kind !== 'const') {
+      ld = fits(i.a);
+      if (ld) [i.a, i.b] = [i.b, i.a]; // commutative: the memory operand goes on the right
+    }
+    if (!ld) return;
+    this.folded.add(ld);
+    this.memOperand.set(i, ld);
+  }
+
   planBlock(b: number): void {
     const blk = this.f.blocks[b];
     blk.insts.forEach((i, k) => {
       if (i.op === 'load' || i.op === 'store') this.planAddr(i.addr, b);
+      this.planLoadOperand(i, k, b);
       if (i.op === 'select' && k > 0) {
         const c = this.defIn(i.cond, b);
         if (c && c === blk.insts[k - 1] && c.op === 'cmp') this.folded.add(c);
@@ -455,6 +485,13 @@ class Selector {
     const d = this.v(i.dst);
     const { a, b } = i;
     const bc = b.kind === 'const' ? BigInt.asIntN(sz * 8, b.value) : undefined;
+    const ld = this.memOperand.get(i);
+    if (ld) {
+      const mem = this.addr(ld.addr);
+      this.materialise(a, d, sz);
+      this.emit(`${i.bin === 'mul' ? 'imul' : i.bin}${sfx}`, [mem, reg(d, sz)], ['r', 'rw']);
+      return;
+    }
     switch (i.bin) {
       case 'add':
       case 'sub': {

@@ -602,3 +602,18 @@ describe('listings', () => {
       expect(asm).toContain(m);
   }, 60000);
 });
+
+describe('folding interactions', () => {
+  it('an add of two loads used as a store address is computed once, correctly', async () => {
+    // store8(load(pp) + load(pi), v): the add could become an address or read memory, not both.
+    const f = new FB('store_at', ['l', 'l', 'w'], undefined);
+    f.store(f.bin('add', 'l', f.load('l', f.p(0), 8), f.load('l', f.p(1), 8)), f.p(2), 1);
+    f.ret();
+    const g = new FB('sum_loads', ['l', 'l'], 'l');
+    g.ret(g.bin('sub', 'l', g.load('l', g.p(0), 8), g.bin('add', 'l', g.load('l', g.p(1), 8), g.load('l', g.p(0), 8))));
+    const { out } = await runMap([f, g], 'void store_at(uint8_t **, uint64_t *, uint32_t); int64_t sum_loads(int64_t *, int64_t *);',
+      '  uint8_t buf[8] = {0}; uint8_t *p = buf; uint64_t i = 5; store_at(&p, &i, 0x1ab);\n' +
+      '  printf("buf=%d %d\\n", buf[5], buf[4]);\n  int64_t x = 100, y = 7; printf("sum=%lld\\n", (long long)sum_loads(&x, &y));');
+    expect(out).toEqual({ buf: '171 0', sum: '-7' });
+  }, 60000);
+});
