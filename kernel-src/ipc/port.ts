@@ -11,11 +11,9 @@
 // receivers and senders, and callers whose call went to that port.
 // All of it runs with interrupts off (single CPU); ports live in a table indexed by id (0 = none).
 
-import {
-  IpcMessage, IPC_MAX_BUFFER, IPC_QUEUE_CAPACITY, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_INLINE_SIZE,
-  E_OK, E_INVAL, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, copy_inline,
-  copy_message,
-} from "./message";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL } from "../abi/ipc";
+import { E_OK, E_INVAL, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM } from "../abi/errors";
+import { IPC_QUEUE_CAPACITY, copy_inline, copy_message } from "./message";
 import { WaitQueue, Thread, thr, THREAD_BLOCKED } from "../sched/thread";
 import {
   thread_current, waitq_sleep, waitq_wake_one, waitq_wake_all, thread_wake, thread_block,

@@ -5,16 +5,14 @@
 //   SVC_NOTE:  no reply; counted
 // Non-call messages of the other types are counted and dropped.
 
-import { IpcMessage, IPC_MAX_BUFFER, IPC_FLAG_CALL, E_DESTROYED } from "./message";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_FLAG_CALL, SERVICE_PORT, SVC_UPPER, SVC_SUM, SVC_NOTE } from "../abi/ipc";
+import { E_DESTROYED } from "../abi/errors";
 import { ipc_create_port, ipc_receive, ipc_reply } from "./port";
 import { thread_create } from "../sched/scheduler";
 import { PRIORITY_HIGH } from "../sched/thread";
 import { kmalloc } from "../mm/heap";
 import { panic } from "../lib/panic";
 
-export const SVC_UPPER: u32 = 1;
-export const SVC_SUM: u32 = 2;
-export const SVC_NOTE: u32 = 3;
 
 let service_port: u64 = 0;
 let notes: u64 = 0;
@@ -65,7 +63,7 @@ function service_main(arg: u64): void {
 /** Creates the service port (before any other port, so that it is port 1) and its thread. */
 export function service_init(): void {
   service_port = ipc_create_port(0);
-  if (service_port == 0) panic(`ipc: cannot create the service port`);
+  if (service_port != SERVICE_PORT) panic(`ipc: the service port is not port ${SERVICE_PORT} (abi/ipc.ts)`);
 }
 
 export function service_start(): void {

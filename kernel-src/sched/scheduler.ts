@@ -28,7 +28,7 @@ import { panic } from "../lib/panic";
 import { Cpu, this_cpu, percpu_init } from "./percpu";
 import { timer_ticks, ms_to_ticks } from "../dev/pit";
 import { proc_thread_exit } from "../proc/process";
-import { E_KILLED } from "../ipc/message";
+import { E_KILLED } from "../abi/errors";
 
 declare function context_switch(save_sp: u64, new_sp: u64): void;
 declare function thread_trampoline(): void;

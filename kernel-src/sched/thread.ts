@@ -6,7 +6,7 @@
 // value (the language keeps a string's byte length at address - 8).
 // Links (`next`, `sleep_next`, `all_next`, wait queues) hold Thread addresses, 0 for none.
 
-import { IpcMessage } from "../ipc/message";
+import { IpcMessage } from "../abi/ipc";
 
 export const THREAD_READY: u32 = 0;
 export const THREAD_RUNNING: u32 = 1;

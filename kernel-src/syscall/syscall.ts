@@ -6,7 +6,7 @@
 // call, blocking included. On the way out it calls sched_return_to_user only when there is work
 // (a pending reschedule, or the thread was killed).
 // Convention (the seed's): rax = number, rdi rsi rdx r10 r8 = arguments, rax = result, where a
-// negative result is an E_* code from ipc/message.ts. Every handler decodes and checks all of
+// negative result is an E_* code from abi/errors.ts (numbers: abi/syscall.ts). Every handler decodes and checks all of
 // its arguments (ranges, flags, user pointers) before it changes anything; a bad pointer gives
 // E_FAULT, never a kernel fault.
 
@@ -20,39 +20,21 @@ import { user_range_ok, user_code_ok } from "./usercopy";
 import { vmm_map, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
-import {
-  IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG,
-  E_TRUNC, E_BADF, copy_message,
-} from "../ipc/message";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
+import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF } from "../abi/errors";
+import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
+import { panic } from "../lib/panic";
+import { copy_message } from "../ipc/message";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
 } from "../ipc/port";
 
 declare function syscall_entry(): void;
 
-export const SYS_EXIT: u64 = 0;
-export const SYS_WRITE: u64 = 1;
-export const SYS_READ: u64 = 2;
-export const SYS_SLEEP: u64 = 5;
-export const SYS_YIELD: u64 = 6;
-export const SYS_THREAD_CREATE: u64 = 7;
-export const SYS_THREAD_EXIT: u64 = 8;
-export const SYS_IPC_SEND: u64 = 9;
-export const SYS_IPC_RECEIVE: u64 = 10;
-export const SYS_MMAP: u64 = 11;
-export const SYS_MUNMAP: u64 = 12;
-export const SYS_GETTID: u64 = 13; // beyond the seed: the caller's tid (the null call benchmarks time)
-export const NUM_SYSCALLS: u64 = 14; // runtime/syscall.S has the same number
-
-// IPC_SEND flags (IPC_NONBLOCK = 1 is shared with receive).
-export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message
-export const SEND_REPLY: u64 = 4; // the message is a received call being answered
 const SEND_FLAGS: u64 = 7;
 const MAX_IO: u64 = 4096;
 const MAX_SLEEP_MS: u64 = 3600000;
 const MAX_MMAP: u64 = 64 * 1024 * 1024;
-const PROT_WRITE: u64 = 2;
-const PROT_EXEC: u64 = 4;
 const PROT_ALL: u64 = 7;
 const USER_PRIORITY_MIN: u64 = 1;
 const USER_PRIORITY_MAX: u64 = 95;
@@ -68,6 +50,7 @@ export const syscall_table: readonly SyscallFn[] = [
 
 export function syscall_init(): void {
   log_info(`Initializing system calls...`);
+  if (u64(syscall_table.length) != NUM_SYSCALLS) panic(`syscall_table does not have NUM_SYSCALLS (abi/syscall.ts) entries`);
   wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
   // sysret: CS = base + 16, SS = base + 8 with base 0x10 -> 0x23 / 0x1b (see arch/gdt.ts).
   wrmsr(MSR_STAR, (u64(0x10) << 48) | (u64(KERNEL_CS) << 32));

@@ -17,7 +17,8 @@ import { PRIORITY_NORMAL } from "../sched/thread";
 import { kmalloc, kfree } from "../mm/heap";
 import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX } from "../mm/vmm";
 import { pmm_alloc, pmm_free } from "../mm/pmm";
-import { IpcMessage, E_OK } from "../ipc/message";
+import { IpcMessage } from "../abi/ipc";
+import { E_OK } from "../abi/errors";
 import { ipc_create_port, ipc_destroy_port, ipc_receive, ipc_reply, ipc_call, ipc_send } from "../ipc/port";
 import { proc_spawn, proc_wait } from "../proc/process";
 

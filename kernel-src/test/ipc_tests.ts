@@ -1,9 +1,11 @@
 // Self-tests for IPC: ping-pong on both paths, call/reply, and every error (see ktest.ts).
 
 import { check, check_eq } from "./ktest";
-import { IpcMessage, IPC_NONBLOCK, IPC_QUEUE_CAPACITY, E_OK, E_BADPORT, E_FULL, E_AGAIN, E_DESTROYED, E_TOOBIG, E_TRUNC, E_INVAL } from "../ipc/message";
+import { IpcMessage, IPC_NONBLOCK, SVC_UPPER, SVC_SUM } from "../abi/ipc";
+import { E_OK, E_BADPORT, E_FULL, E_AGAIN, E_DESTROYED, E_TOOBIG, E_TRUNC, E_INVAL } from "../abi/errors";
+import { IPC_QUEUE_CAPACITY } from "../ipc/message";
 import { ipc_create_port, ipc_destroy_port, ipc_send, ipc_receive, ipc_try_receive, ipc_call, ipc_reply } from "../ipc/port";
-import { service_port_id, SVC_UPPER, SVC_SUM } from "../ipc/service";
+import { service_port_id } from "../ipc/service";
 import { thread_create, thread_sleep } from "../sched/scheduler";
 import { PRIORITY_NORMAL } from "../sched/thread";
 import { kmalloc, kfree, heap_used_bytes } from "../mm/heap";

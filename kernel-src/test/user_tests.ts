@@ -5,9 +5,10 @@ import { check, check_eq } from "./ktest";
 import { proc_spawn, proc_wait, proc_live, EXIT_FAULT_BASE } from "../proc/process";
 import { vmm_spaces_alive } from "../mm/vmm";
 import { ipc_live_ports } from "../ipc/port";
-import { IpcMessage, E_OK } from "../ipc/message";
+import { IpcMessage, SVC_UPPER } from "../abi/ipc";
+import { E_OK } from "../abi/errors";
 import { ipc_call } from "../ipc/port";
-import { service_port_id, SVC_UPPER } from "../ipc/service";
+import { service_port_id } from "../ipc/service";
 import { thread_count } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
 

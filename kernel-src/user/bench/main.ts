@@ -5,7 +5,9 @@
 //   ipc_call_reply_user: SYS_IPC_SEND with SEND_CALL to a kernel echo thread and its reply
 // The kernel's first message on our own port names its echo port.
 
-import { print, ipc_receive, ipc_send, IpcMessage, inline_addr, SEND_CALL, SYS_GETTID } from "../lib/sys";
+import { print, ipc_receive, ipc_send } from "../lib/sys";
+import { IpcMessage, inline_addr } from "../../abi/ipc";
+import { SEND_CALL, SYS_GETTID } from "../../abi/syscall";
 
 const BATCHES: i32 = 9;
 const N: u64 = 200;

@@ -4,8 +4,10 @@
 
 import {
   print, write, sleep, yield_cpu, thread_create, thread_exit, ipc_send, ipc_receive, mmap, munmap,
-  read, IpcMessage, inline_addr, SERVICE_PORT, SVC_UPPER, SVC_SUM, SEND_CALL, PROT_READ, PROT_WRITE,
+  read,
 } from "../lib/sys";
+import { IpcMessage, inline_addr, SERVICE_PORT, SVC_UPPER, SVC_SUM } from "../../abi/ipc";
+import { SEND_CALL, PROT_READ, PROT_WRITE } from "../../abi/syscall";
 
 const NOTE_TYPE: u32 = 7;
 const WORKER_PRIORITY: u64 = 32;

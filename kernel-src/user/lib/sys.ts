@@ -1,55 +1,13 @@
 // The user-side system-call library shared by the programs in kernel-src/user/ (each program is
-// compiled on its own, with this file, into an ELF the kernel embeds and runs in ring 3).
-// Numbers, flags, error codes and the message layout mirror the kernel's syscall/syscall.ts and
-// ipc/message.ts.
+// compiled on its own, with this file and kernel-src/abi/, into an ELF the kernel embeds and runs in
+// ring 3). Numbers, flags, error codes and the message layout come from kernel-src/abi/, which the
+// kernel compiles too: programs import those from there.
 
-export const SYS_EXIT: u64 = 0;
-export const SYS_WRITE: u64 = 1;
-export const SYS_READ: u64 = 2;
-export const SYS_SLEEP: u64 = 5;
-export const SYS_YIELD: u64 = 6;
-export const SYS_THREAD_CREATE: u64 = 7;
-export const SYS_THREAD_EXIT: u64 = 8;
-export const SYS_IPC_SEND: u64 = 9;
-export const SYS_IPC_RECEIVE: u64 = 10;
-export const SYS_MMAP: u64 = 11;
-export const SYS_MUNMAP: u64 = 12;
-export const SYS_GETTID: u64 = 13; // the caller's thread id: the null system call the benchmarks time
-
-export const IPC_NONBLOCK: u64 = 1;
-export const SEND_CALL: u64 = 2;
-export const SEND_REPLY: u64 = 4;
-export const PROT_READ: u64 = 1;
-export const PROT_WRITE: u64 = 2;
-
-/** The kernel's IPC service port and its request types (kernel-src/ipc/service.ts). */
-export const SERVICE_PORT: u64 = 1;
-export const SVC_UPPER: u32 = 1;
-export const SVC_SUM: u32 = 2;
-
-export const E_INVAL: i64 = -1;
-export const E_FAULT: i64 = -2;
-export const E_NOSYS: i64 = -3;
-export const E_NOMEM: i64 = -4;
-export const E_BADPORT: i64 = -5;
-export const E_FULL: i64 = -6;
-export const E_TOOBIG: i64 = -8;
-export const E_AGAIN: i64 = -9;
-export const E_BADF: i64 = -12;
-
-export class IpcMessage {
-  sender_tid: u64 = 0;
-  msg_id: u64 = 0;
-  type: u32 = 0;
-  flags: u32 = 0;
-  inline_data!: InlineArray<u8, 64>;
-  buffer: usize = 0;
-  buffer_size: usize = 0;
-}
-
-export function inline_addr(m: IpcMessage): usize {
-  return changetype<usize>(m) + offsetof<IpcMessage>("inline_data");
-}
+import { IpcMessage } from "../../abi/ipc";
+import {
+  SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_YIELD, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
+  SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP,
+} from "../../abi/syscall";
 
 export function write(s: string): i64 {
   return syscall(SYS_WRITE, 1, changetype<usize>(s), u64(s.length));

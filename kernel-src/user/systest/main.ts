@@ -2,12 +2,12 @@
 // wrapping, read-only, non-executable), bad flags, bad ports, limits. Each check prints a line;
 // the exit status is the number of failed checks (the kernel's self-test expects 0).
 
+import { print, write, sleep, thread_create, ipc_send, ipc_receive, mmap, munmap, read } from "../lib/sys";
+import { IpcMessage, SERVICE_PORT, SVC_UPPER, IPC_NONBLOCK } from "../../abi/ipc";
 import {
-  print, write, sleep, thread_create, ipc_send, ipc_receive, mmap, munmap, read, IpcMessage,
-  SYS_WRITE, SYS_READ, SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_THREAD_CREATE, SERVICE_PORT, SVC_UPPER,
-  SEND_CALL, IPC_NONBLOCK, PROT_READ, PROT_WRITE, E_INVAL, E_FAULT, E_NOSYS, E_BADPORT, E_FULL,
-  E_TOOBIG, E_AGAIN, E_BADF,
-} from "../lib/sys";
+  SYS_WRITE, SYS_READ, SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_THREAD_CREATE, SEND_CALL, PROT_READ, PROT_WRITE,
+} from "../../abi/syscall";
+import { E_INVAL, E_FAULT, E_NOSYS, E_BADPORT, E_FULL, E_TOOBIG, E_AGAIN, E_BADF } from "../../abi/errors";
 
 const KERNEL_ADDR: u64 = 0xffffffff80100000;
 const UNMAPPED: u64 = 0x10000000;

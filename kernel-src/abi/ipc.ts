@@ -1,0 +1,39 @@
+// The kernel/user ABI: the IPC message (the seed's struct ipc_message), its flags, and the kernel
+// service's port and request types. Kernel and user programs both compile this file.
+//
+//   offset  0  sender_tid   filled in by the kernel on send
+//   offset  8  msg_id       filled in by the kernel on send (unique, increasing)
+//   offset 16  type         free for the protocol
+//   offset 20  flags        IPC_FLAG_* (the kernel sets IPC_FLAG_CALL on a call)
+//   offset 24  inline_data  64 bytes, always copied: the fast path
+//   offset 88  buffer       optional out-of-line data (sender: source; receiver: destination)
+//   offset 96  buffer_size  sender: bytes to send; receiver: capacity in, bytes received out
+
+export class IpcMessage {
+  sender_tid: u64 = 0;
+  msg_id: u64 = 0;
+  type: u32 = 0;
+  flags: u32 = 0;
+  inline_data!: InlineArray<u8, 64>;
+  buffer: usize = 0;
+  buffer_size: usize = 0;
+}
+
+export const IPC_INLINE_SIZE: u64 = 64;
+/** Largest out-of-line buffer the kernel copies. */
+export const IPC_MAX_BUFFER: u64 = 65536;
+
+/** Flag for send/receive: E_FULL / E_AGAIN instead of blocking. */
+export const IPC_NONBLOCK: u64 = 1;
+/** Message flag: the message is a call; the sender waits for the reply. */
+export const IPC_FLAG_CALL: u32 = 1;
+
+/** The kernel's IPC service (kernel-src/ipc/service.ts): its port and request types. */
+export const SERVICE_PORT: u64 = 1;
+export const SVC_UPPER: u32 = 1; // reply with the inline data upper-cased (ASCII)
+export const SVC_SUM: u32 = 2; // reply with the buffer's byte sum and length as two u64 inline
+export const SVC_NOTE: u32 = 3; // no reply; counted
+
+export function inline_addr(m: IpcMessage): usize {
+  return changetype<usize>(m) + offsetof<IpcMessage>("inline_data");
+}
