@@ -44,3 +44,15 @@ thread_trampoline:
         callq *%r12
         call thread_exit
         ud2
+
+# thread_yield(): yield_locked (kernel-src/sched/scheduler.ts) with interrupts off, and the caller's
+# interrupt state back afterwards. In assembly because it is the whole wrapper: pushfq/popfq in
+# place of calls to irq_save/irq_restore and a frame (the yield bar in docs/benchmarks.md).
+# pushfq also leaves the stack 16-byte aligned for the call.
+        .globl thread_yield
+thread_yield:
+        pushfq
+        cli
+        call yield_locked
+        popfq
+        ret

@@ -10,15 +10,28 @@
 // the answer into its TCB. Destroying a port wakes every waiter with E_DESTROYED: blocked
 // receivers and senders, and callers whose call went to that port.
 // All of it runs with interrupts off (single CPU); ports live in a table indexed by id (0 = none).
+//
+// Fast paths (L4's), each a separate function that returns NOT_FAST before changing anything when
+// it does not apply, so that the general code below stays the single reference:
+// - call_fast: a call that finds a receiver waiting, with inline data only, stages the message
+//   into the receiver's TCB, blocks the caller for the reply and switches straight to the
+//   receiver (no run queue, no schedule()). The receiver's TCB remembers the caller (reply_to).
+// - reply_wait_fast: a server answering that caller and waiting for the next message
+//   (ipc_reply_wait) stages the reply into the caller's TCB, queues itself as a receiver and
+//   switches straight back to the caller, when the port has nothing queued.
+// Both switch only when sched_can_handoff allows it (nothing ready at the woken thread's priority
+// or above: the handoff overtakes nobody); otherwise, and for buffers, full or empty queues,
+// destroyed ports and every error, the general path runs.
 
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL } from "../abi/ipc";
 import { E_OK, E_INVAL, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM } from "../abi/errors";
 import { IPC_QUEUE_CAPACITY, copy_inline, copy_message } from "./message";
-import { WaitQueue, Thread, thr, THREAD_BLOCKED } from "../sched/thread";
+import { WaitQueue, Thread, thr, thread_addr, THREAD_BLOCKED } from "../sched/thread";
 import {
-  thread_current, waitq_sleep, waitq_wake_one, waitq_wake_all, thread_wake, thread_block,
-  thread_find, thread_for_each, sched_preempt_point,
+  thread_current, waitq_add, waitq_sleep, waitq_wake_one, waitq_wake_all, thread_wake, thread_block,
+  thread_find, thread_for_each, sched_preempt_point, sched_can_handoff, switch_to,
 } from "../sched/scheduler";
+import { Cpu, this_cpu } from "../sched/percpu";
 import { kmalloc, kfree } from "../mm/heap";
 import { irq_save, irq_restore } from "../arch/cpu";
 import { log_info } from "../lib/log";
@@ -161,6 +174,7 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64, msg_flags: u32): i64 
   let r = p.receivers.head;
   if (r != 0) {
     stage(thr(r).ipc_msg, msg, me.tid, msg_id, msg_flags, kbuf); // hand over: no queueing
+    thr(r).reply_to = (msg_flags & IPC_FLAG_CALL) != 0 ? thread_addr(me) : 0;
     thread_wake(r, E_OK);
   } else {
     let slot = changetype<IpcMessage>(p.queue + u64((p.head + p.count) % IPC_QUEUE_CAPACITY) * sizeof<IpcMessage>());
@@ -214,6 +228,7 @@ function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64): i64
   if (p == null || (owner_check && p.owner != owner)) return E_BADPORT;
   let me = thread_current();
   if (p.count > 0) {
+    me.reply_to = 0; // a queued call does not say who waits: ipc_reply looks the caller up
     copy_message(changetype<u64>(me.ipc_msg), p.queue + u64(p.head) * sizeof<IpcMessage>());
     p.head = (p.head + 1) % IPC_QUEUE_CAPACITY;
     p.count--;
@@ -262,14 +277,7 @@ export function ipc_receive_staged(id: u64, flags: u64, owner: u64): i64 {
 
 export function ipc_call_staged(id: u64, req: IpcMessage): i64 {
   let irq = irq_save();
-  let r = send_locked(id, req, 0, IPC_FLAG_CALL);
-  if (r == E_OK) {
-    let me = thread_current();
-    me.reply_msg_id = last_msg_id;
-    me.call_port = id;
-    r = thread_block();
-    me.reply_msg_id = 0;
-  }
+  let r = call_locked(id, req);
   irq_restore(irq);
   return r;
 }
@@ -284,43 +292,140 @@ export function ipc_drop_staged(): void {
   m.buffer = 0;
 }
 
+/** NOT_FAST: a fast path does not apply (it has changed nothing); the general path runs. */
+const NOT_FAST: i64 = 1;
+
+/** The call fast path (see the top of the file); the reply's status, or NOT_FAST. */
+function call_fast(c: Cpu, id: u64, req: IpcMessage): i64 {
+  if (req.buffer_size != 0 || id == 0 || id >= MAX_PORTS || ports[i32(id)] == 0) return NOT_FAST;
+  let p = changetype<Port>(ports[i32(id)]);
+  let ra = p.receivers.head;
+  if (ra == 0) return NOT_FAST;
+  let r = thr(ra);
+  if (!sched_can_handoff(r.priority)) return NOT_FAST;
+  // The receiver is the head of p.receivers and blocked on nothing else (receives have no timeout).
+  p.receivers.head = r.next;
+  if (r.next == 0) p.receivers.tail = 0;
+  r.next = 0;
+  r.waitq = 0;
+  let a = c.current;
+  let me = thr(a);
+  let msg_id = next_msg_id++;
+  stage(r.ipc_msg, req, me.tid, msg_id, IPC_FLAG_CALL, 0);
+  p.sent++;
+  r.wait_result = E_OK;
+  r.reply_to = a;
+  me.reply_msg_id = msg_id;
+  me.call_port = id;
+  me.state = THREAD_BLOCKED;
+  switch_to(c, ra);
+  me.reply_msg_id = 0;
+  return me.wait_result;
+}
+
+/** Sends req as a call and blocks until the reply is staged in the caller's TCB. Interrupts off. */
+function call_locked(id: u64, req: IpcMessage): i64 {
+  let r = call_fast(this_cpu(), id, req);
+  if (r != NOT_FAST) return r;
+  r = send_locked(id, req, 0, IPC_FLAG_CALL);
+  if (r != E_OK) return r;
+  let me = thread_current();
+  me.reply_msg_id = last_msg_id;
+  me.call_port = id;
+  r = thread_block();
+  me.reply_msg_id = 0;
+  return r;
+}
+
 /** Sends req as a call and waits for the reply, delivered into resp like a receive. */
 export function ipc_call(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
   let irq = irq_save();
-  let r = send_locked(id, req, 0, IPC_FLAG_CALL);
-  if (r == E_OK) {
-    let me = thread_current();
-    me.reply_msg_id = last_msg_id;
-    me.call_port = id;
-    r = thread_block();
-    me.reply_msg_id = 0;
-    if (r == E_OK) r = finish(me.ipc_msg, resp);
-  }
+  let r = call_locked(id, req);
+  if (r == E_OK) r = finish(thread_current().ipc_msg, resp);
   irq_restore(irq);
   return r;
 }
 
-/** Answers a call received as `req`: resp goes to the waiting caller, who wakes up. */
-export function ipc_reply(req: IpcMessage, resp: IpcMessage): i64 {
+/**
+ * The thread waiting for the reply to req, or 0. O(1) when req is the call last handed to us
+ * (reply_to); otherwise (a queued call, or an older one) a lookup by tid. msg_ids are unique, so
+ * a matching reply_msg_id names the very call.
+ */
+function caller_of(me: Thread, req: IpcMessage): u64 {
+  let a = me.reply_to;
+  if (a == 0 || thr(a).tid != req.sender_tid) {
+    let t = thread_find(req.sender_tid);
+    if (t == null) return 0;
+    a = thread_addr(t);
+  }
+  let t = thr(a);
+  return t.reply_msg_id == req.msg_id && t.state == THREAD_BLOCKED ? a : 0;
+}
+
+/** ipc_reply with interrupts off and no rescheduling. */
+function reply_locked(req: IpcMessage, resp: IpcMessage): i64 {
   if ((req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0) return E_INVAL;
   if (resp.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
-  let irq = irq_save();
-  let t = thread_find(req.sender_tid);
-  if (t == null || t.reply_msg_id != req.msg_id || t.state != THREAD_BLOCKED) {
-    irq_restore(irq);
-    return E_INVAL;
-  }
+  let me = thread_current();
+  let a = caller_of(me, req);
+  if (a == 0) return E_INVAL;
   let k = copy_in_buffer(resp);
-  if (k == 0) {
-    irq_restore(irq);
-    return E_NOMEM;
-  }
-  stage(t.ipc_msg, resp, thread_current().tid, req.msg_id, 0, k == 1 ? 0 : k);
+  if (k == 0) return E_NOMEM;
+  let t = thr(a);
+  stage(t.ipc_msg, resp, me.tid, req.msg_id, 0, k == 1 ? 0 : k);
   t.reply_msg_id = 0;
-  thread_wake(changetype<u64>(t), E_OK);
+  thread_wake(a, E_OK);
+  return E_OK;
+}
+
+/** Answers a call received as `req`: resp goes to the waiting caller, who wakes up. */
+export function ipc_reply(req: IpcMessage, resp: IpcMessage): i64 {
+  let irq = irq_save();
+  let r = reply_locked(req, resp);
   irq_restore(irq);
   sched_preempt_point();
-  return E_OK;
+  return r;
+}
+
+/** The reply-and-wait fast path (see the top of the file); the receive's status, or NOT_FAST. */
+function reply_wait_fast(c: Cpu, id: u64, req: IpcMessage, resp: IpcMessage): i64 {
+  if ((req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return NOT_FAST;
+  let ma = c.current;
+  let me = thr(ma);
+  let a = me.reply_to;
+  if (a == 0) return NOT_FAST;
+  let t = thr(a);
+  if (t.reply_msg_id != req.msg_id || t.state != THREAD_BLOCKED) return NOT_FAST;
+  let p = port_get(id);
+  if (p == null || p.count != 0 || !sched_can_handoff(t.priority)) return NOT_FAST;
+  stage(t.ipc_msg, resp, me.tid, req.msg_id, 0, 0);
+  t.reply_msg_id = 0;
+  t.wait_result = E_OK;
+  waitq_add(p.receivers, ma);
+  me.state = THREAD_BLOCKED;
+  switch_to(c, a);
+  let r = me.wait_result;
+  return r == E_OK ? finish(me.ipc_msg, req) : r;
+}
+
+/**
+ * A server's loop step: answers the call in req with resp (when req is a call), then waits on
+ * port id for the next message, received into req like ipc_receive (set req.buffer and
+ * req.buffer_size for it first). If the reply fails (the caller is gone: E_INVAL; E_TOOBIG,
+ * E_NOMEM) that status is returned without waiting, and req is marked answered (flags 0) so that
+ * calling again just waits.
+ */
+export function ipc_reply_wait(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
+  let irq = irq_save();
+  let r = reply_wait_fast(this_cpu(), id, req, resp);
+  if (r == NOT_FAST) {
+    r = (req.flags & IPC_FLAG_CALL) != 0 ? reply_locked(req, resp) : E_OK;
+    if (r != E_OK) req.flags = 0;
+    else r = receive_locked(id, req, 0);
+  }
+  irq_restore(irq);
+  sched_preempt_point();
+  return r;
 }
 
 export function ipc_live_ports(): u64 {

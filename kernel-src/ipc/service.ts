@@ -5,9 +5,9 @@
 //   SVC_NOTE:  no reply; counted
 // Non-call messages of the other types are counted and dropped.
 
-import { IpcMessage, IPC_MAX_BUFFER, IPC_FLAG_CALL, SERVICE_PORT, SVC_UPPER, SVC_SUM, SVC_NOTE } from "../abi/ipc";
-import { E_DESTROYED } from "../abi/errors";
-import { ipc_create_port, ipc_receive, ipc_reply } from "./port";
+import { IpcMessage, IPC_MAX_BUFFER, SERVICE_PORT, inline_addr, SVC_UPPER, SVC_SUM, SVC_NOTE } from "../abi/ipc";
+import { E_DESTROYED, E_BADPORT } from "../abi/errors";
+import { ipc_create_port, ipc_reply_wait } from "./port";
 import { thread_create } from "../sched/scheduler";
 import { PRIORITY_HIGH } from "../sched/thread";
 import { kmalloc } from "../mm/heap";
@@ -17,10 +17,6 @@ import { panic } from "../lib/panic";
 let service_port: u64 = 0;
 let notes: u64 = 0;
 let served: u64 = 0;
-
-function inline_addr(m: IpcMessage): u64 {
-  return changetype<u64>(m) + offsetof<IpcMessage>("inline_data");
-}
 
 function handle(req: IpcMessage, resp: IpcMessage): void {
   resp.type = req.type;
@@ -44,6 +40,7 @@ function handle(req: IpcMessage, resp: IpcMessage): void {
   }
 }
 
+/** Answers each call and waits for the next request in one step (ipc_reply_wait). */
 function service_main(arg: u64): void {
   let req = new IpcMessage();
   let resp = new IpcMessage();
@@ -51,12 +48,14 @@ function service_main(arg: u64): void {
   while (true) {
     req.buffer = buf;
     req.buffer_size = IPC_MAX_BUFFER;
-    let r = ipc_receive(service_port, req);
-    if (r == E_DESTROYED) return;
-    if (r < 0) continue;
+    let r = ipc_reply_wait(service_port, req, resp); // req: a call answered by resp, or flags 0
+    if (r == E_DESTROYED || r == E_BADPORT) return;
+    if (r < 0) {
+      req.flags = 0; // a failed receive (E_TRUNC) or reply: nothing to answer next time
+      continue;
+    }
     handle(req, resp);
     served++;
-    if ((req.flags & IPC_FLAG_CALL) != 0) ipc_reply(req, resp);
   }
 }
 

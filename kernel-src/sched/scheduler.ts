@@ -104,8 +104,12 @@ function reap(): void {
   destroy(z);
 }
 
-/** Runs `next` (off every queue) on CPU c; the running thread is queued, blocked or dead already. */
-function switch_to(c: Cpu, next: u64): void {
+/**
+ * Runs `next` (off every queue) on CPU c; the running thread is queued, blocked or dead already.
+ * IPC's direct handoff calls it too, after sched_can_handoff said `next` is what schedule() would
+ * pick.
+ */
+export function switch_to(c: Cpu, next: u64): void {
   let prev = c.current;
   let n = thr(next);
   n.state = THREAD_RUNNING;
@@ -212,12 +216,26 @@ export function thread_current(): Thread {
 }
 
 /**
- * thread_yield with interrupts off. The fast path: another thread waits at our level and none
+ * The handoff rule (IPC's direct switch from a thread that blocks to the thread it wakes): allowed
+ * only when no thread of priority p or higher is ready, i.e. when the woken thread is the one
+ * schedule() would pick anyway and it overtakes nobody. A higher-priority ready thread is never
+ * starved, and neither is one at the same level waiting for its round-robin turn: in both cases
+ * the IPC takes the general path (the woken thread joins the tail of its run queue).
+ */
+export function sched_can_handoff(p: u8): bool {
+  let q = u64(p);
+  if (q >= 64) return (rq_bits[1] >> (q - 64)) == 0;
+  return rq_bits[1] == 0 && (rq_bits[0] >> q) == 0;
+}
+
+/**
+ * thread_yield with interrupts off (thread_yield in runtime/switch.S saves the flags, clears IF
+ * and calls this). The fast path: another thread waits at our level and none
  * above (bit p is set, so the bitmap words shifted down to p must be exactly 1). Rotate the level
  * (its bitmap bit stays set) and hand the CPU over. Written as one function with the switch as its
  * last call so that nothing is live across a call (no callee-saved registers to save).
  */
-function yield_locked(): void {
+export function yield_locked(): void {
   let c = this_cpu();
   let a = c.current;
   let t = thr(a);
@@ -239,11 +257,8 @@ function yield_locked(): void {
   schedule();
 }
 
-export function thread_yield(): void {
-  let flags = irq_save();
-  yield_locked();
-  irq_restore(flags);
-}
+/** Gives the CPU to the next ready thread of the same or higher priority (runtime/switch.S). */
+export declare function thread_yield(): void;
 
 /** Ends the calling thread. Its stack and TCB are freed by the next thread to run. */
 export function thread_exit(): void {
@@ -262,6 +277,7 @@ export function thread_exit(): void {
   }
   if (prev == 0) all_head = t.all_next;
   else thr(prev).all_next = t.all_next;
+  for (x = all_head; x != 0; x = thr(x).all_next) if (thr(x).reply_to == cur) thr(x).reply_to = 0;
   live_threads--;
   if (t.proc != 0) {
     proc_thread_exit(t); // may destroy the address space: run on the kernel's from here on

@@ -47,6 +47,10 @@ export class Thread {
   wait_result: i64 = 0; // status handed over by whoever woke us
   reply_msg_id: u64 = 0; // nonzero while waiting for ipc_reply
   call_port: u64 = 0; // port the pending call went to
+  // The caller (Thread address) of the last call handed to this thread while it waited: the O(1)
+  // reply target, checked against the request's msg_id before use. thread_exit clears every
+  // reply_to naming the exiting thread, so it is 0 or a live thread.
+  reply_to: u64 = 0;
   ipc_msg!: Inline<IpcMessage>; // kernel-side message a receive or a reply is delivered into
   ipc_user!: Inline<IpcMessage>; // kernel copy of a user's message during an IPC system call
 }

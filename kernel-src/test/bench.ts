@@ -17,9 +17,9 @@ import { PRIORITY_NORMAL } from "../sched/thread";
 import { kmalloc, kfree } from "../mm/heap";
 import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX } from "../mm/vmm";
 import { pmm_alloc, pmm_free } from "../mm/pmm";
-import { IpcMessage } from "../abi/ipc";
-import { E_OK } from "../abi/errors";
-import { ipc_create_port, ipc_destroy_port, ipc_receive, ipc_reply, ipc_call, ipc_send } from "../ipc/port";
+import { IpcMessage, inline_addr } from "../abi/ipc";
+import { E_OK, E_DESTROYED, E_BADPORT } from "../abi/errors";
+import { ipc_create_port, ipc_destroy_port, ipc_reply_wait, ipc_call, ipc_send } from "../ipc/port";
 import { proc_spawn, proc_wait } from "../proc/process";
 
 declare const __user_bench_start: u8;
@@ -87,17 +87,19 @@ function bench_yield(): void {
   report("thread_yield_switch", median(), 2 * N);
 }
 
-// ---- IPC call/reply between two kernel threads ----
+// ---- IPC call/reply between two kernel threads (the server loops on ipc_reply_wait) ----
+// The server loop every IPC server should use: ipc_reply_wait answers the last call and waits for
+// the next one in one step (the fast path switches straight back to the caller).
 function echo_server(arg: u64): void {
   let req = new IpcMessage();
   let resp = new IpcMessage();
   while (true) {
     req.buffer = 0;
     req.buffer_size = 0;
-    let r = ipc_receive(echo_port, req);
-    if (r != E_OK) break;
-    memcpy(changetype<u64>(resp) + offsetof<IpcMessage>("inline_data"), changetype<u64>(req) + offsetof<IpcMessage>("inline_data"), 8);
-    ipc_reply(req, resp);
+    let r = ipc_reply_wait(echo_port, req, resp);
+    if (r == E_DESTROYED || r == E_BADPORT) break;
+    if (r != E_OK) continue;
+    store<u64>(inline_addr(resp), load<u64>(inline_addr(req)));
   }
   destroy(req);
   destroy(resp);
