@@ -107,6 +107,8 @@ class Selector {
   /** A two-address operation whose right operand is a load folded into a memory operand. */
   memOperand = new Map<Inst, Extract<Inst, { op: 'load' }>>();
   phiTemp = new Map<Inst, number>();
+  /** Class-w vregs whose register is known to have its upper 32 bits clear (see zeroExtendedRegs). */
+  zx = new Set<number>();
 
   constructor(private f: Func) {
     this.mf = {
@@ -267,7 +269,11 @@ class Selector {
         scale = (1 << Number(sa.b.kind === 'const' ? sa.b.value : 0n)) as 1 | 2 | 4 | 8;
         [base, index] = [d.b, sa.a];
       }
+      // A symbol base with an index is an absolute sign-extended disp32 (`a(,%rax,4)`): every
+      // symbol lies in the low 2 GiB (Linux target) or the top 2 GiB (kernel), so it needs no lea.
+      if (index.kind === 'sym' && scale === 1 && base.kind !== 'sym') [base, index] = [index, base];
       const ix = this.regOf(index, 8) as { r: number };
+      if (base.kind === 'sym') return { k: 'mem', sym: base.name, disp: base.addend + disp, index: ix.r, scale };
       const bslot = base.kind === 'vreg' ? this.allocaSlot.get(base.id) : undefined;
       if (bslot !== undefined) return { k: 'mem', slot: bslot, index: ix.r, scale, disp };
       const bx = this.regOf(base, 8) as { r: number };
@@ -308,6 +314,7 @@ class Selector {
       }
       for (const u of termUses(f.blocks[b].term)) if (u.kind === 'vreg') this.useCount.set(u.id, (this.useCount.get(u.id) ?? 0) + 1);
     }
+    this.zx = zeroExtendedRegs(f, this.def);
     for (const b of layout) {
       this.out = [];
       this.loc = f.blocks[b].insts[0]?.loc ?? f.blocks[b].term.loc;
@@ -576,6 +583,7 @@ class Selector {
     if (from === 8 || (from === 4 && cls === 'w')) return this.copy(ra, d, sz);
     if (from === 4) {
       if (signed) this.emit('movslq', [reg(ra, 4), reg(d, 8)], ['r', 'w']);
+      else if (this.zx.has(a.id)) this.copy(ra, d, 4); // already zero-extended: coalescable, often free
       else this.emit('movl', [reg(ra, 4), reg(d, 4)], ['r', 'w']); // writing a 32-bit register zero-extends
       return;
     }
@@ -781,6 +789,41 @@ class Selector {
   }
 }
 
+/**
+ * The class-w vregs whose register holds the value zero-extended to 64 bits: those written by a
+ * 32-bit instruction (every 32-bit write clears the upper half, cmov included), and copies and
+ * phis of such values. Not parameters, call or intrinsic results (assembly callers and callees
+ * may leave garbage above bit 31), nor truncations (a coalesced `movl` copy of a 64-bit value).
+ * Zero-extending one of these to 64 bits is then a plain copy the allocator can coalesce away.
+ */
+export function zeroExtendedRegs(f: Func, def: Map<number, { inst: Inst }>): Set<number> {
+  const zx = new Set<number>();
+  const derived: Inst[] = []; // copies, phis, and shifts that may be plain copies: need their sources
+  for (const { inst: i } of def.values()) {
+    const d = instDst(i);
+    if (!d || d.cls !== 'w') continue;
+    const countMasksToZero = i.op === 'bin' && ['shl', 'shr', 'sar'].includes(i.bin) && i.b.kind === 'const' && (i.b.value & 31n) === 0n;
+    if (i.op === 'copy' || i.op === 'phi' || countMasksToZero || (i.op === 'ext' && i.from >= 4)) derived.push(i);
+    else if (!['bin', 'un', 'cmp', 'load', 'select', 'ext'].includes(i.op) || (i.op === 'ext' && i.a.kind === 'sym')) continue;
+    zx.add(d.dst);
+  }
+  // Optimistic start for derived values, then remove until stable (phi cycles stay in).
+  const ok = (v: Value) => v.kind === 'const' || (v.kind === 'vreg' && zx.has(v.id));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const i of derived) {
+      const d = instDst(i)!;
+      if (!zx.has(d.dst)) continue;
+      const srcs = i.op === 'phi' ? i.incoming.map((x) => x.value) : i.op === 'ext' ? (valueCls(i.a) === 'w' ? [i.a] : [{ kind: 'sym', name: '', addend: 0n } as Value]) : [instUses(i)[0]];
+      if (!srcs.every(ok)) {
+        zx.delete(d.dst);
+        changed = true;
+      }
+    }
+  }
+  return zx;
+}
+
 /** Selects machine instructions for an SSA function (the function's CFG gets critical edges split). */
 export function selectFunc(f: Func): MFunc {
   return new Selector(f).run();
@@ -892,6 +935,8 @@ export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
         const m: Operand = { kind: 'mem', disp: { addend: op.disp } };
         if (op.rip) {
           m.base = 'rip';
+          m.disp = { sym: op.sym, addend: op.disp };
+        } else if (op.sym !== undefined) {
           m.disp = { sym: op.sym, addend: op.disp };
         } else if (op.slot !== undefined) {
           m.base = 'rbp';

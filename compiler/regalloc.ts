@@ -245,8 +245,10 @@ function spill(mf: MFunc, regs: Set<number>): void {
     const out: MInst[] = [];
     for (const i of b.insts) {
       const [s, d] = i.ops;
-      if (i.copy && s.k === 'reg' && d.k === 'reg' && regs.has(s.r) !== regs.has(d.r)) {
-        // A copy to or from a spilled register becomes a store or a load.
+      // A copy to or from a spilled register becomes a store or a load, unless a 4-byte copy
+      // would store only half of an 8-byte slot (a zero-extending copy: it goes through a temporary).
+      const narrowStore = d?.k === 'reg' && regs.has(d.r) && d.sz < (mf.regSize.get(d.r) ?? 8);
+      if (i.copy && s.k === 'reg' && d.k === 'reg' && regs.has(s.r) !== regs.has(d.r) && !narrowStore) {
         out.push({ ...i, copy: false, ops: regs.has(s.r) ? [mem(s.r), d] : [s, mem(d.r)] });
         continue;
       }

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { BinOp, Cls, CmpOp } from '../compiler/ir.js';
+import type { BinOp, Cls, CmpOp, Value } from '../compiler/ir.js';
 import { C_PRELUDE, FB, c, listing, module, run, sym } from './backend/build.js';
 
 const FIXTURE_S = join(import.meta.dirname, 'backend', 'fixtures.S');
@@ -430,6 +430,48 @@ describe('code shape', () => {
     expect(code).not.toMatch(/\(%rbp\)|\(%rsp\)/); // no stack traffic at all
     expect(code.match(/push/g)).toHaveLength(1); // only the frame pointer
     expect(code).not.toMatch(/\tmovq\t%r\w+, %r\w+\n\tjmp/); // no copy on the back edge
+  }, 60000);
+
+  it('indexes a global array absolutely (no lea), zero-extends only values not already zero-extended', async () => {
+    const tab = { name: 'tab', exported: true, section: 'bss' as const, align: 4, size: 256, relocs: [] };
+    const at = (f: FB, i: Value) => f.bin('add', 'l', sym('tab'), f.bin('shl', 'l', f.ext('l', i, 4, false), c(2)));
+    // sum of tab[0..n): the index is a 32-bit add, already zero-extended: no movl before the load.
+    const sum = new FB('tab_sum', ['w'], 'w');
+    const s = sum.local('w', c(0, 'w'));
+    const i = sum.local('w', c(0, 'w'));
+    const [head, body, exit] = [sum.block(), sum.block(), sum.block()];
+    sum.jmp(head);
+    sum.at(head).br(sum.cmp('ult', 'w', i.get(), sum.p(0)), body, exit);
+    sum.at(body);
+    s.set(sum.bin('add', 'w', s.get(), sum.load('w', at(sum, i.get()), 4)));
+    i.set(sum.bin('add', 'w', i.get(), c(1, 'w')));
+    sum.jmp(head);
+    sum.at(exit).ret(s.get());
+    // Parameters (and phis of them) may carry garbage above bit 31: the C driver passes some.
+    const set = new FB('tab_set', ['w', 'w'], undefined);
+    set.store(at(set, set.p(0)), set.p(1), 4);
+    set.ret();
+    const get2 = new FB('tab_get2', ['w', 'w'], 'w');
+    const [yes, no, join] = [get2.block(), get2.block(), get2.block()];
+    get2.br(get2.p(1), yes, no);
+    get2.at(yes).jmp(join);
+    get2.at(no);
+    const inc = get2.bin('add', 'w', get2.p(0), c(1, 'w'));
+    get2.jmp(join);
+    get2.at(join);
+    const x = get2.phi('w', [{ block: yes, value: get2.p(0) }, { block: no, value: inc }]);
+    get2.ret(get2.load('w', at(get2, x), 4));
+    const { out, asm } = await runMap([sum, set, get2], 'extern uint32_t tab[64]; uint32_t tab_sum(uint32_t); void tab_set(uint64_t, uint32_t); uint32_t tab_get2(uint64_t, uint32_t);',
+      '  for (int k = 0; k < 64; k++) tab_set(0xdead000000000000ull + ((uint64_t)k << 32) + k, k * 3 + 1);\n' +
+      '  printf("sum=%u\\n", tab_sum(64));\n  printf("get2=%u %u\\n", tab_get2(0xbeef000000000005ull, 1), tab_get2(0xbeef000000000005ull, 0));',
+      { globals: [tab] });
+    expect(out).toEqual({ sum: String(Array.from({ length: 64 }, (_, k) => k * 3 + 1).reduce((a, b) => a + b)), get2: '16 19' });
+    for (const fn of ['tab_sum', 'tab_set', 'tab_get2']) {
+      expect(funcAsm(asm, fn)).toMatch(/tab\(,%r\w+,4\)/);
+      expect(funcAsm(asm, fn)).not.toMatch(/leaq\ttab/);
+    }
+    expect(funcAsm(asm, 'tab_sum')).not.toMatch(/\tmovl\t%(e\w+|r\w+d), %(e\w+|r\w+d)\n\tmovl\ttab/);
+    expect(funcAsm(asm, 'tab_set')).toMatch(/\tmovl\t%edi, %e\w+/); // the parameter is zero-extended
   }, 60000);
 
   it('generates kernel-safe code: frame pointers, no red zone, no SSE, 16-byte aligned calls', async () => {
