@@ -1,4 +1,5 @@
-# Kernel thread context switch (xv6's swtch.S).
+# Kernel thread context switch (xv6's swtch.S), this_cpu, and the interrupts-off wrappers of the
+# scheduler's and IPC's fast paths (thread_yield, ipc_call, ipc_reply_wait).
 #
 # context_switch(save_sp: usize, new_sp: usize) pushes the System V callee-saved registers on the
 # current stack, stores the stack pointer at *save_sp, loads new_sp and pops the other thread's
@@ -54,5 +55,25 @@ thread_yield:
         pushfq
         cli
         call yield_locked
+        popfq
+        ret
+
+# ipc_call(id, req, resp) and ipc_reply_wait(id, req, resp): the same wrapper around the IPC fast
+# paths in kernel-src/ipc/port.ts (ipc_call_locked, ipc_reply_wait_locked), which need interrupts
+# off; the arguments pass through (ipc_call_locked's fourth, keep, is false: deliver into resp).
+        .globl ipc_call
+ipc_call:
+        pushfq
+        cli
+        xorl %ecx, %ecx
+        call ipc_call_locked
+        popfq
+        ret
+
+        .globl ipc_reply_wait
+ipc_reply_wait:
+        pushfq
+        cli
+        call ipc_reply_wait_locked
         popfq
         ret

@@ -11,12 +11,12 @@
 // receivers and senders, and callers whose call went to that port.
 // All of it runs with interrupts off (single CPU); ports live in a table indexed by id (0 = none).
 //
-// Fast paths (L4's), each a separate function that returns NOT_FAST before changing anything when
-// it does not apply, so that the general code below stays the single reference:
-// - call_fast: a call that finds a receiver waiting, with inline data only, stages the message
+// Fast paths (L4's), each the entry point that tests its conditions first and, before changing
+// anything, hands over to the general path (call_slow, reply_wait_slow) when they do not hold:
+// - ipc_call_locked: a call that finds a receiver waiting, with inline data only, stages the message
 //   into the receiver's TCB, blocks the caller for the reply and switches straight to the
 //   receiver (no run queue, no schedule()). The receiver's TCB remembers the caller (reply_to).
-// - reply_wait_fast: a server answering that caller and waiting for the next message
+// - ipc_reply_wait_locked: a server answering that caller and waiting for the next message
 //   (ipc_reply_wait) stages the reply into the caller's TCB, queues itself as a receiver and
 //   switches straight back to the caller, when the port has nothing queued.
 // Both switch only when sched_can_handoff allows it (nothing ready at the woken thread's priority
@@ -146,6 +146,38 @@ function stage(dst: IpcMessage, src: IpcMessage, sender: u64, id: u64, flags: u3
   dst.buffer_size = kbuf != 0 ? src.buffer_size : 0;
 }
 
+/**
+ * A fast path's delivery of an inline-only message straight into the waiting thread t's
+ * destination (t.ipc_dst), as finish would leave it (out.buffer kept, out.buffer_size 0); then
+ * ipc_dst = 0 tells t that the message is in place. A leaf on purpose (the inline words are
+ * copied here rather than by copy_inline): the fast paths keep values live across it.
+ */
+function deliver_direct(t: Thread, src: IpcMessage, sender: u64, id: u64, flags: u32): void {
+  let d = t.ipc_dst;
+  let s = changetype<u64>(src);
+  store<u64>(d, sender);
+  store<u64>(d, id, 8);
+  store<u32>(d, src.type, 16);
+  store<u32>(d, flags, 20);
+  store<u64>(d, load<u64>(s, 24), 24);
+  store<u64>(d, load<u64>(s, 32), 32);
+  store<u64>(d, load<u64>(s, 40), 40);
+  store<u64>(d, load<u64>(s, 48), 48);
+  store<u64>(d, load<u64>(s, 56), 56);
+  store<u64>(d, load<u64>(s, 64), 64);
+  store<u64>(d, load<u64>(s, 72), 72);
+  store<u64>(d, load<u64>(s, 80), 80);
+  store<u64>(d, 0, 96); // buffer_size
+  t.ipc_dst = 0;
+}
+
+/** After a fast path's switch: the wake-up status, and a message staged meanwhile delivered. */
+function woken(me: Thread, keep: bool): i64 {
+  let r = me.wait_result;
+  if (r != E_OK || me.ipc_dst == 0 || keep) return r; // delivered in place, kept, or an error
+  return take(me, changetype<IpcMessage>(me.ipc_dst));
+}
+
 /** Copies the out-of-line buffer into the kernel; 1 = nothing to copy, 0 = out of memory. */
 function copy_in_buffer(m: IpcMessage): u64 {
   if (m.buffer_size == 0 || m.buffer == 0) return 1;
@@ -222,11 +254,22 @@ function finish(staged: IpcMessage, out: IpcMessage): i64 {
   return n < size ? E_TRUNC : E_OK;
 }
 
-/** Waits for a message into the caller's TCB (thread.ipc_msg) without delivering it. */
-function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64): i64 {
+/** After a successful wait: the message is in out already (a fast path put it there) or staged. */
+function take(me: Thread, out: IpcMessage): i64 {
+  if (me.ipc_dst == 0) return E_OK;
+  me.ipc_dst = 0;
+  return finish(me.ipc_msg, out);
+}
+
+/**
+ * Waits for a message into the caller's TCB (thread.ipc_msg), or into `dst` when a fast path
+ * delivers it (see Thread.ipc_dst), without delivering a staged one (take does).
+ */
+function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64, dst: IpcMessage): i64 {
   let p = port_get(id);
   if (p == null || (owner_check && p.owner != owner)) return E_BADPORT;
   let me = thread_current();
+  me.ipc_dst = changetype<u64>(dst);
   if (p.count > 0) {
     me.reply_to = 0; // a queued call does not say who waits: ipc_reply looks the caller up
     copy_message(changetype<u64>(me.ipc_msg), p.queue + u64(p.head) * sizeof<IpcMessage>());
@@ -242,8 +285,8 @@ function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64): i64
 }
 
 function receive_locked(id: u64, out: IpcMessage, flags: u64): i64 {
-  let r = receive_staged(id, flags, false, 0);
-  return r == E_OK ? finish(thread_current().ipc_msg, out) : r;
+  let r = receive_staged(id, flags, false, 0, out);
+  return r == E_OK ? take(thread_current(), out) : r;
 }
 
 /** Receives from port id into out, blocking until a message arrives (see finish for buffers). */
@@ -264,87 +307,98 @@ export function ipc_try_receive(id: u64, out: IpcMessage): i64 {
 }
 
 /**
- * The system-call halves: wait for a message (or a reply) into the TCB, check the destination
- * again in the caller's context (it may have been unmapped while we slept), then deliver it with
+ * The system-call halves: wait for a message (or a reply) into the TCB's ipc_user (`m`, which
+ * a fast path may fill directly) or staged in ipc_msg, check the destination again in the
+ * caller's context (it may have been unmapped while we slept), then deliver it into m with
  * ipc_deliver_staged or drop it with ipc_drop_staged.
  */
-export function ipc_receive_staged(id: u64, flags: u64, owner: u64): i64 {
+export function ipc_receive_staged(id: u64, flags: u64, owner: u64, m: IpcMessage): i64 {
   let irq = irq_save();
-  let r = receive_staged(id, flags, true, owner);
+  let r = receive_staged(id, flags, true, owner, m);
   irq_restore(irq);
   return r;
 }
 
-export function ipc_call_staged(id: u64, req: IpcMessage): i64 {
+export function ipc_call_staged(id: u64, m: IpcMessage): i64 {
   let irq = irq_save();
-  let r = call_locked(id, req);
+  let r = ipc_call_locked(id, m, m, true);
   irq_restore(irq);
   return r;
 }
 
 export function ipc_deliver_staged(out: IpcMessage): i64 {
-  return finish(thread_current().ipc_msg, out);
+  return take(thread_current(), out);
 }
 
 export function ipc_drop_staged(): void {
-  let m = thread_current().ipc_msg;
+  let me = thread_current();
+  me.ipc_dst = 0;
+  let m = me.ipc_msg;
   if (m.buffer != 0) kfree(m.buffer);
   m.buffer = 0;
 }
 
-/** NOT_FAST: a fast path does not apply (it has changed nothing); the general path runs. */
-const NOT_FAST: i64 = 1;
-
-/** The call fast path (see the top of the file); the reply's status, or NOT_FAST. */
-function call_fast(c: Cpu, id: u64, req: IpcMessage): i64 {
-  if (req.buffer_size != 0 || id == 0 || id >= MAX_PORTS || ports[i32(id)] == 0) return NOT_FAST;
-  let p = changetype<Port>(ports[i32(id)]);
-  let ra = p.receivers.head;
-  if (ra == 0) return NOT_FAST;
-  let r = thr(ra);
-  if (!sched_can_handoff(r.priority)) return NOT_FAST;
-  // The receiver is the head of p.receivers and blocked on nothing else (receives have no timeout).
-  p.receivers.head = r.next;
-  if (r.next == 0) p.receivers.tail = 0;
-  r.next = 0;
-  r.waitq = 0;
-  let a = c.current;
-  let me = thr(a);
-  let msg_id = next_msg_id++;
-  stage(r.ipc_msg, req, me.tid, msg_id, IPC_FLAG_CALL, 0);
-  p.sent++;
-  r.wait_result = E_OK;
-  r.reply_to = a;
-  me.reply_msg_id = msg_id;
-  me.call_port = id;
-  me.state = THREAD_BLOCKED;
-  switch_to(c, ra);
-  me.reply_msg_id = 0;
-  return me.wait_result;
-}
-
-/** Sends req as a call and blocks until the reply is staged in the caller's TCB. Interrupts off. */
-function call_locked(id: u64, req: IpcMessage): i64 {
-  let r = call_fast(this_cpu(), id, req);
-  if (r != NOT_FAST) return r;
-  r = send_locked(id, req, 0, IPC_FLAG_CALL);
-  if (r != E_OK) return r;
+/** The general path of a call: send_locked, then block until ipc_reply wakes us. */
+function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 {
   let me = thread_current();
+  me.ipc_dst = changetype<u64>(resp);
+  let r = send_locked(id, req, 0, IPC_FLAG_CALL);
+  if (r != E_OK) return r;
   me.reply_msg_id = last_msg_id;
   me.call_port = id;
   r = thread_block();
   me.reply_msg_id = 0;
-  return r;
+  return r != E_OK || keep ? r : take(me, resp);
+}
+
+/**
+ * The call fast path's test: the receiver waiting on port id, when a call with req can be handed
+ * straight to it (inline data only, and sched_can_handoff allows it); it is taken off the port's
+ * receivers and the port counts the message. 0: the general path runs (nothing has changed).
+ * A receiver waiting on p.receivers is blocked on nothing else (receives have no timeout) and
+ * has its ipc_dst set (receive_staged, ipc_reply_wait_locked).
+ */
+function handoff_receiver(id: u64, req: IpcMessage): u64 {
+  if (req.buffer_size != 0 || id >= MAX_PORTS || ports[i32(id)] == 0) return 0; // ports[0] is 0
+  let p = changetype<Port>(ports[i32(id)]);
+  let ra = p.receivers.head;
+  if (ra == 0 || !sched_can_handoff(thr(ra).priority)) return 0;
+  let r = thr(ra);
+  p.receivers.head = r.next;
+  if (r.next == 0) p.receivers.tail = 0;
+  r.next = 0;
+  r.waitq = 0;
+  p.sent++;
+  return ra;
+}
+
+/**
+ * ipc_call with interrupts off: the call fast path (see the top of the file), else call_slow.
+ * ipc_call (runtime/switch.S) saves the flags, clears IF and calls it with keep = false: the
+ * reply lands in resp. With keep (the system call) a reply staged by the general path stays in
+ * the TCB for ipc_deliver_staged, which checks the user's destination first.
+ */
+export function ipc_call_locked(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 {
+  let ra = handoff_receiver(id, req);
+  if (ra == 0) return call_slow(id, req, resp, keep);
+  let c = this_cpu();
+  let me = thr(c.current);
+  let msg_id = next_msg_id++;
+  me.ipc_dst = changetype<u64>(resp);
+  me.reply_msg_id = msg_id;
+  me.call_port = id;
+  me.state = THREAD_BLOCKED;
+  let r = thr(ra);
+  r.wait_result = E_OK;
+  r.reply_to = c.current;
+  deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
+  switch_to(c, ra);
+  me.reply_msg_id = 0;
+  return woken(me, keep);
 }
 
 /** Sends req as a call and waits for the reply, delivered into resp like a receive. */
-export function ipc_call(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
-  let irq = irq_save();
-  let r = call_locked(id, req);
-  if (r == E_OK) r = finish(thread_current().ipc_msg, resp);
-  irq_restore(irq);
-  return r;
-}
+export declare function ipc_call(id: u64, req: IpcMessage, resp: IpcMessage): i64;
 
 /**
  * The thread waiting for the reply to req, or 0. O(1) when req is the call last handed to us
@@ -387,46 +441,54 @@ export function ipc_reply(req: IpcMessage, resp: IpcMessage): i64 {
   return r;
 }
 
-/** The reply-and-wait fast path (see the top of the file); the receive's status, or NOT_FAST. */
-function reply_wait_fast(c: Cpu, id: u64, req: IpcMessage, resp: IpcMessage): i64 {
-  if ((req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return NOT_FAST;
-  let ma = c.current;
-  let me = thr(ma);
-  let a = me.reply_to;
-  if (a == 0) return NOT_FAST;
-  let t = thr(a);
-  if (t.reply_msg_id != req.msg_id || t.state != THREAD_BLOCKED) return NOT_FAST;
-  let p = port_get(id);
-  if (p == null || p.count != 0 || !sched_can_handoff(t.priority)) return NOT_FAST;
-  stage(t.ipc_msg, resp, me.tid, req.msg_id, 0, 0);
-  t.reply_msg_id = 0;
-  t.wait_result = E_OK;
-  waitq_add(p.receivers, ma);
-  me.state = THREAD_BLOCKED;
-  switch_to(c, a);
-  let r = me.wait_result;
-  return r == E_OK ? finish(me.ipc_msg, req) : r;
+/** The general path of ipc_reply_wait: reply_locked, then receive_locked. */
+function reply_wait_slow(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
+  let r = (req.flags & IPC_FLAG_CALL) != 0 ? reply_locked(req, resp) : E_OK;
+  if (r != E_OK) req.flags = 0;
+  else r = receive_locked(id, req, 0);
+  sched_preempt_point(); // the reply may have readied a higher priority caller
+  return r;
 }
 
 /**
- * A server's loop step: answers the call in req with resp (when req is a call), then waits on
- * port id for the next message, received into req like ipc_receive (set req.buffer and
- * req.buffer_size for it first). If the reply fails (the caller is gone: E_INVAL; E_TOOBIG,
- * E_NOMEM) that status is returned without waiting, and req is marked answered (flags 0) so that
- * calling again just waits.
+ * The reply-and-wait fast path's test: the caller waiting for the reply to req when the reply
+ * can go straight to it (it is our reply_to, inline data only, port id exists with nothing
+ * queued, and sched_can_handoff allows it), else 0. A nonzero reply_msg_id equal to req's means
+ * that very call is blocked waiting (every waker clears it), with its ipc_dst set.
  */
-export function ipc_reply_wait(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
-  let irq = irq_save();
-  let r = reply_wait_fast(this_cpu(), id, req, resp);
-  if (r == NOT_FAST) {
-    r = (req.flags & IPC_FLAG_CALL) != 0 ? reply_locked(req, resp) : E_OK;
-    if (r != E_OK) req.flags = 0;
-    else r = receive_locked(id, req, 0);
-  }
-  irq_restore(irq);
-  sched_preempt_point();
-  return r;
+function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u64 {
+  let a = me.reply_to;
+  if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return 0;
+  if (thr(a).reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
+  if (changetype<Port>(ports[i32(id)]).count != 0 || !sched_can_handoff(thr(a).priority)) return 0;
+  return a;
 }
+
+/**
+ * ipc_reply_wait with interrupts off (the wrapper in runtime/switch.S): a server's loop step.
+ * Answers the call in req with resp (when req is a call), then waits on port id for the next
+ * message, received into req like ipc_receive (set req.buffer and req.buffer_size for it first).
+ * If the reply fails (the caller is gone: E_INVAL; E_TOOBIG, E_NOMEM) that status is returned
+ * without waiting, and req is marked answered (flags 0) so that calling again just waits.
+ */
+export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
+  let c = this_cpu();
+  let me = thr(c.current);
+  let a = reply_target(me, id, req, resp);
+  if (a == 0) return reply_wait_slow(id, req, resp);
+  let t = thr(a);
+  t.reply_msg_id = 0;
+  t.wait_result = E_OK;
+  deliver_direct(t, resp, me.tid, req.msg_id, 0);
+  me.ipc_dst = changetype<u64>(req);
+  me.state = THREAD_BLOCKED;
+  waitq_add(changetype<Port>(ports[i32(id)]).receivers, c.current);
+  switch_to(c, a);
+  return woken(me, false);
+}
+
+/** A server's loop step: reply to req with resp, then receive into req (ipc_reply_wait_locked). */
+export declare function ipc_reply_wait(id: u64, req: IpcMessage, resp: IpcMessage): i64;
 
 export function ipc_live_ports(): u64 {
   return live_ports;

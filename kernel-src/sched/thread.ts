@@ -51,6 +51,11 @@ export class Thread {
   // reply target, checked against the request's msg_id before use. thread_exit clears every
   // reply_to naming the exiting thread, so it is 0 or a live thread.
   reply_to: u64 = 0;
+  // Where a waiting thread takes an inline-only message directly: set by the waiter before it
+  // blocks in a receive or a call (its out message, or ipc_user for a system call). An IPC fast
+  // path writes the message there and sets ipc_dst = 0, which tells the waiter it is in place;
+  // the general path stages into ipc_msg instead and leaves ipc_dst alone.
+  ipc_dst: u64 = 0;
   ipc_msg!: Inline<IpcMessage>; // kernel-side message a receive or a reply is delivered into
   ipc_user!: Inline<IpcMessage>; // kernel copy of a user's message during an IPC system call
 }

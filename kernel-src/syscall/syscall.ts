@@ -163,7 +163,7 @@ function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, true)) return E_FAULT;
-  let r = ipc_receive_staged(port, flags, proc_of(thread_current()).pid);
+  let r = ipc_receive_staged(port, flags, proc_of(thread_current()).pid, m);
   return r == E_OK ? message_out(ptr, m) : r;
 }
 
