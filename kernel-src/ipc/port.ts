@@ -19,9 +19,9 @@
 // - ipc_reply_wait_locked: a server answering that caller and waiting for the next message
 //   (ipc_reply_wait) stages the reply into the caller's TCB, queues itself as a receiver and
 //   switches straight back to the caller, when the port has nothing queued.
-// Both switch only when sched_can_handoff allows it (nothing ready at the woken thread's priority
-// or above: the handoff overtakes nobody); otherwise, and for buffers, full or empty queues,
-// destroyed ports and every error, the general path runs.
+// Both end in sched_handoff, which switches straight to the woken thread only when that overtakes
+// no ready thread (the priority rule, see scheduler.ts); otherwise it queues it and schedules.
+// Buffers, queued messages, full queues, destroyed ports and every error take the general path.
 
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL } from "../abi/ipc";
 import { E_OK, E_INVAL, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM } from "../abi/errors";
@@ -29,7 +29,7 @@ import { IPC_QUEUE_CAPACITY, copy_inline, copy_message } from "./message";
 import { WaitQueue, Thread, thr, thread_addr, THREAD_BLOCKED } from "../sched/thread";
 import {
   thread_current, waitq_add, waitq_sleep, waitq_wake_one, waitq_wake_all, thread_wake, thread_block,
-  thread_find, thread_for_each, sched_preempt_point, sched_can_handoff, switch_to,
+  thread_find, thread_for_each, sched_preempt_point, sched_handoff,
 } from "../sched/scheduler";
 import { Cpu, this_cpu } from "../sched/percpu";
 import { kmalloc, kfree } from "../mm/heap";
@@ -171,13 +171,6 @@ function deliver_direct(t: Thread, src: IpcMessage, sender: u64, id: u64, flags:
   t.ipc_dst = 0;
 }
 
-/** After a fast path's switch: the wake-up status, and a message staged meanwhile delivered. */
-function woken(me: Thread, keep: bool): i64 {
-  let r = me.wait_result;
-  if (r != E_OK || me.ipc_dst == 0 || keep) return r; // delivered in place, kept, or an error
-  return take(me, changetype<IpcMessage>(me.ipc_dst));
-}
-
 /** Copies the out-of-line buffer into the kernel; 1 = nothing to copy, 0 = out of memory. */
 function copy_in_buffer(m: IpcMessage): u64 {
   if (m.buffer_size == 0 || m.buffer == 0) return 1;
@@ -219,6 +212,8 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64, msg_flags: u32): i64 
 }
 
 let last_msg_id: u64 = 0;
+let fast_calls: u64 = 0; // calls delivered by the call fast path (for tests and benchmarks)
+let fast_replies: u64 = 0; // replies delivered by the reply-and-wait fast path
 
 /** Sends msg to port id. Blocks while the queue is full unless flags has IPC_NONBLOCK. */
 export function ipc_send(id: u64, msg: IpcMessage, flags: u64): i64 {
@@ -353,7 +348,7 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
 
 /**
  * The call fast path's test: the receiver waiting on port id, when a call with req can be handed
- * straight to it (inline data only, and sched_can_handoff allows it); it is taken off the port's
+ * straight to it (inline data only); it is taken off the port's
  * receivers and the port counts the message. 0: the general path runs (nothing has changed).
  * A receiver waiting on p.receivers is blocked on nothing else (receives have no timeout) and
  * has its ipc_dst set (receive_staged, ipc_reply_wait_locked).
@@ -362,7 +357,7 @@ function handoff_receiver(id: u64, req: IpcMessage): u64 {
   if (req.buffer_size != 0 || id >= MAX_PORTS || ports[i32(id)] == 0) return 0; // ports[0] is 0
   let p = changetype<Port>(ports[i32(id)]);
   let ra = p.receivers.head;
-  if (ra == 0 || !sched_can_handoff(thr(ra).priority)) return 0;
+  if (ra == 0) return 0;
   let r = thr(ra);
   p.receivers.head = r.next;
   if (r.next == 0) p.receivers.tail = 0;
@@ -392,9 +387,12 @@ export function ipc_call_locked(id: u64, req: IpcMessage, resp: IpcMessage, keep
   r.wait_result = E_OK;
   r.reply_to = c.current;
   deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
-  switch_to(c, ra);
+  fast_calls++;
+  sched_handoff(c, ra);
   me.reply_msg_id = 0;
-  return woken(me, keep);
+  let st = me.wait_result;
+  if (st != E_OK || me.ipc_dst == 0 || keep) return st; // the reply is in resp, kept, or an error
+  return take(me, resp);
 }
 
 /** Sends req as a call and waits for the reply, delivered into resp like a receive. */
@@ -453,15 +451,14 @@ function reply_wait_slow(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
 /**
  * The reply-and-wait fast path's test: the caller waiting for the reply to req when the reply
  * can go straight to it (it is our reply_to, inline data only, port id exists with nothing
- * queued, and sched_can_handoff allows it), else 0. A nonzero reply_msg_id equal to req's means
+ * queued), else 0. A nonzero reply_msg_id equal to req's means
  * that very call is blocked waiting (every waker clears it), with its ipc_dst set.
  */
 function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u64 {
   let a = me.reply_to;
   if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return 0;
   if (thr(a).reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
-  if (changetype<Port>(ports[i32(id)]).count != 0 || !sched_can_handoff(thr(a).priority)) return 0;
-  return a;
+  return changetype<Port>(ports[i32(id)]).count == 0 ? a : 0;
 }
 
 /**
@@ -480,15 +477,27 @@ export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage
   t.reply_msg_id = 0;
   t.wait_result = E_OK;
   deliver_direct(t, resp, me.tid, req.msg_id, 0);
+  fast_replies++;
   me.ipc_dst = changetype<u64>(req);
   me.state = THREAD_BLOCKED;
   waitq_add(changetype<Port>(ports[i32(id)]).receivers, c.current);
-  switch_to(c, a);
-  return woken(me, false);
+  sched_handoff(c, a);
+  let r = me.wait_result;
+  if (r != E_OK || me.ipc_dst == 0) return r; // the message is in req, or it is an error
+  return take(me, req);
 }
 
 /** A server's loop step: reply to req with resp, then receive into req (ipc_reply_wait_locked). */
 export declare function ipc_reply_wait(id: u64, req: IpcMessage, resp: IpcMessage): i64;
+
+/** Messages the call fast path and the reply-and-wait fast path delivered (tests). */
+export function ipc_fast_calls(): u64 {
+  return fast_calls;
+}
+
+export function ipc_fast_replies(): u64 {
+  return fast_replies;
+}
 
 export function ipc_live_ports(): u64 {
   return live_ports;

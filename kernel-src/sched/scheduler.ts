@@ -106,10 +106,8 @@ function reap(): void {
 
 /**
  * Runs `next` (off every queue) on CPU c; the running thread is queued, blocked or dead already.
- * IPC's direct handoff calls it too, after sched_can_handoff said `next` is what schedule() would
- * pick.
  */
-export function switch_to(c: Cpu, next: u64): void {
+function switch_to(c: Cpu, next: u64): void {
   let prev = c.current;
   let n = thr(next);
   n.state = THREAD_RUNNING;
@@ -216,16 +214,22 @@ export function thread_current(): Thread {
 }
 
 /**
- * The handoff rule (IPC's direct switch from a thread that blocks to the thread it wakes): allowed
- * only when no thread of priority p or higher is ready, i.e. when the woken thread is the one
- * schedule() would pick anyway and it overtakes nobody. A higher-priority ready thread is never
- * starved, and neither is one at the same level waiting for its round-robin turn: in both cases
- * the IPC takes the general path (the woken thread joins the tail of its run queue).
+ * IPC's switch from a thread that has just blocked to the thread it woke (`next`, off every
+ * queue, its wake-up status set). The handoff rule: `next` runs at once, skipping the run queue,
+ * only when no ready thread has its priority or a higher one, i.e. when schedule() would pick it
+ * anyway and it overtakes nobody. Otherwise it joins the tail of its run queue like any woken
+ * thread and schedule() decides: a higher-priority ready thread runs first, and one at the same
+ * level keeps its round-robin turn.
  */
-export function sched_can_handoff(p: u8): bool {
-  let q = u64(p);
-  if (q >= 64) return (rq_bits[1] >> (q - 64)) == 0;
-  return rq_bits[1] == 0 && (rq_bits[0] >> q) == 0;
+export function sched_handoff(c: Cpu, next: u64): void {
+  let p = u64(thr(next).priority);
+  let ready = p >= 64 ? rq_bits[1] >> (p - 64) : rq_bits[1] | (rq_bits[0] >> p);
+  if (ready != 0) {
+    rq_push(next);
+    schedule();
+    return;
+  }
+  switch_to(c, next);
 }
 
 /**

@@ -4,9 +4,13 @@ import { check, check_eq } from "./ktest";
 import { IpcMessage, IPC_NONBLOCK, SVC_UPPER, SVC_SUM } from "../abi/ipc";
 import { E_OK, E_BADPORT, E_FULL, E_AGAIN, E_DESTROYED, E_TOOBIG, E_TRUNC, E_INVAL } from "../abi/errors";
 import { IPC_QUEUE_CAPACITY } from "../ipc/message";
-import { ipc_create_port, ipc_destroy_port, ipc_send, ipc_receive, ipc_try_receive, ipc_call, ipc_reply } from "../ipc/port";
+import {
+  ipc_create_port, ipc_destroy_port, ipc_send, ipc_receive, ipc_try_receive, ipc_call, ipc_reply, ipc_reply_wait,
+  ipc_fast_calls, ipc_fast_replies, ipc_queued,
+} from "../ipc/port";
+import { irq_save, irq_restore } from "../arch/cpu";
 import { service_port_id } from "../ipc/service";
-import { thread_create, thread_sleep } from "../sched/scheduler";
+import { thread_create, thread_sleep, thread_current } from "../sched/scheduler";
 import { PRIORITY_NORMAL } from "../sched/thread";
 import { kmalloc, kfree, heap_used_bytes } from "../mm/heap";
 
@@ -192,5 +196,149 @@ export function test_ipc_errors(): bool {
   ok = check(ipc_destroy_port(port_a) == E_BADPORT, "destroy twice") && ok;
   kfree(buf);
   destroy(m);
+  return ok;
+}
+
+// ---- the IPC fast paths: direct handoff, reply-and-wait, fallbacks, the priority rule ----
+
+let order!: InlineArray<u64, 8>;
+let order_len: u64 = 0;
+let server_tid: u64 = 0;
+let server_rounds: u64 = 0;
+
+function note(who: u64): void {
+  if (order_len < 8) order[i32(order_len)] = who;
+  order_len++;
+}
+
+/**
+ * A server on port_a looping on ipc_reply_wait: answers each call with the value tripled and the
+ * request's sender and msg_id echoed, noting 3 in `order` per message; sleeps `arg` ms first.
+ */
+function tripler(arg: u64): void {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  let buf = kmalloc(64);
+  server_tid = thread_current().tid;
+  if (arg != 0) thread_sleep(arg);
+  while (true) {
+    req.buffer = buf; // room for a request's buffer (the general path delivers it)
+    req.buffer_size = 64;
+    let r = ipc_reply_wait(port_a, req, resp);
+    if (r == E_DESTROYED || r == E_BADPORT) break;
+    if (r != E_OK) {
+      pong_errors++;
+      continue;
+    }
+    note(3);
+    server_rounds++;
+    store<u64>(data(resp), load<u64>(data(req)) * 3);
+    store<u64>(data(resp), req.sender_tid, 8);
+    store<u64>(data(resp), req.msg_id, 16);
+  }
+  kfree(buf);
+  destroy(req);
+  destroy(resp);
+}
+
+function call_tripler(req: IpcMessage, resp: IpcMessage, v: u64): bool {
+  store<u64>(data(req), v);
+  let r = ipc_call(port_a, req, resp);
+  return r == E_OK && load<u64>(data(resp)) == v * 3 && load<u64>(data(resp), 8) == thread_current().tid &&
+    resp.sender_tid == server_tid && resp.msg_id == load<u64>(data(resp), 16) && resp.flags == 0 &&
+    resp.buffer_size == 0;
+}
+
+/** A call to a waiting receiver is handed over directly, and its reply comes back the same way. */
+export function test_ipc_handoff_reply_wait(): bool {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  port_a = ipc_create_port(0);
+  pong_errors = 0;
+  server_rounds = 0;
+  thread_create(tripler, 0, PRIORITY_NORMAL, "tripler");
+  thread_sleep(10); // it now waits in ipc_reply_wait
+  let calls = ipc_fast_calls();
+  let replies = ipc_fast_replies();
+  let ok = true;
+  for (let i: u64 = 1; i <= 1000 && ok; i++) ok = check(call_tripler(req, resp, i), "handoff round");
+  ok = check_eq(ipc_fast_calls() - calls, 1000, "calls handed over directly") && ok;
+  ok = check_eq(ipc_fast_replies() - replies, 1000, "replies by reply-and-wait") && ok;
+  ok = check_eq(server_rounds, 1000, "server rounds") && ok;
+  // a buffer takes the general path both ways, with the same result
+  let buf = kmalloc(16);
+  req.buffer = buf;
+  req.buffer_size = 16;
+  calls = ipc_fast_calls();
+  ok = check(call_tripler(req, resp, 77), "call with a buffer") && ok;
+  ok = check_eq(ipc_fast_calls() - calls, 0, "a buffer is not handed over") && ok;
+  req.buffer = 0;
+  req.buffer_size = 0;
+  ipc_destroy_port(port_a);
+  thread_sleep(10);
+  ok = check_eq(pong_errors, 0, "server side errors") && ok;
+  kfree(buf);
+  destroy(req);
+  destroy(resp);
+  return ok;
+}
+
+/** Nobody waiting: the call is queued; the server takes it from the queue and replies by lookup. */
+export function test_ipc_fallback_no_receiver(): bool {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  port_a = ipc_create_port(0);
+  pong_errors = 0;
+  server_rounds = 0;
+  thread_create(tripler, 20, PRIORITY_NORMAL, "sleepy"); // sleeps 20 ms before it first waits
+  thread_sleep(5);
+  let calls = ipc_fast_calls();
+  let replies = ipc_fast_replies();
+  let ok = check(call_tripler(req, resp, 5), "queued call answered");
+  ok = check_eq(ipc_fast_calls() - calls, 0, "no handoff without a receiver") && ok;
+  ok = check_eq(ipc_fast_replies() - replies, 0, "reply to a queued call by lookup") && ok;
+  ok = check_eq(u64(ipc_queued(port_a)), 0, "queue drained") && ok;
+  // the server now waits: the next call is handed over again
+  ok = check(call_tripler(req, resp, 6), "next call") && ok;
+  ok = check_eq(ipc_fast_calls() - calls, 1, "handoff once a receiver waits") && ok;
+  ipc_destroy_port(port_a);
+  thread_sleep(10);
+  ok = check_eq(pong_errors, 0, "server side errors") && ok;
+  destroy(req);
+  destroy(resp);
+  return ok;
+}
+
+function runner(who: u64): void {
+  note(who);
+}
+
+/**
+ * The handoff rule: with a higher-priority thread (1) and a same-priority thread (2) ready, a
+ * call to a waiting receiver (3) runs them first, in that order; the receiver does not jump the
+ * queue. With nothing ready the receiver runs at once (the handoff test above).
+ */
+export function test_ipc_handoff_priority(): bool {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  port_a = ipc_create_port(0);
+  pong_errors = 0;
+  thread_create(tripler, 0, PRIORITY_NORMAL, "tripler");
+  thread_sleep(10);
+  order_len = 0;
+  let irq = irq_save(); // no timer tick may run them before the call
+  thread_create(runner, 1, PRIORITY_NORMAL + 8, "high");
+  thread_create(runner, 2, PRIORITY_NORMAL, "peer");
+  let ok = check(call_tripler(req, resp, 9), "call with others ready");
+  irq_restore(irq);
+  ok = check_eq(order_len, 3, "three ran") && ok;
+  ok = check_eq(order[0], 1, "the higher priority thread first") && ok;
+  ok = check_eq(order[1], 2, "then the same-priority one, in its turn") && ok;
+  ok = check_eq(order[2], 3, "then the receiver") && ok;
+  ipc_destroy_port(port_a);
+  thread_sleep(10);
+  ok = check_eq(pong_errors, 0, "server side errors") && ok;
+  destroy(req);
+  destroy(resp);
   return ok;
 }

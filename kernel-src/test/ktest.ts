@@ -17,6 +17,7 @@ import {
 } from "./sched_tests";
 import {
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
+  test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
 } from "./ipc_tests";
 import { test_user_syscalls, test_user_faults, test_user_demo, test_no_leaks } from "./user_tests";
 
@@ -27,6 +28,7 @@ const TESTS: readonly TestFn[] = [
   test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_timer,
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
+  test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
   test_user_syscalls, test_user_faults, test_user_demo, test_no_leaks,
 ];
 
@@ -36,7 +38,8 @@ const NAMES: readonly string[] = [
   "heap_double_free_and_corruption", "heap_random_100k", "heap_growth", "timer_ticks",
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
   "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
-  "ipc_errors", "user_syscall_error_paths", "user_faults_killed", "user_demo_program",
+  "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",
+  "user_syscall_error_paths", "user_faults_killed", "user_demo_program",
   "no_leaks_at_end",
 ];
 
