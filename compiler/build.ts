@@ -18,7 +18,8 @@ import { formatMap } from '../linker/map.js';
 import { readLayout } from '../linker/layout.js';
 import { compileModule } from './backend.js';
 import { runMain, fail } from './diag.js';
-import { lowerProgram } from './driver.js';
+import { lowerLoaded } from './driver.js';
+import { loadProgram, loadPrograms, type Program } from './program.js';
 import { assemble } from './x86/assemble.js';
 import { parseAtt } from './x86/att.js';
 import { formatListing } from './x86/listing.js';
@@ -35,6 +36,7 @@ export type Target = 'kernel' | 'linux';
 
 export interface ProgramOptions {
   tsconfig: string; // the program's tsconfig.json (its files are the program)
+  program?: Program; // the program already loaded and type-checked (loadPrograms), else loaded here
   target: Target;
   asm: string[]; // runtime .S files to assemble and link in
   layout: string; // linker layout TOML
@@ -61,7 +63,8 @@ export function assembleFile(path: string): ObjectFile {
 /** Compiles, assembles and links one program; returns the ELF image. */
 export function buildProgram(o: ProgramOptions): Uint8Array {
   const name = basename(dirname(resolve(o.tsconfig)));
-  const mod = phase(o.quiet, 'compile', `${name} (TypeScript -> IR)`, () => lowerProgram(o.tsconfig));
+  const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
+  const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
   const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod, { target: o.target }));
   if (o.emitAsm) writeFileSync(o.emitAsm, formatListing(items));
   const objects = phase(o.quiet, 'assemble', `${name} + ${o.asm.length} runtime .S`, () => [
@@ -107,11 +110,16 @@ function runtimeAsm(): string[] {
     .map((n) => join(dir, n));
 }
 
+/** The kernel and its user programs: one TypeScript program and one type check for all of them. */
 export function buildKernel(quiet = false): void {
-  const embedded = userPrograms().map((name) => {
+  const users = userPrograms();
+  const configs = [...users.map((name) => join(ROOT, 'kernel-src/user', name, 'tsconfig.json')), join(ROOT, 'kernel-src/tsconfig.json')];
+  const programs = phase(quiet, 'load', `kernel-src + ${users.length} user programs (parse, type check)`, () => loadPrograms(configs));
+  const embedded = users.map((name, i) => {
     const out = join(ROOT, 'out/user', `${name}.elf`);
     const elf = buildProgram({
-      tsconfig: join(ROOT, 'kernel-src/user', name, 'tsconfig.json'),
+      tsconfig: configs[i],
+      program: programs[i],
       target: 'linux',
       asm: [join(ROOT, 'runtime/user_start.S')],
       layout: join(ROOT, 'linker/linux.toml'), // user programs link like static Linux ones, at 0x400000
@@ -121,7 +129,8 @@ export function buildKernel(quiet = false): void {
     return embedUserProgram(name, elf);
   });
   buildProgram({
-    tsconfig: join(ROOT, 'kernel-src/tsconfig.json'),
+    tsconfig: configs[users.length],
+    program: programs[users.length],
     target: 'kernel',
     asm: runtimeAsm(),
     layout: join(ROOT, 'linker/kernel.toml'),

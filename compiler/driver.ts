@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Module, Func, Inst, Value, Terminator } from './ir.js';
 import { DiagnosticBag, UserError, type Diagnostic } from './diag.js';
-import { loadProgram } from './program.js';
+import { loadProgram, type Program } from './program.js';
 import { checkSubset } from './check.js';
 import { lowerProgram as lowerAst } from './lower.js';
 
@@ -37,15 +37,20 @@ function timed<T>(times: PhaseTime[], phase: string, f: () => T): T {
 export function compileToIR(dirOrConfig: string): FrontEndResult {
   const times: PhaseTime[] = [];
   const program = timed(times, 'load', () => loadProgram(dirOrConfig));
+  return { module: lowerLoaded(program, times), times };
+}
+
+/** The subset check and lowering of a loaded program (see loadPrograms), timed into `times`. */
+export function lowerLoaded(program: Program, times: PhaseTime[] = []): Module {
   const diags = new DiagnosticBag();
   timed(times, 'check', () => checkSubset(program.files, diags));
   const module = timed(times, 'lower', () => lowerAst(program, diags));
   const all = [...program.tsDiagnostics, ...diags.items];
   if (all.length) throw new UserError(sortDiagnostics(all));
-  return { module, times };
+  return module;
 }
 
-/** The front end as one call (what the build driver uses): throws UserError on any error. */
+/** The front end as one call: throws UserError on any error. */
 export function lowerProgram(dirOrConfig: string): Module {
   return compileToIR(dirOrConfig).module;
 }

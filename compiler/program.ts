@@ -1,14 +1,19 @@
 // Loads a program: the project's tsconfig, its source files, and TypeScript's own errors.
 //
-// ts-morph reads the tsconfig (the kernel's uses noLib with runtime/prelude.d.ts as its only
-// library); from then on the compiler works on the raw TypeScript AST and checker (ts-morph's `ts`
-// export), because the ts-morph wrappers are slow when used per node on a 10k-line program.
+// The compiler works on the raw TypeScript AST and checker (the TypeScript that ts-morph bundles,
+// without ts-morph's per-node wrappers, which are slow on a 10k-line program). The tsconfig (the
+// kernel's uses noLib with runtime/prelude.d.ts as its only library) is read by TypeScript itself.
 // TypeScript's own errors (a misspelt name, a wrong argument count) come back as `TSnnnn`
 // diagnostics in the same format as the compiler's.
+//
+// One build compiles several programs (the kernel and its user programs) that share files: the
+// prelude, user/lib, abi/. Parsed SourceFiles are kept for the life of the process and handed to
+// every program that reads the same text (the way a language service's document registry does),
+// so each shared file is parsed and bound once.
 
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import ts = require('@ts-morph/common/dist/typescript.js'); // CommonJS: require() skips ESM's export scan of 9 MB
 import { fail, type Diagnostic } from './diag.js';
 
 export { ts };
@@ -35,22 +40,111 @@ export function findTsconfig(dirOrConfig: string): string {
   return p;
 }
 
+/** Reads a tsconfig: compiler options and root files (those that exist). */
+function readConfig(tsconfig: string): { options: ts.CompilerOptions; rootNames: string[] } {
+  const json = ts.parseConfigFileTextToJson(tsconfig, readFileSync(tsconfig, 'utf8'));
+  if (json.error) fail('TSK3001', `cannot read ${tsconfig}: ${ts.flattenDiagnosticMessageText(json.error.messageText, '\n')}`);
+  const parsed = ts.parseJsonConfigFileContent(json.config, ts.sys, dirname(tsconfig), undefined, tsconfig);
+  return { options: parsed.options, rootNames: parsed.fileNames.filter((f) => existsSync(f)) };
+}
+
+/** Parsed source files by name, reused while their text and parse options are the same. */
+const sourceCache = new Map<string, { text: string; key: string; sf: ts.SourceFile }>();
+
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options, true);
+  host.getSourceFile = (fileName, langOrOptions, onError) => {
+    let text: string;
+    try {
+      text = readFileSync(fileName, 'utf8');
+    } catch (e) {
+      onError?.((e as Error).message);
+      return undefined;
+    }
+    const key = JSON.stringify(langOrOptions);
+    const hit = sourceCache.get(fileName);
+    if (hit && hit.text === text && hit.key === key) return hit.sf;
+    const sf = ts.createSourceFile(fileName, text, langOrOptions, true);
+    sourceCache.set(fileName, { text, key, sf });
+    return sf;
+  };
+  return host;
+}
+
 export function loadProgram(dirOrConfig: string): Program {
-  const tsconfig = findTsconfig(dirOrConfig);
-  let project: Project;
-  try {
-    project = new Project({ tsConfigFilePath: tsconfig });
-  } catch (e) {
-    fail('TSK3001', `cannot read ${tsconfig}: ${(e as Error).message}`);
+  return loadPrograms([dirOrConfig])[0];
+}
+
+/**
+ * Loads several programs. Those whose tsconfigs have the same compiler options (the kernel and its
+ * user programs) become one TypeScript program, type-checked once, as `tsc -p` of a tsconfig
+ * listing them all would; each keeps its own files (its roots and what they import) and the
+ * TypeScript errors found in them. This needs every source file to be a module: scripts would
+ * share one global scope and see each other's declarations, so such programs load on their own.
+ */
+export function loadPrograms(dirsOrConfigs: string[]): Program[] {
+  const configs = dirsOrConfigs.map((d) => {
+    const tsconfig = findTsconfig(d);
+    return { tsconfig, ...readConfig(tsconfig) };
+  });
+  const groups = new Map<string, typeof configs>();
+  for (const c of configs) {
+    const { configFilePath: _, ...options } = c.options;
+    const key = JSON.stringify(options);
+    groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  const program = project.getProgram().compilerObject;
-  const checker = program.getTypeChecker();
-  const files = program
-    .getSourceFiles()
+  const loaded = new Map<string, Program>();
+  for (const group of groups.values()) {
+    const shared = createProgram(group[0].options, group.flatMap((c) => c.rootNames));
+    const modules = shared.getSourceFiles().every((f) => f.isDeclarationFile || ts.isExternalModule(f));
+    const checked = modules || group.length === 1 ? checkProgram(shared) : undefined;
+    for (const c of group) {
+      const own = checked ?? checkProgram(createProgram(c.options, c.rootNames));
+      loaded.set(c.tsconfig, programOf(c.tsconfig, own, c.rootNames));
+    }
+  }
+  return configs.map((c) => loaded.get(c.tsconfig)!);
+}
+
+interface Checked {
+  program: ts.Program;
+  diagnostics: readonly ts.Diagnostic[];
+}
+
+function createProgram(options: ts.CompilerOptions, rootNames: string[]): ts.Program {
+  return ts.createProgram({ rootNames: [...new Set(rootNames)], options, host: cachingHost(options) });
+}
+
+/** TypeScript's own check of the whole program: this is most of the front end's time. */
+function checkProgram(program: ts.Program): Checked {
+  return { program, diagnostics: ts.getPreEmitDiagnostics(program) };
+}
+
+/** One tsconfig's view of a (possibly shared) program: its roots, their imports, their errors. */
+function programOf(tsconfig: string, c: Checked, rootNames: string[]): Program {
+  const checker = c.program.getTypeChecker();
+  const own = reachable(c.program, checker, rootNames);
+  const files = [...own]
     .filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'))
     .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
-  const tsDiagnostics = ts.getPreEmitDiagnostics(program).map(convertTsDiagnostic);
-  return { tsconfig, program, checker, files, tsDiagnostics };
+  const tsDiagnostics = c.diagnostics.filter((d) => !d.file || own.has(d.file)).map(convertTsDiagnostic);
+  return { tsconfig, program: c.program, checker, files, tsDiagnostics };
+}
+
+/** The root files and every file they import, directly or not. */
+function reachable(program: ts.Program, checker: ts.TypeChecker, rootNames: string[]): Set<ts.SourceFile> {
+  const seen = new Set<ts.SourceFile>();
+  const work = rootNames.map((n) => program.getSourceFile(n)).filter((f) => f !== undefined);
+  for (let sf = work.pop(); sf; sf = work.pop()) {
+    if (seen.has(sf)) continue;
+    seen.add(sf);
+    for (const stmt of sf.statements) {
+      const spec = ts.isImportDeclaration(stmt) || ts.isExportDeclaration(stmt) ? stmt.moduleSpecifier : undefined;
+      const target = spec && checker.getSymbolAtLocation(spec)?.valueDeclaration;
+      if (target && ts.isSourceFile(target)) work.push(target);
+    }
+  }
+  return seen;
 }
 
 /** Position of a node (its first token, not its leading trivia) as a SourceLoc. */

@@ -1,0 +1,41 @@
+// Loading programs (compiler/program.ts): programs with the same compiler options share one
+// TypeScript program and one type check, and each still sees only its own files and errors.
+import { describe, it, expect } from 'vitest';
+import { basename, dirname } from 'node:path';
+import { loadProgram, loadPrograms, type Program } from '../compiler/program.js';
+import { compileToIR, lowerLoaded, printModule } from '../compiler/driver.js';
+
+const names = (p: Program) => p.files.map((f) => `${basename(dirname(f.fileName))}/${basename(f.fileName)}`);
+
+describe('loadPrograms', () => {
+  it('checks programs with the same options together, each with its own files and errors', () => {
+    const [good, bad] = loadPrograms(['tests/program/good', 'tests/program/bad']);
+    expect(good.program).toBe(bad.program);
+    expect(names(good)).toEqual(['good/main.ts', 'program/shared.ts']);
+    expect(names(bad)).toEqual(['bad/main.ts', 'program/shared.ts']);
+    expect(good.tsDiagnostics).toEqual([]);
+    expect(bad.tsDiagnostics.map((d) => [d.code, basename(d.loc!.file), d.loc!.line])).toEqual([['TS2554', 'main.ts', 4]]);
+  });
+
+  it('gives the same errors as loading each program alone', () => {
+    const alone = loadProgram('tests/program/bad');
+    const [, together] = loadPrograms(['tests/program/good', 'tests/program/bad']);
+    expect(together.tsDiagnostics).toEqual(alone.tsDiagnostics);
+    expect(names(together)).toEqual(names(alone));
+  });
+
+  it('loads a script (no import or export) in a program of its own', () => {
+    const [good, script] = loadPrograms(['tests/program/good', 'tests/program/script']);
+    expect(good.program).not.toBe(script.program);
+    expect(names(good)).toEqual(['good/main.ts', 'program/shared.ts']);
+    expect(names(script)).toEqual(['script/main.ts']);
+    expect(script.tsDiagnostics).toEqual([]);
+  });
+
+  it('lowers the kernel and a user program loaded together to the same IR as loaded alone', () => {
+    const [user, kernel] = loadPrograms(['kernel-src/user/demo', 'kernel-src']);
+    expect(user.program).toBe(kernel.program);
+    expect(printModule(lowerLoaded(user))).toBe(printModule(compileToIR('kernel-src/user/demo').module));
+    expect(printModule(lowerLoaded(kernel))).toBe(printModule(compileToIR('kernel-src').module));
+  });
+});
