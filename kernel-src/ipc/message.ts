@@ -20,12 +20,22 @@ export function copy_inline(dst: u64, src: u64): void {
   store<u64>(dst, load<u64>(src, 56), 56);
 }
 
-/** Copies a whole IpcMessage (104 bytes: 3 header words, the inline data, 2 buffer words). */
+/**
+ * Copies a whole IpcMessage (104 bytes: 3 header words, the inline data, 2 buffer words). Written
+ * out rather than calling copy_inline: a leaf costs no call and saves no registers.
+ */
 export function copy_message(dst: u64, src: u64): void {
   store<u64>(dst, load<u64>(src));
   store<u64>(dst, load<u64>(src, 8), 8);
   store<u64>(dst, load<u64>(src, 16), 16);
-  copy_inline(dst + 24, src + 24);
+  store<u64>(dst, load<u64>(src, 24), 24);
+  store<u64>(dst, load<u64>(src, 32), 32);
+  store<u64>(dst, load<u64>(src, 40), 40);
+  store<u64>(dst, load<u64>(src, 48), 48);
+  store<u64>(dst, load<u64>(src, 56), 56);
+  store<u64>(dst, load<u64>(src, 64), 64);
+  store<u64>(dst, load<u64>(src, 72), 72);
+  store<u64>(dst, load<u64>(src, 80), 80);
   store<u64>(dst, load<u64>(src, 88), 88);
   store<u64>(dst, load<u64>(src, 96), 96);
 }

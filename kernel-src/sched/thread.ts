@@ -56,6 +56,8 @@ export class Thread {
   // path writes the message there and sets ipc_dst = 0, which tells the waiter it is in place;
   // the general path stages into ipc_msg instead and leaves ipc_dst alone.
   ipc_dst: u64 = 0;
+  checked_page: u64 = 0; // user page last found present, user, writable (syscall/usercopy.ts)
+  check_gen: u64 = 0; // the user-unmap generation of that check
   ipc_msg!: Inline<IpcMessage>; // kernel-side message a receive or a reply is delivered into
   ipc_user!: Inline<IpcMessage>; // kernel copy of a user's message during an IPC system call
 }

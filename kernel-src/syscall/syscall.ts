@@ -16,7 +16,7 @@ import { log_info, put_bytes } from "../lib/log";
 import { serial_getc } from "../lib/serial";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
 import { proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
-import { user_range_ok, user_code_ok } from "./usercopy";
+import { user_range_ok, user_code_ok, user_unmapped } from "./usercopy";
 import { vmm_map, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
@@ -180,6 +180,7 @@ function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
     let pa = pmm_alloc_zeroed();
     if (pa == 0 || !vmm_map(p.space, base + off, pa, flags)) {
       for (let undo: u64 = 0; undo < off; undo += PAGE_SIZE) vmm_unmap(p.space, base + undo);
+      user_unmapped();
       return E_NOMEM;
     }
   }
@@ -197,5 +198,6 @@ function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 {
     if ((e & PTE_U) == 0 || (e & PTE_OWNED) == 0) return E_INVAL;
   }
   for (let off: u64 = 0; off < size; off += PAGE_SIZE) vmm_unmap(p.space, addr + off);
+  user_unmapped();
   return E_OK;
 }

@@ -4,8 +4,15 @@
 // thread entry points). System calls check every pointer with these before touching memory; with
 // interrupts off during a system call nothing can unmap a page between the check and the copy
 // (after a blocking wait the check is repeated).
+//
+// Each thread remembers the last single user page it found present, user and writable (a
+// one-entry software TLB: an IPC system call checks the same message page on the way in and out,
+// call after call). The entry is valid only while no user page has been unmapped anywhere since
+// (user_unmapped() bumps a generation that every entry carries); mappings are only ever added
+// otherwise, and a thread's address space never changes while it lives.
 
 import { thread_current } from "../sched/scheduler";
+import { Thread } from "../sched/thread";
 import { proc_of } from "../proc/process";
 import { vmm_pte, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
 import { USER_TOP, PAGE_SIZE, page_round_down } from "../mm/layout";
@@ -16,16 +23,39 @@ function pte_of(va: u64): u64 {
   return vmm_pte(proc_of(t).space, va);
 }
 
+let unmaps: u64 = 1; // generation of the user mappings (a Thread's check_gen starts at 0: no entry)
+
+/** Called whenever a user page is unmapped (or its permissions shrink): drops every cached check. */
+export function user_unmapped(): void {
+  unmaps++;
+}
+
 export function user_range_ok(addr: u64, len: u64, write: bool): bool {
   if (len == 0) return true;
   if (addr >= USER_TOP || len > USER_TOP - addr) return false;
   let end = addr + len;
+  let first = page_round_down(addr);
+  let t = thread_current();
+  if (first == page_round_down(end - 1)) {
+    if (t.checked_page == first && t.check_gen == unmaps) return true; // present, user, writable
+    if (!page_ok(first, write)) return false;
+    if (write) {
+      t.checked_page = first;
+      t.check_gen = unmaps;
+    }
+    return true;
+  }
   for (let page = page_round_down(addr); page < end; page += PAGE_SIZE) {
     let e = pte_of(page);
     if ((e & PTE_U) == 0) return false;
     if (write && (e & PTE_W) == 0) return false;
   }
   return true;
+}
+
+function page_ok(page: u64, write: bool): bool {
+  let e = pte_of(page);
+  return (e & PTE_U) != 0 && (!write || (e & PTE_W) != 0);
 }
 
 export function user_code_ok(addr: u64): bool {

@@ -124,12 +124,18 @@ export function main(port: u64): i32 {
     let base = u64(a);
     store<u64>(base + 4096, 77);
     expect("mmap memory", i64(load<u64>(base + 4096)), 77);
+    // a message in the mapping: the kernel remembers the checked page until something is unmapped
+    let mm = changetype<IpcMessage>(base);
+    mm.type = SVC_UPPER;
+    expect("call from mmap memory", ipc_send(SERVICE_PORT, mm, SEND_CALL), 0);
+    expect("again (checked page remembered)", ipc_send(SERVICE_PORT, mm, SEND_CALL), 0);
     expect("munmap unaligned", munmap(base + 1, 4096), E_INVAL);
     expect("munmap outside", munmap(0x400000, 4096), E_INVAL);
     expect("munmap length 0", munmap(base, 0), E_INVAL);
     expect("munmap ok", munmap(base, 8192), 0);
     expect("munmap twice", munmap(base, 8192), E_INVAL);
     expect("write from unmapped", syscall(SYS_WRITE, 1, base, 8), E_FAULT);
+    expect("call from unmapped message", ipc_send(SERVICE_PORT, mm, SEND_CALL), E_FAULT);
     let ro = mmap(4096, PROT_READ);
     expect("read into read-only mmap", syscall(SYS_READ, 0, u64(ro), 8), E_FAULT);
     munmap(u64(ro), 4096);
