@@ -103,6 +103,8 @@ class Selector {
   useCount = new Map<number, number>();
   allocaSlot = new Map<number, number>();
   allocaAddrUses = new Map<number, number>();
+  /** Uses of each vreg as the address of a load or store. */
+  addrUses = new Map<number, number>();
   folded = new Set<Inst>();
   /** A two-address operation whose right operand is a load folded into a memory operand. */
   memOperand = new Map<Inst, Extract<Inst, { op: 'load' }>>();
@@ -179,9 +181,19 @@ class Selector {
     return d && d.block === block ? d.inst : undefined;
   }
 
+  /**
+   * The definition of address v if it can fold into the addressing mode of a use in `block`: its
+   * only use is there, or every use of it is a load or store address (each use then recomputes it
+   * in its addressing mode, which is free; common subexpression elimination makes such values).
+   */
+  addrDef(v: Value, block: number): Inst | undefined {
+    if (v.kind === 'vreg' && (this.useCount.get(v.id) ?? 0) === this.addrUses.get(v.id)) return this.def.get(v.id)?.inst;
+    return this.defIn(v, block);
+  }
+
   /** Marks the address arithmetic feeding a load or store as folded into its addressing mode. */
   planAddr(v: Value, block: number): void {
-    const d = this.defIn(v, block);
+    const d = this.addrDef(v, block);
     // An add that already reads memory (planLoadOperand) cannot also become an address.
     if (!d || d.op !== 'bin' || d.bin !== 'add' || d.cls !== 'l' || this.memOperand.has(d)) return;
     if (d.b.kind === 'const' && fitsS32(BigInt.asIntN(64, d.b.value))) {
@@ -193,7 +205,7 @@ class Selector {
     if (d.a.kind === 'const' || d.b.kind === 'const') return;
     this.folded.add(d);
     for (const x of [d.b, d.a]) {
-      const sh = this.defIn(x, block);
+      const sh = this.defIn(x, block) ?? (x.kind === 'vreg' && this.useCount.get(x.id) === 1 ? this.def.get(x.id)?.inst : undefined);
       if (sh && sh.op === 'bin' && sh.bin === 'shl' && sh.cls === 'l' && sh.b.kind === 'const' && sh.b.value >= 1n && sh.b.value <= 3n) {
         this.folded.add(sh);
         return;
@@ -307,6 +319,7 @@ class Selector {
         }
         if ((i.op === 'load' || i.op === 'store') && i.addr.kind === 'vreg') {
           this.allocaAddrUses.set(i.addr.id, (this.allocaAddrUses.get(i.addr.id) ?? 0) + 1);
+          if (!(i.op === 'store' && i.value.kind === 'vreg' && i.value.id === i.addr.id)) this.addrUses.set(i.addr.id, (this.addrUses.get(i.addr.id) ?? 0) + 1);
         }
         if (i.op === 'store' && i.value.kind === 'vreg' && i.addr.kind === 'vreg' && i.value.id === i.addr.id) {
           this.allocaAddrUses.set(i.addr.id, -1e9); // its address is stored: needs a register
@@ -315,11 +328,12 @@ class Selector {
       for (const u of termUses(f.blocks[b].term)) if (u.kind === 'vreg') this.useCount.set(u.id, (this.useCount.get(u.id) ?? 0) + 1);
     }
     this.zx = zeroExtendedRegs(f, this.def);
+    // Plan every block first: an address computed in one block may fold into uses in later ones.
+    for (const b of layout) this.planBlock(b);
     for (const b of layout) {
       this.out = [];
       this.loc = f.blocks[b].insts[0]?.loc ?? f.blocks[b].term.loc;
       if (b === layout[0]) this.params();
-      this.planBlock(b);
       this.selectBlock(b);
       this.mf.blocks.push({
         label: `.L${f.name}_${b}`,

@@ -10,6 +10,12 @@ import {
   buildCfg,
   cleanupCfg,
   constant,
+  dominates,
+  dominators,
+  mayTrap,
+  retarget,
+  succs,
+  vreg,
   hasSideEffects,
   instDst,
   instUses,
@@ -365,14 +371,201 @@ export function dce(f: Func): boolean {
   return changed;
 }
 
-/** Runs the scalar passes to a fixed point (bounded). */
+// ---------------------------------------------------------------------------------------------
+// Global value numbering (dominator-tree scoped) and redundant load elimination (per block)
+
+const valueKey = (v: Value): string =>
+  v.kind === 'vreg' ? `v${v.id}` : v.kind === 'const' ? `c${v.cls}${u(v.cls, v.value)}` : `s${v.name}+${v.addend}`;
+
+/**
+ * The expression an instruction computes, as a hash key, for pure instructions only. Compares are
+ * left out: a compare is best recomputed next to its branch, where it fuses into cmp + jcc.
+ */
+function exprKey(i: Inst): string | undefined {
+  switch (i.op) {
+    case 'bin': {
+      if (mayTrap(i.bin, i.cls, i.b)) return undefined;
+      let [a, b] = [valueKey(i.a), valueKey(i.b)];
+      if (COMMUTATIVE.has(i.bin) && a > b) [a, b] = [b, a];
+      return `${i.bin} ${i.cls} ${a} ${b}`;
+    }
+    case 'un':
+      return `${i.un} ${i.cls} ${valueKey(i.a)}`;
+    case 'ext':
+      return `ext ${i.cls} ${i.from} ${i.signed} ${valueKey(i.a)}`;
+    case 'select':
+      return `sel ${i.cls} ${valueKey(i.cond)} ${valueKey(i.a)} ${valueKey(i.b)}`;
+    default:
+      return undefined;
+  }
+}
+
+/** A load's key; a full-width load's signedness does not matter. */
+const loadKey = (addr: Value, width: number, cls: Cls, signed: boolean): string =>
+  `${valueKey(addr)} ${width} ${cls} ${signed && width < (cls === 'w' ? 4 : 8)}`;
+
+/**
+ * Replaces an instruction by an earlier one that computes the same pure expression and dominates
+ * it, and, inside one block, a load by an earlier load of the same address (or the value stored
+ * there) when no store, call, intrinsic or volatile access comes between. Returns whether it changed.
+ */
+export function gvn(f: Func): boolean {
+  const cfg = buildCfg(f);
+  const idom = dominators(cfg);
+  const children: number[][] = f.blocks.map(() => []);
+  for (const b of cfg.rpo) if (b !== cfg.rpo[0] && idom[b] >= 0) children[idom[b]].push(b);
+  const repl = new Map<number, Value>();
+  const resolve = (v: Value): Value => (v.kind === 'vreg' && repl.has(v.id) ? repl.get(v.id)! : v);
+  const table = new Map<string, number>();
+  // Iterative preorder walk of the dominator tree; a negative entry pops a block's scope.
+  const stack: number[] = [cfg.rpo[0]];
+  const added: string[][] = f.blocks.map(() => []);
+  while (stack.length) {
+    const b = stack.pop()!;
+    if (b < 0) {
+      for (const k of added[~b]) table.delete(k);
+      continue;
+    }
+    const blk = f.blocks[b];
+    const loads = new Map<string, Value>();
+    for (const i of blk.insts) {
+      if (i.op !== 'phi') mapInstUses(i, resolve);
+      if (i.op === 'load' && !i.volatile) {
+        const k = loadKey(i.addr, i.width, i.cls, i.signed);
+        const prev = loads.get(k);
+        if (prev) repl.set(i.dst, prev);
+        else loads.set(k, vreg(i.dst, i.cls));
+        continue;
+      }
+      if (i.op === 'store' || i.op === 'call' || i.op === 'intrin' || i.op === 'load') {
+        loads.clear(); // anything may alias: forget every load
+        const full = i.op === 'store' && !i.volatile && i.width === (valueCls(i.value) === 'w' ? 4 : 8);
+        if (full) loads.set(loadKey(i.addr, i.width, valueCls(i.value), false), i.value);
+        continue;
+      }
+      const key = exprKey(i);
+      const d = instDst(i);
+      if (!key || !d) continue;
+      const prev = table.get(key);
+      if (prev !== undefined) repl.set(d.dst, vreg(prev, d.cls));
+      else {
+        table.set(key, d.dst);
+        added[b].push(key);
+      }
+    }
+    stack.push(~b, ...children[b]);
+  }
+  if (!repl.size) return false;
+  for (const blk of f.blocks) {
+    blk.insts = blk.insts.filter((i) => {
+      const d = instDst(i);
+      return !(d && repl.has(d.dst));
+    });
+    for (const i of blk.insts) mapInstUses(i, resolve);
+    mapTermUses(blk.term, resolve);
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loop-invariant code motion
+
+/** Natural loops: header -> blocks of the loop (back edges to one header merged). */
+function naturalLoops(f: Func): Map<number, Set<number>> {
+  const cfg = buildCfg(f);
+  const idom = dominators(cfg);
+  const loops = new Map<number, Set<number>>();
+  for (const t of cfg.rpo) {
+    for (const h of succs(f.blocks[t].term)) {
+      if (!dominates(idom, h, t)) continue;
+      const body = loops.get(h) ?? new Set<number>([h]);
+      loops.set(h, body);
+      const work = [t];
+      while (work.length) {
+        const b = work.pop()!;
+        if (body.has(b)) continue;
+        body.add(b);
+        work.push(...cfg.preds[b]);
+      }
+    }
+  }
+  return loops;
+}
+
+/** The block that enters loop `h` from outside, created (with phis for several entries) if needed. */
+function preheader(f: Func, h: number, body: Set<number>): number {
+  const preds = buildCfg(f).preds[h].filter((p) => !body.has(p));
+  if (preds.length === 1 && succs(f.blocks[preds[0]].term).length === 1) return preds[0];
+  const n = f.blocks.length;
+  const loc = f.blocks[h].term.loc;
+  f.blocks.push({ id: n, insts: [], term: { op: 'jmp', target: h, loc } });
+  for (const p of preds) retarget(f.blocks[p].term, h, n);
+  for (const i of f.blocks[h].insts) {
+    if (i.op !== 'phi') continue;
+    const outside = i.incoming.filter((x) => preds.includes(x.block));
+    let value = outside[0]?.value ?? constant(0n, i.cls);
+    if (outside.length > 1) {
+      const dst = f.nextVreg++;
+      f.blocks[n].insts.push({ op: 'phi', cls: i.cls, dst, incoming: outside, loc: i.loc });
+      value = vreg(dst, i.cls);
+    }
+    i.incoming = [...i.incoming.filter((x) => !preds.includes(x.block)), { block: n, value }];
+  }
+  return n;
+}
+
+const HOISTABLE = new Set(['bin', 'un', 'ext', 'copy']);
+
+/**
+ * Moves pure computations whose operands are all defined outside a loop into its preheader, and
+ * loads from the loop's header when the loop has no store, call or intrinsic (the header runs
+ * whenever the loop is entered, so the hoisted load reads what the first iteration would have).
+ * Innermost loops first, so that a value can climb several levels. Returns whether it moved anything.
+ */
+export function licm(f: Func): boolean {
+  const loops = [...naturalLoops(f)].sort((x, y) => x[1].size - y[1].size);
+  let moved = false;
+  for (const [h, body] of loops) {
+    const defBlock = new Map<number, number>();
+    for (const b of body) for (const i of f.blocks[b].insts) {
+      const d = instDst(i);
+      if (d) defBlock.set(d.dst, b);
+    }
+    const memFree = [...body].every((b) =>
+      f.blocks[b].insts.every((i) => i.op !== 'store' && i.op !== 'call' && i.op !== 'intrin' && !(i.op === 'load' && i.volatile)),
+    );
+    const invariant = (v: Value) => v.kind !== 'vreg' || !defBlock.has(v.id);
+    const hoist: Inst[] = [];
+    for (const b of [...body].sort((x, y) => x - y)) {
+      f.blocks[b].insts = f.blocks[b].insts.filter((i) => {
+        const pure = (HOISTABLE.has(i.op) && !(i.op === 'bin' && mayTrap(i.bin, i.cls, i.b))) || (i.op === 'load' && memFree && b === h && !i.volatile);
+        if (!pure || !instUses(i).every(invariant)) return true;
+        defBlock.delete(instDst(i)!.dst);
+        hoist.push(i);
+        return false;
+      });
+    }
+    if (!hoist.length) continue;
+    const p = preheader(f, h, body);
+    f.blocks[p].insts.push(...hoist);
+    for (const [, outer] of loops) if (outer !== body && outer.has(h)) outer.add(p);
+    moved = true;
+  }
+  return moved;
+}
+
+/** Runs the scalar passes to a fixed point (bounded), then code motion out of loops and again. */
 export function optimize(f: Func): void {
-  for (let round = 0; round < 8; round++) {
-    let changed = sccp(f);
-    changed = simplify(f) || changed;
-    changed = dce(f) || changed;
-    changed = cleanupCfg(f) || changed;
-    if (!changed) break;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let round = 0; round < 8; round++) {
+      let changed = sccp(f);
+      changed = simplify(f) || changed;
+      changed = gvn(f) || changed;
+      changed = dce(f) || changed;
+      changed = cleanupCfg(f) || changed;
+      if (!changed) break;
+    }
+    if (pass === 0 && !licm(f)) break;
   }
 }
 

@@ -218,7 +218,7 @@ export function dominanceFrontiers(cfg: Cfg, idom: number[]): Set<number>[] {
   return df;
 }
 
-function dominates(idom: number[], a: number, b: number): boolean {
+export function dominates(idom: number[], a: number, b: number): boolean {
   for (;;) {
     if (a === b) return true;
     if (b === idom[b] || idom[b] === -1) return false;

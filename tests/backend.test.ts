@@ -553,6 +553,95 @@ describe('middle end', () => {
     }
   });
 
+  it('value numbering merges equal pure expressions; loads only with no store, call or volatile access between', async () => {
+    const { optimize } = await import('../compiler/opt.js');
+    const { toSsa } = await import('../compiler/ssa.js');
+    const opt = (f: FB) => (toSsa(f.f), optimize(f.f), f.f.blocks.flatMap((b) => b.insts));
+    // (a + b) * (b + a) across two blocks: one add.
+    const g = new FB('g', ['w', 'w'], 'w');
+    const s1 = g.bin('add', 'w', g.p(0), g.p(1));
+    const [t, e] = [g.block(), g.block()];
+    g.br(g.cmp('ult', 'w', s1, c(10, 'w')), t, e);
+    g.at(t).ret(g.bin('mul', 'w', s1, g.bin('add', 'w', g.p(1), g.p(0))));
+    g.at(e).ret(c(0, 'w'));
+    expect(opt(g).filter((i) => i.op === 'bin' && i.bin === 'add')).toHaveLength(1);
+    // load p; load p -> one load; store p, v; load p -> v.
+    const l = new FB('l', ['l'], 'l');
+    const x = l.load('l', l.p(0), 8);
+    l.store(l.bin('add', 'l', l.p(0), c(8)), c(5), 8);
+    l.store(l.p(0), l.bin('add', 'l', x, l.load('l', l.p(0), 8)), 8);
+    l.ret(l.bin('add', 'l', x, l.load('l', l.p(0), 8)));
+    expect(opt(l).filter((i) => i.op === 'load')).toHaveLength(2); // reloaded after the first store
+    const fw = new FB('fw', ['l', 'l'], 'l');
+    fw.store(fw.p(0), fw.p(1), 8);
+    fw.ret(fw.load('l', fw.p(0), 8));
+    expect(opt(fw).filter((i) => i.op === 'load')).toHaveLength(0);
+    // Must not fire: across a store elsewhere, a call, an intrinsic, a volatile load; a narrower reload.
+    const between: [string, (f: FB) => void][] = [
+      ['store', (f) => f.store(f.p(1), c(1), 8)],
+      ['call', (f) => f.call('ext_fn', [], 'l')],
+      ['intrinsic', (f) => f.intrin('atomic_store', [f.p(1), c(1)], undefined, 8)],
+      ['volatile', (f) => f.load('l', f.p(1), 8, false, true)],
+    ];
+    for (const [, mid] of between) {
+      const f = new FB('m', ['l', 'l'], 'l');
+      const a = f.load('l', f.p(0), 8);
+      mid(f);
+      f.ret(f.bin('add', 'l', a, f.load('l', f.p(0), 8)));
+      expect(opt(f).filter((i) => i.op === 'load' && !i.volatile)).toHaveLength(2);
+    }
+    const vol = new FB('vol', ['l'], 'l');
+    vol.ret(vol.bin('add', 'l', vol.load('l', vol.p(0), 8, false, true), vol.load('l', vol.p(0), 8, false, true)));
+    expect(opt(vol).filter((i) => i.op === 'load')).toHaveLength(2);
+    const nar = new FB('nar', ['l', 'w'], 'w');
+    nar.store(nar.p(0), nar.p(1), 4);
+    nar.ret(nar.load('w', nar.p(0), 1));
+    expect(opt(nar).filter((i) => i.op === 'load')).toHaveLength(1);
+  });
+
+  it('hoists loop invariants (and header loads of store-free loops), never a division or a load past a store', async () => {
+    const { optimize } = await import('../compiler/opt.js');
+    const { toSsa } = await import('../compiler/ssa.js');
+    // for (i = 0; i < *n; i++) { s += (a * b) + p[i]; if (store) q[0] = s; d = a / b }
+    const build = (withStore: boolean) => {
+      const f = new FB(withStore ? 'loop_st' : 'loop', ['l', 'l', 'l', 'l', 'l'], 'l');
+      const s = f.local('l', c(0));
+      const i = f.local('l', c(0));
+      const [h, body, exit] = [f.block(), f.block(), f.block()];
+      f.jmp(h);
+      f.at(h).br(f.cmp('ult', 'l', i.get(), f.load('l', f.p(4), 8)), body, exit);
+      f.at(body);
+      const inv = f.bin('mul', 'l', f.p(0), f.p(1));
+      const q = f.bin('udiv', 'l', f.p(0), f.p(1)); // may trap (b = 0): stays in the loop
+      s.set(f.bin('add', 'l', f.bin('add', 'l', s.get(), inv), f.bin('add', 'l', q, f.load('l', f.bin('add', 'l', f.p(2), f.bin('shl', 'l', i.get(), c(3))), 8))));
+      if (withStore) f.store(f.p(3), c(1), 8); // q = n in the call below: the loop then stops
+      i.set(f.bin('add', 'l', i.get(), c(1)));
+      f.jmp(h);
+      f.at(exit).ret(s.get());
+      toSsa(f.f);
+      optimize(f.f);
+      return f;
+    };
+    const { loopDepths } = await import('../compiler/ssa.js');
+    const inLoop = (f: FB) => {
+      const depth = loopDepths(f.f);
+      return f.f.blocks.filter((b) => depth[b.id] > 0).flatMap((b) => b.insts);
+    };
+    const plain = inLoop(build(false));
+    expect(plain.some((i) => i.op === 'bin' && i.bin === 'mul')).toBe(false);
+    expect(plain.some((i) => i.op === 'bin' && i.bin === 'udiv')).toBe(true);
+    expect(plain.filter((i) => i.op === 'load')).toHaveLength(1); // p[i] only: *n is hoisted
+    const st = inLoop(build(true));
+    expect(st.some((i) => i.op === 'bin' && i.bin === 'mul')).toBe(false);
+    expect(st.filter((i) => i.op === 'load')).toHaveLength(2); // *n may change through q
+    // And the code still computes the same thing (b = 0 never reached when the loop runs 0 times).
+    const { out } = await runMap([build(false), build(true)], 'uint64_t loop(uint64_t, uint64_t, uint64_t *, uint64_t *, uint64_t *); uint64_t loop_st(uint64_t, uint64_t, uint64_t *, uint64_t *, uint64_t *);',
+      '  uint64_t p[4] = {1, 2, 3, 4}; uint64_t n = 4, z = 0;\n  uint64_t r1 = loop(7, 3, p, 0, &n), r2 = loop(7, 0, p, 0, &z), r3 = loop_st(7, 3, p, &n, &n);\n' +
+      '  printf("r=%llu %llu %llu\\n", (unsigned long long)r1, (unsigned long long)r2, (unsigned long long)r3);');
+    // loop: 4 * (21 + 2) + 10; loop_st: one iteration, 21 + 2 + 1.
+    expect(out.r).toBe(`${4 * 23 + 10} 0 ${21 + 2 + 1}`);
+  }, 60000);
+
   it('a division by zero or INT_MIN / -1 traps at run time (SIGFPE)', async () => {
     for (const [op, a, b] of [['udiv', 7n, 0n], ['srem', -(2n ** 63n), -1n]] as const) {
       const g = new FB('trap', [], 'l');
