@@ -13,8 +13,12 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import ts = require('@ts-morph/common/dist/typescript.js'); // CommonJS: require() skips ESM's export scan of 9 MB
 import { fail, type Diagnostic } from './diag.js';
+import { preloadWithCodeCache } from './codecache.js';
+
+preloadWithCodeCache('@ts-morph/common/dist/typescript.js'); // so that the require below finds it compiled
+// CommonJS through require(): an ESM import would first scan all 9 MB for its export names.
+import ts = require('@ts-morph/common/dist/typescript.js');
 
 export { ts };
 

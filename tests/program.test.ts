@@ -1,7 +1,9 @@
 // Loading programs (compiler/program.ts): programs with the same compiler options share one
 // TypeScript program and one type check, and each still sees only its own files and errors.
 import { describe, it, expect } from 'vitest';
+import { createRequire } from 'node:module';
 import { basename, dirname } from 'node:path';
+import { preloadWithCodeCache } from '../compiler/codecache.js';
 import { loadProgram, loadPrograms, type Program } from '../compiler/program.js';
 import { compileToIR, lowerLoaded, printModule } from '../compiler/driver.js';
 
@@ -37,5 +39,18 @@ describe('loadPrograms', () => {
     expect(user.program).toBe(kernel.program);
     expect(printModule(lowerLoaded(user))).toBe(printModule(compileToIR('kernel-src/user/demo').module));
     expect(printModule(lowerLoaded(kernel))).toBe(printModule(compileToIR('kernel-src').module));
+  });
+});
+
+describe('preloadWithCodeCache', () => {
+  it('puts the module in require\'s cache, loaded as CommonJS with its own require and __dirname', () => {
+    const require = createRequire(import.meta.url);
+    const path = require.resolve('./program/cjs/counter.cjs');
+    delete require.cache[path];
+    preloadWithCodeCache(path);
+    expect(require.cache[path]?.loaded).toBe(true);
+    const m = require('./program/cjs/counter.cjs');
+    expect([m.next(), m.next(), m.path, m.dir]).toEqual([1, 2, 'counter.cjs', dirname(path)]);
+    expect(require('./program/cjs/counter.cjs')).toBe(m); // loaded once
   });
 });
