@@ -8,7 +8,8 @@
 // except port I/O on COM1 (0x3f8), which is captured as the serial output, and hlt, which stops the
 // run. `syscall` understands write(1|2, buf, n) and exit/exit_group.
 
-import type { Cls, Func, Inst, Module, Value, Width } from './ir.js';
+import type { BinOp, Cls, Func, Inst, Module, Value, Width } from './ir.js';
+import { foldBin, foldCmp } from './fold.js';
 
 export interface RunOptions {
   entry: string;
@@ -45,7 +46,6 @@ const PRIVILEGED = new Set(['cli', 'sti', 'rdmsr', 'wrmsr', 'read_cr0', 'write_c
   'write_cr4', 'invlpg', 'lgdt', 'lidt', 'ltr', 'cpuid']);
 
 const norm = (v: bigint, cls: Cls) => BigInt.asUintN(cls === 'w' ? 32 : 64, v);
-const sgn = (v: bigint, cls: Cls) => BigInt.asIntN(cls === 'w' ? 32 : 64, v);
 
 export function runModule(m: Module, opts: RunOptions): RunResult {
   return new Interp(m, opts).run();
@@ -163,7 +163,7 @@ class Interp {
         regs[i.dst] = norm(i.un === 'neg' ? -val(i.a) : ~val(i.a), i.cls);
         return;
       case 'cmp':
-        regs[i.dst] = compare(i.cmp, i.cls, val(i.a), val(i.b)) ? 1n : 0n;
+        regs[i.dst] = foldCmp(i.cmp, i.cls, val(i.a), val(i.b)) ? 1n : 0n;
         return;
       case 'ext': {
         const bits = i.from * 8;
@@ -311,44 +311,9 @@ class Interp {
   }
 }
 
-function binop(op: string, cls: Cls, a: bigint, b: bigint): bigint {
-  const bits = BigInt(cls === 'w' ? 32 : 64);
-  const mask = bits - 1n;
-  switch (op) {
-    case 'add': return a + b;
-    case 'sub': return a - b;
-    case 'mul': return a * b;
-    case 'and': return a & b;
-    case 'or': return a | b;
-    case 'xor': return a ^ b;
-    case 'shl': return a << (b & mask);
-    case 'shr': return a >> (b & mask);
-    case 'sar': return sgn(a, cls) >> (b & mask);
-    case 'sdiv': case 'srem': {
-      const x = sgn(a, cls), y = sgn(b, cls);
-      if (y === 0n || (y === -1n && x === -(1n << mask))) throw new Trap('SIGFPE', 'integer division fault');
-      return op === 'sdiv' ? x / y : x % y;
-    }
-    case 'udiv': case 'urem':
-      if (b === 0n) throw new Trap('SIGFPE', 'integer division by zero');
-      return op === 'udiv' ? a / b : a % b;
-  }
-  throw new Error(`unknown binop ${op}`);
-}
-
-function compare(op: string, cls: Cls, a: bigint, b: bigint): boolean {
-  const x = sgn(a, cls), y = sgn(b, cls);
-  switch (op) {
-    case 'eq': return a === b;
-    case 'ne': return a !== b;
-    case 'slt': return x < y;
-    case 'sle': return x <= y;
-    case 'sgt': return x > y;
-    case 'sge': return x >= y;
-    case 'ult': return a < b;
-    case 'ule': return a <= b;
-    case 'ugt': return a > b;
-    case 'uge': return a >= b;
-  }
-  throw new Error(`unknown comparison ${op}`);
+/** Arithmetic as the machine does it (folding's rules), with its division faults. */
+function binop(op: BinOp, cls: Cls, a: bigint, b: bigint): bigint {
+  const r = foldBin(op, cls, a, b);
+  if (r === null) throw new Trap('SIGFPE', op === 'sdiv' || op === 'srem' ? 'integer division fault' : 'integer division by zero');
+  return r;
 }
