@@ -10,7 +10,9 @@ import type { Func, Inst, Module, Value } from './ir.js';
 import { instDst, mapInstUses, mapTermUses, succs } from './ssa.js';
 
 /** Auto-inline callees of at most this many instructions (calls count extra). */
-export const INLINE_THRESHOLD = 12;
+export const INLINE_THRESHOLD = 40;
+/** Auto-inline a local function with a single call site up to this size. */
+const SINGLE_CALL_LIMIT = 300;
 /** Stop auto-inlining into a function once it has grown this large. */
 const CALLER_LIMIT = 4000;
 
@@ -25,6 +27,11 @@ function size(f: Func): number {
 
 function calleeName(i: Inst): string | undefined {
   return i.op === 'call' && i.callee.kind === 'sym' && i.callee.addend === 0n ? i.callee.name : undefined;
+}
+
+/** Code that reads its own frame (frame_address) must stay a function of its own. */
+function readsFrame(f: Func): boolean {
+  return f.blocks.some((b) => b.insts.some((i) => i.op === 'intrin' && i.name === 'frame_address'));
 }
 
 /** Every symbol a function's code names (callees, addresses taken). */
@@ -146,6 +153,17 @@ export function inlineModule(m: Module, allow?: (caller: Func, callee: Func) => 
 
   const changed = new Set<Func>();
   const sizes = new Map(m.funcs.map((f) => [f.name, size(f)]));
+  // Direct call sites of each function: a local function called once is inlined whatever its size
+  // (up to SINGLE_CALL_LIMIT), since its body then exists once either way.
+  const sites = new Map<string, number>();
+  for (const f of m.funcs) for (const b of f.blocks) for (const i of b.insts) {
+    const n = calleeName(i);
+    if (n) sites.set(n, (sites.get(n) ?? 0) + 1);
+  }
+  const autoOk = (g: Func) => {
+    const n = sizes.get(g.name)!;
+    return (n <= INLINE_THRESHOLD || (!g.exported && sites.get(g.name) === 1 && n <= SINGLE_CALL_LIMIT)) && !readsFrame(g);
+  };
   for (const f of order) {
     for (let b = 0; b < f.blocks.length; b++) {
       const insts = f.blocks[b].insts;
@@ -155,7 +173,7 @@ export function inlineModule(m: Module, allow?: (caller: Func, callee: Func) => 
         if (!g || g === f || recursive.has(g.name) || g.inline === 'never') continue;
         const call = insts[k];
         if (call.op !== 'call' || call.args.length !== g.params.length) continue;
-        const small = sizes.get(g.name)! <= INLINE_THRESHOLD && size(f) < CALLER_LIMIT;
+        const small = autoOk(g) && size(f) < CALLER_LIMIT;
         if ((g.inline !== 'always' && !small) || (allow && !allow(f, g))) continue;
         inlineCall(f, b, k, g);
         changed.add(f);

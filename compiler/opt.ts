@@ -379,12 +379,15 @@ const valueKey = (v: Value): string =>
 
 /**
  * The expression an instruction computes, as a hash key, for pure instructions only. Compares are
- * left out: a compare is best recomputed next to its branch, where it fuses into cmp + jcc.
+ * left out: a compare is best recomputed next to its branch, where it fuses into cmp + jcc; so are
+ * address scalings (below).
  */
 function exprKey(i: Inst): string | undefined {
   switch (i.op) {
     case 'bin': {
       if (mayTrap(i.bin, i.cls, i.b)) return undefined;
+      // An index scaled by 2, 4 or 8 is free inside an addressing mode, but only if single-use.
+      if (i.bin === 'shl' && i.cls === 'l' && i.b.kind === 'const' && i.b.value >= 1n && i.b.value <= 3n) return undefined;
       let [a, b] = [valueKey(i.a), valueKey(i.b)];
       if (COMMUTATIVE.has(i.bin) && a > b) [a, b] = [b, a];
       return `${i.bin} ${i.cls} ${a} ${b}`;

@@ -678,6 +678,36 @@ describe('middle end', () => {
   }, 60000);
 });
 
+describe('inlining heuristics', () => {
+  it('inlines a large local function called once, not when called twice or exported, nor one reading its frame', async () => {
+    const { inlineModule, INLINE_THRESHOLD } = await import('../compiler/inline.js');
+    const { toSsa } = await import('../compiler/ssa.js');
+    const body = (name: string, more: Partial<import('../compiler/ir.js').Func> = {}) => {
+      const g = new FB(name, ['w'], 'w', { exported: false, inline: 'auto', ...more });
+      let v = g.p(0);
+      for (let k = 0; k < INLINE_THRESHOLD + 20; k++) v = g.bin(k % 2 ? 'xor' : 'mul', 'w', v, c(k + 3, 'w'));
+      g.ret(v);
+      return g;
+    };
+    const once = body('once');
+    const twice = body('twice');
+    const pub = body('pub', { exported: true });
+    const frame = new FB('frame', ['w'], 'l', { exported: false, inline: 'auto' });
+    frame.ret(frame.bin('add', 'l', frame.intrin('frame_address', [], 'l')!, frame.ext('l', frame.p(0), 4, false)));
+    const top = new FB('top2', ['w'], 'w');
+    const a = top.call('once', [top.p(0)], 'w')!;
+    const b = top.bin('add', 'w', top.call('twice', [a], 'w')!, top.call('twice', [top.p(0)], 'w')!);
+    top.call('frame', [b], 'l');
+    top.ret(top.call('pub', [b], 'w'));
+    const m = module([once, twice, pub, frame, top]);
+    m.funcs.forEach(toSsa);
+    inlineModule(m);
+    const calls = top.f.blocks.flatMap((bl) => bl.insts).flatMap((i) => (i.op === 'call' && i.callee.kind === 'sym' ? [i.callee.name] : []));
+    expect(calls.sort()).toEqual(['frame', 'pub', 'twice', 'twice']);
+    expect(m.funcs.map((f) => f.name)).not.toContain('once');
+  });
+});
+
 describe('listings', () => {
   it('every intrinsic assembles with GNU as to the bytes our assembler produces', async () => {
     const { execa } = await import('execa');
