@@ -299,7 +299,7 @@ function checkImport(node: ts.ImportDeclaration, diags: DiagnosticBag): void {
   else if (clause.namedBindings && ts.isNamespaceImport(clause.namedBindings)) err('namespace imports are not supported: use `import { name } from ...`', clause.namedBindings);
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return (ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : []).some((m) => m.kind === kind);
 }
 

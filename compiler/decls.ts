@@ -4,10 +4,10 @@
 
 import type { Global } from './ir.js';
 import { ts, nodeLoc } from './program.js';
-import { CODES as C } from './check.js';
+import { CODES as C, hasModifier } from './check.js';
 import { type Type, type StructInfo, INT_TYPES, I32, BOOL, VOID, NEVER, STRING, FMT, ERROR, sizeOf, alignOf, isAggregate, layoutStruct, typeName, isInt } from './types.js';
 import { Builder } from './builder.js';
-import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, ZERO_TV, hasModifier, isExported } from './lower.js';
+import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, ZERO_TV, isExported } from './lower.js';
 import { expr } from './expr.js';
 import { exprAs } from './intrinsics.js';
 

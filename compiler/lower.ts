@@ -22,7 +22,7 @@
 import type { Cls, Func, Module, Value, Width, BinOp, CmpOp } from './ir.js';
 import { DiagnosticBag } from './diag.js';
 import { ts, nodeLoc, type Program } from './program.js';
-import { CODES as C } from './check.js';
+import { CODES as C, hasModifier } from './check.js';
 import { type Type, type StructInfo, ERROR, clsOf, isAggregate, memAccess } from './types.js';
 import { Builder, W, finishBlocks, konst } from './builder.js';
 import { block } from './stmt.js';
@@ -282,10 +282,6 @@ export function isLiteralish(e: ts.Expression): boolean {
 
 export function isRefLike(t: Type): boolean {
   return t.kind === 'ref' || t.kind === 'func' || t.kind === 'string' || t.kind === 'null';
-}
-
-export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return (ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : []).some((m) => m.kind === kind);
 }
 
 export function isExported(stmt: ts.Statement): boolean {
