@@ -246,14 +246,34 @@ class Selector {
       this.planLoadOperand(i, k, b);
       if (i.op === 'select' && k > 0) {
         const c = this.defIn(i.cond, b);
-        if (c && c === blk.insts[k - 1] && c.op === 'cmp') this.folded.add(c);
+        if (c && c === blk.insts[k - 1] && c.op === 'cmp') {
+          this.folded.add(c);
+          this.planBitTest(c, b);
+        }
       }
     });
     const t = blk.term;
     if (t.op === 'br') {
       const c = this.defIn(t.cond, b);
-      if (c && c.op === 'cmp' && c === blk.insts[blk.insts.length - 1]) this.folded.add(c);
+      if (c && c.op === 'cmp' && c === blk.insts[blk.insts.length - 1]) {
+        this.folded.add(c);
+        this.planBitTest(c, b);
+      }
     }
+  }
+
+  /**
+   * `(x & k) ==/!= 0` is `test $k, x`, and `((x >> n) & 1) ==/!= 0` is `bt n, x` (bt takes the bit
+   * number modulo the width, as the shift does), when the and and shift have no other use.
+   */
+  planBitTest(c: Extract<Inst, { op: 'cmp' }>, b: number): void {
+    if ((c.cmp !== 'eq' && c.cmp !== 'ne') || c.b.kind !== 'const' || c.b.value !== 0n) return;
+    const and = this.defIn(c.a, b);
+    if (!and || and.op !== 'bin' || and.bin !== 'and' || and.cls !== c.cls || and.b.kind !== 'const' || !immFits(and.b.value, sizeOf(and.cls))) return;
+    if (this.memOperand.has(and) || and.a.kind !== 'vreg') return;
+    this.folded.add(and);
+    const sh = this.defIn(and.a, b);
+    if (and.b.value === 1n && sh && sh.op === 'bin' && sh.bin === 'shr' && sh.cls === and.cls && sh.b.kind === 'vreg' && sh.a.kind === 'vreg' && !this.memOperand.has(sh)) this.folded.add(sh);
   }
 
   /** The memory operand for address v (+ disp), following the folds planned for it. */
@@ -427,6 +447,16 @@ class Selector {
     if (a.kind === 'const' && b.kind !== 'const') {
       const swapped: Record<CmpOp, CmpOp> = { eq: 'eq', ne: 'ne', slt: 'sgt', sle: 'sge', sgt: 'slt', sge: 'sle', ult: 'ugt', ule: 'uge', ugt: 'ult', uge: 'ule' };
       return this.compare(swapped[op], cls, b, a);
+    }
+    const and = a.kind === 'vreg' ? this.def.get(a.id)?.inst : undefined;
+    if (and && and.op === 'bin' && and.bin === 'and' && this.folded.has(and) && and.b.kind === 'const') {
+      const sh = and.a.kind === 'vreg' ? this.def.get(and.a.id)?.inst : undefined;
+      if (sh && sh.op === 'bin' && sh.bin === 'shr' && this.folded.has(sh)) {
+        this.emit(`bt${SUFFIX[sz]}`, [this.regOf(sh.b, sz), this.regOf(sh.a, sz)], ['r', 'r']);
+        return op === 'ne' ? 'b' : 'ae';
+      }
+      this.emit(`test${SUFFIX[sz]}`, [imm(immOf(and.b.value, sz)), this.regOf(and.a, sz)], ['r', 'r']);
+      return CC[op];
     }
     const ra = this.regOf(a, sz);
     if (b.kind === 'const' && BigInt.asUintN(sz * 8, b.value) === 0n) {

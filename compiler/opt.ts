@@ -521,8 +521,9 @@ const HOISTABLE = new Set(['bin', 'un', 'ext', 'copy']);
 
 /**
  * Moves pure computations whose operands are all defined outside a loop into its preheader, and
- * loads from the loop's header when the loop has no store, call or intrinsic (the header runs
- * whenever the loop is entered, so the hoisted load reads what the first iteration would have).
+ * loads when the loop has no store, call or intrinsic: from the loop's header (which runs whenever
+ * the loop is entered, so the hoisted load reads what the first iteration would have), or of a
+ * module variable anywhere in the loop (always mapped, so reading it early cannot fault).
  * Innermost loops first, so that a value can climb several levels. Returns whether it moved anything.
  */
 export function licm(f: Func): boolean {
@@ -541,7 +542,7 @@ export function licm(f: Func): boolean {
     const hoist: Inst[] = [];
     for (const b of [...body].sort((x, y) => x - y)) {
       f.blocks[b].insts = f.blocks[b].insts.filter((i) => {
-        const pure = (HOISTABLE.has(i.op) && !(i.op === 'bin' && mayTrap(i.bin, i.cls, i.b))) || (i.op === 'load' && memFree && b === h && !i.volatile);
+        const pure = (HOISTABLE.has(i.op) && !(i.op === 'bin' && mayTrap(i.bin, i.cls, i.b))) || (i.op === 'load' && memFree && !i.volatile && (b === h || i.addr.kind === 'sym'));
         if (!pure || !instUses(i).every(invariant)) return true;
         defBlock.delete(instDst(i)!.dst);
         hoist.push(i);

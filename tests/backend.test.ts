@@ -474,6 +474,37 @@ describe('code shape', () => {
     expect(funcAsm(asm, 'tab_set')).toMatch(/\tmovl\t%edi, %e\w+/); // the parameter is zero-extended
   }, 60000);
 
+  it('tests bits with bt and test, not shift/and/test', async () => {
+    // bit(x, n) = ((x >> n) & 1) != 0 ? 10 : 20 with a branch; mask(x) = (x & 6) == 0 ? 1 : 2 with a select.
+    const mk = (cls: Cls) => {
+      const f = new FB(`bit_${cls}`, [cls, cls], 'w');
+      const [t, e] = [f.block(), f.block()];
+      f.br(f.cmp('ne', cls, f.bin('and', cls, f.bin('shr', cls, f.p(0), f.p(1)), c(1, cls)), c(0, cls)), t, e);
+      f.at(t).ret(c(10, 'w'));
+      f.at(e).ret(c(20, 'w'));
+      return f;
+    };
+    const m = new FB('mask', ['w'], 'w');
+    m.ret(m.select('w', m.cmp('eq', 'w', m.bin('and', 'w', m.p(0), c(6, 'w')), c(0, 'w')), c(1, 'w'), c(2, 'w')));
+    const cases: [bigint, bigint][] = [[5n, 0n], [5n, 1n], [5n, 2n], [1n << 40n, 40n], [1n << 40n, 104n], [0x8000000000000000n, 63n], [0x80000000n, 31n], [0x80000000n, 63n], [2n, 65n]];
+    let body = '';
+    const expected: Record<string, string> = {};
+    cases.forEach(([x, n], k) => {
+      body += `  printf("l${k}=%u\\n", bit_l(${x}ull, ${n}ull));\n  printf("w${k}=%u\\n", bit_w(${x & 0xffffffffn}u, ${n}u));\n`;
+      expected[`l${k}`] = (x >> (n % 64n)) & 1n ? '10' : '20';
+      expected[`w${k}`] = ((x & 0xffffffffn) >> (n % 32n)) & 1n ? '10' : '20';
+    });
+    body += '  printf("mask=%u %u %u\\n", mask(9), mask(2), mask(4));\n';
+    expected.mask = '1 2 2';
+    const { out, asm } = await runMap([mk('l'), mk('w'), m], 'uint32_t bit_l(uint64_t, uint64_t); uint32_t bit_w(uint32_t, uint32_t); uint32_t mask(uint32_t);', body);
+    expect(out).toEqual(expected);
+    expect(funcAsm(asm, 'bit_l')).toMatch(/\tbtq\t/);
+    expect(funcAsm(asm, 'bit_w')).toMatch(/\tbtl\t/);
+    expect(funcAsm(asm, 'bit_l')).not.toMatch(/shr|and/);
+    expect(funcAsm(asm, 'mask')).toMatch(/\ttestl\t\$6, /);
+    expect(funcAsm(asm, 'mask')).not.toMatch(/andl/);
+  }, 60000);
+
   it('generates kernel-safe code: frame pointers, no red zone, no SSE, 16-byte aligned calls', async () => {
     const funcs: FB[] = [];
     for (let nargs = 0; nargs <= 9; nargs++) {
@@ -641,6 +672,35 @@ describe('middle end', () => {
     // loop: 4 * (21 + 2) + 10; loop_st: one iteration, 21 + 2 + 1.
     expect(out.r).toBe(`${4 * 23 + 10} 0 ${21 + 2 + 1}`);
   }, 60000);
+
+  it('hoists a module variable read anywhere in a store-free loop, not when the loop stores', async () => {
+    const { optimize } = await import('../compiler/opt.js');
+    const { toSsa, loopDepths } = await import('../compiler/ssa.js');
+    const build = (store: boolean) => {
+      // for (i = 0; i < n; i++) if (p[i] != 0) s += gv;   (+ gw = i when `store`)
+      const f = new FB('gl', ['l', 'l'], 'l');
+      const s = f.local('l', c(0));
+      const i = f.local('l', c(0));
+      const [h, body, add, next, exit] = [f.block(), f.block(), f.block(), f.block(), f.block()];
+      f.jmp(h);
+      f.at(h).br(f.cmp('ult', 'l', i.get(), f.p(1)), body, exit);
+      f.at(body).br(f.load('l', f.bin('add', 'l', f.p(0), f.bin('shl', 'l', i.get(), c(3))), 8), add, next);
+      f.at(add);
+      s.set(f.bin('add', 'l', s.get(), f.load('l', sym('gv'), 8)));
+      if (store) f.store(sym('gw'), i.get(), 8);
+      f.jmp(next);
+      f.at(next);
+      i.set(f.bin('add', 'l', i.get(), c(1)));
+      f.jmp(h);
+      f.at(exit).ret(s.get());
+      toSsa(f.f);
+      optimize(f.f);
+      const depth = loopDepths(f.f);
+      return f.f.blocks.filter((b) => depth[b.id] > 0).flatMap((b) => b.insts).filter((x) => x.op === 'load' && x.addr.kind === 'sym');
+    };
+    expect(build(false)).toHaveLength(0);
+    expect(build(true)).toHaveLength(1);
+  });
 
   it('a division by zero or INT_MIN / -1 traps at run time (SIGFPE)', async () => {
     for (const [op, a, b] of [['udiv', 7n, 0n], ['srem', -(2n ** 63n), -1n]] as const) {
