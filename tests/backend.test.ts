@@ -137,6 +137,47 @@ async function runMap(funcs: FB[], protos: string, body: string, more = {}, opti
   return { out, asm };
 }
 
+describe('division by constants', () => {
+  it('multiplies by the reciprocal, exactly for every dividend at the boundaries, signed and unsigned, w and l', async () => {
+    const DIVISORS: Record<Cls, bigint[]> = {
+      w: [2n, 3n, 4n, 5n, 6n, 7n, 10n, 25n, 641n, 12000n, 0x7fffffffn, 0x80000001n, 0xfffffffen, 0xffffffffn, U('w', -2n), U('w', -3n), U('w', -7n), U('w', -8n), U('w', -1000n), U('w', -0x7fffffffn)],
+      l: [3n, 5n, 7n, 10n, 12000n, 1000000007n, 0x7fffffffn, 0x100000001n, 0x7fffffffffffffffn, 0x8000000000000001n, 0xfffffffffffffffen, 0xffffffffffffffffn, U('l', -3n), U('l', -7n), U('l', -8n), U('l', -1000000007n), U('l', -0x7fffffffffffffffn), 4n, 2n],
+    };
+    const funcs: FB[] = [];
+    let protos = '';
+    let driver = C_PRELUDE;
+    const expected: string[] = [];
+    let body = '';
+    for (const cls of ['w', 'l'] as Cls[]) {
+      const T = ctype(cls);
+      const max = (1n << BigInt(bits(cls))) - 1n;
+      const half = 1n << BigInt(bits(cls) - 1);
+      DIVISORS[cls].forEach((d, di) => {
+        for (const op of ['udiv', 'urem', 'sdiv', 'srem'] as BinOp[]) {
+          const name = `dc_${op}_${cls}_${di}`;
+          const f = new FB(name, [cls], cls);
+          f.ret(f.bin(op, cls, f.p(0), c(d, cls)));
+          funcs.push(f);
+          protos += `${T} ${name}(${T});\n`;
+          const xs = [0n, 1n, 2n, d - 1n, d, d + 1n, 2n * d - 1n, 2n * d, max, max - 1n, half, half - 1n, half + 1n, max - d, max - d + 1n, 12345678n, 0xdeadbeefn, 0x123456789abcdefn, half / d * d, (max / d) * d - 1n];
+          for (const x0 of xs) {
+            const x = U(cls, x0);
+            if (traps(op, cls, x, d)) continue;
+            body += `  printf("${name}(${x})=%llu\\n", (unsigned long long)${name}(${x}ull));\n`;
+            expected.push(`${name}(${x})=${refBin(op, cls, x, d)}`);
+          }
+        }
+      });
+    }
+    driver += `${protos}\nint main(void) {\n${body}  return 0;\n}\n`;
+    const { stdout, asm } = await run(module(funcs), driver);
+    expect(stdout.split('\n').filter(Boolean)).toEqual(expected);
+    // No division instruction left, except for -1 (INT_MIN / -1 must trap) and unsigned powers of two (shifts).
+    const divs = funcs.map((f) => f.f.name).filter((n) => /\t(i?div)[lq]/.test(funcAsm(asm, n)));
+    expect(divs).toEqual(['dc_sdiv_w_13', 'dc_srem_w_13', 'dc_sdiv_l_11', 'dc_srem_l_11']);
+  }, 120000);
+});
+
 describe('calls, recursion, spills', () => {
   it('passes 10 arguments both ways, recurses, and survives register pressure', async () => {
     // sum10: sum of a_i * (i + 1), mixing w and l parameters.
