@@ -34,10 +34,14 @@ export function preloadWithCodeCache(specifier: string): void {
 /** Where the cache of a module under node_modules/ goes (none for other modules). */
 function cachePath(path: string): string | undefined {
   const { size, mtimeMs } = statSync(path);
-  const at = path.lastIndexOf('/node_modules/');
-  if (at < 0) return undefined;
-  const root = path.slice(0, at + '/node_modules'.length);
-  return join(root, '.cache', 'scarlett-os', `${basename(path)}-${size}-${Math.trunc(mtimeMs)}.v8cache`);
+  const dir = packageCacheDir(path);
+  return dir && join(dir, `${basename(path)}-${size}-${Math.trunc(mtimeMs)}.v8cache`);
+}
+
+/** node_modules/.cache/scarlett-os for a module installed under node_modules/ (npm ci clears it). */
+export function packageCacheDir(modulePath: string): string | undefined {
+  const at = modulePath.lastIndexOf('/node_modules/');
+  return at < 0 ? undefined : join(modulePath.slice(0, at + '/node_modules'.length), '.cache', 'scarlett-os');
 }
 
 function readCache(file: string): Buffer | undefined {
@@ -50,11 +54,16 @@ function readCache(file: string): Buffer | undefined {
 
 function writeCache(file: string, script: vm.Script): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}`;
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, file); // atomic: parallel test workers may finish at the same time
+    writeAtomically(file, script.createCachedData());
   } catch {
     // read-only node_modules: no cache, same results
   }
+}
+
+/** Writes a file whole or not at all: parallel test workers may write the same cache at once. */
+export function writeAtomically(file: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
 }

@@ -10,11 +10,19 @@
 // prelude, user/lib, abi/. Parsed SourceFiles are kept for the life of the process and handed to
 // every program that reads the same text (the way a language service's document registry does),
 // so each shared file is parsed and bound once.
+//
+// TypeScript's check is most of the front end's time, so it is incremental, as `tsc --incremental`
+// is: TypeScript's builder keeps each file's errors in a build-info file (node_modules/.cache/
+// scarlett-os/tsbuildinfo/), and the next build re-checks only the files that changed or that
+// depend on a changed declaration. What lowering asks the checker afterwards it answers lazily.
 
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { fail, type Diagnostic } from './diag.js';
-import { preloadWithCodeCache } from './codecache.js';
+import { packageCacheDir, preloadWithCodeCache, writeAtomically } from './codecache.js';
 
 preloadWithCodeCache('@ts-morph/common/dist/typescript.js'); // so that the require below finds it compiled
 // CommonJS through require(): an ESM import would first scan all 9 MB for its export names.
@@ -69,9 +77,11 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
     const hit = sourceCache.get(fileName);
     if (hit && hit.text === text && hit.key === key) return hit.sf;
     const sf = ts.createSourceFile(fileName, text, langOrOptions, true);
+    (sf as ts.SourceFile & { version: string }).version = hash(text); // what the builder compares with the build info
     sourceCache.set(fileName, { text, key, sf });
     return sf;
   };
+  host.writeFile = (fileName, text) => writeAtomically(fileName, text); // the build info only (noEmit)
   return host;
 }
 
@@ -100,7 +110,7 @@ export function loadPrograms(dirsOrConfigs: string[]): Program[] {
   const loaded = new Map<string, Program>();
   for (const group of groups.values()) {
     const shared = createProgram(group[0].options, group.flatMap((c) => c.rootNames));
-    const modules = shared.getSourceFiles().every((f) => f.isDeclarationFile || ts.isExternalModule(f));
+    const modules = shared.getProgram().getSourceFiles().every((f) => f.isDeclarationFile || ts.isExternalModule(f));
     const checked = modules || group.length === 1 ? checkProgram(shared) : undefined;
     for (const c of group) {
       const own = checked ?? checkProgram(createProgram(c.options, c.rootNames));
@@ -115,13 +125,29 @@ interface Checked {
   diagnostics: readonly ts.Diagnostic[];
 }
 
-function createProgram(options: ts.CompilerOptions, rootNames: string[]): ts.Program {
-  return ts.createProgram({ rootNames: [...new Set(rootNames)], options, host: cachingHost(options) });
+type Builder = ts.EmitAndSemanticDiagnosticsBuilderProgram;
+
+function createProgram(options: ts.CompilerOptions, rootNames: string[]): Builder {
+  const roots = [...new Set(rootNames)];
+  const tsBuildInfoFile = join(CACHE_DIR, 'tsbuildinfo', `${hash(JSON.stringify([options, [...roots].sort()]))}.json`);
+  const incremental = { ...options, incremental: true, tsBuildInfoFile };
+  return ts.createIncrementalProgram({ rootNames: roots, options: incremental, host: cachingHost(incremental) });
 }
 
-/** TypeScript's own check of the whole program: this is most of the front end's time. */
-function checkProgram(program: ts.Program): Checked {
-  return { program, diagnostics: ts.getPreEmitDiagnostics(program) };
+/** TypeScript's errors (getPreEmitDiagnostics' list), re-checking only what changed since the last build. */
+function checkProgram(b: Builder): Checked {
+  const diagnostics = ts.sortAndDeduplicateDiagnostics([
+    ...b.getConfigFileParsingDiagnostics(), ...b.getOptionsDiagnostics(), ...b.getSyntacticDiagnostics(),
+    ...b.getGlobalDiagnostics(), ...b.getSemanticDiagnostics(),
+  ]);
+  b.emit(); // with noEmit, writes the build info only: these results, for the next build
+  return { program: b.getProgram(), diagnostics };
+}
+
+const CACHE_DIR = packageCacheDir(createRequire(import.meta.url).resolve('@ts-morph/common/dist/typescript.js')) ?? join(tmpdir(), 'scarlett-os');
+
+function hash(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
 }
 
 /** One tsconfig's view of a (possibly shared) program: its roots, their imports, their errors. */

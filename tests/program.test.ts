@@ -1,8 +1,10 @@
 // Loading programs (compiler/program.ts): programs with the same compiler options share one
 // TypeScript program and one type check, and each still sees only its own files and errors.
 import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { preloadWithCodeCache } from '../compiler/codecache.js';
 import { loadProgram, loadPrograms, type Program } from '../compiler/program.js';
 import { compileToIR, lowerLoaded, printModule } from '../compiler/driver.js';
@@ -39,6 +41,25 @@ describe('loadPrograms', () => {
     expect(user.program).toBe(kernel.program);
     expect(printModule(lowerLoaded(user))).toBe(printModule(compileToIR('kernel-src/user/demo').module));
     expect(printModule(lowerLoaded(kernel))).toBe(printModule(compileToIR('kernel-src').module));
+  });
+});
+
+describe('incremental type check', () => {
+  it('re-checks a file whose import changed, and keeps reporting errors of unchanged files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'incremental-'));
+    const options = { target: 'es2022', module: 'es2022', moduleResolution: 'bundler', noLib: true, strict: true, noEmit: true, types: [] };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, include: ['*.ts', resolve('runtime/prelude.d.ts')] }));
+    const a1 = 'export function f(x: u32): u32 {\n  return x;\n}\n';
+    const a2 = 'export function f(x: u32, y: u32): u32 {\n  return x + y;\n}\n';
+    writeFileSync(join(dir, 'a.ts'), a1);
+    writeFileSync(join(dir, 'b.ts'), 'import { f } from "./a";\n\nexport function g(): u32 {\n  return f(1);\n}\n');
+    const errors = () => loadProgram(dir).tsDiagnostics.map((d) => `${basename(d.loc!.file)}:${d.loc!.line} ${d.code}`);
+    expect(errors()).toEqual([]);
+    writeFileSync(join(dir, 'a.ts'), a2); // b.ts is unchanged, but its call no longer fits
+    expect(errors()).toEqual(['b.ts:4 TS2554']);
+    expect(errors()).toEqual(['b.ts:4 TS2554']); // nothing changed: the same error, from the build info
+    writeFileSync(join(dir, 'a.ts'), a1);
+    expect(errors()).toEqual([]);
   });
 });
 
