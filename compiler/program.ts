@@ -81,7 +81,13 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
     sourceCache.set(fileName, { text, key, sf });
     return sf;
   };
-  host.writeFile = (fileName, text) => writeAtomically(fileName, text); // the build info only (noEmit)
+  host.writeFile = (fileName, text) => {
+    try {
+      writeAtomically(fileName, text); // the build info only (noEmit)
+    } catch {
+      // a read-only cache: the next build checks everything again
+    }
+  };
   return host;
 }
 
