@@ -19,7 +19,7 @@ import {
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
 } from "./ipc_tests";
-import { test_user_syscalls, test_user_faults, test_user_demo, test_no_leaks } from "./user_tests";
+import { test_user_syscalls, test_user_faults, test_user_fuzz, test_user_demo, test_no_leaks } from "./user_tests";
 
 type TestFn = () => bool;
 
@@ -29,7 +29,7 @@ const TESTS: readonly TestFn[] = [
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
-  test_user_syscalls, test_user_faults, test_user_demo, test_no_leaks,
+  test_user_syscalls, test_user_faults, test_user_fuzz, test_user_demo, test_no_leaks,
 ];
 
 const NAMES: readonly string[] = [
@@ -39,7 +39,7 @@ const NAMES: readonly string[] = [
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
   "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",
-  "user_syscall_error_paths", "user_faults_killed", "user_demo_program",
+  "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "user_demo_program",
   "no_leaks_at_end",
 ];
 

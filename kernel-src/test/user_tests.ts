@@ -11,6 +11,7 @@ import { ipc_call } from "../ipc/port";
 import { service_port_id } from "../ipc/service";
 import { thread_count } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
+import { heap_check, heap_live_blocks } from "../mm/heap";
 
 declare const __user_systest_start: u8;
 declare const __user_systest_end: u8;
@@ -18,6 +19,8 @@ declare const __user_fault_start: u8;
 declare const __user_fault_end: u8;
 declare const __user_priv_start: u8;
 declare const __user_priv_end: u8;
+declare const __user_fuzz_start: u8;
+declare const __user_fuzz_end: u8;
 declare const __user_demo_start: u8;
 declare const __user_demo_end: u8;
 
@@ -53,6 +56,30 @@ export function test_user_faults(): bool {
   destroy(req);
   destroy(resp);
   ok = check_eq(thread_count(), threads, "faulting threads gone") && ok;
+  return ok;
+}
+
+/**
+ * The system-call fuzzer (user/fuzz): thousands of hostile calls from ring 3. A kernel fault
+ * ends the boot; here: it saw only sane results, and the kernel is whole afterwards (heap
+ * consistent, every frame and heap block back, no thread left, the service still answers).
+ */
+export function test_user_fuzz(): bool {
+  let frames = pmm_free_frames();
+  let blocks = heap_live_blocks();
+  let threads = thread_count();
+  let code = run("fuzz", addr_of(__user_fuzz_start), addr_of(__user_fuzz_end));
+  let ok = check_eq(u64(code), 0, "fuzz: insane results (its exit status)");
+  ok = check(heap_check(), "heap consistent after the fuzzer") && ok;
+  ok = check_eq(pmm_free_frames(), frames, "fuzz: every frame returned") && ok;
+  ok = check_eq(heap_live_blocks(), blocks, "fuzz: every heap block returned") && ok;
+  ok = check_eq(thread_count(), threads, "fuzz: its threads gone") && ok;
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  req.type = SVC_UPPER;
+  ok = check(ipc_call(service_port_id(), req, resp) == E_OK, "service alive after the fuzzer") && ok;
+  destroy(req);
+  destroy(resp);
   return ok;
 }
 
