@@ -150,31 +150,45 @@ export interface Cfg {
 
 export function buildCfg(f: Func): Cfg {
   const n = f.blocks.length;
-  const preds: number[][] = Array.from({ length: n }, () => []);
+  const preds: number[][] = new Array(n);
+  for (let b = 0; b < n; b++) preds[b] = [];
   const order = new Array<number>(n).fill(-1);
   const seen = new Uint8Array(n);
   const post: number[] = [];
-  // Iterative DFS so that deep CFGs cannot overflow the JS stack.
-  const stack: { b: number; next: number }[] = [{ b: 0, next: 0 }];
+  // Iterative DFS so that deep CFGs cannot overflow the JS stack: block and next successor index.
+  const stackB = new Int32Array(n);
+  const stackNext = new Uint8Array(n);
+  let sp = 0;
+  stackB[sp++] = 0;
   seen[0] = 1;
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const ss = succs(f.blocks[top.b].term);
-    if (top.next < ss.length) {
-      const s = ss[top.next++];
+  while (sp) {
+    const top = stackB[sp - 1];
+    const s = succAt(f.blocks[top].term, stackNext[sp - 1]++);
+    if (s >= 0) {
       if (!seen[s]) {
         seen[s] = 1;
-        stack.push({ b: s, next: 0 });
+        stackB[sp] = s;
+        stackNext[sp++] = 0;
       }
     } else {
-      post.push(top.b);
-      stack.pop();
+      post.push(top);
+      sp--;
     }
   }
   const rpo = post.reverse();
-  rpo.forEach((b, i) => (order[b] = i));
-  for (const b of rpo) for (const s of succs(f.blocks[b].term)) preds[s].push(b);
+  for (let i = 0; i < rpo.length; i++) order[rpo[i]] = i;
+  for (const b of rpo) {
+    const t = f.blocks[b].term;
+    for (let k = 0, s; (s = succAt(t, k)) >= 0; k++) preds[s].push(b);
+  }
   return { preds, rpo, order };
+}
+
+/** The k-th successor of a terminator (as in succs), or -1: no array allocated. */
+function succAt(t: Terminator, k: number): number {
+  if (t.op === 'jmp') return k === 0 ? t.target : -1;
+  if (t.op === 'br') return k === 0 ? t.then : k === 1 && t.else !== t.then ? t.else : -1;
+  return -1;
 }
 
 /** Immediate dominators (idom[entry] = entry, -1 for unreachable blocks). */
@@ -285,11 +299,19 @@ function ensureEntryHasNoPreds(f: Func): void {
 /** Keeps only the phi entries that name real predecessors, one per predecessor. */
 function fixPhis(f: Func, cfg: Cfg): void {
   for (const b of cfg.rpo) {
-    const preds = new Set(cfg.preds[b]);
+    const preds = cfg.preds[b];
     for (const i of f.blocks[b].insts) {
       if (i.op !== 'phi') continue;
+      // Rebuild the list only when some entry is stale or repeated (rare).
+      let ok = i.incoming.length === preds.length;
+      for (let k = 0; ok && k < i.incoming.length; k++) {
+        const blk = i.incoming[k].block;
+        if (!preds.includes(blk)) ok = false;
+        for (let j = 0; ok && j < k; j++) if (i.incoming[j].block === blk) ok = false;
+      }
+      if (ok) continue;
       const seen = new Set<number>();
-      i.incoming = i.incoming.filter((inc) => preds.has(inc.block) && !seen.has(inc.block) && (seen.add(inc.block), true));
+      i.incoming = i.incoming.filter((inc) => preds.includes(inc.block) && !seen.has(inc.block) && (seen.add(inc.block), true));
     }
   }
 }
