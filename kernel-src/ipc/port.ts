@@ -24,7 +24,7 @@
 // Buffers, queued messages, full queues, destroyed ports and every error take the general path.
 
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL } from "../abi/ipc";
-import { E_OK, E_INVAL, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM } from "../abi/errors";
+import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM } from "../abi/errors";
 import { IPC_QUEUE_CAPACITY, copy_inline, copy_message } from "./message";
 import { WaitQueue, Thread, thr, thread_addr, THREAD_BLOCKED } from "../sched/thread";
 import {
@@ -325,12 +325,24 @@ export function ipc_deliver_staged(out: IpcMessage): i64 {
   return take(thread_current(), out);
 }
 
-export function ipc_drop_staged(): void {
+/**
+ * Drops the message a wait ended with (m: the destination a fast path delivered into, else it is
+ * staged in the TCB). A dropped call would leave its caller blocked for a reply that can never
+ * come (nobody saw its msg_id): the caller wakes with E_FAULT instead.
+ */
+export function ipc_drop_staged(m: IpcMessage): void {
   let me = thread_current();
+  if (me.ipc_dst != 0) {
+    m = me.ipc_msg;
+    if (m.buffer != 0) kfree(m.buffer);
+    m.buffer = 0;
+  }
   me.ipc_dst = 0;
-  let m = me.ipc_msg;
-  if (m.buffer != 0) kfree(m.buffer);
-  m.buffer = 0;
+  if ((m.flags & IPC_FLAG_CALL) == 0 || m.msg_id == 0) return;
+  let a = caller_of(me, m);
+  if (a == 0) return;
+  thr(a).reply_msg_id = 0;
+  thread_wake(a, E_FAULT);
 }
 
 /** The general path of a call: send_locked, then block until ipc_reply wakes us. */

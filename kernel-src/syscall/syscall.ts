@@ -136,7 +136,7 @@ function buffer_ok(m: IpcMessage, writable: bool): bool {
 /** After a blocking wait: check the destination again, then deliver and copy the message out. */
 function message_out(ptr: u64, m: IpcMessage): i64 {
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true) || !buffer_ok(m, true)) {
-    ipc_drop_staged();
+    ipc_drop_staged(m);
     return E_FAULT;
   }
   let r = ipc_deliver_staged(m);

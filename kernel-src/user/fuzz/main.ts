@@ -21,7 +21,7 @@ import {
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_GETTID, SEND_CALL, SEND_REPLY,
   PROT_READ, PROT_WRITE,
 } from "../../abi/syscall";
-import { E_FAULT, E_NOSYS, E_BADF } from "../../abi/errors";
+import { E_FAULT, E_NOSYS, E_NOMEM } from "../../abi/errors";
 
 const CALLS: i32 = 30000;
 const SEED: u64 = 0x5ca41e77f00d;
@@ -324,6 +324,73 @@ function scenarios(): void {
   expect("reply", ipc_send(my_port, other, SEND_REPLY), 0);
   wait_done();
   expect("reply into an unmapped page", blocked_result, E_FAULT);
+
+  // 4. a call handed straight to a receiver whose message page went away: the receiver gets
+  // E_FAULT and the caller, whose call nobody can answer now, too (instead of waiting forever)
+  page = u64(mmap(4096, PROT_READ | PROT_WRITE));
+  store<u64>(page + 88, 0);
+  store<u64>(page + 96, 0);
+  blocked_msg = page;
+  expect("receiver blocks for a call", i64(start_blocked(addressof(receiver))), 1);
+  expect("munmap under a receive (call)", munmap(page, 4096), 0);
+  expect("call into an unmapped page", ipc_send(my_port, other, SEND_CALL), E_FAULT);
+  wait_done();
+  expect("receiver of that call", blocked_result, E_FAULT);
+
+  // 5. the same through the general path (a call with a buffer is staged, not handed over)
+  page = u64(mmap(4096, PROT_READ | PROT_WRITE));
+  store<u64>(page + 88, 0);
+  store<u64>(page + 96, 0);
+  blocked_msg = page;
+  expect("receiver blocks for a buffered call", i64(start_blocked(addressof(receiver))), 1);
+  expect("munmap under a receive (buffered call)", munmap(page, 4096), 0);
+  other.buffer = addr_of(scratch) + 512;
+  other.buffer_size = 100;
+  expect("buffered call into an unmapped page", ipc_send(my_port, other, SEND_CALL), E_FAULT);
+  other.buffer = 0;
+  other.buffer_size = 0;
+  wait_done();
+  expect("receiver of that buffered call", blocked_result, E_FAULT);
+}
+
+let hogs!: InlineArray<u64, 64>;
+
+/**
+ * Out of memory: mmap 64 MiB at a time until the kernel says E_NOMEM, then thread creation, small
+ * mmaps and buffered sends while nothing is left, then give it all back (the kernel's test counts
+ * the frames after we exit).
+ */
+function exhaust(): void {
+  let n: i32 = 0;
+  let r: i64 = 0;
+  while (n < 64) {
+    r = mmap(64 << 20, PROT_READ | PROT_WRITE);
+    if (r < 0) break;
+    hogs[n++] = u64(r);
+  }
+  let chunk: u64 = 64 << 20;
+  while (r >= 0 || chunk > 4096) { // fill the rest, halving the size
+    if (r < 0) chunk >>= 1;
+    r = mmap(chunk, PROT_READ | PROT_WRITE);
+    if (r >= 0 && n < 64) hogs[n++] = u64(r);
+    if (n == 64) break;
+  }
+  expect("mmap runs out", r, E_NOMEM);
+  for (let i: i32 = 0; i < 8; i++) {
+    let t = thread_create(addressof(worker), 0, PRIORITY);
+    if (t > 0) yield_cpu();
+    else expect("thread_create out of memory", t, E_NOMEM);
+  }
+  expect("mmap 4 KiB out of memory", mmap(4096, PROT_READ), E_NOMEM);
+  other.type = 0;
+  other.buffer = addr_of(scratch);
+  other.buffer_size = 4096;
+  let s = ipc_send(my_port, other, IPC_NONBLOCK);
+  if (s != 0) expect("buffered send out of memory", s, E_NOMEM);
+  other.buffer = 0;
+  other.buffer_size = 0;
+  for (let i: i32 = 0; i < n; i++) syscall(SYS_MUNMAP, hogs[i], 64 << 20);
+  expect("mmap again", i64(mmap(4096, PROT_READ) > 0), 1);
 }
 
 export function main(port: u64): i32 {
@@ -341,6 +408,7 @@ export function main(port: u64): i32 {
     msg.buffer_size = 0;
   }
   scenarios();
+  exhaust();
   print(`[USER fuzz] ${CALLS} calls: ${results[0]} succeeded, E_INVAL ${results[1]}, E_FAULT ${results[2]}, E_NOSYS ${results[3]}, E_NOMEM ${results[4]}, E_BADPORT ${results[5]}, E_FULL ${results[6]}, E_TOOBIG ${results[8]}, E_AGAIN ${results[9]}, E_TRUNC ${results[10]}, E_BADF ${results[12]}; ${threads_made} threads; ${failures} insane\n`);
   return failures;
 }
