@@ -10,7 +10,7 @@
 // record itself stays until proc_wait collects the status, or is freed at once when detached.
 
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
-import { pmm_alloc_zeroed } from "../mm/pmm";
+import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { PAGE_SIZE } from "../mm/layout";
 import { elf_load } from "./elf";
 import { Thread, thr } from "../sched/thread";
@@ -76,7 +76,11 @@ export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8):
   let bottom = top - USER_STACK_SIZE;
   for (let va = bottom; va < top; va += PAGE_SIZE) {
     let pa = pmm_alloc_zeroed();
-    if (pa == 0 || !vmm_map(p.space, va, pa, PTE_U | PTE_W | PTE_NX | PTE_OWNED)) return null;
+    if (pa == 0) return null;
+    if (!vmm_map(p.space, va, pa, PTE_U | PTE_W | PTE_NX | PTE_OWNED)) {
+      pmm_free(pa); // no table page, or mapped by an earlier attempt that ran out of memory
+      return null;
+    }
   }
   p.stack_next = bottom - PAGE_SIZE; // leave a guard page
   let t = thread_new(user_thread_main, 0, priority, proc_name(p));

@@ -18,7 +18,7 @@ import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start }
 import { proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
 import { user_range_ok, user_code_ok, user_unmapped } from "./usercopy";
 import { vmm_map, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
-import { pmm_alloc_zeroed } from "../mm/pmm";
+import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
 import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF } from "../abi/errors";
@@ -179,6 +179,7 @@ function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
   for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
     let pa = pmm_alloc_zeroed();
     if (pa == 0 || !vmm_map(p.space, base + off, pa, flags)) {
+      if (pa != 0) pmm_free(pa); // no table page for it
       for (let undo: u64 = 0; undo < off; undo += PAGE_SIZE) vmm_unmap(p.space, base + undo);
       user_unmapped();
       return E_NOMEM;
@@ -192,7 +193,7 @@ function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 {
   if ((addr & PAGE_MASK) != 0 || len == 0 || len > MAX_MMAP) return E_INVAL;
   let p = proc_of(thread_current());
   let size = page_round_up(len);
-  if (addr < MMAP_BASE || addr + size > p.mmap_next) return E_INVAL;
+  if (addr < MMAP_BASE || addr > p.mmap_next || size > p.mmap_next - addr) return E_INVAL; // no wrap
   for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
     let e = vmm_pte(p.space, addr + off);
     if ((e & PTE_U) == 0 || (e & PTE_OWNED) == 0) return E_INVAL;

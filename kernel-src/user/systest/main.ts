@@ -132,6 +132,8 @@ export function main(port: u64): i32 {
     expect("munmap unaligned", munmap(base + 1, 4096), E_INVAL);
     expect("munmap outside", munmap(0x400000, 4096), E_INVAL);
     expect("munmap length 0", munmap(base, 0), E_INVAL);
+    expect("munmap wrapping range", munmap(0xfffffffffffff000, 4096), E_INVAL);
+    expect("munmap past the mappings", munmap(base + 0x100000000, 4096), E_INVAL);
     expect("munmap ok", munmap(base, 8192), 0);
     expect("munmap twice", munmap(base, 8192), E_INVAL);
     expect("write from unmapped", syscall(SYS_WRITE, 1, base, 8), E_FAULT);
