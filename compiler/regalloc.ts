@@ -23,31 +23,37 @@ const TRACKED = (r: number) => r !== RSP && r !== RBP;
 export function regsOf(i: MInst): { uses: number[]; defs: number[] } {
   const uses: number[] = [];
   const defs: number[] = [];
-  i.ops.forEach((op, k) => {
+  // Each list keeps the first occurrence of a register, in operand order, implicit ones last.
+  const add = (list: number[], r: number) => {
+    if (TRACKED(r) && !list.includes(r)) list.push(r);
+  };
+  for (let k = 0; k < i.ops.length; k++) {
+    const op = i.ops[k];
     const a = i.acc[k];
     if (op.k === 'reg') {
-      if (a === 'r' || a === 'rw') uses.push(op.r);
-      if (a === 'w' || a === 'rw') defs.push(op.r);
+      if (a === 'r' || a === 'rw') add(uses, op.r);
+      if (a === 'w' || a === 'rw') add(defs, op.r);
     } else if (op.k === 'mem') {
-      if (op.base !== undefined) uses.push(op.base);
-      if (op.index !== undefined) uses.push(op.index);
+      if (op.base !== undefined) add(uses, op.base);
+      if (op.index !== undefined) add(uses, op.index);
     }
-  });
-  uses.push(...(i.implUses ?? []));
-  defs.push(...(i.implDefs ?? []));
-  return { uses: [...new Set(uses.filter(TRACKED))], defs: [...new Set(defs.filter(TRACKED))] };
+  }
+  if (i.implUses) for (const r of i.implUses) add(uses, r);
+  if (i.implDefs) for (const r of i.implDefs) add(defs, r);
+  return { uses, defs };
 }
 
+type Regs = { uses: number[]; defs: number[] }[][]; // per block, per instruction
+
 /** Live-out sets of each block (backward dataflow to a fixed point). */
-export function liveness(mf: MFunc): Set<number>[] {
+export function liveness(mf: MFunc, regs: Regs = mf.blocks.map((b) => b.insts.map(regsOf))): Set<number>[] {
   const n = mf.blocks.length;
   const gen: Set<number>[] = [];
   const kill: Set<number>[] = [];
-  for (const b of mf.blocks) {
+  for (let b = 0; b < n; b++) {
     const g = new Set<number>();
     const k = new Set<number>();
-    for (const i of b.insts) {
-      const { uses, defs } = regsOf(i);
+    for (const { uses, defs } of regs[b]) {
       for (const u of uses) if (!k.has(u)) g.add(u);
       for (const d of defs) k.add(d);
     }
@@ -69,42 +75,80 @@ export function liveness(mf: MFunc): Set<number>[] {
   return liveOut;
 }
 
+/**
+ * The interference graph over dense node numbers: a bit matrix answers "do a and b interfere" in
+ * O(1) and adjacency lists give the neighbours (an entry is stale once its bit is cleared by a
+ * merge). Nodes are numbered in the order they are first seen, which is also the order simplify
+ * scans them in.
+ */
 interface Graph {
-  adj: Map<number, Set<number>>;
-  cost: Map<number, number>;
+  n: number;
+  reg: number[]; // node -> register
+  bits: Uint32Array; // n * n bits, row-major
+  adj: number[][];
+  deg: Int32Array; // current number of neighbours
+  cost: Float64Array;
   moves: { a: number; b: number; w: number }[];
 }
 
+const has = (g: Graph, a: number, b: number): boolean => (g.bits[(a * g.n + b) >>> 5] & (1 << ((a * g.n + b) & 31))) !== 0;
+function setBit(g: Graph, a: number, b: number, on: boolean): void {
+  for (const k of [a * g.n + b, b * g.n + a]) {
+    if (on) g.bits[k >>> 5] |= 1 << (k & 31);
+    else g.bits[k >>> 5] &= ~(1 << (k & 31));
+  }
+}
+
 function buildGraph(mf: MFunc): Graph {
-  const adj = new Map<number, Set<number>>();
-  const node = (r: number): Set<number> => {
-    let s = adj.get(r);
-    if (!s) adj.set(r, (s = new Set()));
-    return s;
+  const regs: Regs = mf.blocks.map((b) => b.insts.map(regsOf));
+  const liveOut = liveness(mf, regs);
+  // Every register that can become a node: the allocatable ones and those instructions name.
+  const index = new Map<number, number>();
+  const reg: number[] = [];
+  const slot = (r: number) => {
+    if (!index.has(r)) (index.set(r, reg.length), reg.push(r));
   };
-  const edge = (a: number, b: number) => {
-    if (a === b) return;
-    node(a).add(b);
-    node(b).add(a);
+  for (const r of ALLOCATABLE) slot(r);
+  for (const bl of regs) for (const { uses, defs } of bl) (uses.forEach(slot), defs.forEach(slot));
+  const n = reg.length;
+  // Renumber so that node numbers follow first sight during the walk below.
+  const seen: number[] = [];
+  const order = new Int32Array(n).fill(-1);
+  const node = (r: number): number => {
+    const x = index.get(r)!;
+    if (order[x] < 0) (order[x] = seen.length), seen.push(r);
+    return order[x];
   };
   for (const r of ALLOCATABLE) node(r);
-  const cost = new Map<number, number>();
-  const moves: Graph['moves'] = [];
-  const liveOut = liveness(mf);
+  const g: Graph = { n, reg: seen, bits: new Uint32Array(Math.ceil((n * n) / 32)), adj: Array.from({ length: n }, () => []), deg: new Int32Array(n), cost: new Float64Array(n), moves: [] };
+  const edge = (a: number, b: number) => {
+    if (a === b) return;
+    const x = node(a);
+    const y = node(b);
+    if (has(g, x, y)) return;
+    setBit(g, x, y, true);
+    g.adj[x].push(y);
+    g.adj[y].push(x);
+    g.deg[x]++;
+    g.deg[y]++;
+  };
   mf.blocks.forEach((b, k) => {
     const w = 10 ** Math.min(b.depth, 6);
     const live = new Set(liveOut[k]);
-    for (let n = b.insts.length - 1; n >= 0; n--) {
-      const i = b.insts[n];
-      const { uses, defs } = regsOf(i);
-      for (const r of [...uses, ...defs]) {
-        node(r);
-        if (r >= FIRST_VREG) cost.set(r, (cost.get(r) ?? 0) + w);
+    for (let m = b.insts.length - 1; m >= 0; m--) {
+      const { uses, defs } = regs[k][m];
+      for (const r of uses) {
+        const x = node(r);
+        if (r >= FIRST_VREG) g.cost[x] += w;
       }
-      if (i.copy && uses.length === 1 && defs.length === 1) {
+      for (const r of defs) {
+        const x = node(r);
+        if (r >= FIRST_VREG) g.cost[x] += w;
+      }
+      if (b.insts[m].copy && uses.length === 1 && defs.length === 1) {
         // A copy's source and destination may share a register: no edge between them.
         live.delete(uses[0]);
-        moves.push({ a: uses[0], b: defs[0], w });
+        g.moves.push({ a: node(uses[0]), b: node(defs[0]), w });
       }
       for (const d of defs) for (const l of live) edge(d, l);
       for (const d of defs) for (const d2 of defs) edge(d, d2);
@@ -112,7 +156,41 @@ function buildGraph(mf: MFunc): Graph {
       for (const u of uses) live.add(u);
     }
   });
-  return { adj, cost, moves };
+  return g;
+}
+
+/** A binary min-heap of node numbers (simplify's worklist: the first node in scan order wins). */
+class MinHeap {
+  h: number[] = [];
+  push(x: number): void {
+    const h = this.h;
+    let i = h.push(x) - 1;
+    while (i > 0 && h[(i - 1) >> 1] > h[i]) {
+      const p = (i - 1) >> 1;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+  }
+  pop(): number | undefined {
+    const h = this.h;
+    if (!h.length) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && h[l] < h[m]) m = l;
+        if (r < h.length && h[r] < h[m]) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 interface Result {
@@ -121,47 +199,69 @@ interface Result {
 }
 
 function colourGraph(mf: MFunc): Result {
-  const { adj, cost, moves } = buildGraph(mf);
-  const alias = new Map<number, number>();
-  const find = (r: number): number => {
-    while (alias.has(r)) r = alias.get(r)!;
-    return r;
+  const g = buildGraph(mf);
+  const { n, reg, adj, cost, moves } = g;
+  const phys = (x: number) => reg[x] < FIRST_VREG;
+  const alias = new Int32Array(n).fill(-1);
+  const find = (x: number): number => {
+    while (alias[x] >= 0) x = alias[x];
+    return x;
   };
-  const deg = (r: number) => (r < FIRST_VREG ? Infinity : adj.get(r)!.size);
+  const deg = (x: number) => (phys(x) ? Infinity : g.deg[x]);
+  /** Calls f on each current neighbour of x. */
+  const neighbours = (x: number, f: (t: number) => void) => {
+    for (const t of adj[x]) if (has(g, x, t)) f(t);
+  };
   const merge = (v: number, into: number) => {
-    alias.set(v, into);
-    for (const t of adj.get(v)!) {
-      adj.get(t)!.delete(v);
-      if (t !== into) {
-        adj.get(t)!.add(into);
-        adj.get(into)!.add(t);
+    alias[v] = into;
+    neighbours(v, (t) => {
+      setBit(g, v, t, false);
+      g.deg[t]--;
+      g.deg[v]--;
+      if (t !== into && !has(g, t, into)) {
+        setBit(g, t, into, true);
+        adj[t].push(into);
+        adj[into].push(t);
+        g.deg[t]++;
+        g.deg[into]++;
       }
-    }
-    adj.get(v)!.clear();
-    cost.set(into, (cost.get(into) ?? 0) + (cost.get(v) ?? 0));
+    });
+    adj[v] = [];
+    cost[into] += cost[v];
   };
 
   // Conservative coalescing, heaviest (innermost-loop) copies first.
   moves.sort((x, y) => y.w - x.w);
+  const mark = new Int32Array(n);
+  let stamp = 0;
   for (let pass = 0, merged = true; merged && pass < 4; pass++) {
     merged = false;
     for (const m of moves) {
       let a = find(m.a);
       let b = find(m.b);
-      if (a === b || (a < FIRST_VREG && b < FIRST_VREG) || adj.get(a)!.has(b)) continue;
-      if (b < FIRST_VREG) [a, b] = [b, a];
-      if (a < FIRST_VREG) {
+      if (a === b || (phys(a) && phys(b)) || has(g, a, b)) continue;
+      if (phys(b)) [a, b] = [b, a];
+      if (phys(a)) {
         // George: every neighbour of b already interferes with a, or is insignificant.
-        if (!ALLOCATABLE.includes(a)) continue;
-        const ok = [...adj.get(b)!].every((t) => t < FIRST_VREG || deg(t) < K || adj.get(t)!.has(a));
+        if (!ALLOCATABLE.includes(reg[a])) continue;
+        let ok = true;
+        neighbours(b, (t) => {
+          if (ok && !(phys(t) || deg(t) < K || has(g, t, a))) ok = false;
+        });
         if (!ok) continue;
         merge(b, a);
       } else {
-        if (mf.temps.has(a) || mf.temps.has(b)) continue;
+        if (mf.temps.has(reg[a]) || mf.temps.has(reg[b])) continue;
         // Briggs: the merged node has fewer than K neighbours of significant degree.
-        const nb = new Set([...adj.get(a)!, ...adj.get(b)!]);
+        stamp++;
         let significant = 0;
-        for (const t of nb) if (deg(t) >= K) significant++;
+        const count = (t: number) => {
+          if (mark[t] === stamp) return;
+          mark[t] = stamp;
+          if (deg(t) >= K) significant++;
+        };
+        neighbours(a, count);
+        neighbours(b, count);
         if (significant >= K) continue;
         merge(b, a);
       }
@@ -169,65 +269,68 @@ function colourGraph(mf: MFunc): Result {
     }
   }
 
-  // Simplify: remove nodes of degree < K; when none is left, the cheapest to spill (optimistically).
-  const nodes = [...adj.keys()].filter((r) => r >= FIRST_VREG && !alias.has(r));
-  const degree = new Map(nodes.map((r) => [r, [...adj.get(r)!].length]));
-  const removed = new Set<number>();
+  // Simplify: remove nodes of degree < K, first in node order; when none is left, the cheapest
+  // to spill (optimistically).
+  const degree = Int32Array.from(g.deg);
+  const removed = new Uint8Array(n);
   const stack: number[] = [];
-  const remaining = new Set(nodes);
-  const spillCost = (r: number) => (mf.temps.has(r) ? Infinity : (cost.get(r) ?? 0) / Math.max(1, degree.get(r)!));
-  while (remaining.size) {
-    let pick: number | undefined;
-    for (const r of remaining) if (degree.get(r)! < K) {
-      pick = r;
-      break;
-    }
+  const nodes: number[] = [];
+  for (let x = 0; x < n; x++) if (!phys(x) && alias[x] < 0) nodes.push(x);
+  const spillCost = (x: number) => (mf.temps.has(reg[x]) ? Infinity : cost[x] / Math.max(1, degree[x]));
+  const low = new MinHeap();
+  for (const x of nodes) if (degree[x] < K) low.push(x);
+  for (let left = nodes.length; left > 0; left--) {
+    let pick = low.pop();
     if (pick === undefined) {
-      for (const r of remaining) if (pick === undefined || spillCost(r) < spillCost(pick)) pick = r;
+      for (const x of nodes) if (!removed[x] && (pick === undefined || spillCost(x) < spillCost(pick))) pick = x;
     }
     const r = pick!;
-    remaining.delete(r);
-    removed.add(r);
+    removed[r] = 1;
     stack.push(r);
-    for (const t of adj.get(r)!) if (t >= FIRST_VREG && !removed.has(t)) degree.set(t, degree.get(t)! - 1);
+    neighbours(r, (t) => {
+      if (!phys(t) && !removed[t] && --degree[t] === K - 1) low.push(t);
+    });
   }
 
   // Select: colours in reverse removal order, biased toward copy partners' colours.
-  const colour = new Map<number, number>();
-  for (let r = 0; r < FIRST_VREG; r++) colour.set(r, r);
-  const partners = new Map<number, number[]>();
+  const colour = new Int32Array(n).fill(-1);
+  for (let x = 0; x < n; x++) if (phys(x)) colour[x] = reg[x];
+  const partners: number[][] = Array.from({ length: n }, () => []);
   for (const m of moves) {
     const a = find(m.a);
     const b = find(m.b);
     if (a === b) continue;
-    (partners.get(a) ?? partners.set(a, []).get(a)!).push(b);
-    (partners.get(b) ?? partners.set(b, []).get(b)!).push(a);
+    partners[a].push(b);
+    partners[b].push(a);
   }
-  const spilled = new Set<number>();
+  const spilled = new Uint8Array(n);
+  const forbidden = new Uint8Array(16);
   while (stack.length) {
     const r = stack.pop()!;
-    const forbidden = new Set<number>();
-    for (const t of adj.get(r)!) if (colour.has(t)) forbidden.add(colour.get(t)!);
+    forbidden.fill(0);
+    neighbours(r, (t) => {
+      if (colour[t] >= 0) forbidden[colour[t]] = 1;
+    });
     let c: number | undefined;
-    for (const p of partners.get(r) ?? []) {
-      const pc = colour.get(p);
-      if (pc !== undefined && !forbidden.has(pc) && ALLOCATABLE.includes(pc)) {
+    for (const p of partners[r]) {
+      const pc = colour[p];
+      if (pc >= 0 && !forbidden[pc] && ALLOCATABLE.includes(pc)) {
         c = pc;
         break;
       }
     }
-    if (c === undefined) c = ALLOCATABLE.find((x) => !forbidden.has(x));
-    if (c === undefined) spilled.add(r);
-    else colour.set(r, c);
+    if (c === undefined) c = ALLOCATABLE.find((x) => !forbidden[x]);
+    if (c === undefined) spilled[r] = 1;
+    else colour[r] = c;
   }
 
   const result = new Map<number, number>();
   const spilledRegs = new Set<number>();
-  for (const r of adj.keys()) {
-    if (r < FIRST_VREG) continue;
-    const rep = find(r);
-    if (spilled.has(rep)) spilledRegs.add(r);
-    else result.set(r, colour.get(rep)!);
+  for (let x = 0; x < n; x++) {
+    if (phys(x)) continue;
+    const rep = find(x);
+    if (spilled[rep]) spilledRegs.add(reg[x]);
+    else result.set(reg[x], colour[rep]);
   }
   return { colour: result, spilled: spilledRegs };
 }
