@@ -6,7 +6,7 @@
 // after the call, a phi joining the values of the callee's returns. Functions in a call-graph
 // cycle are never inlined. Afterwards, local functions nobody references any more are dropped.
 
-import type { Func, Inst, Module, Value } from './ir.js';
+import type { Func, Inst, Module, Terminator, Value } from './ir.js';
 import { instDst, mapInstUses, mapTermUses, succs } from './ssa.js';
 
 /** Auto-inline callees of at most this many instructions (calls count extra). */
@@ -68,6 +68,17 @@ function recursiveFuncs(funcs: Map<string, Func>, calls: Map<string, Set<string>
   return rec;
 }
 
+/**
+ * A copy of an instruction that the inliner may rename in place: values are immutable (passes
+ * replace them, never mutate them), so only the instruction and its lists are new objects.
+ */
+function cloneInst(i: Inst): Inst {
+  const c = { ...i };
+  if (c.op === 'call' || c.op === 'intrin') c.args = [...c.args];
+  if (c.op === 'phi') c.incoming = c.incoming.map((x) => ({ ...x }));
+  return c;
+}
+
 /** Replaces the call at f.blocks[b].insts[k] with a copy of g's body. */
 function inlineCall(f: Func, b: number, k: number, g: Func): void {
   const blk = f.blocks[b];
@@ -96,14 +107,14 @@ function inlineCall(f: Func, b: number, k: number, g: Func): void {
   for (const gb of g.blocks) {
     const id = base + gb.id;
     const insts = gb.insts.map((i) => {
-      const c = structuredClone(i);
+      const c = cloneInst(i);
       mapInstUses(c, renameValue);
       const d = instDst(c);
       if (d) (c as { dst: number }).dst = rv(d.dst);
       if (c.op === 'phi') for (const inc of c.incoming) inc.block += base;
       return c;
     });
-    let term = structuredClone(gb.term);
+    let term: Terminator = { ...gb.term };
     mapTermUses(term, renameValue);
     if (term.op === 'jmp') term.target += base;
     if (term.op === 'br') {

@@ -323,28 +323,48 @@ function fixPhis(f: Func, cfg: Cfg): void {
  */
 export function cleanupCfg(f: Func): boolean {
   let changedAny = false;
+  let cfg: Cfg | undefined;
   for (let changed = true; changed; ) {
     changed = false;
+    let rebuild = !cfg;
     for (const b of f.blocks) {
       const t = b.term;
       if (t.op === 'br' && t.then === t.else) b.term = { op: 'jmp', target: t.then, loc: t.loc };
       if (t.op === 'br' && t.cond.kind === 'const') {
         b.term = { op: 'jmp', target: t.cond.value !== 0n ? t.then : t.else, loc: t.loc };
+        rebuild = true;
       }
     }
-    const cfg = buildCfg(f);
-    fixPhis(f, cfg);
-    for (const b of cfg.rpo) {
-      if (threadEmptyBlock(f, cfg, b) || mergeIntoPred(f, cfg, b)) {
+    // The transforms below keep cfg up to date (see cfgRemove), so the CFG is only rebuilt when a
+    // branch on a constant dropped an edge (only ever in the first round).
+    if (rebuild) {
+      cfg = buildCfg(f);
+      fixPhis(f, cfg);
+    }
+    for (const b of cfg!.rpo) {
+      if (threadEmptyBlock(f, cfg!, b) || mergeIntoPred(f, cfg!, b)) {
         changed = changedAny = true;
         break;
       }
     }
   }
-  const cfg = buildCfg(f);
-  if (cfg.rpo.length !== f.blocks.length) changedAny = true;
-  renumber(f, cfg.rpo);
+  const final = buildCfg(f);
+  if (final.rpo.length !== f.blocks.length) changedAny = true;
+  renumber(f, final.rpo);
   return changedAny;
+}
+
+/**
+ * Updates cfg after block b left the graph and `moved` blocks got new predecessor lists. Both
+ * transforms only splice b out of the paths through it, with every other edge in its place, so a
+ * depth-first walk meets the other blocks in the same order: the new reverse postorder is the old
+ * one without b (positions in cfg.order stay a valid sort key), and predecessor lists stay sorted
+ * by it, as buildCfg makes them.
+ */
+function cfgRemove(cfg: Cfg, b: number, moved: number[]): void {
+  cfg.rpo.splice(cfg.rpo.indexOf(b), 1);
+  cfg.preds[b] = [];
+  for (const s of moved) cfg.preds[s].sort((x, y) => cfg.order[x] - cfg.order[y]);
 }
 
 /** An empty block that only jumps on: send its predecessors straight to its target. */
@@ -370,8 +390,13 @@ function threadEmptyBlock(f: Func, cfg: Cfg, b: number): boolean {
       for (const p of preds) phi.incoming.push({ block: p, value: inc.value });
     }
   }
+  if (!preds.length) return false;
   for (const p of preds) retarget(f.blocks[p].term, b, target);
-  return preds.length > 0;
+  const tp = cfg.preds[target].filter((x) => x !== b);
+  for (const p of preds) if (!tp.includes(p)) tp.push(p);
+  cfg.preds[target] = tp;
+  cfgRemove(cfg, b, [target]);
+  return true;
 }
 
 /** A block whose only predecessor jumps to it unconditionally is appended to that predecessor. */
@@ -395,7 +420,9 @@ function mergeIntoPred(f: Func, cfg: Cfg, b: number): boolean {
     for (const i of f.blocks[s].insts) {
       if (i.op === 'phi') for (const inc of i.incoming) if (inc.block === b) inc.block = p;
     }
+    cfg.preds[s] = cfg.preds[s].map((x) => (x === b ? p : x));
   }
+  cfgRemove(cfg, b, succs(pb.term));
   return true;
 }
 
