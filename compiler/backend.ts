@@ -10,7 +10,7 @@ import type { Global, Module } from './ir.js';
 import type { Expr, Item } from './x86/items.js';
 import { emitFunc, selectFunc } from './isel.js';
 import { inlineModule } from './inline.js';
-import { optimize } from './opt.js';
+import { hoistLoopConstants, optimize } from './opt.js';
 import { allocate } from './regalloc.js';
 import { toSsa } from './ssa.js';
 
@@ -41,6 +41,7 @@ export function compileModule(m: Module, opts: BackendOptions): Item[] {
     time('opt', () => m.funcs.forEach(optimize));
     const changed = time('inline', () => inlineModule(m));
     time('opt', () => changed.forEach(optimize));
+    time('opt', () => m.funcs.forEach(hoistLoopConstants));
   }
   const items: Item[] = [{ kind: 'section', name: '.text' }];
   for (const f of m.funcs) {

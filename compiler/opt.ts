@@ -558,6 +558,56 @@ export function licm(f: Func): boolean {
   return moved;
 }
 
+/** A 64-bit constant no instruction takes as an immediate: each use costs a movabsq (or movl). */
+const isWide = (v: Value): boolean => v.kind === 'const' && v.cls === 'l' && BigInt.asIntN(64, v.value) !== BigInt.asIntN(32, v.value);
+
+/** Operands of i that stay constants: a divisor (multiply-high), a zero-extension mask, phi inputs. */
+function keepsConstant(i: Inst, v: Value): boolean {
+  if (i.op === 'phi' || i.op === 'intrin') return true;
+  if (i.op === 'bin' && v === i.b) {
+    if (i.bin === 'sdiv' || i.bin === 'udiv' || i.bin === 'srem' || i.bin === 'urem') return true;
+    if (i.bin === 'and' && v.kind === 'const' && v.value === 0xffffffffn) return true; // movl zero-extends
+  }
+  return false;
+}
+
+/**
+ * Wide 64-bit constants used inside a loop without calls are loaded once, into a register, in
+ * the loop's preheader (`movabsq` out of a hashing loop); innermost loops first, so a constant
+ * climbs through the call-free loops around it as a chain of coalescable copies. Loops with calls
+ * keep their constants where they are: a value live across a call costs a callee-saved register
+ * or a spill, no cheaper than the movabsq. Runs last, after copy propagation (which would undo it).
+ */
+export function hoistLoopConstants(f: Func): void {
+  const loops = [...naturalLoops(f)].sort((x, y) => x[1].size - y[1].size);
+  for (const [h, body] of loops) {
+    const blocks = [...body].sort((x, y) => x - y);
+    if (blocks.some((b) => f.blocks[b].insts.some((i) => i.op === 'call'))) continue;
+    const reg = new Map<bigint, Value>();
+    const hoisted: Inst[] = [];
+    for (const b of blocks) {
+      for (const i of f.blocks[b].insts) {
+        mapInstUses(i, (v) => {
+          if (!isWide(v) || keepsConstant(i, v)) return v;
+          const x = BigInt.asUintN(64, (v as { value: bigint }).value);
+          let r = reg.get(x);
+          if (!r) {
+            const dst = f.nextVreg++;
+            r = vreg(dst, 'l');
+            reg.set(x, r);
+            hoisted.push({ op: 'copy', cls: 'l', dst, a: v, loc: i.loc });
+          }
+          return r;
+        });
+      }
+    }
+    if (!hoisted.length) continue;
+    const p = preheader(f, h, body);
+    f.blocks[p].insts.push(...hoisted);
+    for (const [, outer] of loops) if (outer !== body && outer.has(h)) outer.add(p);
+  }
+}
+
 /** Runs the scalar passes to a fixed point (bounded), then code motion out of loops and again. */
 export function optimize(f: Func): void {
   for (let pass = 0; pass < 2; pass++) {

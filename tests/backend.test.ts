@@ -743,6 +743,59 @@ describe('middle end', () => {
     expect(build(true)).toHaveLength(1);
   });
 
+  it('loads a wide constant once before a call-free loop, not in a loop with a call; a division by one stays a multiply', async () => {
+    const { optimize, hoistLoopConstants } = await import('../compiler/opt.js');
+    const { toSsa, loopDepths, instUses } = await import('../compiler/ssa.js');
+    const K = 0x100000001b3n;
+    const D = 0x123456789an; // wide too: the divisor must stay a constant for the multiply-high
+    // h = basis; for (i = 0; i < n; i++) { h = (h ^ p[i]) * K; q += h / D; if (call) h = ident(h) } return h ^ q
+    const build = (call: boolean) => {
+      const f = new FB(call ? 'fnv_call' : 'fnv', ['l', 'l'], 'l');
+      const h = f.local('l', c(0xcbf29ce484222325n));
+      const q = f.local('l', c(0));
+      const i = f.local('l', c(0));
+      const [hd, body, exit] = [f.block(), f.block(), f.block()];
+      f.jmp(hd);
+      f.at(hd).br(f.cmp('ult', 'l', i.get(), f.p(1)), body, exit);
+      f.at(body);
+      h.set(f.bin('mul', 'l', f.bin('xor', 'l', h.get(), f.load('l', f.bin('add', 'l', f.p(0), f.bin('shl', 'l', i.get(), c(3))), 8)), c(K)));
+      q.set(f.bin('add', 'l', q.get(), f.bin('udiv', 'l', h.get(), c(D))));
+      if (call) h.set(f.call('ident', [h.get()], 'l')!);
+      i.set(f.bin('add', 'l', i.get(), c(1)));
+      f.jmp(hd);
+      f.at(exit).ret(f.bin('xor', 'l', h.get(), q.get()));
+      return f;
+    };
+    const ident = () => {
+      const f = new FB('ident', ['l'], 'l', { inline: 'never' });
+      f.ret(f.p(0));
+      return f;
+    };
+    const wideInLoop = (call: boolean, value: bigint) => {
+      const f = build(call).f;
+      toSsa(f);
+      optimize(f);
+      hoistLoopConstants(f);
+      const depth = loopDepths(f);
+      return f.blocks.filter((b) => depth[b.id] > 0).flatMap((b) => b.insts).flatMap(instUses).filter((v) => v.kind === 'const' && v.value === value).length;
+    };
+    expect(wideInLoop(false, K)).toBe(0);
+    expect(wideInLoop(true, K)).toBe(1);
+    expect(wideInLoop(false, D)).toBe(1);
+    const p = [1n, 0xffffffffffffffffn, 0x8000000000000000n, 12345678901234n, 7n];
+    let h = 0xcbf29ce484222325n;
+    let q = 0n;
+    for (const x of p) {
+      h = BigInt.asUintN(64, (h ^ x) * K);
+      q = BigInt.asUintN(64, q + h / D);
+    }
+    const { out, asm } = await runMap([build(false), build(true), ident()], 'uint64_t fnv(uint64_t *, uint64_t); uint64_t fnv_call(uint64_t *, uint64_t);',
+      `  uint64_t p[5] = {${p.map((x) => `${x}ull`).join(', ')}};\n  printf("a=%llu\\nb=%llu\\n", (unsigned long long)fnv(p, 5), (unsigned long long)fnv_call(p, 5));`);
+    expect(out.a).toBe(String(h ^ q));
+    expect(out.b).toBe(String(h ^ q));
+    expect(asm).not.toMatch(/\bdivq\b/);
+  }, 60000);
+
   it('a division by zero or INT_MIN / -1 traps at run time (SIGFPE)', async () => {
     for (const [op, a, b] of [['udiv', 7n, 0n], ['srem', -(2n ** 63n), -1n]] as const) {
       const g = new FB('trap', [], 'l');
