@@ -20,6 +20,8 @@
         .set THREAD_KILLED, 53          # offset of Thread.killed (scheduler_init checks it)
         .set NUM_SYSCALLS, 14           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
         .set E_NOSYS, -3
+        .set SEND_CALL, 2               # abi/syscall.ts
+        .set CALL_STAGED, 2             # ipc/port.ts (CALL_NOT_TAKEN is 1; syscall_init checks both)
 
         .text
         .globl syscall_entry
@@ -71,6 +73,32 @@ syscall_entry:
         popq %rax
         popq %rax
         jmp 2b
+
+# sys_ipc_call(port, ptr, flags): SYS_IPC_SEND's entry in syscall_table. A plain call (flags
+# exactly SEND_CALL) tries the fast path ipc_call_user(port, ptr) (kernel-src/ipc/port.ts) first;
+# a result <= 0 is the system call's. Otherwise (CALL_NOT_TAKEN: nothing has happened; or
+# CALL_STAGED: the reply waits in the TCB) the arguments come back and we jump to the general
+# path, sys_ipc_send or staged_reply_out(ptr) (kernel-src/syscall/syscall.ts). In assembly for
+# the jumps: a TypeScript dispatcher would keep the arguments in a frame of its own.
+        .globl sys_ipc_call
+sys_ipc_call:
+        cmpq $SEND_CALL, %rdx
+        jne sys_ipc_send
+        pushq %rdi
+        pushq %rsi
+        pushq %rdx                      # three pushes after the return address: aligned for the call
+        call ipc_call_user
+        popq %rdx
+        popq %rsi
+        popq %rdi
+        testq %rax, %rax
+        jle 1f
+        cmpq $CALL_STAGED, %rax
+        jne sys_ipc_send
+        movq %rsi, %rdi
+        jmp staged_reply_out
+1:
+        ret
 
 # enter_user(rip: usize, rsp: usize, arg: usize): first entry of a thread into ring 3, by iretq.
 # Selectors: 0x1b = user data | RPL 3, 0x23 = user code | RPL 3 (see kernel-src/arch/gdt.ts).

@@ -35,6 +35,7 @@ import { Cpu, this_cpu } from "../sched/percpu";
 import { kmalloc, kfree } from "../mm/heap";
 import { irq_save, irq_restore } from "../arch/cpu";
 import { log_info } from "../lib/log";
+import { user_msg_kva, user_gen } from "../syscall/usercopy";
 
 export const MAX_PORTS: u64 = 256;
 
@@ -407,6 +408,45 @@ export function ipc_call_locked(id: u64, req: IpcMessage, resp: IpcMessage, keep
   return take(me, resp);
 }
 
+/** ipc_call_user's results other than E_OK and the (negative) errors. */
+export const CALL_NOT_TAKEN: i64 = 1; // nothing has changed: the system call takes the general path
+export const CALL_STAGED: i64 = 2; // the reply is staged in the TCB (as with ipc_call_staged)
+
+/**
+ * SYS_IPC_SEND with flags SEND_CALL (sys_ipc_call in runtime/syscall.S calls it first; interrupts
+ * are off in a system call): the call fast path with no kernel staging. The
+ * user's message (at ptr, in the current address space) is read in place and the reply written
+ * straight into it through the direct map (user_msg_kva): the server may run in another address
+ * space. The reply goes there only while no user page has been unmapped since the check
+ * (ipc_gen, see reply_target); else it is staged and the system call checks the page again.
+ */
+export function ipc_call_user(id: u64, ptr: u64): i64 {
+  let c = this_cpu();
+  let me = thr(c.current);
+  let kva = user_msg_kva(me, ptr);
+  if (kva == 0) return CALL_NOT_TAKEN;
+  let req = changetype<IpcMessage>(kva);
+  let ra = handoff_receiver(id, req);
+  if (ra == 0) return CALL_NOT_TAKEN;
+  // From here on as in ipc_call_locked (written out twice: a shared function would cost a frame).
+  let msg_id = next_msg_id++;
+  me.ipc_dst = kva;
+  me.ipc_gen = user_gen();
+  me.reply_msg_id = msg_id;
+  me.call_port = id;
+  me.state = THREAD_BLOCKED;
+  let r = thr(ra);
+  r.wait_result = E_OK;
+  r.reply_to = c.current;
+  deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
+  fast_calls++;
+  sched_handoff(c, ra);
+  me.reply_msg_id = 0;
+  me.ipc_gen = 0;
+  let st = me.wait_result;
+  return st != E_OK || me.ipc_dst == 0 ? st : CALL_STAGED;
+}
+
 /** Sends req as a call and waits for the reply, delivered into resp like a receive. */
 export declare function ipc_call(id: u64, req: IpcMessage, resp: IpcMessage): i64;
 
@@ -463,13 +503,16 @@ function reply_wait_slow(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
 /**
  * The reply-and-wait fast path's test: the caller waiting for the reply to req when the reply
  * can go straight to it (it is our reply_to, inline data only, port id exists with nothing
- * queued), else 0. A nonzero reply_msg_id equal to req's means
- * that very call is blocked waiting (every waker clears it), with its ipc_dst set.
+ * queued, and, when its ipc_dst is a user page in the direct map, no user page unmapped since it
+ * was checked), else 0. A nonzero reply_msg_id equal to req's means that very call is blocked
+ * waiting (every waker clears it), with its ipc_dst set.
  */
 function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u64 {
   let a = me.reply_to;
   if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return 0;
-  if (thr(a).reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
+  let t = thr(a);
+  if (t.reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
+  if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
   return changetype<Port>(ports[i32(id)]).count == 0 ? a : 0;
 }
 

@@ -58,6 +58,11 @@ export class Thread {
   ipc_dst: u64 = 0;
   checked_page: u64 = 0; // user page last found present, user, writable (syscall/usercopy.ts)
   check_gen: u64 = 0; // the user-unmap generation of that check
+  checked_frame: u64 = 0; // the physical frame behind checked_page
+  // Nonzero when ipc_dst is a user page reached through the direct map (a system call's fast
+  // call): the user-unmap generation it was checked at. A reply may be written there only while
+  // the generation is unchanged (ipc/port.ts reply_target); otherwise it is staged as usual.
+  ipc_gen: u64 = 0;
   ipc_msg!: Inline<IpcMessage>; // kernel-side message a receive or a reply is delivered into
   ipc_user!: Inline<IpcMessage>; // kernel copy of a user's message during an IPC system call
 }

@@ -27,6 +27,7 @@ import { panic } from "../lib/panic";
 import { copy_message } from "../ipc/message";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
+  CALL_NOT_TAKEN, CALL_STAGED,
 } from "../ipc/port";
 
 declare function syscall_entry(): void;
@@ -45,12 +46,13 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 /** Indexed by runtime/syscall.S (global for that reason). */
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
-  sys_thread_exit, sys_ipc_send, sys_ipc_receive, sys_mmap, sys_munmap, sys_gettid,
+  sys_thread_exit, sys_ipc_call, sys_ipc_receive, sys_mmap, sys_munmap, sys_gettid,
 ];
 
 export function syscall_init(): void {
   log_info(`Initializing system calls...`);
   if (u64(syscall_table.length) != NUM_SYSCALLS) panic(`syscall_table does not have NUM_SYSCALLS (abi/syscall.ts) entries`);
+  if (CALL_NOT_TAKEN != 1 || CALL_STAGED != 2 || SEND_CALL != 2) panic(`sys_ipc_call (runtime/syscall.S) needs updating`);
   wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
   // sysret: CS = base + 16, SS = base + 8 with base 0x10 -> 0x23 / 0x1b (see arch/gdt.ts).
   wrmsr(MSR_STAR, (u64(0x10) << 48) | (u64(KERNEL_CS) << 32));
@@ -144,7 +146,30 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
   return r;
 }
 
-function sys_ipc_send(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+/**
+ * SYS_IPC_SEND's table entry is sys_ipc_call (runtime/syscall.S): a plain call (flags exactly
+ * SEND_CALL, the common case) tries ipc_call_user first, which reads the message in place and
+ * has the reply written straight into it. Its CALL_NOT_TAKEN means nothing has happened yet (no
+ * receiver waiting, a buffer, a bad pointer or port): sys_ipc_send below decides, errors
+ * included. CALL_STAGED: the general path replied; staged_reply_out delivers it as message_out
+ * does, from a copy of the request taken now.
+ */
+declare function sys_ipc_call(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64;
+
+/** Called by sys_ipc_call (runtime/syscall.S) when ipc_call_user returns CALL_STAGED. */
+export function staged_reply_out(ptr: u64): i64 {
+  let m = thread_current().ipc_user;
+  if (!user_range_ok(ptr, sizeof<IpcMessage>(), true)) {
+    ipc_drop_staged(m);
+    return E_FAULT;
+  }
+  copy_message(changetype<u64>(m), ptr); // for finish: the request's buffer (its size was 0)
+  m.buffer_size = 0;
+  return message_out(ptr, m);
+}
+
+/** The general path of SYS_IPC_SEND (and all of it for sends, replies, calls with flags). */
+export function sys_ipc_send(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
   let call = (flags & SEND_CALL) != 0;
   let m = message_in(ptr, call);

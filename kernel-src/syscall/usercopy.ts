@@ -9,13 +9,17 @@
 // one-entry software TLB: an IPC system call checks the same message page on the way in and out,
 // call after call). The entry is valid only while no user page has been unmapped anywhere since
 // (user_unmapped() bumps a generation that every entry carries); mappings are only ever added
-// otherwise, and a thread's address space never changes while it lives.
+// otherwise, and a thread's address space never changes while it lives. The entry keeps the
+// page's frame too: user_msg_kva gives an IPC system call the message's address in the direct
+// map, where a kernel thread running in another address space can write the reply (only while
+// the generation still matches: ipc/port.ts checks user_gen() before it writes).
 
 import { thread_current } from "../sched/scheduler";
 import { Thread } from "../sched/thread";
 import { proc_of } from "../proc/process";
-import { vmm_pte, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
-import { USER_TOP, PAGE_SIZE, page_round_down } from "../mm/layout";
+import { vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "../mm/vmm";
+import { USER_TOP, PAGE_SIZE, PAGE_MASK, DIRECT_MAP_BASE, page_round_down } from "../mm/layout";
+import { IpcMessage } from "../abi/ipc";
 
 function pte_of(va: u64): u64 {
   let t = thread_current();
@@ -30,6 +34,11 @@ export function user_unmapped(): void {
   unmaps++;
 }
 
+/** The current user-unmap generation: a direct-map address from user_msg_kva is good while it holds. */
+export function user_gen(): u64 {
+  return unmaps;
+}
+
 export function user_range_ok(addr: u64, len: u64, write: bool): bool {
   if (len == 0) return true;
   if (addr >= USER_TOP || len > USER_TOP - addr) return false;
@@ -38,9 +47,11 @@ export function user_range_ok(addr: u64, len: u64, write: bool): bool {
   let t = thread_current();
   if (first == page_round_down(end - 1)) {
     if (t.checked_page == first && t.check_gen == unmaps) return true; // present, user, writable
-    if (!page_ok(first, write)) return false;
-    if (write) {
+    let e = pte_of(first);
+    if ((e & PTE_U) == 0 || (write && (e & PTE_W) == 0)) return false;
+    if (write && (e & PTE_PS) == 0) { // a 4 KiB page (user pages are; the frame is e's)
       t.checked_page = first;
+      t.checked_frame = e & PTE_ADDR;
       t.check_gen = unmaps;
     }
     return true;
@@ -53,9 +64,19 @@ export function user_range_ok(addr: u64, len: u64, write: bool): bool {
   return true;
 }
 
-function page_ok(page: u64, write: bool): bool {
-  let e = pte_of(page);
-  return (e & PTE_U) != 0 && (!write || (e & PTE_W) != 0);
+/**
+ * For an IPC system call's message at user address ptr (t is the current thread): when the whole
+ * message lies in one present, user, writable page, its address in the direct map (the cached
+ * check, filled here on a miss), else 0 (the caller takes the general path, which reports
+ * E_FAULT). Valid while user_gen() is unchanged.
+ */
+export function user_msg_kva(t: Thread, ptr: u64): u64 {
+  let off = ptr & PAGE_MASK;
+  if (off > PAGE_SIZE - sizeof<IpcMessage>()) return 0;
+  if (t.checked_page != ptr - off || t.check_gen != unmaps) {
+    if (!user_range_ok(ptr, sizeof<IpcMessage>(), true) || t.checked_page != ptr - off) return 0;
+  }
+  return DIRECT_MAP_BASE + t.checked_frame + off;
 }
 
 export function user_code_ok(addr: u64): bool {
