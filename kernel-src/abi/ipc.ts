@@ -33,6 +33,7 @@ export const SERVICE_PORT: u64 = 1;
 export const SVC_UPPER: u32 = 1; // reply with the inline data upper-cased (ASCII)
 export const SVC_SUM: u32 = 2; // reply with the buffer's byte sum and length as two u64 inline
 export const SVC_NOTE: u32 = 3; // no reply; counted
+export const SVC_SLEEP: u32 = 4; // sleep inline u64 ms (at most 100), then reply with zeros (tests)
 
 export function inline_addr(m: IpcMessage): usize {
   return changetype<usize>(m) + offsetof<IpcMessage>("inline_data");

@@ -3,12 +3,14 @@
 //   SVC_UPPER: reply with the inline data upper-cased (ASCII)
 //   SVC_SUM:   reply with the out-of-line buffer's byte sum and length as two u64 inline
 //   SVC_NOTE:  no reply; counted
+//   SVC_SLEEP: sleep the inline u64 milliseconds (at most 100), then reply: a call held open, so
+//              that a test can unmap the caller's message page before the reply (systest)
 // Non-call messages of the other types are counted and dropped.
 
-import { IpcMessage, IPC_MAX_BUFFER, SERVICE_PORT, inline_addr, SVC_UPPER, SVC_SUM, SVC_NOTE } from "../abi/ipc";
+import { IpcMessage, IPC_MAX_BUFFER, SERVICE_PORT, inline_addr, SVC_UPPER, SVC_SUM, SVC_NOTE, SVC_SLEEP } from "../abi/ipc";
 import { E_DESTROYED, E_BADPORT } from "../abi/errors";
 import { ipc_create_port, ipc_reply_wait } from "./port";
-import { thread_create } from "../sched/scheduler";
+import { thread_create, thread_sleep } from "../sched/scheduler";
 import { PRIORITY_HIGH } from "../sched/thread";
 import { kmalloc } from "../mm/heap";
 import { panic } from "../lib/panic";
@@ -37,6 +39,9 @@ function handle(req: IpcMessage, resp: IpcMessage): void {
     store<u64>(dst, req.buffer_size, 8);
   } else if (req.type == SVC_NOTE) {
     notes++;
+  } else if (req.type == SVC_SLEEP) {
+    let ms = load<u64>(src);
+    thread_sleep(ms < 100 ? ms : 100);
   }
 }
 

@@ -3,9 +3,10 @@
 // the exit status is the number of failed checks (the kernel's self-test expects 0).
 
 import { print, write, sleep, thread_create, ipc_send, ipc_receive, mmap, munmap, read } from "../lib/sys";
-import { IpcMessage, SERVICE_PORT, SVC_UPPER, IPC_NONBLOCK } from "../../abi/ipc";
+import { IpcMessage, SERVICE_PORT, SVC_UPPER, SVC_SLEEP, IPC_NONBLOCK, inline_addr } from "../../abi/ipc";
 import {
-  SYS_WRITE, SYS_READ, SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_THREAD_CREATE, SEND_CALL, PROT_READ, PROT_WRITE,
+  SYS_WRITE, SYS_READ, SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_THREAD_CREATE, SYS_THREAD_EXIT, SEND_CALL, PROT_READ,
+  PROT_WRITE,
 } from "../../abi/syscall";
 import { E_INVAL, E_FAULT, E_NOSYS, E_BADPORT, E_FULL, E_TOOBIG, E_AGAIN, E_BADF } from "../../abi/errors";
 
@@ -142,6 +143,57 @@ export function main(port: u64): i32 {
     expect("read into read-only mmap", syscall(SYS_READ, 0, u64(ro), 8), E_FAULT);
     munmap(u64(ro), 4096);
   }
+  unmap_under_call();
   print(`[USER systest] ${checks} checks, ${failures} failed\n`);
   return failures;
+}
+
+let sleeper_result: i64 = 0;
+let sleeper_done = false;
+
+/** Calls the kernel service with the SVC_SLEEP message at page (the call fast path). */
+function sleeper(page: u64): void {
+  sleeper_result = ipc_send(SERVICE_PORT, changetype<IpcMessage>(page), SEND_CALL);
+  sleeper_done = true;
+  syscall(SYS_THREAD_EXIT);
+}
+
+/**
+ * A call handed straight to the kernel service (which writes a fast reply into the caller's page
+ * through the direct map) whose page is unmapped while the service holds the call: the caller
+ * gets E_FAULT, and the reply must not land in the freed frame, which the next mmap is likely
+ * to hand back (filled with a pattern here and checked after the reply).
+ */
+function unmap_under_call(): void {
+  let a = mmap(4096, PROT_READ | PROT_WRITE);
+  if (a <= 0) {
+    expect("mmap for the call", a, 0);
+    return;
+  }
+  let page = u64(a);
+  let mm = changetype<IpcMessage>(page);
+  mm.type = SVC_SLEEP;
+  store<u64>(inline_addr(mm), 30);
+  mm.buffer = 0;
+  mm.buffer_size = 0;
+  expect("fast call again (warm)", ipc_send(SERVICE_PORT, changetype<IpcMessage>(page), SEND_CALL), 0);
+  store<u64>(inline_addr(mm), 30);
+  sleeper_done = false;
+  expect("sleeper thread", i64(thread_create(addressof(sleeper), page, 10) > 0), 1);
+  sleep(5); // the sleeper calls; the service sleeps 30 ms holding the call
+  expect("call still held", i64(sleeper_done), 0);
+  expect("munmap under a fast call", munmap(page, 4096), 0);
+  let b = mmap(4096, PROT_READ | PROT_WRITE);
+  if (b <= 0) {
+    expect("mmap after the munmap", b, 0);
+    return;
+  }
+  let fresh = u64(b);
+  for (let off: u64 = 0; off < 4096; off += 8) store<u64>(fresh + off, 0x5a5a5a5a5a5a5a5a);
+  while (!sleeper_done) sleep(5);
+  expect("reply into an unmapped page (fast call)", sleeper_result, E_FAULT);
+  let intact: i64 = 1;
+  for (let off: u64 = 0; off < 4096; off += 8) if (load<u64>(fresh + off) != 0x5a5a5a5a5a5a5a5a) intact = 0;
+  expect("freed frame untouched by the reply", intact, 1);
+  munmap(fresh, 4096);
 }
