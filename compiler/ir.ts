@@ -11,7 +11,7 @@
 // pass promotes every slot whose address does not escape into SSA values with phis. After that
 // pass every vreg has exactly one definition. Every instruction carries its source position.
 
-import type { SourceLoc } from '../linker/object.js';
+import type { DebugType, SourceLoc } from '../linker/object.js';
 
 /** Register class of a value: 32-bit or 64-bit integer. */
 export type Cls = 'w' | 'l';
@@ -98,6 +98,24 @@ export interface Func {
   loc?: SourceLoc;
   /** Source names of vregs that hold user variables, for listings and, later, DWARF locals. */
   names?: Map<number, string>;
+  /** Debug types of the `names` entries (optional: a variable without one gets no type). */
+  types?: Map<number, DebugType>;
+  /** User variables for debug information, as mem2reg leaves them (ssa.ts). */
+  vars?: DebugVar[];
+}
+
+/**
+ * A user variable and where its value is after mem2reg: in one SSA value (assigned once), a
+ * constant (assigned once, a constant), in a stack slot (not promoted), or none of these
+ * (assigned more than once: debug information says nothing about where it is).
+ */
+export interface DebugVar {
+  name: string;
+  param: boolean;
+  type?: DebugType;
+  value?: number; // vreg
+  constant?: bigint;
+  slot?: number; // vreg of the alloca
 }
 
 /** A relocated word inside a global's bytes: `width` bytes at `offset` hold sym + addend. */

@@ -13,6 +13,7 @@
 import type { SourceLoc } from '../linker/object.js';
 import type { Cls, CmpOp, Func, Inst, Value, Width } from './ir.js';
 import type { Instr, Item, Operand } from './x86/items.js';
+import { isNopCopy, machineVars, VarTracker, type MVar } from './varlocs.js';
 import { buildCfg, instDst, instUses, loopDepths, splitCriticalEdges, succs, termUses, valueCls } from './ssa.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -78,6 +79,7 @@ export interface MFunc {
   outArgs: number; // bytes of outgoing stack arguments
   temps: Set<number>; // spill temporaries: never spilled again
   loc?: SourceLoc;
+  vars?: MVar[]; // user variables, for debug information (varlocs.ts)
 }
 
 const sizeOf = (c: Cls): Size => (c === 'w' ? 4 : 8);
@@ -362,6 +364,8 @@ class Selector {
         depth: depth[b],
       });
     }
+    const argRegs = new Map(f.params.slice(0, ARG_REGS.length).map((p, k) => [p.vreg, ARG_REGS[k]]));
+    this.mf.vars = machineVars(f.vars, (id) => this.v(id), this.allocaSlot, argRegs);
     return this.mf;
   }
 
@@ -1127,19 +1131,30 @@ export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
     ins('ret', [], l);
   };
 
-  duplicateSmallTails(mf, (i) => i.mnem === 'entry' || (i.copy === true && i.ops[0].k === 'reg' && i.ops[1].k === 'reg' && phys(i.ops[0].r) === phys(i.ops[1].r)));
+  const afterPrologue = items.length;
+  duplicateSmallTails(mf, (i) => i.mnem === 'entry' || isNopCopy(i, phys));
+  // Where user variables are, from the final code (after tail duplication).
+  let vt: VarTracker | undefined;
+  if (mf.vars?.length) {
+    vt = new VarTracker(mf, mf.vars, phys, frame.slotOffset);
+    items.splice(afterPrologue, 0, ...vt.declare());
+  }
   mf.blocks.forEach((b, k) => {
     items.push({ kind: 'label', name: b.label });
+    if (vt) items.push(...vt.block(k));
     const next = mf.blocks[k + 1]?.label;
     const body = b.insts;
     for (let n = 0; n < body.length; n++) {
       const i = body[n];
-      if (i.mnem === 'entry') continue;
+      if (i.mnem === 'entry' || isNopCopy(i, phys)) {
+        if (vt) items.push(...vt.after(i));
+        continue;
+      }
       if (i.mnem === 'ret') {
+        if (vt) items.push(...vt.epilogue());
         epilogue(i.loc);
         continue;
       }
-      if (i.copy && i.ops[0].k === 'reg' && i.ops[1].k === 'reg' && phys(i.ops[0].r) === phys(i.ops[1].r)) continue;
       // Branches: fall through to the next block where possible.
       const target = (x: MInst | undefined) => (x && x.ops[0]?.k === 'label' ? x.ops[0].name : undefined);
       if (i.mnem === 'jmp' && target(i) === next && n === body.length - 1) continue;
@@ -1151,7 +1166,9 @@ export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
         continue;
       }
       const j = leaToAdd(i, phys);
+      if (vt) items.push(...vt.before(i));
       ins(j.mnem, j.ops.map(operand), j.loc, j.prefixes);
+      if (vt) items.push(...vt.after(i));
     }
   });
   const end = `.L${mf.name}_end`;

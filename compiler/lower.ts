@@ -29,6 +29,8 @@ import { block } from './stmt.js';
 import { collect, collectVariables, constValue, layout, lowerGlobal, signatures, symbolNames } from './decls.js';
 import { exprAs } from './intrinsics.js';
 import { foldBin, foldCmp } from './fold.js';
+import { debugType } from './debugtypes.js';
+import type { DebugType } from '../linker/object.js';
 
 // ---------------------------------------------------------------------------------------------
 // Program entities: what a name can refer to.
@@ -113,6 +115,7 @@ export class Lowerer {
   targets: LoopTarget[] = [];
   pendingLabel?: string;
   names = new Map<number, string>(); // the current function's user variables, by vreg (their slot)
+  types = new Map<number, DebugType>(); // their debug types, by the same vreg
 
   constructor(readonly p: Program, readonly diags: DiagnosticBag) {
     this.checker = p.checker;
@@ -155,9 +158,10 @@ function lowerFunc(L: Lowerer, f: FuncInfo): void {
   b.loc = nodeLoc(decl);
   const func: Func = {
     name: f.sym, exported: f.exported, params: [], ret: f.ret.kind === 'void' || f.ret.kind === 'never' ? undefined : clsOf(f.ret),
-    blocks: [], nextVreg: 0, inline: inlineTag(decl), loc: b.loc, names: new Map(),
+    blocks: [], nextVreg: 0, inline: inlineTag(decl), loc: b.loc, names: new Map(), types: new Map(),
   };
   L.names = func.names!;
+  L.types = func.types!;
   for (const p of f.params) {
     const cls = clsOf(p.type);
     const vreg = b.vreg();
@@ -167,6 +171,8 @@ function lowerFunc(L: Lowerer, f: FuncInfo): void {
     const key: ts.Node = p.decl ?? decl;
     L.entities.set(p.name === 'this' ? thisKey(decl) : key, { kind: 'local', type: p.type, addr: slot, aggregate: false });
     func.names!.set(vreg, p.name);
+    const dt = debugType(p.type);
+    if (dt) func.types!.set(vreg, dt);
   }
   if (f.ctorOf) fieldInitialisers(L, f);
   const body = ts.isClassDeclaration(decl) ? undefined : decl.body;

@@ -7,7 +7,7 @@
 // a walk of the dominator tree renames (Cytron et al.; dominators by Cooper, Harvey & Kennedy,
 // "A Simple, Fast Dominance Algorithm").
 
-import type { Block, Cls, Func, Inst, Terminator, Value, Width } from './ir.js';
+import type { Block, Cls, DebugVar, Func, Inst, Terminator, Value, Width } from './ir.js';
 
 // ---------------------------------------------------------------------------------------------
 // Operand and definition walkers
@@ -526,7 +526,21 @@ export function mem2reg(f: Func): void {
   const df = dominanceFrontiers(cfg, idom);
   const slots = promotableSlots(f);
   const regs = reassignedVregs(f);
-  if (slots.size === 0 && regs.size === 0) return;
+  const named = namedSlots(f);
+  const stored = new Map<number, Value[]>(); // promoted named slot -> the values stored to it
+  for (const id of named.keys()) if (slots.has(id)) stored.set(id, []);
+  f.vars = [];
+  const describe = () => {
+    for (const [id, v] of named) {
+      const values = stored.get(id);
+      const d: DebugVar = { ...v };
+      if (!values) d.slot = id;
+      else if (values.length === 1 && values[0].kind === 'vreg') d.value = values[0].id;
+      else if (values.length === 1 && values[0].kind === 'const') d.constant = values[0].value;
+      f.vars!.push(d);
+    }
+  };
+  if (slots.size === 0 && regs.size === 0) return describe();
   const fresh = (): number => f.nextVreg++;
 
   // Where each variable is defined.
@@ -593,6 +607,7 @@ export function mem2reg(f: Func): void {
           x = vreg(t, 'w');
         }
         push(v, x);
+        stored.get(i.addr.id)?.push(x);
         continue;
       }
       const d = instDst(i);
@@ -618,6 +633,30 @@ export function mem2reg(f: Func): void {
     for (const v of pushed) v.stack.pop();
   };
   rename(cfg.rpo[0]);
+  describe();
+}
+
+/**
+ * The stack slots of user variables (the front end's `names`, by slot) and of parameters (the
+ * unnamed slot the entry block stores a parameter's register to), in declaration order.
+ */
+function namedSlots(f: Func): Map<number, Omit<DebugVar, 'value' | 'constant' | 'slot'>> {
+  const out = new Map<number, Omit<DebugVar, 'value' | 'constant' | 'slot'>>();
+  const allocas = new Set<number>();
+  for (const b of f.blocks) for (const i of b.insts) if (i.op === 'alloca') allocas.add(i.dst);
+  const params = new Map(f.params.map((p) => [p.vreg, p]));
+  for (const i of f.blocks[0].insts) {
+    if (i.op !== 'store' || i.addr.kind !== 'vreg' || i.value.kind !== 'vreg') continue;
+    const p = params.get(i.value.id);
+    if (p && allocas.has(i.addr.id) && !f.names?.has(i.addr.id) && !out.has(i.addr.id)) {
+      out.set(i.addr.id, { name: p.name, param: true, type: f.types?.get(p.vreg) });
+      params.delete(p.vreg);
+    }
+  }
+  for (const [id, name] of f.names ?? []) {
+    if (allocas.has(id)) out.set(id, { name, param: false, type: f.types?.get(id) });
+  }
+  return out;
 }
 
 function setDst(i: Inst, id: number): void {

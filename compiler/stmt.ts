@@ -10,6 +10,7 @@ import { W, konst } from './builder.js';
 import { compare, expr } from './expr.js';
 import { coerce, exprAs } from './intrinsics.js';
 import { resolveType } from './decls.js';
+import { setDebugType } from './debugtypes.js';
 
 // ---- statements ----
 
@@ -90,6 +91,7 @@ function localVar(L: Lowerer, d: ts.VariableDeclaration): void {
     // A local InlineArray or Inline struct: stack storage; the name gives its address.
     const addr = L.b.alloca(sizeOf(t), Math.max(alignOf(t), 1));
     if (addr.kind === 'vreg') L.names.set(addr.id, d.name.text);
+    if (addr.kind === 'vreg') setDebugType(L, addr.id, t);
     if (d.initializer) L.error(C.INLINE_FIELD_INIT, `inline variable '${d.name.text}' cannot have an initialiser`, d.initializer);
     L.entities.set(d, { kind: 'local', type: t, addr, aggregate: true });
     return;
@@ -97,6 +99,7 @@ function localVar(L: Lowerer, d: ts.VariableDeclaration): void {
   const cls = clsOf(t);
   const addr = L.b.alloca(cls === 'l' ? 8 : 4, cls === 'l' ? 8 : 4);
   if (addr.kind === 'vreg') L.names.set(addr.id, d.name.text);
+  if (addr.kind === 'vreg') setDebugType(L, addr.id, t);
   L.entities.set(d, { kind: 'local', type: t, addr, aggregate: false });
   const v = init ? coerce(L, init, t, d.initializer!) : d.initializer ? exprAs(L, d.initializer, t) : konst(0n, cls);
   L.b.emit({ op: 'store', addr, value: v, width: cls === 'l' ? 8 : 4 });

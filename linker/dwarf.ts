@@ -12,7 +12,12 @@
 //   .debug_aranges   address -> unit lookup, which gdb and other consumers use when present
 // Strings are inline (DW_FORM_string), so no .debug_str / .debug_line_str is needed.
 //
-// Not described (yet): variables, types, call frames. gdb unwinds through the `push %rbp;
+//   .debug_loclists  where each variable is over which addresses (the code generator's debugvar
+//                    entries, see compiler/varlocs.ts), one table per unit
+// Each subprogram with variables has DW_TAG_formal_parameter / DW_TAG_variable children and
+// DW_AT_frame_base rbp; their types (base, pointer, structure, array) follow the unit's subprograms.
+//
+// Not described (yet): call frames. gdb unwinds through the `push %rbp;
 // mov %rsp,%rbp` frames the code generator makes by analysing prologues; see docs/debugging.md.
 //
 // Spec: DWARF Debugging Information Format Version 5 (dwarfstd.org), sections 6.2 (line numbers),
@@ -20,7 +25,7 @@
 
 import { basename, dirname } from 'node:path';
 import { ByteWriter } from './elf.js';
-import type { ObjSymbol, SourceLoc } from './object.js';
+import type { DebugType, ObjSymbol, SourceLoc, VarEntry, VarPlace } from './object.js';
 import type { LinkResult } from './link.js';
 
 export interface DebugSection {
@@ -31,6 +36,32 @@ export interface DebugSection {
 // Tags, attributes, forms and other codes (DWARF 5, section 7).
 const DW_TAG_compile_unit = 0x11;
 const DW_TAG_subprogram = 0x2e;
+const DW_TAG_array_type = 0x01;
+const DW_TAG_formal_parameter = 0x05;
+const DW_TAG_member = 0x0d;
+const DW_TAG_pointer_type = 0x0f;
+const DW_TAG_structure_type = 0x13;
+const DW_TAG_subrange_type = 0x21;
+const DW_TAG_base_type = 0x24;
+const DW_TAG_variable = 0x34;
+const DW_AT_location = 0x02;
+const DW_AT_byte_size = 0x0b;
+const DW_AT_count = 0x37;
+const DW_AT_data_member_location = 0x38;
+const DW_AT_encoding = 0x3e;
+const DW_AT_frame_base = 0x40;
+const DW_AT_type = 0x49;
+const DW_FORM_data1 = 0x0b;
+const DW_FORM_ref4 = 0x13;
+const DW_FORM_exprloc = 0x18;
+const DW_ATE: Record<string, number> = { boolean: 0x02, signed: 0x05, unsigned: 0x07, char: 0x08 };
+const DW_OP_constu = 0x10;
+const DW_OP_reg0 = 0x50;
+const DW_OP_breg6 = 0x76;
+const DW_OP_fbreg = 0x91;
+const DW_OP_stack_value = 0x9f;
+const DW_LLE_end_of_list = 0x00;
+const DW_LLE_start_length = 0x08;
 const DW_CHILDREN_no = 0;
 const DW_CHILDREN_yes = 1;
 const DW_AT_name = 0x03;
@@ -99,12 +130,26 @@ const FUNC_COMMON = [
   [DW_AT_low_pc, DW_FORM_addr],
   [DW_AT_high_pc, DW_FORM_data8], // a constant high_pc is the length (DWARF 4 and later)
 ];
-const ABBREVS: { code: number; tag: number; children: number; attrs: number[][] }[] = [
+interface Abbrev {
+  code: number;
+  tag: number;
+  children: number;
+  attrs: number[][];
+}
+const ABBREVS: Abbrev[] = [
   { code: ABBREV_CU_RANGE, tag: DW_TAG_compile_unit, children: DW_CHILDREN_yes, attrs: [...CU_COMMON, [DW_AT_high_pc, DW_FORM_data8]] },
   { code: ABBREV_CU_RANGES, tag: DW_TAG_compile_unit, children: DW_CHILDREN_yes, attrs: [...CU_COMMON, [DW_AT_ranges, DW_FORM_sec_offset]] },
   { code: ABBREV_FUNC_GLOBAL, tag: DW_TAG_subprogram, children: DW_CHILDREN_no, attrs: [...FUNC_COMMON, [DW_AT_external, DW_FORM_flag_present]] },
   { code: ABBREV_FUNC_LOCAL, tag: DW_TAG_subprogram, children: DW_CHILDREN_no, attrs: FUNC_COMMON },
 ];
+
+/** The abbreviation for a DIE shape, added to the table on first use (variables, types). */
+function abbrev(table: Abbrev[], tag: number, children: number, attrs: number[][]): number {
+  const key = JSON.stringify([tag, children, attrs]);
+  const known = table.find((a) => JSON.stringify([a.tag, a.children, a.attrs]) === key);
+  if (known) return known.code;
+  return table.push({ code: table.length + 1, tag, children, attrs }), table.length;
+}
 
 /** A placed input section's line table: final start address, size, rows by offset. */
 interface Region {
@@ -119,6 +164,15 @@ interface Func {
   addr: bigint;
   size: number;
   loc?: SourceLoc;
+  vars: Var[];
+}
+
+/** A function's variable and where it is: place per address range (absent: nowhere). */
+interface Var {
+  name: string;
+  param: boolean;
+  type?: DebugType;
+  ranges: { addr: bigint; end: bigint; place: VarPlace }[];
 }
 
 /** What one compile unit describes: an input object's code regions and functions. */
@@ -159,9 +213,9 @@ class FileTable {
 export function debugSections(result: LinkResult): DebugSection[] {
   const units = collectUnits(result);
   if (units.length === 0) return [];
-  const abbrev = new ByteWriter();
-  writeAbbrevs(abbrev);
+  const abbrevs = ABBREVS.map((a) => ({ ...a }));
   const info = new ByteWriter();
+  const loclists = new ByteWriter();
   const line = new ByteWriter();
   const rnglists = new ByteWriter();
   const aranges = new ByteWriter();
@@ -169,15 +223,18 @@ export function debugSections(result: LinkResult): DebugSection[] {
     const lineOffset = line.length;
     writeLineProgram(line, u);
     const infoOffset = info.length;
-    writeUnit(info, rnglists, u, lineOffset);
+    writeUnit(info, rnglists, loclists, abbrevs, u, lineOffset);
     writeAranges(aranges, u, infoOffset);
   }
+  const abbrev = new ByteWriter();
+  writeAbbrevs(abbrev, abbrevs);
   const sections = [
     { name: '.debug_aranges', data: aranges.result() },
     { name: '.debug_info', data: info.result() },
     { name: '.debug_abbrev', data: abbrev.result() },
     { name: '.debug_line', data: line.result() },
     { name: '.debug_rnglists', data: rnglists.result() },
+    { name: '.debug_loclists', data: loclists.result() },
   ];
   return sections.filter((s) => s.data.length > 0);
 }
@@ -204,6 +261,7 @@ function collectUnits(result: LinkResult): Unit[] {
     if (regions.length === 0) return;
     regions.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
     const funcs = o.symbols.flatMap((s) => functionOf(s, placed, oi));
+    attachVars(funcs, o.sections.map((s, si) => ({ base: placed.get(`${oi}:${si}`), vars: s.vars ?? [] })));
     funcs.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
     const compDir = dirname(o.name);
     // Number the files before anything is written: the line program's header lists them all.
@@ -221,13 +279,41 @@ function functionOf(s: ObjSymbol, placed: Map<string, bigint>, object: number): 
   if (s.type !== 'func' || s.size <= 0 || typeof s.section !== 'number' || s.name === '') return [];
   const base = placed.get(`${object}:${s.section}`);
   if (base === undefined) return [];
-  return [{ name: s.name, external: s.binding !== 'local', addr: base + s.value, size: s.size, loc: s.loc }];
+  return [{ name: s.name, external: s.binding !== 'local', addr: base + s.value, size: s.size, loc: s.loc, vars: [] }];
+}
+
+/**
+ * Each function's variables from the entries of its sections: an entry says where a variable is
+ * from its address until the variable's next entry or the function's end.
+ */
+function attachVars(funcs: Func[], sections: { base: bigint | undefined; vars: VarEntry[] }[]): void {
+  const byName = new Map(funcs.map((f) => [f.name, f]));
+  const open = new Map<string, { v: Var; addr: bigint; place?: VarPlace }>();
+  const close = (f: Func, o: { v: Var; addr: bigint; place?: VarPlace }, addr: bigint) => {
+    const end = addr < f.addr + BigInt(f.size) ? addr : f.addr + BigInt(f.size);
+    if (o.place && end > o.addr) o.v.ranges.push({ addr: o.addr, end, place: o.place });
+  };
+  for (const { base, vars } of sections) {
+    if (base === undefined) continue;
+    for (const e of vars) {
+      const f = byName.get(e.func);
+      if (!f) continue;
+      const addr = base + BigInt(e.offset);
+      const key = `${e.func}:${e.id}`;
+      const o = open.get(key);
+      if (o) close(f, o, addr);
+      const v = o?.v ?? { name: e.name, param: e.param, type: e.type, ranges: [] };
+      if (!o) f.vars.push(v);
+      open.set(key, { v, addr, place: e.place });
+    }
+  }
+  for (const [key, o] of open) close(byName.get(key.slice(0, key.lastIndexOf(':')))!, o, 1n << 64n);
 }
 
 // ---- .debug_abbrev ----
 
-function writeAbbrevs(w: ByteWriter): void {
-  for (const a of ABBREVS) {
+function writeAbbrevs(w: ByteWriter, table: Abbrev[]): void {
+  for (const a of table) {
     uleb(w, a.code);
     uleb(w, a.tag);
     w.u8(a.children);
@@ -243,7 +329,7 @@ function writeAbbrevs(w: ByteWriter): void {
 
 // ---- .debug_info (and the unit's range list) ----
 
-function writeUnit(info: ByteWriter, rnglists: ByteWriter, u: Unit, lineOffset: number): void {
+function writeUnit(info: ByteWriter, rnglists: ByteWriter, loclists: ByteWriter, abbrevs: Abbrev[], u: Unit, lineOffset: number): void {
   const body = new ByteWriter();
   body.u16(5); // version
   body.u8(DW_UT_compile);
@@ -263,16 +349,163 @@ function writeUnit(info: ByteWriter, rnglists: ByteWriter, u: Unit, lineOffset: 
     body.u64(0n); // base address for the range list entries (which are absolute anyway)
     body.u32(writeRangeList(rnglists, u.regions));
   }
+  const types = new TypeWriter(abbrevs);
+  const locs = new LocListWriter(loclists);
   for (const f of u.funcs) {
-    uleb(body, f.external ? ABBREV_FUNC_GLOBAL : ABBREV_FUNC_LOCAL);
+    const kids = f.vars.length > 0;
+    const attrs = [...FUNC_COMMON, ...(f.external ? [[DW_AT_external, DW_FORM_flag_present]] : [])];
+    if (!kids) uleb(body, f.external ? ABBREV_FUNC_GLOBAL : ABBREV_FUNC_LOCAL);
+    else uleb(body, abbrev(abbrevs, DW_TAG_subprogram, DW_CHILDREN_yes, [...attrs, [DW_AT_frame_base, DW_FORM_exprloc]]));
     cstring(body, f.name);
     uleb(body, f.loc ? u.files.add(f.loc.file) : 0);
     uleb(body, f.loc?.line ?? 0);
     body.u64(f.addr);
     body.u64(f.size);
+    if (!kids) continue;
+    uleb(body, 2); // frame base: rbp + 0 (every generated function keeps a frame pointer)
+    body.u8(DW_OP_breg6);
+    sleb(body, 0);
+    for (const v of f.vars) writeVar(body, abbrevs, types, locs, v);
+    uleb(body, 0); // end of the subprogram's children
   }
+  types.writeAll(body);
   uleb(body, 0); // end of the unit's children
-  withLength(info, body);
+  locs.finish();
+  // Type references are offsets from the unit's start: the length field (4 bytes) precedes body.
+  const bytes = body.result();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const { at, type } of types.refs) view.setUint32(at, 4 + types.offsetOf(type), true);
+  info.u32(bytes.length);
+  info.bytes(bytes);
+}
+
+/** A parameter or variable DIE: name, type, and a location list when it is anywhere. */
+function writeVar(w: ByteWriter, abbrevs: Abbrev[], types: TypeWriter, locs: LocListWriter, v: Var): void {
+  const attrs = [[DW_AT_name, DW_FORM_string]];
+  if (v.type) attrs.push([DW_AT_type, DW_FORM_ref4]);
+  if (v.ranges.length) attrs.push([DW_AT_location, DW_FORM_sec_offset]);
+  uleb(w, abbrev(abbrevs, v.param ? DW_TAG_formal_parameter : DW_TAG_variable, DW_CHILDREN_no, attrs));
+  cstring(w, v.name);
+  if (v.type) types.ref(w, v.type);
+  if (v.ranges.length) w.u32(locs.list(v.ranges));
+}
+
+/** A location description: DW_OP_regN, DW_OP_fbreg offset, or a constant value. */
+function placeExpr(p: VarPlace): ByteWriter {
+  const e = new ByteWriter();
+  if ('reg' in p) e.u8(DW_OP_reg0 + p.reg);
+  else if ('fbreg' in p) (e.u8(DW_OP_fbreg), sleb(e, p.fbreg));
+  else (e.u8(DW_OP_constu), ulebBig(e, BigInt.asUintN(64, p.value)), e.u8(DW_OP_stack_value));
+  return e;
+}
+
+/** A unit's location list table in .debug_loclists: a header, then one list per variable. */
+class LocListWriter {
+  private body = new ByteWriter();
+  private start: number;
+  constructor(private w: ByteWriter) {
+    this.start = w.length;
+    this.body.u16(5); // version
+    this.body.u8(8); // address size
+    this.body.u8(0); // segment selector size
+    this.body.u32(0); // no offset array: DW_AT_location holds each list's section offset
+  }
+  /** Writes a list; returns its offset in the section. */
+  list(ranges: Var['ranges']): number {
+    const offset = this.start + 4 + this.body.length;
+    for (const r of ranges) {
+      this.body.u8(DW_LLE_start_length);
+      this.body.u64(r.addr);
+      uleb(this.body, Number(r.end - r.addr));
+      const e = placeExpr(r.place);
+      uleb(this.body, e.length);
+      this.body.bytes(e.result());
+    }
+    this.body.u8(DW_LLE_end_of_list);
+    return offset;
+  }
+  finish(): void {
+    if (this.body.length > 8) withLength(this.w, this.body);
+  }
+}
+
+/**
+ * The unit's type DIEs, written after its subprograms. References to them are patched once all
+ * are written: a structure can refer to itself through a pointer member.
+ */
+class TypeWriter {
+  refs: { at: number; type: DebugType }[] = [];
+  private offsets = new Map<DebugType, number>();
+  private pending: DebugType[] = [];
+  private seen = new Set<DebugType>();
+  constructor(private abbrevs: Abbrev[]) {}
+
+  /** A DW_FORM_ref4 to a type, patched later. */
+  ref(w: ByteWriter, type: DebugType): void {
+    const t = this.canonical(type);
+    this.refs.push({ at: w.length, type: t });
+    w.u32(0);
+    if (!this.seen.has(t)) (this.seen.add(t), this.pending.push(t));
+  }
+  /** One DIE per base type name, per pointer target, per array shape; structs by identity. */
+  private canonical(t: DebugType): DebugType {
+    const key =
+      t.kind === 'base' ? `b:${t.name}` :
+      t.kind === 'pointer' ? `p:${t.to ? this.idOf(this.canonical(t.to)) : 'void'}` :
+      t.kind === 'array' ? `a:${this.idOf(this.canonical(t.of))}:${t.count}` : `s:${this.idOf(t)}`;
+    const known = this.byKey.get(key);
+    if (known) return known;
+    this.byKey.set(key, t);
+    return t;
+  }
+  private byKey = new Map<string, DebugType>();
+  private ids = new Map<DebugType, number>();
+  private idOf(t: DebugType): number {
+    if (!this.ids.has(t)) this.ids.set(t, this.ids.size);
+    return this.ids.get(t)!;
+  }
+  offsetOf(t: DebugType): number {
+    return this.offsets.get(t)!;
+  }
+  writeAll(w: ByteWriter): void {
+    for (let t = this.pending.shift(); t; t = this.pending.shift()) this.write(w, t);
+  }
+  private write(w: ByteWriter, t: DebugType): void {
+    this.offsets.set(t, w.length);
+    const a = this.abbrevs;
+    switch (t.kind) {
+      case 'base':
+        uleb(w, abbrev(a, DW_TAG_base_type, DW_CHILDREN_no, [[DW_AT_name, DW_FORM_string], [DW_AT_byte_size, DW_FORM_data1], [DW_AT_encoding, DW_FORM_data1]]));
+        cstring(w, t.name);
+        w.u8(t.size);
+        w.u8(DW_ATE[t.encoding]);
+        return;
+      case 'pointer':
+        uleb(w, abbrev(a, DW_TAG_pointer_type, DW_CHILDREN_no, [[DW_AT_byte_size, DW_FORM_data1], ...(t.to ? [[DW_AT_type, DW_FORM_ref4]] : [])]));
+        w.u8(8);
+        if (t.to) this.ref(w, t.to);
+        return;
+      case 'struct':
+        uleb(w, abbrev(a, DW_TAG_structure_type, DW_CHILDREN_yes, [[DW_AT_name, DW_FORM_string], [DW_AT_byte_size, DW_FORM_udata]]));
+        cstring(w, t.name);
+        uleb(w, t.size);
+        for (const m of t.members) {
+          uleb(w, abbrev(a, DW_TAG_member, DW_CHILDREN_no, [[DW_AT_name, DW_FORM_string], [DW_AT_type, DW_FORM_ref4], [DW_AT_data_member_location, DW_FORM_udata]]));
+          cstring(w, m.name);
+          this.ref(w, m.type);
+          uleb(w, m.offset);
+        }
+        uleb(w, 0);
+        return;
+      case 'array':
+        uleb(w, abbrev(a, DW_TAG_array_type, DW_CHILDREN_yes, [[DW_AT_type, DW_FORM_ref4]]));
+        this.ref(w, t.of);
+        uleb(w, abbrev(a, DW_TAG_subrange_type, DW_CHILDREN_no, [[DW_AT_count, DW_FORM_udata]]));
+        uleb(w, t.count);
+        uleb(w, 0);
+        return;
+    }
+  }
 }
 
 /** One range list table per unit (a header, then the list); returns the list's offset. */
@@ -468,6 +701,14 @@ function withLength(w: ByteWriter, body: ByteWriter): void {
 
 function uleb(w: ByteWriter, v: number): void {
   let n = BigInt(v);
+  do {
+    const byte = Number(n & 0x7fn);
+    n >>= 7n;
+    w.u8(n !== 0n ? byte | 0x80 : byte);
+  } while (n !== 0n);
+}
+
+function ulebBig(w: ByteWriter, n: bigint): void {
   do {
     const byte = Number(n & 0x7fn);
     n >>= 7n;

@@ -65,6 +65,30 @@ export interface LineEntry {
   loc: SourceLoc;
 }
 
+/** A type as debug information describes it (the front end's types, by shape). */
+export type DebugType =
+  | { kind: 'base'; name: string; size: number; encoding: 'signed' | 'unsigned' | 'boolean' | 'char' }
+  | { kind: 'pointer'; to: DebugType | undefined } // undefined: void *
+  | { kind: 'struct'; name: string; size: number; members: { name: string; offset: number; type: DebugType }[] }
+  | { kind: 'array'; of: DebugType; count: number };
+
+/** Where a variable is: a DWARF register number, an offset from the frame base (rbp), a constant. */
+export type VarPlace = { reg: number } | { fbreg: number } | { value: bigint };
+
+/**
+ * A function's variable from `offset` on: at `place`, or nowhere when place is absent. The first
+ * entry of a (func, id) pair declares the variable; a later one changes where it is.
+ */
+export interface VarEntry {
+  offset: number;
+  func: string; // the function symbol
+  id: number; // the variable, within the function
+  name: string;
+  param: boolean;
+  type?: DebugType;
+  place?: VarPlace;
+}
+
 export interface Section {
   name: string; // ".text", ".rodata.str", ".multiboot", ...
   type: number; // SHT_PROGBITS or SHT_NOBITS
@@ -74,6 +98,7 @@ export interface Section {
   size: number; // == data.length for PROGBITS; the reserved size for NOBITS
   relocs: Relocation[];
   lines: LineEntry[]; // sorted by offset; may be empty
+  vars?: VarEntry[]; // in offset order, from the code generator's debugvar items
 }
 
 export type SymbolBinding = 'local' | 'global' | 'weak';

@@ -6,14 +6,14 @@
 
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { lowerProgram } from '../compiler/driver.js';
 import { compileModule } from '../compiler/backend.js';
 import { assemble } from '../compiler/x86/assemble.js';
-import { assembleFile } from '../compiler/build.js';
+import { assembleFile, buildProgram } from '../compiler/build.js';
 import { link, type LinkResult } from '../linker/link.js';
 import { readLayout } from '../linker/layout.js';
 import { writeExecutable } from '../linker/exec.js';
@@ -142,8 +142,8 @@ describe('a Linux-target TypeScript program', () => {
 
   it('gdb breaks on a TS line; the backtrace shows TS functions with file:line', async () => {
     const out = await gdb(prog.path, [`break math.ts:${math['sum-loop']}`, 'run', 'bt', 'info line *$pc']);
-    expect(out).toMatch(new RegExp(`Breakpoint 1, sum_to \\(\\) at \\S*tests/dwarf/prog/math\\.ts:${math['sum-loop']}`));
-    expect(out).toMatch(new RegExp(`#0 +sum_to \\(\\) at \\S*math\\.ts:${math['sum-loop']}`));
+    expect(out).toMatch(new RegExp(`Breakpoint 1, sum_to \\(n=10\\) at \\S*tests/dwarf/prog/math\\.ts:${math['sum-loop']}`));
+    expect(out).toMatch(new RegExp(`#0 +sum_to \\(n=10\\) at \\S*math\\.ts:${math['sum-loop']}`));
     expect(out).toMatch(new RegExp(`#1 +0x[0-9a-f]+ in main \\(\\) at \\S*tests/dwarf/prog/main\\.ts:${main['call-sum']}`));
     expect(out).toMatch(new RegExp(`Line ${math['sum-loop']} of "\\S*math\\.ts" starts at address`));
   });
@@ -152,7 +152,7 @@ describe('a Linux-target TypeScript program', () => {
     const out = await gdb(prog.path, ['break fact', 'ignore 1 4', 'run', 'bt']);
     expect(out).toMatch(new RegExp(`Breakpoint 1 at 0x[0-9a-f]+: file \\S*math\\.ts, line ${math['fact-base']}\\.`));
     const frames = out.split('\n').filter((l) => /^#\d+ /.test(l));
-    expect(frames.map((f) => /(\w+) \(\) at \S*\/(\w+\.ts):(\d+)/.exec(f)?.slice(1).join(':'))).toEqual([
+    expect(frames.map((f) => /(\w+) \([^)]*\) at \S*\/(\w+\.ts):(\d+)/.exec(f)?.slice(1).join(':'))).toEqual([
       `fact:math.ts:${math['fact-base']}`,
       ...Array(4).fill(`fact:math.ts:${math['fact-rec']}`),
       `main:main.ts:${main['call-fact']}`,
@@ -164,9 +164,90 @@ describe('a Linux-target TypeScript program', () => {
     const stops = out.split('\n').filter((l) => /^\d+\t/.test(l)).map((l) => Number(l.split('\t')[0]));
     expect(stops.slice(0, 2)).toEqual([main['call-fact'], main['call-sum']]);
     // The first line of sum_to's body that has code of its own (`let s = 0` may have none).
-    const into = new RegExp(`sum_to \\(\\) at \\S*math\\.ts:(\\d+)`).exec(out);
+    const into = new RegExp(`sum_to \\(n=10\\) at \\S*math\\.ts:(\\d+)`).exec(out);
     expect(Number(into?.[1])).toBeGreaterThanOrEqual(math['sum-init']);
     expect(Number(into?.[1])).toBeLessThanOrEqual(math['sum-ret']);
+  });
+});
+
+/** gdb's `name = value` lines (info args, info locals, print), as a map. */
+function values(out: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const l of out.split('\n')) {
+    const x = /^(\$?\w+) = (.*)$/.exec(l);
+    if (x) m.set(x[1], x[2]);
+  }
+  return m;
+}
+
+/** Each shown value is <optimized out> or what the program computes there; never another one. */
+function expectRightOrOptimizedOut(shown: Map<string, string>, expected: Record<string, string>): void {
+  for (const [name, value] of shown) {
+    if (value === '<optimized out>' || !(name in expected)) continue;
+    expect(`${name} = ${value}`).toBe(`${name} = ${expected[name]}`);
+  }
+}
+
+describe('variables, parameters and types (a Linux-target program)', () => {
+  let path: string;
+  const task = markers(join(PROG, 'task.ts'));
+  const math = markers(join(PROG, 'math.ts'));
+
+  beforeAll(() => {
+    path = join(tmp, 'prog-vars');
+    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: 'linux', asm: [join(ROOT, 'runtime/linux/start.S')], layout: LINUX_TOML, out: path, quiet: true });
+    chmodSync(path, 0o755);
+  });
+
+  it('readelf decodes the variables, their types and location lists without warnings', async () => {
+    const out = await readelfClean(path, ['--debug-dump=info,loc']);
+    for (const tag of ['DW_TAG_formal_parameter', 'DW_TAG_variable', 'DW_TAG_base_type', 'DW_TAG_pointer_type', 'DW_TAG_structure_type', 'DW_TAG_member', 'DW_TAG_array_type']) {
+      expect(out).toContain(tag);
+    }
+    expect(out).toMatch(/DW_AT_frame_base\s+: \(exprloc\) 2 byte block: 76 0\s+\(DW_OP_breg6 \(rbp\): 0\)/);
+    expect(out).toMatch(/\(DW_OP_reg\d+ \(\w+\)\)/);
+    expect(out).toMatch(/\(DW_OP_fbreg: -\d+\)/);
+  });
+
+  it('info args, info locals and print show parameters, locals and struct fields', async () => {
+    const out = await gdb(path, [`break task.ts:${task['make-stack']}`, 'run', 'info args', 'info locals', 'print *t', 'print t->tid',
+      'continue', 'print *t', 'print t->next->tid', 'print *t->next', 'ptype t']);
+    const [first, second] = out.split(/^Breakpoint 1, /m).slice(1);
+    // The first call: make(0, 7, 3, null).
+    expect(first).toMatch(/^make \(slot=(0|<optimized out>), tid=7, prio=3 '\\003', next=0x0\)/);
+    expectRightOrOptimizedOut(values(first), { slot: '0', tid: '7', prio: "3 '\\003'", next: '0x0' });
+    expect(values(first).get('$1')).toBe("{tid = 7, prio = 3 '\\003', next = 0x0, stack = 0}");
+    expect(values(first).get('$2')).toBe('7');
+    // The second: make(1, 42, 9, first); first's stack was set after the first stop.
+    expect(second).toMatch(/^make \(slot=(1|<optimized out>), tid=42, prio=9 '\\t', next=0x[0-9a-f]+ <arena>\)/);
+    expect(values(second).get('$3')).toMatch(/^\{tid = 42, prio = 9 '\\t', next = 0x[0-9a-f]+ <arena>, stack = 0\}$/);
+    expect(values(second).get('$4')).toBe('7');
+    expect(values(second).get('$5')).toBe("{tid = 7, prio = 3 '\\003', next = 0x0, stack = 28672}");
+    expect(out).toMatch(/type = struct Task \{\s+u32 tid;\s+u8 prio;\s+struct Task \*next;\s+u64 stack;\s+\} \*/);
+  });
+
+  it('locals in a callee-saved register, in the frame and across a call; outer frames never show stale registers', async () => {
+    const out = await gdb(path, [`break task.ts:${task['weigh-ret']}`, 'run', 'info args', 'info locals', 'print scaled', 'print marks[1]',
+      'print t->tid', 'up', 'info locals']);
+    const shown = values(out.slice(out.indexOf('Breakpoint 1, ')));
+    // weigh(second, 5): scaled = 42 * 5 + 7, total = scaled + scaled + 1.
+    expect(shown.get('scaled')).toBe('217');
+    expect(shown.get('marks')).toBe('{5, 42, 0, 0}');
+    expect(shown.get('$1')).toBe('217');
+    expect(shown.get('$2')).toBe('42');
+    expectRightOrOptimizedOut(shown, { k: '5', total: '435', $3: '42', a: '120', b: '55' });
+    expect(out).toMatch(/#1 +0x[0-9a-f]+ in main \(\)/);
+  });
+
+  it('recursion: each frame shows its own n or <optimized out>, never another frame\'s', async () => {
+    const out = await gdb(path, ['break fact', 'ignore 1 4', 'run', 'bt', 'frame 2', 'info args']);
+    const lines = out.split('\n').filter((l) => /^#\d+ +(0x[0-9a-f]+ in )?fact /.test(l));
+    const frames = lines.slice(0, 5); // then `frame 2` prints its line again
+    expect(lines).toHaveLength(6);
+    expect(lines[5]).toBe(frames[2]);
+    expect(frames[0]).toMatch(/fact \(n=1\)/);
+    frames.forEach((f, k) => expect(f).toMatch(new RegExp(`fact \\(n=(${k + 1}|<optimized out>)\\)`)));
+    expect(out).toMatch(new RegExp(`Breakpoint 1, fact \\(n=1\\) at \\S*math\\.ts:${math['fact-base']}`));
   });
 });
 
@@ -269,7 +350,7 @@ describe('out/kernel.elf', () => {
       const out = await gdb(KERNEL, [`target remote 127.0.0.1:${port}`, 'break kernel_main', 'continue', 'bt 2']);
       // Past the prologue, which gdb cannot read here (paging is off when the breakpoint is set):
       // it takes the body's first line from the prologue_end flag in the line table.
-      const stop = /Breakpoint 1, kernel_main \(\) at \S*kernel-src\/main\.ts:(\d+)/.exec(out);
+      const stop = /Breakpoint 1, kernel_main \(magic=732803074, mbi_phys=\d+\) at \S*kernel-src\/main\.ts:(\d+)/.exec(out);
       expect(Number(stop?.[1])).toBeGreaterThan(kernelMainLine());
       expect(out).toMatch(/#1 +0x[0-9a-f]+ in \w+ \(\) at \S*runtime\/boot\.S:\d+/);
     } finally {

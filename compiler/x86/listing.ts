@@ -79,7 +79,7 @@ export function formatAscii(bytes: Uint8Array): string {
   return `"${s}"`;
 }
 
-function formatItem(item: Item): string {
+function formatItem(item: Item): string | undefined {
   switch (item.kind) {
     case 'instr':
       return '\t' + formatInstr(item);
@@ -122,10 +122,12 @@ function formatItem(item: Item): string {
         .split('\n')
         .map((l) => `\t# ${l}`)
         .join('\n');
+    case 'debugvar':
+      return undefined; // debug information only: GNU as would need .debug_* directives for it
   }
 }
 
 /** The whole list as a `.S` file body, one item per line. */
 export function formatListing(items: Item[]): string {
-  return items.map(formatItem).join('\n') + '\n';
+  return items.map(formatItem).filter((l) => l !== undefined).join('\n') + '\n';
 }
