@@ -1,32 +1,69 @@
-# Kernel thread context switch (xv6's swtch.S), this_cpu, and the interrupts-off wrappers of the
-# scheduler's and IPC's fast paths (thread_yield, ipc_call, ipc_reply_wait).
+# Kernel thread switch (xv6's swtch.S with the scheduler's bookkeeping), this_cpu, and the
+# interrupts-off wrappers of the scheduler's and IPC's fast paths (thread_yield, ipc_call,
+# ipc_reply_wait).
 #
-# context_switch(save_sp: usize, new_sp: usize) pushes the System V callee-saved registers on the
-# current stack, stores the stack pointer at *save_sp, loads new_sp and pops the other thread's
-# registers. Caller-saved registers need no saving: context_switch is an ordinary call. Interrupts
-# are disabled by the caller around the switch; each thread restores its own interrupt state.
+# switch_to(c: Cpu, next: Thread address), interrupts off, the running thread already queued,
+# blocked or dead (see kernel-src/sched/scheduler.ts): next becomes RUNNING with a fresh slice and
+# c.current; its kernel stack top goes to the TSS's RSP0 and c.kernel_rsp (the syscall stack)
+# unless it is 0 (the idle thread runs on the boot stack and never enters ring 3); CR3 is loaded
+# only when it differs. Then the System V callee-saved registers pushed on the old stack are
+# saved with it in prev.sp, and next's are popped from its stack: caller-saved registers need no
+# saving, switch_to is an ordinary call. Each thread restores its own interrupt state. Once on the
+# new stack, a thread that exited on this CPU (c.zombie) is freed by sched_reap (a tail jump: it
+# returns to switch_to's caller).
 #
 # A new thread's stack is prepared by kernel-src/sched/scheduler.ts so that the first switch
 # "returns" into thread_trampoline with r12 = entry function, r13 = its argument, rbp = 0 (the end
 # of every backtrace). The layout from the saved sp up: r15 r14 r13 r12 rbx rbp, return address.
+# The offsets are checked at boot: Thread's by scheduler_init, Cpu's by percpu_init.
+
+        .set THREAD_STATE, 48
+        .set THREAD_SP, 56
+        .set THREAD_STACK_TOP, 72
+        .set THREAD_SLICE, 88
+        .set THREAD_CR3, 96
+        .set THREAD_RUNNING, 1
+        .set SLICE_TICKS, 2
+        .set CPU_KERNEL_RSP, 16
+        .set CPU_CURRENT, 24
+        .set CPU_ZOMBIE, 56
+        .set CPU_TSS_RSP0, 64
 
         .text
-        .globl context_switch
-context_switch:
+        .globl switch_to
+switch_to:
         pushq %rbp
         pushq %rbx
         pushq %r12
         pushq %r13
         pushq %r14
         pushq %r15
-        movq %rsp, (%rdi)
-        movq %rsi, %rsp
+        movq CPU_CURRENT(%rdi), %rax    # prev
+        movl $THREAD_RUNNING, THREAD_STATE(%rsi)
+        movq $SLICE_TICKS, THREAD_SLICE(%rsi)
+        movq %rsi, CPU_CURRENT(%rdi)
+        movq THREAD_STACK_TOP(%rsi), %rdx
+        testq %rdx, %rdx
+        jz 1f
+        movq CPU_TSS_RSP0(%rdi), %rcx
+        movq %rdx, (%rcx)
+        movq %rdx, CPU_KERNEL_RSP(%rdi)
+1:
+        movq THREAD_CR3(%rsi), %rdx
+        cmpq THREAD_CR3(%rax), %rdx
+        je 2f
+        movq %rdx, %cr3
+2:
+        movq %rsp, THREAD_SP(%rax)
+        movq THREAD_SP(%rsi), %rsp
         popq %r15
         popq %r14
         popq %r13
         popq %r12
         popq %rbx
         popq %rbp
+        cmpq $0, %gs:CPU_ZOMBIE
+        jne sched_reap
         ret
 
 # this_cpu(): the running CPU's record (kernel-src/sched/percpu.ts): GS.base points at it in the

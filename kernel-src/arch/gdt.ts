@@ -53,9 +53,9 @@ export function gdt_init(): void {
   ltr(TSS_SEL);
 }
 
-/** The stack the CPU switches to on an interrupt or exception from ring 3. */
-export function tss_set_rsp0(rsp0: u64): void {
-  store<u64>(addr_of(tss), rsp0, TSS_RSP0);
+/** Where RSP0 lives (the stack the CPU switches to on an interrupt or exception from ring 3; switch_to in runtime/switch.S stores it on every switch, through Cpu.tss_rsp0). */
+export function tss_rsp0_addr(): u64 {
+  return addr_of(tss) + TSS_RSP0;
 }
 
 export function tss_rsp0(): u64 {

@@ -7,7 +7,9 @@
 // `movq %gs:0, %rax`: the record's first word is its own address.
 // Assembly reads fields by offset: keep CPU_* in runtime/syscall.S and switch.S in step with the
 // layout below (percpu_init checks it at boot).
-// Only the boot CPU exists for now; an AP would get its own record and write its own MSRs.
+// Only the boot CPU exists for now; an AP would get its own record (and TSS) and write its own MSRs.
+
+import { tss_rsp0_addr } from "../arch/gdt";
 
 export class Cpu {
   self: u64 = 0; // 0: this record's address
@@ -16,7 +18,9 @@ export class Cpu {
   current: u64 = 0; // 24: the running Thread
   idle: u64 = 0; // 32: this CPU's idle thread (never on a run queue)
   need_resched: u64 = 0; // 40: nonzero when a higher-priority thread (or a slice end) waits
-  id: u64 = 0;
+  id: u64 = 0; // 48
+  zombie: u64 = 0; // 56: a thread that exited on this CPU; the next thread to run frees it
+  tss_rsp0: u64 = 0; // 64: address of RSP0 in this CPU's TSS (switch_to stores each thread's stack top)
 }
 
 export const CPU_SELF: u64 = 0;
@@ -24,6 +28,8 @@ export const CPU_USER_RSP: u64 = 8;
 export const CPU_KERNEL_RSP: u64 = 16;
 export const CPU_CURRENT: u64 = 24;
 export const CPU_NEED_RESCHED: u64 = 40;
+export const CPU_ZOMBIE: u64 = 56;
+export const CPU_TSS_RSP0: u64 = 64;
 
 const MSR_GS_BASE: u32 = 0xc0000101;
 const MSR_KERNEL_GS_BASE: u32 = 0xc0000102;
@@ -36,10 +42,12 @@ let boot_cpu!: Inline<Cpu>;
 /** Points GS at the boot CPU's record. After gdt_init: loading a segment register clears GS.base. */
 export function percpu_init(): bool {
   if (offsetof<Cpu>("user_rsp") != CPU_USER_RSP || offsetof<Cpu>("kernel_rsp") != CPU_KERNEL_RSP ||
-    offsetof<Cpu>("current") != CPU_CURRENT || offsetof<Cpu>("need_resched") != CPU_NEED_RESCHED) return false;
+    offsetof<Cpu>("current") != CPU_CURRENT || offsetof<Cpu>("need_resched") != CPU_NEED_RESCHED ||
+    offsetof<Cpu>("zombie") != CPU_ZOMBIE || offsetof<Cpu>("tss_rsp0") != CPU_TSS_RSP0) return false;
   let c = boot_cpu;
   c.self = changetype<u64>(c);
   c.id = 0;
+  c.tss_rsp0 = tss_rsp0_addr();
   wrmsr(MSR_GS_BASE, c.self);
   wrmsr(MSR_KERNEL_GS_BASE, 0); // what ring 3 gets after the first swapgs out
   return true;

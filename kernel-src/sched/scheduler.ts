@@ -6,11 +6,11 @@
 // - this_cpu().current is the running thread; it is on no run queue. READY threads are on exactly the run
 //   queue of their priority, and bit p of the bitmap is set iff queue p is non-empty.
 // - The idle thread (the boot context, tid 0) is never queued: schedule() falls back to it.
-// - Hot paths (thread_yield's rotation of one level, switch_to, context_switch) are kept
+// - Hot paths (thread_yield's rotation of one level, switch_to in runtime/switch.S) are kept
 //   straight-line; rare work (reaping a zombie, the general pick) is out of their way.
 // - A BLOCKED thread is on at most one wait queue (t.waitq) and/or the sleep list (sorted by
 //   wake_tick); whoever wakes it removes it from both.
-// - A thread that exits is left in `zombie`; the next thread to run frees its stack and TCB
+// - A thread that exits is left in its CPU's `zombie`; the next thread to run frees its stack and TCB
 //   (a thread cannot free the stack it is running on).
 // - The strict priority rule: a ready thread of higher priority preempts at the next interrupt
 //   exit; equal priorities share the CPU by SLICE_TICKS time slices.
@@ -20,7 +20,6 @@ import {
   THREAD_BLOCKED, THREAD_DEAD, NUM_PRIORITIES, KERNEL_STACK_SIZE, PRIORITY_IDLE,
 } from "./thread";
 import { irq_save, irq_restore, bit_highest } from "../arch/cpu";
-import { tss_set_rsp0 } from "../arch/gdt";
 import { kmalloc, kfree } from "../mm/heap";
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
@@ -30,7 +29,6 @@ import { timer_ticks, ms_to_ticks } from "../dev/pit";
 import { proc_thread_exit } from "../proc/process";
 import { E_KILLED } from "../abi/errors";
 
-declare function context_switch(save_sp: u64, new_sp: u64): void;
 declare function thread_trampoline(): void;
 
 export type ThreadEntry = (arg: u64) => void;
@@ -42,7 +40,6 @@ const THREAD_KILLED_OFFSET: u64 = 53;
 let rq_head!: InlineArray<u64, 128>;
 let rq_tail!: InlineArray<u64, 128>;
 let rq_bits!: InlineArray<u64, 2>;
-let zombie: u64 = 0;
 let all_head: u64 = 0;
 let sleep_head: u64 = 0;
 let next_tid: u64 = 1;
@@ -96,32 +93,36 @@ function rq_remove(a: u64): void {
 }
 
 // ---- switching ----
-function reap(): void {
-  if (zombie == 0 || zombie == this_cpu().current) return;
-  let z = thr(zombie);
-  zombie = 0;
-  kfree(z.kernel_stack);
-  destroy(z);
+/**
+ * Frees the thread that exited on this CPU (c.zombie), unless it is still the one running: the
+ * first thing after every switch (switch_to jumps here when c.zombie is set; thread_trampoline).
+ */
+export function sched_reap(): void {
+  let c = this_cpu();
+  let z = c.zombie;
+  if (z == 0 || z == c.current) return;
+  c.zombie = 0;
+  kfree(thr(z).kernel_stack);
+  destroy(thr(z));
 }
 
 /**
- * Runs `next` (off every queue) on CPU c; the running thread is queued, blocked or dead already.
+ * switch_to(c, next) (runtime/switch.S) runs `next` (off every queue) on CPU c; the running thread
+ * is queued, blocked or dead already. It marks next running with a fresh slice, makes it c.current,
+ * points RSP0 and c.kernel_rsp at its stack top (unless 0: the idle thread, which runs on the boot
+ * stack and never enters ring 3), loads its CR3 if different, switches stacks (the callee-saved
+ * registers are pushed on the old stack and popped from the new, xv6's swtch) and, on the new
+ * thread, reaps a zombie. In assembly: TypeScript around a separate context_switch cost 44
+ * instructions a switch, this 30 (docs/benchmarks.md, Kernel hot paths).
  */
-function switch_to(c: Cpu, next: u64): void {
-  let prev = c.current;
-  let n = thr(next);
-  n.state = THREAD_RUNNING;
-  n.slice = SLICE_TICKS;
-  c.current = next;
-  let top = n.kernel_stack_top;
-  if (top != 0) { // 0: the idle thread, which runs on the boot stack and never enters ring 3
-    tss_set_rsp0(top);
-    c.kernel_rsp = top;
-  }
-  if (thr(prev).cr3 != n.cr3) write_cr3(n.cr3);
-  context_switch(prev + offsetof<Thread>("sp"), n.sp);
-  if (zombie != 0) reap();
-}
+declare function switch_to(c: Cpu, next: u64): void;
+
+/** The Thread offsets switch_to uses (scheduler_init checks them). */
+const THREAD_STATE_OFFSET: u64 = 48;
+const THREAD_SP_OFFSET: u64 = 56;
+const THREAD_STACK_TOP_OFFSET: u64 = 72;
+const THREAD_SLICE_OFFSET: u64 = 88;
+const THREAD_CR3_OFFSET: u64 = 96;
 
 /** Runs the best ready thread (or idle). The caller has queued or blocked the current one already. */
 function schedule(): void {
@@ -137,7 +138,7 @@ function schedule(): void {
 
 /** First thing a new thread runs (from thread_trampoline in runtime/switch.S). */
 export function sched_thread_start(): void {
-  reap();
+  sched_reap();
   sti();
 }
 
@@ -146,6 +147,11 @@ export function scheduler_init(): void {
   log_info(`Initializing scheduler...`);
   if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
   if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update runtime/syscall.S`);
+  if (offsetof<Thread>("state") != THREAD_STATE_OFFSET || offsetof<Thread>("sp") != THREAD_SP_OFFSET ||
+    offsetof<Thread>("kernel_stack_top") != THREAD_STACK_TOP_OFFSET || offsetof<Thread>("slice") != THREAD_SLICE_OFFSET ||
+    offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || THREAD_RUNNING != 1 || SLICE_TICKS != 2) {
+    panic(`Thread fields moved: update switch_to in runtime/switch.S`);
+  }
   let c = this_cpu();
   let t = new Thread();
   thread_set_name(t, "idle");
@@ -177,7 +183,7 @@ export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: str
   t.kernel_stack = stack;
   t.kernel_stack_top = stack + KERNEL_STACK_SIZE;
   t.cr3 = vmm_kernel_space().pml4;
-  // The frame context_switch pops: r15 r14 r13 r12 rbx rbp, then returns to thread_trampoline.
+  // The frame switch_to pops: r15 r14 r13 r12 rbx rbp, then returns to thread_trampoline.
   let sp = t.kernel_stack_top - 16 - 56;
   memset(sp, 0, 72);
   store<u64>(sp, arg, 16); // r13
@@ -288,7 +294,7 @@ export function thread_exit(): void {
     t.cr3 = vmm_kernel_space().pml4;
     write_cr3(t.cr3);
   }
-  zombie = cur;
+  c.zombie = cur;
   schedule();
   panic(`a dead thread was scheduled`);
 }
