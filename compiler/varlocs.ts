@@ -71,6 +71,7 @@ export class VarTracker {
   private establishes = new Map<MInst, number[]>();
   private shown: State = new Map();
   private cur: State = new Map();
+  private hidden = false; // before() hid the registers: after() shows them again
 
   constructor(private mf: MFunc, private vars: MVar[], private phys: (r: number) => number, slotOffset: number[]) {
     const initial: State = new Map();
@@ -132,15 +133,18 @@ export class VarTracker {
     }
   }
 
-  private transfer(s: State, i: MInst): void {
-    if (!isNopCopy(i, this.phys)) {
+  /** Applies an instruction to a state; true if the state changed. */
+  private transfer(s: State, i: MInst): boolean {
+    let changed = false;
+    if (s.size && !isNopCopy(i, this.phys)) {
       for (const d of defsOf(i)) {
         const key = `r${this.phys(d)}`;
-        for (const [id, k] of s) if (k === key) s.delete(id);
+        for (const [id, k] of s) if (k === key) (s.delete(id), (changed = true));
       }
     }
     const vars = this.establishes.get(i);
-    if (vars) for (const id of vars) s.set(id, `r${this.phys(i.mnem === 'entry' ? this.vars[id].argReg! : this.vars[id].reg!)}`);
+    if (vars) for (const id of vars) (s.set(id, `r${this.phys(i.mnem === 'entry' ? this.vars[id].argReg! : this.vars[id].reg!)}`), (changed = true));
+    return changed;
   }
 
   private solve(initial: State, succs: number[][]): void {
@@ -179,14 +183,16 @@ export class VarTracker {
 
   /** Before an instruction: a call hides register places (see the file comment). */
   before(i: MInst): Item[] {
-    if (i.mnem !== 'call') return [];
+    if (i.mnem !== 'call' || ![...this.shown.values()].some((k) => k[0] === 'r')) return [];
+    this.hidden = true;
     const s = new Map([...this.shown].filter(([, k]) => k[0] !== 'r'));
     return this.show(s);
   }
 
   /** After an instruction (also one the emitter drops): its effect on the places. */
   after(i: MInst): Item[] {
-    this.transfer(this.cur, i);
+    if (!this.transfer(this.cur, i) && !this.hidden) return [];
+    this.hidden = false;
     return this.show(this.cur);
   }
 

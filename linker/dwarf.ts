@@ -3,7 +3,7 @@
 // functions and shows TS file:line in backtraces.
 //
 // Written (all non-allocated; exec.ts puts them after the image, no segment loads them):
-//   .debug_abbrev    the four DIE shapes below
+//   .debug_abbrev    the DIE shapes: the four fixed ones below, then those variables and types add
 //   .debug_info      one compile unit per input object that has lines; a DW_TAG_subprogram for
 //                    each of its function symbols with a size (the code generator emits .type/.size)
 //   .debug_line      one line program per unit; one sequence per placed input section with lines;
