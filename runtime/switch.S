@@ -97,7 +97,8 @@ thread_yield:
 
 # ipc_call(id, req, resp) and ipc_reply_wait(id, req, resp): the same wrapper around the IPC fast
 # paths in kernel-src/ipc/port.ts (ipc_call_locked, ipc_reply_wait_locked), which need interrupts
-# off; the arguments pass through (ipc_call_locked's fourth, keep, is false: deliver into resp).
+# off; the arguments pass through, and a fourth is added: ipc_call_locked's keep is false (deliver
+# into resp), ipc_reply_wait_locked's c is this_cpu().
         .globl ipc_call
 ipc_call:
         pushfq
@@ -111,6 +112,7 @@ ipc_call:
 ipc_reply_wait:
         pushfq
         cli
+        movq %gs:0, %rcx
         call ipc_reply_wait_locked
         popfq
         ret

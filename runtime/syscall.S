@@ -75,7 +75,7 @@ syscall_entry:
         jmp 2b
 
 # sys_ipc_call(port, ptr, flags): SYS_IPC_SEND's entry in syscall_table. A plain call (flags
-# exactly SEND_CALL) tries the fast path ipc_call_user(port, ptr) (kernel-src/ipc/port.ts) first;
+# exactly SEND_CALL) tries the fast path ipc_call_user(port, ptr, this_cpu()) (kernel-src/ipc/port.ts) first;
 # a result <= 0 is the system call's. Otherwise (CALL_NOT_TAKEN: nothing has happened; or
 # CALL_STAGED: the reply waits in the TCB) the arguments come back and we jump to the general
 # path, sys_ipc_send or staged_reply_out(ptr) (kernel-src/syscall/syscall.ts). In assembly for
@@ -87,6 +87,7 @@ sys_ipc_call:
         pushq %rdi
         pushq %rsi
         pushq %rdx                      # three pushes after the return address: aligned for the call
+        movq %gs:0, %rdx                # c = this_cpu()
         call ipc_call_user
         popq %rdx
         popq %rsi

@@ -150,8 +150,10 @@ function stage(dst: IpcMessage, src: IpcMessage, sender: u64, id: u64, flags: u3
 /**
  * A fast path's delivery of an inline-only message straight into the waiting thread t's
  * destination (t.ipc_dst), as finish would leave it (out.buffer kept, out.buffer_size 0); then
- * ipc_dst = 0 tells t that the message is in place. A leaf on purpose (the inline words are
- * copied here rather than by copy_inline): the fast paths keep values live across it.
+ * ipc_dst = 0 tells t that the message is in place. Inlined, with the words copied here rather
+ * than by copy_inline: the fast paths then make no call before the switch, so they keep no values
+ * in callee-saved registers (which they would have to save and restore).
+ * @inline
  */
 function deliver_direct(t: Thread, src: IpcMessage, sender: u64, id: u64, flags: u32): void {
   let d = t.ipc_dst;
@@ -364,7 +366,8 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
  * straight to it (inline data only); it is taken off the port's
  * receivers and the port counts the message. 0: the general path runs (nothing has changed).
  * A receiver waiting on p.receivers is blocked on nothing else (receives have no timeout) and
- * has its ipc_dst set (receive_staged, ipc_reply_wait_locked).
+ * has its ipc_dst set (receive_staged, ipc_reply_wait_locked). Inlined (see deliver_direct).
+ * @inline
  */
 function handoff_receiver(id: u64, req: IpcMessage): u64 {
   if (req.buffer_size != 0 || id >= MAX_PORTS || ports[i32(id)] == 0) return 0; // ports[0] is 0
@@ -413,22 +416,21 @@ export const CALL_NOT_TAKEN: i64 = 1; // nothing has changed: the system call ta
 export const CALL_STAGED: i64 = 2; // the reply is staged in the TCB (as with ipc_call_staged)
 
 /**
- * SYS_IPC_SEND with flags SEND_CALL (sys_ipc_call in runtime/syscall.S calls it first; interrupts
- * are off in a system call): the call fast path with no kernel staging. The
+ * SYS_IPC_SEND with flags SEND_CALL (sys_ipc_call in runtime/syscall.S calls it first, with c =
+ * this_cpu(); interrupts are off in a system call): the call fast path with no kernel staging. The
  * user's message (at ptr, in the current address space) is read in place and the reply written
  * straight into it through the direct map (user_msg_kva): the server may run in another address
  * space. The reply goes there only while no user page has been unmapped since the check
  * (ipc_gen, see reply_target); else it is staged and the system call checks the page again.
  */
-export function ipc_call_user(id: u64, ptr: u64): i64 {
-  let c = this_cpu();
-  let me = thr(c.current);
-  let kva = user_msg_kva(me, ptr);
+export function ipc_call_user(id: u64, ptr: u64, c: Cpu): i64 {
+  let kva = user_msg_kva(thr(c.current), ptr);
   if (kva == 0) return CALL_NOT_TAKEN;
   let req = changetype<IpcMessage>(kva);
   let ra = handoff_receiver(id, req);
   if (ra == 0) return CALL_NOT_TAKEN;
   // From here on as in ipc_call_locked (written out twice: a shared function would cost a frame).
+  let me = thr(c.current);
   let msg_id = next_msg_id++;
   me.ipc_dst = kva;
   me.ipc_gen = user_gen();
@@ -441,6 +443,15 @@ export function ipc_call_user(id: u64, ptr: u64): i64 {
   deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
   fast_calls++;
   sched_handoff(c, ra);
+  return call_user_resume(thread_current());
+}
+
+/**
+ * ipc_call_user after the reply (or an error) woke us. Nothing is carried across the switch, so
+ * the fast path keeps nothing in callee-saved registers; the thread is found again.
+ * @inline
+ */
+function call_user_resume(me: Thread): i64 {
   me.reply_msg_id = 0;
   me.ipc_gen = 0;
   let st = me.wait_result;
@@ -491,7 +502,10 @@ export function ipc_reply(req: IpcMessage, resp: IpcMessage): i64 {
   return r;
 }
 
-/** The general path of ipc_reply_wait: reply_locked, then receive_locked. */
+/**
+ * The general path of ipc_reply_wait: reply_locked, then receive_locked. Not inlined: its values
+ * live across calls would cost the fast path callee-saved registers. @noinline
+ */
 function reply_wait_slow(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
   let r = (req.flags & IPC_FLAG_CALL) != 0 ? reply_locked(req, resp) : E_OK;
   if (r != E_OK) req.flags = 0;
@@ -517,14 +531,14 @@ function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u
 }
 
 /**
- * ipc_reply_wait with interrupts off (the wrapper in runtime/switch.S): a server's loop step.
+ * ipc_reply_wait with interrupts off (the wrapper in runtime/switch.S, which passes c =
+ * this_cpu()): a server's loop step.
  * Answers the call in req with resp (when req is a call), then waits on port id for the next
  * message, received into req like ipc_receive (set req.buffer and req.buffer_size for it first).
  * If the reply fails (the caller is gone: E_INVAL; E_TOOBIG, E_NOMEM) that status is returned
  * without waiting, and req is marked answered (flags 0) so that calling again just waits.
  */
-export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
-  let c = this_cpu();
+export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage, c: Cpu): i64 {
   let me = thr(c.current);
   let a = reply_target(me, id, req, resp);
   if (a == 0) return reply_wait_slow(id, req, resp);
@@ -537,9 +551,12 @@ export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage
   me.state = THREAD_BLOCKED;
   waitq_add(changetype<Port>(ports[i32(id)]).receivers, c.current);
   sched_handoff(c, a);
+  // Nothing is carried across the switch (no callee-saved registers to save): if the message was
+  // staged by the general path, our ipc_dst is still req (only a fast path clears it).
+  me = thread_current();
   let r = me.wait_result;
   if (r != E_OK || me.ipc_dst == 0) return r; // the message is in req, or it is an error
-  return take(me, req);
+  return take(me, changetype<IpcMessage>(me.ipc_dst));
 }
 
 /** A server's loop step: reply to req with resp, then receive into req (ipc_reply_wait_locked). */
