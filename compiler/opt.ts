@@ -407,16 +407,43 @@ function exprKey(i: Inst): string | undefined {
 const loadKey = (addr: Value, width: number, cls: Cls, signed: boolean): string =>
   `${valueKey(addr)} ${width} ${cls} ${signed && width < (cls === 'w' ? 4 : 8)}`;
 
+/** Instructions after which no earlier load may be reused: they may write memory. */
+const clobbers = (i: Inst): boolean => i.op === 'store' || i.op === 'call' || i.op === 'intrin' || (i.op === 'load' && !!i.volatile);
+
+/** How far back inheritsLoads looks before giving up (keeps gvn linear on huge functions). */
+const MAX_PATH_BLOCKS = 64;
+
+/**
+ * Whether block b may start with the loads known at the end of its immediate dominator d: no
+ * block on any path from d to b (b itself included when it lies on a cycle through those blocks,
+ * as a loop header does) contains an instruction that may write memory.
+ */
+function inheritsLoads(f: Func, preds: number[][], d: number, b: number): boolean {
+  const seen = new Set<number>();
+  const work = [...preds[b]];
+  while (work.length) {
+    const p = work.pop()!;
+    if (p === d || seen.has(p)) continue;
+    if (seen.size >= MAX_PATH_BLOCKS || f.blocks[p].insts.some(clobbers)) return false;
+    seen.add(p);
+    work.push(...preds[p]);
+  }
+  return true;
+}
+
 /**
  * Replaces an instruction by an earlier one that computes the same pure expression and dominates
- * it, and, inside one block, a load by an earlier load of the same address (or the value stored
- * there) when no store, call, intrinsic or volatile access comes between. Returns whether it changed.
+ * it, and a load by an earlier load of the same address (or the value stored there) when no
+ * store, call, intrinsic or volatile access can come between: inside a block, and from a
+ * dominating block when no path between them has one (inheritsLoads). Returns whether it changed.
  */
 export function gvn(f: Func): boolean {
   const cfg = buildCfg(f);
   const idom = dominators(cfg);
   const children: number[][] = f.blocks.map(() => []);
   for (const b of cfg.rpo) if (b !== cfg.rpo[0] && idom[b] >= 0) children[idom[b]].push(b);
+  // The loads known at the end of each block, kept until its dominator-tree children have run.
+  const endLoads: (Map<string, Value> | undefined)[] = [];
   const repl = new Map<number, Value>();
   const resolve = (v: Value): Value => (v.kind === 'vreg' && repl.has(v.id) ? repl.get(v.id)! : v);
   const table = new Map<string, number>();
@@ -427,10 +454,12 @@ export function gvn(f: Func): boolean {
     const b = stack.pop()!;
     if (b < 0) {
       for (const k of added[~b]) table.delete(k);
+      endLoads[~b] = undefined;
       continue;
     }
     const blk = f.blocks[b];
-    const loads = new Map<string, Value>();
+    const from = b === cfg.rpo[0] ? undefined : endLoads[idom[b]];
+    const loads = from?.size && inheritsLoads(f, cfg.preds, idom[b], b) ? new Map(from) : new Map<string, Value>();
     for (const i of blk.insts) {
       if (i.op !== 'phi') mapInstUses(i, resolve);
       if (i.op === 'load' && !i.volatile) {
@@ -440,7 +469,7 @@ export function gvn(f: Func): boolean {
         else loads.set(k, vreg(i.dst, i.cls));
         continue;
       }
-      if (i.op === 'store' || i.op === 'call' || i.op === 'intrin' || i.op === 'load') {
+      if (clobbers(i)) {
         loads.clear(); // anything may alias: forget every load
         const full = i.op === 'store' && !i.volatile && i.width === (valueCls(i.value) === 'w' ? 4 : 8);
         if (full) loads.set(loadKey(i.addr, i.width, valueCls(i.value), false), i.value);
@@ -456,6 +485,7 @@ export function gvn(f: Func): boolean {
         added[b].push(key);
       }
     }
+    if (children[b].length) endLoads[b] = loads;
     stack.push(~b, ...children[b]);
   }
   if (!repl.size) return false;
