@@ -69,7 +69,6 @@ export const INT_TYPES: Record<string, IntType> = {
 export const I32 = INT_TYPES.i32;
 export const I64 = INT_TYPES.i64;
 export const U8 = INT_TYPES.u8;
-export const U32 = INT_TYPES.u32;
 export const U64 = INT_TYPES.u64;
 export const USIZE = INT_TYPES.usize;
 export const BOOL: Type = { kind: 'bool' };
@@ -84,11 +83,6 @@ export function isInt(t: Type): t is IntType {
   return t.kind === 'int';
 }
 
-/** Types whose values are addresses and may be compared with null. */
-export function isRef(t: Type): boolean {
-  return t.kind === 'ref' || t.kind === 'func' || t.kind === 'string' || t.kind === 'null';
-}
-
 /** The register class of a value of this type (void and never have none; `w` is returned). */
 export function clsOf(t: Type): Cls {
   if (t.kind === 'int') return t.size === 8 ? 'l' : 'w';
@@ -98,42 +92,18 @@ export function clsOf(t: Type): Cls {
 
 /** Size in bytes of a value of this type stored in memory (a field, an array element, a global). */
 export function sizeOf(t: Type): number {
-  switch (t.kind) {
-    case 'int':
-      return t.size;
-    case 'bool':
-      return 1;
-    case 'inline':
-      return t.struct.size;
-    case 'array':
-      return sizeOf(t.elem) * t.length;
-    case 'table':
-      return sizeOf(t.elem) * t.length;
-    case 'void':
-    case 'never':
-      return 0;
-    default:
-      return 8;
-  }
+  if (t.kind === 'inline') return t.struct.size;
+  if (t.kind === 'array' || t.kind === 'table') return sizeOf(t.elem) * t.length;
+  if (t.kind === 'void' || t.kind === 'never') return 0;
+  return memAccess(t).width;
 }
 
+/** Scalars align to their size, structs to their widest field, arrays to their element. */
 export function alignOf(t: Type): number {
-  switch (t.kind) {
-    case 'int':
-      return t.size;
-    case 'bool':
-      return 1;
-    case 'inline':
-      return t.struct.align;
-    case 'array':
-    case 'table':
-      return alignOf(t.elem);
-    case 'void':
-    case 'never':
-      return 1;
-    default:
-      return 8;
-  }
+  if (t.kind === 'inline') return t.struct.align;
+  if (t.kind === 'array' || t.kind === 'table') return alignOf(t.elem);
+  if (t.kind === 'void' || t.kind === 'never') return 1;
+  return memAccess(t).width;
 }
 
 /** Types stored by value (the name of such a variable or field gives its address). */
@@ -230,8 +200,3 @@ export function intRange(t: IntType): [bigint, bigint] {
   return t.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
 }
 
-/** Wraps a value to the type's width (two's complement), giving the value the type holds. */
-export function wrapInt(v: bigint, t: IntType): bigint {
-  const bits = t.size * 8;
-  return t.signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
-}
