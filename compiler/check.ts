@@ -154,10 +154,9 @@ const REFUSED: [ts.SyntaxKind, string, string][] = [
   [ts.SyntaxKind.MappedType, C.UNSUPPORTED_TYPE, 'mapped types are not supported'],
   [ts.SyntaxKind.TypeQuery, C.UNSUPPORTED_TYPE, '`typeof` types are not supported'],
   [ts.SyntaxKind.IntersectionType, C.UNSUPPORTED_TYPE, 'intersection types are not supported'],
-  [ts.SyntaxKind.NonNullExpression, '', ''], // placeholder: allowed (a no-op), see visit()
 ];
 
-const refusedByKind = new Map(REFUSED.filter(([, code]) => code).map(([k, code, msg]) => [k, { code, msg }]));
+const refusedByKind = new Map(REFUSED.map(([k, code, msg]) => [k, { code, msg }]));
 
 const BINARY_REFUSED: Partial<Record<ts.SyntaxKind, [string, string]>> = {
   [ts.SyntaxKind.InstanceOfKeyword]: [C.INSTANCEOF, '`instanceof` is not supported: there is no inheritance'],
@@ -195,18 +194,7 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     err(C.VAR, '`var` is not supported: use `let` or `const`', node.parent);
   }
   if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node)) {
-    if (fnDepth > 0) err(C.NESTED_FUNCTION, 'nested functions are not supported: declare functions at module level');
-    if (hasModifier(node, ts.SyntaxKind.AsyncKeyword)) err(C.ASYNC, 'async functions are not supported');
-    if ((node as ts.FunctionDeclaration).asteriskToken) err(C.GENERATOR, 'generators are not supported');
-    if (!ts.isConstructorDeclaration(node) && node.typeParameters) err(C.GENERIC, 'generic functions are not supported', node.typeParameters[0]);
-    if (!node.body && !hasModifier(node, ts.SyntaxKind.DeclareKeyword) && !node.getSourceFile().isDeclarationFile &&
-        !(ts.isFunctionDeclaration(node) && node.parent && ts.isSourceFile(node.parent) && isAmbientFile(node))) {
-      err(C.OVERLOAD, 'overload signatures are not supported: declare one implementation');
-    }
-    for (const p of node.parameters) {
-      if (p.questionToken || p.initializer) err(C.OPTIONAL_PARAM, 'optional and default parameters are not supported', p);
-      if (p.dotDotDotToken) err(C.REST_PARAM, 'rest parameters are not supported', p);
-    }
+    checkFunction(node, fnDepth, diags);
     node.forEachChild((c) => visit(c, diags, fnDepth + 1));
     return;
   }
@@ -214,14 +202,7 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     err(C.NESTED_FUNCTION, 'function expressions and arrow functions are not supported: declare a function at module level and use its name');
     return; // its insides would only add noise
   }
-  if (ts.isClassDeclaration(node)) {
-    for (const h of node.heritageClauses ?? []) {
-      if (h.token === ts.SyntaxKind.ExtendsKeyword) err(C.INHERITANCE, 'class inheritance is not supported: embed the base with Inline<T>', h);
-    }
-    if (node.typeParameters) err(C.GENERIC, 'generic classes are not supported', node.typeParameters[0]);
-    if (hasModifier(node, ts.SyntaxKind.DefaultKeyword)) err(C.IMPORT_FORM, '`export default` is not supported: use named exports');
-    for (const m of node.members) checkMember(m, diags);
-  }
+  if (ts.isClassDeclaration(node)) checkClass(node, diags);
   if (ts.isEnumDeclaration(node)) {
     for (const m of node.members) {
       if (m.initializer && !ts.isNumericLiteral(m.initializer) && !isNegLiteral(m.initializer)) {
@@ -230,8 +211,7 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     }
   }
   if (ts.isImportDeclaration(node)) checkImport(node, diags);
-  if (ts.isPropertyAccessExpression(node) && node.questionDotToken) err(C.OPTIONAL_CHAINING, 'optional chaining (`?.`) is not supported: compare with null');
-  if ((ts.isCallExpression(node) || ts.isElementAccessExpression(node)) && node.questionDotToken) {
+  if ((ts.isPropertyAccessExpression(node) || ts.isCallExpression(node) || ts.isElementAccessExpression(node)) && node.questionDotToken) {
     err(C.OPTIONAL_CHAINING, 'optional chaining (`?.`) is not supported: compare with null');
   }
   if (ts.isElementAccessExpression(node) && (ts.isStringLiteral(node.argumentExpression) || ts.isNoSubstitutionTemplateLiteral(node.argumentExpression))) {
@@ -247,15 +227,7 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
   if (ts.isNumericLiteral(node) && isFloatText(node.getText())) {
     err(C.FLOAT, 'floating-point literals are not supported (the kernel runs with SSE off): use integers');
   }
-  if (ts.isIdentifier(node) && LIBRARY_NAMES.has(node.text) && isValueUse(node)) {
-    err(C.LIBRARY, `\`${node.text}\` is not available: there is no JavaScript library; use the prelude's intrinsics`);
-  }
-  if (ts.isIdentifier(node) && node.text === 'undefined' && isValueUse(node)) {
-    err(C.UNDEFINED, '`undefined` is not supported: use `null` for a missing reference');
-  }
-  if (ts.isIdentifier(node) && node.text === 'arguments' && isValueUse(node)) {
-    err(C.UNKNOWN_NAME, '`arguments` is not supported');
-  }
+  if (ts.isIdentifier(node) && isValueUse(node)) checkIdentifier(node, diags);
   if (ts.isLabeledStatement(node) && !isLoop(node.statement)) {
     err(C.LABEL_NON_LOOP, 'labels are allowed on loops only');
   }
@@ -270,6 +242,42 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     err(C.UNSUPPORTED_TYPE, 'literal types are not supported');
   }
   node.forEachChild((c) => visit(c, diags, fnDepth));
+}
+
+/** Functions and methods: at module or class level, plain signatures, one body each. */
+function checkFunction(node: ts.FunctionDeclaration | ts.MethodDeclaration | ts.ConstructorDeclaration, fnDepth: number, diags: DiagnosticBag): void {
+  const err = (code: string, msg: string, at: ts.Node = node) => diags.error(code, msg, nodeLoc(at));
+  if (fnDepth > 0) err(C.NESTED_FUNCTION, 'nested functions are not supported: declare functions at module level');
+  if (hasModifier(node, ts.SyntaxKind.AsyncKeyword)) err(C.ASYNC, 'async functions are not supported');
+  if (node.asteriskToken) err(C.GENERATOR, 'generators are not supported');
+  if (!ts.isConstructorDeclaration(node) && node.typeParameters) err(C.GENERIC, 'generic functions are not supported', node.typeParameters[0]);
+  // A body-less declaration is fine in a .d.ts or with `declare`; elsewhere it is an overload.
+  if (!node.body && !hasModifier(node, ts.SyntaxKind.DeclareKeyword) && !node.getSourceFile().isDeclarationFile) {
+    err(C.OVERLOAD, 'overload signatures are not supported: declare one implementation');
+  }
+  for (const p of node.parameters) {
+    if (p.questionToken || p.initializer) err(C.OPTIONAL_PARAM, 'optional and default parameters are not supported', p);
+    if (p.dotDotDotToken) err(C.REST_PARAM, 'rest parameters are not supported', p);
+  }
+}
+
+function checkClass(node: ts.ClassDeclaration, diags: DiagnosticBag): void {
+  const err = (code: string, msg: string, at: ts.Node = node) => diags.error(code, msg, nodeLoc(at));
+  for (const h of node.heritageClauses ?? []) {
+    if (h.token === ts.SyntaxKind.ExtendsKeyword) err(C.INHERITANCE, 'class inheritance is not supported: embed the base with Inline<T>', h);
+  }
+  if (node.typeParameters) err(C.GENERIC, 'generic classes are not supported', node.typeParameters[0]);
+  if (hasModifier(node, ts.SyntaxKind.DefaultKeyword)) err(C.IMPORT_FORM, '`export default` is not supported: use named exports');
+  for (const m of node.members) checkMember(m, diags);
+}
+
+/** Names of the JavaScript world that do not exist in the language. */
+function checkIdentifier(id: ts.Identifier, diags: DiagnosticBag): void {
+  if (LIBRARY_NAMES.has(id.text)) {
+    diags.error(C.LIBRARY, `\`${id.text}\` is not available: there is no JavaScript library; use the prelude's intrinsics`, nodeLoc(id));
+  }
+  if (id.text === 'undefined') diags.error(C.UNDEFINED, '`undefined` is not supported: use `null` for a missing reference', nodeLoc(id));
+  if (id.text === 'arguments') diags.error(C.UNKNOWN_NAME, '`arguments` is not supported', nodeLoc(id));
 }
 
 function checkMember(m: ts.ClassElement, diags: DiagnosticBag): void {
@@ -303,16 +311,12 @@ export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return (ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : []).some((m) => m.kind === kind);
 }
 
-function isAmbientFile(node: ts.Node): boolean {
-  return node.getSourceFile().isDeclarationFile;
-}
-
 function isNegLiteral(e: ts.Expression): boolean {
   return ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand);
 }
 
 /** A numeric literal's text is a float if it has a fraction or an exponent (hex digits may hold `e`). */
-export function isFloatText(text: string): boolean {
+function isFloatText(text: string): boolean {
   if (/^0[xXoObB]/.test(text)) return false;
   return /[.eE]/.test(text);
 }
