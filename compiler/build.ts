@@ -18,7 +18,7 @@ import { formatMap } from '../linker/map.js';
 import { readLayout } from '../linker/layout.js';
 import { compileModule } from './backend.js';
 import { runMain, fail } from './diag.js';
-import { lowerLoaded } from './driver.js';
+import { lowerLoaded, type Target } from './driver.js';
 import { loadProgram, loadPrograms, type Program } from './program.js';
 import { assemble } from './x86/assemble.js';
 import { parseAtt } from './x86/att.js';
@@ -31,8 +31,6 @@ function findRoot(dir: string): string {
   for (let d = dir; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'package.json'))) return d;
   return process.cwd();
 }
-
-export type Target = 'kernel' | 'linux';
 
 export interface ProgramOptions {
   tsconfig: string; // the program's tsconfig.json (its files are the program)

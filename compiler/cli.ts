@@ -34,8 +34,8 @@ function parseArgs(argv: string[]) {
   return { input, output, emitAsm, emitIR, time, target };
 }
 
-runMain(async () => {
+runMain(() => {
   const args = parseArgs(process.argv.slice(2));
-  const times = await compile(args.input, args);
+  const times = compile(args.input, args);
   if (args.time) for (const t of times) process.stderr.write(`${t.phase.padEnd(10)} ${t.ms.toFixed(1)} ms\n`);
 });

@@ -8,6 +8,10 @@ import { DiagnosticBag, UserError, type Diagnostic } from './diag.js';
 import { loadProgram, type Program } from './program.js';
 import { checkSubset } from './check.js';
 import { lowerProgram as lowerAst } from './lower.js';
+import { compileModule } from './backend.js';
+import { assemble } from './x86/assemble.js';
+import { formatListing } from './x86/listing.js';
+import { writeRelocatable } from '../linker/elfobj.js';
 
 export type Target = 'kernel' | 'linux';
 
@@ -55,7 +59,7 @@ export function lowerProgram(dirOrConfig: string): Module {
   return compileToIR(dirOrConfig).module;
 }
 
-export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   const key = (d: Diagnostic) => [d.loc?.file ?? '', d.loc?.line ?? 0, d.loc?.col ?? 0] as const;
   return [...ds].sort((a, b) => {
     const [fa, la, ca] = key(a);
@@ -71,25 +75,16 @@ export interface CompileOptions {
   emitIR?: boolean; // print the IR to stdout
 }
 
-/**
- * The whole compiler. The back end, assembler and ELF writer are other phases' modules, loaded
- * here by name so that the front end can be built and tested on its own.
- */
-export async function compile(dirOrConfig: string, opts: CompileOptions): Promise<PhaseTime[]> {
+/** The whole compiler: a program to an ELF relocatable object and/or a listing. */
+export function compile(dirOrConfig: string, opts: CompileOptions): PhaseTime[] {
   const { module, times } = compileToIR(dirOrConfig);
   if (opts.emitIR) process.stdout.write(printModule(module));
   if (!opts.output && !opts.emitAsm) return times;
-  const backend = await import('./backend.js' as string);
-  const items = timed(times, 'codegen', () => backend.compileModule(module, { target: opts.target }));
-  if (opts.emitAsm) {
-    const listing = await import('./x86/listing.js' as string);
-    writeFileSync(opts.emitAsm, listing.formatListing(items));
-  }
+  const items = timed(times, 'codegen', () => compileModule(module, { target: opts.target }));
+  if (opts.emitAsm) writeFileSync(opts.emitAsm, formatListing(items));
   if (opts.output) {
-    const asm = await import('./x86/assemble.js' as string);
-    const obj = timed(times, 'assemble', () => asm.assemble(items, dirOrConfig));
-    const elf = await import('../linker/elfobj.js' as string);
-    writeFileSync(opts.output, elf.writeRelocatable(obj));
+    const obj = timed(times, 'assemble', () => assemble(items, dirOrConfig));
+    writeFileSync(opts.output, writeRelocatable(obj));
   }
   return times;
 }
