@@ -92,6 +92,15 @@ const CC: Record<CmpOp, string> = { eq: 'e', ne: 'ne', slt: 'l', sle: 'le', sgt:
 const INVERSE: Record<string, string> = { e: 'ne', ne: 'e', l: 'ge', ge: 'l', le: 'g', g: 'le', b: 'ae', ae: 'b', be: 'a', a: 'be' };
 
 const reg = (r: number, sz: Size): MOp => ({ k: 'reg', r, sz });
+
+/** Operations whose result's low bytes depend only on the operands' low bytes. */
+const RMW_LOW = new Set<string>(['add', 'sub', 'and', 'or', 'xor']);
+const COMMUTATIVE = new Set<string>(['add', 'and', 'or', 'xor']);
+/** Instructions that may write memory: no load is moved past one. */
+const clobbers = (i: Inst): boolean => i.op === 'store' || i.op === 'call' || i.op === 'intrin' || (i.op === 'load' && !!i.volatile);
+const sameAddr = (a: Value, b: Value): boolean =>
+  (a.kind === 'vreg' && b.kind === 'vreg' && a.id === b.id) || (a.kind === 'sym' && b.kind === 'sym' && a.name === b.name && a.addend === b.addend) ||
+  (a.kind === 'const' && b.kind === 'const' && a.value === b.value);
 const imm = (v: bigint): MOp => ({ k: 'imm', v });
 
 // ---------------------------------------------------------------------------------------------
@@ -110,6 +119,8 @@ class Selector {
   folded = new Set<Inst>();
   /** A two-address operation whose right operand is a load folded into a memory operand. */
   memOperand = new Map<Inst, Extract<Inst, { op: 'load' }>>();
+  /** A store that applies an operation to memory in place (planRmw): the operation. */
+  rmw = new Map<Inst, Extract<Inst, { op: 'bin' | 'un' }>>();
   phiTemp = new Map<Inst, number>();
   /** Class-w vregs whose register is known to have its upper 32 bits clear (see zeroExtendedRegs). */
   zx = new Set<number>();
@@ -241,8 +252,48 @@ class Selector {
     this.memOperand.set(i, ld);
   }
 
+  /**
+   * `*p = *p op v` (and `*p = -*p`, `~*p`) is one instruction on memory (`addl $1, n(%rip)`,
+   * `orq %rax, 8(%rdi)`) when the load's only use is the operation, whose only use (perhaps through
+   * a truncation the store makes anyway) is a store of the load's width to the same address, with
+   * no store, call, intrinsic or volatile access between the load and the store. The flags it sets
+   * are never read: a compare fused into a branch or select is emitted next to its user.
+   */
+  planRmw(b: number): void {
+    const insts = this.f.blocks[b].insts;
+    insts.forEach((st, k) => {
+      if (st.op !== 'store' || st.volatile) return;
+      let op = this.defIn(st.value, b);
+      let trunc: Inst | undefined;
+      if (op && op.op === 'ext' && op.from >= st.width) {
+        trunc = op;
+        op = this.defIn(op.a, b);
+      }
+      if (!op || (op.op !== 'bin' && op.op !== 'un') || this.folded.has(op) || st.width > sizeOf(op.cls)) return;
+      // Beyond add/sub/and/or/xor/neg/not the low bytes of the result depend on more than the low
+      // bytes of the operands: shifts by a constant only at the full width.
+      const full = !trunc && st.width === sizeOf(op.cls);
+      if (op.op === 'bin' && !RMW_LOW.has(op.bin) && !(full && ['shl', 'shr', 'sar'].includes(op.bin) && op.b.kind === 'const')) return;
+      const loadOf = (v: Value) => {
+        const d = this.defIn(v, b);
+        if (!d || d.op !== 'load' || d.volatile || d.width !== st.width || !sameAddr(d.addr, st.addr) || this.folded.has(d)) return undefined;
+        const j = insts.indexOf(d);
+        return j < k && !insts.slice(j + 1, k).some(clobbers) ? d : undefined;
+      };
+      let ld = loadOf(op.a);
+      if (!ld && op.op === 'bin' && COMMUTATIVE.has(op.bin) && op.a.kind === 'vreg') {
+        ld = loadOf(op.b);
+        if (ld) [op.a, op.b] = [op.b, op.a]; // the loaded value goes on the left, the source on the right
+      }
+      if (!ld) return;
+      for (const x of [ld, op, trunc]) if (x) this.folded.add(x);
+      this.rmw.set(st, op);
+    });
+  }
+
   planBlock(b: number): void {
     const blk = this.f.blocks[b];
+    this.planRmw(b);
     blk.insts.forEach((i, k) => {
       if (i.op === 'load' || i.op === 'store') this.planAddr(i.addr, b);
       this.planLoadOperand(i, k, b);
@@ -516,6 +567,8 @@ class Selector {
         return this.load(i.cls, this.v(i.dst), this.addr(i.addr), i.width, i.signed);
       case 'store': {
         const sz = i.width as Size;
+        const op = this.rmw.get(i);
+        if (op) return this.rmwStore(op, this.addr(i.addr), sz);
         const src = i.value.kind === 'const' && immFits(i.value.value, sz) ? imm(immOf(i.value.value, sz)) : this.regOf(i.value, sz);
         this.emit(`mov${SUFFIX[sz]}`, [src, this.addr(i.addr)], ['r', 'r']);
         return;
@@ -532,6 +585,18 @@ class Selector {
       case 'phi':
         return;
     }
+  }
+
+  /** The operation planRmw chose, applied to memory at `sz` bytes. */
+  rmwStore(op: Extract<Inst, { op: 'bin' | 'un' }>, mem: MOp, sz: Size): void {
+    const sfx = SUFFIX[sz];
+    if (op.op === 'un') return this.emit(`${op.un}${sfx}`, [mem], ['r']);
+    if (op.b.kind === 'const' && (op.bin === 'shl' || op.bin === 'shr' || op.bin === 'sar')) {
+      const k = BigInt(Number(BigInt.asUintN(8, op.b.value)) & (sz * 8 - 1));
+      if (k !== 0n) this.emit(`${op.bin}${sfx}`, [imm(k), mem], ['r', 'r']);
+      return;
+    }
+    this.emit(`${op.bin}${sfx}`, [this.srcOf(op.b, sz), mem], ['r', 'r']);
   }
 
   bin(i: Extract<Inst, { op: 'bin' }>): void {
@@ -888,8 +953,13 @@ class Selector {
         this.materialise(args[1], t, w === 8 ? 8 : 4);
         return this.emit(`xchg${sfx}`, [reg(t, w), mem], ['rw', 'r']);
       }
-      case 'atomic_xchg':
-      case 'atomic_fetch_add': {
+      case 'atomic_fetch_add':
+        // The old value unused: `lock add` (the atomic the IR asks for, without the exchange).
+        if (dst === undefined || !this.useCount.get(dst)) {
+          return this.emit(`add${sfx}`, [this.srcOf(args[1], w), this.addrReg(args[0])], ['r', 'r'], { prefixes: ['lock'] });
+        }
+      // falls through
+      case 'atomic_xchg': {
         const mem = this.addrReg(args[0]);
         const t = this.tmp(w);
         this.materialise(args[1], t, w === 8 ? 8 : 4);

@@ -1014,3 +1014,98 @@ describe('load reuse across blocks', () => {
     expect(out.r).toBe(`${1 + 11 + 21 + 1} ${1 + 2 + 3 + 1} 10`);
   }, 60000);
 });
+
+describe('read-modify-write memory operands', () => {
+  it('applies an operation to memory in place only when nothing else sees the loaded value or the memory between', async () => {
+    const count = { name: 'count', exported: true, section: 'bss' as const, align: 8, size: 8, relocs: [] };
+    const fns: FB[] = [];
+    const fn = (name: string, params: Cls[], ret: Cls | undefined, body: (f: FB) => Value | undefined) => {
+      const f = new FB(name, params, ret);
+      f.ret(body(f));
+      fns.push(f);
+    };
+    const field = (f: FB, k = 8) => f.bin('add', 'l', f.p(0), c(k));
+    // Fire: count++ (w), p->f |= v (l), u8 field += v through a truncation, -p->f, p->f >>= 3, v ^ p->f.
+    fn('inc', [], undefined, (f) => (f.store(sym('count'), f.bin('add', 'w', f.load('w', sym('count'), 4), c(1, 'w')), 4), undefined));
+    fn('orf', ['l', 'l'], undefined, (f) => (f.store(field(f), f.bin('or', 'l', f.load('l', field(f), 8), f.p(1)), 8), undefined));
+    fn('addb', ['l', 'w'], undefined, (f) => (f.store(f.p(0), f.ext('w', f.bin('add', 'w', f.load('w', f.p(0), 1), f.p(1)), 1, false), 1), undefined));
+    fn('negf', ['l'], undefined, (f) => (f.store(field(f, 4), f.un('neg', 'w', f.load('w', field(f, 4), 4)), 4), undefined));
+    fn('sarf', ['l'], undefined, (f) => (f.store(f.p(0), f.bin('sar', 'l', f.load('l', f.p(0), 8), c(3)), 8), undefined));
+    fn('xorl_', ['l', 'l'], undefined, (f) => (f.store(f.p(0), f.bin('xor', 'l', f.p(1), f.load('l', f.p(0), 8)), 8), undefined));
+    // Must not fire: v - *p (not commutative), the old value returned, a store through another
+    // pointer between, a call between, a volatile store, another address, a narrow signed shift.
+    fn('rsub', ['l', 'l'], undefined, (f) => (f.store(f.p(0), f.bin('sub', 'l', f.p(1), f.load('l', f.p(0), 8)), 8), undefined));
+    fn('old', ['l'], 'l', (f) => {
+      const x = f.load('l', f.p(0), 8);
+      f.store(f.p(0), f.bin('add', 'l', x, c(1)), 8);
+      return x;
+    });
+    fn('alias', ['l', 'l'], undefined, (f) => {
+      const x = f.load('l', f.p(0), 8);
+      f.store(f.p(1), c(100), 8);
+      f.store(f.p(0), f.bin('add', 'l', x, c(1)), 8);
+      return undefined;
+    });
+    fn('calls', ['l'], undefined, (f) => {
+      const x = f.load('l', f.p(0), 8);
+      f.call('bump', [f.p(0)]);
+      f.store(f.p(0), f.bin('add', 'l', x, c(1)), 8);
+      return undefined;
+    });
+    fn('vol', ['l'], undefined, (f) => (f.store(f.p(0), f.bin('add', 'l', f.load('l', f.p(0), 8), c(1)), 8, true), undefined));
+    fn('other', ['l'], undefined, (f) => (f.store(field(f), f.bin('add', 'l', f.load('l', f.p(0), 8), c(1)), 8), undefined));
+    fn('sarb', ['l'], undefined, (f) => (f.store(f.p(0), f.bin('shr', 'w', f.load('w', f.p(0), 1, true), c(1, 'w')), 1), undefined));
+    // A flag-setting memory add followed by a compare fused into its branch.
+    fn('cnt_lt', ['l', 'l', 'l'], 'l', (f) => {
+      f.store(f.p(0), f.bin('add', 'l', f.load('l', f.p(0), 8), c(-1)), 8);
+      const [t, e] = [f.block(), f.block()];
+      f.br(f.cmp('slt', 'l', f.p(1), f.p(2)), t, e);
+      f.at(t).ret(c(1));
+      f.at(e);
+      return c(2);
+    });
+    // atomic_fetch_add: lock add when the old value is unused, lock xadd when it is.
+    fn('aadd', ['l'], undefined, (f) => (f.intrin('atomic_fetch_add', [f.p(0), c(5)], 'l', 8), undefined));
+    fn('afetch', ['l'], 'l', (f) => f.intrin('atomic_fetch_add', [f.p(0), c(5)], 'l', 8));
+    const bump = new FB('bump', ['l'], undefined);
+    bump.store(bump.p(0), bump.bin('add', 'l', bump.load('l', bump.p(0), 8), c(10)), 8);
+    bump.ret();
+    fns.push(bump);
+    const protos = 'extern uint64_t count; void inc(void); void orf(uint64_t *, uint64_t); void addb(uint8_t *, uint32_t); void negf(uint32_t *); void sarf(int64_t *);' +
+      'void xorl_(uint64_t *, uint64_t); void rsub(uint64_t *, uint64_t); uint64_t old(uint64_t *); void alias(uint64_t *, uint64_t *); void calls(uint64_t *);' +
+      'void vol(uint64_t *); void other(uint64_t *); void sarb(uint8_t *); uint64_t cnt_lt(uint64_t *, int64_t, int64_t); void aadd(uint64_t *); uint64_t afetch(uint64_t *);';
+    const body = [
+      'count = 0xffffffffull; inc(); inc(); printf("inc=%llx\\n", (unsigned long long)count);',
+      'uint64_t s[2] = {0, 0x10}; orf(s, 0x101); printf("orf=%llx\\n", (unsigned long long)s[1]);',
+      'uint8_t b[2] = {250, 7}; addb(b, 0x10a); printf("addb=%u %u\\n", b[0], b[1]);',
+      'uint32_t n[2] = {1, 5}; negf(n); printf("negf=%u %d\\n", n[0], (int)n[1]);',
+      'int64_t q = -64; sarf(&q); printf("sarf=%lld\\n", (long long)q);',
+      'uint64_t x = 0xf0; xorl_(&x, 0xff); printf("xor=%llx\\n", (unsigned long long)x);',
+      'uint64_t r = 3; rsub(&r, 10); printf("rsub=%llu\\n", (unsigned long long)r);',
+      'uint64_t o = 41; uint64_t ov = old(&o); printf("old=%llu %llu\\n", (unsigned long long)ov, (unsigned long long)o);',
+      'uint64_t a = 1; alias(&a, &a); printf("alias=%llu\\n", (unsigned long long)a);',
+      'uint64_t k = 1; calls(&k); printf("calls=%llu\\n", (unsigned long long)k);',
+      'uint64_t v = 1; vol(&v); printf("vol=%llu\\n", (unsigned long long)v);',
+      'uint64_t t[2] = {5, 0}; other(t); printf("other=%llu %llu\\n", (unsigned long long)t[0], (unsigned long long)t[1]);',
+      'uint8_t sb = 0x80; sarb(&sb); printf("sarb=%u\\n", sb);',
+      'uint64_t cc = 1; uint64_t c1 = cnt_lt(&cc, -5, 3), c2 = cnt_lt(&cc, 3, -5); printf("cnt=%llu %llu %lld\\n", (unsigned long long)c1, (unsigned long long)c2, (long long)cc);',
+      'uint64_t at = 1; aadd(&at); uint64_t af = afetch(&at); printf("atomic=%llu %llu\\n", (unsigned long long)af, (unsigned long long)at);',
+    ].map((l) => `  ${l}`).join('\n');
+    const { out, asm } = await runMap(fns, protos, body, { globals: [count] });
+    expect(out).toEqual({
+      inc: '1', // a 32-bit add on count's low word: 0xffffffff + 2 wraps to 1, the high word stays 0
+      orf: '111', addb: '4 7', negf: '1 -5', sarf: '-8', xor: 'f', rsub: '7', old: '41 42', alias: '2', calls: '2', vol: '2',
+      other: '5 6', sarb: '192', cnt: '1 2 -1', atomic: '6 11', // sarb: (-128 >>> 1) & 0xff, not shrb's 64
+    });
+    const f = (name: string) => funcAsm(asm, name);
+    expect(f('inc')).toMatch(/\taddl\t\$1, count\(%rip\)/);
+    expect(f('orf')).toMatch(/\torq\t%rsi, 8\(%rdi\)/);
+    expect(f('addb')).toMatch(/\taddb\t%sil, \(%rdi\)/);
+    expect(f('negf')).toMatch(/\tnegl\t4\(%rdi\)/);
+    expect(f('sarf')).toMatch(/\tsarq\t\$3, \(%rdi\)/);
+    expect(f('xorl_')).toMatch(/\txorq\t%rsi, \(%rdi\)/);
+    for (const name of ['rsub', 'old', 'alias', 'calls', 'vol', 'other', 'sarb']) expect(f(name), name).not.toMatch(/\t(add|sub|or|xor|and|neg|not|sar|shr|shl)[bwlq]\t([^\n]*, )?-?\w*\(%r\w+\)\n/);
+    expect(f('aadd')).toMatch(/\tlock addq\t\$5, \(%rdi\)/);
+    expect(f('afetch')).toMatch(/\tlock xaddq/);
+  }, 60000);
+});
