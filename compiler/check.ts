@@ -316,7 +316,7 @@ function isNegLiteral(e: ts.Expression): boolean {
 }
 
 /** A numeric literal's text is a float if it has a fraction or an exponent (hex digits may hold `e`). */
-function isFloatText(text: string): boolean {
+export function isFloatText(text: string): boolean {
   if (/^0[xXoObB]/.test(text)) return false;
   return /[.eE]/.test(text);
 }

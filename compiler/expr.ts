@@ -3,9 +3,9 @@
 
 import type { Block, Value, BinOp, CmpOp } from './ir.js';
 import { ts, nodeLoc } from './program.js';
-import { CODES as C } from './check.js';
+import { CODES as C, isFloatText } from './check.js';
 import { type Type, type IntType, INT_TYPES, I32, I64, U8, U64, USIZE, BOOL, VOID, NULL, STRING, ERROR, clsOf, sizeOf, isAggregate, memAccess, typeName, sameType, unifyInts, intRange, isInt } from './types.js';
-import { ARITH_OPS, BUILTIN_CONSTS, type FuncInfo, type LValue, type Lowerer, type StructEntity, type TV, ZERO_TV, addOffset, binop, cmp, isLiteralish, isRefLike, load, loadLocal, skipParens, thisKey, unop } from './lower.js';
+import { ARITH_OPS, BUILTIN_CONSTS, type FuncInfo, type LValue, type Lowerer, type StructEntity, type TV, ZERO_TV, addOffset, binop, cmp, isLiteralish, isRefLike, load, loadLocal, skipParens, slotSize, thisKey, unop } from './lower.js';
 import { W, konst } from './builder.js';
 import { cond, condValue } from './stmt.js';
 import { constExpr, constValue, declOf, resolveType, stringSym, structEntity } from './decls.js';
@@ -59,7 +59,7 @@ function exprInner(L: Lowerer, node: ts.Expression, want: Type | undefined, disc
     case ts.SyntaxKind.ConditionalExpression:
       return conditional(L, node as ts.ConditionalExpression, want);
     case ts.SyntaxKind.CallExpression:
-      return call(L, node as ts.CallExpression, want);
+      return call(L, node as ts.CallExpression);
     case ts.SyntaxKind.PropertyAccessExpression:
       return propertyAccess(L, node as ts.PropertyAccessExpression);
     case ts.SyntaxKind.ElementAccessExpression: {
@@ -77,7 +77,7 @@ function exprInner(L: Lowerer, node: ts.Expression, want: Type | undefined, disc
 
 function numericLiteral(L: Lowerer, node: ts.NumericLiteral, sign: bigint, want: Type | undefined, at: ts.Node = node): TV {
   const text = node.getText();
-  if (/^[0-9]/.test(text) && /[.eE]/.test(text) && !/^0[xX]/.test(text)) return ZERO_TV; // float, refused by check.ts
+  if (isFloatText(text)) return ZERO_TV; // refused by check.ts
   const value = sign * BigInt(text.replace(/_/g, ''));
   if (want && isInt(want)) {
     const [lo, hi] = intRange(want);
@@ -113,7 +113,7 @@ function identifier(L: Lowerer, node: ts.Identifier): TV {
   switch (e.kind) {
     case 'local':
       if (e.aggregate) return aggregateValue(e.type, e.addr);
-      return { t: e.type, v: load(L, e.addr, clsOf(e.type) === 'l' ? 8 : 4, false, clsOf(e.type)) };
+      return { t: e.type, v: load(L, e.addr, slotSize(clsOf(e.type)), false, clsOf(e.type)) };
     case 'global': {
       const addr: Value = { kind: 'sym', name: e.sym, addend: 0n };
       if (isAggregate(e.type)) return aggregateValue(e.type, addr);
@@ -184,7 +184,6 @@ function incDec(L: Lowerer, target: ts.Expression, bin: 'add' | 'sub', wantOld: 
 
 function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): TV {
   const k = node.operatorToken.kind;
-  const S = ts.SyntaxKind;
   if (k === S.EqualsToken) {
     const lv = lvalue(L, node.left);
     if (!lv) {
@@ -208,7 +207,7 @@ function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): 
     L.error(C.BAD_OPERAND, `operator '${node.operatorToken.getText()}' is not supported`, node.operatorToken);
     return ZERO_TV;
   }
-  if (arith === 'shl' || arith === 'shr' || arith === 'sar' || arith === 'ushr') {
+  if (isShift(arith)) {
     const l = expr(L, node.left, want);
     const r = expr(L, node.right);
     return shift(L, arith, l, r, node);
@@ -271,8 +270,7 @@ function shift(L: Lowerer, op: string, l: TV, r: TV, node: ts.BinaryExpression):
   const count = convert(L, r, cls === 'l' ? U64 : INT_TYPES.u32);
   // Narrow values shift as their sign- or zero-extended 32-bit selves, as in JavaScript (and C's
   // promotion to int); the result then wraps to the operand's type.
-  let bin: BinOp = op === 'shl' ? 'shl' : op === 'ushr' ? 'shr' : t.signed ? 'sar' : 'shr';
-  if (op === 'sar' && !t.signed) bin = 'shr';
+  const bin: BinOp = op === 'shl' ? 'shl' : op === 'ushr' ? 'shr' : t.signed ? 'sar' : 'shr';
   return { t, v: wrap(L, binop(L, bin, cls, l.v, count), t) };
 }
 
@@ -312,7 +310,7 @@ function compoundAssign(L: Lowerer, node: ts.BinaryExpression, op: string): TV {
   const old = readLValue(L, lv);
   const r = expr(L, node.right, isInt(lv.t) ? lv.t : undefined);
   let result: TV;
-  if (op === 'shl' || op === 'shr' || op === 'sar' || op === 'ushr') {
+  if (isShift(op)) {
     result = shift(L, op, old, r, node);
   } else {
     if (lv.t.kind === 'string' || r.t.kind === 'string') {
@@ -384,14 +382,14 @@ function conditional(L: Lowerer, node: ts.ConditionalExpression, want: Type | un
     return ZERO_TV;
   }
   const cls = clsOf(t);
-  const slot = b.alloca(cls === 'l' ? 8 : 4, cls === 'l' ? 8 : 4);
+  const slot = b.alloca(slotSize(cls), slotSize(cls));
   for (const r of [res.t, res.f]) {
     b.setBlock(r.blk);
-    b.emit({ op: 'store', addr: slot, value: convert(L, r.tv, t), width: cls === 'l' ? 8 : 4 });
+    b.emit({ op: 'store', addr: slot, value: convert(L, r.tv, t), width: slotSize(cls) });
     b.jmp(end);
   }
   b.setBlock(end);
-  return { t, v: load(L, slot, cls === 'l' ? 8 : 4, false, cls) };
+  return { t, v: load(L, slot, slotSize(cls), false, cls) };
 }
 
 // ---- places: variables, fields, elements ----
@@ -404,8 +402,7 @@ function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
     const decl = declOf(L, node);
     const e = decl && L.entities.get(decl);
     if (e?.kind === 'local' && !e.aggregate) {
-      const cls = clsOf(e.type);
-      return { t: e.type, addr: e.addr, width: cls === 'l' ? 8 : 4, signed: false };
+      return { t: e.type, addr: e.addr, width: slotSize(clsOf(e.type)), signed: false };
     }
     if (e?.kind === 'global' && !isAggregate(e.type)) {
       if (e.type.kind === 'error') return null;
@@ -529,13 +526,13 @@ function staticConst(L: Lowerer, e: StructEntity, name: string, node: ts.Node): 
 
 // ---- calls ----
 
-function call(L: Lowerer, node: ts.CallExpression, want: Type | undefined): TV {
+function call(L: Lowerer, node: ts.CallExpression): TV {
   const callee = skipParens(node.expression);
   if (ts.isIdentifier(callee)) {
     const decl = declOf(L, callee);
-    if (decl && decl.getSourceFile().isDeclarationFile) return intrinsic(L, callee.text, node, want);
+    if (decl && decl.getSourceFile().isDeclarationFile) return intrinsic(L, callee.text, node);
     const e = decl && L.entities.get(decl);
-    if (e?.kind === 'func') return directCall(L, e, node.arguments, [], node);
+    if (e?.kind === 'func') return directCall(L, e, node.arguments, []);
   }
   if (ts.isPropertyAccessExpression(callee)) {
     const name = callee.name.text;
@@ -546,7 +543,6 @@ function call(L: Lowerer, node: ts.CallExpression, want: Type | undefined): TV {
         L.error(C.STATIC, 'static methods are not supported: use a module-level function', callee);
         return ZERO_TV;
       }
-      if (!decl && ['Object', 'Array', 'Math', 'JSON', 'console'].includes(callee.expression.text)) return ZERO_TV; // check.ts
     }
     const obj = expr(L, callee.expression);
     if (obj.t.kind === 'error') return ZERO_TV;
@@ -562,7 +558,7 @@ function call(L: Lowerer, node: ts.CallExpression, want: Type | undefined): TV {
     if (obj.t.kind === 'ref') {
       const ent = structEntity(L, obj.t.struct);
       const m = ent?.methods.get(name);
-      if (m) return directCall(L, m, node.arguments, [obj.v], node);
+      if (m) return directCall(L, m, node.arguments, [obj.v]);
       const field = obj.t.struct.fieldMap.get(name);
       if (field?.type.kind === 'func') {
         const fv = load(L, addOffset(L, obj.v, BigInt(field.offset)), 8, false, 'l');
@@ -582,7 +578,7 @@ export function argValues(L: Lowerer, params: Type[], args: readonly ts.Expressi
   return args.map((a, i) => (i < params.length ? exprAs(L, a, params[i]) : expr(L, a).v));
 }
 
-function directCall(L: Lowerer, f: FuncInfo, args: readonly ts.Expression[], self: Value[], node: ts.Node): TV {
+function directCall(L: Lowerer, f: FuncInfo, args: readonly ts.Expression[], self: Value[]): TV {
   const params = f.params.slice(self.length).map((p) => p.type);
   const vals = [...self, ...argValues(L, params, args)];
   return emitCall(L, { kind: 'sym', name: f.sym, addend: 0n }, vals, f.ret);
@@ -678,7 +674,7 @@ function newExpr(L: Lowerer, node: ts.NewExpression): TV {
   const t: Type = { kind: 'ref', struct: e.info };
   const size = konst(BigInt(Math.max(e.info.size, 1)), 'l');
   const obj = emitCall(L, { kind: 'sym', name: alloc, addend: 0n }, [size], USIZE);
-  if (e.ctor) directCall(L, e.ctor, node.arguments ?? [], [obj.v], node);
+  if (e.ctor) directCall(L, e.ctor, node.arguments ?? [], [obj.v]);
   return { t, v: obj.v };
 }
 
@@ -701,6 +697,11 @@ const CMP_OPS: Partial<Record<ts.SyntaxKind, CmpOp>> = {
   [S.EqualsEqualsToken]: 'eq', [S.EqualsEqualsEqualsToken]: 'eq', [S.ExclamationEqualsToken]: 'ne', [S.ExclamationEqualsEqualsToken]: 'ne',
   [S.LessThanToken]: 'slt', [S.LessThanEqualsToken]: 'sle', [S.GreaterThanToken]: 'sgt', [S.GreaterThanEqualsToken]: 'sge',
 };
+
+/** The shift operators: their count is not unified with the value's type. */
+function isShift(op: string): boolean {
+  return op === 'shl' || op === 'sar' || op === 'ushr';
+}
 
 /** Storage held by value is used through its address: an Inline<T> as a reference to T. */
 function aggregateValue(t: Type, addr: Value): TV {

@@ -59,7 +59,7 @@ export function wrap(L: Lowerer, v: Value, t: IntType): Value {
 
 // ---- intrinsics ----
 
-export function intrinsic(L: Lowerer, name: string, node: ts.CallExpression, want: Type | undefined): TV {
+export function intrinsic(L: Lowerer, name: string, node: ts.CallExpression): TV {
   const args = node.arguments;
   const conv: Type | undefined = name === 'bool' ? BOOL : INT_TYPES[name];
   if (conv) {

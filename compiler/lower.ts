@@ -91,11 +91,6 @@ export const ZERO_TV: TV = { t: ERROR, v: konst(0n, 'w') };
 
 export const BUILTIN_CONSTS: Record<string, bigint> = { FMT_STR: 0n, FMT_INT: 1n, FMT_UINT: 2n, FMT_HEX: 3n };
 
-export interface LowerOptions {
-  /** Name of the function the interpreter or the linker starts at (only checked for existence). */
-  entry?: string;
-}
-
 export function lowerProgram(p: Program, diags: DiagnosticBag): Module {
   return new Lowerer(p, diags).run();
 }
@@ -166,8 +161,8 @@ function lowerFunc(L: Lowerer, f: FuncInfo): void {
     const cls = clsOf(p.type);
     const vreg = b.vreg();
     func.params.push({ vreg, cls, name: p.name });
-    const slot = b.alloca(cls === 'l' ? 8 : 4, cls === 'l' ? 8 : 4);
-    b.emit({ op: 'store', addr: slot, value: { kind: 'vreg', id: vreg, cls }, width: cls === 'l' ? 8 : 4 });
+    const slot = b.alloca(slotSize(cls), slotSize(cls));
+    b.emit({ op: 'store', addr: slot, value: { kind: 'vreg', id: vreg, cls }, width: slotSize(cls) });
     const key: ts.Node = p.decl ?? decl;
     L.entities.set(p.name === 'this' ? thisKey(decl) : key, { kind: 'local', type: p.type, addr: slot, aggregate: false });
     func.names!.set(vreg, p.name);
@@ -205,7 +200,12 @@ export function loadLocal(L: Lowerer, key: ts.Node): TV {
   const e = L.entities.get(key);
   if (!e || e.kind !== 'local') return ZERO_TV;
   const cls = clsOf(e.type);
-  return { t: e.type, v: load(L, e.addr, cls === 'l' ? 8 : 4, false, cls) };
+  return { t: e.type, v: load(L, e.addr, slotSize(cls), false, cls) };
+}
+
+/** A local's stack slot (and any temporary) holds its value as the whole register class. */
+export function slotSize(cls: Cls): 4 | 8 {
+  return cls === 'l' ? 8 : 4;
 }
 
 // ---- IR emission with constant folding ----
@@ -300,7 +300,7 @@ function inlineTag(decl: ts.Node): Func['inline'] {
   return tags.includes('noinline') ? 'never' : tags.includes('inline') ? 'always' : 'auto';
 }
 
-/** The key under which a method's `this` slot is recorded: the method's own declaration's first token. */
+/** The key under which a method's `this` slot is recorded: an object of its own per method declaration. */
 const thisKeys = new WeakMap<ts.Node, object>();
 export function thisKey(decl: ts.Node): ts.Node {
   let k = thisKeys.get(decl);

@@ -5,7 +5,7 @@ import type { Block, Value } from './ir.js';
 import { ts, nodeLoc } from './program.js';
 import { CODES as C } from './check.js';
 import { type Type, I32, VOID, ERROR, clsOf, sizeOf, alignOf, isAggregate, typeName, isInt } from './types.js';
-import { type Lowerer, type TV, cmp, skipParens } from './lower.js';
+import { type Lowerer, type TV, cmp, skipParens, slotSize } from './lower.js';
 import { W, konst } from './builder.js';
 import { compare, expr } from './expr.js';
 import { coerce, exprAs } from './intrinsics.js';
@@ -97,12 +97,12 @@ function localVar(L: Lowerer, d: ts.VariableDeclaration): void {
     return;
   }
   const cls = clsOf(t);
-  const addr = L.b.alloca(cls === 'l' ? 8 : 4, cls === 'l' ? 8 : 4);
+  const addr = L.b.alloca(slotSize(cls), slotSize(cls));
   if (addr.kind === 'vreg') L.names.set(addr.id, d.name.text);
   if (addr.kind === 'vreg') setDebugType(L, addr.id, t);
   L.entities.set(d, { kind: 'local', type: t, addr, aggregate: false });
   const v = init ? coerce(L, init, t, d.initializer!) : d.initializer ? exprAs(L, d.initializer, t) : konst(0n, cls);
-  L.b.emit({ op: 'store', addr, value: v, width: cls === 'l' ? 8 : 4 });
+  L.b.emit({ op: 'store', addr, value: v, width: slotSize(cls) });
 }
 
 function ifStmt(L: Lowerer, s: ts.IfStatement): void {

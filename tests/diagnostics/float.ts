@@ -1,4 +1,5 @@
 export function f_float(): i32 {
   const half = 0.5; // error TSK1024
+  const third = .3; // error TSK1024
   return 1e3; // error TSK1024
 }
