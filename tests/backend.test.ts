@@ -902,6 +902,28 @@ describe('listings', () => {
       use(f.intrin('atomic_xchg', [addr, c(2, cls)], cls, w));
       use(f.intrin('atomic_cmpxchg', [addr, c(2, cls), c(3, cls)], cls, w));
       use(f.intrin('atomic_fetch_add', [addr, c(4, cls)], cls, w));
+      f.intrin('atomic_fetch_add', [addr, c(5, cls)], cls, w); // old value unused: lock add
+      f.intrin('atomic_fetch_add', [addr, cls === 'l' ? v : f.ext('w', v, 4, false)], cls, w);
+    }
+    // Read-modify-write memory operands at every width, register and immediate sources (each at
+    // its own address: a store's value would be forwarded to the next load of the same one).
+    let off = 0;
+    const next = () => f.bin('add', 'l', addr, c((off += 8)));
+    for (const w of [1, 2, 4, 8] as const) {
+      const cls = w === 8 ? 'l' : 'w';
+      const src = cls === 'l' ? v : f.ext('w', v, 4, false);
+      for (const [op, b] of [['add', src], ['sub', c(3, cls)], ['or', c(0x40, cls)], ['xor', src], ['and', c(-2, cls)]] as const) {
+        const at = next();
+        f.store(at, f.bin(op, cls, f.load(cls, at, w), b), w);
+      }
+      for (const un of ['neg', 'not'] as const) {
+        const at = next();
+        f.store(at, f.un(un, cls, f.load(cls, at, w)), w);
+      }
+    }
+    for (const sh of ['shl', 'shr', 'sar'] as const) {
+      const at = next();
+      f.store(at, f.bin(sh, 'l', f.load('l', at, 8), c(5)), 8);
     }
     use(f.intrin('syscall', [c(60), v, v, v, v, v, v], 'l'));
     f.ret(acc);
@@ -913,7 +935,7 @@ describe('listings', () => {
     const ours = assemble(items, 'intrinsics').sections.find((s) => s.name === '.text')!.data;
     expect(Buffer.from(ours).toString('hex')).toBe(readFileSync(join(dir, 'a.bin')).toString('hex'));
     const asm = formatListing(items);
-    for (const m of ['inb', 'outl', 'rdmsr', 'wrmsr', 'cr3', 'invlpg', 'lgdt', 'lidt', 'ltr', 'cpuid', 'lock cmpxchgb', 'lock xaddq', 'xchgw', 'rep movsb', 'rep stosb', 'repe cmpsb', 'syscall'])
+    for (const m of ['inb', 'outl', 'rdmsr', 'wrmsr', 'cr3', 'invlpg', 'lgdt', 'lidt', 'ltr', 'cpuid', 'lock cmpxchgb', 'lock xaddq', 'lock addb', 'lock addq', 'addw\t%', 'subb\t$3', 'notw\t', 'sarq\t$5, (', 'xchgw', 'rep movsb', 'rep stosb', 'repe cmpsb', 'syscall'])
       expect(asm).toContain(m);
   }, 60000);
 });
