@@ -266,5 +266,3 @@ const SIMPLE_INTRINSICS: Record<string, [Type[], Type]> = {
   rdtsc: [[], u.u64], cpuid: [[u.u32, u.u32, u.usize], VOID], frame_address: [[], u.usize],
   memcpy: [[u.usize, u.usize, u.usize], VOID], memset: [[u.usize, u.u8, u.usize], VOID], memcmp: [[u.usize, u.usize, u.usize], u.i32],
 };
-
-export const INTRINSIC_NAMES = [...Object.keys(SIMPLE_INTRINSICS), 'atomic_load', 'atomic_store', 'atomic_xchg', 'atomic_cmpxchg', 'atomic_fetch_add', 'syscall'];

@@ -41,7 +41,7 @@ export interface Program {
 }
 
 /** Finds the tsconfig.json for a directory, or takes a path to one. */
-export function findTsconfig(dirOrConfig: string): string {
+function findTsconfig(dirOrConfig: string): string {
   const p = resolve(dirOrConfig);
   if (!existsSync(p)) fail('TSK3001', `no such file or directory: ${dirOrConfig}`);
   if (statSync(p).isDirectory()) {

@@ -8,7 +8,7 @@
 import { fail } from '../diag.js';
 import type { SourceLoc } from '../../linker/object.js';
 import type { Instr, MemOperand, Operand, SymValue } from './items.js';
-import { BY_MNEMONIC, PREFIXES, REGS, SEG_PREFIX, type Form, type FormRef, type Kind, type RegInfo } from './isa.js';
+import { BY_MNEMONIC, PREFIXES, REGS, SEG_PREFIX, type Form, type Kind, type RegInfo } from './isa.js';
 
 export type Mode = 32 | 64;
 
@@ -78,7 +78,7 @@ function isMoffs(m: MemOperand): boolean {
 }
 
 /** Does operand `op` fit operand kind `k` of form `f`? `strict` = also check immediate ranges. */
-function fits(k: Kind, op: Operand, f: Form, mode: Mode, strict: boolean): boolean {
+function fits(k: Kind, op: Operand, f: Form, strict: boolean): boolean {
   if (op.kind === 'reg') {
     const r = reg(op.reg);
     if (!r) return false;
@@ -101,17 +101,12 @@ function fits(k: Kind, op: Operand, f: Form, mode: Mode, strict: boolean): boole
   return !strict || immFits(k, op.value.addend, f.size);
 }
 
-/** Forms the mnemonic could mean, and whether it carried an explicit size suffix. */
-function candidates(mnem: string): FormRef[] | undefined {
-  return BY_MNEMONIC.get(mnem);
-}
-
 /** A register operand in a size-giving position fixes the width when no suffix does. */
 function sizedByRegister(f: Form, ops: Operand[]): boolean {
   return f.ops.some((k, i) => ops[i].kind === 'reg' && (GPR_KIND[k] !== undefined || (FIXED_REG.has(k) && k !== 'cl' && k !== 'dx')));
 }
 
-function modeOk(f: Form, ops: Operand[], mode: Mode): boolean {
+function modeOk(f: Form, mode: Mode): boolean {
   if (f.mode && f.mode !== mode) return false;
   if (mode === 32 && f.size === 64 && !f.noW) return false;
   return true;
@@ -119,11 +114,11 @@ function modeOk(f: Form, ops: Operand[], mode: Mode): boolean {
 
 /** All forms matching the instruction, or a diagnostic saying why none does. */
 export function matchForms(ins: Instr, mode: Mode): Form[] {
-  const refs = candidates(ins.mnem);
+  const refs = BY_MNEMONIC.get(ins.mnem);
   if (!refs) return err('ASM0001', `unknown instruction '${ins.mnem}'`, ins.loc);
-  const shape = refs.filter((r) => r.form.ops.length === ins.ops.length && modeOk(r.form, ins.ops, mode));
-  const loose = shape.filter((r) => r.form.ops.every((k, i) => fits(k, ins.ops[i], r.form, mode, false)));
-  const strict = loose.filter((r) => r.form.ops.every((k, i) => fits(k, ins.ops[i], r.form, mode, true)));
+  const shape = refs.filter((r) => r.form.ops.length === ins.ops.length && modeOk(r.form, mode));
+  const loose = shape.filter((r) => r.form.ops.every((k, i) => fits(k, ins.ops[i], r.form, false)));
+  const strict = loose.filter((r) => r.form.ops.every((k, i) => fits(k, ins.ops[i], r.form, true)));
   if (strict.length === 0) {
     if (loose.length > 0) {
       const imm = ins.ops.find((o) => o.kind === 'imm' && o.value.sym === undefined);

@@ -43,8 +43,6 @@ export interface Form {
   far?: boolean; // ljmp $sel, $off: offset then selector
 }
 
-export const SUFFIX_SIZE: Record<string, 8 | 16 | 32 | 64> = { b: 8, w: 16, l: 32, q: 64 };
-
 /** Condition codes (tttn), with every alias GNU as accepts. */
 export const CONDITIONS: [number, string[]][] = [
   [0x0, ['o']],
@@ -348,8 +346,6 @@ const SIMPLE: [string, number[], Partial<Form>?][] = [
   ['lock', [0xf0]], ['rep', [0xf3]], ['repe', [0xf3]], ['repz', [0xf3]], ['repne', [0xf2]], ['repnz', [0xf2]],
 ];
 for (const [m, op, more] of SIMPLE) plain(m, op, more ?? {});
-
-export const FORMS: readonly Form[] = forms;
 
 /** A form reachable by a mnemonic; `suffixed` when the name carried a b/w/l/q suffix for its width. */
 export interface FormRef {
