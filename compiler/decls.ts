@@ -4,7 +4,7 @@
 
 import type { Global } from './ir.js';
 import { ts, nodeLoc } from './program.js';
-import { CODES as C, hasModifier } from './check.js';
+import { CODES as C, hasModifier, isFloatText } from './check.js';
 import { type Type, type StructInfo, INT_TYPES, I32, BOOL, VOID, NEVER, STRING, FMT, ERROR, sizeOf, alignOf, isAggregate, layoutStruct, typeName, isInt } from './types.js';
 import { Builder } from './builder.js';
 import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, ZERO_TV, isExported } from './lower.js';
@@ -104,12 +104,12 @@ export function collectVariables(L: Lowerer, sf: ts.SourceFile, names: Map<ts.No
 export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
   const s = ent.info;
   if (s.laidOut) return;
-  if (L.typeAliasStack.has(ent.decl)) {
+  if (L.resolving.has(ent.decl)) {
     L.error(C.STRUCT_CYCLE, `struct '${s.name}' contains itself by value`, at);
     s.laidOut = true;
     return;
   }
-  L.typeAliasStack.add(ent.decl);
+  L.resolving.add(ent.decl);
   const fields: { name: string; type: Type }[] = [];
   for (const m of ent.decl.members) {
     if (!ts.isPropertyDeclaration(m) || hasModifier(m, ts.SyntaxKind.StaticKeyword) || !ts.isIdentifier(m.name)) continue;
@@ -124,7 +124,7 @@ export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
     if (t.kind === 'void' || t.kind === 'never' || t.kind === 'fmt') L.error(C.TYPE_MISMATCH, `a field cannot have type ${typeName(t)}`, m.type);
     fields.push({ name: m.name.text, type: t });
   }
-  L.typeAliasStack.delete(ent.decl);
+  L.resolving.delete(ent.decl);
   if (!s.laidOut) layoutStruct(s, fields);
 }
 
@@ -256,13 +256,13 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
   if (ent?.kind === 'class') return { kind: 'ref', struct: ent.info };
   if (ent?.kind === 'enum') return I32;
   if (ts.isTypeAliasDeclaration(decl)) {
-    if (L.typeAliasStack.has(decl)) {
+    if (L.resolving.has(decl)) {
       L.error(C.UNSUPPORTED_TYPE, `type alias '${name}' refers to itself`, node);
       return ERROR;
     }
-    L.typeAliasStack.add(decl);
+    L.resolving.add(decl);
     const t = resolveType(L, decl.type, field);
-    L.typeAliasStack.delete(decl);
+    L.resolving.delete(decl);
     return t;
   }
   if (ts.isInterfaceDeclaration(decl)) {
@@ -394,10 +394,13 @@ export function stringSym(L: Lowerer, text: string): string {
 
 // ---- helpers ----
 
+/** An integer literal, possibly negated; null for anything else (a float was reported by check.ts). */
 function literalValue(e: ts.Expression): bigint | null {
-  if (ts.isNumericLiteral(e)) return BigInt(e.getText().replace(/_/g, ''));
-  if (ts.isPrefixUnaryExpression(e) && e.operator === S.MinusToken && ts.isNumericLiteral(e.operand)) return -BigInt(e.operand.getText().replace(/_/g, ''));
-  return null;
+  const neg = ts.isPrefixUnaryExpression(e) && e.operator === S.MinusToken;
+  const lit = neg ? (e as ts.PrefixUnaryExpression).operand : e;
+  if (!ts.isNumericLiteral(lit) || isFloatText(lit.getText())) return null;
+  const v = BigInt(lit.getText().replace(/_/g, ''));
+  return neg ? -v : v;
 }
 
 /** The declarations a top-level statement introduces into the linker's namespace. */

@@ -103,7 +103,7 @@ export class Lowerer {
   funcSyms = new Set<string>();
   module: Module = { funcs: [], globals: [], externs: [] };
   strings = new Map<string, string>();
-  typeAliasStack = new Set<ts.Node>();
+  resolving = new Set<ts.Node>(); // type aliases and classes being resolved or laid out: met again, a cycle
   // per function
   b: Builder = new Builder();
   fn?: FuncInfo;
