@@ -76,12 +76,10 @@ export function intrinsic(L: Lowerer, name: string, node: ts.CallExpression): TV
   if (simple) {
     const [params, ret] = simple;
     const vals = argValues(L, params, args);
-    const hasDst = ret.kind !== 'void';
-    const dst = hasDst ? L.b.vreg() : undefined;
-    const cls = hasDst ? clsOf(ret) : undefined;
-    const width = ({ inb: 1, outb: 1, inw: 2, outw: 2, inl: 4, outl: 4 } as Record<string, Width>)[name];
-    L.b.emit({ op: 'intrin', name, args: vals, dst, cls, ...(width ? { width } : {}) });
-    return hasDst ? { t: ret, v: { kind: 'vreg', id: dst!, cls: cls! } } : { t: VOID, v: W(0n) };
+    const width = PORT_WIDTH[name];
+    if (ret.kind !== 'void') return intrinValue(L, name, vals, ret, width);
+    L.b.emit({ op: 'intrin', name, args: vals, ...(width ? { width } : {}) });
+    return { t: VOID, v: W(0n) };
   }
   switch (name) {
     case 'sizeof':
@@ -251,6 +249,9 @@ function addrOf(L: Lowerer, node: ts.CallExpression): TV {
 }
 
 // ---- helpers ----
+
+/** Port I/O moves a fixed width whatever the value's register class. */
+const PORT_WIDTH: Record<string, Width> = { inb: 1, outb: 1, inw: 2, outw: 2, inl: 4, outl: 4 };
 
 const u = INT_TYPES;
 /** Intrinsics with a fixed signature: [parameter types, result type]. */

@@ -5,7 +5,7 @@ import type { Block, Value } from './ir.js';
 import { ts, nodeLoc } from './program.js';
 import { CODES as C } from './check.js';
 import { type Type, I32, VOID, ERROR, clsOf, sizeOf, alignOf, isAggregate, typeName, isInt } from './types.js';
-import { type Lowerer, type TV, cmp, skipParens, slotSize } from './lower.js';
+import { type Lowerer, type TV, cmp, isRefLike, skipParens, slotSize } from './lower.js';
 import { W, konst } from './builder.js';
 import { compare, expr } from './expr.js';
 import { coerce, exprAs } from './intrinsics.js';
@@ -89,20 +89,24 @@ function localVar(L: Lowerer, d: ts.VariableDeclaration): void {
   }
   if (isAggregate(t)) {
     // A local InlineArray or Inline struct: stack storage; the name gives its address.
-    const addr = L.b.alloca(sizeOf(t), Math.max(alignOf(t), 1));
-    if (addr.kind === 'vreg') L.names.set(addr.id, d.name.text);
-    if (addr.kind === 'vreg') setDebugType(L, addr.id, t);
+    bindLocal(L, d, d.name.text, t, L.b.alloca(sizeOf(t), Math.max(alignOf(t), 1)), true);
     if (d.initializer) L.error(C.INLINE_FIELD_INIT, `inline variable '${d.name.text}' cannot have an initialiser`, d.initializer);
-    L.entities.set(d, { kind: 'local', type: t, addr, aggregate: true });
     return;
   }
   const cls = clsOf(t);
   const addr = L.b.alloca(slotSize(cls), slotSize(cls));
-  if (addr.kind === 'vreg') L.names.set(addr.id, d.name.text);
-  if (addr.kind === 'vreg') setDebugType(L, addr.id, t);
-  L.entities.set(d, { kind: 'local', type: t, addr, aggregate: false });
+  bindLocal(L, d, d.name.text, t, addr, false);
   const v = init ? coerce(L, init, t, d.initializer!) : d.initializer ? exprAs(L, d.initializer, t) : konst(0n, cls);
   L.b.emit({ op: 'store', addr, value: v, width: slotSize(cls) });
+}
+
+/** Makes a local's slot what its name means, and tells the debugger its name and type. */
+function bindLocal(L: Lowerer, d: ts.VariableDeclaration, name: string, t: Type, addr: Value, aggregate: boolean): void {
+  if (addr.kind === 'vreg') {
+    L.names.set(addr.id, name);
+    setDebugType(L, addr.id, t);
+  }
+  L.entities.set(d, { kind: 'local', type: t, addr, aggregate });
 }
 
 function ifStmt(L: Lowerer, s: ts.IfStatement): void {
@@ -281,7 +285,7 @@ export function condValue(L: Lowerer, node: ts.Expression): Value {
 
 export function truth(L: Lowerer, tv: TV, node: ts.Node): Value {
   if (tv.t.kind === 'bool' || tv.t.kind === 'error') return tv.v;
-  if (isInt(tv.t) || tv.t.kind === 'ref' || tv.t.kind === 'func' || tv.t.kind === 'string' || tv.t.kind === 'null') {
+  if (isInt(tv.t) || isRefLike(tv.t)) {
     return cmp(L, 'ne', clsOf(tv.t), tv.v, konst(0n, clsOf(tv.t)));
   }
   L.error(C.BAD_CONDITION, `a condition must be a bool, an integer or a reference, not ${typeName(tv.t)}`, node);
