@@ -59,7 +59,7 @@ export class Builder {
   }
 }
 
-/** Drops blocks control cannot reach and renumbers the rest, keeping blocks[i].id === i. */
+/** Puts the allocas at the top of the entry block, drops blocks control cannot reach and renumbers the rest (blocks[i].id === i). */
 export function finishBlocks(b: Builder): Block[] {
   b.blocks[0].insts.unshift(...b.allocas);
   const seen = new Set<number>([0]);
