@@ -101,6 +101,27 @@ sys_ipc_call:
 1:
         ret
 
+# sys_mmap_preemptible, sys_munmap_preemptible: syscall_table's entries for SYS_MMAP and SYS_MUNMAP,
+# the long calls (up to 16384 pages zeroed and mapped). They run the handler with interrupts on:
+# the user state is on the kernel stack, so the timer may preempt it like a kernel thread; the
+# handlers take the process's space_lock (kernel-src/syscall/usercopy.ts has the invariant). The
+# cli puts the way out (swapgs, sysretq) back under interrupts off. Separate stubs keep the sti and
+# cli off every other call's path (the null call's instruction count is unchanged).
+        .globl sys_mmap_preemptible
+sys_mmap_preemptible:
+        leaq sys_mmap(%rip), %r11       # r11 (the user rflags) is saved on the stack already
+        jmp 1f
+        .globl sys_munmap_preemptible
+sys_munmap_preemptible:
+        leaq sys_munmap(%rip), %r11
+1:
+        pushq %r11                      # after the return address: 16-byte aligned for the call
+        sti
+        call *%r11
+        cli
+        popq %r11
+        ret
+
 # enter_user(rip: usize, rsp: usize, arg: usize): first entry of a thread into ring 3, by iretq.
 # Selectors: 0x1b = user data | RPL 3, 0x23 = user code | RPL 3 (see kernel-src/arch/gdt.ts).
 # The cli keeps an interrupt from arriving between swapgs and iretq (it would run the kernel with

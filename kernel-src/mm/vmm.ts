@@ -16,7 +16,7 @@ import {
 } from "./layout";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
-import { CR4_PGE } from "../arch/cpu";
+import { CR4_PGE, irq_save, irq_restore } from "../arch/cpu";
 
 export const PTE_P: u64 = 0x1;
 export const PTE_W: u64 = 0x2;
@@ -81,22 +81,26 @@ export function vmm_kernel_space(): AddressSpace {
 
 /** Maps one 4 KiB page. False if out of memory or va is already mapped. */
 export function vmm_map(space: AddressSpace, va: u64, pa: u64, flags: u64): bool {
+  let irq = irq_save(); // mmap runs with interrupts on: one mapping is one critical section
   let pte = walk(space.pml4, va, 0, true);
-  if (pte == 0 || (load<u64>(pte) & PTE_P) != 0) return false;
-  store<u64>(pte, (pa & PTE_ADDR) | flags | PTE_P);
-  return true;
+  let ok = pte != 0 && (load<u64>(pte) & PTE_P) == 0;
+  if (ok) store<u64>(pte, (pa & PTE_ADDR) | flags | PTE_P);
+  irq_restore(irq);
+  return ok;
 }
 
 /** Removes a 4 KiB mapping (freeing an owned frame). False if va was not mapped. */
 export function vmm_unmap(space: AddressSpace, va: u64): bool {
+  let irq = irq_save(); // as in vmm_map: the entry, the TLB and the frame change together
   let pte = walk(space.pml4, va, 0, false);
-  if (pte == 0) return false;
-  let e = load<u64>(pte);
-  if ((e & PTE_P) == 0) return false;
-  store<u64>(pte, 0);
-  if (va >= USER_TOP || is_current(space)) invlpg(va);
-  if ((e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
-  return true;
+  let e = pte != 0 ? load<u64>(pte) : 0;
+  if ((e & PTE_P) != 0) {
+    store<u64>(pte, 0);
+    if (va >= USER_TOP || is_current(space)) invlpg(va);
+    if ((e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
+  }
+  irq_restore(irq);
+  return (e & PTE_P) != 0;
 }
 
 /** The leaf entry mapping va (a 4 KiB PTE or a large-page entry), or 0. */

@@ -8,6 +8,15 @@
 // address space (every frame and table page) freed. SYS_EXIT and faults kill the other threads
 // first (they exit on their next way back to ring 3, see sched_return_to_user). The Process
 // record itself stays until proc_wait collects the status, or is freed at once when detached.
+//
+// space_lock (a sleeping mutex, sched/mutex.ts) serializes the changes system calls make to the
+// address space with interrupts on: sys_mmap and sys_munmap hold it for their whole work (their
+// checks, mmap_next, and every page they map or unmap). Everything else that looks at the user
+// mappings runs with interrupts off, and each single page is mapped or unmapped (with its frame
+// freed and the user-unmap generation bumped, syscall/usercopy.ts) inside one irq-off section,
+// so a check and the copy after it, both in one irq-off section, see one state. Teardown
+// (proc_thread_exit) runs when the last thread has exited, so nobody can hold or wait for the
+// lock then; it asserts that.
 
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
@@ -18,6 +27,8 @@ import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thr
 import { ipc_create_port, ipc_destroy_port_locked } from "../ipc/port";
 import { log_info, log_error } from "../lib/log";
 import { fault_report } from "../arch/fault";
+import { Mutex, mutex_idle } from "../sched/mutex";
+import { panic } from "../lib/panic";
 import { InterruptFrame } from "../arch/frame";
 
 declare function enter_user(rip: u64, rsp: u64, arg: u64): void;
@@ -42,6 +53,7 @@ export class Process {
   port: u64 = 0;
   mmap_next: u64 = 0;
   stack_next: u64 = 0; // top of the next thread's stack
+  space_lock!: Inline<Mutex>; // held by mmap and munmap (see the header)
 }
 
 let next_pid: u64 = 1;
@@ -130,6 +142,7 @@ export function proc_thread_exit(t: Thread): void {
   let p = proc_of(t);
   p.threads--;
   if (p.threads > 0) return;
+  if (!mutex_idle(p.space_lock)) panic(`process ${p.pid}: address space torn down while its lock is in use`);
   ipc_destroy_port_locked(p.port);
   write_cr3(vmm_kernel_space().pml4);
   vmm_destroy_address_space(p.space);

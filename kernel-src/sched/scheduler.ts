@@ -343,6 +343,22 @@ export function waitq_add(q: WaitQueue, a: u64): void {
   q.tail = a;
 }
 
+/** Queues a behind every waiter of its priority or higher (highest priority first, FIFO within one). */
+export function waitq_insert_by_priority(q: WaitQueue, a: u64): void {
+  let t = thr(a);
+  let prev: u64 = 0;
+  let x = q.head;
+  while (x != 0 && thr(x).priority >= t.priority) {
+    prev = x;
+    x = thr(x).next;
+  }
+  t.next = x;
+  t.waitq = changetype<u64>(q);
+  if (prev == 0) q.head = a;
+  else thr(prev).next = a;
+  if (x == 0) q.tail = a;
+}
+
 function waitq_remove(q: WaitQueue, a: u64): void {
   let prev: u64 = 0;
   let x = q.head;

@@ -3,7 +3,12 @@
 // runtime/syscall.S switches to the thread's kernel stack, checks the number against
 // NUM_SYSCALLS and calls the handler straight from syscall_table (the fast path: no TypeScript
 // dispatcher in between), with interrupts off (SFMASK clears IF); they stay off for the whole
-// call, blocking included. On the way out it calls sched_return_to_user only when there is work
+// call, blocking included -- except in the long calls sys_mmap and sys_munmap, whose table entries
+// are stubs in runtime/syscall.S that turn interrupts on around them (the user state is saved on
+// the kernel stack by then), so the timer and higher-priority threads are not held up. They
+// hold the process's space_lock (a sleeping mutex) and change one page per irq-off section; see
+// syscall/usercopy.ts for why every other call's check-then-copy stays safe.
+// On the way out it calls sched_return_to_user only when there is work
 // (a pending reschedule, or the thread was killed).
 // Convention (the seed's): rax = number, rdi rsi rdx r10 r8 = arguments, rax = result, where a
 // negative result is an E_* code from abi/errors.ts (numbers: abi/syscall.ts). Every handler decodes and checks all of
@@ -15,9 +20,10 @@ import { KERNEL_CS } from "../arch/gdt";
 import { log_info, put_bytes } from "../lib/log";
 import { serial_getc } from "../lib/serial";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
-import { proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
-import { user_range_ok, user_code_ok, user_unmapped } from "./usercopy";
-import { vmm_map, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
+import { Process, proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
+import { user_range_ok, user_code_ok, user_unmap_page } from "./usercopy";
+import { mutex_lock, mutex_unlock } from "../sched/mutex";
+import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
@@ -31,6 +37,9 @@ import {
 } from "../ipc/port";
 
 declare function syscall_entry(): void;
+/** sys_mmap and sys_munmap with interrupts on (runtime/syscall.S). */
+declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
 const SEND_FLAGS: u64 = 7;
 const MAX_IO: u64 = 4096;
@@ -46,7 +55,7 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 /** Indexed by runtime/syscall.S (global for that reason). */
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
-  sys_thread_exit, sys_ipc_call, sys_ipc_receive, sys_mmap, sys_munmap, sys_gettid,
+  sys_thread_exit, sys_ipc_call, sys_ipc_receive, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
 ];
 
 export function syscall_init(): void {
@@ -192,10 +201,17 @@ function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64
   return r == E_OK ? message_out(ptr, m) : r;
 }
 
-function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
+/** Called with interrupts on (sys_mmap_preemptible in runtime/syscall.S). */
+export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
   if (addr != 0 || len == 0 || len > MAX_MMAP || (prot & ~PROT_ALL) != 0) return E_INVAL;
   let p = proc_of(thread_current());
-  let size = page_round_up(len);
+  mutex_lock(p.space_lock);
+  let r = mmap_locked(p, page_round_up(len), prot);
+  mutex_unlock(p.space_lock);
+  return r;
+}
+
+function mmap_locked(p: Process, size: u64, prot: u64): i64 {
   if (p.mmap_next + size > MMAP_LIMIT) return E_NOMEM;
   let flags = PTE_U | PTE_OWNED;
   if ((prot & PROT_WRITE) != 0) flags |= PTE_W;
@@ -205,8 +221,7 @@ function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
     let pa = pmm_alloc_zeroed();
     if (pa == 0 || !vmm_map(p.space, base + off, pa, flags)) {
       if (pa != 0) pmm_free(pa); // no table page for it
-      for (let undo: u64 = 0; undo < off; undo += PAGE_SIZE) vmm_unmap(p.space, base + undo);
-      user_unmapped();
+      for (let undo: u64 = 0; undo < off; undo += PAGE_SIZE) user_unmap_page(p.space, base + undo);
       return E_NOMEM;
     }
   }
@@ -214,16 +229,22 @@ function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
   return i64(base);
 }
 
-function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 {
+/** Called with interrupts on (sys_munmap_preemptible in runtime/syscall.S). */
+export function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 {
   if ((addr & PAGE_MASK) != 0 || len == 0 || len > MAX_MMAP) return E_INVAL;
   let p = proc_of(thread_current());
-  let size = page_round_up(len);
+  mutex_lock(p.space_lock);
+  let r = munmap_locked(p, addr, page_round_up(len));
+  mutex_unlock(p.space_lock);
+  return r;
+}
+
+function munmap_locked(p: Process, addr: u64, size: u64): i64 {
   if (addr < MMAP_BASE || addr > p.mmap_next || size > p.mmap_next - addr) return E_INVAL; // no wrap
   for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
     let e = vmm_pte(p.space, addr + off);
     if ((e & PTE_U) == 0 || (e & PTE_OWNED) == 0) return E_INVAL;
   }
-  for (let off: u64 = 0; off < size; off += PAGE_SIZE) vmm_unmap(p.space, addr + off);
-  user_unmapped();
+  for (let off: u64 = 0; off < size; off += PAGE_SIZE) user_unmap_page(p.space, addr + off);
   return E_OK;
 }

@@ -1,9 +1,15 @@
 // Checks on pointers that come from user mode. A range is acceptable only if it lies entirely in
 // the user half, without wrapping, and every page of it is mapped present and user-accessible
 // in the caller's address space (and writable when the kernel will write to it; executable for
-// thread entry points). System calls check every pointer with these before touching memory; with
-// interrupts off during a system call nothing can unmap a page between the check and the copy
-// (after a blocking wait the check is repeated).
+// thread entry points). System calls check every pointer with these before touching memory.
+//
+// The invariant that makes the check good for the copy after it: a user page is only ever
+// unmapped by user_unmap_page, which removes the mapping, frees the frame and bumps the
+// generation below in one irq-off section; and every check is followed by its copy in the same
+// irq-off section (the system calls that copy user memory run with interrupts off; after a
+// blocking wait the check is repeated). sys_mmap and sys_munmap run with interrupts on
+// (runtime/syscall.S) and so may be preempted between two pages, but never inside one page's
+// change; they serialize with each other on the process's space_lock (proc/process.ts).
 //
 // Each thread remembers the last single user page it found present, user and writable (a
 // one-entry software TLB: an IPC system call checks the same message page on the way in and out,
@@ -17,7 +23,8 @@
 import { thread_current } from "../sched/scheduler";
 import { Thread } from "../sched/thread";
 import { proc_of } from "../proc/process";
-import { vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "../mm/vmm";
+import { irq_save, irq_restore } from "../arch/cpu";
+import { AddressSpace, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "../mm/vmm";
 import { USER_TOP, PAGE_SIZE, PAGE_MASK, DIRECT_MAP_BASE, page_round_down } from "../mm/layout";
 import { IpcMessage } from "../abi/ipc";
 
@@ -32,6 +39,14 @@ let unmaps: u64 = 1; // generation of the user mappings (a Thread's check_gen st
 /** Called whenever a user page is unmapped (or its permissions shrink): drops every cached check. */
 export function user_unmapped(): void {
   unmaps++;
+}
+
+/** Unmaps one user page (freeing an owned frame) and drops every cached check, atomically. */
+export function user_unmap_page(space: AddressSpace, va: u64): void {
+  let irq = irq_save();
+  vmm_unmap(space, va);
+  unmaps++;
+  irq_restore(irq);
 }
 
 /** The current user-unmap generation: a direct-map address from user_msg_kva is good while it holds. */
