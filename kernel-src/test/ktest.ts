@@ -19,6 +19,7 @@ import {
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
 } from "./ipc_tests";
+import { test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock, test_syscall_preemptible } from "./mutex_tests";
 import { test_user_syscalls, test_user_faults, test_user_fuzz, test_user_demo, test_no_leaks } from "./user_tests";
 
 type TestFn = () => bool;
@@ -29,7 +30,8 @@ const TESTS: readonly TestFn[] = [
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
-  test_user_syscalls, test_user_faults, test_user_fuzz, test_user_demo, test_no_leaks,
+  test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
+  test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_demo, test_no_leaks,
 ];
 
 const NAMES: readonly string[] = [
@@ -39,7 +41,8 @@ const NAMES: readonly string[] = [
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
   "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",
-  "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "user_demo_program",
+  "mutex_contention", "mutex_wake_order", "mutex_try_lock",
+  "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer", "user_demo_program",
   "no_leaks_at_end",
 ];
 
