@@ -187,16 +187,20 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64, msg_flags: u32): i64 
   if (msg.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   let p = port_get(id);
   if (p == null) return E_BADPORT;
-  while (p.receivers.head == 0 && p.count >= IPC_QUEUE_CAPACITY) {
-    if ((flags & IPC_NONBLOCK) != 0) return E_FULL;
-    let r = waitq_sleep(p.senders);
-    if (r != E_OK) return r;
-    p = port_get(id);
-    if (p == null) return E_DESTROYED;
-  }
+  // The buffer is taken before any wait: a user buffer is checked by the system call, and while
+  // we sleep another thread of the process may unmap it.
   let k = copy_in_buffer(msg);
   if (k == 0) return E_NOMEM;
   let kbuf = k == 1 ? 0 : k;
+  while (p.receivers.head == 0 && p.count >= IPC_QUEUE_CAPACITY) {
+    let r = (flags & IPC_NONBLOCK) != 0 ? E_FULL : waitq_sleep(p.senders);
+    if (r == E_OK && port_get(id) == null) r = E_DESTROYED;
+    if (r != E_OK) {
+      if (kbuf != 0) kfree(kbuf);
+      return r;
+    }
+    p = port_get(id)!;
+  }
   let me = thread_current();
   let msg_id = next_msg_id++;
   let r = p.receivers.head;

@@ -144,6 +144,7 @@ export function main(port: u64): i32 {
     munmap(u64(ro), 4096);
   }
   unmap_under_call();
+  unmap_under_blocked_send(port);
   print(`[USER systest] ${checks} checks, ${failures} failed\n`);
   return failures;
 }
@@ -196,4 +197,62 @@ function unmap_under_call(): void {
   for (let off: u64 = 0; off < 4096; off += 8) if (load<u64>(fresh + off) != 0x5a5a5a5a5a5a5a5a) intact = 0;
   expect("freed frame untouched by the reply", intact, 1);
   munmap(fresh, 4096);
+}
+
+let sender_result: i64 = 0;
+let sender_done = false;
+let big!: Inline<IpcMessage>; // the blocked sender's message
+let got!: Inline<IpcMessage>; // what unmap_under_blocked_send receives into
+let landing!: InlineArray<u8, 8192>;
+
+/** Sends `big` (its buffer set up by the caller) to port: blocks while the queue is full. */
+function big_sender(port: u64): void {
+  sender_result = ipc_send(port, big, 0);
+  sender_done = true;
+  syscall(SYS_THREAD_EXIT);
+}
+
+/**
+ * A sender blocked on a full queue whose buffer is unmapped by another thread before a slot
+ * frees: the kernel took the buffer at send time (before blocking), so the send succeeds with
+ * the contents of that moment and nothing reads the unmapped pages.
+ */
+function unmap_under_blocked_send(port: u64): void {
+  let a = mmap(8192, PROT_READ | PROT_WRITE);
+  if (a <= 0) {
+    expect("mmap for the blocked send", a, 0);
+    return;
+  }
+  let buf = u64(a);
+  for (let off: u64 = 0; off < 8192; off += 8) store<u64>(buf + off, 0x1234000000000000 + off);
+  msg.buffer = 0;
+  msg.buffer_size = 0;
+  let queued: i64 = 0;
+  while (ipc_send(port, msg, IPC_NONBLOCK) == 0) queued++; // fill our own port's queue
+  big.type = 77;
+  big.buffer = buf;
+  big.buffer_size = 8192;
+  sender_done = false;
+  expect("blocked sender thread", i64(thread_create(addressof(big_sender), port, 10) > 0), 1);
+  sleep(5); // the sender finds the queue full and blocks
+  expect("sender blocked", i64(sender_done), 0);
+  expect("munmap under a blocked send", munmap(buf, 8192), 0);
+  got.buffer = 0;
+  got.buffer_size = 0;
+  expect("receive frees a slot", ipc_receive(port, got, IPC_NONBLOCK), 0);
+  while (!sender_done) sleep(5);
+  expect("blocked send with an unmapped buffer", sender_result, 0);
+  let drained: i64 = 0;
+  let last_ok: i64 = 0;
+  while (true) {
+    got.buffer = changetype<usize>(landing);
+    got.buffer_size = 8192;
+    if (ipc_receive(port, got, IPC_NONBLOCK) != 0) break;
+    drained++;
+    if (got.type == 77) {
+      last_ok = i64(got.buffer_size == 8192 && load<u64>(changetype<usize>(landing) + 8184) == 0x1234000000000000 + 8184);
+    }
+  }
+  expect("queue drained", drained, queued);
+  expect("the blocked send's buffer as it was at send time", last_ok, 1);
 }
