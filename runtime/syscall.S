@@ -83,7 +83,7 @@ syscall_entry:
         .globl sys_ipc_call
 sys_ipc_call:
         cmpq $SEND_CALL, %rdx
-        jne sys_ipc_send
+        jne sys_ipc_send_preemptible
         pushq %rdi
         pushq %rsi
         pushq %rdx                      # three pushes after the return address: aligned for the call
@@ -95,21 +95,31 @@ sys_ipc_call:
         testq %rax, %rax
         jle 1f
         cmpq $CALL_STAGED, %rax
-        jne sys_ipc_send
+        jne sys_ipc_send_preemptible
         movq %rsi, %rdi
         jmp staged_reply_out
 1:
         ret
 
-# sys_mmap_preemptible, sys_munmap_preemptible: syscall_table's entries for SYS_MMAP and SYS_MUNMAP,
-# the long calls (up to 16384 pages zeroed and mapped). They run the handler with interrupts on:
-# the user state is on the kernel stack, so the timer may preempt it like a kernel thread; the
-# handlers take the process's space_lock (kernel-src/syscall/usercopy.ts has the invariant). The
-# cli puts the way out (swapgs, sysretq) back under interrupts off. Separate stubs keep the sti and
-# cli off every other call's path (the null call's instruction count is unchanged).
+# The long system calls run with interrupts on: sys_mmap_preemptible and sys_munmap_preemptible
+# (syscall_table's entries for SYS_MMAP, SYS_MUNMAP: up to 16384 pages zeroed and mapped),
+# sys_ipc_receive_preemptible (SYS_IPC_RECEIVE) and sys_ipc_send_preemptible (where sys_ipc_call
+# goes when the call fast path is not taken: buffers of up to 64 KiB). The user state is on the
+# kernel stack, so the timer may preempt the handler like a kernel thread
+# (kernel-src/syscall/usercopy.ts has the invariant that keeps user copies safe). The cli puts
+# the way out (swapgs, sysretq) back under interrupts off. Separate stubs keep the sti and cli
+# off the other calls' paths (the null call and the call fast path are unchanged).
+        .globl sys_ipc_send_preemptible
+sys_ipc_send_preemptible:
+        leaq sys_ipc_send(%rip), %r11   # r11 (the user rflags) is saved on the stack already
+        jmp 1f
+        .globl sys_ipc_receive_preemptible
+sys_ipc_receive_preemptible:
+        leaq sys_ipc_receive(%rip), %r11
+        jmp 1f
         .globl sys_mmap_preemptible
 sys_mmap_preemptible:
-        leaq sys_mmap(%rip), %r11       # r11 (the user rflags) is saved on the stack already
+        leaq sys_mmap(%rip), %r11
         jmp 1f
         .globl sys_munmap_preemptible
 sys_munmap_preemptible:

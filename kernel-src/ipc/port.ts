@@ -174,9 +174,19 @@ function deliver_direct(t: Thread, src: IpcMessage, sender: u64, id: u64, flags:
   t.ipc_dst = 0;
 }
 
-/** Copies the out-of-line buffer into the kernel; 1 = nothing to copy, 0 = out of memory. */
+/**
+ * Copies the out-of-line buffer into the kernel; 1 = nothing to copy, 0 = out of memory. A system
+ * call's message (the TCB's ipc_user) has its buffer in the kernel already (Thread.ipc_kbuf, copied
+ * a page at a time with interrupts on, syscall.ts): taken over here, not copied.
+ */
 function copy_in_buffer(m: IpcMessage): u64 {
   if (m.buffer_size == 0 || m.buffer == 0) return 1;
+  let me = thread_current();
+  if (m == me.ipc_user) {
+    let kbuf = me.ipc_kbuf;
+    me.ipc_kbuf = 0;
+    return kbuf;
+  }
   let k = kmalloc(m.buffer_size);
   if (k != 0) memcpy(k, m.buffer, m.buffer_size);
   return k;

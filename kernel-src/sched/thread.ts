@@ -65,6 +65,9 @@ export class Thread {
   ipc_gen: u64 = 0;
   ipc_msg!: Inline<IpcMessage>; // kernel-side message a receive or a reply is delivered into
   ipc_user!: Inline<IpcMessage>; // kernel copy of a user's message during an IPC system call
+  // The kernel copy of ipc_user's buffer, taken by the system call with interrupts on before it
+  // sends (syscall.ts buffer_in); the IPC layer takes it over instead of copying (port.ts).
+  ipc_kbuf: u64 = 0;
 }
 
 export class WaitQueue {

@@ -7,7 +7,11 @@
 // are stubs in runtime/syscall.S that turn interrupts on around them (the user state is saved on
 // the kernel stack by then), so the timer and higher-priority threads are not held up. They
 // hold the process's space_lock (a sleeping mutex) and change one page per irq-off section; see
-// syscall/usercopy.ts for why every other call's check-then-copy stays safe.
+// syscall/usercopy.ts for why every other call's check-then-copy stays safe. The general IPC
+// paths (sys_ipc_send when the call fast path is not taken, sys_ipc_receive) run with interrupts
+// on too: each of their checks and the copy it guards sit in one irq-off section (message_in,
+// message_out), the IPC layer brackets its own state with irq_save, and a sent buffer (up to
+// 64 KiB) is copied in a page at a time (buffer_in, copy_from_user) before the IPC layer sees it.
 // On the way out it calls sched_return_to_user only when there is work
 // (a pending reschedule, or the thread was killed).
 // Convention (the seed's): rax = number, rdi rsi rdx r10 r8 = arguments, rax = result, where a
@@ -21,7 +25,9 @@ import { log_info, put_bytes } from "../lib/log";
 import { serial_getc } from "../lib/serial";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
 import { Process, proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
-import { user_range_ok, user_code_ok, user_unmap_page } from "./usercopy";
+import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user } from "./usercopy";
+import { irq_save, irq_restore } from "../arch/cpu";
+import { kmalloc, kfree } from "../mm/heap";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
@@ -40,6 +46,7 @@ declare function syscall_entry(): void;
 /** sys_mmap and sys_munmap with interrupts on (runtime/syscall.S). */
 declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
 const SEND_FLAGS: u64 = 7;
 const MAX_IO: u64 = 4096;
@@ -55,7 +62,7 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 /** Indexed by runtime/syscall.S (global for that reason). */
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
-  sys_thread_exit, sys_ipc_call, sys_ipc_receive, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
+  sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
 ];
 
 export function syscall_init(): void {
@@ -131,27 +138,58 @@ function sys_thread_exit(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   return E_OK;
 }
 
-/** Copies and checks a user message (and its buffer) into the TCB's ipc_user. */
+/** Checks and copies a user message into the TCB's ipc_user (one irq-off section). */
 function message_in(ptr: u64, writable: bool): IpcMessage | null {
-  let size = sizeof<IpcMessage>();
-  if (!user_range_ok(ptr, size, writable)) return null;
+  let irq = irq_save();
+  let ok = user_range_ok(ptr, sizeof<IpcMessage>(), writable);
   let m = thread_current().ipc_user;
-  copy_message(changetype<u64>(m), ptr); // size bytes, checked above
-  return m;
+  if (ok) copy_message(changetype<u64>(m), ptr);
+  irq_restore(irq);
+  return ok ? m : null;
+}
+
+/**
+ * Copies the buffer of m (the TCB's ipc_user) into a kernel allocation, Thread.ipc_kbuf, which the
+ * IPC layer takes over when it sends m (port.ts copy_in_buffer); a page at a time, interrupts on
+ * in between. send_done frees it if the send failed before that.
+ */
+function buffer_in(m: IpcMessage): i64 {
+  if (m.buffer_size == 0 || m.buffer == 0) return E_OK;
+  let k = kmalloc(m.buffer_size);
+  if (k == 0) return E_NOMEM;
+  if (!copy_from_user(k, m.buffer, m.buffer_size)) {
+    kfree(k);
+    return E_FAULT;
+  }
+  thread_current().ipc_kbuf = k;
+  return E_OK;
+}
+
+function send_done(r: i64): i64 {
+  let t = thread_current();
+  if (t.ipc_kbuf != 0) kfree(t.ipc_kbuf);
+  t.ipc_kbuf = 0;
+  return r;
 }
 
 function buffer_ok(m: IpcMessage, writable: bool): bool {
   return m.buffer_size == 0 || user_range_ok(m.buffer, m.buffer_size, writable);
 }
 
-/** After a blocking wait: check the destination again, then deliver and copy the message out. */
+/**
+ * After a blocking wait: check the destination again, then deliver and copy the message out, all
+ * in one irq-off section (the buffer, up to 64 KiB, is copied out inside it).
+ */
 function message_out(ptr: u64, m: IpcMessage): i64 {
+  let irq = irq_save();
+  let r: i64 = E_FAULT;
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true) || !buffer_ok(m, true)) {
     ipc_drop_staged(m);
-    return E_FAULT;
+  } else {
+    r = ipc_deliver_staged(m);
+    copy_message(ptr, changetype<u64>(m));
   }
-  let r = ipc_deliver_staged(m);
-  copy_message(ptr, changetype<u64>(m));
+  irq_restore(irq);
   return r;
 }
 
@@ -177,21 +215,27 @@ export function staged_reply_out(ptr: u64): i64 {
   return message_out(ptr, m);
 }
 
-/** The general path of SYS_IPC_SEND (and all of it for sends, replies, calls with flags). */
+/**
+ * The general path of SYS_IPC_SEND (and all of it for sends, replies, calls with flags). Runs
+ * with interrupts on (sys_ipc_send_preemptible in runtime/syscall.S).
+ */
 export function sys_ipc_send(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
   let call = (flags & SEND_CALL) != 0;
   let m = message_in(ptr, call);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
-  if (!buffer_ok(m, call)) return E_FAULT;
-  if ((flags & SEND_REPLY) != 0) return ipc_reply(m, m);
-  if (!call) return ipc_send(port, m, flags & IPC_NONBLOCK);
-  let r = ipc_call_staged(port, m);
+  if (!buffer_ok(m, call)) return E_FAULT; // checked again page by page as buffer_in copies it
+  let r = buffer_in(m);
+  if (r != E_OK) return r;
+  if ((flags & SEND_REPLY) != 0) return send_done(ipc_reply(m, m));
+  if (!call) return send_done(ipc_send(port, m, flags & IPC_NONBLOCK));
+  r = send_done(ipc_call_staged(port, m));
   return r == E_OK ? message_out(ptr, m) : r;
 }
 
-function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+/** Runs with interrupts on (sys_ipc_receive_preemptible in runtime/syscall.S). */
+export function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~IPC_NONBLOCK) != 0) return E_INVAL;
   let m = message_in(ptr, true);
   if (m == null) return E_FAULT;

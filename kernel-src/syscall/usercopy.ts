@@ -6,10 +6,13 @@
 // The invariant that makes the check good for the copy after it: a user page is only ever
 // unmapped by user_unmap_page, which removes the mapping, frees the frame and bumps the
 // generation below in one irq-off section; and every check is followed by its copy in the same
-// irq-off section (the system calls that copy user memory run with interrupts off; after a
-// blocking wait the check is repeated). sys_mmap and sys_munmap run with interrupts on
-// (runtime/syscall.S) and so may be preempted between two pages, but never inside one page's
-// change; they serialize with each other on the process's space_lock (proc/process.ts).
+// irq-off section: either the whole system call runs with interrupts off, or (the general IPC
+// paths) the check and the copy are bracketed together (syscall.ts message_in, message_out;
+// copy_from_user below, page by page). After a blocking wait the check is repeated. sys_mmap and
+// sys_munmap run with interrupts on (runtime/syscall.S) and so may be preempted between two
+// pages, but never inside one page's change; they serialize with each other on the process's
+// space_lock (proc/process.ts). A check made outside such a section (buffer_ok before a send)
+// only picks the error early; the copy checks again.
 //
 // Each thread remembers the last single user page it found present, user and writable (a
 // one-entry software TLB: an IPC system call checks the same message page on the way in and out,
@@ -101,6 +104,27 @@ function user_msg_kva_miss(ptr: u64): u64 {
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true)) return 0;
   let t = thread_current();
   return t.checked_page == ptr - off ? DIRECT_MAP_BASE + t.checked_frame + off : 0;
+}
+
+/**
+ * Copies len bytes from user address src to kernel address dst a page at a time, each page's check
+ * and copy in one irq-off section, interrupts as the caller had them in between (so a long copy
+ * can be preempted). False, with dst partly written, when a page is not present and user.
+ */
+export function copy_from_user(dst: u64, src: u64, len: u64): bool {
+  if (src >= USER_TOP || len > USER_TOP - src) return false;
+  let n: u64 = 0;
+  for (let off: u64 = 0; off < len; off += n) {
+    let at = src + off;
+    n = PAGE_SIZE - (at & PAGE_MASK);
+    if (n > len - off) n = len - off;
+    let irq = irq_save();
+    let ok = user_range_ok(at, n, false);
+    if (ok) memcpy(dst + off, at, n);
+    irq_restore(irq);
+    if (!ok) return false;
+  }
+  return true;
 }
 
 export function user_code_ok(addr: u64): bool {
