@@ -6,7 +6,7 @@
 
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execa } from 'execa';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -196,7 +196,6 @@ describe('variables, parameters and types (a Linux-target program)', () => {
   beforeAll(() => {
     path = join(tmp, 'prog-vars');
     buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: 'linux', asm: [join(ROOT, 'runtime/linux/start.S')], layout: LINUX_TOML, out: path, quiet: true });
-    chmodSync(path, 0o755);
   });
 
   it('readelf decodes the variables, their types and location lists without warnings', async () => {

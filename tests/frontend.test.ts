@@ -6,7 +6,7 @@ import { runModule, Trap } from '../compiler/irinterp.js';
 import { UserError, formatDiagnostic } from '../compiler/diag.js';
 import type { Module } from '../compiler/ir.js';
 import { buildProgram } from '../compiler/build.js';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
@@ -183,7 +183,6 @@ describe('natively on Linux', () => {
       tsconfig: 'tests/frontend/lang/tsconfig.json', target: 'linux', asm: ['runtime/linux/start.S'],
       layout: 'linker/linux.toml', out, quiet: true,
     });
-    chmodSync(out, 0o755);
     const native = await execa(out, [], { reject: false });
     const interp = runModule(build('tests/frontend/lang'), { entry: 'main' });
     expect(native.stdout + '\n').toBe(interp.stdout);

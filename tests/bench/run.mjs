@@ -18,7 +18,7 @@
 // first), like `make` does, and gcc/valgrind are oracles that only tests and benchmarks call.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -85,7 +85,6 @@ async function buildAll(names) {
       emitAsm: `${ours}.s`, // the listing, for reading next to objdump -d of gcc's build
       quiet: true,
     });
-    chmodSync(ours, 0o755);
     exes[name] = { ours };
     for (const g of GCC_BUILDS) {
       const exe = join(OUT, g.key, name);

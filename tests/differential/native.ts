@@ -2,7 +2,7 @@
 // Shared by the conformance test, the differential test and the batch script.
 
 import { execa } from 'execa';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -75,7 +75,6 @@ export async function buildAndRun(programs: NativeProgram[], outDir: string, tim
         out,
         quiet: true,
       });
-      chmodSync(out, 0o755); // buildProgram writes the image; making it executable is ours to do
       results.set(p.name, {});
     } catch (e) {
       const msg = e instanceof UserError
