@@ -13,7 +13,7 @@
 import type { SourceLoc } from '../linker/object.js';
 import type { Cls, CmpOp, Func, Inst, Value, Width } from './ir.js';
 import type { Instr, Item, Operand } from './x86/items.js';
-import { isNopCopy, machineVars, VarTracker, type MVar } from './varlocs.js';
+import { DWARF_REG, isNopCopy, machineVars, VarTracker, type MVar } from './varlocs.js';
 import { buildCfg, instDst, instUses, loopDepths, splitCriticalEdges, succs, termUses, valueCls } from './ssa.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -1157,9 +1157,18 @@ export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
   if (mf.exported) items.push({ kind: 'global', name: mf.name });
   items.push({ kind: 'type', name: mf.name, type: 'function' });
   items.push({ kind: 'label', name: mf.name, loc });
+  // Call frame information (cfi items): the frame after each instruction that changes it. rbp
+  // is saved at CFA - 16 and the pushed registers below it, in push order.
+  const cfi = (cfaReg: number, cfaOffset: number, saved: number[]): void => {
+    const regs = saved.map((r, k) => ({ reg: DWARF_REG[r], offset: -16 - 8 * k }));
+    items.push({ kind: 'cfi', frame: { func: mf.name, cfa: { reg: DWARF_REG[cfaReg], offset: cfaOffset }, saved: regs } });
+  };
+  const inFrame = [RBP, ...frame.saved];
   ins('pushq', [R(RBP, 8)], loc);
+  cfi(RSP, 16, [RBP]);
   ins('movq', [R(RSP, 8), R(RBP, 8)], loc);
-  for (const r of frame.saved) ins('pushq', [R(r, 8)], loc);
+  cfi(RBP, 16, [RBP]);
+  frame.saved.forEach((r, k) => (ins('pushq', [R(r, 8)], loc), cfi(RBP, 16, inFrame.slice(0, k + 2))));
   if (frame.size) ins('subq', [{ kind: 'imm', value: { addend: BigInt(frame.size) } }, R(RSP, 8)], loc);
 
   const operand = (op: MOp): Operand => {
@@ -1194,11 +1203,13 @@ export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
   const epilogue = (l?: SourceLoc): void => {
     if (frame.saved.length) {
       if (frame.size) ins('leaq', [{ kind: 'mem', base: 'rbp', disp: { addend: BigInt(-8 * frame.saved.length) } }, R(RSP, 8)], l);
-      for (const r of [...frame.saved].reverse()) ins('popq', [R(r, 8)], l);
+      for (let k = frame.saved.length - 1; k >= 0; k--) (ins('popq', [R(frame.saved[k], 8)], l), cfi(RBP, 16, inFrame.slice(0, k + 1)));
       ins('popq', [R(RBP, 8)], l);
     } else if (frame.size) ins('leave', [], l);
     else ins('popq', [R(RBP, 8)], l);
+    cfi(RSP, 8, []);
     ins('ret', [], l);
+    cfi(RBP, 16, inFrame); // the code after a return is reached by a jump, inside the frame
   };
 
   const afterPrologue = items.length;

@@ -44,7 +44,7 @@ export function machineVars(vars: DebugVar[] | undefined, v: (id: number) => num
 }
 
 // Our register numbers (isel.ts: rax rcx rdx rbx rsp rbp rsi rdi r8..r15) -> DWARF's (psABI 3.6.2).
-const DWARF_REG = [0, 2, 1, 3, 7, 6, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15];
+export const DWARF_REG = [0, 2, 1, 3, 7, 6, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15];
 
 /**
  * The registers an instruction writes, as regsOf in regalloc.ts counts them (not imported from

@@ -17,15 +17,17 @@
 // Each subprogram with variables has DW_TAG_formal_parameter / DW_TAG_variable children and
 // DW_AT_frame_base rbp; their types (base, pointer, structure, array) follow the unit's subprograms.
 //
-// Not described (yet): call frames. gdb unwinds through the `push %rbp;
-// mov %rsp,%rbp` frames the code generator makes by analysing prologues; see docs/debugging.md.
+//   .debug_frame     call frame information: a CIE, then an FDE per function that the code
+//                    generator described (its cfi entries: the frame after each prologue and
+//                    epilogue instruction). Hand-written .S functions get none: gdb falls back to
+//                    its prologue analyser for them rather than trust a guessed frame.
 //
 // Spec: DWARF Debugging Information Format Version 5 (dwarfstd.org), sections 6.2 (line numbers),
-// 7.5 (info encoding), 7.22 (line number encoding), 7.25 (range lists).
+// 7.5 (info encoding), 7.22 (line number encoding), 7.25 (range lists), 6.4 and 7.24 (call frames).
 
 import { basename, dirname } from 'node:path';
 import { ByteWriter } from './elf.js';
-import type { DebugType, ObjSymbol, SourceLoc, VarEntry, VarPlace } from './object.js';
+import type { DebugType, FrameEntry, ObjSymbol, SourceLoc, VarEntry, VarPlace } from './object.js';
 import type { LinkResult } from './link.js';
 
 export interface DebugSection {
@@ -165,6 +167,14 @@ interface Func {
   size: number;
   loc?: SourceLoc;
   vars: Var[];
+  frames: Frame[]; // the call frame from each address on, in address order (none: no FDE)
+}
+
+/** A function's call frame from an address on (FrameEntry with a final address). */
+interface Frame {
+  addr: bigint;
+  cfa: FrameEntry['cfa'];
+  saved: FrameEntry['saved'];
 }
 
 /** A function's variable and where it is: place per address range (absent: nowhere). */
@@ -219,6 +229,8 @@ export function debugSections(result: LinkResult): DebugSection[] {
   const line = new ByteWriter();
   const rnglists = new ByteWriter();
   const aranges = new ByteWriter();
+  const frame = new ByteWriter();
+  writeFrames(frame, units.flatMap((u) => u.funcs));
   for (const u of units) {
     const lineOffset = line.length;
     writeLineProgram(line, u);
@@ -235,6 +247,7 @@ export function debugSections(result: LinkResult): DebugSection[] {
     { name: '.debug_line', data: line.result() },
     { name: '.debug_rnglists', data: rnglists.result() },
     { name: '.debug_loclists', data: loclists.result() },
+    { name: '.debug_frame', data: frame.result() },
   ];
   return sections.filter((s) => s.data.length > 0);
 }
@@ -262,6 +275,7 @@ function collectUnits(result: LinkResult): Unit[] {
     regions.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
     const funcs = o.symbols.flatMap((s) => functionOf(s, placed, oi));
     attachVars(funcs, o.sections.map((s, si) => ({ base: placed.get(`${oi}:${si}`), vars: s.vars ?? [] })));
+    attachFrames(funcs, o.sections.map((s, si) => ({ base: placed.get(`${oi}:${si}`), frames: s.frames ?? [] })));
     funcs.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
     const compDir = dirname(o.name);
     // Number the files before anything is written: the line program's header lists them all.
@@ -279,7 +293,7 @@ function functionOf(s: ObjSymbol, placed: Map<string, bigint>, object: number): 
   if (s.type !== 'func' || s.size <= 0 || typeof s.section !== 'number' || s.name === '') return [];
   const base = placed.get(`${object}:${s.section}`);
   if (base === undefined) return [];
-  return [{ name: s.name, external: s.binding !== 'local', addr: base + s.value, size: s.size, loc: s.loc, vars: [] }];
+  return [{ name: s.name, external: s.binding !== 'local', addr: base + s.value, size: s.size, loc: s.loc, vars: [], frames: [] }];
 }
 
 /**
@@ -308,6 +322,110 @@ function attachVars(funcs: Func[], sections: { base: bigint | undefined; vars: V
     }
   }
   for (const [key, o] of open) close(byName.get(key.slice(0, key.lastIndexOf(':')))!, o, 1n << 64n);
+}
+
+/**
+ * Each function's call frames from the entries of its sections. An entry at the function's end
+ * (the frame after its last `ret`) describes no instruction and is dropped; of several at one
+ * address the last wins.
+ */
+function attachFrames(funcs: Func[], sections: { base: bigint | undefined; frames: FrameEntry[] }[]): void {
+  const byName = new Map(funcs.map((f) => [f.name, f]));
+  for (const { base, frames } of sections) {
+    if (base === undefined) continue;
+    for (const e of frames) {
+      const f = byName.get(e.func);
+      const addr = base + BigInt(e.offset);
+      if (!f || addr < f.addr || addr >= f.addr + BigInt(f.size)) continue;
+      if (f.frames.at(-1)?.addr === addr) f.frames.pop();
+      f.frames.push({ addr, cfa: e.cfa, saved: e.saved });
+    }
+  }
+}
+
+// ---- .debug_frame ----
+
+// Call frame instructions (section 6.4.2) and the CIE's parameters for x86-64 (psABI 3.6.2).
+const DW_CFA_advance_loc = 0x40; // | delta
+const DW_CFA_offset = 0x80; // | register, then the factored offset
+const DW_CFA_restore = 0xc0; // | register
+const DW_CFA_nop = 0x00;
+const DW_CFA_advance_loc1 = 0x02;
+const DW_CFA_advance_loc2 = 0x03;
+const DW_CFA_advance_loc4 = 0x04;
+const DW_CFA_def_cfa = 0x0c;
+const DW_CFA_def_cfa_register = 0x0d;
+const DW_CFA_def_cfa_offset = 0x0e;
+const CIE_ID = 0xffffffff; // in .debug_frame (not .eh_frame, where it is 0)
+const CIE_VERSION = 4; // DWARF 5's .debug_frame version
+const DATA_ALIGN = -8; // register save offsets are multiples of -8
+const REG_RSP = 7;
+const REG_RA = 16; // the return address column
+/** The frame at a function's first instruction, as a call leaves it: CFA = rsp + 8, nothing saved. */
+const ENTRY_FRAME: Omit<Frame, 'addr'> = { cfa: { reg: REG_RSP, offset: 8 }, saved: [] };
+
+/** One CIE (at offset 0) and an FDE for each function whose frames the code generator recorded. */
+function writeFrames(w: ByteWriter, funcs: Func[]): void {
+  const described = funcs.filter((f) => f.frames.length > 0);
+  if (described.length === 0) return;
+  const cie = new ByteWriter();
+  cie.u32(CIE_ID);
+  cie.u8(CIE_VERSION);
+  cstring(cie, ''); // no augmentation
+  cie.u8(8); // address size
+  cie.u8(0); // segment selector size
+  uleb(cie, 1); // code alignment factor
+  sleb(cie, DATA_ALIGN);
+  uleb(cie, REG_RA);
+  cie.u8(DW_CFA_def_cfa); // ENTRY_FRAME
+  uleb(cie, ENTRY_FRAME.cfa.reg);
+  uleb(cie, ENTRY_FRAME.cfa.offset);
+  cie.u8(DW_CFA_offset | REG_RA); // the return address is at CFA - 8 in every frame
+  uleb(cie, 1);
+  padFrame(w, cie);
+  for (const f of described) {
+    const fde = new ByteWriter();
+    fde.u32(0); // the CIE's offset
+    fde.u64(f.addr);
+    fde.u64(BigInt(f.size));
+    let at = f.addr;
+    let prev = ENTRY_FRAME;
+    for (const fr of f.frames) {
+      advance(fde, Number(fr.addr - at));
+      frameChange(fde, prev, fr);
+      at = fr.addr;
+      prev = fr;
+    }
+    padFrame(w, fde);
+  }
+}
+
+/** Moves the location on by `delta` bytes (code alignment factor 1). */
+function advance(w: ByteWriter, delta: number): void {
+  if (delta === 0) return;
+  if (delta < 0x40) w.u8(DW_CFA_advance_loc | delta);
+  else if (delta <= 0xff) (w.u8(DW_CFA_advance_loc1), w.u8(delta));
+  else if (delta <= 0xffff) (w.u8(DW_CFA_advance_loc2), w.u16(delta));
+  else (w.u8(DW_CFA_advance_loc4), w.u32(delta));
+}
+
+/** The instructions that turn frame `a` into frame `b`: CFA rule, saved registers, restored ones. */
+function frameChange(w: ByteWriter, a: Omit<Frame, 'addr'>, b: Omit<Frame, 'addr'>): void {
+  if (a.cfa.reg !== b.cfa.reg && a.cfa.offset !== b.cfa.offset) (w.u8(DW_CFA_def_cfa), uleb(w, b.cfa.reg), uleb(w, b.cfa.offset));
+  else if (a.cfa.reg !== b.cfa.reg) (w.u8(DW_CFA_def_cfa_register), uleb(w, b.cfa.reg));
+  else if (a.cfa.offset !== b.cfa.offset) (w.u8(DW_CFA_def_cfa_offset), uleb(w, b.cfa.offset));
+  for (const s of b.saved) {
+    if (a.saved.some((t) => t.reg === s.reg && t.offset === s.offset)) continue;
+    w.u8(DW_CFA_offset | s.reg);
+    uleb(w, s.offset / DATA_ALIGN);
+  }
+  for (const t of a.saved) if (!b.saved.some((s) => s.reg === t.reg)) w.u8(DW_CFA_restore | t.reg);
+}
+
+/** A CIE or FDE: its length, then its body padded with DW_CFA_nop to a multiple of 8 bytes. */
+function padFrame(w: ByteWriter, body: ByteWriter): void {
+  while ((4 + body.length) % 8 !== 0) body.u8(DW_CFA_nop);
+  withLength(w, body);
 }
 
 // ---- .debug_abbrev ----

@@ -89,6 +89,19 @@ export interface VarEntry {
   place?: VarPlace;
 }
 
+/**
+ * A function's call frame from `offset` on (DWARF register numbers): the CFA is `cfa.reg` +
+ * `cfa.offset`, and each of `saved` is stored at CFA + its offset (the return address is always at
+ * CFA - 8). Every register not listed holds the caller's value. The first entry of a function
+ * follows its first instruction; before it the frame is the one a call leaves (CFA = rsp + 8).
+ */
+export interface FrameEntry {
+  offset: number;
+  func: string; // the function symbol
+  cfa: { reg: number; offset: number };
+  saved: { reg: number; offset: number }[];
+}
+
 export interface Section {
   name: string; // ".text", ".rodata.str", ".multiboot", ...
   type: number; // SHT_PROGBITS or SHT_NOBITS
@@ -99,6 +112,7 @@ export interface Section {
   relocs: Relocation[];
   lines: LineEntry[]; // sorted by offset; may be empty
   vars?: VarEntry[]; // in offset order, from the code generator's debugvar items
+  frames?: FrameEntry[]; // in offset order, from the code generator's cfi items
 }
 
 export type SymbolBinding = 'local' | 'global' | 'weak';

@@ -11,7 +11,7 @@ import { DiagnosticBag, UserError } from '../diag.js';
 import {
   defaultSectionFlags, newSection, R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_8, R_X86_64_PC32,
   R_X86_64_PC8, R_X86_64_PC16, R_X86_64_PC64, R_X86_64_PLT32, SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_WRITE,
-  SHT_NOBITS, SHT_PROGBITS, type ObjSymbol, type ObjectFile, type Relocation, type Section, type SourceLoc, type VarEntry,
+  SHT_NOBITS, SHT_PROGBITS, type ObjSymbol, type ObjectFile, type Relocation, type Section, type SourceLoc, type VarEntry, type FrameEntry,
 } from '../../linker/object.js';
 import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
 import { binaryOp } from './att.js';
@@ -19,7 +19,7 @@ import { branchForms, encode, matchForms, pushInt, type Fixup, type Mode } from 
 
 /** A piece of a section between layout decisions. */
 type Frag =
-  | { kind: 'fixed'; bytes: number[]; fixups: Fixup[]; loc?: SourceLoc; offset: number; vars?: Omit<VarEntry, 'offset'>[] }
+  | { kind: 'fixed'; bytes: number[]; fixups: Fixup[]; loc?: SourceLoc; offset: number; vars?: Omit<VarEntry, 'offset'>[]; frames?: Omit<FrameEntry, 'offset'>[] }
   | { kind: 'branch'; ins: Instr; mode: Mode; near: boolean; lens: [number, number]; loc?: SourceLoc; offset: number }
   | { kind: 'align'; align: number; fill?: number; max?: number; code: boolean; size: number; offset: number }
   | { kind: 'fill'; count: Expr; size: number; value: Expr; n: number; loc?: SourceLoc; offset: number; dot: Place }
@@ -197,11 +197,15 @@ class Assembler {
         return;
       case 'comment':
         return;
-      case 'debugvar': {
+      case 'debugvar':
+      case 'cfi': {
         // Consecutive entries share one empty fragment, placed (and laid out) like code.
         const last = this.cur.frags[this.cur.frags.length - 1];
-        if (last?.kind === 'fixed' && last.bytes.length === 0 && last.vars) last.vars.push(it.v);
-        else this.push({ kind: 'fixed', bytes: [], fixups: [], offset: 0, vars: [it.v] });
+        const f = last?.kind === 'fixed' && last.bytes.length === 0 && (last.vars || last.frames) ? last : undefined;
+        const frag: Frag & { kind: 'fixed' } = f ?? { kind: 'fixed', bytes: [], fixups: [], offset: 0 };
+        if (it.kind === 'debugvar') (frag.vars ??= []).push(it.v);
+        else (frag.frames ??= []).push(it.frame);
+        if (!f) this.push(frag);
         return;
       }
     }
@@ -450,6 +454,7 @@ class Assembler {
           case 'fixed': {
             if (f.fixups.length || f.loc) this.line(sec, f.offset, f.loc);
             if (f.vars) for (const v of f.vars) (sec.vars ??= []).push({ ...v, offset: f.offset });
+            if (f.frames) for (const e of f.frames) (sec.frames ??= []).push({ ...e, offset: f.offset });
             const b = f.bytes.slice();
             for (const fx of f.fixups) this.fixup(s, f.offset, b, fx, f.loc, at);
             put(b);

@@ -8,7 +8,7 @@
 // Operand order is AT&T order everywhere (sources first, destination last), so that a record and
 // its listing line read the same way.
 
-import type { SourceLoc, VarEntry } from '../../linker/object.js';
+import type { FrameEntry, SourceLoc, VarEntry } from '../../linker/object.js';
 
 /** Register names as GNU as spells them without the `%`: rax, eax, ax, al, ah, r8d, spl, cr3, cs ... */
 export type RegName = string;
@@ -87,4 +87,5 @@ export type Item =
   | { kind: 'bytes'; bytes: Uint8Array; loc?: SourceLoc } // .ascii / .asciz, already encoded
   | { kind: 'fill'; count: Expr; size: number; value: Expr; loc?: SourceLoc } // .fill / .zero / .skip
   | { kind: 'comment'; text: string } // listings only
-  | { kind: 'debugvar'; v: Omit<VarEntry, 'offset'> }; // where a variable is from here on; no bytes, not listed
+  | { kind: 'debugvar'; v: Omit<VarEntry, 'offset'> } // where a variable is from here on; no bytes, not listed
+  | { kind: 'cfi'; frame: Omit<FrameEntry, 'offset'> }; // the call frame from here on; no bytes, not listed

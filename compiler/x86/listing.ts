@@ -123,6 +123,7 @@ function formatItem(item: Item): string | undefined {
         .map((l) => `\t# ${l}`)
         .join('\n');
     case 'debugvar':
+    case 'cfi':
       return undefined; // debug information only: GNU as would need .debug_* directives for it
   }
 }
