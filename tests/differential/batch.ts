@@ -8,12 +8,34 @@
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import vm from 'node:vm';
 import { generateProgram } from './gen.ts';
+import { generateWide, WIDE_PRELUDE } from './gen-wide.ts';
 import { buildAndRun, type NativeResult } from './native.ts';
 import { runUnderNode } from './shim.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const PRINT = join(ROOT, 'tests', 'conformance', 'lib', 'print');
+
+/** 'narrow': i32/u32 programs checked through the shim (gen.ts); 'wide': all widths, checked by
+ * the BigInt JavaScript rendering of the same program (gen-wide.ts). */
+export type Mode = 'narrow' | 'wide';
+
+function source(mode: Mode, seed: number, entry: string, printImport: string): string {
+  return mode === 'wide' ? generateWide(seed, entry, printImport).ts : generateProgram(seed, entry, printImport);
+}
+
+/** Runs a wide program's JavaScript rendering in a fresh context: its lines, or the error. */
+export function runWideUnderNode(seed: number, timeoutMs = 10_000): { stdout: string; error?: string } {
+  const lines: string[] = [];
+  const context = vm.createContext({ P: (s: string) => lines.push(s + '\n') });
+  try {
+    vm.runInContext(WIDE_PRELUDE + generateWide(seed).js, context, { timeout: timeoutMs });
+    return { stdout: lines.join('') };
+  } catch (e) {
+    return { stdout: lines.join(''), error: String((e as Error)?.stack ?? e) };
+  }
+}
 
 export interface Outcome {
   seed: number;
@@ -56,7 +78,7 @@ function nativeFailure(r: NativeResult | undefined): string | undefined {
 }
 
 /** Generates, runs and compares the programs for `seeds`, working in `dir`. */
-export async function runDifferential(seeds: number[], dir: string, groupSize = 30): Promise<Outcome[]> {
+export async function runDifferential(seeds: number[], dir: string, groupSize = 30, mode: Mode = 'narrow'): Promise<Outcome[]> {
   rmSync(dir, { recursive: true, force: true });
   const outcomes = new Map<number, Outcome>();
   const groups: { name: string; seeds: number[]; main: string; sources: string[] }[] = [];
@@ -67,7 +89,7 @@ export async function runDifferential(seeds: number[], dir: string, groupSize = 
     const sources: string[] = [];
     for (const seed of gs) {
       const file = join(gdir, `p${seed}.ts`);
-      writeFileSync(file, generateProgram(seed, `run_${seed}`, importPath(gdir)));
+      writeFileSync(file, source(mode, seed, `run_${seed}`, importPath(gdir)));
       sources.push(file);
     }
     const main = join(gdir, 'main.ts');
@@ -83,8 +105,13 @@ export async function runDifferential(seeds: number[], dir: string, groupSize = 
     groups.push({ name: `g${g}`, seeds: gs, main, sources: [main, ...sources, PRINT + '.ts'] });
   }
 
-  // node: each group as one program, like natively.
-  for (const g of groups) {
+  // node: each group as one program, like natively (wide programs: each on its own, in BigInt).
+  if (mode === 'wide') {
+    for (const seed of seeds) {
+      const r = runWideUnderNode(seed);
+      outcomes.set(seed, { seed, node: r.stdout, nodeError: r.error });
+    }
+  } else for (const g of groups) {
     const r = runUnderNode(g.main, { timeoutMs: 60_000 });
     const parts = splitBySeed(r.stdout);
     for (const seed of g.seeds) outcomes.set(seed, { seed, node: parts.get(seed) ?? '', nodeError: r.error });
@@ -96,7 +123,7 @@ export async function runDifferential(seeds: number[], dir: string, groupSize = 
   for (const g of groups) {
     const r = native.get(g.name);
     if (r?.buildError) {
-      for (const seed of g.seeds) retry.push(...singleProgram(dir, seed));
+      for (const seed of g.seeds) retry.push(...singleProgram(dir, seed, mode));
       continue;
     }
     const parts = splitBySeed(r?.stdout ?? '');
@@ -119,11 +146,11 @@ export async function runDifferential(seeds: number[], dir: string, groupSize = 
   return seeds.map((s) => outcomes.get(s)!);
 }
 
-function singleProgram(dir: string, seed: number) {
+function singleProgram(dir: string, seed: number, mode: Mode) {
   const sdir = join(dir, 'single');
   mkdirSync(sdir, { recursive: true });
   const file = join(sdir, `p${seed}.ts`);
-  writeFileSync(file, generateProgram(seed, 'main', importPath(sdir)));
+  writeFileSync(file, source(mode, seed, 'main', importPath(sdir)));
   return [{ name: `single/p${seed}`, sources: [file, PRINT + '.ts'], seed }];
 }
 
@@ -133,8 +160,9 @@ export function agrees(o: Outcome): boolean {
 }
 
 /** A failing program as a conformance case: standalone, with node's output as the expectation. */
-export function asConformanceCase(o: Outcome): string {
-  const src = generateProgram(o.seed, 'main', '../lib/print');
+export function asConformanceCase(o: Outcome, mode: Mode = 'narrow'): string {
+  const src = (mode === 'wide' ? '// node: skip -- 64-bit values; the expectation was computed in BigInt by gen-wide.ts\n' : '') +
+    source(mode, o.seed, 'main', '../lib/print');
   const why = o.nativeError ? o.nativeError.split('\n')[0] : 'native output differed from node';
   return `${src}\n// Saved by tests/differential/run-batch.ts: ${why}.\n/* expect:\n${o.node}*/\n`;
 }
