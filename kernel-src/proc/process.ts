@@ -3,7 +3,10 @@
 // A process is created from an ELF image embedded in the kernel (symbols __user_<name>_start/_end
 // from the build). Its first thread enters ring 3 at the ELF entry with rdi = the process's own
 // port (runtime/user_start.S passes it to main). Each thread gets a 64 KiB user stack below
-// USER_STACK_TOP, with an unmapped guard page between stacks.
+// USER_STACK_TOP, with an unmapped guard page between stacks. A thread's stack pages go back to
+// the PMM when the thread exits (user_unmap_page, so every cached user check drops), and its slot
+// goes on the process's list of free stack slots for the next thread: a process that keeps
+// creating and ending threads uses the same few slots, so it needs no new table pages either.
 // Lifetime: the process ends when its last thread exits; then its port is destroyed and its
 // address space (every frame and table page) freed. SYS_EXIT and faults kill the other threads
 // first (they exit on their next way back to ring 3, see sched_return_to_user). The Process
@@ -20,11 +23,13 @@
 
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
+import { kmalloc } from "../mm/heap";
+import { user_unmap_page } from "../syscall/usercopy";
 import { PAGE_SIZE } from "../mm/layout";
 import { elf_load } from "./elf";
 import { Thread, thr } from "../sched/thread";
 import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thread_for_each, thread_sleep } from "../sched/scheduler";
-import { ipc_create_port, ipc_destroy_port_locked } from "../ipc/port";
+import { ipc_create_port, ipc_destroy_port, ipc_destroy_port_locked } from "../ipc/port";
 import { log_info, log_error } from "../lib/log";
 import { fault_report } from "../arch/fault";
 import { Mutex, mutex_idle } from "../sched/mutex";
@@ -52,8 +57,15 @@ export class Process {
   faulted: bool = false;
   port: u64 = 0;
   mmap_next: u64 = 0;
-  stack_next: u64 = 0; // top of the next thread's stack
+  stack_next: u64 = 0; // top of the next fresh stack slot (below every slot used so far)
+  free_stacks: u64 = 0; // slots of exited threads: a list of StackSlot (heap), unmapped
   space_lock!: Inline<Mutex>; // held by mmap and munmap (see the header)
+}
+
+/** A free stack slot (the top of its stack), kept on Process.free_stacks. */
+class StackSlot {
+  top: u64 = 0;
+  next: u64 = 0;
 }
 
 let next_pid: u64 = 1;
@@ -82,21 +94,57 @@ function user_thread_main(arg: u64): void {
   enter_user(t.user_entry, t.user_stack, t.user_arg);
 }
 
+/** The top of a stack slot for a new thread: a freed one if any, else a fresh one below the rest. */
+function stack_slot_take(p: Process): u64 {
+  if (p.free_stacks != 0) {
+    let s = changetype<StackSlot>(p.free_stacks);
+    let top = s.top;
+    p.free_stacks = s.next;
+    destroy(s);
+    return top;
+  }
+  let top = p.stack_next;
+  p.stack_next = top - USER_STACK_SIZE - PAGE_SIZE; // leave a guard page
+  return top;
+}
+
+/**
+ * Unmaps the stack below top (freeing its frames; pages never mapped are skipped) and puts the
+ * slot on the free list. If the list node cannot be allocated the slot's addresses stay unused.
+ */
+function stack_release(p: Process, top: u64): void {
+  for (let va = top - USER_STACK_SIZE; va < top; va += PAGE_SIZE) user_unmap_page(p.space, va);
+  let a = kmalloc(sizeof<StackSlot>());
+  if (a == 0) return;
+  let s = changetype<StackSlot>(a);
+  s.top = top;
+  s.next = p.free_stacks;
+  p.free_stacks = changetype<u64>(s);
+}
+
+function free_stack_list(p: Process): void {
+  while (p.free_stacks != 0) {
+    let s = changetype<StackSlot>(p.free_stacks);
+    p.free_stacks = s.next;
+    destroy(s);
+  }
+}
+
 /** A new (not yet started) thread of p entering ring 3 at entry(arg) on a fresh user stack. */
 export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8): Thread | null {
-  let top = p.stack_next;
-  let bottom = top - USER_STACK_SIZE;
-  for (let va = bottom; va < top; va += PAGE_SIZE) {
+  let top = stack_slot_take(p);
+  for (let va = top - USER_STACK_SIZE; va < top; va += PAGE_SIZE) {
     let pa = pmm_alloc_zeroed();
-    if (pa == 0) return null;
-    if (!vmm_map(p.space, va, pa, PTE_U | PTE_W | PTE_NX | PTE_OWNED)) {
-      pmm_free(pa); // no table page, or mapped by an earlier attempt that ran out of memory
-      return null;
-    }
+    if (pa != 0 && vmm_map(p.space, va, pa, PTE_U | PTE_W | PTE_NX | PTE_OWNED)) continue;
+    if (pa != 0) pmm_free(pa); // no table page for it
+    stack_release(p, top);
+    return null;
   }
-  p.stack_next = bottom - PAGE_SIZE; // leave a guard page
   let t = thread_new(user_thread_main, 0, priority, proc_name(p));
-  if (t == null) return null;
+  if (t == null) {
+    stack_release(p, top);
+    return null;
+  }
   t.proc = changetype<u64>(p);
   t.cr3 = p.space.pml4;
   t.user_entry = entry;
@@ -127,7 +175,9 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
   let t = proc_new_thread(p, entry, p.port, priority);
   if (t == null || p.port == 0) {
     log_error(`exec ${name}: out of memory`);
+    if (p.port != 0) ipc_destroy_port(p.port);
     vmm_destroy_address_space(space);
+    free_stack_list(p);
     destroy(p);
     return null;
   }
@@ -141,11 +191,15 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
 export function proc_thread_exit(t: Thread): void {
   let p = proc_of(t);
   p.threads--;
-  if (p.threads > 0) return;
+  if (p.threads > 0) {
+    stack_release(p, t.user_stack); // the thread runs on its kernel stack from here on
+    return;
+  }
   if (!mutex_idle(p.space_lock)) panic(`process ${p.pid}: address space torn down while its lock is in use`);
   ipc_destroy_port_locked(p.port);
   write_cr3(vmm_kernel_space().pml4);
   vmm_destroy_address_space(p.space);
+  free_stack_list(p);
   live_processes--;
   log_info(`Process exited: pid=${p.pid}, name=${proc_name(p)}, status=${p.exit_code}`);
   p.exited = true;

@@ -2,6 +2,7 @@
 // be killed while everything else goes on (user/fault, user/priv), and the demo program.
 
 import { check, check_eq } from "./ktest";
+import { kprint } from "../lib/log";
 import { proc_spawn, proc_wait, proc_live, EXIT_FAULT_BASE } from "../proc/process";
 import { vmm_spaces_alive } from "../mm/vmm";
 import { ipc_live_ports } from "../ipc/port";
@@ -12,6 +13,7 @@ import { service_port_id } from "../ipc/service";
 import { thread_count } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
 import { heap_check, heap_live_blocks } from "../mm/heap";
+import { thread_sleep } from "../sched/scheduler";
 
 declare const __user_systest_start: u8;
 declare const __user_systest_end: u8;
@@ -21,6 +23,8 @@ declare const __user_priv_start: u8;
 declare const __user_priv_end: u8;
 declare const __user_fuzz_start: u8;
 declare const __user_fuzz_end: u8;
+declare const __user_threads_start: u8;
+declare const __user_threads_end: u8;
 declare const __user_demo_start: u8;
 declare const __user_demo_end: u8;
 
@@ -80,6 +84,34 @@ export function test_user_fuzz(): bool {
   ok = check(ipc_call(service_port_id(), req, resp) == E_OK, "service alive after the fuzzer") && ok;
   destroy(req);
   destroy(resp);
+  return ok;
+}
+
+/** Frames a process may hold beyond its start at any time while it churns threads (1 MiB). */
+const CHURN_FRAMES_MAX: u64 = 256;
+
+/**
+ * user/threads creates and ends 200 threads one after another, each touching 13 pages of its
+ * stack (3200 frames in all had the stacks stayed until the process exit). We sample the free
+ * frames every tick while it runs (we have the higher priority): the most it ever held stays
+ * small, and every frame is back once it has exited.
+ */
+export function test_user_thread_stacks(): bool {
+  let frames = pmm_free_frames();
+  let threads = thread_count();
+  let p = proc_spawn("threads", addr_of(__user_threads_start), addr_of(__user_threads_end), USER_PRIORITY, false);
+  if (p == null) return check(false, "spawn threads");
+  let least = frames;
+  while (!p.exited) {
+    let f = pmm_free_frames();
+    if (f < least) least = f;
+    thread_sleep(1);
+  }
+  kprint(`# threads: at most ${frames - least} frames held\n`);
+  let ok = check_eq(u64(proc_wait(p)), 0, "threads: every round ok (fresh stacks, messages)");
+  ok = check(frames - least < CHURN_FRAMES_MAX, "threads: frames held stay bounded") && ok;
+  ok = check_eq(pmm_free_frames(), frames, "threads: every frame back after exit") && ok;
+  ok = check_eq(thread_count(), threads, "threads: all gone") && ok;
   return ok;
 }
 

@@ -382,13 +382,16 @@ function exhaust(): void {
     else expect("thread_create out of memory", t, E_NOMEM);
   }
   expect("mmap 4 KiB out of memory", mmap(4096, PROT_READ), E_NOMEM);
-  // a few frames free at a time: a thread's stack runs out half-mapped, the next try finds it
-  // mapped (each try must give back the frame it could not map)
+  // 8 frames free: a thread's stack (16 pages) runs out half-mapped; each try must give back
+  // every frame it took, so the next try finds the same 8 and fails the same way
+  expect("munmap 8 pages", munmap(hogs[0], 32768), 0);
   for (let i: u64 = 0; i < 3; i++) {
-    expect("munmap 8 pages", munmap(hogs[0] + i * 32768, 32768), 0);
     expect("thread_create with 8 frames", thread_create(addressof(worker), 0, PRIORITY), E_NOMEM);
   }
-  hogs[0] += 3 * 32768;
+  let back = mmap(16384, PROT_READ | PROT_WRITE); // 4 pages and at most a few table pages
+  expect("the frames a failed thread_create took are back", i64(back > 0), 1);
+  if (back > 0) munmap(u64(back), 16384);
+  hogs[0] += 32768;
   other.type = 0;
   other.buffer = addr_of(scratch);
   other.buffer_size = 4096;
@@ -396,7 +399,7 @@ function exhaust(): void {
   if (s != 0) expect("buffered send out of memory", s, E_NOMEM);
   other.buffer = 0;
   other.buffer_size = 0;
-  for (let i: i32 = 0; i < n; i++) syscall(SYS_MUNMAP, hogs[i], i == 0 ? (64 << 20) - 3 * 32768 : 64 << 20);
+  for (let i: i32 = 0; i < n; i++) syscall(SYS_MUNMAP, hogs[i], i == 0 ? (64 << 20) - 32768 : 64 << 20);
   expect("mmap again", i64(mmap(4096, PROT_READ) > 0), 1);
 }
 
