@@ -12,9 +12,11 @@
 //     rbp-relative, between the prologue and each epilogue.
 //   - a variable assigned more than once is nowhere: its values move between registers and the
 //     dataflow would need to know which value is current where, which the IR no longer says.
-// Registers are hidden around every call instruction: a debugger looks variables of outer frames
-// up at the return address - 1, inside the call, and without call frame information it would read
-// callee-saved registers as the callee left them.
+// Around every call instruction the caller-saved registers are hidden: a debugger looks variables
+// of outer frames up at the return address - 1, inside the call, where those registers hold
+// whatever the callee left. Callee-saved ones (rbx, r12-r15) stay shown: every generated function
+// has call frame information (.debug_frame) saying where it saved them, so the debugger recovers
+// the caller's values.
 
 import type { DebugType, VarPlace } from '../linker/object.js';
 import type { DebugVar } from './ir.js';
@@ -57,6 +59,9 @@ function defsOf(i: MInst): number[] {
   });
   return [...defs, ...(i.implDefs ?? [])];
 }
+
+/** The place keys of the callee-saved registers rbx, r12..r15 (CALLEE_SAVED in isel.ts). */
+const SURVIVES_CALL = new Set(['r3', 'r12', 'r13', 'r14', 'r15']);
 
 type State = Map<number, string>; // variable id -> place key: `r<phys>` or `s<rbp offset>`
 
@@ -181,11 +186,12 @@ export class VarTracker {
     return this.show(this.cur);
   }
 
-  /** Before an instruction: a call hides register places (see the file comment). */
+  /** Before an instruction: a call hides caller-saved register places (see the file comment). */
   before(i: MInst): Item[] {
-    if (i.mnem !== 'call' || ![...this.shown.values()].some((k) => k[0] === 'r')) return [];
+    if (i.mnem !== 'call') return [];
+    const s = new Map([...this.shown].filter(([, k]) => k[0] !== 'r' || SURVIVES_CALL.has(k)));
+    if (s.size === this.shown.size) return [];
     this.hidden = true;
-    const s = new Map([...this.shown].filter(([, k]) => k[0] !== 'r'));
     return this.show(s);
   }
 

@@ -370,3 +370,176 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+// ---- call frame information ----
+
+interface FrameRow {
+  addr: bigint;
+  cfa: string; // e.g. rbp+16
+  regs: Map<string, string>; // register -> c-16 (saved at CFA - 16); absent or `u`: the caller's value
+}
+
+/** readelf's interpreted .debug_frame: per FDE, its range and its table rows. */
+async function frameTables(file: string): Promise<{ lo: bigint; hi: bigint; rows: FrameRow[] }[]> {
+  const out = await readelfClean(file, ['--debug-dump=frames-interp']);
+  const fdes: { lo: bigint; hi: bigint; rows: FrameRow[] }[] = [];
+  let columns: string[] = [];
+  for (const l of out.split('\n')) {
+    const fde = /FDE cie=\w+ pc=([0-9a-f]+)\.\.([0-9a-f]+)/.exec(l);
+    if (fde) fdes.push({ lo: BigInt('0x' + fde[1]), hi: BigInt('0x' + fde[2]), rows: [] });
+    else if (/^\s+LOC\s+CFA/.test(l)) columns = l.trim().split(/\s+/).slice(2);
+    else if (/^[0-9a-f]{16} /.test(l) && fdes.length) {
+      const [addr, cfa, ...cells] = l.trim().split(/\s+/);
+      fdes[fdes.length - 1].rows.push({ addr: BigInt('0x' + addr), cfa, regs: new Map(columns.map((c, i) => [c, cells[i]])) });
+    }
+  }
+  return fdes;
+}
+
+/** objdump -d: each instruction's address and text (mnemonic and operands). */
+async function disassembly(file: string): Promise<{ addr: bigint; text: string }[]> {
+  const r = await execa('objdump', ['-d', '-w', '--no-show-raw-insn', file]);
+  return r.stdout.split('\n').flatMap((l) => {
+    const m = /^\s*([0-9a-f]+):\t(.*)$/.exec(l);
+    return m ? [{ addr: BigInt('0x' + m[1]), text: m[2].replace(/\s+/g, ' ').trim() }] : [];
+  });
+}
+
+const CALLEE_SAVED_REGS = ['rbx', 'rbp', 'r12', 'r13', 'r14', 'r15'];
+
+/**
+ * Checks an FDE's table against the frame that the machine code itself builds, instruction by
+ * instruction: pushes and pops move rsp (CFA - rsp is `depth`), `mov %rsp,%rbp` makes the CFA
+ * rbp-relative, prologue pushes save registers, epilogue pops restore them, and code after a `ret`
+ * is back in the body's frame. Returns the number of instructions checked.
+ */
+function checkFrames(fde: { lo: bigint; hi: bigint; rows: FrameRow[] }, code: { addr: bigint; text: string }[]): number {
+  let cfaReg = 'rsp';
+  let depth = 8;
+  let saved = new Map<string, number>();
+  let prologue = true;
+  let body: { cfaReg: string; saved: Map<string, number> } | undefined;
+  const insns = code.filter((i) => i.addr >= fde.lo && i.addr < fde.hi);
+  for (const i of insns) {
+    const row = [...fde.rows].reverse().find((r) => r.addr <= i.addr)!;
+    const want = `${cfaReg}+${cfaReg === 'rsp' ? depth : 16}`;
+    expect(`${i.addr.toString(16)} ${i.text}: ${row.cfa}`).toBe(`${i.addr.toString(16)} ${i.text}: ${want}`);
+    for (const reg of CALLEE_SAVED_REGS) {
+      const shown = row.regs.get(reg) ?? 'u';
+      const off = saved.get(reg);
+      expect(`${i.addr.toString(16)} ${i.text}: ${reg} ${shown}`).toBe(`${i.addr.toString(16)} ${i.text}: ${reg} ${off === undefined ? 'u' : `c${off}`}`);
+    }
+    const push = /^push %(\w+)$/.exec(i.text);
+    const pop = /^pop %(\w+)$/.exec(i.text);
+    if (prologue && !push && i.text !== 'mov %rsp,%rbp') {
+      prologue = false;
+      body = { cfaReg, saved: new Map(saved) };
+    }
+    if (push) {
+      depth += 8;
+      if (prologue) saved.set(push[1], -depth);
+    } else if (i.text === 'mov %rsp,%rbp') cfaReg = 'rbp';
+    else if (/^sub \$0x[0-9a-f]+,%rsp$/.test(i.text)) depth += Number(i.text.slice(5, i.text.indexOf(',')));
+    else if (/^lea -0x[0-9a-f]+\(%rbp\),%rsp$/.test(i.text)) depth = 16 + Number(i.text.slice(5, i.text.indexOf('(')));
+    else if (i.text === 'leave' || (pop && pop[1] === 'rbp')) {
+      saved.delete('rbp');
+      [cfaReg, depth] = ['rsp', 8];
+    } else if (pop) {
+      depth -= 8;
+      saved.delete(pop[1]);
+    } else if (/^ret/.test(i.text)) {
+      cfaReg = body!.cfaReg;
+      saved = new Map(body!.saved);
+      depth = 16 + 8 * (saved.size - 1); // unused while the CFA is rbp-relative
+    }
+  }
+  return insns.length;
+}
+
+describe('call frame information (.debug_frame)', () => {
+  let path: string;
+  const frames = markers(join(PROG, 'frames.ts'));
+
+  beforeAll(() => {
+    path = join(tmp, 'prog-frames');
+    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: 'linux', asm: [join(ROOT, 'runtime/linux/start.S')], layout: LINUX_TOML, out: path, quiet: true });
+  });
+
+  it('readelf decodes it without warnings: an FDE for each TS function, none for start.S', async () => {
+    const fdes = await frameTables(path);
+    const syms = (await execa('readelf', ['-s', '-W', path])).stdout;
+    const funcs = [...syms.matchAll(/([0-9a-f]{16}) +(\d+) FUNC .* (\S+)$/gm)].map((m) => ({ addr: BigInt('0x' + m[1]), size: BigInt(m[2]), name: m[3] }));
+    expect(funcs.map((f) => f.name)).toEqual(expect.arrayContaining(['main', 'fact', 'depth', 'juggle', 'bottom']));
+    for (const f of funcs) expect(fdes.some((d) => d.lo === f.addr && d.hi === f.addr + f.size), f.name).toBe(true);
+    expect(fdes).toHaveLength(funcs.length);
+    const start = /([0-9a-f]{16}) +\d+ \w+ +\w+ +\w+ +\d+ _start$/m.exec(syms);
+    expect(start).not.toBeNull();
+    expect(fdes.some((d) => d.lo <= BigInt('0x' + start![1]) && BigInt('0x' + start![1]) < d.hi)).toBe(false);
+  });
+
+  it('each instruction\'s CFA and saved registers are those the machine code sets up', async () => {
+    const [fdes, code] = await Promise.all([frameTables(path), disassembly(path)]);
+    let checked = 0;
+    for (const fde of fdes) checked += checkFrames(fde, code);
+    expect(checked).toBeGreaterThan(100);
+    // juggle saves all five callee-saved registers (p..t live across its call).
+    const juggle = fdes.find((d) => d.rows.some((r) => ['rbx', 'r12', 'r13', 'r14', 'r15'].every((reg) => r.regs.get(reg)?.startsWith('c-'))));
+    expect(juggle).toBeDefined();
+  });
+
+  it('gdb unwinds a deep recursion completely; outer frames show callee-saved locals right', async () => {
+    const cmds = [`break frames.ts:${frames.bottom}`, 'run', 'bt'];
+    for (let k = 1; k <= 22; k++) cmds.push(`frame ${k}`, 'info locals');
+    const out = await gdb(path, cmds);
+    const bt = out.split('\n').filter((l) => /^#\d+ /.test(l)).slice(0, 24);
+    expect(bt.map((l) => /^#\d+ +(?:0x[0-9a-f]+ in )?(\w+) /.exec(l)?.[1])).toEqual(['bottom', ...Array(21).fill('depth'), 'juggle', 'main']);
+    expect(bt[22]).toMatch(new RegExp(`juggle .* at \\S*frames\\.ts:${frames['juggle-call']}$`));
+    expect(out).not.toMatch(/Backtrace stopped|previous frame identical/);
+    // juggle(652, 3, 4): main's result is 120 + 55 + 477 before the call.
+    const [a, b, c] = [652n, 3n, 4n];
+    const p = a * 7n + 1n, q = b * 11n + 2n, r = c * 13n + 3n, s = a * b + 4n, t = b * c + 5n;
+    // depth(n, acc) for n = 20 down to 0, each `here` = acc * 3 + n, passing here & 0xffff down.
+    const here: bigint[] = [];
+    for (let n = 20n, acc = p + q + r; n >= 0n; n--) {
+      here[Number(n)] = acc * 3n + n;
+      acc = here[Number(n)] & 0xffffn;
+    }
+    const sections = out.split(/^#(\d+) /m);
+    let shown = 0;
+    for (let i = 1; i + 1 < sections.length; i += 2) {
+      const k = Number(sections[i]);
+      if (!sections[i + 1].includes('\n') || k === 0 || k > 22) continue;
+      const vals = values(sections[i + 1]);
+      if (vals.size === 0) continue; // the bt line, not a `frame k` section
+      const want: Record<string, string> = k === 22 ? { p: `${p}`, q: `${q}`, r: `${r}`, s: `${s}`, t: `${t}` } : { here: `${here[k - 1]}` };
+      expectRightOrOptimizedOut(vals, want);
+      shown += Object.keys(want).filter((n) => vals.get(n) === want[n]).length;
+    }
+    // They live in callee-saved registers, which only call frame information recovers.
+    expect(shown).toBeGreaterThanOrEqual(20);
+  });
+
+  it('gdb unwinds from inside an epilogue (after pop %rbp, at the ret)', async () => {
+    const code = await disassembly(path);
+    const syms = (await execa('readelf', ['-s', '-W', path])).stdout;
+    const m = /([0-9a-f]{16}) +(\d+) FUNC .* depth$/m.exec(syms)!;
+    const lo = BigInt('0x' + m[1]);
+    const ret = code.find((i) => i.addr >= lo && i.addr < lo + BigInt(m[2]) && i.text === 'ret')!;
+    const out = await gdb(path, [`break *0x${ret.addr.toString(16)}`, 'run', 'bt']);
+    const bt = out.split('\n').filter((l) => /^#\d+ /.test(l));
+    const names = bt.map((l) => /^#\d+ +(?:0x[0-9a-f]+ in )?(\w+) /.exec(l)?.[1]);
+    expect(names[0]).toBe('depth');
+    expect(names.slice(-2)).toEqual(['juggle', 'main']);
+    expect(names.slice(0, -2).every((n) => n === 'depth')).toBe(true);
+  });
+});
+
+describe('out/kernel.elf call frames', () => {
+  it('readelf decodes .debug_frame cleanly and every FDE matches the machine code', async () => {
+    const [fdes, code] = await Promise.all([frameTables(KERNEL), disassembly(KERNEL)]);
+    expect(fdes.length).toBeGreaterThan(100);
+    let checked = 0;
+    for (const fde of fdes) checked += checkFrames(fde, code);
+    expect(checked).toBeGreaterThan(10_000);
+  });
+});
