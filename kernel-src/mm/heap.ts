@@ -7,13 +7,15 @@
 // walks; on free a block merges with free neighbours at once (footers find the previous block),
 // so no two free blocks are ever adjacent. A used "prologue" footer sits at the start and a
 // size-0 used "epilogue" header at the end, so merging needs no bounds checks. The first payload
-// is at HEAP_BASE + 0x40. The heap starts at 16 MiB and grows by mapping fresh frames, up to 256 MiB.
+// is at HEAP_BASE + 0x40. The heap starts at 16 MiB and grows by mapping fresh frames, up to 256 MiB;
+// it shrinks back (trim) when a free block at the top covers whole pages beyond the first 16 MiB:
+// those pages are unmapped and their frames go back to the PMM (the kernel's table pages stay).
 // Every header carries a check word (derived from size and magic): kfree and krealloc refuse a
 // block whose header or footer does not match, or that is already free, and report the caller.
 
 import { HEAP_BASE, HEAP_INITIAL_SIZE, HEAP_MAX_SIZE, PAGE_SIZE, page_round_up } from "./layout";
 import { pmm_alloc, pmm_free } from "./pmm";
-import { vmm_map, vmm_kernel_space, PTE_W, PTE_NX, PTE_G, PTE_OWNED } from "./vmm";
+import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX, PTE_G, PTE_OWNED } from "./vmm";
 import { log_info, kprint, put_char } from "../lib/log";
 import { put_symbol } from "../arch/ksyms";
 import { irq_save, irq_restore } from "../arch/cpu";
@@ -141,6 +143,25 @@ function grow(need: u64): bool {
   return true;
 }
 
+/**
+ * Gives back the whole pages of a free block at the top beyond HEAP_INITIAL_SIZE: the block keeps
+ * at least MIN_BLOCK bytes (so it stays a block) and the epilogue moves down. Interrupts off.
+ */
+function trim(): void {
+  let floor = HEAP_BASE + HEAP_INITIAL_SIZE;
+  if (heap_end <= floor || load<u64>(heap_end - HDR - FTR + 8) != u64(MAGIC_FREE)) return;
+  let b = heap_end - HDR - load<u64>(heap_end - HDR - FTR);
+  let end = page_round_up(b + MIN_BLOCK + HDR);
+  if (end < floor) end = floor;
+  if (end >= heap_end) return;
+  list_remove(b);
+  for (let va = end; va < heap_end; va += PAGE_SIZE) vmm_unmap(vmm_kernel_space(), va);
+  heap_end = end;
+  set_epilogue();
+  set_block(b, end - HDR - b, MAGIC_FREE);
+  list_insert(b);
+}
+
 function set_epilogue(): void {
   let e = blk(heap_end - HDR);
   e.size = 0;
@@ -223,6 +244,7 @@ function free_at(p: u64, caller: u64): void {
     live_blocks--;
     free_calls++;
     release(b, size);
+    trim();
   }
   irq_restore(flags);
 }
@@ -262,6 +284,7 @@ export function krealloc(p: usize, n: usize): usize {
       set_block(b, need, MAGIC_USED);
       used_bytes -= size - need;
       release(b + need, size - need);
+      trim();
     }
     blk(b).prev = n;
     if (used_bytes > peak_used) peak_used = used_bytes;

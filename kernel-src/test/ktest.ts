@@ -9,7 +9,7 @@ import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../dev/debugexit";
 import { halt_forever } from "../arch/cpu";
 import {
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
-  test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth,
+  test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink,
 } from "./mm_tests";
 import {
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
@@ -28,7 +28,7 @@ type TestFn = () => bool;
 
 const TESTS: readonly TestFn[] = [
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
-  test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_timer,
+  test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink, test_timer,
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
@@ -40,7 +40,7 @@ const TESTS: readonly TestFn[] = [
 const NAMES: readonly string[] = [
   "log_format", "multiboot_info", "idt_breakpoint_and_unexpected", "ksymtab_lookup",
   "pmm_alloc_free", "vmm_map_unmap_translate", "vmm_1000_address_spaces", "heap_basic",
-  "heap_double_free_and_corruption", "heap_random_100k", "heap_growth", "timer_ticks",
+  "heap_double_free_and_corruption", "heap_random_100k", "heap_growth", "heap_shrink", "timer_ticks",
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
   "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",

@@ -13,7 +13,7 @@ import {
   vmm_kernel_space, vmm_table_pages, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX, PTE_OWNED,
 } from "../mm/vmm";
 import { kmalloc, kzalloc, kfree, krealloc, heap_check, heap_used_bytes, heap_errors, heap_size, heap_live_blocks } from "../mm/heap";
-import { p2v, kernel_image_end_phys, HEAP_BASE, PAGE_SIZE } from "../mm/layout";
+import { p2v, kernel_image_end_phys, HEAP_BASE, HEAP_INITIAL_SIZE, PAGE_SIZE } from "../mm/layout";
 
 let fmt_buf!: InlineArray<u8, 128>;
 
@@ -308,6 +308,46 @@ export function test_heap_growth(): bool {
   }
   ok = check(kmalloc(512 * 1024 * 1024) == 0, "beyond the 256 MiB limit fails cleanly") && ok;
   ok = check_eq(heap_used_bytes(), used, "all freed") && ok;
+  ok = check(heap_check(), "heap consistent") && ok;
+  return ok;
+}
+
+/**
+ * The heap gives memory back: grow it 24 MiB past its size, free the highest block (the top
+ * shrinks at once), shrink another with krealloc, free the rest; it is back to its size and every
+ * frame is back with the PMM, except the kernel table pages the growth had to create, which stay.
+ */
+export function test_heap_shrink(): bool {
+  let size = heap_size();
+  let frames = pmm_free_frames();
+  let tables = vmm_table_pages();
+  let used = heap_used_bytes();
+  let ok = true;
+  let top: i32 = 0;
+  for (let i: i32 = 0; i < 24; i++) {
+    big_blocks[i] = kmalloc(1024 * 1024);
+    if (big_blocks[i] == 0) ok = check(false, "1 MiB allocation");
+    else memset(big_blocks[i], u8(i), 1024 * 1024);
+    if (big_blocks[i] > big_blocks[top]) top = i;
+  }
+  let grown = heap_size();
+  ok = check(grown >= size + 8 * 1024 * 1024 && grown > HEAP_INITIAL_SIZE, "heap grew") && ok;
+  ok = check(frames - pmm_free_frames() >= (grown - size) / PAGE_SIZE, "growth took frames") && ok;
+  kfree(big_blocks[top]);
+  big_blocks[top] = 0;
+  ok = check(heap_size() < grown, "freeing the top block shrinks the heap") && ok;
+  ok = check(heap_check(), "heap consistent after a shrink") && ok;
+  for (let i: i32 = 0; i < 24; i++) {
+    if (big_blocks[i] == 0) continue;
+    let b = krealloc(big_blocks[i], 100); // in place: the rest is released (and maybe trimmed)
+    ok = check(b == big_blocks[i], "krealloc shrinks in place") && ok;
+    ok = check(load<u8>(b + 99) == u8(i), "contents after krealloc") && ok;
+    kfree(b);
+    big_blocks[i] = 0;
+  }
+  ok = check_eq(heap_size(), size, "heap back to its size") && ok;
+  ok = check_eq(heap_used_bytes(), used, "all freed") && ok;
+  ok = check_eq(pmm_free_frames() + (vmm_table_pages() - tables), frames, "every heap frame back with the PMM") && ok;
   ok = check(heap_check(), "heap consistent") && ok;
   return ok;
 }
