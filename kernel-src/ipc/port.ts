@@ -3,7 +3,8 @@
 // A message is 64 inline bytes (always copied: the fast path) plus an optional out-of-line buffer
 // of up to IPC_MAX_BUFFER bytes, which the kernel copies into a kernel allocation at send time and
 // out of it (then frees it) in the receiver's own context, so a buffer never crosses address
-// spaces by pointer. A sender that finds a receiver waiting hands the message straight into the
+// spaces by pointer. For system calls both copies are the system call's (syscall.ts), a page at
+// a time with interrupts on: this file only hands the kernel copy over (Thread.ipc_kbuf). A sender that finds a receiver waiting hands the message straight into the
 // receiver's TCB (thread.ipc_msg) and wakes it; otherwise the message is queued (at most
 // IPC_QUEUE_CAPACITY per port; then senders block, or get E_FULL with IPC_NONBLOCK).
 // A call is a send marked IPC_FLAG_CALL after which the caller blocks until ipc_reply delivers
@@ -243,7 +244,9 @@ export function ipc_send(id: u64, msg: IpcMessage, flags: u64): i64 {
 
 /**
  * Delivers the staged message into `out`: header and inline data, and the buffer into out.buffer
- * (capacity out.buffer_size on entry, bytes received on return; E_TRUNC if it did not fit).
+ * (capacity out.buffer_size on entry, bytes received on return; E_TRUNC if it did not fit). For a
+ * system call's message (the TCB's ipc_user) the buffer is not copied here, with interrupts off:
+ * the kernel copy is left in Thread.ipc_kbuf for the system call (syscall.ts message_out).
  */
 function finish(staged: IpcMessage, out: IpcMessage): i64 {
   let dst = out.buffer;
@@ -260,9 +263,14 @@ function finish(staged: IpcMessage, out: IpcMessage): i64 {
   staged.buffer = 0;
   if (kbuf == 0) return E_OK;
   let n = size <= cap ? size : cap;
-  if (n > 0 && dst != 0) memcpy(dst, kbuf, n);
-  kfree(kbuf);
   out.buffer_size = n;
+  let me = thread_current();
+  if (out == me.ipc_user) {
+    me.ipc_kbuf = kbuf; // a system call's: copied out a page at a time with interrupts on (syscall.ts)
+  } else {
+    if (n > 0 && dst != 0) memcpy(dst, kbuf, n);
+    kfree(kbuf);
+  }
   return n < size ? E_TRUNC : E_OK;
 }
 

@@ -66,7 +66,9 @@ export class Thread {
   ipc_msg!: Inline<IpcMessage>; // kernel-side message a receive or a reply is delivered into
   ipc_user!: Inline<IpcMessage>; // kernel copy of a user's message during an IPC system call
   // The kernel copy of ipc_user's buffer, taken by the system call with interrupts on before it
-  // sends (syscall.ts buffer_in); the IPC layer takes it over instead of copying (port.ts).
+  // sends (syscall.ts buffer_in); the IPC layer takes it over instead of copying (port.ts). On
+  // the way back a received buffer is left here by port.ts finish for the system call to copy
+  // out with interrupts on (syscall.ts message_out), then free.
   ipc_kbuf: u64 = 0;
 }
 

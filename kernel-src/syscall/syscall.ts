@@ -10,8 +10,9 @@
 // syscall/usercopy.ts for why every other call's check-then-copy stays safe. The general IPC
 // paths (sys_ipc_send when the call fast path is not taken, sys_ipc_receive) run with interrupts
 // on too: each of their checks and the copy it guards sit in one irq-off section (message_in,
-// message_out), the IPC layer brackets its own state with irq_save, and a sent buffer (up to
-// 64 KiB) is copied in a page at a time (buffer_in, copy_from_user) before the IPC layer sees it.
+// message_out), the IPC layer brackets its own state with irq_save, a sent buffer (up to
+// 64 KiB) is copied in a page at a time (buffer_in, copy_from_user) before the IPC layer sees it,
+// and a received one is copied out a page at a time (message_out, copy_to_user) after.
 // On the way out it calls sched_return_to_user only when there is work
 // (a pending reschedule, or the thread was killed).
 // Convention (the seed's): rax = number, rdi rsi rdx r10 r8 = arguments, rax = result, where a
@@ -25,7 +26,7 @@ import { log_info, put_bytes } from "../lib/log";
 import { serial_getc } from "../lib/serial";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
 import { Process, proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
-import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user } from "./usercopy";
+import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user } from "./usercopy";
 import { irq_save, irq_restore } from "../arch/cpu";
 import { kmalloc, kfree } from "../mm/heap";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
@@ -177,20 +178,36 @@ function buffer_ok(m: IpcMessage, writable: bool): bool {
 }
 
 /**
- * After a blocking wait: check the destination again, then deliver and copy the message out, all
- * in one irq-off section (the buffer, up to 64 KiB, is copied out inside it).
+ * After a blocking wait: check the destination again, deliver the message into m (the TCB's
+ * ipc_user) with its check, in one irq-off section; then copy a buffer out a page at a time with
+ * interrupts on in between (copy_to_user; port.ts finish leaves the kernel copy in
+ * Thread.ipc_kbuf); then write the message back, checked again, in one irq-off section. A page
+ * found unmapped on the way makes it E_FAULT, the message dropped as ipc_drop_staged does (a
+ * caller is woken with E_FAULT), the user buffer perhaps partly written.
  */
 function message_out(ptr: u64, m: IpcMessage): i64 {
   let irq = irq_save();
-  let r: i64 = E_FAULT;
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true) || !buffer_ok(m, true)) {
     ipc_drop_staged(m);
-  } else {
-    r = ipc_deliver_staged(m);
-    copy_message(ptr, changetype<u64>(m));
+    irq_restore(irq);
+    return E_FAULT;
   }
+  let r = ipc_deliver_staged(m);
   irq_restore(irq);
-  return r;
+  let t = thread_current();
+  let k = t.ipc_kbuf;
+  let ok = true;
+  if (k != 0) {
+    t.ipc_kbuf = 0;
+    ok = copy_to_user(m.buffer, k, m.buffer_size);
+    kfree(k);
+  }
+  irq = irq_save();
+  ok = ok && user_range_ok(ptr, sizeof<IpcMessage>(), true);
+  if (ok) copy_message(ptr, changetype<u64>(m));
+  else ipc_drop_staged(m);
+  irq_restore(irq);
+  return ok ? r : E_FAULT;
 }
 
 /**

@@ -8,7 +8,7 @@
 // generation below in one irq-off section; and every check is followed by its copy in the same
 // irq-off section: either the whole system call runs with interrupts off, or (the general IPC
 // paths) the check and the copy are bracketed together (syscall.ts message_in, message_out;
-// copy_from_user below, page by page). After a blocking wait the check is repeated. sys_mmap and
+// copy_from_user and copy_to_user below, page by page). After a blocking wait the check is repeated. sys_mmap and
 // sys_munmap run with interrupts on (runtime/syscall.S) and so may be preempted between two
 // pages, but never inside one page's change; they serialize with each other on the process's
 // space_lock (proc/process.ts). A check made outside such a section (buffer_ok before a send)
@@ -30,6 +30,7 @@ import { irq_save, irq_restore } from "../arch/cpu";
 import { AddressSpace, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "../mm/vmm";
 import { USER_TOP, PAGE_SIZE, PAGE_MASK, DIRECT_MAP_BASE, page_round_down } from "../mm/layout";
 import { IpcMessage } from "../abi/ipc";
+import { timer_ticks } from "../dev/pit";
 
 function pte_of(va: u64): u64 {
   let t = thread_current();
@@ -125,6 +126,41 @@ export function copy_from_user(dst: u64, src: u64, len: u64): bool {
     if (!ok) return false;
   }
   return true;
+}
+
+let copies_out_ticked: u64 = 0; // copy_to_user calls that took a timer tick between two pages
+
+/**
+ * Copies len bytes from kernel address src to user address dst a page at a time, as
+ * copy_from_user does (each page's check, for writing, and copy in one irq-off section). False,
+ * with dst partly written, when a page is not present, user and writable.
+ */
+export function copy_to_user(dst: u64, src: u64, len: u64): bool {
+  if (dst >= USER_TOP || len > USER_TOP - dst) return false;
+  let first_tick: u64 = 0;
+  let n: u64 = 0;
+  for (let off: u64 = 0; off < len; off += n) {
+    let at = dst + off;
+    n = PAGE_SIZE - (at & PAGE_MASK);
+    if (n > len - off) n = len - off;
+    let irq = irq_save();
+    let tick = timer_ticks();
+    let ok = user_range_ok(at, n, true);
+    if (ok) memcpy(at, src + off, n);
+    irq_restore(irq);
+    if (!ok) return false;
+    if (off == 0) first_tick = tick;
+    else if (tick != first_tick) {
+      copies_out_ticked++; // seen inside a page's irq-off section: taken between two pages
+      first_tick = tick;
+    }
+  }
+  return true;
+}
+
+/** How many copy_to_user calls a timer tick interrupted (counted once per tick seen; tests). */
+export function user_copies_out_ticked(): u64 {
+  return copies_out_ticked;
 }
 
 export function user_code_ok(addr: u64): bool {

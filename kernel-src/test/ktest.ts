@@ -21,7 +21,8 @@ import {
 } from "./ipc_tests";
 import { test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock, test_syscall_preemptible } from "./mutex_tests";
 import {
-  test_user_syscalls, test_user_faults, test_user_fuzz, test_user_thread_stacks, test_user_demo, test_no_leaks,
+  test_user_syscalls, test_user_faults, test_user_fuzz, test_user_thread_stacks, test_user_receive_preemptible,
+  test_user_demo, test_no_leaks,
 } from "./user_tests";
 
 type TestFn = () => bool;
@@ -34,7 +35,7 @@ const TESTS: readonly TestFn[] = [
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
   test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
   test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_thread_stacks,
-  test_user_demo, test_no_leaks,
+  test_user_receive_preemptible, test_user_demo, test_no_leaks,
 ];
 
 const NAMES: readonly string[] = [
@@ -46,7 +47,7 @@ const NAMES: readonly string[] = [
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",
   "mutex_contention", "mutex_wake_order", "mutex_try_lock",
   "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer",
-  "user_thread_stacks_freed", "user_demo_program",
+  "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
   "no_leaks_at_end",
 ];
 

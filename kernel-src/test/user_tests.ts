@@ -14,6 +14,11 @@ import { thread_count } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
 import { heap_check, heap_live_blocks } from "../mm/heap";
 import { thread_sleep } from "../sched/scheduler";
+import { kmalloc, kfree } from "../mm/heap";
+import { ipc_send } from "../ipc/port";
+import { user_copies_out_ticked } from "../syscall/usercopy";
+import { timer_ticks } from "../dev/pit";
+import { IPC_MAX_BUFFER } from "../abi/ipc";
 
 declare const __user_systest_start: u8;
 declare const __user_systest_end: u8;
@@ -25,6 +30,8 @@ declare const __user_fuzz_start: u8;
 declare const __user_fuzz_end: u8;
 declare const __user_threads_start: u8;
 declare const __user_threads_end: u8;
+declare const __user_bigrecv_start: u8;
+declare const __user_bigrecv_end: u8;
 declare const __user_demo_start: u8;
 declare const __user_demo_end: u8;
 
@@ -112,6 +119,47 @@ export function test_user_thread_stacks(): bool {
   ok = check(frames - least < CHURN_FRAMES_MAX, "threads: frames held stay bounded") && ok;
   ok = check_eq(pmm_free_frames(), frames, "threads: every frame back after exit") && ok;
   ok = check_eq(thread_count(), threads, "threads: all gone") && ok;
+  return ok;
+}
+
+const STOP_TYPE: u32 = 0xffffffff;
+const BIG_ROUNDS_MAX: u64 = 20000;
+const BIG_TICKS_MAX: u64 = 1000; // 10 s
+
+/**
+ * We send 64 KiB buffers (word i of message r: r << 32 | 8 i) to user/bigrecv, which receives
+ * each into a buffer over 17 pages and checks it, until the kernel has seen a timer tick taken
+ * in the middle of copying one out (between two pages: copy_to_user counts it), then stop.
+ * Each copy takes a small part of a 10 ms tick, so this takes some tens or hundreds of messages.
+ */
+export function test_user_receive_preemptible(): bool {
+  let frames = pmm_free_frames();
+  let seen = user_copies_out_ticked();
+  let p = proc_spawn("bigrecv", addr_of(__user_bigrecv_start), addr_of(__user_bigrecv_end), USER_PRIORITY, false);
+  if (p == null) return check(false, "spawn bigrecv");
+  let buf = kmalloc(IPC_MAX_BUFFER);
+  let m = new IpcMessage();
+  let ok = check(buf != 0, "kmalloc 64 KiB");
+  let t0 = timer_ticks();
+  let round: u64 = 0;
+  while (buf != 0 && user_copies_out_ticked() == seen && round < BIG_ROUNDS_MAX && timer_ticks() - t0 < BIG_TICKS_MAX) {
+    for (let off: u64 = 0; off < IPC_MAX_BUFFER; off += 8) store<u64>(buf + off, (round << 32) | off);
+    m.type = u32(round);
+    m.buffer = buf;
+    m.buffer_size = IPC_MAX_BUFFER;
+    ok = check_eq(u64(ipc_send(p.port, m, 0)), 0, "send a 64 KiB buffer") && ok;
+    round++;
+  }
+  m.type = STOP_TYPE;
+  m.buffer = 0;
+  m.buffer_size = 0;
+  ok = check_eq(u64(ipc_send(p.port, m, 0)), 0, "send stop") && ok;
+  destroy(m);
+  if (buf != 0) kfree(buf);
+  ok = check_eq(u64(proc_wait(p)), 0, "bigrecv: every buffer arrived whole") && ok;
+  kprint(`# bigrecv: ${round} messages of 64 KiB, ${timer_ticks() - t0} ticks\n`);
+  ok = check(user_copies_out_ticked() > seen, "a timer tick was taken in the middle of a receive's copy-out") && ok;
+  ok = check_eq(pmm_free_frames(), frames, "bigrecv: every frame back") && ok;
   return ok;
 }
 
