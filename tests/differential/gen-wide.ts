@@ -265,7 +265,7 @@ class WideGen {
     const cands = this.structs.flatMap((s) => s.fields.filter((f) => f.ty === t).map((f) => ({ s, f })));
     if (!cands.length) return undefined;
     const { s, f } = this.pick(cands);
-    const base = this.chance(0.6) ? this.int((MEM_SIZE - s.size) / 8 + 1) * 8 : this.int(MEM_SIZE - s.size + 1);
+    const base = this.chance(0.6) ? this.int(Math.floor((MEM_SIZE - s.size) / 8) + 1) * 8 : this.int(MEM_SIZE - s.size + 1);
     return { view: `${s.name.toLowerCase()}_at(${base})`, field: f, off: base + f.off };
   }
 
@@ -363,7 +363,13 @@ class WideGen {
         const f = this.field(t);
         if (!f) return this.stmt();
         const e = this.operand(t, 2);
-        this.line(`${f.view}.${f.field.name} = ${e.ts};`, `ST('${t}', ${f.off}, ${e.js});`);
+        if (this.chance(0.6)) {
+          this.line(`${f.view}.${f.field.name} = ${e.ts};`, `ST('${t}', ${f.off}, ${e.js});`);
+        } else {
+          // Compound assignment to a field: the field is read before the right side runs.
+          const op = this.pick(['+', '-', '*', '&', '|', '^']);
+          this.line(`${f.view}.${f.field.name} ${op}= ${e.ts};`, `ST('${t}', ${f.off}, W.${t}(LD('${t}', ${f.off}) ${op} (${e.js})));`);
+        }
         return;
       }
       case 5: case 6: {
@@ -401,7 +407,10 @@ class WideGen {
       }
       default: {
         // A switch on a wide value: the case labels take the switch expression's type.
-        const e = this.expr(t, 2);
+        // TypeScript narrows a bare variable inside its own `case`: a nested switch on it would
+        // have labels "not comparable" to the narrowed literal type. Switch on a conversion.
+        const e0 = this.expr(t, 2);
+        const e = /^[a-z]\w*$/i.test(e0.ts) ? { ts: `${t}(${e0.ts})`, js: e0.js } : e0;
         const labels = Array.from({ length: 3 }, () => this.value(t));
         this.line(`switch (${e.ts}) {`, `switch (${e.js}) {`);
         const seen = new Set<bigint>();
@@ -423,7 +432,7 @@ class WideGen {
   }
 
   private func(index: number): void {
-    const params = Array.from({ length: this.int(5) }, () => this.ty());
+    const params = Array.from({ length: this.int(9) }, () => this.ty()); // past 6: stack arguments
     const ret = this.ty();
     const name = `f${index}`;
     const vars = params.map((ty, i) => ({ name: `a${i}`, ty, mutable: true }));
