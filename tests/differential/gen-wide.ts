@@ -177,6 +177,18 @@ class WideGen {
   }
 
   private divisor(t: WTy, d: number): E {
+    if (this.chance(0.4)) {
+      // A constant divisor: compilers turn these into shifts and multiplications.
+      const n = BITS[t];
+      const v = wrap(t, this.pick([
+        1n << BigInt(this.int(n - 1)), 3n, 5n, 7n, 10n, 641n, 1000000007n, -3n, -8n, -(1n << BigInt(this.int(n - 1))),
+        (1n << BigInt(n - 1)) - 1n, 1n << BigInt(n - 1), (1n << BigInt(n)) - 2n, (1n << BigInt(n - 1)) + 1n,
+      ]));
+      if (v !== 0n && (v !== -1n || BITS[t] < 32)) {
+        const text = this.litText(t, v);
+        return { ts: `${t}(${text})`, js: `${v}n`, lit: text };
+      }
+    }
     const b = this.expr(t, d);
     if (!signed(t)) return this.bin(t, '|', b, this.lit1(t, 1n), false);
     if (this.chance(0.5)) return this.bin(t, '|', this.shift(t, '>>>', b, this.lit1('i32', 1n)), this.lit1(t, 1n), false);
@@ -211,7 +223,7 @@ class WideGen {
       return this.literal(t);
     }
     const a = () => this.expr(t, d - 1);
-    switch (this.int(13)) {
+    switch (this.int(15)) {
       case 0: case 1: case 2: {
         // At most one operand narrower than t: two narrower ones may have no common type (u8, i8).
         const x = this.operand(t, d - 1);
@@ -247,6 +259,30 @@ class WideGen {
         const f = this.field(t);
         if (!f) return a();
         return { ts: `${f.view}.${f.field.name}`, js: `LD('${t}', ${f.off})` };
+      }
+      case 11: {
+        // An assignment is an expression with the assigned value (evaluated left to right).
+        const vs = this.vars(t, true);
+        if (!vs.length) return a();
+        const v = this.pick(vs);
+        if (this.chance(0.5)) {
+          const e = this.operand(t, d - 1);
+          return { ts: `(${v.name} = ${e.ts})`, js: `(${v.name} = ${e.js})` };
+        }
+        const op = this.pick(['+', '-', '*', '&', '|', '^']);
+        const e = this.operand(t, d - 1);
+        return { ts: `(${v.name} ${op}= ${e.ts})`, js: `(${v.name} = W.${t}(${v.name} ${op} (${e.js})))` };
+      }
+      case 12: {
+        // ++ and --: prefix forms yield the new value, postfix forms the old one (wrapped).
+        const vs = this.vars(t, true);
+        if (!vs.length) return a();
+        const v = this.pick(vs).name;
+        const op = this.pick(['+', '-']);
+        const back = op === '+' ? '-' : '+';
+        return this.chance(0.5)
+          ? { ts: `(${op}${op}${v})`, js: `(${v} = W.${t}(${v} ${op} 1n))` }
+          : { ts: `(${v}${op}${op})`, js: `((${v} = W.${t}(${v} ${op} 1n)), W.${t}(${v} ${back} 1n))` };
       }
       default: {
         const callees = this.fns.filter((f) => f.ret === t && this.cost + this.mult * f.cost <= COST_BUDGET);
