@@ -102,6 +102,7 @@ class WideGen {
   private cost = 0;
   private mult = 1;
   private depth = 0;
+  private ret: WTy | undefined; // the return type of the function being generated (main: none)
 
   constructor(seed: number, private entry: string) {
     this.rand = prng(seed ^ 0x5eed64);
@@ -353,7 +354,7 @@ class WideGen {
     this.cost += this.mult;
     const deep = this.depth >= 3 || this.cost > COST_BUDGET;
     const t = this.ty();
-    switch (this.int(deep ? 7 : 10)) {
+    switch (this.int(deep ? 7 : 13)) {
       case 0: {
         const v = { name: this.fresh('x'), ty: t, mutable: true };
         const e = this.expr(t, 3);
@@ -441,6 +442,35 @@ class WideGen {
         this.line('}', '}');
         return;
       }
+      case 10: {
+        // A counted while loop with an early exit and a skip: control flow around wide values.
+        const w = this.fresh('w');
+        const n = 1 + this.int(5);
+        const wt = this.pick(['i64', 'u64', 'i8'] as const);
+        this.line(`let ${w}: ${wt} = ${n};`, `let ${w} = ${n}n;`);
+        this.line(`while (${w} > 0) {`, `while (${w} > 0n) {`);
+        this.depth++;
+        this.line(`${w}--;`, `${w}--;`);
+        const c1 = this.cond(1, true);
+        this.line(`if (${c1.ts}) continue;`, `if (${c1.js}) continue;`);
+        this.depth--;
+        this.scopes.push([{ name: w, ty: wt, mutable: false }]);
+        this.block(1 + this.int(2), n);
+        this.depth++;
+        const c2 = this.cond(1, true);
+        this.line(`if (${c2.ts}) break;`, `if (${c2.js}) break;`);
+        this.depth--;
+        this.scopes.pop();
+        this.line('}', '}');
+        return;
+      }
+      case 11: {
+        if (!this.ret) return this.stmt();
+        const c = this.cond(2, true);
+        const e = this.expr(this.ret, 3);
+        this.line(`if (${c.ts}) return ${e.ts};`, `if (${c.js}) return ${e.js};`);
+        return;
+      }
       default: {
         // A switch on a wide value: the case labels take the switch expression's type.
         // TypeScript narrows a bare variable inside its own `case`: a nested switch on it would
@@ -475,6 +505,7 @@ class WideGen {
     this.ts.push(`function ${name}(${vars.map((v) => `${v.name}: ${v.ty}`).join(', ')}): ${ret} {`);
     this.js.push(`function ${name}(${vars.map((v) => v.name).join(', ')}) {`);
     this.scopes = [vars];
+    this.ret = ret;
     this.cost = 0;
     this.mult = 1;
     this.depth = 0;
@@ -525,6 +556,7 @@ class WideGen {
     for (let i = 0; i < nf; i++) this.func(i);
     this.ts.push(`export function ${this.entry}(): void {`);
     this.js.push(`function main() {`);
+    this.ret = undefined;
     this.scopes = [[]];
     this.cost = 0;
     this.mult = 1;
