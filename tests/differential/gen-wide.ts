@@ -473,10 +473,11 @@ class WideGen {
       }
       default: {
         // A switch on a wide value: the case labels take the switch expression's type.
-        // TypeScript narrows a bare variable inside its own `case`: a nested switch on it would
-        // have labels "not comparable" to the narrowed literal type. Switch on a conversion.
+        // TypeScript narrows a variable switched on (`switch (x)`, `switch ((x = e))`) inside
+        // its cases: a nested switch on it would have labels "not comparable" to the narrowed
+        // literal type. Switch on a conversion (to the same type: no effect on the value).
         const e0 = this.expr(t, 2);
-        const e = /^[a-z]\w*$/i.test(e0.ts) ? { ts: `${t}(${e0.ts})`, js: e0.js } : e0;
+        const e = { ts: `${t}(${e0.ts})`, js: e0.js };
         const labels = Array.from({ length: 3 }, () => this.value(t));
         this.line(`switch (${e.ts}) {`, `switch (${e.js}) {`);
         const seen = new Set<bigint>();
