@@ -171,9 +171,10 @@ class WideGen {
   private bin(t: WTy, op: string, a: E, b: E, convert: boolean): E {
     // A literal right operand may be bare: it takes its type from the left operand, which must
     // then have type t itself (a narrower left operand would not hold the literal).
+    // Or a literal left operand, typed by the right one (`-5 + x`, `0x8000000000000000 & x`).
     const bare = b.lit !== undefined && a.lit === undefined && !a.narrow && this.chance(0.5);
-    const bt = bare ? b.lit : b.ts;
-    const ts = `(${a.ts} ${op} ${bt})`;
+    const bareLeft = !bare && a.lit !== undefined && b.lit === undefined && !b.narrow && this.chance(0.3);
+    const ts = `(${bareLeft ? a.lit : a.ts} ${op} ${bare ? b.lit : b.ts})`;
     return { ts: convert ? `${t}${ts}` : ts, js: `W.${t}((${a.js}) ${op} (${b.js}))` };
   }
 
@@ -328,7 +329,10 @@ class WideGen {
     // TypeScript refuses comparing two literals, and narrows a bare variable compared with a
     // literal (then `a == 5 && a != 2` is a type error): convert such left operands.
     const left = /^[a-z]\w*$/i.test(x.ts) ? `${t}(${x.ts})` : x.ts;
-    return { ts: `(${left} ${op} ${y.ts})`, js: `(${x.js} ${op} ${y.js})` };
+    // A bare literal on the right takes the left operand's type: 64-bit constants that do not
+    // fit an instruction's 32-bit immediate, unsigned comparisons against sign-bit constants.
+    const right = y.lit !== undefined && !y.narrow && x.lit === undefined && this.chance(0.5) ? y.lit : y.ts;
+    return { ts: `(${left} ${op} ${right})`, js: `(${x.js} ${op} ${y.js})` };
   }
 
   // ---- statements ----
