@@ -361,7 +361,7 @@ class WideGen {
     switch (this.int(deep ? 7 : 13)) {
       case 0: {
         const v = { name: this.fresh('x'), ty: t, mutable: true };
-        const e = this.expr(t, 3);
+        const e = this.expr(t, this.chance(0.3) ? 5 : 3); // deep ones: register pressure
         this.line(`let ${v.name}: ${t} = ${e.ts};`, `let ${v.name} = ${e.js};`);
         this.scopes[this.scopes.length - 1].push(v);
         return;
