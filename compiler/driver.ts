@@ -7,7 +7,7 @@ import type { Module, Func, Inst, Value, Terminator } from './ir.js';
 import { DiagnosticBag, UserError, type Diagnostic } from './diag.js';
 import { loadProgram, type Program } from './program.js';
 import { checkSubset } from './check.js';
-import { lowerProgram as lowerAst } from './lower.js';
+import { lowerProgram } from './lower.js';
 import { compileModule } from './backend.js';
 import { assemble } from './x86/assemble.js';
 import { formatListing } from './x86/listing.js';
@@ -48,15 +48,10 @@ export function compileToIR(dirOrConfig: string): FrontEndResult {
 export function lowerLoaded(program: Program, times: PhaseTime[] = []): Module {
   const diags = new DiagnosticBag();
   timed(times, 'check', () => checkSubset(program.files, diags));
-  const module = timed(times, 'lower', () => lowerAst(program, diags));
+  const module = timed(times, 'lower', () => lowerProgram(program, diags));
   const all = [...program.tsDiagnostics, ...diags.items];
   if (all.length) throw new UserError(sortDiagnostics(all));
   return module;
-}
-
-/** The front end as one call: throws UserError on any error. */
-export function lowerProgram(dirOrConfig: string): Module {
-  return compileToIR(dirOrConfig).module;
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {

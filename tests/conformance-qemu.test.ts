@@ -31,7 +31,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { lowerProgram } from '../compiler/driver.ts';
+import { compileToIR } from '../compiler/driver.ts';
 import { compileModule } from '../compiler/backend.ts';
 import { assemble } from '../compiler/x86/assemble.ts';
 import { parseAtt } from '../compiler/x86/att.ts';
@@ -112,7 +112,7 @@ function errorText(e: unknown): string {
 /** One program for the kernel target, its globals prefixed so that it links beside the others. */
 function compileProgram(c: Case, index: number): ObjectFile {
   const tsconfig = writeTsconfig({ name: c.name, sources: programSources(c.file) }, join(OUT, '.cfg', c.name));
-  const items = compileModule(lowerProgram(tsconfig), { target: 'kernel' });
+  const items = compileModule(compileToIR(tsconfig).module, { target: 'kernel' });
   return prefixGlobals(assemble(items, c.file), `p${index}_`);
 }
 

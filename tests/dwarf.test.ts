@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { lowerProgram } from '../compiler/driver.js';
+import { compileToIR } from '../compiler/driver.js';
 import { compileModule } from '../compiler/backend.js';
 import { assemble } from '../compiler/x86/assemble.js';
 import { assembleFile, buildProgram } from '../compiler/build.js';
@@ -93,7 +93,7 @@ describe('a Linux-target TypeScript program', () => {
 
   beforeAll(() => {
     const tsconfig = join(PROG, 'tsconfig.json');
-    const items = compileModule(lowerProgram(tsconfig), { target: 'linux' });
+    const items = compileModule(compileToIR(tsconfig).module, { target: 'linux' });
     prog = linkTo('prog', [assemble(items, tsconfig), assembleFile(join(ROOT, 'runtime/linux/start.S'))]);
   });
 
