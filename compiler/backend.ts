@@ -3,7 +3,7 @@
 // Pipeline per module: mem2reg and CFG cleanup (ssa.ts) -> scalar optimisations (opt.ts) ->
 // inlining (inline.ts) and another round of optimisation on the functions that changed ->
 // instruction selection over virtual registers (isel.ts) -> register allocation (regalloc.ts) ->
-// emission with the frame laid out (isel.ts). Each phase is timed separately. The module's
+// emission with the frame laid out (emit.ts). Each phase is timed separately. The module's
 // functions are transformed in place.
 
 import type { Global, Module } from './ir.js';

@@ -11,8 +11,8 @@
 // to a frame slot: its uses and definitions go through short-lived temporaries (or the slot itself
 // for plain copies) and the allocation starts over.
 
-import type { MFunc, MInst, MOp } from './isel.js';
-import { FIRST_VREG, R10, R11, R12, R13, R14, R15, R8, R9, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP } from './isel.js';
+import type { MFunc, MInst, MOp } from './mach.js';
+import { FIRST_VREG, R10, R11, R12, R13, R14, R15, R8, R9, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP } from './mach.js';
 
 /** Colour preference: caller-saved first (free to use), then callee-saved (cost a push/pop). */
 export const ALLOCATABLE = [RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11, RBX, R12, R13, R14, R15];

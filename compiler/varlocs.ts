@@ -21,7 +21,8 @@
 import type { DebugType, VarPlace } from '../linker/object.js';
 import type { DebugVar } from './ir.js';
 import type { Item } from './x86/items.js';
-import type { MFunc, MInst } from './isel.js';
+import type { MFunc, MInst } from './mach.js';
+import { regsOf } from './regalloc.js';
 
 /** A variable as the machine function knows it: `reg` is the machine register of its value. */
 export interface MVar {
@@ -45,22 +46,10 @@ export function machineVars(vars: DebugVar[] | undefined, v: (id: number) => num
   }));
 }
 
-// Our register numbers (isel.ts: rax rcx rdx rbx rsp rbp rsi rdi r8..r15) -> DWARF's (psABI 3.6.2).
+// Our register numbers (mach.ts: rax rcx rdx rbx rsp rbp rsi rdi r8..r15) -> DWARF's (psABI 3.6.2).
 export const DWARF_REG = [0, 2, 1, 3, 7, 6, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15];
 
-/**
- * The registers an instruction writes, as regsOf in regalloc.ts counts them (not imported from
- * there: regalloc.ts imports isel.ts, which imports this file).
- */
-function defsOf(i: MInst): number[] {
-  const defs: number[] = [];
-  i.ops.forEach((op, k) => {
-    if (op.k === 'reg' && (i.acc[k] === 'w' || i.acc[k] === 'rw')) defs.push(op.r);
-  });
-  return [...defs, ...(i.implDefs ?? [])];
-}
-
-/** The place keys of the callee-saved registers rbx, r12..r15 (CALLEE_SAVED in isel.ts). */
+/** The place keys of the callee-saved registers rbx, r12..r15 (CALLEE_SAVED in mach.ts). */
 const SURVIVES_CALL = new Set(['r3', 'r12', 'r13', 'r14', 'r15']);
 
 type State = Map<number, string>; // variable id -> place key: `r<phys>` or `s<rbp offset>`
@@ -113,7 +102,7 @@ export class VarTracker {
     const last = new Map<number, { block: number; inst: MInst | undefined }>();
     this.mf.blocks.forEach((b, k) => {
       for (const i of b.insts) {
-        for (const d of defsOf(i)) {
+        for (const d of regsOf(i).defs) {
           if (!want.has(d)) continue;
           const seen = last.get(d);
           // Defined in two blocks (rematerialised, duplicated): not one place to point at.
@@ -142,7 +131,7 @@ export class VarTracker {
   private transfer(s: State, i: MInst): boolean {
     let changed = false;
     if (s.size && !isNopCopy(i, this.phys)) {
-      for (const d of defsOf(i)) {
+      for (const d of regsOf(i).defs) {
         const key = `r${this.phys(d)}`;
         for (const [id, k] of s) if (k === key) (s.delete(id), (changed = true));
       }
