@@ -7,10 +7,10 @@
 
 import type { BinOp, Cls, CmpOp, Func, Inst, Value } from './ir.js';
 import {
+  backEdgeLoops,
   buildCfg,
   cleanupCfg,
   constant,
-  dominates,
   dominators,
   mayTrap,
   retarget,
@@ -503,24 +503,13 @@ export function gvn(f: Func): boolean {
 // ---------------------------------------------------------------------------------------------
 // Loop-invariant code motion
 
-/** Natural loops: header -> blocks of the loop (back edges to one header merged). */
+/** Natural loops: header -> blocks of the loop (the loops of back edges to one header merged). */
 function naturalLoops(f: Func): Map<number, Set<number>> {
-  const cfg = buildCfg(f);
-  const idom = dominators(cfg);
   const loops = new Map<number, Set<number>>();
-  for (const t of cfg.rpo) {
-    for (const h of succs(f.blocks[t].term)) {
-      if (!dominates(idom, h, t)) continue;
-      const body = loops.get(h) ?? new Set<number>([h]);
-      loops.set(h, body);
-      const work = [t];
-      while (work.length) {
-        const b = work.pop()!;
-        if (body.has(b)) continue;
-        body.add(b);
-        work.push(...cfg.preds[b]);
-      }
-    }
+  for (const { header, body } of backEdgeLoops(f)) {
+    const merged = loops.get(header);
+    if (merged) for (const b of body) merged.add(b);
+    else loops.set(header, body);
   }
   return loops;
 }

@@ -240,11 +240,11 @@ export function dominates(idom: number[], a: number, b: number): boolean {
   }
 }
 
-/** Loop nesting depth of each block (natural loops of back edges), for spill costs. */
-export function loopDepths(f: Func): number[] {
+/** The natural loop of each back edge t -> h: its header and every block that reaches t without passing h. */
+export function backEdgeLoops(f: Func): { header: number; body: Set<number> }[] {
   const cfg = buildCfg(f);
   const idom = dominators(cfg);
-  const depth = new Array<number>(f.blocks.length).fill(0);
+  const loops: { header: number; body: Set<number> }[] = [];
   for (const t of cfg.rpo) {
     for (const h of succs(f.blocks[t].term)) {
       if (!dominates(idom, h, t)) continue;
@@ -256,9 +256,16 @@ export function loopDepths(f: Func): number[] {
         body.add(b);
         work.push(...cfg.preds[b]);
       }
-      for (const b of body) depth[b]++;
+      loops.push({ header: h, body });
     }
   }
+  return loops;
+}
+
+/** Loop nesting depth of each block (one level per enclosing back edge), for spill costs. */
+export function loopDepths(f: Func): number[] {
+  const depth = new Array<number>(f.blocks.length).fill(0);
+  for (const { body } of backEdgeLoops(f)) for (const b of body) depth[b]++;
   return depth;
 }
 
