@@ -112,7 +112,7 @@ function errorText(e: unknown): string {
 /** One program for the kernel target, its globals prefixed so that it links beside the others. */
 function compileProgram(c: Case, index: number): ObjectFile {
   const tsconfig = writeTsconfig({ name: c.name, sources: programSources(c.file) }, join(OUT, '.cfg', c.name));
-  const items = compileModule(compileToIR(tsconfig).module, { target: 'kernel' });
+  const items = compileModule(compileToIR(tsconfig).module);
   return prefixGlobals(assemble(items, c.file), `p${index}_`);
 }
 
