@@ -100,10 +100,11 @@ function userPrograms(): string[] {
     .sort();
 }
 
-function runtimeAsm(): string[] {
-  const dir = join(ROOT, 'runtime');
+/** The kernel's assembly: the .S files of its architecture directory (runtime/ is the language runtime). */
+function kernelAsm(): string[] {
+  const dir = join(ROOT, 'kernel-src/arch/x86_64');
   return readdirSync(dir)
-    .filter((n) => n.endsWith('.S') && n !== 'user_start.S')
+    .filter((n) => n.endsWith('.S'))
     .sort()
     .map((n) => join(dir, n));
 }
@@ -130,7 +131,7 @@ export function buildKernel(quiet = false): void {
     tsconfig: configs[users.length],
     program: programs[users.length],
     target: 'kernel',
-    asm: runtimeAsm(),
+    asm: kernelAsm(),
     layout: join(ROOT, 'linker/kernel.toml'),
     out: join(ROOT, 'out/kernel.elf'),
     map: join(ROOT, 'out/kernel.map'),
