@@ -1,6 +1,7 @@
 // The hardware abstraction layer: everything the generic kernel (mm/, sched/, proc/, ipc/,
-// syscall/, lib/, time/, test/, main.ts) may ask of the machine. Generic code imports the
-// architecture only through this module; arch/x86_64/ implements it (with its .S files) and is
+// syscall/, lib/, time/, main.ts) may ask of the machine. Generic code imports the architecture
+// only through this module (the self-tests of x86 code in test/ import arch/x86_64/ directly;
+// tests/kernel-layers.test.ts checks both rules); arch/x86_64/ implements it (with its .S files) and is
 // the one place that uses control registers, MSRs, port I/O or TLB instructions. A second
 // architecture provides the same names; SMP will extend the per-CPU part.
 //
