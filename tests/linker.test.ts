@@ -18,6 +18,9 @@ import {
   R_X86_64_8, R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_PC8, R_X86_64_PC16,
   R_X86_64_PC32, R_X86_64_PC64, R_X86_64_PLT32,
 } from '../linker/object.js';
+import { requireTools } from './tools.js';
+
+requireTools('as', 'ld', 'gcc', 'objdump', 'readelf', 'grub-file', 'qemu-system-x86_64');
 
 const ROOT = resolve(__dirname, '..');
 const FIX = join(ROOT, 'tests/linker');
