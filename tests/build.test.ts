@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKernel, buildProgram, ROOT } from '../compiler/driver/build.js';
+import { LINUX } from '../compiler/driver/target.js';
 import { UserError, formatDiagnostic, type Diagnostic } from '../linker/diag.js';
 
 /** The diagnostics fn throws as a UserError (and fails the test if it throws anything else). */
@@ -19,11 +20,10 @@ function diagnosticsOf(fn: () => void): Diagnostic[] {
   throw new Error('no error was reported');
 }
 
-/** A tree like the repository's: runtime/ and linker/ are the real ones, kernel-src/ is `files`. */
+/** A tree with its own kernel-src/ (`files`) and the repository's runtime/ (for the prelude). */
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'build-test-'));
   symlinkSync(join(ROOT, 'runtime'), join(root, 'runtime'));
-  symlinkSync(join(ROOT, 'linker'), join(root, 'linker'));
   cpSync(join(ROOT, 'kernel-src/tsconfig.json'), join(root, 'kernel-src/tsconfig.json'));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(root, path, '..'), { recursive: true });
@@ -75,8 +75,7 @@ describe('link errors', () => {
       '',
     ].join('\n'));
     const ds = diagnosticsOf(() => buildProgram({
-      tsconfig: join(dir, 'tsconfig.json'), target: 'linux', quiet: true, out: join(dir, 'a.elf'),
-      asm: [join(ROOT, 'runtime/linux/start.S')], layout: join(ROOT, 'linker/linux.toml'),
+      tsconfig: join(dir, 'tsconfig.json'), target: LINUX, quiet: true, out: join(dir, 'a.elf'),
     }));
     expect(ds.map((d) => d.code)).toEqual(['LNK0001']);
     const [d] = ds;

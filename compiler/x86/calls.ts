@@ -6,7 +6,7 @@
 import type { Cls, Value } from '../ir/ir.js';
 import type { Selector } from './isel.js';
 import { ARG_REGS, CALLER_SAVED, RAX, RBP, RSP, reg, sizeOf, SUFFIX, type MOp } from './mach.js';
-import { valueCls } from '../passes/ssa.js';
+import { valueCls } from '../ir/walk.js';
 
 export function selectParams(sel: Selector): void {
   const f = sel.f;

@@ -5,7 +5,7 @@
 import type { Cls, Value, Width } from '../ir/ir.js';
 import type { Selector } from './isel.js';
 import { imm, R10, R11, R8, R9, RAX, RBP, RBX, RCX, RDI, RDX, RSI, reg, sizeOf, SUFFIX, type MOp, type Size } from './mach.js';
-import { valueCls } from '../passes/ssa.js';
+import { valueCls } from '../ir/walk.js';
 
 const SYSCALL_REGS = [RAX, RDI, RSI, RDX, R10, R8, R9];
 

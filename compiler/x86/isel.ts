@@ -19,7 +19,8 @@ import { selectCall, selectParams } from './calls.js';
 import { divByConstant } from './divconst.js';
 import { ARG_REGS, FIRST_VREG, fitsS32, imm, immFits, immOf, RAX, RCX, RDX, reg, sizeOf, SUFFIX, type Acc, type MFunc, type MInst, type MOp, type Size } from './mach.js';
 import { machineVars } from './varlocs.js';
-import { buildCfg, instDst, instUses, loopDepths, splitCriticalEdges, succs, termUses, valueCls } from '../passes/ssa.js';
+import { buildCfg, loopDepths, splitCriticalEdges } from '../ir/cfg.js';
+import { instDst, instUses, succs, termUses, valueCls } from '../ir/walk.js';
 import { selectIntrin } from './intrinsics.js';
 
 // The phases after selection import the machine model and emission from here too.
