@@ -7,7 +7,7 @@ import { beforeEach } from 'vitest';
 
 /** The Debian package that provides each tool (what `.ci/run` installs). */
 const PACKAGE: Record<string, string> = {
-  as: 'binutils', ld: 'binutils', objdump: 'binutils', readelf: 'binutils', addr2line: 'binutils',
+  as: 'binutils', ld: 'binutils', objdump: 'binutils', readelf: 'binutils', addr2line: 'binutils', nm: 'binutils',
   gcc: 'gcc', gdb: 'gdb', valgrind: 'valgrind',
   'qemu-system-x86_64': 'qemu-system-x86',
   'grub-file': 'grub-common', 'grub-mkrescue': 'grub-pc-bin', xorriso: 'xorriso', mformat: 'mtools',
