@@ -434,7 +434,8 @@ function relocate(ctx: Ctx): void {
 
 /** Where a relocation sits, for messages: the function around it and its source line when the
  *  object knows them (the relocation's own position, else the section's line table), otherwise
- *  the object and section offset. */
+ *  the object and section offset. The source line replaces the object's name, which for a
+ *  compiled TypeScript program is its tsconfig.json. */
 function relocSite(o: ObjectFile, si: number, r: Relocation): { where: string; loc?: SourceLoc } {
   const s = o.sections[si];
   const at = `${s.name}+0x${r.offset.toString(16)}`;

@@ -346,7 +346,7 @@ describe('relocations', () => {
       const e = userError(() => link([o], SMALL));
       expect(e.diagnostics[0]).toMatchObject({ code: 'LNK0003', loc });
       expect(e.diagnostics[0].message).toContain('target');
-      expect(e.diagnostics[0].message).toContain('mem.o(.data+0x8)');
+      expect(e.diagnostics[0].message).toContain('at kernel-src/main.ts:3 (.data+0x8)'); // the reference's source line
       expect(formatDiagnostic(e.diagnostics[0], 'a\nb\nlet x = target;\n')).toMatch(/^kernel-src\/main\.ts:3:7 - error LNK0003: /);
     });
   }
