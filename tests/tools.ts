@@ -10,7 +10,7 @@ const PACKAGE: Record<string, string> = {
   as: 'binutils', ld: 'binutils', objdump: 'binutils', readelf: 'binutils', addr2line: 'binutils', nm: 'binutils',
   gcc: 'gcc', gdb: 'gdb', valgrind: 'valgrind',
   'qemu-system-x86_64': 'qemu-system-x86',
-  'grub-file': 'grub-common', 'grub-mkrescue': 'grub-pc-bin', xorriso: 'xorriso', mformat: 'mtools',
+  'grub-file': 'grub-common', 'grub-mkrescue': 'grub-common grub-pc-bin', xorriso: 'xorriso', mformat: 'mtools',
 };
 
 const found = new Map<string, boolean>();
