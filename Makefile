@@ -22,12 +22,13 @@ KERNEL_SRC    := $(shell find kernel-src runtime linker -type f \( -name '*.ts' 
 # QEMU too: the README's first command boots the kernel right after `make`.
 all: qemu-deps out/kernel.elf
 
-node_modules/.package-lock.json: package.json package-lock.json
-	@echo "  npm ci"
-	@npm ci --no-audit --no-fund --loglevel=error
+# By content, not by date: a fresh checkout has new dates but may need no new packages.
+NPM_STAMP := node_modules/.scarlett-lock.json
+$(NPM_STAMP): package.json package-lock.json
+	@cmp -s package-lock.json $@ || { echo "  npm ci"; npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json $@; }
 	@touch $@
 
-$(TOOLCHAIN): node_modules/.package-lock.json $(TOOLCHAIN_SRC)
+$(TOOLCHAIN): $(NPM_STAMP) $(TOOLCHAIN_SRC)
 	@node compiler/driver/build-toolchain.mjs
 	@touch $@
 
