@@ -52,6 +52,7 @@ export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
     };
     items.push(...(opts.cache ? opts.cache.func(f, compile) : compile()));
   }
+  if (opts.cache && opts.timings) opts.timings.reused = (opts.timings.reused ?? 0) + opts.cache.hits;
   opts.cache?.saveFuncs();
   time('emit', () => items.push(...emitGlobals(m.globals)));
   if (opts.timings) for (const [k, v] of Object.entries(timings)) opts.timings[k] = (opts.timings[k] ?? 0) + v;

@@ -19,7 +19,6 @@ import { formatMap } from '../../linker/map.js';
 import { readLayout } from '../../linker/layout.js';
 import { compileModule } from './backend.js';
 import { BuildCache } from './buildcache.js';
-import { serialize } from 'node:v8';
 import { runMain, fail, UserError, type Diagnostic } from '../../linker/diag.js';
 import { lowerLoaded } from './compile.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
@@ -73,14 +72,16 @@ function compileProgram(o: ProgramOptions): ObjectFile[] {
   const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
   const startFiles = startFilePaths(o.target, ROOT);
   // The whole input of the back end and the assembler: the IR, the start files, the target.
-  const key = o.cache?.programKey(serialize(mod), [o.tsconfig, o.target.name, String(!!o.emitAsm), ...startFiles.flatMap((f) => [f, readFileSync(f)])]);
+  const key = o.cache?.programKey(mod, [o.tsconfig, o.target.name, String(!!o.emitAsm), ...startFiles.flatMap((f) => [f, readFileSync(f)])]);
   const hit = key ? o.cache!.getProgram(key) : undefined;
   if (hit) {
     if (!o.quiet) console.log(`  ${'cached'.padEnd(10)}${`${name} (IR unchanged: no codegen, no assemble)`}`);
     if (o.emitAsm) writeFileSync(o.emitAsm, hit.listing!);
     return hit.objects;
   }
-  const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod, { cache: o.cache }));
+  const timings: Record<string, number> = {};
+  const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod, { cache: o.cache, timings }));
+  if (o.cache && !o.quiet) console.log(`  ${'reused'.padEnd(10)}${name}: ${timings.reused ?? 0} of ${mod.funcs.length} functions' isel/regalloc/emit`);
   const listing = o.emitAsm ? formatListing(items) : undefined;
   if (o.emitAsm) writeFileSync(o.emitAsm, listing!);
   const objects = phase(o.quiet, 'assemble', `${name} + ${startFiles.length} start .S`, () => [
@@ -259,7 +260,7 @@ function programArgs(argv: string[]): { input: string; out: string; target: Targ
 
 function main(argv: string[]): void {
   const [cmd, ...rest] = argv;
-  if (cmd === 'kernel') return buildKernel();
+  if (cmd === 'kernel') return buildKernel(false, ROOT, !rest.includes('--no-cache'));
   if (cmd === 'iso') return buildIso();
   if (cmd === 'program') {
     const { input, out, target } = programArgs(rest);
