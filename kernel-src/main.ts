@@ -14,7 +14,10 @@ import { gdt_init } from "./arch/gdt";
 import { idt_init } from "./arch/idt";
 import { pmm_init, pmm_free_frames, pmm_total_frames } from "./mm/pmm";
 import { vmm_init } from "./mm/vmm";
-import { heap_init, kmalloc, kfree } from "./mm/heap";
+import { heap_init } from "./mm/heap";
+import { kmalloc, kfree } from "./mm/kmalloc";
+import { slab_init } from "./mm/slab";
+import { percpu_init } from "./sched/percpu";
 import { scheduler_init, thread_create, thread_current, thread_sleep, idle_loop, sched_set_verbose } from "./sched/scheduler";
 import { PRIORITY_NORMAL, thread_name } from "./sched/thread";
 import { pic_init } from "./dev/pic";
@@ -75,6 +78,8 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   log_info(`PMM: ${pmm_free_frames()} free frames of 4 KiB (${pmm_total_frames() / 256} MiB usable)`);
   vmm_init();
   heap_init();
+  if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
+  slab_init(); // after percpu_init: the magazines are per CPU
   scheduler_init();
   pic_init(IRQ_VECTOR_BASE);
   timer_init();

@@ -33,7 +33,7 @@ import {
   thread_find, thread_for_each, sched_preempt_point, sched_handoff,
 } from "../sched/scheduler";
 import { Cpu, this_cpu } from "../sched/percpu";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
 import { irq_save, irq_restore } from "../arch/cpu";
 import { log_info } from "../lib/log";
 import { user_msg_kva, user_gen } from "../syscall/usercopy";

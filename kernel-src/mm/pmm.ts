@@ -29,6 +29,15 @@ let highest_frame: u64 = 0; // one past the highest usable frame
 let search_hint: u64 = 0; // no free frame below word search_hint
 let bad_frees: u64 = 0;
 let reserved_end: u64 = LOW_MEMORY_END; // below it: low memory and the kernel image
+let reclaim: u64 = 0; // () => void: asked to give frames back when none is free (mm/slab.ts)
+let reclaiming: bool = false;
+
+type ReclaimFn = () => void;
+
+/** Registers the function pmm_alloc calls once when it finds no free frame (the slab caches'). */
+export function pmm_set_reclaim(fn: ReclaimFn): void {
+  reclaim = changetype<u64>(fn);
+}
 
 function is_used(frame: u64): bool {
   return (bitmap[i32(frame >> 6)] & (u64(1) << (frame & 63))) != 0;
@@ -96,8 +105,19 @@ export function pmm_init(): void {
   search_hint = 0;
 }
 
-/** One free frame's physical address, or 0 when memory is exhausted. */
+/** One free frame's physical address, or 0 when memory is exhausted (after asking the caches). */
 export function pmm_alloc(): u64 {
+  let pa = find_free();
+  if (pa != 0 || reclaim == 0 || reclaiming) return pa;
+  let flags = irq_save();
+  reclaiming = true;
+  changetype<ReclaimFn>(reclaim)();
+  reclaiming = false;
+  irq_restore(flags);
+  return find_free();
+}
+
+function find_free(): u64 {
   let flags = irq_save();
   let words = (highest_frame + 63) / 64;
   for (let w = search_hint; w < words; w++) {

@@ -23,7 +23,7 @@
 
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
-import { kmalloc } from "../mm/heap";
+import { kmalloc } from "../mm/kmalloc";
 import { user_unmap_page } from "../syscall/usercopy";
 import { PAGE_SIZE } from "../mm/layout";
 import { elf_load } from "./elf";

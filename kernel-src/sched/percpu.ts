@@ -21,6 +21,7 @@ export class Cpu {
   id: u64 = 0; // 48
   zombie: u64 = 0; // 56: a thread that exited on this CPU; the next thread to run frees it
   tss_rsp0: u64 = 0; // 64: address of RSP0 in this CPU's TSS (switch_to stores each thread's stack top)
+  slab: u64 = 0; // 72: this CPU's magazines, one CpuCache per slab cache (mm/slab.ts)
 }
 
 export const CPU_SELF: u64 = 0;

@@ -20,7 +20,7 @@ import {
   THREAD_BLOCKED, THREAD_DEAD, NUM_PRIORITIES, KERNEL_STACK_SIZE, PRIORITY_IDLE,
 } from "./thread";
 import { irq_save, irq_restore, bit_highest } from "../arch/cpu";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
@@ -145,7 +145,6 @@ export function sched_thread_start(): void {
 // ---- public API ----
 export function scheduler_init(): void {
   log_info(`Initializing scheduler...`);
-  if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
   if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update runtime/syscall.S`);
   if (offsetof<Thread>("state") != THREAD_STATE_OFFSET || offsetof<Thread>("sp") != THREAD_SP_OFFSET ||
     offsetof<Thread>("kernel_stack_top") != THREAD_STACK_TOP_OFFSET || offsetof<Thread>("slice") != THREAD_SLICE_OFFSET ||

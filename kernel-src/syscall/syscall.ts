@@ -28,7 +28,7 @@ import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start }
 import { Process, proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
 import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user } from "./usercopy";
 import { irq_save, irq_restore } from "../arch/cpu";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";

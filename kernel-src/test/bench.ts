@@ -14,7 +14,7 @@ import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../dev/debugexit";
 import { halt_forever } from "../arch/cpu";
 import { thread_create, thread_yield } from "../sched/scheduler";
 import { PRIORITY_NORMAL } from "../sched/thread";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
 import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX } from "../mm/vmm";
 import { pmm_alloc, pmm_free } from "../mm/pmm";
 import { IpcMessage, inline_addr } from "../abi/ipc";

@@ -12,7 +12,8 @@ import { irq_save, irq_restore } from "../arch/cpu";
 import { service_port_id } from "../ipc/service";
 import { thread_create, thread_sleep, thread_current } from "../sched/scheduler";
 import { PRIORITY_NORMAL } from "../sched/thread";
-import { kmalloc, kfree, heap_used_bytes } from "../mm/heap";
+import { heap_used_bytes } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
 
 const ROUNDS: u64 = 10000;
 const BUF_SIZE: u64 = 256;

@@ -12,7 +12,8 @@ import {
   vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_unmap, vmm_translate, vmm_pte,
   vmm_kernel_space, vmm_table_pages, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX, PTE_OWNED,
 } from "../mm/vmm";
-import { kmalloc, kzalloc, kfree, krealloc, heap_check, heap_used_bytes, heap_errors, heap_size, heap_live_blocks } from "../mm/heap";
+import { heap_check, heap_used_bytes, heap_errors, heap_size, heap_live_blocks } from "../mm/heap";
+import { kmalloc, kzalloc, kfree, krealloc } from "../mm/kmalloc";
 import { p2v, kernel_image_end_phys, HEAP_BASE, HEAP_INITIAL_SIZE, PAGE_SIZE } from "../mm/layout";
 
 let fmt_buf!: InlineArray<u8, 128>;

@@ -14,7 +14,7 @@ import { thread_count } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
 import { heap_check, heap_live_blocks } from "../mm/heap";
 import { thread_sleep } from "../sched/scheduler";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
 import { ipc_send } from "../ipc/port";
 import { user_copies_out_ticked } from "../syscall/usercopy";
 import { timer_ticks } from "../dev/pit";
