@@ -1,11 +1,11 @@
 // Front end tests: programs under tests/frontend/ compiled to IR and run by the IR interpreter.
 // Expected values are worked out by hand from the language rules (docs/language.md).
 import { describe, it, expect, beforeAll } from 'vitest';
-import { compileToIR, printModule } from '../compiler/driver.js';
-import { runModule, Trap } from '../compiler/irinterp.js';
-import { UserError, formatDiagnostic } from '../compiler/diag.js';
-import type { Module } from '../compiler/ir.js';
-import { buildProgram } from '../compiler/build.js';
+import { compileToIR, printModule } from '../compiler/driver/compile.js';
+import { runModule, Trap } from '../compiler/ir/interp.js';
+import { UserError, formatDiagnostic } from '../linker/diag.js';
+import type { Module } from '../compiler/ir/ir.js';
+import { buildProgram } from '../compiler/driver/build.js';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
