@@ -8,17 +8,16 @@
 // (DIRECT_MAP_BASE + physical), heap blocks at HEAP_BASE; anything else (0 included) goes to the
 // heap, which ignores 0 and reports a pointer it did not hand out.
 
-import { DIRECT_MAP_BASE } from "./layout";
 import { heap_alloc, heap_free, heap_realloc, heap_usable_size } from "./heap";
 import { slab_alloc, slab_free, size_class, slab_object_size, SLAB_MAX_SIZE } from "./slab";
 import { panic } from "../lib/panic";
 
-/** The direct map's reach (64 TiB): a slab object's address minus DIRECT_MAP_BASE is below it. */
-const DIRECT_MAP_SPAN: u64 = 0x0000400000000000;
+/** Addresses in the direct map's first 64 TiB (DIRECT_MAP_BASE = 0xFFFF800000000000) have these top 18 bits. */
+const DIRECT_MAP_TAG: u64 = 0x3fffe;
 
 /** True when p is a slab object's address (rather than a heap block's or 0). @inline */
 function is_slab(p: usize): bool {
-  return p - DIRECT_MAP_BASE < DIRECT_MAP_SPAN;
+  return (p >> 46) == DIRECT_MAP_TAG;
 }
 
 /** n bytes, 16-byte aligned, or 0 (n == 0, or out of memory). @inline */

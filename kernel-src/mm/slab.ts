@@ -18,8 +18,9 @@
 // gives every empty slab's frame back to the PMM.
 //
 // Objects live in the direct map, so kfree tells a slab object from a heap block by its address
-// (kmalloc.ts). The header's first word is SLAB_MAGIC + cache id: a pointer whose page does not
-// carry it is refused. Caches 0..NUM_CLASSES-1 are the size classes behind kmalloc; others are
+// (kmalloc.ts). The header starts with the cache's offset in the per-CPU magazine array (the free
+// fast path reads only that, and bounds it) and SLAB_MAGIC: the slow paths refuse a pointer whose
+// page does not carry both. Caches 0..NUM_CLASSES-1 are the size classes behind kmalloc; others are
 // object caches for one kernel type (slab_cache_create).
 //
 // Debug mode (slab_set_debug): the magazines are bypassed (per-CPU capacity 0, so both fast paths
@@ -49,7 +50,8 @@ export const NUM_CLASSES: u64 = 10;
 export const SLAB_MAX_SIZE: u64 = 512;
 const MAG_ROUNDS: u64 = 14; // a Magazine is 128 bytes
 const EMPTY_KEEP: u64 = 1;
-export const SLAB_MAGIC: u64 = 0x51ab000000000000;
+const SLAB_MAGIC: u32 = 0x51ab51ab;
+const CC_LIMIT: u32 = 2048; // MAX_CACHES * sizeof<CpuCache>()
 const POISON: u8 = 0x6b;
 const HEADER: u64 = 80; // sizeof<Slab>()
 const MAX_OBJS: u64 = 256; // bits in Slab.used
@@ -66,7 +68,8 @@ const ON_EMPTY: u32 = 3;
 
 /** At the start of every slab page. */
 class Slab {
-  magic: u64 = 0; // SLAB_MAGIC + cache id
+  cc_off: u32 = 0; // cache id * sizeof<CpuCache>(): where the fast path finds the CPU's magazines
+  magic: u32 = 0; // SLAB_MAGIC
   free: u64 = 0; // first free object (linked through their first words)
   next: u64 = 0;
   prev: u64 = 0;
@@ -76,16 +79,20 @@ class Slab {
 }
 
 class Magazine {
+  objs!: InlineArray<u64, 14>; // first: the fast paths index the magazine's address directly
   next: u64 = 0; // depot list link
   rounds: u64 = 0; // objects in it, when it is not a CPU's loaded magazine
-  objs!: InlineArray<u64, 14>;
 }
 
-/** One CPU's magazines for one cache (64 bytes). The fast paths use rounds, capacity, loaded. */
+/**
+ * One CPU's magazines for one cache (64 bytes). The loaded magazine's rounds are kept as a pointer,
+ * top, to its next free slot (objs + rounds * 8), and its end as limit (objs + MAG_ROUNDS * 8, or
+ * objs in debug mode, so that both fast paths miss): a pop is `top != loaded`, a push `top < limit`.
+ */
 export class CpuCache {
-  rounds: u64 = 0; // objects in the loaded magazine
-  capacity: u64 = 0; // MAG_ROUNDS, or 0 in debug mode (both fast paths then miss)
+  top: u64 = 0;
   loaded: u64 = 0; // Magazine
+  limit: u64 = 0;
   prev: u64 = 0; // Magazine
   prev_rounds: u64 = 0;
   pad1: u64 = 0;
@@ -129,6 +136,17 @@ function slab_at(s: u64): Slab {
 /** This CPU's magazines for cache id. @inline */
 function cpu_cache(id: u64): CpuCache {
   return changetype<CpuCache>(this_cpu().slab + id * sizeof<CpuCache>());
+}
+
+function cc_rounds(cc: CpuCache): u64 {
+  return (cc.top - cc.loaded) / 8;
+}
+
+/** Makes m, holding n rounds, cc's loaded magazine. */
+function cc_load(cc: CpuCache, m: u64, n: u64): void {
+  cc.loaded = m;
+  cc.top = m + n * 8;
+  cc.limit = m + (debug ? 0 : MAG_ROUNDS * 8);
 }
 
 /** CPU cpu's magazines for cache id. */
@@ -181,7 +199,8 @@ function grow(c: SlabCache): bool {
   let s = p2v(pa);
   memset(s, 0, HEADER);
   let h = slab_at(s);
-  h.magic = SLAB_MAGIC + c.id;
+  h.magic = SLAB_MAGIC;
+  h.cc_off = u32(c.id * sizeof<CpuCache>());
   let prev: u64 = 0;
   for (let i = c.per_slab; i > 0; i--) { // link the objects, lowest address first
     let o = s + HEADER + (i - 1) * c.size;
@@ -251,7 +270,7 @@ function slab_put(c: SlabCache, o: u64, caller: u64): void {
   let s = o & ~PAGE_MASK;
   let h = slab_at(s);
   let off = o - s;
-  if (h.magic != SLAB_MAGIC + c.id || off < HEADER || (off - HEADER) % c.size != 0 || (off - HEADER) / c.size >= c.per_slab) {
+  if (!slab_ok(h, c) || off < HEADER || (off - HEADER) % c.size != 0 || (off - HEADER) / c.size >= c.per_slab) {
     report(c.name, o, caller); // not the start of an object of c
     return;
   }
@@ -284,8 +303,13 @@ function slab_put(c: SlabCache, o: u64, caller: u64): void {
   list_add(c, s, to);
 }
 
+function slab_ok(h: Slab, c: SlabCache): bool {
+  return h.magic == SLAB_MAGIC && u64(h.cc_off) == c.id * sizeof<CpuCache>();
+}
+
 function release_slab(c: SlabCache, s: u64): void {
   slab_at(s).magic = 0;
+  slab_at(s).cc_off = CC_LIMIT;
   c.slabs--;
   c.reaped++;
   pmm_free(v2p(s));
@@ -317,13 +341,13 @@ function alloc_slow(id: u64): u64 {
   let c = cache_of(id);
   let cc = cpu_cache(id);
   let o: u64 = 0;
-  if (cc.capacity != 0 && cc.prev_rounds != 0) { // swap: the previous magazine is full
+  let on = cc.limit != cc.loaded; // magazines in use (not debug mode)
+  if (on && cc.prev_rounds != 0) { // swap: the previous magazine is full
     let m = cc.loaded;
-    cc.loaded = cc.prev;
+    cc_load(cc, cc.prev, cc.prev_rounds);
     cc.prev = m;
-    cc.rounds = cc.prev_rounds;
     cc.prev_rounds = 0;
-  } else if (cc.capacity != 0 && c.depot_full != 0) { // trade the empty previous for a full one
+  } else if (on && c.depot_full != 0) { // trade the empty previous for a full one
     let full = c.depot_full;
     c.depot_full = mag(full).next;
     c.depot_rounds -= mag(full).rounds;
@@ -331,14 +355,13 @@ function alloc_slow(id: u64): u64 {
     c.depot_empty = cc.prev;
     cc.prev = cc.loaded;
     cc.prev_rounds = 0;
-    cc.loaded = full;
-    cc.rounds = mag(full).rounds;
+    cc_load(cc, full, mag(full).rounds);
   } else {
     o = slab_take(c, caller);
   }
-  if (o == 0 && cc.rounds != 0) {
-    cc.rounds--;
-    o = mag(cc.loaded).objs[i32(cc.rounds)];
+  if (o == 0 && cc.top != cc.loaded) {
+    cc.top -= 8;
+    o = load<u64>(cc.top);
   }
   busy--;
   irq_restore(flags);
@@ -346,24 +369,26 @@ function alloc_slow(id: u64): u64 {
 }
 
 /** Loaded magazine full (or debug mode). @noinline */
-function free_slow(id: u64, o: u64): void {
+function free_slow(o: u64): void {
   let caller = load<u64>(frame_address(), 8);
   let flags = irq_save();
   busy++;
-  if (id >= cache_count) {
+  let h = slab_at(o & ~PAGE_MASK);
+  let id = u64(h.cc_off) / sizeof<CpuCache>();
+  if (h.magic != SLAB_MAGIC || id >= cache_count) {
     report("no such cache", o, caller);
   } else {
     let c = cache_of(id);
     let cc = cpu_cache(id);
-    if (cc.capacity == 0) {
+    if (cc.limit == cc.loaded) { // debug mode
       slab_put(c, o, caller);
     } else {
       if (cc.prev_rounds == 0) { // swap: the previous magazine is empty
         let m = cc.loaded;
-        cc.loaded = cc.prev;
+        let n = cc_rounds(cc);
+        cc_load(cc, cc.prev, 0);
         cc.prev = m;
-        cc.prev_rounds = cc.rounds;
-        cc.rounds = 0;
+        cc.prev_rounds = n;
       } else { // both full: the previous goes to the depot, an empty one comes back
         let e = c.depot_empty;
         if (e != 0) c.depot_empty = mag(e).next;
@@ -374,14 +399,13 @@ function free_slow(id: u64, o: u64): void {
           c.depot_full = cc.prev;
           c.depot_rounds += cc.prev_rounds;
           cc.prev = cc.loaded;
-          cc.prev_rounds = cc.rounds;
-          cc.loaded = e;
-          cc.rounds = 0;
+          cc.prev_rounds = cc_rounds(cc);
+          cc_load(cc, e, 0);
         }
       }
-      if (cc.rounds < cc.capacity) {
-        mag(cc.loaded).objs[i32(cc.rounds)] = o;
-        cc.rounds++;
+      if (cc.top < cc.limit) {
+        store<u64>(cc.top, o);
+        cc.top += 8;
       } else {
         slab_put(c, o, caller); // no magazine to be had
       }
@@ -398,11 +422,11 @@ function free_slow(id: u64, o: u64): void {
 export function slab_alloc(id: u64): u64 {
   let flags = irq_save();
   let cc = cpu_cache(id);
-  let r = cc.rounds;
-  if (r != 0) {
-    r--;
-    cc.rounds = r;
-    let o = load<u64>(cc.loaded + 16 + r * 8);
+  let t = cc.top;
+  if (t != cc.loaded) {
+    t -= 8;
+    cc.top = t;
+    let o = load<u64>(t);
     irq_restore(flags);
     return o;
   }
@@ -412,26 +436,27 @@ export function slab_alloc(id: u64): u64 {
 
 /** Frees an object in the direct map (kfree decides that); its page's header names the cache. @inline */
 export function slab_free(o: u64): void {
-  let id = load<u64>(o & ~PAGE_MASK) - SLAB_MAGIC;
+  let off = load<u32>(o & ~PAGE_MASK);
   let flags = irq_save();
-  if (id < MAX_CACHES) {
-    let cc = cpu_cache(id);
-    let r = cc.rounds;
-    if (r < cc.capacity) {
-      store<u64>(cc.loaded + 16 + r * 8, o);
-      cc.rounds = r + 1;
+  if (off < CC_LIMIT) {
+    let cc = changetype<CpuCache>(this_cpu().slab + off);
+    let t = cc.top;
+    if (t < cc.limit) {
+      store<u64>(t, o);
+      cc.top = t + 8;
       irq_restore(flags);
       return;
     }
   }
   irq_restore(flags);
-  free_slow(id, o);
+  free_slow(o);
 }
 
 /** Size of the objects of the cache holding o (a slab object). */
 export function slab_object_size(o: u64): u64 {
-  let id = load<u64>(o & ~PAGE_MASK) - SLAB_MAGIC;
-  return id < cache_count ? cache_of(id).size : 0;
+  let h = slab_at(o & ~PAGE_MASK);
+  let id = u64(h.cc_off) / sizeof<CpuCache>();
+  return h.magic == SLAB_MAGIC && id < cache_count ? cache_of(id).size : 0;
 }
 
 // ---- caches ----
@@ -449,10 +474,10 @@ export function slab_cache_create(name: string, size: u64): u64 {
   if (c.per_slab > MAX_OBJS) c.per_slab = MAX_OBJS;
   for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) {
     let cc = cc_at(cpu, c.id);
-    cc.loaded = mag_new();
+    let m = mag_new();
     cc.prev = mag_new();
-    if (cc.loaded == 0 || cc.prev == 0) panic(`slab: out of memory creating ${name}`);
-    cc.capacity = debug ? 0 : MAG_ROUNDS;
+    if (m == 0 || cc.prev == 0) panic(`slab: out of memory creating ${name}`);
+    cc_load(cc, m, 0);
   }
   caches[i32(cache_count)] = changetype<u64>(c);
   cache_count++;
@@ -460,7 +485,7 @@ export function slab_cache_create(name: string, size: u64): u64 {
 }
 
 export function slab_init(): void {
-  if (sizeof<Slab>() != HEADER || sizeof<CpuCache>() != 64 || sizeof<Magazine>() != 16 + MAG_ROUNDS * 8) panic(`slab: structure sizes changed`);
+  if (sizeof<Slab>() != HEADER || sizeof<CpuCache>() != 64 || sizeof<Magazine>() != 16 + MAG_ROUNDS * 8 || MAX_CACHES * sizeof<CpuCache>() != u64(CC_LIMIT)) panic(`slab: structure sizes changed`);
   this_cpu().slab = changetype<u64>(cc_at(0, 0));
   for (let i: u64 = 0; i < NUM_CLASSES; i++) slab_cache_create(CLASS_NAMES[i32(i)], CLASS_SIZES[i32(i)]);
   pmm_set_reclaim(reclaim);
@@ -470,9 +495,9 @@ export function slab_init(): void {
 function reap_cache(c: SlabCache): void {
   for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) { // only the boot CPU runs; with SMP: a cross-call
     let cc = cc_at(cpu, c.id);
-    mag_drain(c, cc.loaded, cc.rounds);
+    mag_drain(c, cc.loaded, cc_rounds(cc));
     mag_drain(c, cc.prev, cc.prev_rounds);
-    cc.rounds = 0;
+    cc_load(cc, cc.loaded, 0);
     cc.prev_rounds = 0;
   }
   while (c.depot_full != 0) {
@@ -520,7 +545,7 @@ export function slab_set_debug(on: bool): void {
   reap_all();
   debug = on;
   for (let id: u64 = 0; id < cache_count; id++) {
-    for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) cc_at(cpu, id).capacity = on ? 0 : MAG_ROUNDS;
+    for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) cc_load(cc_at(cpu, id), cc_at(cpu, id).loaded, 0); // empty after reap_all
   }
   irq_restore(flags);
 }
@@ -532,7 +557,7 @@ export function slab_live(id: u64): u64 {
   let n = c.inuse - c.depot_rounds;
   for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) {
     let cc = cc_at(cpu, id);
-    n -= cc.rounds + cc.prev_rounds;
+    n -= cc_rounds(cc) + cc.prev_rounds;
   }
   irq_restore(flags);
   return n;
@@ -570,7 +595,7 @@ export function slab_check(): bool {
       let s = load<u64>(list_head(c, list));
       while (s != 0) {
         let h = slab_at(s);
-        if (h.magic != SLAB_MAGIC + c.id || h.list != list || u64(h.inuse) > c.per_slab) return false;
+        if (!slab_ok(h, c) || h.list != list || u64(h.inuse) > c.per_slab) return false;
         let free: u64 = 0;
         let o = h.free;
         while (o != 0 && free <= c.per_slab) {
