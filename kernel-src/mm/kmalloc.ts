@@ -8,8 +8,8 @@
 // (DIRECT_MAP_BASE + physical), heap blocks at HEAP_BASE; anything else (0 included) goes to the
 // heap, which ignores 0 and reports a pointer it did not hand out.
 
-import { heap_alloc, heap_free, heap_realloc, heap_usable_size } from "./heap";
-import { slab_alloc, slab_free, size_class, slab_object_size, SLAB_MAX_SIZE } from "./slab";
+import { heap_alloc, heap_free, heap_realloc, heap_usable_size, heap_live_blocks, heap_used_bytes } from "./heap";
+import { slab_alloc, slab_free, size_class, slab_object_size, slab_live_total, slab_live_bytes, SLAB_MAX_SIZE } from "./slab";
 import { panic } from "../lib/panic";
 
 /** Addresses in the direct map's first 64 TiB (DIRECT_MAP_BASE = 0xFFFF800000000000) have these top 18 bits. */
@@ -75,6 +75,16 @@ export function krealloc(p: usize, n: usize): usize {
   memcpy(q, p, have < n ? have : n);
   kfree(p);
   return q;
+}
+
+/** Live allocations (heap blocks and slab objects): what leak checks compare. */
+export function kmalloc_live_objects(): u64 {
+  return heap_live_blocks() + slab_live_total();
+}
+
+/** Bytes in live allocations (heap blocks with their headers, slab objects by their class size). */
+export function kmalloc_used_bytes(): u64 {
+  return heap_used_bytes() + slab_live_bytes();
 }
 
 // Allocation hooks of the language: `new T()` and `destroy(obj)`.

@@ -36,7 +36,7 @@
 
 import { pmm_alloc, pmm_free, pmm_set_reclaim } from "./pmm";
 import { p2v, v2p, PAGE_SIZE, PAGE_MASK } from "./layout";
-import { heap_alloc, heap_free } from "./heap";
+import { heap_alloc } from "./heap";
 import { this_cpu } from "../sched/percpu";
 import { irq_save, irq_restore } from "../arch/cpu";
 import { kprint, put_char, log_error } from "../lib/log";
@@ -46,6 +46,8 @@ import { panic } from "../lib/panic";
 export const MAX_CACHES: u64 = 32;
 export const MAX_CPUS: u64 = 8;
 export const NUM_CLASSES: u64 = 10;
+/** The cache magazines come from (after the size classes); it has no magazines itself. */
+const MAG_CACHE: u64 = 10;
 /** Largest kmalloc size served by a size class; bigger ones go to the heap. */
 export const SLAB_MAX_SIZE: u64 = 512;
 const MAG_ROUNDS: u64 = 14; // a Magazine is 128 bytes
@@ -216,7 +218,7 @@ function grow(c: SlabCache): bool {
 }
 
 function poison(o: u64, size: u64, freer: u64): void {
-  store<u64>(o, 8, freer);
+  store<u64>(o + 8, freer);
   memset(o + 16, POISON, size - 16);
 }
 
@@ -253,7 +255,7 @@ function slab_take(c: SlabCache, caller: u64): u64 {
       put_symbol(load<u64>(o, 8));
       put_char(10);
     }
-    store<u64>(o, 8, 0);
+    store<u64>(o + 8, 0);
   }
   return o;
 }
@@ -326,11 +328,15 @@ function mag_drain(c: SlabCache, m: u64, n: u64): void {
   for (let i: u64 = 0; i < n; i++) slab_put(c, mag(m).objs[i32(i)], 0);
 }
 
-/** A new empty magazine (from the heap), or 0. */
+/** A new empty magazine (from the magazine cache's slab layer, as in Bonwick's design), or 0. */
 function mag_new(): u64 {
-  let m = heap_alloc(sizeof<Magazine>(), 0);
+  let m = slab_take(cache_of(MAG_CACHE), 0);
   if (m != 0) memset(m, 0, sizeof<Magazine>());
   return m;
+}
+
+function mag_free(m: u64): void {
+  slab_put(cache_of(MAG_CACHE), m, 0);
 }
 
 /** Loaded magazine empty. @noinline */
@@ -472,15 +478,15 @@ export function slab_cache_create(name: string, size: u64): u64 {
   c.size = (size + 15) & ~u64(15);
   c.per_slab = (PAGE_SIZE - HEADER) / c.size;
   if (c.per_slab > MAX_OBJS) c.per_slab = MAX_OBJS;
-  for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) {
+  caches[i32(cache_count)] = changetype<u64>(c);
+  cache_count++;
+  for (let cpu: u64 = 0; cpu < MAX_CPUS && c.id != MAG_CACHE; cpu++) { // the magazine cache's stay 0: both fast paths miss
     let cc = cc_at(cpu, c.id);
     let m = mag_new();
     cc.prev = mag_new();
     if (m == 0 || cc.prev == 0) panic(`slab: out of memory creating ${name}`);
     cc_load(cc, m, 0);
   }
-  caches[i32(cache_count)] = changetype<u64>(c);
-  cache_count++;
   return c.id;
 }
 
@@ -488,12 +494,13 @@ export function slab_init(): void {
   if (sizeof<Slab>() != HEADER || sizeof<CpuCache>() != 64 || sizeof<Magazine>() != 16 + MAG_ROUNDS * 8 || MAX_CACHES * sizeof<CpuCache>() != u64(CC_LIMIT)) panic(`slab: structure sizes changed`);
   this_cpu().slab = changetype<u64>(cc_at(0, 0));
   for (let i: u64 = 0; i < NUM_CLASSES; i++) slab_cache_create(CLASS_NAMES[i32(i)], CLASS_SIZES[i32(i)]);
+  if (slab_cache_create("magazine", sizeof<Magazine>()) != MAG_CACHE) panic(`slab: magazine cache id`);
   pmm_set_reclaim(reclaim);
 }
 
 /** Empties every magazine of c (this CPU's and the depot's) into the slabs, frees empty slabs. */
 function reap_cache(c: SlabCache): void {
-  for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) { // only the boot CPU runs; with SMP: a cross-call
+  for (let cpu: u64 = 0; cpu < MAX_CPUS && c.id != MAG_CACHE; cpu++) { // only the boot CPU runs; with SMP: a cross-call
     let cc = cc_at(cpu, c.id);
     mag_drain(c, cc.loaded, cc_rounds(cc));
     mag_drain(c, cc.prev, cc.prev_rounds);
@@ -511,7 +518,7 @@ function reap_cache(c: SlabCache): void {
   while (c.depot_empty != 0) {
     let m = c.depot_empty;
     c.depot_empty = mag(m).next;
-    heap_free(m, 0);
+    mag_free(m);
   }
   while (c.empty != 0) {
     let s = c.empty;
@@ -521,7 +528,8 @@ function reap_cache(c: SlabCache): void {
 }
 
 function reap_all(): void {
-  for (let i: u64 = 0; i < cache_count; i++) reap_cache(cache_of(i));
+  for (let i: u64 = 0; i < cache_count; i++) if (i != MAG_CACHE) reap_cache(cache_of(i));
+  reap_cache(cache_of(MAG_CACHE)); // last: the others have just given their spare magazines back
 }
 
 /** The PMM found no free frame: give back what the caches hold, unless we are inside them. */
@@ -536,6 +544,18 @@ export function slab_reap(): void {
   irq_restore(flags);
 }
 
+/** Poisons every free object of every slab (debug mode starts: later checks need the pattern). */
+function poison_free_objects(): void {
+  for (let i: u64 = 0; i < cache_count; i++) {
+    let c = cache_of(i);
+    for (let list: u32 = ON_PARTIAL; list <= ON_EMPTY; list++) {
+      for (let s = load<u64>(list_head(c, list)); s != 0; s = slab_at(s).next) {
+        for (let o = slab_at(s).free; o != 0; o = load<u64>(o)) poison(o, c.size, 0);
+      }
+    }
+  }
+}
+
 /**
  * Debug mode on or off (see the header). Magazines are emptied first, so every object the slab
  * layer thinks is handed out is with a caller.
@@ -544,7 +564,9 @@ export function slab_set_debug(on: bool): void {
   let flags = irq_save();
   reap_all();
   debug = on;
+  if (on) poison_free_objects();
   for (let id: u64 = 0; id < cache_count; id++) {
+    if (id == MAG_CACHE) continue;
     for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) cc_load(cc_at(cpu, id), cc_at(cpu, id).loaded, 0); // empty after reap_all
   }
   irq_restore(flags);
@@ -563,10 +585,17 @@ export function slab_live(id: u64): u64 {
   return n;
 }
 
-/** Live objects over every cache. */
+/** Live objects over every cache but the magazines' (whose number changes with reaping). */
 export function slab_live_total(): u64 {
   let n: u64 = 0;
-  for (let i: u64 = 0; i < cache_count; i++) n += slab_live(i);
+  for (let i: u64 = 0; i < cache_count; i++) if (i != MAG_CACHE) n += slab_live(i);
+  return n;
+}
+
+/** Bytes in live objects over every cache but the magazines'. */
+export function slab_live_bytes(): u64 {
+  let n: u64 = 0;
+  for (let i: u64 = 0; i < cache_count; i++) if (i != MAG_CACHE) n += slab_live(i) * cache_of(i).size;
   return n;
 }
 

@@ -7,6 +7,8 @@
 import { put_str, put_udec, put_char, kprint } from "../lib/log";
 import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../dev/debugexit";
 import { halt_forever } from "../arch/cpu";
+import { slab_reap } from "../mm/slab";
+import { pmm_free_frames } from "../mm/pmm";
 import {
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
   test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink,
@@ -75,4 +77,10 @@ export function check(cond: bool, what: string): bool {
 export function check_eq(got: u64, want: u64, what: string): bool {
   if (got != want) kprint(`# FAIL: ${what}: got ${got} (${hex(got)}), want ${want} (${hex(want)})\n`);
   return got == want;
+}
+
+/** Free frames once the slab caches have given back every page without a live object. */
+export function frames_free(): u64 {
+  slab_reap();
+  return pmm_free_frames();
 }
