@@ -38,9 +38,9 @@ import { pmm_alloc, pmm_free, pmm_set_reclaim } from "./pmm";
 import { p2v, v2p, PAGE_SIZE, PAGE_MASK } from "./layout";
 import { heap_alloc } from "./heap";
 import { this_cpu } from "../sched/percpu";
-import { irq_save, irq_restore } from "../arch/cpu";
+import { irq_save, irq_restore } from "../arch/hal";
 import { kprint, put_char, log_error } from "../lib/log";
-import { put_symbol } from "../arch/ksyms";
+import { put_symbol } from "../lib/ksyms";
 import { panic } from "../lib/panic";
 
 export const MAX_CACHES: u64 = 32;
@@ -480,14 +480,19 @@ export function slab_cache_create(name: string, size: u64): u64 {
   if (c.per_slab > MAX_OBJS) c.per_slab = MAX_OBJS;
   caches[i32(cache_count)] = changetype<u64>(c);
   cache_count++;
-  for (let cpu: u64 = 0; cpu < MAX_CPUS && c.id != MAG_CACHE; cpu++) { // the magazine cache's stay 0: both fast paths miss
+  if (cache_count > MAG_CACHE + 1) give_magazines(c); // slab_init does it for the first ones
+  return c.id;
+}
+
+/** Two empty magazines per CPU for c (the magazine cache's stay 0: both fast paths miss). */
+function give_magazines(c: SlabCache): void {
+  for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) {
     let cc = cc_at(cpu, c.id);
     let m = mag_new();
     cc.prev = mag_new();
-    if (m == 0 || cc.prev == 0) panic(`slab: out of memory creating ${name}`);
+    if (m == 0 || cc.prev == 0) panic(`slab: out of memory creating ${c.name}`);
     cc_load(cc, m, 0);
   }
-  return c.id;
 }
 
 export function slab_init(): void {
@@ -495,6 +500,7 @@ export function slab_init(): void {
   this_cpu().slab = changetype<u64>(cc_at(0, 0));
   for (let i: u64 = 0; i < NUM_CLASSES; i++) slab_cache_create(CLASS_NAMES[i32(i)], CLASS_SIZES[i32(i)]);
   if (slab_cache_create("magazine", sizeof<Magazine>()) != MAG_CACHE) panic(`slab: magazine cache id`);
+  for (let i: u64 = 0; i < NUM_CLASSES; i++) give_magazines(cache_of(i));
   pmm_set_reclaim(reclaim);
 }
 

@@ -5,8 +5,8 @@
 // whether it passed; the tables below list them in order.
 
 import { put_str, put_udec, put_char, kprint } from "../lib/log";
-import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../dev/debugexit";
-import { halt_forever } from "../arch/cpu";
+import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
+import { halt_forever } from "../arch/hal";
 import { slab_reap } from "../mm/slab";
 import { pmm_free_frames } from "../mm/pmm";
 import {

@@ -135,7 +135,7 @@ export function module(funcs: (FB | Func)[], more: Partial<Module> = {}): Module
 }
 
 export function listing(m: Module, optimize = true): string {
-  return formatListing(compileModule(m, { target: 'linux', optimize }));
+  return formatListing(compileModule(m, { optimize }));
 }
 
 /** Compiles m, links it with a C driver (and extra .S fixtures), runs it and returns stdout. */
