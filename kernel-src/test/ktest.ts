@@ -8,6 +8,7 @@ import { put_str, put_udec, put_char, kprint } from "../lib/log";
 import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
 import { slab_reap } from "../mm/slab";
+import { test_slab_model, test_slab_debug, test_slab_shrink } from "./slab_tests";
 import { pmm_free_frames } from "../mm/pmm";
 import {
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
@@ -37,7 +38,7 @@ const TESTS: readonly TestFn[] = [
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
   test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
   test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_thread_stacks,
-  test_user_receive_preemptible, test_user_demo, test_no_leaks,
+  test_user_receive_preemptible, test_user_demo, test_slab_model, test_slab_debug, test_slab_shrink, test_no_leaks,
 ];
 
 const NAMES: readonly string[] = [
@@ -50,6 +51,7 @@ const NAMES: readonly string[] = [
   "mutex_contention", "mutex_wake_order", "mutex_try_lock",
   "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer",
   "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
+  "slab_model_100k", "slab_debug_double_free_use_after_free", "slab_shrink_under_pressure",
   "no_leaks_at_end",
 ];
 
