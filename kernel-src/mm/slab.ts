@@ -347,7 +347,8 @@ function alloc_slow(id: u64): u64 {
   let c = cache_of(id);
   let cc = cpu_cache(id);
   let o: u64 = 0;
-  let on = cc.limit != cc.loaded; // magazines in use (not debug mode)
+  if (!debug) cc_refill(cc);
+  let on = cc.limit != cc.loaded; // magazines in use (not debug mode, and there are some)
   if (on && cc.prev_rounds != 0) { // swap: the previous magazine is full
     let m = cc.loaded;
     cc_load(cc, cc.prev, cc.prev_rounds);
@@ -386,7 +387,8 @@ function free_slow(o: u64): void {
   } else {
     let c = cache_of(id);
     let cc = cpu_cache(id);
-    if (cc.limit == cc.loaded) { // debug mode
+    if (!debug) cc_refill(cc);
+    if (cc.limit == cc.loaded) { // debug mode, or no magazine to be had
       slab_put(c, o, caller);
     } else {
       if (cc.prev_rounds == 0) { // swap: the previous magazine is empty
@@ -484,15 +486,27 @@ export function slab_cache_create(name: string, size: u64): u64 {
   return c.id;
 }
 
-/** Two empty magazines per CPU for c (the magazine cache's stay 0: both fast paths miss). */
-function give_magazines(c: SlabCache): void {
-  for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) {
-    let cc = cc_at(cpu, c.id);
-    let m = mag_new();
-    cc.prev = mag_new();
-    if (m == 0 || cc.prev == 0) panic(`slab: out of memory creating ${c.name}`);
-    cc_load(cc, m, 0);
+/**
+ * Two empty magazines for a CPU cache that has none. Without them (no memory) both fast paths
+ * miss and the slow paths use the slab layer directly; they try again next time.
+ */
+function cc_refill(cc: CpuCache): void {
+  if (cc.loaded != 0) return;
+  let m = mag_new();
+  let p = mag_new();
+  if (m == 0 || p == 0) {
+    if (m != 0) mag_free(m);
+    if (p != 0) mag_free(p);
+    return;
   }
+  cc_load(cc, m, 0);
+  cc.prev = p;
+  cc.prev_rounds = 0;
+}
+
+/** Magazines for every CPU of c (the magazine cache has none: both its fast paths miss). */
+function give_magazines(c: SlabCache): void {
+  for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) cc_refill(cc_at(cpu, c.id));
 }
 
 export function slab_init(): void {
@@ -508,9 +522,18 @@ export function slab_init(): void {
 function reap_cache(c: SlabCache): void {
   for (let cpu: u64 = 0; cpu < MAX_CPUS && c.id != MAG_CACHE; cpu++) { // only the boot CPU runs; with SMP: a cross-call
     let cc = cc_at(cpu, c.id);
+    if (cc.loaded == 0) continue;
     mag_drain(c, cc.loaded, cc_rounds(cc));
     mag_drain(c, cc.prev, cc.prev_rounds);
-    cc_load(cc, cc.loaded, 0);
+    // The magazines go too (give_magazines brings fresh ones after the magazine cache is
+    // reaped): magazines move between CPUs and the depot, so keeping "the CPU's" would pin
+    // whichever magazine slabs they happen to be in.
+    mag_free(cc.loaded);
+    mag_free(cc.prev);
+    cc.loaded = 0;
+    cc.top = 0;
+    cc.limit = 0;
+    cc.prev = 0;
     cc.prev_rounds = 0;
   }
   while (c.depot_full != 0) {
@@ -535,7 +558,8 @@ function reap_cache(c: SlabCache): void {
 
 function reap_all(): void {
   for (let i: u64 = 0; i < cache_count; i++) if (i != MAG_CACHE) reap_cache(cache_of(i));
-  reap_cache(cache_of(MAG_CACHE)); // last: the others have just given their spare magazines back
+  reap_cache(cache_of(MAG_CACHE)); // last: the others have just given their magazines back
+  for (let i: u64 = 0; i < cache_count; i++) if (i != MAG_CACHE) give_magazines(cache_of(i));
 }
 
 /** The PMM found no free frame: give back what the caches hold, unless we are inside them. */
@@ -573,7 +597,10 @@ export function slab_set_debug(on: bool): void {
   if (on) poison_free_objects();
   for (let id: u64 = 0; id < cache_count; id++) {
     if (id == MAG_CACHE) continue;
-    for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) cc_load(cc_at(cpu, id), cc_at(cpu, id).loaded, 0); // empty after reap_all
+    for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) {
+      let cc = cc_at(cpu, id);
+      if (cc.loaded != 0) cc_load(cc, cc.loaded, 0); // empty after reap_all
+    }
   }
   irq_restore(flags);
 }
