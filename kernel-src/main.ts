@@ -15,6 +15,7 @@ import { vmm_init } from "./mm/vmm";
 import { heap_init } from "./mm/heap";
 import { kmalloc, kfree } from "./mm/kmalloc";
 import { slab_init } from "./mm/slab";
+import { vma_init } from "./mm/vma";
 import { percpu_init } from "./sched/percpu";
 import { scheduler_init, thread_create, thread_current, thread_sleep, idle_loop, sched_set_verbose } from "./sched/scheduler";
 import { PRIORITY_NORMAL, thread_name } from "./sched/thread";
@@ -74,6 +75,7 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   heap_init();
   if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
   slab_init(); // after percpu_init: the magazines are per CPU
+  vma_init();
   scheduler_init();
   timer_start();
   ipc_init();

@@ -29,6 +29,7 @@ const ENTRIES: u64 = 512;
 export class AddressSpace {
   pml4: u64 = 0; // physical address of the root table
   asid: u64 = 0;
+  vmas: u64 = 0; // the user half's VMAs, sorted (mm/vma.ts); freed by vma_free_all before destroy
 }
 
 let kernel_as!: Inline<AddressSpace>;

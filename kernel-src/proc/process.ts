@@ -26,6 +26,7 @@ import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { kmalloc } from "../mm/kmalloc";
 import { user_unmap_page } from "../mm/usercopy";
 import { PAGE_SIZE } from "../mm/layout";
+import { vma_add, vma_free_all, vm_fault, vm_fault_reason, VMA_GUARD, VM_OK } from "../mm/vma";
 import { elf_load } from "./elf";
 import { Thread, thr } from "../sched/thread";
 import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thread_for_each, thread_sleep } from "../sched/scheduler";
@@ -104,6 +105,9 @@ function stack_slot_take(p: Process): u64 {
   }
   let top = p.stack_next;
   p.stack_next = top - USER_STACK_SIZE - PAGE_SIZE; // leave a guard page
+  // The guard page gets a VMA so that touching it is reported as what it is (if there is no
+  // memory for the record, the page is still unmapped and still faults, as "no mapping").
+  vma_add(p.space, p.stack_next, p.stack_next + PAGE_SIZE, 0, VMA_GUARD);
   return top;
 }
 
@@ -153,6 +157,12 @@ export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8):
   return t;
 }
 
+/** Frees an address space with its VMAs. */
+function space_destroy(space: AddressSpace): void {
+  vma_free_all(space);
+  vmm_destroy_address_space(space);
+}
+
 /** Loads and starts a program; null if the image is bad or memory ran out. */
 export function proc_spawn(name: string, image: u64, image_end: u64, priority: u8, detached: bool): Process | null {
   let space = vmm_create_address_space();
@@ -160,7 +170,7 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
   let entry = elf_load(space, image, image_end - image);
   if (entry == 0) {
     log_error(`exec ${name}: not a valid x86-64 executable, or out of memory`);
-    vmm_destroy_address_space(space);
+    space_destroy(space);
     return null;
   }
   let p = new Process();
@@ -175,7 +185,7 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
   if (t == null || p.port == 0) {
     log_error(`exec ${name}: out of memory`);
     if (p.port != 0) ipc_destroy_port(p.port);
-    vmm_destroy_address_space(space);
+    space_destroy(space);
     free_stack_list(p);
     destroy(p);
     return null;
@@ -197,7 +207,7 @@ export function proc_thread_exit(t: Thread): void {
   if (!mutex_idle(p.space_lock)) panic(`process ${p.pid}: address space torn down while its lock is in use`);
   ipc_destroy_port_locked(p.port);
   mmu_switch(vmm_kernel_space().pml4);
-  vmm_destroy_address_space(p.space);
+  space_destroy(p.space);
   free_stack_list(p);
   live_processes--;
   log_info(`Process exited: pid=${p.pid}, name=${proc_name(p)}, status=${p.exit_code}`);
@@ -220,10 +230,23 @@ export function proc_exit(code: i64): void {
   thread_exit();
 }
 
+/**
+ * A page fault in ring 3 at addr (a write, or an instruction fetch): true when demand paging
+ * resolved it (mm/vma.ts); else the reason is kept for proc_user_fault's report.
+ */
+export function proc_page_fault(addr: u64, write: bool, exec: bool): bool {
+  let t = thread_current();
+  let why = vm_fault(proc_of(t).space, addr, write, exec);
+  t.fault_why = why;
+  return why == VM_OK;
+}
+
 /** A CPU exception in ring 3: report it, kill the process; the kernel goes on. */
-export function proc_user_fault(f: InterruptFrame): void {
+export function proc_user_fault(f: InterruptFrame, addr: u64): void {
   let t = thread_current();
   let p = proc_of(t);
+  if (t.fault_why != VM_OK) log_error(`user fault: pid ${p.pid} (${proc_name(p)}): page fault at ${hex(addr)}: ${vm_fault_reason(t.fault_why)}`);
+  t.fault_why = VM_OK;
   log_error(`user fault: pid ${p.pid} (${proc_name(p)}), tid ${t.tid}: killing the process`);
   fault_report(f, "[ERROR]   ");
   p.faulted = true;

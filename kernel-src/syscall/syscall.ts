@@ -28,6 +28,7 @@ import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_u
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
+import { vma_add, vma_remove, vma_flags, VMA_ANON } from "../mm/vma";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
@@ -263,21 +264,15 @@ export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 
   return r;
 }
 
+/**
+ * Anonymous memory is demand paged: mmap only records a VMA; each page gets a zeroed frame on its
+ * first touch (mm/vma.ts vm_fault, or vm_populate when a system call touches it first).
+ */
 function mmap_locked(p: Process, size: u64, prot: u64): i64 {
   if (p.mmap_next + size > MMAP_LIMIT) return E_NOMEM;
-  let flags = PTE_U | PTE_OWNED;
-  if ((prot & PROT_WRITE) != 0) flags |= PTE_W;
-  if ((prot & PROT_EXEC) == 0) flags |= PTE_NX;
   let base = p.mmap_next;
-  for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
-    let pa = pmm_alloc_zeroed();
-    if (pa == 0 || !vmm_map(p.space, base + off, pa, flags)) {
-      if (pa != 0) pmm_free(pa); // no table page for it
-      for (let undo: u64 = 0; undo < off; undo += PAGE_SIZE) user_unmap_page(p.space, base + undo);
-      return E_NOMEM;
-    }
-  }
-  p.mmap_next = base + size + PAGE_SIZE; // a guard page between mappings
+  if (!vma_add(p.space, base, base + size, vma_flags((prot & PROT_WRITE) != 0, (prot & PROT_EXEC) != 0), VMA_ANON)) return E_NOMEM;
+  p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings
   return i64(base);
 }
 
@@ -291,12 +286,12 @@ export function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 
   return r;
 }
 
+/** The range must lie in one mmap'd VMA (which is cut or split); its touched pages are freed. */
 function munmap_locked(p: Process, addr: u64, size: u64): i64 {
   if (addr < MMAP_BASE || addr > p.mmap_next || size > p.mmap_next - addr) return E_INVAL; // no wrap
+  if (!vma_remove(p.space, addr, addr + size)) return E_INVAL;
   for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
-    let e = vmm_pte(p.space, addr + off);
-    if ((e & PTE_U) == 0 || (e & PTE_OWNED) == 0) return E_INVAL;
+    if (vmm_pte(p.space, addr + off) != 0) user_unmap_page(p.space, addr + off); // never touched: nothing to free
   }
-  for (let off: u64 = 0; off < size; off += PAGE_SIZE) user_unmap_page(p.space, addr + off);
   return E_OK;
 }

@@ -1,0 +1,197 @@
+// Virtual memory areas: what each range of a user address space is meant to hold, and the
+// page-fault handling that follows from it.
+//
+// Each AddressSpace has a list of VMAs (AddressSpace.vmas), sorted by address, not overlapping;
+// each VMA is [start, end), page aligned, with the page-table flags its pages get and a kind:
+//   VMA_ANON   anonymous memory: no frame until the first touch, then a zero-filled frame owned
+//              by the mapping (demand paging);
+//   VMA_GUARD  a guard region (below each user stack): any access is an error, reported as such.
+// Only part of the user half is described by VMAs: the ELF image and the thread stacks are mapped
+// eagerly and have no VMA (a fault there is a protection error); mmap'd memory is VMA_ANON.
+//
+// vm_fault decides a user page fault: it maps a zeroed frame when the address lies in an
+// anonymous VMA whose permissions allow the access, else it returns why not (a VM_* reason whose
+// text vm_fault_reason gives, for the message naming the address when the process is killed).
+// vm_populate does the same for the kernel on a user's behalf (mm/usercopy.ts: a system call's
+// buffer in memory never touched yet is faulted in before it is checked and copied).
+// Changes to the list happen with interrupts off (one VMA at a time), as page faults read it then.
+// VMAs come from their own slab cache.
+
+import { AddressSpace, vmm_map, vmm_pte } from "./vmm";
+import { pmm_alloc_zeroed, pmm_free } from "./pmm";
+import { slab_cache_create, slab_alloc, slab_free } from "./slab";
+import { PAGE_SIZE, page_round_down } from "./layout";
+import { irq_save, irq_restore, PTE_P, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../arch/hal";
+
+export const VMA_ANON: u32 = 1;
+export const VMA_GUARD: u32 = 2;
+
+// vm_fault's answers: 0 = handled, else why the access is an error.
+export const VM_OK: i32 = 0;
+export const VM_UNMAPPED: i32 = 1;
+export const VM_GUARD: i32 = 2;
+export const VM_READ_ONLY: i32 = 3;
+export const VM_NO_EXEC: i32 = 4;
+export const VM_NO_MEMORY: i32 = 5;
+export const VM_PROTECTION: i32 = 6;
+
+const REASONS: readonly string[] = [
+  "handled", "no mapping at this address", "guard page (stack overflow or a stray pointer)",
+  "write to a read-only mapping", "instruction fetch from a non-executable mapping",
+  "out of memory for a demand-paged page", "access not allowed to a present page",
+];
+
+export class Vma {
+  start: u64 = 0;
+  end: u64 = 0;
+  flags: u64 = 0; // PTE_U | PTE_W? | PTE_NX? for the pages
+  kind: u32 = 0;
+  next: u64 = 0;
+}
+
+let vma_cache: u64 = 0;
+let faults_handled: u64 = 0;
+
+function vma(a: u64): Vma {
+  return changetype<Vma>(a);
+}
+
+export function vma_init(): void {
+  vma_cache = slab_cache_create("vma", sizeof<Vma>());
+}
+
+export function vm_fault_reason(why: i32): string {
+  return why >= 0 && why < REASONS.length ? REASONS[why] : "unknown";
+}
+
+/** The VMA containing va, or 0. */
+export function vma_find(space: AddressSpace, va: u64): u64 {
+  for (let a = space.vmas; a != 0 && vma(a).start <= va; a = vma(a).next) if (va < vma(a).end) return a;
+  return 0;
+}
+
+/** Adds [start, end) (page aligned, in the user half) of `kind`; false if it overlaps one or no memory. */
+export function vma_add(space: AddressSpace, start: u64, end: u64, flags: u64, kind: u32): bool {
+  if (start >= end || (start & (PAGE_SIZE - 1)) != 0 || (end & (PAGE_SIZE - 1)) != 0) return false;
+  let a = slab_alloc(vma_cache);
+  if (a == 0) return false;
+  let v = vma(a);
+  v.start = start;
+  v.end = end;
+  v.flags = flags;
+  v.kind = kind;
+  let irq = irq_save();
+  let link = changetype<u64>(space) + offsetof<AddressSpace>("vmas"); // the word pointing at the next VMA
+  while (load<u64>(link) != 0 && vma(load<u64>(link)).end <= start) link = load<u64>(link) + offsetof<Vma>("next");
+  let after = load<u64>(link);
+  let ok = after == 0 || vma(after).start >= end;
+  if (ok) {
+    v.next = after;
+    store<u64>(link, a);
+  }
+  irq_restore(irq);
+  if (!ok) slab_free(a);
+  return ok;
+}
+
+/**
+ * Removes [start, end) from the anonymous VMA that holds all of it (splitting it when the range is
+ * inside); returns false, changing nothing, if no single anonymous VMA holds the range. The pages
+ * are not touched: the caller unmaps them (mm/usercopy.ts user_unmap_page).
+ */
+export function vma_remove(space: AddressSpace, start: u64, end: u64): bool {
+  let tail = slab_alloc(vma_cache); // taken first: a split needs it, and nothing may fail halfway
+  if (tail == 0) return false;
+  let irq = irq_save();
+  let link = changetype<u64>(space) + offsetof<AddressSpace>("vmas");
+  while (load<u64>(link) != 0 && vma(load<u64>(link)).end <= start) link = load<u64>(link) + offsetof<Vma>("next");
+  let a = load<u64>(link);
+  let ok = a != 0 && vma(a).kind == VMA_ANON && vma(a).start <= start && end <= vma(a).end && start < end;
+  let spare = tail;
+  if (ok) {
+    let v = vma(a);
+    if (v.start == start && v.end == end) { // the whole VMA
+      store<u64>(link, v.next);
+      spare = a;
+    } else if (v.start == start) {
+      v.start = end;
+    } else if (v.end == end) {
+      v.end = start;
+    } else { // the middle: v keeps the front, tail gets the back
+      let t = vma(tail);
+      t.start = end;
+      t.end = v.end;
+      t.flags = v.flags;
+      t.kind = v.kind;
+      t.next = v.next;
+      v.end = start;
+      v.next = tail;
+      spare = 0;
+    }
+  }
+  irq_restore(irq);
+  if (spare != 0) slab_free(spare);
+  return ok;
+}
+
+/** Frees every VMA of space (the address space is being destroyed; its pages go with the tables). */
+export function vma_free_all(space: AddressSpace): void {
+  while (space.vmas != 0) {
+    let a = space.vmas;
+    space.vmas = vma(a).next;
+    slab_free(a);
+  }
+}
+
+/**
+ * Decides a fault at va in space by a `write` or an instruction fetch (`exec`), interrupts off:
+ * maps a zero-filled frame for an allowed first touch of anonymous memory (VM_OK), else says why
+ * the access is an error.
+ */
+export function vm_fault(space: AddressSpace, va: u64, write: bool, exec: bool): i32 {
+  let page = page_round_down(va);
+  let a = vma_find(space, va);
+  if (a == 0) return (vmm_pte(space, page) & PTE_P) != 0 ? VM_PROTECTION : VM_UNMAPPED;
+  let v = vma(a);
+  if (v.kind == VMA_GUARD) return VM_GUARD;
+  if (write && (v.flags & PTE_W) == 0) return VM_READ_ONLY;
+  if (exec && (v.flags & PTE_NX) != 0) return VM_NO_EXEC;
+  if ((vmm_pte(space, page) & PTE_P) != 0) return VM_PROTECTION; // present, yet the CPU refused
+  let pa = pmm_alloc_zeroed();
+  if (pa == 0) return VM_NO_MEMORY;
+  if (!vmm_map(space, page, pa, v.flags | PTE_OWNED)) {
+    pmm_free(pa);
+    return VM_NO_MEMORY;
+  }
+  faults_handled++;
+  return VM_OK;
+}
+
+/**
+ * For the kernel acting on a user range: makes the page at va present if a VMA allows the access
+ * (as a fault would). True when the page is present and user-accessible afterwards.
+ */
+export function vm_populate(space: AddressSpace, va: u64, write: bool): bool {
+  let irq = irq_save();
+  let e = vmm_pte(space, page_round_down(va));
+  let ok = (e & PTE_P) != 0 || vm_fault(space, va, write, false) == VM_OK;
+  irq_restore(irq);
+  return ok;
+}
+
+/** Page faults resolved by demand paging since boot. */
+export function vm_faults_handled(): u64 {
+  return faults_handled;
+}
+
+/** Number of VMAs of space (tests). */
+export function vma_count(space: AddressSpace): u64 {
+  let n: u64 = 0;
+  for (let a = space.vmas; a != 0; a = vma(a).next) n++;
+  return n;
+}
+
+/** Flags for a user mapping from mmap's protection bits: PTE_U always, W and NX as asked. */
+export function vma_flags(writable: bool, executable: bool): u64 {
+  return PTE_U | (writable ? PTE_W : 0) | (executable ? 0 : PTE_NX);
+}
