@@ -14,6 +14,7 @@ import {
 } from "../boot/multiboot";
 import { p2v, PAGE_SIZE, page_round_up, page_round_down, kernel_image_end_phys } from "./layout";
 import { log_error } from "../lib/log";
+import { panic } from "../lib/panic";
 import { bit_lowest, irq_save, irq_restore } from "../arch/hal";
 
 
@@ -31,6 +32,7 @@ let bad_frees: u64 = 0;
 let reserved_end: u64 = LOW_MEMORY_END; // below it: low memory and the kernel image
 let reclaim: u64 = 0; // () => void: asked to give frames back when none is free (mm/slab.ts)
 let reclaiming: bool = false;
+let reserved: u64 = 0; // free frames promised to demand-paged memory (pmm_reserve)
 
 type ReclaimFn = () => void;
 
@@ -105,20 +107,87 @@ export function pmm_init(): void {
   search_hint = 0;
 }
 
-/** One free frame's physical address, or 0 when memory is exhausted (after asking the caches). */
+/**
+ * One free frame's physical address, or 0 when memory is exhausted (after asking the caches).
+ * Frames promised to demand-paged memory (pmm_reserve) are not handed out here.
+ */
 export function pmm_alloc(): u64 {
-  let pa = find_free();
+  let pa = find_free(reserved);
   if (pa != 0 || reclaim == 0 || reclaiming) return pa;
   let flags = irq_save();
   reclaiming = true;
   changetype<ReclaimFn>(reclaim)();
   reclaiming = false;
   irq_restore(flags);
-  return find_free();
+  return find_free(reserved);
 }
 
-function find_free(): u64 {
+/**
+ * Promises n frames to demand-paged memory (mm/vma.ts): they stay free but pmm_alloc leaves them
+ * alone, so a first touch later always finds its frame (no overcommit). False if fewer than n
+ * frames are free and unpromised (after asking the caches).
+ */
+export function pmm_reserve(n: u64): bool {
   let flags = irq_save();
+  if (free_frames < reserved + n && reclaim != 0 && !reclaiming) {
+    reclaiming = true;
+    changetype<ReclaimFn>(reclaim)();
+    reclaiming = false;
+  }
+  let ok = free_frames >= reserved + n;
+  if (ok) reserved += n;
+  irq_restore(flags);
+  return ok;
+}
+
+/** Gives back promises of frames never taken (memory unmapped before it was touched). */
+export function pmm_unreserve(n: u64): void {
+  let flags = irq_save();
+  if (n > reserved) panic(`pmm: unreserve of ${n} frames, only ${reserved} reserved`);
+  reserved -= n;
+  irq_restore(flags);
+}
+
+/** A zeroed frame against one promised frame (a first touch of demand-paged memory). */
+export function pmm_alloc_reserved_zeroed(): u64 {
+  let flags = irq_save();
+  if (reserved == 0) panic(`pmm: no frame reserved`);
+  reserved--;
+  let pa = find_free(0);
+  irq_restore(flags);
+  if (pa != 0) memset(p2v(pa), 0, PAGE_SIZE);
+  return pa;
+}
+
+/**
+ * A zeroed page-table frame for a demand-paged page: it may use promised frames when no other is
+ * left (a table is a few frames per 2 MiB; the promise covers the pages, see docs/memory.md).
+ */
+export function pmm_alloc_table_zeroed(): u64 {
+  let pa = find_free(0);
+  if (pa != 0) memset(p2v(pa), 0, PAGE_SIZE);
+  return pa;
+}
+
+/** Gives back a frame from pmm_alloc_reserved_zeroed that could not be used, with its promise. */
+export function pmm_free_reserved(pa: u64): void {
+  pmm_free(pa);
+  let flags = irq_save();
+  reserved++;
+  irq_restore(flags);
+}
+
+export function pmm_reserved(): u64 {
+  return reserved;
+}
+
+/** A free frame, leaving `keep` free ones alone. */
+function find_free(keep: u64): u64 {
+  let flags = irq_save();
+  if (free_frames <= keep) {
+    irq_restore(flags);
+    return 0;
+  }
   let words = (highest_frame + 63) / 64;
   for (let w = search_hint; w < words; w++) {
     let bits = bitmap[i32(w)];

@@ -17,8 +17,8 @@
 // Changes to the list happen with interrupts off (one VMA at a time), as page faults read it then.
 // VMAs come from their own slab cache.
 
-import { AddressSpace, vmm_map, vmm_pte } from "./vmm";
-import { pmm_alloc_zeroed, pmm_free } from "./pmm";
+import { AddressSpace, vmm_map_demand, vmm_pte } from "./vmm";
+import { pmm_reserve, pmm_unreserve, pmm_alloc_reserved_zeroed, pmm_free_reserved } from "./pmm";
 import { slab_cache_create, slab_alloc, slab_free } from "./slab";
 import { PAGE_SIZE, page_round_down } from "./layout";
 import { irq_save, irq_restore, PTE_P, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../arch/hal";
@@ -70,11 +70,20 @@ export function vma_find(space: AddressSpace, va: u64): u64 {
   return 0;
 }
 
-/** Adds [start, end) (page aligned, in the user half) of `kind`; false if it overlaps one or no memory. */
+/**
+ * Adds [start, end) (page aligned, in the user half) of `kind`; false if it overlaps one or memory
+ * is short. Anonymous memory reserves its frames now (pmm_reserve: no overcommit, so a first
+ * touch never fails for want of memory); they are taken one by one as pages are touched.
+ */
 export function vma_add(space: AddressSpace, start: u64, end: u64, flags: u64, kind: u32): bool {
   if (start >= end || (start & (PAGE_SIZE - 1)) != 0 || (end & (PAGE_SIZE - 1)) != 0) return false;
+  let pages = kind == VMA_ANON ? (end - start) / PAGE_SIZE : 0;
+  if (!pmm_reserve(pages)) return false;
   let a = slab_alloc(vma_cache);
-  if (a == 0) return false;
+  if (a == 0) {
+    pmm_unreserve(pages);
+    return false;
+  }
   let v = vma(a);
   v.start = start;
   v.end = end;
@@ -90,14 +99,25 @@ export function vma_add(space: AddressSpace, start: u64, end: u64, flags: u64, k
     store<u64>(link, a);
   }
   irq_restore(irq);
-  if (!ok) slab_free(a);
+  if (!ok) {
+    slab_free(a);
+    pmm_unreserve(pages);
+  }
   return ok;
+}
+
+/** Pages of [start, end) in space not mapped yet: frames still promised, not taken. */
+export function vm_untouched(space: AddressSpace, start: u64, end: u64): u64 {
+  let n: u64 = 0;
+  for (let va = start; va < end; va += PAGE_SIZE) if ((vmm_pte(space, va) & PTE_P) == 0) n++;
+  return n;
 }
 
 /**
  * Removes [start, end) from the anonymous VMA that holds all of it (splitting it when the range is
- * inside); returns false, changing nothing, if no single anonymous VMA holds the range. The pages
- * are not touched: the caller unmaps them (mm/usercopy.ts user_unmap_page).
+ * inside); returns false, changing nothing, if no single anonymous VMA holds the range. The
+ * caller then releases each page of the range (no fault can map one any more): a touched page is
+ * unmapped (mm/usercopy.ts user_unmap_page), an untouched one gives its promise back (pmm_unreserve).
  */
 export function vma_remove(space: AddressSpace, start: u64, end: u64): bool {
   let tail = slab_alloc(vma_cache); // taken first: a split needs it, and nothing may fail halfway
@@ -112,7 +132,7 @@ export function vma_remove(space: AddressSpace, start: u64, end: u64): bool {
     let v = vma(a);
     if (v.start == start && v.end == end) { // the whole VMA
       store<u64>(link, v.next);
-      spare = a;
+      slab_free(a);
     } else if (v.start == start) {
       v.start = end;
     } else if (v.end == end) {
@@ -134,11 +154,15 @@ export function vma_remove(space: AddressSpace, start: u64, end: u64): bool {
   return ok;
 }
 
-/** Frees every VMA of space (the address space is being destroyed; its pages go with the tables). */
+/**
+ * Frees every VMA of space (it is being destroyed; its pages go with the tables, the promises of
+ * pages never touched back to the PMM). Call before vmm_destroy_address_space.
+ */
 export function vma_free_all(space: AddressSpace): void {
   while (space.vmas != 0) {
     let a = space.vmas;
     space.vmas = vma(a).next;
+    if (vma(a).kind == VMA_ANON) pmm_unreserve(vm_untouched(space, vma(a).start, vma(a).end));
     slab_free(a);
   }
 }
@@ -157,10 +181,10 @@ export function vm_fault(space: AddressSpace, va: u64, write: bool, exec: bool):
   if (write && (v.flags & PTE_W) == 0) return VM_READ_ONLY;
   if (exec && (v.flags & PTE_NX) != 0) return VM_NO_EXEC;
   if ((vmm_pte(space, page) & PTE_P) != 0) return VM_PROTECTION; // present, yet the CPU refused
-  let pa = pmm_alloc_zeroed();
-  if (pa == 0) return VM_NO_MEMORY;
-  if (!vmm_map(space, page, pa, v.flags | PTE_OWNED)) {
-    pmm_free(pa);
+  let pa = pmm_alloc_reserved_zeroed(); // the VMA's promise (vma_add)
+  if (pa == 0) return VM_NO_MEMORY; // only when table pages ate the promised frames
+  if (!vmm_map_demand(space, page, pa, v.flags | PTE_OWNED)) {
+    pmm_free_reserved(pa);
     return VM_NO_MEMORY;
   }
   faults_handled++;

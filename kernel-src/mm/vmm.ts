@@ -9,7 +9,7 @@
 // carry U; leaf permissions decide the rest. A leaf with PTE_OWNED owns its frame: unmapping it or
 // destroying the space frees the frame. vmm_destroy frees every user-half table page and the PML4.
 
-import { pmm_alloc_zeroed, pmm_free, pmm_memory_end } from "./pmm";
+import { pmm_alloc_zeroed, pmm_alloc_table_zeroed, pmm_free, pmm_memory_end } from "./pmm";
 import {
   p2v, PAGE_SIZE, DIRECT_MAP_BASE, USER_TOP, kernel_v2p, kernel_image_start, kernel_image_end,
   text_start, text_end, data_start, data_end, bss_start, bss_end,
@@ -41,12 +41,14 @@ function entry_addr(table: u64, va: u64, level: u64): usize {
   return p2v(table) + ((va >> (12 + 9 * level)) & (ENTRIES - 1)) * 8;
 }
 
+let tables_from_reserve: bool = false; // vmm_map_demand: tables may use promised frames
+
 /** The table below the entry at `ea`, created when absent and `create` is set; 0 if none. */
 function next_table(ea: usize, create: bool, user: bool): u64 {
   let e = load<u64>(ea);
   if ((e & PTE_P) == 0) {
     if (!create) return 0;
-    let t = pmm_alloc_zeroed();
+    let t = tables_from_reserve ? pmm_alloc_table_zeroed() : pmm_alloc_zeroed();
     if (t == 0) return 0;
     store<u64>(ea, t | PTE_P | PTE_W | (user ? PTE_U : 0));
     table_pages++;
@@ -81,6 +83,19 @@ export function vmm_map(space: AddressSpace, va: u64, pa: u64, flags: u64): bool
   let pte = walk(space.pml4, va, 0, true);
   let ok = pte != 0 && (load<u64>(pte) & PTE_P) == 0;
   if (ok) store<u64>(pte, (pa & PTE_ADDR) | flags | PTE_P);
+  irq_restore(irq);
+  return ok;
+}
+
+/**
+ * vmm_map for a demand-paged page (mm/vma.ts): a table page it needs may come from frames
+ * promised to demand-paged memory (pmm_alloc_table_zeroed).
+ */
+export function vmm_map_demand(space: AddressSpace, va: u64, pa: u64, flags: u64): bool {
+  let irq = irq_save();
+  tables_from_reserve = true;
+  let ok = vmm_map(space, va, pa, flags);
+  tables_from_reserve = false;
   irq_restore(irq);
   return ok;
 }

@@ -29,7 +29,7 @@ import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { vma_add, vma_remove, vma_flags, VMA_ANON } from "../mm/vma";
-import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
+import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
 import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF } from "../abi/errors";
@@ -290,8 +290,11 @@ export function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 
 function munmap_locked(p: Process, addr: u64, size: u64): i64 {
   if (addr < MMAP_BASE || addr > p.mmap_next || size > p.mmap_next - addr) return E_INVAL; // no wrap
   if (!vma_remove(p.space, addr, addr + size)) return E_INVAL;
-  for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
-    if (vmm_pte(p.space, addr + off) != 0) user_unmap_page(p.space, addr + off); // never touched: nothing to free
+  for (let off: u64 = 0; off < size; off += PAGE_SIZE) { // one page per irq-off section
+    let irq = irq_save();
+    if (vmm_pte(p.space, addr + off) != 0) user_unmap_page(p.space, addr + off); // frees the frame
+    else pmm_unreserve(1); // never touched: its promised frame goes back
+    irq_restore(irq);
   }
   return E_OK;
 }

@@ -1,0 +1,113 @@
+// Self-tests of VMAs and demand paging (mm/vma.ts): the fault decisions on a kernel-made address
+// space, and a ring-3 program touching 64 MiB sparsely (user/lazy).
+
+import { check, check_eq, frames_free } from "./ktest";
+import { kprint } from "../lib/log";
+import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
+import {
+  vma_add, vma_remove, vma_free_all, vma_count, vm_fault, vm_untouched, VMA_ANON, VMA_GUARD,
+  VM_OK, VM_UNMAPPED, VM_GUARD, VM_READ_ONLY, VM_NO_EXEC,
+} from "../mm/vma";
+import { pmm_reserved, pmm_free_frames, pmm_unreserve } from "../mm/pmm";
+import { p2v, PAGE_SIZE } from "../mm/layout";
+import { proc_spawn, proc_wait } from "../proc/process";
+import { thread_sleep } from "../sched/scheduler";
+import { irq_save, irq_restore } from "../arch/hal";
+
+declare const __user_lazy_start: u8;
+declare const __user_lazy_end: u8;
+
+const BASE: u64 = 0x0000100000000000;
+const SIZE: u64 = 64 * 1024 * 1024;
+const MIB: u64 = 1024 * 1024;
+
+/** vm_fault as the CPU's fault path calls it (interrupts off). */
+function fault(space: AddressSpace, va: u64, write: bool, exec: bool): i32 {
+  let irq = irq_save();
+  let r = vm_fault(space, va, write, exec);
+  irq_restore(irq);
+  return r;
+}
+
+/** True when the 4 KiB page at va is mapped and all zero except `skip` bytes at the start. */
+function zero_page(space: AddressSpace, va: u64): bool {
+  let pa = vmm_translate(space, va);
+  if (pa == VMM_NOT_MAPPED) return false;
+  for (let off: u64 = 0; off < PAGE_SIZE; off += 8) if (load<u64>(p2v(pa) + off) != 0) return false;
+  return true;
+}
+
+/**
+ * 64 MiB of anonymous memory in a fresh address space: its frames are promised at once
+ * (pmm_reserve) but taken only as pages are touched: 64 sparse first touches map 64 zeroed frames
+ * (plus a few table pages), the other 16320 pages stay unmapped. Faults outside any VMA, in a
+ * guard VMA, writes to a read-only VMA and fetches from a no-execute one are refused with their
+ * reasons. A munmap-style removal in the middle splits the VMA. At the end every frame and every
+ * promise is back.
+ */
+export function test_vm_demand_paging(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let space = vmm_create_address_space();
+  if (space == null) return check(false, "address space");
+  let ok = check(vma_add(space, BASE, BASE + SIZE, PTE_U | PTE_W | PTE_NX, VMA_ANON), "64 MiB VMA");
+  ok = check_eq(pmm_reserved() - promised, SIZE / PAGE_SIZE, "its 16384 frames promised") && ok;
+  ok = check(!vma_add(space, BASE + SIZE - PAGE_SIZE, BASE + SIZE + PAGE_SIZE, PTE_U, VMA_ANON), "an overlapping VMA is refused") && ok;
+  let before = pmm_free_frames();
+  for (let off: u64 = 0; off < SIZE; off += MIB) {
+    if (fault(space, BASE + off + 8, true, false) != VM_OK) ok = check(false, "first touch mapped");
+    else if (!zero_page(space, BASE + off)) ok = check(false, "zero-filled");
+    store<u64>(p2v(vmm_translate(space, BASE + off)), off);
+  }
+  let used = before - pmm_free_frames();
+  kprint(`# demand paging: 64 touches of 64 MiB took ${used} frames\n`);
+  ok = check(used >= 64 && used <= 64 + 36, "64 frames and their table pages, not 16384") && ok;
+  ok = check_eq(vm_untouched(space, BASE, BASE + SIZE), SIZE / PAGE_SIZE - 64, "the other pages untouched") && ok;
+  ok = check_eq(pmm_reserved() - promised, SIZE / PAGE_SIZE - 64, "64 promises taken") && ok;
+  ok = check(vmm_translate(space, BASE + MIB + PAGE_SIZE) == VMM_NOT_MAPPED, "a page never touched is not mapped") && ok;
+  ok = check_eq(u64(fault(space, BASE + SIZE + 16, false, false)), u64(VM_UNMAPPED), "outside every VMA") && ok;
+  ok = check(vma_add(space, BASE - PAGE_SIZE, BASE, 0, VMA_GUARD), "guard VMA") && ok;
+  ok = check_eq(u64(fault(space, BASE - 8, true, false)), u64(VM_GUARD), "a guard page") && ok;
+  ok = check(vma_add(space, BASE + 2 * SIZE, BASE + 2 * SIZE + PAGE_SIZE, PTE_U | PTE_NX, VMA_ANON), "read-only VMA") && ok;
+  ok = check_eq(u64(fault(space, BASE + 2 * SIZE, true, false)), u64(VM_READ_ONLY), "write to read-only") && ok;
+  ok = check_eq(u64(fault(space, BASE + 2 * SIZE, false, true)), u64(VM_NO_EXEC), "fetch from no-execute") && ok;
+  ok = check_eq(u64(fault(space, BASE + 2 * SIZE, false, false)), u64(VM_OK), "read of read-only memory maps it") && ok;
+  // Remove [8 MiB, 16 MiB) (untouched pages give their promises back, as munmap does).
+  let cut = vm_untouched(space, BASE + 8 * MIB, BASE + 16 * MIB);
+  ok = check(vma_remove(space, BASE + 8 * MIB, BASE + 16 * MIB), "remove the middle") && ok;
+  pmm_unreserve(cut);
+  ok = check_eq(vma_count(space), 4, "split in two (plus guard and read-only)") && ok;
+  ok = check(!vma_remove(space, BASE + 8 * MIB, BASE + 16 * MIB), "a removed range is gone") && ok;
+  ok = check_eq(u64(fault(space, BASE + 9 * MIB + PAGE_SIZE, false, false)), u64(VM_UNMAPPED), "no fault-in in the hole") && ok;
+  vma_free_all(space);
+  vmm_destroy_address_space(space); // the 8 touched pages of the hole go with the tables here
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
+}
+
+/**
+ * Ring 3 (user/lazy): mmap 64 MiB, touch one page per MiB by page faults, check zero fill, let the
+ * kernel count the frames held while the program sleeps, then a system call into an untouched
+ * page and munmap. Frames held must be about 64 pages (not 16384), and all back at the exit.
+ */
+export function test_vm_user_demand(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let p = proc_spawn("lazy", addr_of(__user_lazy_start), addr_of(__user_lazy_end), 32, false);
+  if (p == null) return check(false, "spawn lazy");
+  let low = pmm_free_frames();
+  while (!p.exited) {
+    let f = pmm_free_frames();
+    if (f < low) low = f;
+    thread_sleep(10);
+  }
+  let code = proc_wait(p);
+  let held = frames - low;
+  kprint(`# lazy: at most ${held} frames held for 64 MiB touched in 64 places\n`);
+  let ok = check_eq(u64(code), 0, "lazy: every check passed");
+  ok = check(held >= 64 && held < 200, "about 64 pages (plus image, stack, tables), not 16384") && ok;
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
+}
