@@ -16,18 +16,17 @@ import { heap_init } from "./mm/heap";
 import { kmalloc, kfree } from "./mm/kmalloc";
 import { slab_init } from "./mm/slab";
 import { vma_init } from "./mm/vma";
+import { initrd_mount } from "./fs/initrd";
 import { percpu_init } from "./sched/percpu";
 import { scheduler_init, thread_create, thread_current, thread_sleep, idle_loop, sched_set_verbose } from "./sched/scheduler";
 import { PRIORITY_NORMAL, thread_name } from "./sched/thread";
 import { ipc_init } from "./ipc/port";
 import { service_init, service_start } from "./ipc/service";
 import { syscall_init } from "./syscall/syscall";
-import { proc_spawn } from "./proc/process";
+import { proc_spawn_path } from "./proc/process";
 import { ktest_main } from "./test/ktest";
 import { bench_main } from "./test/bench";
 
-declare const __user_demo_start: u8;
-declare const __user_demo_end: u8;
 
 const USER_PRIORITY: u8 = 32;
 
@@ -41,7 +40,7 @@ function test_thread(arg: u64): void {
     thread_sleep(100);
   }
   // The user demo has a lower priority: it starts once this thread is gone.
-  proc_spawn("demo", addr_of(__user_demo_start), addr_of(__user_demo_end), USER_PRIORITY, true);
+  proc_spawn_path("/bin/demo", USER_PRIORITY, true);
   kprint(`[TEST THREAD] Test thread exiting\n`);
 }
 
@@ -76,6 +75,7 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
   slab_init(); // after percpu_init: the magazines are per CPU
   vma_init();
+  if (!initrd_mount()) panic(`initrd: not a ustar archive (the first multiboot module, or the built-in copy)`);
   scheduler_init();
   timer_start();
   ipc_init();

@@ -1,7 +1,7 @@
 // The build driver behind `make`: compiles a TypeScript program, assembles its runtime stubs and
 // links the result, printing one timed line per phase and nothing else on success.
 //
-//   node out/toolchain/compiler/driver/build.js kernel    out/kernel.elf + out/kernel.map (with user programs)
+//   node out/toolchain/compiler/driver/build.js kernel    out/kernel.elf + out/kernel.map, out/initrd.tar (the user programs)
 //   node out/toolchain/compiler/driver/build.js iso       out/scarlett.iso (GRUB rescue CD around the kernel)
 //   node out/toolchain/compiler/driver/build.js program <dir|tsconfig> -o <elf> [--target NAME]
 //       one program for a target of target.ts (default x86_64-linux)
@@ -12,7 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ObjectFile, newSection, SHF_ALLOC, SHT_PROGBITS } from '../../linker/object.js';
+import { type ObjectFile, SHF_ALLOC } from '../../linker/object.js';
+import { type InitrdEntry, folderEntries, initrdObject, tarArchive } from './initrd.js';
 import { link, type LinkResult } from '../../linker/link.js';
 import { writeExecutable } from '../../linker/exec.js';
 import { formatMap } from '../../linker/map.js';
@@ -82,16 +83,6 @@ export function buildProgram(o: ProgramOptions): Uint8Array {
   });
 }
 
-/** Wraps a user program's ELF image as read-only data the kernel can load: __user_<name>_start/_end. */
-function embedUserProgram(name: string, elf: Uint8Array): ObjectFile {
-  const sec = newSection(`.rodata.user.${name}`, SHT_PROGBITS, SHF_ALLOC, 16);
-  sec.data = elf;
-  sec.size = elf.length;
-  const sym = (suffix: string, value: number) =>
-    ({ name: `__user_${name}_${suffix}`, section: 0, value: BigInt(value), size: 0, binding: 'global', type: 'object' }) as const;
-  return { name: `user program ${name}`, sections: [sec], symbols: [sym('start', 0), sym('end', elf.length)] };
-}
-
 /** User programs: each directory under kernel-src/user/ with .ts files (not the shared lib). */
 function userPrograms(): string[] {
   const dir = join(ROOT, 'kernel-src/user');
@@ -125,7 +116,8 @@ export function buildKernel(quiet = false): void {
   const users = userPrograms();
   const configs = [...users.map((name) => join(ROOT, 'kernel-src/user', name, 'tsconfig.json')), join(ROOT, 'kernel-src/tsconfig.json')];
   const programs = phase(quiet, 'load', `kernel-src + ${users.length} user programs (parse, type check)`, () => loadPrograms(configs));
-  const embedded = users.map((name, i) => {
+  const programsInitrd: InitrdEntry[] = [{ path: 'bin' }];
+  users.forEach((name, i) => {
     const out = join(ROOT, 'out/user', `${name}.elf`);
     const elf = buildProgram({
       tsconfig: configs[i],
@@ -134,8 +126,16 @@ export function buildKernel(quiet = false): void {
       out,
       quiet,
     });
-    return embedUserProgram(name, elf);
+    programsInitrd.push({ path: `bin/${name}`, data: elf });
   });
+  // The ramdisk: user programs in bin/, and kernel-src/initrd/'s files (compiler/driver/initrd.ts).
+  const staticDir = join(ROOT, 'kernel-src/initrd');
+  const tar = phase(quiet, 'initrd', `out/initrd.tar (${users.length} programs + kernel-src/initrd)`, () => {
+    const t = tarArchive([...programsInitrd, ...(existsSync(staticDir) ? folderEntries(staticDir) : [])]);
+    writeFileSync(join(ROOT, 'out/initrd.tar'), t);
+    return t;
+  });
+  const embedded = [initrdObject(tar)]; // the built-in copy, used when the bootloader gives no module
   buildProgram({
     tsconfig: configs[users.length],
     program: programs[users.length],
@@ -153,9 +153,10 @@ export function buildIso(): void {
   const iso = join(ROOT, 'out/iso');
   mkdirSync(join(iso, 'boot/grub'), { recursive: true });
   writeFileSync(join(iso, 'boot/kernel.elf'), readFileSync(join(ROOT, 'out/kernel.elf')));
+  writeFileSync(join(iso, 'boot/initrd.tar'), readFileSync(join(ROOT, 'out/initrd.tar')));
   writeFileSync(
     join(iso, 'boot/grub/grub.cfg'),
-    'set timeout=0\nset default=0\nmenuentry "Scarlett OS" {\n  multiboot /boot/kernel.elf\n  boot\n}\n',
+    'set timeout=0\nset default=0\nmenuentry "Scarlett OS" {\n  multiboot /boot/kernel.elf\n  module /boot/initrd.tar initrd\n  boot\n}\n',
   );
   phase(false, 'iso', 'grub-mkrescue -> out/scarlett.iso', () =>
     execFileSync('grub-mkrescue', ['-o', join(ROOT, 'out/scarlett.iso'), iso], { stdio: 'pipe' }),

@@ -14,7 +14,14 @@ export const SYS_IPC_RECEIVE: u64 = 10;
 export const SYS_MMAP: u64 = 11;
 export const SYS_MUNMAP: u64 = 12;
 export const SYS_GETTID: u64 = 13; // beyond the seed: the caller's tid (the null call benchmarks time)
-export const NUM_SYSCALLS: u64 = 14;
+// 14..29: isolation (issue 8). 30..49: memory and files (issue 13); layouts and flags in abi/fs.ts.
+export const SYS_OPEN: u64 = 30; // (path, len, flags) -> fd
+export const SYS_CLOSE: u64 = 31; // (fd)
+export const SYS_SEEK: u64 = 32; // (fd, offset, whence) -> new offset
+export const SYS_STAT: u64 = 33; // (path, len, FsStat*)
+export const SYS_READDIR: u64 = 34; // (fd, index, buf, len) -> name length, 0 past the end
+export const SYS_SPAWN: u64 = 35; // (path, len, priority) -> pid
+export const NUM_SYSCALLS: u64 = 36;
 
 // SYS_IPC_SEND flags (IPC_NONBLOCK = 1, from abi/ipc.ts, is shared with SYS_IPC_RECEIVE).
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message

@@ -1,7 +1,7 @@
 // User processes: an address space, its threads, an IPC port, and what happens when they end.
 //
-// A process is created from an ELF image embedded in the kernel (symbols __user_<name>_start/_end
-// from the build). Its first thread enters ring 3 at the ELF entry with rdi = the process's own
+// A process is created from an ELF image: a file of the ramdisk (proc_spawn_path("/bin/demo"),
+// fs/vfs.ts), or any image in memory (proc_spawn). Its first thread enters ring 3 at the ELF entry with rdi = the process's own
 // port (runtime/user_start.S passes it to main). Each thread gets a 64 KiB user stack below
 // USER_STACK_TOP, with an unmapped guard page between stacks. A thread's stack pages go back to
 // the PMM when the thread exits (user_unmap_page, so every cached user check drops), and its slot
@@ -23,7 +23,8 @@
 
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
-import { kmalloc } from "../mm/kmalloc";
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { fs_lookup, fs_is_dir, fs_data, fs_size } from "../fs/vfs";
 import { user_unmap_page } from "../mm/usercopy";
 import { PAGE_SIZE } from "../mm/layout";
 import { vma_add, vma_free_all, vm_fault, vm_fault_reason, VMA_GUARD, VM_OK } from "../mm/vma";
@@ -60,7 +61,10 @@ export class Process {
   stack_next: u64 = 0; // top of the next fresh stack slot (below every slot used so far)
   free_stacks: u64 = 0; // slots of exited threads: a list of StackSlot (heap), unmapped
   space_lock!: Inline<Mutex>; // held by mmap and munmap (see the header)
+  files!: InlineArray<u64, 16>; // open files (fs/vfs.ts OpenFile) by descriptor; 0..2 are the console's
 }
+
+export const MAX_FILES: u64 = 16;
 
 /** A free stack slot (the top of its stack), kept on Process.free_stacks. */
 class StackSlot {
@@ -79,11 +83,11 @@ export function proc_name(p: Process): string {
   return changetype<string>(changetype<u64>(p) + offsetof<Process>("name"));
 }
 
-function set_name(p: Process, name: string): void {
-  let n = u64(name.length);
+function set_name(p: Process, name: u64, len: u64): void {
+  let n = len;
   if (n > 31) n = 31;
   let dst = changetype<u64>(p) + offsetof<Process>("name");
-  memcpy(dst, changetype<usize>(name), n);
+  memcpy(dst, name, n);
   store<u8>(dst + n, 0);
   p.name_len = n;
 }
@@ -163,18 +167,52 @@ function space_destroy(space: AddressSpace): void {
   vmm_destroy_address_space(space);
 }
 
+/** Closes every file the process left open. */
+function close_all(p: Process): void {
+  for (let fd: u64 = 0; fd < MAX_FILES; fd++) {
+    if (p.files[i32(fd)] != 0) kfree(p.files[i32(fd)]);
+    p.files[i32(fd)] = 0;
+  }
+}
+
+/**
+ * Starts the program at `path` in the file system (e.g. "/bin/demo"), named after the path's last
+ * component; null if there is no such file or it is not a valid program.
+ */
+export function proc_spawn_path(path: string, priority: u8, detached: bool): Process | null {
+  return spawn_path(changetype<u64>(path), u64(path.length), priority, detached);
+}
+
+/** SYS_SPAWN: the program at the path [path, path+len), detached; its pid, or 0. */
+export function proc_spawn_path_bytes(path: u64, len: u64, priority: u8): u64 {
+  let p = spawn_path(path, len, priority, true);
+  return p == null ? 0 : p.pid;
+}
+
+function spawn_path(path: u64, len: u64, priority: u8, detached: bool): Process | null {
+  let n = fs_lookup(path, len);
+  if (n == 0 || fs_is_dir(n)) return null;
+  let base = len;
+  while (base > 0 && load<u8>(path + base - 1) != 47) base--;
+  return spawn(path + base, len - base, fs_data(n), fs_data(n) + fs_size(n), priority, detached);
+}
+
 /** Loads and starts a program; null if the image is bad or memory ran out. */
 export function proc_spawn(name: string, image: u64, image_end: u64, priority: u8, detached: bool): Process | null {
+  return spawn(changetype<u64>(name), u64(name.length), image, image_end, priority, detached);
+}
+
+function spawn(name: u64, name_len: u64, image: u64, image_end: u64, priority: u8, detached: bool): Process | null {
   let space = vmm_create_address_space();
   if (space == null) return null;
   let entry = elf_load(space, image, image_end - image);
   if (entry == 0) {
-    log_error(`exec ${name}: not a valid x86-64 executable, or out of memory`);
+    log_error(`exec: not a valid x86-64 executable, or out of memory`);
     space_destroy(space);
     return null;
   }
   let p = new Process();
-  set_name(p, name);
+  set_name(p, name, name_len);
   p.space = space;
   p.pid = next_pid++;
   p.detached = detached;
@@ -183,7 +221,7 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
   p.port = ipc_create_port(p.pid);
   let t = proc_new_thread(p, entry, p.port, priority);
   if (t == null || p.port == 0) {
-    log_error(`exec ${name}: out of memory`);
+    log_error(`exec ${proc_name(p)}: out of memory`);
     if (p.port != 0) ipc_destroy_port(p.port);
     space_destroy(space);
     free_stack_list(p);
@@ -191,7 +229,7 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
     return null;
   }
   live_processes++;
-  log_info(`Process started: pid=${p.pid}, name=${name}, entry=${hex(entry)}, port=${p.port}`);
+  log_info(`Process started: pid=${p.pid}, name=${proc_name(p)}, entry=${hex(entry)}, port=${p.port}`);
   thread_start(t);
   return p;
 }
@@ -209,6 +247,7 @@ export function proc_thread_exit(t: Thread): void {
   mmu_switch(vmm_kernel_space().pml4);
   space_destroy(p.space);
   free_stack_list(p);
+  close_all(p);
   live_processes--;
   log_info(`Process exited: pid=${p.pid}, name=${proc_name(p)}, status=${p.exit_code}`);
   p.exited = true;

@@ -29,6 +29,8 @@ import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { vma_add, vma_remove, vma_flags, VMA_ANON } from "../mm/vma";
+import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, file_read, file_write } from "./fs_syscalls";
+import { FD_FIRST } from "../abi/fs";
 import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
@@ -60,6 +62,9 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
+  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
+  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
+  sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, // 30..35: syscall/fs_syscalls.ts
 ];
 
 export function syscall_init(): void {
@@ -81,6 +86,7 @@ function sys_exit(code: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
 }
 
 function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
+  if (fd >= FD_FIRST) return file_write(fd, buf, len);
   if (fd != 1 && fd != 2) return E_BADF;
   if (len > MAX_IO) return E_INVAL;
   if (!user_range_ok(buf, len, false)) return E_FAULT;
@@ -89,6 +95,7 @@ function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
 }
 
 function sys_read(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
+  if (fd >= FD_FIRST) return file_read(fd, buf, len);
   if (fd != 0) return E_BADF;
   if (len > MAX_IO) return E_INVAL;
   if (!user_range_ok(buf, len, true)) return E_FAULT;

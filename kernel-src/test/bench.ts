@@ -20,10 +20,8 @@ import { pmm_alloc, pmm_free } from "../mm/pmm";
 import { IpcMessage, inline_addr } from "../abi/ipc";
 import { E_OK, E_DESTROYED, E_BADPORT } from "../abi/errors";
 import { ipc_create_port, ipc_destroy_port, ipc_reply_wait, ipc_call, ipc_send } from "../ipc/port";
-import { proc_spawn, proc_wait } from "../proc/process";
+import { proc_spawn_path, proc_wait } from "../proc/process";
 
-declare const __user_bench_start: u8;
-declare const __user_bench_end: u8;
 
 const BATCHES: i32 = 9;
 const N: u64 = 200;
@@ -202,7 +200,7 @@ function bench_map(): bool {
 
 // ---- ring 3: the user program measures its system calls and calls into echo_port ----
 function bench_user(): bool {
-  let p = proc_spawn("bench", addr_of(__user_bench_start), addr_of(__user_bench_end), USER_PRIORITY, false);
+  let p = proc_spawn_path("/bin/bench", USER_PRIORITY, false);
   if (p == null) return false;
   // Its first message (queued before it runs: it has the lower priority) names the echo port.
   let m = new IpcMessage();

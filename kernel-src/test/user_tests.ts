@@ -3,7 +3,7 @@
 
 import { check, check_eq, frames_free } from "./ktest";
 import { kprint } from "../lib/log";
-import { proc_spawn, proc_wait, proc_live, EXIT_FAULT_BASE } from "../proc/process";
+import { proc_spawn_path, proc_wait, proc_live, EXIT_FAULT_BASE } from "../proc/process";
 import { vmm_spaces_alive } from "../mm/vmm";
 import { ipc_live_ports } from "../ipc/port";
 import { IpcMessage, SVC_UPPER } from "../abi/ipc";
@@ -20,20 +20,6 @@ import { user_copies_out_ticked } from "../mm/usercopy";
 import { clock_ticks } from "../time/clock";
 import { IPC_MAX_BUFFER } from "../abi/ipc";
 
-declare const __user_systest_start: u8;
-declare const __user_systest_end: u8;
-declare const __user_fault_start: u8;
-declare const __user_fault_end: u8;
-declare const __user_priv_start: u8;
-declare const __user_priv_end: u8;
-declare const __user_fuzz_start: u8;
-declare const __user_fuzz_end: u8;
-declare const __user_threads_start: u8;
-declare const __user_threads_end: u8;
-declare const __user_bigrecv_start: u8;
-declare const __user_bigrecv_end: u8;
-declare const __user_demo_start: u8;
-declare const __user_demo_end: u8;
 
 const USER_PRIORITY: u8 = 32;
 const VEC_GP: i64 = 13;
@@ -41,23 +27,23 @@ const VEC_PF: i64 = 14;
 
 let frames_at_start: u64 = 0;
 
-function run(name: string, start: u64, end: u64): i64 {
-  let p = proc_spawn(name, start, end, USER_PRIORITY, false);
+function run(path: string): i64 {
+  let p = proc_spawn_path(path, USER_PRIORITY, false);
   if (p == null) return 9999;
   return proc_wait(p);
 }
 
 export function test_user_syscalls(): bool {
   frames_at_start = frames_free();
-  let code = run("systest", addr_of(__user_systest_start), addr_of(__user_systest_end));
+  let code = run("/bin/systest");
   return check_eq(u64(code), 0, "systest failures (its exit status)");
 }
 
 export function test_user_faults(): bool {
   let threads = thread_count();
-  let code = run("fault", addr_of(__user_fault_start), addr_of(__user_fault_end));
+  let code = run("/bin/fault");
   let ok = check_eq(u64(code), u64(EXIT_FAULT_BASE - VEC_PF), "bad pointer: killed by #PF");
-  code = run("priv", addr_of(__user_priv_start), addr_of(__user_priv_end));
+  code = run("/bin/priv");
   ok = check_eq(u64(code), u64(EXIT_FAULT_BASE - VEC_GP), "hlt in ring 3: killed by #GP") && ok;
   // the kernel and its other threads go on: the service still answers
   let req = new IpcMessage();
@@ -79,7 +65,7 @@ export function test_user_fuzz(): bool {
   let frames = frames_free();
   let blocks = kmalloc_live_objects();
   let threads = thread_count();
-  let code = run("fuzz", addr_of(__user_fuzz_start), addr_of(__user_fuzz_end));
+  let code = run("/bin/fuzz");
   let ok = check_eq(u64(code), 0, "fuzz: insane results (its exit status)");
   ok = check(heap_check(), "heap consistent after the fuzzer") && ok;
   ok = check_eq(frames_free(), frames, "fuzz: every frame returned") && ok;
@@ -106,7 +92,7 @@ const CHURN_FRAMES_MAX: u64 = 256;
 export function test_user_thread_stacks(): bool {
   let frames = frames_free();
   let threads = thread_count();
-  let p = proc_spawn("threads", addr_of(__user_threads_start), addr_of(__user_threads_end), USER_PRIORITY, false);
+  let p = proc_spawn_path("/bin/threads", USER_PRIORITY, false);
   if (p == null) return check(false, "spawn threads");
   let least = frames;
   while (!p.exited) {
@@ -135,7 +121,7 @@ const BIG_TICKS_MAX: u64 = 1000; // 10 s
 export function test_user_receive_preemptible(): bool {
   let frames = frames_free();
   let seen = user_copies_out_ticked();
-  let p = proc_spawn("bigrecv", addr_of(__user_bigrecv_start), addr_of(__user_bigrecv_end), USER_PRIORITY, false);
+  let p = proc_spawn_path("/bin/bigrecv", USER_PRIORITY, false);
   if (p == null) return check(false, "spawn bigrecv");
   let buf = kmalloc(IPC_MAX_BUFFER);
   let m = new IpcMessage();
@@ -164,7 +150,7 @@ export function test_user_receive_preemptible(): bool {
 }
 
 export function test_user_demo(): bool {
-  let code = run("demo", addr_of(__user_demo_start), addr_of(__user_demo_end));
+  let code = run("/bin/demo");
   return check_eq(u64(code), 0, "demo exit status");
 }
 

@@ -10,12 +10,10 @@ import {
 } from "../mm/vma";
 import { pmm_reserved, pmm_free_frames, pmm_unreserve } from "../mm/pmm";
 import { p2v, PAGE_SIZE } from "../mm/layout";
-import { proc_spawn, proc_wait } from "../proc/process";
+import { proc_spawn_path, proc_wait } from "../proc/process";
 import { thread_sleep } from "../sched/scheduler";
 import { irq_save, irq_restore } from "../arch/hal";
 
-declare const __user_lazy_start: u8;
-declare const __user_lazy_end: u8;
 
 const BASE: u64 = 0x0000100000000000;
 const SIZE: u64 = 64 * 1024 * 1024;
@@ -94,7 +92,7 @@ export function test_vm_demand_paging(): bool {
 export function test_vm_user_demand(): bool {
   let frames = frames_free();
   let promised = pmm_reserved();
-  let p = proc_spawn("lazy", addr_of(__user_lazy_start), addr_of(__user_lazy_end), 32, false);
+  let p = proc_spawn_path("/bin/lazy", 32, false);
   if (p == null) return check(false, "spawn lazy");
   let low = pmm_free_frames();
   while (!p.exited) {
