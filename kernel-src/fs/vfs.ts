@@ -1,29 +1,41 @@
 // The file system: an in-memory tree (a ramfs) filled at boot from the initial ramdisk, a ustar
-// archive (fs/tar.ts): the first multiboot module if the bootloader gave one, else the copy the
-// build linked into the image (__initrd_start/__initrd_end, compiler/driver/initrd.ts).
+// archive (fs/tar.ts, fs/initrd.ts).
 //
-// A node is a directory (children on a list) or a file (size bytes at data). A file from the
-// archive points into the archive (capacity 0: read-only storage); its first write copies it into
-// a kmalloc'd buffer that grows by doubling. Nodes are never removed (no unlink yet), so an open
-// file's node stays valid. Open files (OpenFile: node, offset, flags) belong to a process's
-// descriptor table (proc/process.ts); the system calls are in syscall/fs_syscalls.ts. Everything
-// here runs with interrupts off (the file system calls are not preemptible), which is its lock.
+// A node is a directory (children on a list) or a file of `size` bytes. A file from the archive
+// starts as a view of the archive's bytes (read-only storage); its first write, or its first
+// shared mapping, turns it into pages: one frame per 4 KiB (a page array, grown by doubling; a 0
+// entry is a hole that reads as zeros). Pages are what a shared mmap maps into address spaces
+// (mm/vma.ts), so the frames of a file stay put while it lives: writing never moves them.
+//
+// Lifetime: a node counts its open files (`opens`) and mappings (`maps`). fs_unlink takes it out
+// of its directory; its pages and the node itself are freed when the last open file and the last
+// mapping are gone. fs_truncate drops the pages too, unless the file is mapped (then the size
+// goes to 0 and the frames stay with the mappings until the node goes).
+// Open files (OpenFile: node, offset, flags) belong to a process's descriptor table; the system
+// calls are in syscall/fs_syscalls.ts. Everything here runs with interrupts off (the file system
+// calls are not preemptible, page faults run with interrupts off), which is its lock.
 
 import { tar_first, tar_next, tar_is_dir, tar_is_file, tar_name, tar_name_len, tar_size, tar_data } from "./tar";
 import { kmalloc, kzalloc, kfree } from "../mm/kmalloc";
+import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
+import { p2v, PAGE_SIZE, PAGE_MASK } from "../mm/layout";
 import { NAME_MAX } from "../abi/fs";
 
 const MAX_FILE: u64 = 16 * 1024 * 1024;
 
 export class FsNode {
-  parent: u64 = 0;
+  parent: u64 = 0; // 0 once unlinked
   children: u64 = 0; // first child (directories)
   sibling: u64 = 0; // next child of the parent
   is_dir: bool = false;
+  paged: bool = false; // storage is `pages`, else the archive bytes at `data`
   name_len: u64 = 0;
   data: u64 = 0;
   size: u64 = 0;
-  capacity: u64 = 0; // bytes of the kmalloc'd buffer at data; 0: data is in the archive
+  pages: u64 = 0; // kmalloc'd array of frame addresses (0: a hole)
+  slots: u64 = 0; // entries in `pages`
+  opens: u64 = 0;
+  maps: u64 = 0;
   name!: InlineArray<u8, 60>;
 }
 
@@ -34,7 +46,8 @@ export class OpenFile {
 }
 
 let root: u64 = 0;
-let files: u64 = 0;
+let files: u64 = 0; // file nodes alive
+let file_pages: u64 = 0; // frames held by files
 
 function node(a: u64): FsNode {
   return changetype<FsNode>(a);
@@ -60,7 +73,7 @@ function new_node(dir: u64, name: u64, len: u64, is_dir: bool): u64 {
   node(n).name_len = len;
   memcpy(name_addr(n), name, len);
   node(n).parent = dir;
-  node(n).sibling = node(dir).children; // newest first; readdir order is creation order reversed
+  node(n).sibling = node(dir).children;
   node(dir).children = n;
   if (!is_dir) files++;
   return n;
@@ -69,7 +82,7 @@ function new_node(dir: u64, name: u64, len: u64, is_dir: bool): u64 {
 /**
  * Walks the path [p, p+len) from the root. With `create_last`, a missing last component is
  * created (a file, or a directory with `dir`). Returns the node or 0. Components are separated by
- * '/'; empty ones and a leading '/' are skipped; "." and ".." are not special (no such names exist).
+ * '/'; empty ones and a leading '/' are skipped; "." and ".." are not special.
  */
 function walk(p: u64, len: u64, create_last: bool, dir: bool): u64 {
   let cur = root;
@@ -105,10 +118,9 @@ export function fs_init(start: u64, end: u64): bool {
       if (walk(tar_name(h), tar_name_len(h), true, true) == 0) return false;
     } else if (tar_is_file(h)) {
       let n = walk(tar_name(h), tar_name_len(h), true, false);
-      if (n == 0 || node(n).is_dir) return false;
+      if (n == 0 || node(n).is_dir || tar_data(h) + tar_size(h) > end) return false;
       node(n).data = tar_data(h);
       node(n).size = tar_size(h);
-      if (tar_data(h) + tar_size(h) > end) return false;
     }
   }
   return true;
@@ -132,38 +144,114 @@ export function fs_size(n: u64): u64 {
   return node(n).size;
 }
 
-/** Address of the file's bytes (valid until the next write to it). */
-export function fs_data(n: u64): u64 {
-  return node(n).data;
+/** The archive bytes of a file never written (contiguous: what spawn loads), else 0. */
+export function fs_contiguous(n: u64): u64 {
+  return node(n).paged ? 0 : node(n).data;
 }
 
-/**
- * Makes the file's buffer writable and at least `end` bytes long (new bytes zero); its size
- * becomes max(size, end). False when out of memory or past MAX_FILE.
- */
-export function fs_extend(n: u64, end: u64): bool {
-  let f = node(n);
-  if (end > MAX_FILE) return false;
-  if (f.capacity == 0 || end > f.capacity) {
-    let cap = f.capacity == 0 ? 64 : f.capacity;
-    while (cap < end || cap < f.size) cap *= 2;
-    let buf = kzalloc(cap);
-    if (buf == 0) return false;
-    if (f.size > 0) memcpy(buf, f.data, f.size);
-    if (f.capacity != 0) kfree(f.data);
-    f.data = buf;
-    f.capacity = cap;
+/** Grows the page array to hold at least `count` entries. */
+function grow_slots(f: FsNode, count: u64): bool {
+  if (count <= f.slots) return true;
+  let slots = f.slots == 0 ? 4 : f.slots;
+  while (slots < count) slots *= 2;
+  let a = kzalloc(slots * 8);
+  if (a == 0) return false;
+  if (f.slots != 0) {
+    memcpy(a, f.pages, f.slots * 8);
+    kfree(f.pages);
   }
-  if (end > f.size) f.size = end;
+  f.pages = a;
+  f.slots = slots;
   return true;
 }
 
-/** Empties the file (O_TRUNC). */
-export function fs_truncate(n: u64): void {
-  node(n).size = 0;
+/** Turns an archive-backed file into pages (copying its bytes); false when out of memory. */
+function make_paged(n: u64): bool {
+  let f = node(n);
+  if (f.paged) return true;
+  let count = (f.size + PAGE_SIZE - 1) / PAGE_SIZE;
+  if (!grow_slots(f, count)) return false;
+  for (let i: u64 = 0; i < count; i++) {
+    let pa = pmm_alloc_zeroed();
+    if (pa == 0) {
+      drop_pages(f);
+      return false;
+    }
+    file_pages++;
+    store<u64>(f.pages + i * 8, pa);
+    let n_bytes = f.size - i * PAGE_SIZE < PAGE_SIZE ? f.size - i * PAGE_SIZE : PAGE_SIZE;
+    memcpy(p2v(pa), f.data + i * PAGE_SIZE, n_bytes);
+  }
+  f.paged = true;
+  return true;
 }
 
-/** Name of the index-th child of dir (its address; length in *len_out), or 0 past the end. */
+function drop_pages(f: FsNode): void {
+  for (let i: u64 = 0; i < f.slots; i++) {
+    let pa = load<u64>(f.pages + i * 8);
+    if (pa != 0) {
+      pmm_free(pa);
+      file_pages--;
+    }
+  }
+  if (f.slots != 0) kfree(f.pages);
+  f.pages = 0;
+  f.slots = 0;
+}
+
+/**
+ * The frame holding page `index` of file n; with `create`, a missing one (a hole, or past the
+ * end) is allocated zero-filled and the file becomes paged. 0 when there is none (and `create`
+ * is off, or memory ran out). An archive-backed file without `create` has no frames: use
+ * fs_span.
+ */
+export function fs_page(n: u64, index: u64, create: bool): u64 {
+  let f = node(n);
+  if (create && !make_paged(n)) return 0;
+  if (!f.paged) return 0;
+  if (index < f.slots && load<u64>(f.pages + index * 8) != 0) return load<u64>(f.pages + index * 8);
+  if (!create || (index + 1) * PAGE_SIZE > MAX_FILE || !grow_slots(f, index + 1)) return 0;
+  let pa = pmm_alloc_zeroed();
+  if (pa == 0) return 0;
+  file_pages++;
+  store<u64>(f.pages + index * 8, pa);
+  return pa;
+}
+
+/**
+ * Where the file's byte `off` is, for a copy of at most `len` bytes that stays in one page: the
+ * kernel address (0 for a hole: the bytes read as zeros), with the span's length in *span_out.
+ * For writes (`create`) the page is made to exist. Returns 1 (not a valid address) when out of
+ * memory or past MAX_FILE.
+ */
+export function fs_span(n: u64, off: u64, len: u64, create: bool, span_out: u64): u64 {
+  let in_page = PAGE_SIZE - (off & PAGE_MASK);
+  store<u64>(span_out, len < in_page ? len : in_page);
+  let f = node(n);
+  if (!create && !f.paged) return f.data + off;
+  if (create && off + load<u64>(span_out) > MAX_FILE) return 1;
+  let pa = fs_page(n, off / PAGE_SIZE, create);
+  if (pa == 0) return create ? 1 : 0;
+  return p2v(pa) + (off & PAGE_MASK);
+}
+
+/** The file grows to `end` bytes if shorter (after a write). */
+export function fs_grow(n: u64, end: u64): void {
+  if (end > node(n).size) node(n).size = end;
+}
+
+/** Empties the file (O_TRUNC): its pages go back, unless it is mapped (see the header). */
+export function fs_truncate(n: u64): void {
+  let f = node(n);
+  f.size = 0;
+  if (f.maps == 0 && f.paged) {
+    drop_pages(f);
+  } else if (!f.paged) {
+    f.paged = true; // an empty paged file: the archive bytes are no longer its contents
+  }
+}
+
+/** Name of the index-th child of dir (its address; length stored at len_out), or 0 past the end. */
 export function fs_child_name(dir: u64, index: u64, len_out: u64): u64 {
   let c = node(dir).children;
   for (let i: u64 = 0; i < index && c != 0; i++) c = node(c).sibling;
@@ -172,8 +260,55 @@ export function fs_child_name(dir: u64, index: u64, len_out: u64): u64 {
   return name_addr(c);
 }
 
+function free_if_unused(n: u64): void {
+  let f = node(n);
+  if (f.parent != 0 || f.opens != 0 || f.maps != 0 || n == root) return;
+  drop_pages(f);
+  if (!f.is_dir) files--;
+  kfree(n);
+}
+
+/** Takes the node at path out of its directory (a directory only when empty); false if impossible. */
+export function fs_unlink(p: u64, len: u64): bool {
+  let n = fs_lookup(p, len);
+  if (n == 0 || n == root || (node(n).is_dir && node(n).children != 0)) return false;
+  let dir = node(n).parent;
+  let link = dir + offsetof<FsNode>("children");
+  while (load<u64>(link) != n) link = load<u64>(link) + offsetof<FsNode>("sibling");
+  store<u64>(link, node(n).sibling);
+  node(n).parent = 0;
+  free_if_unused(n);
+  return true;
+}
+
+export function fs_opened(n: u64): void {
+  node(n).opens++;
+}
+
+export function fs_closed(n: u64): void {
+  node(n).opens--;
+  free_if_unused(n);
+}
+
+/** A mapping of n begins (mm/vma.ts); a shared one needs the file in pages first. */
+export function fs_mapped(n: u64, shared: bool): bool {
+  if (shared && !make_paged(n)) return false;
+  node(n).maps++;
+  return true;
+}
+
+export function fs_unmapped(n: u64): void {
+  node(n).maps--;
+  free_if_unused(n);
+}
+
 export function fs_file_count(): u64 {
   return files;
+}
+
+/** Frames held by file contents (tests compare it). */
+export function fs_file_pages(): u64 {
+  return file_pages;
 }
 
 export function open_file(a: u64): OpenFile {

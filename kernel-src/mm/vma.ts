@@ -20,11 +20,14 @@
 import { AddressSpace, vmm_map_demand, vmm_pte } from "./vmm";
 import { pmm_reserve, pmm_unreserve, pmm_alloc_reserved_zeroed, pmm_free_reserved } from "./pmm";
 import { slab_cache_create, slab_alloc, slab_free } from "./slab";
-import { PAGE_SIZE, page_round_down } from "./layout";
+import { PAGE_SIZE, page_round_down, p2v } from "./layout";
+import { fs_page, fs_span, fs_size, fs_unmapped } from "../fs/vfs";
 import { irq_save, irq_restore, PTE_P, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../arch/hal";
 
 export const VMA_ANON: u32 = 1;
 export const VMA_GUARD: u32 = 2;
+export const VMA_FILE_SHARED: u32 = 3; // pages are the file's own frames: writes reach the file
+export const VMA_FILE_PRIVATE: u32 = 4; // each page a private copy of the file's, made at first touch
 
 // vm_fault's answers: 0 = handled, else why the access is an error.
 export const VM_OK: i32 = 0;
@@ -47,6 +50,13 @@ export class Vma {
   flags: u64 = 0; // PTE_U | PTE_W? | PTE_NX? for the pages
   kind: u32 = 0;
   next: u64 = 0;
+  node: u64 = 0; // the file (fs/vfs.ts) of a file mapping
+  file_off: u64 = 0; // file offset of `start` (page aligned)
+}
+
+/** Kinds whose frames are promised at vma_add and taken at first touch. */
+function reserves(kind: u32): bool {
+  return kind == VMA_ANON || kind == VMA_FILE_PRIVATE;
 }
 
 let vma_cache: u64 = 0;
@@ -76,8 +86,17 @@ export function vma_find(space: AddressSpace, va: u64): u64 {
  * touch never fails for want of memory); they are taken one by one as pages are touched.
  */
 export function vma_add(space: AddressSpace, start: u64, end: u64, flags: u64, kind: u32): bool {
+  return vma_add_file(space, start, end, flags, kind, 0, 0);
+}
+
+/**
+ * vma_add for a file mapping of `node` from file offset `off` (kind VMA_FILE_SHARED or
+ * VMA_FILE_PRIVATE; the caller has counted the mapping with fs_mapped, and counts it off with
+ * fs_unmapped when vma_add_file fails or the VMA goes).
+ */
+export function vma_add_file(space: AddressSpace, start: u64, end: u64, flags: u64, kind: u32, node: u64, off: u64): bool {
   if (start >= end || (start & (PAGE_SIZE - 1)) != 0 || (end & (PAGE_SIZE - 1)) != 0) return false;
-  let pages = kind == VMA_ANON ? (end - start) / PAGE_SIZE : 0;
+  let pages = reserves(kind) ? (end - start) / PAGE_SIZE : 0;
   if (!pmm_reserve(pages)) return false;
   let a = slab_alloc(vma_cache);
   if (a == 0) {
@@ -89,6 +108,8 @@ export function vma_add(space: AddressSpace, start: u64, end: u64, flags: u64, k
   v.end = end;
   v.flags = flags;
   v.kind = kind;
+  v.node = node;
+  v.file_off = off;
   let irq = irq_save();
   let link = changetype<u64>(space) + offsetof<AddressSpace>("vmas"); // the word pointing at the next VMA
   while (load<u64>(link) != 0 && vma(load<u64>(link)).end <= start) link = load<u64>(link) + offsetof<Vma>("next");
@@ -115,18 +136,24 @@ export function vm_untouched(space: AddressSpace, start: u64, end: u64): u64 {
 
 /**
  * Removes [start, end) from the anonymous VMA that holds all of it (splitting it when the range is
- * inside); returns false, changing nothing, if no single anonymous VMA holds the range. The
- * caller then releases each page of the range (no fault can map one any more): a touched page is
- * unmapped (mm/usercopy.ts user_unmap_page), an untouched one gives its promise back (pmm_unreserve).
+ * inside), or a whole file mapping; returns the kind removed, or 0 (nothing changed) if no
+ * single such VMA holds the range. The caller then releases each page of the range (no fault can
+ * map one any more): a touched page is unmapped (mm/usercopy.ts user_unmap_page; a shared file
+ * page is not owned, so its frame stays the file's), an untouched one of a kind that reserves
+ * gives its promise back (pmm_unreserve); then a file's mapping count (fs_unmapped).
  */
-export function vma_remove(space: AddressSpace, start: u64, end: u64): bool {
+export function vma_remove(space: AddressSpace, start: u64, end: u64): u32 {
   let tail = slab_alloc(vma_cache); // taken first: a split needs it, and nothing may fail halfway
-  if (tail == 0) return false;
+  if (tail == 0) return 0;
   let irq = irq_save();
   let link = changetype<u64>(space) + offsetof<AddressSpace>("vmas");
   while (load<u64>(link) != 0 && vma(load<u64>(link)).end <= start) link = load<u64>(link) + offsetof<Vma>("next");
   let a = load<u64>(link);
-  let ok = a != 0 && vma(a).kind == VMA_ANON && vma(a).start <= start && end <= vma(a).end && start < end;
+  let ok = a != 0 && vma(a).kind != VMA_GUARD && vma(a).start <= start && end <= vma(a).end && start < end;
+  // A file mapping goes whole (its node is counted off by the caller: removed_node).
+  if (ok && vma(a).kind != VMA_ANON) ok = vma(a).start == start && vma(a).end == end;
+  let kind: u32 = ok ? vma(a).kind : 0;
+  removed = ok ? vma(a).node : 0;
   let spare = tail;
   if (ok) {
     let v = vma(a);
@@ -142,7 +169,9 @@ export function vma_remove(space: AddressSpace, start: u64, end: u64): bool {
       t.start = end;
       t.end = v.end;
       t.flags = v.flags;
-      t.kind = v.kind;
+      t.kind = v.kind; // anonymous: file mappings are not split
+      t.node = 0;
+      t.file_off = 0;
       t.next = v.next;
       v.end = start;
       v.next = tail;
@@ -151,7 +180,14 @@ export function vma_remove(space: AddressSpace, start: u64, end: u64): bool {
   }
   irq_restore(irq);
   if (spare != 0) slab_free(spare);
-  return ok;
+  return kind;
+}
+
+let removed: u64 = 0;
+
+/** The file node of the mapping the last vma_remove took away (0 for anonymous memory). */
+export function vma_removed_node(): u64 {
+  return removed;
 }
 
 /**
@@ -162,7 +198,8 @@ export function vma_free_all(space: AddressSpace): void {
   while (space.vmas != 0) {
     let a = space.vmas;
     space.vmas = vma(a).next;
-    if (vma(a).kind == VMA_ANON) pmm_unreserve(vm_untouched(space, vma(a).start, vma(a).end));
+    if (reserves(vma(a).kind)) pmm_unreserve(vm_untouched(space, vma(a).start, vma(a).end));
+    if (vma(a).node != 0) fs_unmapped(vma(a).node); // shared pages are not owned: the tables leave them
     slab_free(a);
   }
 }
@@ -181,8 +218,16 @@ export function vm_fault(space: AddressSpace, va: u64, write: bool, exec: bool):
   if (write && (v.flags & PTE_W) == 0) return VM_READ_ONLY;
   if (exec && (v.flags & PTE_NX) != 0) return VM_NO_EXEC;
   if ((vmm_pte(space, page) & PTE_P) != 0) return VM_PROTECTION; // present, yet the CPU refused
+  let off = v.file_off + (page - v.start);
+  if (v.kind == VMA_FILE_SHARED) { // the file's own frame (made if it is a hole or past the end)
+    let fpa = fs_page(v.node, off / PAGE_SIZE, true);
+    if (fpa == 0 || !vmm_map_demand(space, page, fpa, v.flags)) return VM_NO_MEMORY;
+    faults_handled++;
+    return VM_OK;
+  }
   let pa = pmm_alloc_reserved_zeroed(); // the VMA's promise (vma_add)
   if (pa == 0) return VM_NO_MEMORY; // only when table pages ate the promised frames
+  if (v.kind == VMA_FILE_PRIVATE) copy_file_page(v.node, off, p2v(pa));
   if (!vmm_map_demand(space, page, pa, v.flags | PTE_OWNED)) {
     pmm_free_reserved(pa);
     return VM_NO_MEMORY;
@@ -190,6 +235,17 @@ export function vm_fault(space: AddressSpace, va: u64, write: bool, exec: bool):
   faults_handled++;
   return VM_OK;
 }
+
+/** Copies the file's page at `off` (what exists of it) to the zeroed page at dst. */
+function copy_file_page(n: u64, off: u64, dst: u64): void {
+  let size = fs_size(n);
+  if (off >= size) return;
+  let len = size - off < PAGE_SIZE ? size - off : PAGE_SIZE;
+  let src = fs_span(n, off, len, false, addr_of(span));
+  if (src != 0) memcpy(dst, src, span); // 0: a hole, zeros already
+}
+
+let span: u64 = 0;
 
 /**
  * For the kernel acting on a user range: makes the page at va present if a VMA allows the access

@@ -24,7 +24,7 @@
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { kmalloc, kfree } from "../mm/kmalloc";
-import { fs_lookup, fs_is_dir, fs_data, fs_size } from "../fs/vfs";
+import { fs_lookup, fs_is_dir, fs_contiguous, fs_span, fs_size, fs_closed, open_file } from "../fs/vfs";
 import { user_unmap_page } from "../mm/usercopy";
 import { PAGE_SIZE } from "../mm/layout";
 import { vma_add, vma_free_all, vm_fault, vm_fault_reason, VMA_GUARD, VM_OK } from "../mm/vma";
@@ -170,7 +170,10 @@ function space_destroy(space: AddressSpace): void {
 /** Closes every file the process left open. */
 function close_all(p: Process): void {
   for (let fd: u64 = 0; fd < MAX_FILES; fd++) {
-    if (p.files[i32(fd)] != 0) kfree(p.files[i32(fd)]);
+    if (p.files[i32(fd)] != 0) {
+      fs_closed(open_file(p.files[i32(fd)]).node);
+      kfree(p.files[i32(fd)]);
+    }
     p.files[i32(fd)] = 0;
   }
 }
@@ -194,8 +197,24 @@ function spawn_path(path: u64, len: u64, priority: u8, detached: bool): Process 
   if (n == 0 || fs_is_dir(n)) return null;
   let base = len;
   while (base > 0 && load<u8>(path + base - 1) != 47) base--;
-  return spawn(path + base, len - base, fs_data(n), fs_data(n) + fs_size(n), priority, detached);
+  let image = fs_contiguous(n);
+  if (image != 0) return spawn(path + base, len - base, image, image + fs_size(n), priority, detached);
+  // A file written since boot is in pages: load it from a contiguous copy.
+  let size = fs_size(n);
+  let copy = kmalloc(size);
+  if (copy == 0) return null;
+  for (let off: u64 = 0; off < size; off += 4096) {
+    let src = fs_span(n, off, size - off, false, addr_of(span_tmp));
+    let k = load<u64>(addr_of(span_tmp));
+    if (src == 0) memset(copy + off, 0, k);
+    else memcpy(copy + off, src, k);
+  }
+  let p = spawn(path + base, len - base, copy, copy + size, priority, detached);
+  kfree(copy);
+  return p;
 }
+
+let span_tmp: u64 = 0;
 
 /** Loads and starts a program; null if the image is bad or memory ran out. */
 export function proc_spawn(name: string, image: u64, image_end: u64, priority: u8, detached: bool): Process | null {

@@ -1,16 +1,20 @@
-// The file system calls (numbers 30..35 in abi/syscall.ts; layouts and flags in abi/fs.ts), and
+// The file system calls (numbers 30..37 in abi/syscall.ts; layouts and flags in abi/fs.ts), and
 // SYS_READ/SYS_WRITE on descriptors from SYS_OPEN. Like most system calls they run with
 // interrupts off from start to end (fs/vfs.ts relies on it: no other thread can change a file
 // while a call reads or writes it). Every argument is checked first; paths are copied in; file
 // bytes move with copy_to_user/copy_from_user (a bad pointer gives E_FAULT, the call's effect up
-// to that page stays).
+// to that page stays; a short count says how far it got).
 
 import { thread_current } from "../sched/scheduler";
-import { Process, proc_of, proc_spawn_path_bytes, MAX_FILES } from "../proc/process";
+import { vma_add_file, vma_flags, VMA_FILE_SHARED, VMA_FILE_PRIVATE } from "../mm/vma";
+import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
+import { PROT_READ, PROT_WRITE, PROT_EXEC, MAP_SHARED, MAP_PRIVATE } from "../abi/syscall";
+import { Process, proc_of, proc_spawn_path_bytes, MAX_FILES, MMAP_LIMIT } from "../proc/process";
 import { copy_from_user, copy_to_user } from "../mm/usercopy";
 import { kzalloc, kfree } from "../mm/kmalloc";
 import {
-  fs_lookup, fs_create, fs_is_dir, fs_size, fs_data, fs_extend, fs_truncate, fs_child_name, open_file, OpenFile,
+  fs_lookup, fs_create, fs_is_dir, fs_size, fs_span, fs_grow, fs_truncate, fs_child_name, fs_unlink, fs_opened,
+  fs_closed, fs_mapped, fs_unmapped, open_file, OpenFile,
 } from "../fs/vfs";
 import { E_OK, E_INVAL, E_FAULT, E_NOMEM, E_BADF, E_NOENT } from "../abi/errors";
 import {
@@ -18,6 +22,9 @@ import {
 } from "../abi/fs";
 
 const OPEN_FLAGS: u64 = 15;
+const PROT_ALL: u64 = 7;
+const MAX_MMAP: u64 = 64 * 1024 * 1024;
+const MAX_FILE_OFFSET: u64 = 16 * 1024 * 1024;
 const MAX_IO: u64 = 65536;
 const SPAWN_PRIORITY_MIN: u64 = 1;
 const SPAWN_PRIORITY_MAX: u64 = 95;
@@ -58,6 +65,7 @@ export function sys_open(ptr: u64, len: u64, flags: u64, a4: u64, a5: u64): i64 
   if (f == 0) return E_NOMEM;
   open_file(f).node = node;
   open_file(f).flags = flags;
+  fs_opened(node);
   if ((flags & O_TRUNC) != 0) fs_truncate(node);
   p.files[i32(fd)] = f;
   return i64(fd);
@@ -65,7 +73,9 @@ export function sys_open(ptr: u64, len: u64, flags: u64, a4: u64, a5: u64): i64 
 
 export function sys_close(fd: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   let p = cur();
-  if (file_of(p, fd) == null) return E_BADF;
+  let f = file_of(p, fd);
+  if (f == null) return E_BADF;
+  fs_closed(f.node);
   kfree(p.files[i32(fd)]);
   p.files[i32(fd)] = 0;
   return E_OK;
@@ -79,31 +89,48 @@ export function file_read(fd: u64, buf: u64, len: u64): i64 {
   let size = fs_size(f.node);
   let n = f.offset >= size ? 0 : size - f.offset;
   if (n > len) n = len;
-  if (!copy_to_user(buf, fs_data(f.node) + f.offset, n)) return E_FAULT;
+  for (let done: u64 = 0; done < n; ) {
+    let src = fs_span(f.node, f.offset + done, n - done, false, addr_of(span));
+    let ok = src != 0 ? copy_to_user(buf + done, src, span) : copy_to_user(buf + done, addr_of(zeros), span); // a hole
+    if (!ok) return done > 0 ? advance(f, done) : E_FAULT;
+    done += span;
+  }
+  return advance(f, n);
+}
+
+function advance(f: OpenFile, n: u64): i64 {
   f.offset += n;
   return i64(n);
 }
+
+let span: u64 = 0;
+let zeros!: InlineArray<u8, 4096>;
 
 /** SYS_WRITE on a file descriptor: len bytes at the offset (the file grows as needed). */
 export function file_write(fd: u64, buf: u64, len: u64): i64 {
   let f = file_of(cur(), fd);
   if (f == null || (f.flags & O_WRITE) == 0) return E_BADF;
   if (len > MAX_IO) return E_INVAL;
-  if (len == 0) return 0;
-  let old = fs_size(f.node);
-  if (!fs_extend(f.node, f.offset + len)) return E_NOMEM;
-  if (!copy_from_user(fs_data(f.node) + f.offset, buf, len)) {
-    if (f.offset + len > old) fs_extend_undo(f.node, old, f.offset);
-    return E_FAULT;
+  for (let done: u64 = 0; done < len; ) {
+    let dst = fs_span(f.node, f.offset + done, len - done, true, addr_of(span));
+    if (dst == 1) return done > 0 ? grown(f, done) : E_NOMEM;
+    if (!copy_from_user(dst, buf + done, span)) return done > 0 ? grown(f, done) : E_FAULT;
+    done += span;
   }
-  f.offset += len;
-  return i64(len);
+  return grown(f, len);
 }
 
-/** A failed write does not leave a grown file: back to the larger of its old size and the offset. */
-function fs_extend_undo(node: u64, old: u64, offset: u64): void {
-  fs_truncate(node);
-  fs_extend(node, old > offset ? old : offset);
+/** After n bytes written at the offset: the file covers them, the offset moves past them. */
+function grown(f: OpenFile, n: u64): i64 {
+  fs_grow(f.node, f.offset + n);
+  return advance(f, n);
+}
+
+/** unlink(path, len): the file (or empty directory) leaves its directory; freed when unused. */
+export function sys_unlink(ptr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 {
+  let n = path_in(ptr, len);
+  if (n < 0) return n;
+  return fs_unlink(addr_of(path_buf), u64(n)) ? E_OK : E_NOENT;
 }
 
 /** seek(fd, offset, whence): the new offset (it may lie past the end; a write there fills zeros). */
@@ -151,4 +178,39 @@ export function sys_spawn(ptr: u64, len: u64, priority: u64, a4: u64, a5: u64): 
   if (n < 0) return n;
   let pid = proc_spawn_path_bytes(addr_of(path_buf), u64(n), u8(priority));
   return pid == 0 ? E_NOENT : i64(pid);
+}
+
+/**
+ * mmap_file(fd, offset, len, prot, MAP_SHARED or MAP_PRIVATE): maps len bytes of the open file
+ * from offset (page aligned), demand paged (mm/vma.ts). A shared writable mapping needs the file
+ * open for writing. The mapping keeps the file alive (fs_mapped) until munmap or exit.
+ */
+export function sys_mmap_file(fd: u64, offset: u64, len: u64, prot: u64, share: u64): i64 {
+  let p = cur();
+  let f = file_of(p, fd);
+  if (f == null || fs_is_dir(f.node)) return E_BADF;
+  if ((offset & PAGE_MASK) != 0 || len == 0 || len > MAX_MMAP || (prot & ~PROT_ALL) != 0) return E_INVAL;
+  if (share != MAP_SHARED && share != MAP_PRIVATE) return E_INVAL;
+  if ((prot & PROT_READ) != 0 && (f.flags & O_READ) == 0) return E_BADF;
+  if (share == MAP_SHARED && (prot & PROT_WRITE) != 0 && (f.flags & O_WRITE) == 0) return E_BADF;
+  if (offset > MAX_FILE_OFFSET) return E_INVAL;
+  return map_file(p, f.node, offset, page_round_up(len), prot, share);
+}
+
+/**
+ * Interrupts are off throughout (as in every call here), so choosing the address and recording
+ * the VMA cannot interleave with sys_mmap's (which does both in one irq-off section too).
+ */
+function map_file(p: Process, node: u64, offset: u64, size: u64, prot: u64, share: u64): i64 {
+  let base = p.mmap_next;
+  if (base + size > MMAP_LIMIT) return E_NOMEM;
+  let shared = share == MAP_SHARED;
+  if (!fs_mapped(node, shared)) return E_NOMEM;
+  let kind = shared ? VMA_FILE_SHARED : VMA_FILE_PRIVATE;
+  if (!vma_add_file(p.space, base, base + size, vma_flags((prot & PROT_WRITE) != 0, (prot & PROT_EXEC) != 0), kind, node, offset)) {
+    fs_unmapped(node);
+    return E_NOMEM;
+  }
+  p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings
+  return i64(base);
 }

@@ -28,8 +28,9 @@ import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_u
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
-import { vma_add, vma_remove, vma_flags, VMA_ANON } from "../mm/vma";
-import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, file_read, file_write } from "./fs_syscalls";
+import { vma_add, vma_remove, vma_removed_node, vma_flags, VMA_ANON, VMA_FILE_SHARED } from "../mm/vma";
+import { fs_unmapped } from "../fs/vfs";
+import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, file_read, file_write } from "./fs_syscalls";
 import { FD_FIRST } from "../abi/fs";
 import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
@@ -64,7 +65,7 @@ export const syscall_table: readonly SyscallFn[] = [
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
-  sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, // 30..35: syscall/fs_syscalls.ts
+  sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
 ];
 
 export function syscall_init(): void {
@@ -276,11 +277,13 @@ export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 
  * first touch (mm/vma.ts vm_fault, or vm_populate when a system call touches it first).
  */
 function mmap_locked(p: Process, size: u64, prot: u64): i64 {
-  if (p.mmap_next + size > MMAP_LIMIT) return E_NOMEM;
+  let irq = irq_save(); // the address and its VMA in one step (SYS_MMAP_FILE picks addresses too)
   let base = p.mmap_next;
-  if (!vma_add(p.space, base, base + size, vma_flags((prot & PROT_WRITE) != 0, (prot & PROT_EXEC) != 0), VMA_ANON)) return E_NOMEM;
-  p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings
-  return i64(base);
+  let ok = base + size <= MMAP_LIMIT &&
+    vma_add(p.space, base, base + size, vma_flags((prot & PROT_WRITE) != 0, (prot & PROT_EXEC) != 0), VMA_ANON);
+  if (ok) p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings
+  irq_restore(irq);
+  return ok ? i64(base) : E_NOMEM;
 }
 
 /** Called with interrupts on (sys_munmap_preemptible in arch/x86_64/syscall.S). */
@@ -293,14 +296,21 @@ export function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 
   return r;
 }
 
-/** The range must lie in one mmap'd VMA (which is cut or split); its touched pages are freed. */
+/** The range must lie in one anonymous VMA (which is cut or split) or be a whole file mapping. */
 function munmap_locked(p: Process, addr: u64, size: u64): i64 {
   if (addr < MMAP_BASE || addr > p.mmap_next || size > p.mmap_next - addr) return E_INVAL; // no wrap
-  if (!vma_remove(p.space, addr, addr + size)) return E_INVAL;
+  let kind = vma_remove(p.space, addr, addr + size);
+  if (kind == 0) return E_INVAL;
+  let node = vma_removed_node();
   for (let off: u64 = 0; off < size; off += PAGE_SIZE) { // one page per irq-off section
     let irq = irq_save();
-    if (vmm_pte(p.space, addr + off) != 0) user_unmap_page(p.space, addr + off); // frees the frame
-    else pmm_unreserve(1); // never touched: its promised frame goes back
+    if (vmm_pte(p.space, addr + off) != 0) user_unmap_page(p.space, addr + off); // frees an owned frame
+    else if (kind != VMA_FILE_SHARED) pmm_unreserve(1); // never touched: its promised frame goes back
+    irq_restore(irq);
+  }
+  if (node != 0) {
+    let irq = irq_save();
+    fs_unmapped(node);
     irq_restore(irq);
   }
   return E_OK;
