@@ -16,7 +16,8 @@ import { heap_init } from "./mm/heap";
 import { kmalloc, kfree } from "./mm/kmalloc";
 import { slab_init } from "./mm/slab";
 import { vma_init } from "./mm/vma";
-import { initrd_mount } from "./fs/initrd";
+import { initrd_mount, initrd_from_module } from "./fs/initrd";
+import { fs_file_count } from "./fs/vfs";
 import { percpu_init } from "./sched/percpu";
 import { scheduler_init, thread_create, thread_current, thread_sleep, idle_loop, sched_set_verbose } from "./sched/scheduler";
 import { PRIORITY_NORMAL, thread_name } from "./sched/thread";
@@ -76,6 +77,7 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   slab_init(); // after percpu_init: the magazines are per CPU
   vma_init();
   if (!initrd_mount()) panic(`initrd: not a ustar archive (the first multiboot module, or the built-in copy)`);
+  if (initrd_from_module()) log_info(`initrd: multiboot module 0, ${fs_file_count()} files`); // the built-in copy says nothing: the seed's log stays as it was
   scheduler_init();
   timer_start();
   ipc_init();
