@@ -1,6 +1,6 @@
 # Scarlett OS: build the toolchain (TypeScript -> out/toolchain), then the kernel with it.
 #
-#   make        out/kernel.elf and out/kernel.map
+#   make        out/kernel.elf and out/kernel.map, out/initrd.tar (the ramdisk, also linked into the image)
 #   make run    boot it in QEMU, serial on stdio
 #   make iso    out/scarlett.iso, a GRUB rescue CD that boots the same image
 #   make test   every test (vitest); results also in out/test-results.json
@@ -14,6 +14,7 @@ TOOLCHAIN := out/toolchain/.built
 
 TOOLCHAIN_SRC := $(shell find compiler linker -name '*.ts' -not -path '*/node_modules/*') tsconfig.json
 KERNEL_SRC    := $(shell find kernel-src runtime linker -type f \( -name '*.ts' -o -name '*.S' -o -name '*.toml' -o -name '*.json' \))
+KERNEL_SRC    += $(shell find kernel-src/initrd -type f)   # packed into out/initrd.tar as they are
 
 .PHONY: all run iso test clean qemu-deps grub-deps bench
 all: out/kernel.elf
@@ -27,11 +28,11 @@ $(TOOLCHAIN): node_modules/.package-lock.json $(TOOLCHAIN_SRC)
 	@node compiler/driver/build-toolchain.mjs
 	@touch $@
 
-out/kernel.elf out/kernel.map &: $(TOOLCHAIN) $(KERNEL_SRC)
+out/kernel.elf out/kernel.map out/initrd.tar &: $(TOOLCHAIN) $(KERNEL_SRC)
 	@node out/toolchain/compiler/driver/build.js kernel
 
 run: out/kernel.elf qemu-deps
-	$(QEMU) -kernel out/kernel.elf $(QEMU_ARGS)
+	$(QEMU) -kernel out/kernel.elf -initrd out/initrd.tar $(QEMU_ARGS)
 
 iso: out/scarlett.iso
 out/scarlett.iso: out/kernel.elf grub-deps

@@ -20,9 +20,9 @@ describe('out/initrd.tar', () => {
   });
 
   test('file contents survive: tar -xO gives the source bytes and the built ELF', async () => {
-    const motd = await execa('tar', ['-xOf', TAR, 'etc/motd'], { encoding: 'buffer' });
+    const motd = await execa('tar', ['-xOf', TAR, 'etc/motd'], { encoding: 'buffer', stripFinalNewline: false });
     expect(Buffer.compare(Buffer.from(motd.stdout), readFileSync('kernel-src/initrd/etc/motd'))).toBe(0);
-    const demo = await execa('tar', ['-xOf', TAR, 'bin/demo'], { encoding: 'buffer' });
+    const demo = await execa('tar', ['-xOf', TAR, 'bin/demo'], { encoding: 'buffer', stripFinalNewline: false });
     expect(Buffer.compare(Buffer.from(demo.stdout), readFileSync('out/user/demo.elf'))).toBe(0);
   });
 
