@@ -24,6 +24,7 @@ const ALL_USED: u64 = 0xffffffffffffffff;
 const LOW_MEMORY_END: u64 = 0x100000;
 
 let bitmap!: InlineArray<u64, 16384>;
+let extra_refs!: InlineArray<u8, 1048576>; // users of a frame beyond the first (copy-on-write sharing)
 let total_frames: u64 = 0; // frames that were ever free (usable RAM minus reserved ranges)
 let free_frames: u64 = 0;
 let highest_frame: u64 = 0; // one past the highest usable frame
@@ -211,6 +212,10 @@ export function pmm_alloc_zeroed(): u64 {
   return pa;
 }
 
+/**
+ * Frees a frame, or drops one reference to a shared one (pmm_share): a frame is free only when
+ * its last user frees it.
+ */
 export function pmm_free(pa: u64): void {
   let frame = pa / PAGE_SIZE;
   if ((pa & (PAGE_SIZE - 1)) != 0 || frame >= highest_frame || pa < reserved_end || !is_used(frame)) {
@@ -219,10 +224,31 @@ export function pmm_free(pa: u64): void {
     return;
   }
   let flags = irq_save();
+  if (extra_refs[i32(frame)] != 0) {
+    extra_refs[i32(frame)]--;
+    irq_restore(flags);
+    return;
+  }
   set_free(frame);
   free_frames++;
   if (frame / 64 < search_hint) search_hint = frame / 64;
   irq_restore(flags);
+}
+
+/** One more user of an allocated frame (a page shared copy-on-write); false at the limit. */
+export function pmm_share(pa: u64): bool {
+  let frame = pa / PAGE_SIZE;
+  if (frame >= highest_frame || !is_used(frame) || extra_refs[i32(frame)] == 255) return false;
+  let flags = irq_save();
+  extra_refs[i32(frame)]++;
+  irq_restore(flags);
+  return true;
+}
+
+/** True when more than one user holds the frame. */
+export function pmm_is_shared(pa: u64): bool {
+  let frame = pa / PAGE_SIZE;
+  return frame < highest_frame && extra_refs[i32(frame)] != 0;
 }
 
 export function pmm_free_frames(): u64 {

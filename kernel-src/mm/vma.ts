@@ -17,12 +17,12 @@
 // Changes to the list happen with interrupts off (one VMA at a time), as page faults read it then.
 // VMAs come from their own slab cache.
 
-import { AddressSpace, vmm_map_demand, vmm_pte } from "./vmm";
-import { pmm_reserve, pmm_unreserve, pmm_alloc_reserved_zeroed, pmm_free_reserved } from "./pmm";
+import { AddressSpace, vmm_map_demand, vmm_pte, vmm_replace } from "./vmm";
+import { pmm_reserve, pmm_unreserve, pmm_alloc_reserved_zeroed, pmm_free_reserved, pmm_alloc, pmm_free, pmm_is_shared } from "./pmm";
 import { slab_cache_create, slab_alloc, slab_free } from "./slab";
 import { PAGE_SIZE, page_round_down, p2v } from "./layout";
-import { fs_page, fs_span, fs_size, fs_unmapped } from "../fs/vfs";
-import { irq_save, irq_restore, PTE_P, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../arch/hal";
+import { fs_page, fs_span, fs_size, fs_mapped, fs_unmapped } from "../fs/vfs";
+import { irq_save, irq_restore, PTE_P, PTE_U, PTE_W, PTE_NX, PTE_OWNED, PTE_COW, PTE_ADDR } from "../arch/hal";
 
 export const VMA_ANON: u32 = 1;
 export const VMA_GUARD: u32 = 2;
@@ -211,6 +211,8 @@ export function vma_free_all(space: AddressSpace): void {
  */
 export function vm_fault(space: AddressSpace, va: u64, write: bool, exec: bool): i32 {
   let page = page_round_down(va);
+  let e = vmm_pte(space, page);
+  if (write && (e & PTE_COW) != 0) return cow_break(space, page, e);
   let a = vma_find(space, va);
   if (a == 0) return (vmm_pte(space, page) & PTE_P) != 0 ? VM_PROTECTION : VM_UNMAPPED;
   let v = vma(a);
@@ -236,6 +238,53 @@ export function vm_fault(space: AddressSpace, va: u64, write: bool, exec: bool):
   return VM_OK;
 }
 
+/**
+ * A write to a copy-on-write page (after a fork): the last user of the frame takes it back
+ * writable; otherwise the page is copied into a new frame and this space drops its reference.
+ */
+function cow_break(space: AddressSpace, page: u64, e: u64): i32 {
+  let old = e & PTE_ADDR;
+  let flags = (e & ~PTE_ADDR & ~PTE_COW) | PTE_W;
+  if (!pmm_is_shared(old)) {
+    vmm_replace(space, page, old | flags);
+  } else {
+    let pa = pmm_alloc();
+    if (pa == 0) return VM_NO_MEMORY;
+    memcpy(p2v(pa), p2v(old), PAGE_SIZE);
+    vmm_replace(space, page, pa | flags);
+    pmm_free(old); // one user less
+  }
+  cow_breaks++;
+  return VM_OK;
+}
+
+let cow_breaks: u64 = 0;
+
+/** Copy-on-write faults resolved since boot. */
+export function vm_cow_breaks(): u64 {
+  return cow_breaks;
+}
+
+/**
+ * For a fork: copies from's VMAs into to (an empty space): anonymous and private ones reserve
+ * their untouched pages again for the child, file mappings count one more mapping. False (with
+ * to's VMAs as far as they got, for vma_free_all) when memory is short.
+ */
+export function vma_clone(from: AddressSpace, to: AddressSpace): bool {
+  for (let a = from.vmas; a != 0; a = vma(a).next) {
+    let v = vma(a);
+    if (v.node != 0 && !fs_mapped(v.node, v.kind == VMA_FILE_SHARED)) return false;
+    // vma_add_file reserves all pages for a reserving kind; only the untouched ones need it
+    // (touched ones are shared copy-on-write, or owned already).
+    if (!vma_add_file(to, v.start, v.end, v.flags, v.kind, v.node, v.file_off)) {
+      if (v.node != 0) fs_unmapped(v.node);
+      return false;
+    }
+    if (reserves(v.kind)) pmm_unreserve((v.end - v.start) / PAGE_SIZE - vm_untouched(from, v.start, v.end)); // the touched ones
+  }
+  return true;
+}
+
 /** Copies the file's page at `off` (what exists of it) to the zeroed page at dst. */
 function copy_file_page(n: u64, off: u64, dst: u64): void {
   let size = fs_size(n);
@@ -254,7 +303,7 @@ let span: u64 = 0;
 export function vm_populate(space: AddressSpace, va: u64, write: bool): bool {
   let irq = irq_save();
   let e = vmm_pte(space, page_round_down(va));
-  let ok = (e & PTE_P) != 0 || vm_fault(space, va, write, false) == VM_OK;
+  let ok = ((e & PTE_P) != 0 && !(write && (e & PTE_COW) != 0)) || vm_fault(space, va, write, false) == VM_OK;
   irq_restore(irq);
   return ok;
 }

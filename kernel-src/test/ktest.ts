@@ -9,7 +9,7 @@ import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
 import { slab_reap } from "../mm/slab";
 import { test_slab_model, test_slab_debug, test_slab_shrink } from "./slab_tests";
-import { test_vm_demand_paging, test_vm_user_demand } from "./vm_tests";
+import { test_vm_demand_paging, test_vm_user_demand, test_vm_cow } from "./vm_tests";
 import { test_fs_ramdisk, test_fs_user_files } from "./fs_tests";
 import { pmm_free_frames } from "../mm/pmm";
 import {
@@ -35,7 +35,7 @@ type TestFn = () => bool;
 const TESTS: readonly TestFn[] = [
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
   test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink,
-  test_slab_model, test_slab_debug, test_slab_shrink, test_vm_demand_paging, test_timer,
+  test_slab_model, test_slab_debug, test_slab_shrink, test_vm_demand_paging, test_vm_cow, test_timer,
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
@@ -50,7 +50,7 @@ const NAMES: readonly string[] = [
   "pmm_alloc_free", "vmm_map_unmap_translate", "vmm_1000_address_spaces", "heap_basic",
   "heap_double_free_and_corruption", "heap_random_100k", "heap_growth", "heap_shrink",
   "slab_model_100k", "slab_debug_double_free_use_after_free", "slab_shrink_under_pressure",
-  "vm_demand_paging_64m_sparse", "timer_ticks",
+  "vm_demand_paging_64m_sparse", "vm_copy_on_write_fork", "timer_ticks",
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
   "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",

@@ -3,7 +3,8 @@
 
 import { check, check_eq, frames_free } from "./ktest";
 import { kprint } from "../lib/log";
-import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
+import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, vmm_pte, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
+import { space_fork } from "../proc/fork";
 import {
   vma_add, vma_remove, vma_free_all, vma_count, vm_fault, vm_untouched, VMA_ANON, VMA_GUARD,
   VM_OK, VM_UNMAPPED, VM_GUARD, VM_READ_ONLY, VM_NO_EXEC,
@@ -107,5 +108,61 @@ export function test_vm_user_demand(): bool {
   ok = check(held >= 64 && held < 200, "about 64 pages (plus image, stack, tables), not 16384") && ok;
   ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
   ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
+}
+
+/** The word at va in space (through the direct map), or a marker when unmapped. */
+function peek(space: AddressSpace, va: u64): u64 {
+  let pa = vmm_translate(space, va);
+  return pa == VMM_NOT_MAPPED ? 0xdeadbeefdeadbeef : load<u64>(p2v(pa));
+}
+
+/** A write into space at va as ring 3 would do it: the fault first when the page is not writable. */
+function poke(space: AddressSpace, va: u64, v: u64): bool {
+  if ((vmm_pte(space, va) & PTE_W) == 0 && fault(space, va, true, false) != VM_OK) return false;
+  store<u64>(p2v(vmm_translate(space, va)), v);
+  return true;
+}
+
+/**
+ * Copy-on-write (proc/fork.ts space_fork): 16 touched pages of a parent are shared with the child
+ * (no page copied: only table pages are new); each side's first write copies just that page and
+ * the other side keeps the old contents; the frames shared stay until both spaces are gone.
+ */
+export function test_vm_cow(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let parent = vmm_create_address_space();
+  if (parent == null) return check(false, "address space");
+  let ok = check(vma_add(parent, BASE, BASE + 64 * PAGE_SIZE, PTE_U | PTE_W | PTE_NX, VMA_ANON), "VMA");
+  for (let i: u64 = 0; i < 16; i++) ok = check(poke(parent, BASE + i * PAGE_SIZE, 1000 + i), "parent writes") && ok;
+  let before = pmm_free_frames();
+  let child = space_fork(parent);
+  if (child == null) return check(false, "fork");
+  let copied = before - pmm_free_frames();
+  kprint(`# cow: fork of 16 touched pages took ${copied} frames (tables only)\n`);
+  ok = check(copied <= 4, "no page copied at fork") && ok;
+  ok = check((vmm_pte(parent, BASE) & PTE_W) == 0 && (vmm_pte(child, BASE) & PTE_W) == 0, "shared pages read-only in both") && ok;
+  ok = check_eq(peek(child, BASE + 5 * PAGE_SIZE), 1005, "child sees the parent's data") && ok;
+  before = pmm_free_frames();
+  ok = check(poke(parent, BASE, 7), "parent writes page 0") && ok;
+  ok = check(poke(child, BASE + PAGE_SIZE, 8), "child writes page 1") && ok;
+  ok = check_eq(before - pmm_free_frames(), 2, "each first write copied one page") && ok;
+  ok = check_eq(peek(parent, BASE), 7, "parent sees its write") && ok;
+  ok = check_eq(peek(child, BASE), 1000, "child keeps the old page 0") && ok;
+  ok = check_eq(peek(child, BASE + PAGE_SIZE), 8, "child sees its write") && ok;
+  ok = check_eq(peek(parent, BASE + PAGE_SIZE), 1001, "parent keeps the old page 1") && ok;
+  ok = check(poke(child, BASE + 40 * PAGE_SIZE, 9), "child touches a page never touched") && ok;
+  ok = check_eq(peek(parent, BASE + 40 * PAGE_SIZE), 0xdeadbeefdeadbeef, "not in the parent") && ok;
+  vma_free_all(parent);
+  vmm_destroy_address_space(parent);
+  ok = check_eq(peek(child, BASE + 2 * PAGE_SIZE), 1002, "the child's shared pages outlive the parent") && ok;
+  before = pmm_free_frames();
+  ok = check(poke(child, BASE + 2 * PAGE_SIZE, 10), "sole user: no copy") && ok;
+  ok = check_eq(before - pmm_free_frames(), 0, "the last user takes the page back writable") && ok;
+  vma_free_all(child);
+  vmm_destroy_address_space(child);
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back when both are gone") && ok;
   return ok;
 }
