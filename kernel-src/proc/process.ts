@@ -24,9 +24,11 @@
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { kmalloc, kfree } from "../mm/kmalloc";
-import { fs_lookup, fs_is_dir, fs_contiguous, fs_span, fs_size, fs_closed, open_file } from "../fs/vfs";
+import { fs_lookup, fs_is_dir, fs_contiguous, fs_span, fs_size, fs_closed, fs_opened, open_file, OpenFile } from "../fs/vfs";
+import { space_fork } from "./fork";
+import { E_AGAIN, E_NOMEM, E_INVAL } from "../abi/errors";
 import { user_unmap_page } from "../mm/usercopy";
-import { PAGE_SIZE } from "../mm/layout";
+import { PAGE_SIZE, USER_TOP } from "../mm/layout";
 import { vma_add, vma_free_all, vm_fault, vm_fault_reason, VMA_GUARD, VM_OK } from "../mm/vma";
 import { elf_load } from "./elf";
 import { Thread, thr } from "../sched/thread";
@@ -38,6 +40,7 @@ import { Mutex, mutex_idle } from "../sched/mutex";
 import { panic } from "../lib/panic";
 
 declare function enter_user(rip: u64, rsp: u64, arg: u64): void;
+declare function enter_user_regs(regs: u64): void;
 
 export const USER_STACK_TOP: u64 = 0x00007fffffff0000;
 export const USER_STACK_SIZE: u64 = 65536;
@@ -62,7 +65,11 @@ export class Process {
   free_stacks: u64 = 0; // slots of exited threads: a list of StackSlot (heap), unmapped
   space_lock!: Inline<Mutex>; // held by mmap and munmap (see the header)
   files!: InlineArray<u64, 16>; // open files (fs/vfs.ts OpenFile) by descriptor; 0..2 are the console's
+  fork_regs!: InlineArray<u64, 16>; // a forked child's first user registers (ForkRegs layout, proc/fork.ts)
 }
+
+/** User processes alive at once at most: fork (and spawn) beyond it fail (a fork bomb stops here). */
+export const MAX_PROCESSES: u64 = 32;
 
 export const MAX_FILES: u64 = 16;
 
@@ -96,6 +103,64 @@ function set_name(p: Process, name: u64, len: u64): void {
 function user_thread_main(arg: u64): void {
   let t = thread_current();
   enter_user(t.user_entry, t.user_stack, t.user_arg);
+}
+
+/** First code of a forked child's thread: back to ring 3 where its parent called SYS_FORK. */
+function fork_child_main(arg: u64): void {
+  enter_user_regs(changetype<u64>(proc_of(thread_current())) + offsetof<Process>("fork_regs"));
+}
+
+const FORK_RFLAGS_KEEP: u64 = 0xcd5; // CF PF AF ZF SF DF OF: the arithmetic flags; IF is set, IOPL 0
+const RFLAGS_IF_RESERVED: u64 = 0x202;
+
+/**
+ * SYS_FORK: a new process whose address space is a copy-on-write copy of the caller's
+ * (proc/fork.ts space_fork), with one thread: a copy of the calling one, which returns 0 from the
+ * system call with every other register as the parent had it (regs: the 16 words sys_fork_entry
+ * saved). It gets its own port and copies of the open files (own offsets); it is detached. The
+ * parent gets the child's pid, or E_AGAIN at MAX_PROCESSES, E_NOMEM when memory is short.
+ */
+export function proc_fork(regs: u64): i64 {
+  let t = thread_current();
+  let parent = proc_of(t);
+  if (live_processes >= MAX_PROCESSES) return E_AGAIN;
+  if (load<u64>(regs, 104) >= USER_TOP) return E_INVAL; // iretq to a non-canonical rip would fault in ring 0
+  let space = space_fork(parent.space);
+  if (space == null) return E_NOMEM;
+  let p = new Process();
+  set_name(p, changetype<u64>(parent) + offsetof<Process>("name"), parent.name_len);
+  p.space = space;
+  p.pid = next_pid++;
+  p.detached = true;
+  p.mmap_next = parent.mmap_next;
+  p.stack_next = parent.stack_next; // the parent's other stacks are in the copy, unused: fresh slots go below
+  p.port = ipc_create_port(p.pid);
+  let dst = changetype<u64>(p) + offsetof<Process>("fork_regs");
+  memcpy(dst, regs, 128);
+  store<u64>(dst, (load<u64>(dst, 112) & FORK_RFLAGS_KEEP) | RFLAGS_IF_RESERVED, 112);
+  let c = p.port != 0 ? thread_new(fork_child_main, 0, t.priority, proc_name(p)) : null;
+  if (c == null) {
+    if (p.port != 0) ipc_destroy_port(p.port);
+    space_destroy(space);
+    destroy(p);
+    return E_NOMEM;
+  }
+  for (let fd: u64 = 0; fd < MAX_FILES; fd++) {
+    let f = parent.files[i32(fd)];
+    if (f == 0) continue;
+    let g = kmalloc(sizeof<OpenFile>());
+    if (g == 0) continue; // that descriptor is closed in the child
+    memcpy(g, f, sizeof<OpenFile>());
+    fs_opened(open_file(g).node);
+    p.files[i32(fd)] = g;
+  }
+  c.proc = changetype<u64>(p);
+  c.cr3 = space.pml4;
+  c.user_stack = t.user_stack; // the same stack slot, copied: released when the child's thread ends
+  p.threads = 1;
+  live_processes++;
+  thread_start(c);
+  return i64(p.pid);
 }
 
 /** The top of a stack slot for a new thread: a freed one if any, else a fresh one below the rest. */
@@ -186,8 +251,9 @@ export function proc_spawn_path(path: string, priority: u8, detached: bool): Pro
   return spawn_path(changetype<u64>(path), u64(path.length), priority, detached);
 }
 
-/** SYS_SPAWN: the program at the path [path, path+len), detached; its pid, or 0. */
+/** SYS_SPAWN: the program at the path [path, path+len), detached; its pid, or 0 (also at MAX_PROCESSES). */
 export function proc_spawn_path_bytes(path: u64, len: u64, priority: u8): u64 {
+  if (live_processes >= MAX_PROCESSES) return 0;
   let p = spawn_path(path, len, priority, true);
   return p == null ? 0 : p.pid;
 }

@@ -23,7 +23,7 @@
 import { log_info, put_bytes } from "../lib/log";
 import { serial_getc, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
-import { Process, proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
+import { Process, proc_of, proc_exit, proc_new_thread, proc_fork, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
 import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user } from "../mm/usercopy";
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
@@ -44,6 +44,8 @@ import {
   CALL_NOT_TAKEN, CALL_STAGED,
 } from "../ipc/port";
 
+/** SYS_FORK's entry (arch/x86_64/syscall.S): calls sys_fork with the user registers. */
+declare function sys_fork_entry(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 /** sys_mmap and sys_munmap with interrupts on (arch/x86_64/syscall.S). */
 declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
@@ -66,6 +68,7 @@ export const syscall_table: readonly SyscallFn[] = [
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
+  sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
 ];
 
 export function syscall_init(): void {
@@ -260,6 +263,11 @@ export function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u6
   if (!buffer_ok(m, true)) return E_FAULT;
   let r = ipc_receive_staged(port, flags, proc_of(thread_current()).pid, m);
   return r == E_OK ? message_out(ptr, m) : r;
+}
+
+/** SYS_FORK, from sys_fork_entry with the caller's registers (proc/process.ts proc_fork). */
+export function sys_fork(regs: u64): i64 {
+  return proc_fork(regs);
 }
 
 /** Called with interrupts on (sys_mmap_preemptible in arch/x86_64/syscall.S). */

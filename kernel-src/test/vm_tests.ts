@@ -7,11 +7,12 @@ import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_
 import { space_fork } from "../proc/fork";
 import {
   vma_add, vma_remove, vma_free_all, vma_count, vm_fault, vm_untouched, VMA_ANON, VMA_GUARD,
-  VM_OK, VM_UNMAPPED, VM_GUARD, VM_READ_ONLY, VM_NO_EXEC,
+  VM_OK, VM_UNMAPPED, VM_GUARD, VM_READ_ONLY, VM_NO_EXEC, vm_cow_breaks,
 } from "../mm/vma";
 import { pmm_reserved, pmm_free_frames, pmm_unreserve } from "../mm/pmm";
 import { p2v, PAGE_SIZE } from "../mm/layout";
-import { proc_spawn_path, proc_wait } from "../proc/process";
+import { proc_spawn_path, proc_wait, proc_live, MAX_PROCESSES } from "../proc/process";
+import { kmalloc_live_objects } from "../mm/kmalloc";
 import { thread_sleep } from "../sched/scheduler";
 import { irq_save, irq_restore } from "../arch/hal";
 
@@ -164,5 +165,55 @@ export function test_vm_cow(): bool {
   vmm_destroy_address_space(child);
   ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
   ok = check_eq(frames_free(), frames, "every frame back when both are gone") && ok;
+  return ok;
+}
+
+/** Waits (up to ~10 s) until no user process is left; the most seen alive at once. */
+function wait_all_gone(): u64 {
+  let most: u64 = 0;
+  for (let i: i32 = 0; i < 1000 && proc_live() != 0; i++) {
+    if (proc_live() > most) most = proc_live();
+    thread_sleep(10);
+  }
+  return most;
+}
+
+/** user/forker: after SYS_FORK parent and child see only their own writes; all frames back after both exit. */
+export function test_vm_user_fork(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let live = kmalloc_live_objects();
+  let breaks = vm_cow_breaks();
+  let p = proc_spawn_path("/bin/forker", 32, false);
+  if (p == null) return check(false, "spawn /bin/forker");
+  let ok = check_eq(u64(proc_wait(p)), 0, "forker: failed checks (its exit status)");
+  wait_all_gone();
+  ok = check_eq(proc_live(), 0, "the child exited too") && ok;
+  ok = check(vm_cow_breaks() - breaks >= 4, "copy-on-write faults happened (stack, data, mmap page, both sides)") && ok;
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "no process, thread, VMA or port left") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back when both have exited") && ok;
+  return ok;
+}
+
+/** user/forkbomb: the process limit stops it (E_AGAIN), the kernel stays up, everything comes back. */
+export function test_vm_fork_bomb(): bool {
+  let frames = frames_free();
+  let live = kmalloc_live_objects();
+  let p = proc_spawn_path("/bin/forkbomb", 32, false);
+  if (p == null) return check(false, "spawn /bin/forkbomb");
+  let most: u64 = 0;
+  while (!p.exited) { // sample while the bomb goes off
+    if (proc_live() > most) most = proc_live();
+    thread_sleep(2);
+  }
+  let code = proc_wait(p);
+  wait_all_gone();
+  kprint(`# fork bomb: at most ${most} processes seen alive at once (limit ${MAX_PROCESSES})\n`);
+  let ok = check_eq(u64(code), 0, "the bomb met the limit (E_AGAIN)");
+  ok = check(most > 8 && most <= MAX_PROCESSES, "it multiplied, never past MAX_PROCESSES") && ok;
+  ok = check_eq(proc_live(), 0, "every process exited") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
   return ok;
 }
