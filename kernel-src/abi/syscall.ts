@@ -24,7 +24,8 @@ export const SYS_SPAWN: u64 = 35; // (path, len, priority) -> pid
 export const SYS_UNLINK: u64 = 36; // (path, len)
 export const SYS_MMAP_FILE: u64 = 37; // (fd, offset, len, prot, MAP_SHARED or MAP_PRIVATE) -> address
 export const SYS_FORK: u64 = 38; // () -> child's pid in the parent, 0 in the child (copy-on-write)
-export const NUM_SYSCALLS: u64 = 39;
+export const SYS_SHM_CREATE: u64 = 39; // (size) -> fd of a shared-memory object (map it with SYS_MMAP_FILE)
+export const NUM_SYSCALLS: u64 = 40;
 
 // SYS_IPC_SEND flags (IPC_NONBLOCK = 1, from abi/ipc.ts, is shared with SYS_IPC_RECEIVE).
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message

@@ -268,6 +268,20 @@ function free_if_unused(n: u64): void {
   kfree(n);
 }
 
+/**
+ * A shared-memory object: a file of `size` bytes in no directory (so it lives while a descriptor
+ * or a mapping holds it), in pages from the start (all holes: frames come at first touch).
+ */
+export function fs_create_anonymous(size: u64): u64 {
+  if (size == 0 || size > MAX_FILE) return 0;
+  let n = kzalloc(sizeof<FsNode>());
+  if (n == 0) return 0;
+  node(n).paged = true;
+  node(n).size = size;
+  files++;
+  return n;
+}
+
 /** Takes the node at path out of its directory (a directory only when empty); false if impossible. */
 export function fs_unlink(p: u64, len: u64): bool {
   let n = fs_lookup(p, len);

@@ -14,7 +14,7 @@ import { copy_from_user, copy_to_user } from "../mm/usercopy";
 import { kzalloc, kfree } from "../mm/kmalloc";
 import {
   fs_lookup, fs_create, fs_is_dir, fs_size, fs_span, fs_grow, fs_truncate, fs_child_name, fs_unlink, fs_opened,
-  fs_closed, fs_mapped, fs_unmapped, open_file, OpenFile,
+  fs_closed, fs_mapped, fs_unmapped, fs_create_anonymous, open_file, OpenFile,
 } from "../fs/vfs";
 import { E_OK, E_INVAL, E_FAULT, E_NOMEM, E_BADF, E_NOENT } from "../abi/errors";
 import {
@@ -213,4 +213,31 @@ function map_file(p: Process, node: u64, offset: u64, size: u64, prot: u64, shar
   }
   p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings
   return i64(base);
+}
+
+/**
+ * shm_create(size): a shared-memory object of size bytes (zero-filled, frames at first touch) as
+ * a new descriptor, open for reading and writing. Map it with SYS_MMAP_FILE (MAP_SHARED); a
+ * forked child inherits the descriptor and the mappings (the same frames). It lives while a
+ * descriptor or a mapping holds it.
+ */
+export function sys_shm_create(size: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  if (size == 0 || size > MAX_MMAP) return E_INVAL;
+  let p = cur();
+  let fd = FD_FIRST;
+  while (fd < MAX_FILES && p.files[i32(fd)] != 0) fd++;
+  if (fd == MAX_FILES) return E_BADF;
+  let node = fs_create_anonymous(page_round_up(size));
+  if (node == 0) return E_NOMEM;
+  let f = kzalloc(sizeof<OpenFile>());
+  if (f == 0) {
+    fs_opened(node);
+    fs_closed(node); // frees it
+    return E_NOMEM;
+  }
+  open_file(f).node = node;
+  open_file(f).flags = O_READ | O_WRITE;
+  fs_opened(node);
+  p.files[i32(fd)] = f;
+  return i64(fd);
 }

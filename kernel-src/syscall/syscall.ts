@@ -30,7 +30,7 @@ import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { vma_add, vma_remove, vma_removed_node, vma_flags, VMA_ANON, VMA_FILE_SHARED } from "../mm/vma";
 import { fs_unmapped } from "../fs/vfs";
-import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, file_read, file_write } from "./fs_syscalls";
+import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, sys_shm_create, file_read, file_write } from "./fs_syscalls";
 import { FD_FIRST } from "../abi/fs";
 import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
@@ -69,6 +69,7 @@ export const syscall_table: readonly SyscallFn[] = [
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
   sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
+  sys_shm_create, // 39: fs_syscalls.ts
 ];
 
 export function syscall_init(): void {

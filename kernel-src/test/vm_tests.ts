@@ -13,6 +13,7 @@ import { pmm_reserved, pmm_free_frames, pmm_unreserve } from "../mm/pmm";
 import { p2v, PAGE_SIZE } from "../mm/layout";
 import { proc_spawn_path, proc_wait, proc_live, MAX_PROCESSES } from "../proc/process";
 import { kmalloc_live_objects } from "../mm/kmalloc";
+import { fs_file_pages } from "../fs/vfs";
 import { thread_sleep } from "../sched/scheduler";
 import { irq_save, irq_restore } from "../arch/hal";
 
@@ -213,6 +214,21 @@ export function test_vm_fork_bomb(): bool {
   let ok = check_eq(u64(code), 0, "the bomb met the limit (E_AGAIN)");
   ok = check(most > 8 && most <= MAX_PROCESSES, "it multiplied, never past MAX_PROCESSES") && ok;
   ok = check_eq(proc_live(), 0, "every process exited") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
+}
+
+/** user/shm: a shared-memory object seen by two views and two processes; its frames go with the last user. */
+export function test_vm_shared_memory(): bool {
+  let frames = frames_free();
+  let pages = fs_file_pages();
+  let live = kmalloc_live_objects();
+  let p = proc_spawn_path("/bin/shm", 32, false);
+  if (p == null) return check(false, "spawn /bin/shm");
+  let ok = check_eq(u64(proc_wait(p)), 0, "shm: failed checks (its exit status)");
+  wait_all_gone();
+  ok = check_eq(fs_file_pages(), pages, "the object's pages freed with its last user") && ok;
   ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
   ok = check_eq(frames_free(), frames, "every frame back") && ok;
   return ok;

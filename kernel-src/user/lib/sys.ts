@@ -7,7 +7,7 @@ import { IpcMessage } from "../../abi/ipc";
 import {
   SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_YIELD, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT,
-  SYS_READDIR, SYS_SPAWN, SYS_UNLINK, SYS_MMAP_FILE, SYS_FORK,
+  SYS_READDIR, SYS_SPAWN, SYS_UNLINK, SYS_MMAP_FILE, SYS_FORK, SYS_SHM_CREATE,
 } from "../../abi/syscall";
 import { FsStat } from "../../abi/fs";
 
@@ -162,4 +162,9 @@ export function syscall_mmap_file(fd: u64, offset: u64, len: u64, prot: u64, sha
 /** A copy-on-write copy of this process: the child's pid here, 0 in the child (negative: error). */
 export function fork(): i64 {
   return syscall(SYS_FORK);
+}
+
+/** A shared-memory object of size bytes, as a descriptor (map it with syscall_mmap_file, MAP_SHARED). */
+export function shm_create(size: u64): i64 {
+  return syscall(SYS_SHM_CREATE, size);
 }
