@@ -9,14 +9,14 @@ import { thread_current } from "../sched/scheduler";
 import { vma_add_file, vma_flags, VMA_FILE_SHARED, VMA_FILE_PRIVATE } from "../mm/vma";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import { PROT_READ, PROT_WRITE, PROT_EXEC, MAP_SHARED, MAP_PRIVATE } from "../abi/syscall";
-import { Process, proc_of, proc_spawn_path_bytes, MAX_FILES, MMAP_LIMIT } from "../proc/process";
+import { Process, proc_of, proc_spawn_path_bytes, proc_live, MAX_FILES, MAX_PROCESSES, MMAP_LIMIT } from "../proc/process";
 import { copy_from_user, copy_to_user } from "../mm/usercopy";
 import { kzalloc, kfree } from "../mm/kmalloc";
 import {
   fs_lookup, fs_create, fs_is_dir, fs_size, fs_span, fs_grow, fs_truncate, fs_child_name, fs_unlink, fs_opened,
   fs_closed, fs_mapped, fs_unmapped, fs_create_anonymous, open_file, OpenFile,
 } from "../fs/vfs";
-import { E_OK, E_INVAL, E_FAULT, E_NOMEM, E_BADF, E_NOENT } from "../abi/errors";
+import { E_OK, E_INVAL, E_FAULT, E_NOMEM, E_BADF, E_NOENT, E_AGAIN } from "../abi/errors";
 import {
   PATH_MAX, FD_FIRST, O_READ, O_WRITE, O_CREATE, O_TRUNC, SEEK_SET, SEEK_CUR, SEEK_END, KIND_FILE, KIND_DIR, FsStat,
 } from "../abi/fs";
@@ -176,6 +176,7 @@ export function sys_spawn(ptr: u64, len: u64, priority: u64, a4: u64, a5: u64): 
   if (priority < SPAWN_PRIORITY_MIN || priority > SPAWN_PRIORITY_MAX) return E_INVAL;
   let n = path_in(ptr, len);
   if (n < 0) return n;
+  if (proc_live() >= MAX_PROCESSES) return E_AGAIN;
   let pid = proc_spawn_path_bytes(addr_of(path_buf), u64(n), u8(priority));
   return pid == 0 ? E_NOENT : i64(pid);
 }
