@@ -24,7 +24,7 @@ import { PRIORITY_NORMAL, thread_name } from "./sched/thread";
 import { ipc_init } from "./ipc/port";
 import { service_init, service_start } from "./ipc/service";
 import { syscall_init } from "./syscall/syscall";
-import { proc_spawn_path } from "./proc/process";
+import { proc_spawn_path, proc_init } from "./proc/process";
 import { ktest_main } from "./test/ktest";
 import { bench_main } from "./test/bench";
 
@@ -76,6 +76,7 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
   slab_init(); // after percpu_init: the magazines are per CPU
   vma_init();
+  proc_init();
   if (!initrd_mount()) panic(`initrd: not a ustar archive (the first multiboot module, or the built-in copy)`);
   if (initrd_from_module()) log_info(`initrd: multiboot module 0, ${fs_file_count()} files`); // the built-in copy says nothing: the seed's log stays as it was
   scheduler_init();

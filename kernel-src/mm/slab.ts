@@ -460,6 +460,13 @@ export function slab_free(o: u64): void {
   free_slow(o);
 }
 
+/** slab_alloc, zero-filled (what `new` gives for a class whose fields all start at zero). */
+export function slab_zalloc(id: u64): u64 {
+  let o = slab_alloc(id);
+  if (o != 0) memset(o, 0, cache_of(id).size);
+  return o;
+}
+
 /** Size of the objects of the cache holding o (a slab object). */
 export function slab_object_size(o: u64): u64 {
   let h = slab_at(o & ~PAGE_MASK);

@@ -24,6 +24,7 @@
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { kmalloc, kfree } from "../mm/kmalloc";
+import { slab_cache_create, slab_zalloc } from "../mm/slab";
 import { fs_lookup, fs_is_dir, fs_contiguous, fs_span, fs_size, fs_closed, fs_opened, open_file, OpenFile } from "../fs/vfs";
 import { space_fork } from "./fork";
 import { E_AGAIN, E_NOMEM, E_INVAL } from "../abi/errors";
@@ -127,7 +128,12 @@ export function proc_fork(regs: u64): i64 {
   if (load<u64>(regs, 104) >= USER_TOP) return E_INVAL; // iretq to a non-canonical rip would fault in ring 0
   let space = space_fork(parent.space);
   if (space == null) return E_NOMEM;
-  let p = new Process();
+  let np = new_process();
+  if (np == null) {
+    space_destroy(space);
+    return E_NOMEM;
+  }
+  let p = changetype<Process>(np);
   set_name(p, changetype<u64>(parent) + offsetof<Process>("name"), parent.name_len);
   p.space = space;
   p.pid = next_pid++;
@@ -232,6 +238,19 @@ function space_destroy(space: AddressSpace): void {
   vmm_destroy_address_space(space);
 }
 
+let process_cache: u64 = 0; // the object cache of Process records (destroy() frees into it, by address)
+
+/** Makes the process record cache (before the first process). */
+export function proc_init(): void {
+  process_cache = slab_cache_create("process", sizeof<Process>());
+}
+
+/** A zeroed Process (every field starts at zero), or null. */
+function new_process(): Process | null {
+  let a = slab_zalloc(process_cache);
+  return a == 0 ? null : changetype<Process>(a);
+}
+
 /** Closes every file the process left open. */
 function close_all(p: Process): void {
   for (let fd: u64 = 0; fd < MAX_FILES; fd++) {
@@ -296,7 +315,12 @@ function spawn(name: u64, name_len: u64, image: u64, image_end: u64, priority: u
     space_destroy(space);
     return null;
   }
-  let p = new Process();
+  let np = new_process();
+  if (np == null) {
+    space_destroy(space);
+    return null;
+  }
+  let p = changetype<Process>(np);
   set_name(p, name, name_len);
   p.space = space;
   p.pid = next_pid++;
