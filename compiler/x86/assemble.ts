@@ -7,7 +7,7 @@
 // (3) Write the bytes and turn each fixup into either a value (same-section PC-relative reference,
 // absolute constant) or a relocation, against the section symbol for local symbols as GNU as does.
 
-import { DiagnosticBag, UserError } from '../diag.js';
+import { DiagnosticBag, UserError, type Diagnostic } from '../diag.js';
 import {
   defaultSectionFlags, newSection, R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_8, R_X86_64_PC32,
   R_X86_64_PC8, R_X86_64_PC16, R_X86_64_PC64, R_X86_64_PLT32, SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_WRITE,
@@ -642,13 +642,17 @@ class Assembler {
 }
 
 /** Assembles items into an object file; throws UserError with every diagnostic found. */
-export function assemble(items: Item[], name: string): ObjectFile {
+export function assemble(items: Item[], name: string, warnings?: Diagnostic[]): ObjectFile {
   const a = new Assembler(name);
-  for (const it of items) a.item(it);
-  a.bag.check();
-  a.layout();
-  const obj = a.write();
-  a.bag.check();
-  for (const s of obj.sections) s.relocs.sort((x, y) => x.offset - y.offset);
-  return obj;
+  try {
+    for (const it of items) a.item(it);
+    a.bag.check();
+    a.layout();
+    const obj = a.write();
+    a.bag.check();
+    for (const s of obj.sections) s.relocs.sort((x, y) => x.offset - y.offset);
+    return obj;
+  } finally {
+    warnings?.push(...a.bag.items.filter((d) => d.severity === 'warning'));
+  }
 }

@@ -6,7 +6,7 @@
 // An operand expression that is not `symbol + constant` becomes a hidden `.set` symbol placed just
 // before its instruction, so the assembler can evaluate it once labels have addresses.
 
-import { DiagnosticBag, UserError } from '../diag.js';
+import { DiagnosticBag, UserError, type Diagnostic } from '../diag.js';
 import type { SourceLoc } from '../../linker/object.js';
 import type { Expr, Instr, Item, MemOperand, Operand, SymValue } from './items.js';
 import { PREFIXES, REGS, isBranch } from './isa.js';
@@ -78,6 +78,11 @@ export class AttReader {
   private loc: SourceLoc = { file: '', line: 0, col: 0 };
 
   constructor(private file: string) {}
+
+  /** Warnings found so far (they never stop the parse). */
+  warnings(): Diagnostic[] {
+    return this.bag.items.filter((d) => d.severity === 'warning');
+  }
 
   parse(text: string): Item[] {
     const lines = stripComments(text).split('\n');
@@ -651,6 +656,11 @@ function splitStatements(line: string): [string, number][] {
 }
 
 /** Parses GNU as AT&T text into items; throws UserError with every diagnostic found. */
-export function parseAtt(text: string, file: string): Item[] {
-  return new AttReader(file).parse(text);
+export function parseAtt(text: string, file: string, warnings?: Diagnostic[]): Item[] {
+  const r = new AttReader(file);
+  try {
+    return r.parse(text);
+  } finally {
+    warnings?.push(...r.warnings());
+  }
 }
