@@ -14,7 +14,8 @@ import {
   SHT_NOBITS, SHT_PROGBITS, type ObjSymbol, type ObjectFile, type Relocation, type Section, type SourceLoc, type VarEntry, type FrameEntry,
 } from '../../linker/object.js';
 import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
-import { binaryOp } from './att.js';
+import { constValue } from './att.js';
+import { binaryOp, unaryOp, type Warn } from './constexpr.js';
 import { branchForms, encode, matchForms, pushInt, type Fixup, type Mode } from './encode.js';
 
 /** A piece of a section between layout decisions. */
@@ -175,7 +176,7 @@ class Assembler {
       case 'set': {
         const at = this.here();
         // A set whose value is a constant now is folded into later instructions, like GNU as does.
-        const value = this.constNow(it.expr);
+        const value = this.constNow(it.expr, it.loc);
         this.define(it.name, { kind: 'set', expr: it.expr, at, loc: it.loc, value }, it.loc);
         return;
       }
@@ -216,25 +217,22 @@ class Assembler {
   }
 
   /** The constant value of an expression using only numbers and already-constant set symbols. */
-  constNow(e: Expr): bigint | undefined {
-    switch (e.kind) {
-      case 'num':
-        return e.value;
-      case 'sym': {
-        const d = this.syms.get(e.name);
-        return d?.kind === 'set' ? d.value : undefined;
-      }
-      case 'unary': {
-        const a = this.constNow(e.arg);
-        if (a === undefined) return undefined;
-        return e.op === '-' ? -a : e.op === '~' ? ~a : a === 0n ? 1n : 0n;
-      }
-      case 'binary': {
-        const a = this.constNow(e.left);
-        const b = this.constNow(e.right);
-        return a === undefined || b === undefined ? undefined : binaryOp(e.op, a, b);
-      }
-    }
+  constNow(e: Expr, loc?: SourceLoc): bigint | undefined {
+    return constValue(e, (name) => {
+      const d = this.syms.get(name);
+      return d?.kind === 'set' ? d.value : undefined;
+    }, this.warner(loc));
+  }
+
+  private warned = new Set<string>();
+  /** Warnings at `loc`, each message once (expressions are evaluated in several passes). */
+  warner(loc?: SourceLoc): Warn {
+    return (message) => {
+      const key = `${loc?.file}:${loc?.line}:${loc?.col}:${message}`;
+      if (this.warned.has(key)) return;
+      this.warned.add(key);
+      this.bag.items.push({ code: 'ASM0030', message, loc, severity: 'warning' });
+    };
   }
 
   /** Folds operands naming already-constant set symbols into plain numbers. */
@@ -320,14 +318,14 @@ class Assembler {
       case 'unary': {
         const a = this.value(e.arg, dot, loc, depth);
         if (a.base || a.sub) bad(`operator '${e.op}' needs a constant operand`);
-        return { off: e.op === '-' ? -a.off : e.op === '~' ? ~a.off : a.off === 0n ? 1n : 0n };
+        return { off: unaryOp(e.op, a.off) };
       }
       case 'binary': {
         const a = this.value(e.left, dot, loc, depth);
         const b = this.value(e.right, dot, loc, depth);
         if (!a.base && !a.sub && !b.base && !b.sub) {
-          const r = binaryOp(e.op, a.off, b.off);
-          if (r === undefined) bad('division by zero in expression');
+          const r = binaryOp(e.op, a.off, b.off, this.warner(loc));
+          if (r === undefined) bad(`unknown operator '${e.op}'`);
           return { off: r! };
         }
         if (e.op === '+' && !a.sub && !b.sub && (!a.base || !b.base)) return { base: a.base ?? b.base, off: a.off + b.off };

@@ -145,20 +145,22 @@ interface Rex {
 }
 
 /** ModRM (+SIB, +displacement) for a memory operand; `regField` is the reg/digit. */
-function encodeMem(m: MemOperand, regField: number, mode: Mode, rex: Rex, out: number[], fix: Fixup[], loc?: SourceLoc): void {
+function encodeMem(m: MemOperand, regField: number, mode: Mode, addr32: boolean, rex: Rex, out: number[], fix: Fixup[], loc?: SourceLoc): void {
   const base = m.base ? reg(m.base) : undefined;
   const index = m.index ? reg(m.index) : undefined;
   if (m.base && (!base || (base.cls !== 'gpr' && base.cls !== 'rip'))) err('ASM0006', `bad base register '%${m.base}'`, loc);
   if (m.index && (!index || index.cls !== 'gpr' || index.num === 4))
     err('ASM0006', `bad index register '%${m.index}'`, loc);
   const rf = (regField & 7) << 3;
-  const disp = m.disp;
+  // In 32-bit mode a displacement is a 32-bit number: 0xffffffff is -1 (and fits a disp8).
+  const disp = mode === 32 && m.disp.sym === undefined ? { addend: BigInt.asIntN(32, m.disp.addend) } : m.disp;
   const dispFix = (size: 1 | 4, kind: Fixup['kind']) => {
     if (disp.sym !== undefined) fix.push({ offset: out.length, size, kind, sym: disp.sym, addend: disp.addend });
     pushInt(out, disp.sym !== undefined ? 0n : disp.addend, size);
   };
-  const absKind: Fixup['kind'] = mode === 64 ? 'abs32s' : 'abs';
-  checkDisp(disp, mode, loc);
+  // A 32-bit address is zero-extended to 64 bits: R_X86_64_32 under the address-size prefix, 32S without.
+  const absKind: Fixup['kind'] = mode === 64 && !addr32 ? 'abs32s' : 'abs';
+  checkDisp(m.disp, mode, loc);
   if (base?.cls === 'rip') {
     if (index) err('ASM0006', 'RIP-relative addressing takes no index register', loc);
     if (mode === 32) err('ASM0006', 'RIP-relative addressing needs 64-bit mode', loc);
@@ -212,6 +214,27 @@ function addrSize(m: MemOperand, mode: Mode, loc?: SourceLoc): 32 | 64 {
   if (s !== 32 && s !== 64) err('ASM0006', '16-bit addressing is not supported', loc);
   if (mode === 32 && s === 64) err('ASM0006', '64-bit address registers are not valid in 32-bit mode', loc);
   return s as 32 | 64;
+}
+
+/**
+ * The segment override prefix of a memory operand, or undefined when it names the segment the
+ * address uses anyway (GNU as drops it): %ss with an rsp/rbp/r12/r13 base, %ds otherwise.
+ */
+function segPrefix(m: MemOperand): number | undefined {
+  if (!m.seg) return undefined;
+  const base = m.base ? reg(m.base) : undefined;
+  const dflt = base && base.cls === 'gpr' && (base.num === 4 || base.num === 5) ? 'ss' : 'ds';
+  return m.seg === dflt ? undefined : SEG_PREFIX[m.seg];
+}
+
+/** lock only on a lockable form with a memory operand; rep only where the form allows it; each kind once. */
+function checkPrefixes(ins: Instr, f: Form): void {
+  const user = ins.prefixes ?? [];
+  for (const p of user) if (PREFIXES[p] === undefined) err('ASM0009', `unknown prefix '${p}'`, ins.loc);
+  const reps = user.filter((p) => p !== 'lock');
+  if (reps.length > 1 || user.filter((p) => p === 'lock').length > 1) err('ASM0009', 'same type of prefix used twice', ins.loc);
+  if (user.includes('lock') && !(f.lock && ins.ops.some((o) => o.kind === 'mem'))) err('ASM0009', `expecting lockable instruction after 'lock'`, ins.loc);
+  if (reps.length && !f.rep) err('ASM0009', `invalid instruction '${ins.mnem}' after '${reps[0]}'`, ins.loc);
 }
 
 export function pushInt(out: number[], v: bigint, size: number): void {
@@ -274,15 +297,15 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
       body.push(0xc0 | ((regNum & 7) << 3) | (n & 7));
     } else if (rm.kind === 'mem') {
       addr32 = addrSize(rm, mode, loc) === 32 && mode === 64;
-      if (rm.seg) seg = SEG_PREFIX[rm.seg];
-      encodeMem(rm, regNum, mode, rex, body, fix, loc);
+      seg = segPrefix(rm);
+      encodeMem(rm, regNum, mode, addr32, rex, body, fix, loc);
     }
   }
   // Absolute-address (moffs) forms: the address is an immediate of address size.
   const moffsIdx = f.ops.indexOf('moffs');
   if (moffsIdx >= 0) {
     const m = ops[moffsIdx] as MemOperand;
-    if (m.seg) seg = SEG_PREFIX[m.seg];
+    seg = segPrefix(m);
     const size = mode === 64 ? 8 : 4;
     if (m.disp.sym !== undefined) fix.push({ offset: body.length, size, kind: 'abs', sym: m.disp.sym, addend: m.disp.addend });
     pushInt(body, m.disp.sym !== undefined ? 0n : m.disp.addend, size);
@@ -302,8 +325,8 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
     const t = (ops[relIdx] as { value: SymValue }).value;
     const size = f.ops[relIdx] === 'rel8' ? 1 : 4;
     if (t.sym === undefined) err('ASM0008', 'a branch target must be a symbol', loc);
-    // GNU as uses PLT32 for 64-bit code only; 32-bit code branches with PC32.
-    fix.push({ offset: body.length, size, kind: mode === 64 ? 'branch' : 'pc', sym: t.sym!, addend: t.addend });
+    // GNU as uses PLT32 for 64-bit code only, and only for a symbol without an offset; else PC32.
+    fix.push({ offset: body.length, size, kind: mode === 64 && t.addend === 0n ? 'branch' : 'pc', sym: t.sym!, addend: t.addend });
     pushInt(body, 0n, size);
   }
 
@@ -314,10 +337,8 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   if (f.size === 16 && !f.no66) pre.push(0x66);
   if (f.pfx !== undefined) pre.push(f.pfx);
   const user = ins.prefixes ?? [];
-  for (const p of user) {
-    if (PREFIXES[p] === undefined) err('ASM0009', `unknown prefix '${p}'`, loc);
-    if (p !== 'lock') pre.push(PREFIXES[p]);
-  }
+  checkPrefixes(ins, f);
+  for (const p of user) if (p !== 'lock') pre.push(PREFIXES[p]);
   if (user.includes('lock')) pre.push(0xf0);
   const needRex = rex.w || rex.r || rex.x || rex.b || rex.force;
   if (needRex) {

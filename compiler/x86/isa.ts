@@ -41,6 +41,9 @@ export interface Form {
   pfx?: number; // mandatory prefix (F3 for pause/popcnt), emitted in the rep slot
   dup?: boolean; // the single register operand is both ModRM.reg and ModRM.rm (imul $i, %r)
   far?: boolean; // ljmp $sel, $off: offset then selector
+  lock?: boolean; // takes a lock prefix (when an operand is memory); others raise #UD
+  rep?: boolean; // takes a rep/repe/repne prefix (string instructions, and rep ret / rep nop)
+  indirect?: boolean; // call/jmp through a register or memory: a bare address without `*` is a direct target
 }
 
 /** Condition codes (tttn), with every alias GNU as accepts. */
@@ -86,11 +89,12 @@ function plain(mnem: string, op: number[], more: Partial<Form> = {}): void {
 // ---- integer ALU: add or adc sbb and sub xor cmp ----
 ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'].forEach((m, digit) => {
   const base = digit * 8;
-  for (const s of ALL) add(m, s, [R(s), RM(s)], [w(base, s)], { ext: 'r' });
+  const lock = m !== 'cmp'; // a memory destination can be locked
+  for (const s of ALL) add(m, s, [R(s), RM(s)], [w(base, s)], { ext: 'r', lock });
   for (const s of ALL) add(m, s, [RM(s), R(s)], [w(base + 2, s)], { ext: 'r' });
-  for (const s of WIDE) add(m, s, ['s8', RM(s)], [0x83], { ext: digit });
+  for (const s of WIDE) add(m, s, ['s8', RM(s)], [0x83], { ext: digit, lock });
   for (const s of ALL) add(m, s, [IMM[s], ACC[s]], [w(base + 4, s)]);
-  for (const s of ALL) add(m, s, [IMM[s], RM(s)], [w(0x80, s)], { ext: digit });
+  for (const s of ALL) add(m, s, [IMM[s], RM(s)], [w(0x80, s)], { ext: digit, lock });
 });
 
 // ---- test ----
@@ -101,11 +105,11 @@ for (const s of ALL) add('test', s, [RM(s), R(s)], [w(0x84, s)], { ext: 'r' });
 
 // ---- unary group 3 and inc/dec ----
 ['not', 'neg', 'mul', 'imul', 'div', 'idiv'].forEach((m, i) => {
-  for (const s of ALL) add(m, s, [RM(s)], [w(0xf6, s)], { ext: i + 2 });
+  for (const s of ALL) add(m, s, [RM(s)], [w(0xf6, s)], { ext: i + 2, lock: i < 2 });
 });
 ['inc', 'dec'].forEach((m, digit) => {
   for (const s of [16, 32] as Size[]) add(m, s, [R(s)], [0x40 + digit * 8], { plusr: true, mode: 32 });
-  for (const s of ALL) add(m, s, [RM(s)], [w(0xfe, s)], { ext: digit });
+  for (const s of ALL) add(m, s, [RM(s)], [w(0xfe, s)], { ext: digit, lock: true });
 });
 for (const s of WIDE) {
   add('imul', s, [RM(s), R(s)], [0x0f, 0xaf], { ext: 'r' });
@@ -135,8 +139,8 @@ for (const [m, op] of [['shld', 0xa4], ['shrd', 0xac]] as [string, number][]) {
 // ---- bit tests and scans ----
 ['bt', 'bts', 'btr', 'btc'].forEach((m, i) => {
   for (const s of WIDE) {
-    add(m, s, [R(s), RM(s)], [0x0f, 0xa3 + i * 8], { ext: 'r' });
-    add(m, s, ['i8', RM(s)], [0x0f, 0xba], { ext: 4 + i });
+    add(m, s, [R(s), RM(s)], [0x0f, 0xa3 + i * 8], { ext: 'r', lock: m !== 'bt' });
+    add(m, s, ['i8', RM(s)], [0x0f, 0xba], { ext: 4 + i, lock: m !== 'bt' });
   }
 });
 for (const s of WIDE) {
@@ -200,19 +204,19 @@ for (const [m, from, to, op] of EXTEND) {
 for (const s of WIDE) add('lea', s, ['m', R(s)], [0x8d], { ext: 'r' });
 
 // ---- exchange and atomics ----
-add('xchg', 0, ['rax', 'rax'], [0x90]); // GNU as: a plain nop, no REX.W
+add('xchg', 64, ['rax', 'rax'], [0x90], { noW: true, mode: 64 }); // GNU as: a plain nop, no REX.W, also as xchgq
 for (const s of WIDE) {
   add('xchg', s, [R(s), ACC[s]], [0x90], { plusr: true });
   add('xchg', s, [ACC[s], R(s)], [0x90], { plusr: true });
 }
 for (const s of ALL) {
-  add('xchg', s, [R(s), RM(s)], [w(0x86, s)], { ext: 'r' });
-  add('xchg', s, [RM(s), R(s)], [w(0x86, s)], { ext: 'r' });
-  add('cmpxchg', s, [R(s), RM(s)], [0x0f, w(0xb0, s)], { ext: 'r' });
-  add('xadd', s, [R(s), RM(s)], [0x0f, w(0xc0, s)], { ext: 'r' });
+  add('xchg', s, [R(s), RM(s)], [w(0x86, s)], { ext: 'r', lock: true });
+  add('xchg', s, [RM(s), R(s)], [w(0x86, s)], { ext: 'r', lock: true });
+  add('cmpxchg', s, [R(s), RM(s)], [0x0f, w(0xb0, s)], { ext: 'r', lock: true });
+  add('xadd', s, [R(s), RM(s)], [0x0f, w(0xc0, s)], { ext: 'r', lock: true });
 }
-add('cmpxchg8b', 0, ['m'], [0x0f, 0xc7], { ext: 1 });
-add('cmpxchg16b', 64, ['m'], [0x0f, 0xc7], { ext: 1, sfx: false });
+add('cmpxchg8b', 0, ['m'], [0x0f, 0xc7], { ext: 1, lock: true });
+add('cmpxchg16b', 64, ['m'], [0x0f, 0xc7], { ext: 1, sfx: false, lock: true });
 
 // ---- condition codes ----
 for (const [cc, names] of CONDITIONS) {
@@ -259,17 +263,19 @@ plain('leave', [0xc9], { size: 32, mode: 32, def: true, sfx: true });
 // ---- control transfer ----
 add('jmp', 0, ['rel8'], [0xeb]);
 add('jmp', 0, ['rel32'], [0xe9]);
-add('call', 0, ['rel32'], [0xe8]);
-add('jmp', 64, ['rm64'], [0xff], { ext: 4, noW: true, mode: 64, def: true });
-add('call', 64, ['rm64'], [0xff], { ext: 2, noW: true, mode: 64, def: true });
-add('jmp', 32, ['rm32'], [0xff], { ext: 4, mode: 32, def: true });
-add('call', 32, ['rm32'], [0xff], { ext: 2, mode: 32, def: true });
+// A direct call takes the mode's suffix (callq sym); a direct jmp takes none (GNU as refuses jmpq sym).
+add('call', 64, ['rel32'], [0xe8], { noW: true, mode: 64, def: true });
+add('call', 32, ['rel32'], [0xe8], { mode: 32, def: true });
+add('jmp', 64, ['rm64'], [0xff], { ext: 4, noW: true, mode: 64, def: true, indirect: true });
+add('call', 64, ['rm64'], [0xff], { ext: 2, noW: true, mode: 64, def: true, indirect: true });
+add('jmp', 32, ['rm32'], [0xff], { ext: 4, mode: 32, def: true, indirect: true });
+add('call', 32, ['rm32'], [0xff], { ext: 2, mode: 32, def: true, indirect: true });
 add('loop', 0, ['rel8'], [0xe2]);
 add('loope', 0, ['rel8'], [0xe1]);
 add('loopne', 0, ['rel8'], [0xe0]);
 add('jrcxz', 0, ['rel8'], [0xe3], { mode: 64 });
 add('jecxz', 0, ['rel8'], [0xe3], { mode: 32 });
-add('ret', 64, [], [0xc3], { noW: true, mode: 64, def: true });
+add('ret', 64, [], [0xc3], { noW: true, mode: 64, def: true, rep: true });
 add('ret', 64, ['i16'], [0xc2], { noW: true, mode: 64, def: true });
 add('ret', 32, [], [0xc3], { mode: 32, def: true });
 add('ret', 32, ['i16'], [0xc2], { mode: 32, def: true });
@@ -295,7 +301,7 @@ plain('sysexit', [0x0f, 0x35]);
 
 // ---- string operations (rep/repe/repne are prefixes) ----
 for (const [m, op] of [['movs', 0xa4], ['cmps', 0xa6], ['stos', 0xaa], ['lods', 0xac], ['scas', 0xae]] as [string, number][]) {
-  for (const s of ALL) add(m + 'bwlq'[ALL.indexOf(s)], s, [], [w(op, s)], { sfx: false });
+  for (const s of ALL) add(m + 'bwlq'[ALL.indexOf(s)], s, [], [w(op, s)], { sfx: false, rep: true });
 }
 
 // ---- sign extension of the accumulator ----
@@ -330,7 +336,7 @@ for (const s of WIDE) {
   add('str', s, [R(s)], [0x0f, 0x00], { ext: 1, noW: true });
   add('sldt', s, [R(s)], [0x0f, 0x00], { ext: 0, noW: true });
 }
-add('nop', 0, [], [0x90]);
+add('nop', 0, [], [0x90], { rep: true });
 for (const s of WIDE) add('nop', s, [RM(s)], [0x0f, 0x1f], { ext: 0 });
 const SIMPLE: [string, number[], Partial<Form>?][] = [
   ['hlt', [0xf4]], ['cli', [0xfa]], ['sti', [0xfb]], ['cld', [0xfc]], ['std', [0xfd]],
@@ -368,6 +374,11 @@ for (const f of forms) {
 
 /** Prefix mnemonics that may precede an instruction on the same line. */
 export const PREFIXES: Record<string, number> = { lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2 };
+
+/** Mnemonics of call/jmp through memory: a bare address operand without `*` means a direct target. */
+export function isIndirectBranch(mnem: string): boolean {
+  return BY_MNEMONIC.get(mnem)?.some((r) => r.form.indirect) ?? false;
+}
 
 /** Mnemonics that take a direct branch target rather than an immediate or memory operand. */
 export function isBranch(mnem: string): boolean {
