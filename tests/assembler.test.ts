@@ -14,7 +14,7 @@ import { assemble } from '../compiler/x86/assemble.js';
 import { parseAtt } from '../compiler/x86/att.js';
 import { formatListing } from '../compiler/x86/listing.js';
 import type { Item } from '../compiler/x86/items.js';
-import { UserError, formatDiagnostic } from '../compiler/diag.js';
+import { UserError, formatDiagnostic, type Diagnostic } from '../compiler/diag.js';
 import { writeRelocatable } from '../linker/elfobj.js';
 import { R_X86_64_PLT32 } from '../linker/object.js';
 
@@ -167,7 +167,7 @@ describe('bad input', () => {
     ['wrong operand kind', '\tmovl %eax, $5\n', /^1:2 ASM0002 operand type mismatch for 'movl'/],
     ['wrong operand size', '\taddl %rax, %rbx\n', /^1:2 ASM0002 operand type mismatch/],
     ['wrong operand count', '\tret %eax, %ebx, %ecx\n', /^1:2 ASM0002 wrong number of operands/],
-    ['out-of-range immediate', '\tmovb $256, %al\n', /^1:2 ASM0003 immediate 256 is out of range for 'movb'/],
+    ['out-of-range immediate', '\tint $256\n', /^1:2 ASM0003 immediate 256 is out of range for 'int'/],
     ['out-of-range 64-bit immediate', '\taddq $0x80000000, %rax\n', /^1:2 ASM0003 immediate 2147483648 is out of range/],
     ['undefined numeric label backward', '\tjmp 1b\n', /^1:6 ASM0010 undefined local label '1b'/],
     ['undefined numeric label forward', '\tjmp 1f\n\tret\n', /^1:6 ASM0012 undefined local label '1f'/],
@@ -191,8 +191,20 @@ describe('bad input', () => {
     });
   }
 
+  it('warns, as GNU as does, where it keeps only the low bits of a value', () => {
+    const warnings: Diagnostic[] = [];
+    const src = '\tmovb $0x1ff, %al\n\t.byte 0x1ff\n\t.quad 1 << 64\n';
+    const obj = assemble(parseAtt(src, 'w.S', warnings), 'w.S', warnings);
+    expect(Array.from(obj.sections.find((s) => s.name === '.text')!.data)).toEqual([0xb0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(warnings.map((d) => `${d.loc?.line} ${d.severity} ${d.code} ${d.message}`)).toEqual([
+      '1 warning ASM0030 0x1ff shortened to 0xff',
+      '2 warning ASM0030 value 0x1ff truncated to 0xff',
+      '3 warning ASM0030 shift count out of range (64 is not between 0 and 63)',
+    ]);
+  });
+
   it('reports every bad line at once, not only the first', () => {
-    expect(diag('\tfoo\n\tnop\n\tbar\n\tmovb $256, %al\n').map((d) => d.split(' ')[0])).toEqual(['1:2', '3:2', '4:2']);
+    expect(diag('\tfoo\n\tnop\n\tbar\n\tint $256\n').map((d) => d.split(' ')[0])).toEqual(['1:2', '3:2', '4:2']);
     expect(diag('\t.baz\n\tnop\n\t.qux 1\n\tmovl %eax,, %ebx\n').map((d) => d.split(' ')[0])).toEqual(['1:2', '3:2', '4:12']);
   });
 

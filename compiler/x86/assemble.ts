@@ -268,6 +268,7 @@ class Assembler {
         return;
       }
       const e = encode(ins, this.mode);
+      for (const w of e.warnings ?? []) this.warner(ins.loc)(w);
       this.push({ kind: 'fixed', bytes: e.bytes, fixups: e.fixups, loc: ins.loc, offset: 0 });
     } catch (e) {
       if (e instanceof UserError) this.bag.items.push(...e.diagnostics);
@@ -542,6 +543,14 @@ class Assembler {
       const w = { ...v, sub: undefined, off: v.off + (P - v.sub.secOff) };
       const type = { 1: R_X86_64_PC8, 2: R_X86_64_PC16, 4: R_X86_64_PC32, 8: R_X86_64_PC64 }[fx.size];
       return this.reloc(s, fragOff + fx.offset, type, w, loc);
+    }
+    if (!v.base && fx.size < 8) {
+      // GNU as keeps the low bytes of a constant, warning unless it fits as signed or unsigned.
+      const bits = BigInt(fx.size * 8);
+      const u = BigInt.asUintN(64, v.off);
+      if (u >> bits !== 0n && BigInt.asUintN(64, -v.off) >> bits !== 0n)
+        this.warner(loc)(`value 0x${u.toString(16)} truncated to 0x${BigInt.asUintN(Number(bits), u).toString(16)}`);
+      return this.store(bytes, fx, BigInt.asUintN(Number(bits), u), false, loc);
     }
     this.absolute(s, fragOff, bytes, fx, v, loc);
   }

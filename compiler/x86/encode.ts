@@ -30,6 +30,7 @@ export interface Fixup {
 export interface Encoded {
   bytes: number[];
   fixups: Fixup[];
+  warnings?: string[]; // e.g. an immediate shortened to its operand's width
 }
 
 /** Branch width for forms that exist both as rel8 and rel32; the assembler relaxes between them. */
@@ -37,8 +38,10 @@ export type BranchSize = 'short' | 'near';
 
 const err = (code: string, msg: string, loc?: SourceLoc): never => fail(code, msg, loc);
 
-const IMM_KINDS = new Set<Kind>(['i8', 's8', 'u8', 'i16', 'i32', 's32', 'i64']);
-const IMM_BYTES: Partial<Record<Kind, 1 | 2 | 4 | 8>> = { i8: 1, s8: 1, u8: 1, i16: 2, i32: 4, s32: 4, i64: 8 };
+const IMM_KINDS = new Set<Kind>(['i8', 's8', 'u8', 'i16', 'u16', 'i32', 's32', 'i64']);
+const IMM_BYTES: Partial<Record<Kind, 1 | 2 | 4 | 8>> = { i8: 1, s8: 1, u8: 1, i16: 2, u16: 2, i32: 4, s32: 4, i64: 8 };
+/** Kinds that take any value and keep its low bits, as GNU as does for the operand-width immediate. */
+const TRUNCATING = new Set<Kind>(['i8', 'i16', 'i32']);
 const GPR_KIND: Partial<Record<Kind, number>> = { r8: 8, r16: 16, r32: 32, r64: 64, rm8: 8, rm16: 16, rm32: 32, rm64: 64 };
 const FIXED_REG = new Set<Kind>(['al', 'ax', 'eax', 'rax', 'cl', 'dx', 'fs', 'gs']);
 
@@ -46,25 +49,35 @@ function reg(name: string): RegInfo | undefined {
   return REGS.get(name);
 }
 
+/**
+ * GNU as's warning for an immediate that loses bits when cut to `bytes` (none when the bits cut off
+ * are all zeros or all ones). In 32-bit code a value that fits in 32 bits counts as signed first.
+ */
+export function shortened(v: bigint, bytes: number, mode: Mode): string | undefined {
+  let u = BigInt.asUintN(64, v);
+  if (mode === 32 && u >> 32n === 0n) u = BigInt.asUintN(64, BigInt.asIntN(32, u));
+  const mask = (1n << BigInt(bytes * 8)) - 1n;
+  const high = u & ~mask & ((1n << 64n) - 1n);
+  if (high === 0n || high === ((1n << 64n) - 1n) - mask) return undefined;
+  return `0x${u.toString(16)} shortened to 0x${(u & mask).toString(16)}`;
+}
+
 /** Value range of each immediate kind; `s8` and `s32` are checked after wrapping to the operation width. */
 function immFits(kind: Kind, v: bigint, size: number): boolean {
+  if (TRUNCATING.has(kind)) return true;
   switch (kind) {
-    case 'i8':
-      return v >= -128n && v <= 255n;
     case 'u8':
-      return v >= 0n && v <= 255n;
-    case 'i16':
+      return v >= -128n && v <= 255n;
+    case 'u16':
       return v >= -32768n && v <= 65535n;
-    case 'i32':
-      return v >= -(1n << 31n) && v <= 0xffffffffn;
     case 'i64':
       return v >= -(1n << 63n) && v < 1n << 64n;
     case 's8':
     case 's32': {
-      const bits = BigInt(size || 64);
-      // GNU as reads $0xffff in a 16-bit operation as -1: wrap to the width first.
-      if (v < -(1n << (bits - 1n)) || v >= 1n << bits) return false;
-      const s = BigInt.asIntN(Number(bits), v);
+      // GNU as reads $0xffff in a 16-bit operation as -1, and $0xffffffff in a 16- or 32-bit one.
+      let s = v;
+      if (size === 16 && s >= 0n && s <= 0xffffn) s = BigInt.asIntN(16, s);
+      if (size !== 64 && s >= 0n && s <= 0xffffffffn) s = BigInt.asIntN(32, s);
       const lim = kind === 's8' ? 128n : 1n << 31n;
       return s >= -lim && s < lim;
     }
@@ -97,7 +110,7 @@ function fits(k: Kind, op: Operand, f: Form, strict: boolean): boolean {
   if (k === 'one') return op.value.sym === undefined && op.value.addend === 1n;
   if (k === 'three') return op.value.sym === undefined && op.value.addend === 3n;
   if (!IMM_KINDS.has(k)) return false;
-  if (op.value.sym !== undefined) return k !== 's8' && k !== 'u8';
+  if (op.value.sym !== undefined) return k !== 's8';
   return !strict || immFits(k, op.value.addend, f.size);
 }
 
@@ -112,8 +125,15 @@ function modeOk(f: Form, mode: Mode): boolean {
   return true;
 }
 
+/** 32-bit code computes in 32 bits: a constant immediate is its low 32 bits, sign-extended. */
+function in32Bits(ins: Instr, mode: Mode): Instr {
+  if (mode === 64) return ins;
+  return { ...ins, ops: ins.ops.map((o) => (o.kind === 'imm' && o.value.sym === undefined ? { ...o, value: { addend: BigInt.asIntN(32, o.value.addend) } } : o)) };
+}
+
 /** All forms matching the instruction, or a diagnostic saying why none does. */
 export function matchForms(ins: Instr, mode: Mode): Form[] {
+  ins = in32Bits(ins, mode);
   const refs = BY_MNEMONIC.get(ins.mnem);
   if (!refs) return err('ASM0001', `unknown instruction '${ins.mnem}'`, ins.loc);
   const shape = refs.filter((r) => r.form.ops.length === ins.ops.length && modeOk(r.form, mode));
@@ -298,7 +318,7 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
     } else if (rm.kind === 'mem') {
       addr32 = addrSize(rm, mode, loc) === 32 && mode === 64;
       seg = segPrefix(rm);
-      encodeMem(rm, regNum, mode, addr32, rex, body, fix, loc);
+      encodeMem(rm, regNum, mode, addr32 || !!f.narrowAddr, rex, body, fix, loc);
     }
   }
   // Absolute-address (moffs) forms: the address is an immediate of address size.
@@ -313,9 +333,12 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   // Immediates, in operand order (ljmp $sel,$off stores the offset first).
   const immIdx = f.ops.map((k, i) => (IMM_KINDS.has(k) ? i : -1)).filter((i) => i >= 0);
   if (f.far) immIdx.reverse();
+  const warnings: string[] = [];
   for (const i of immIdx) {
     const v = (ops[i] as { value: SymValue }).value;
     const size = IMM_BYTES[f.ops[i]]!;
+    const cut = v.sym === undefined && TRUNCATING.has(f.ops[i]) ? shortened(v.addend, size, mode) : undefined;
+    if (cut) warnings.push(cut);
     if (v.sym !== undefined) fix.push({ offset: body.length, size, kind: f.ops[i] === 's32' ? 'abs32s' : 'abs', sym: v.sym, addend: v.addend });
     pushInt(body, v.sym !== undefined ? 0n : v.addend, size);
   }
@@ -353,7 +376,7 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
     // PC-relative fields count from the end of the instruction.
     if (fx.kind === 'pc' || fx.kind === 'branch') fx.addend -= BigInt(len - fx.offset);
   }
-  return { bytes, fixups: fix };
+  return warnings.length ? { bytes, fixups: fix, warnings } : { bytes, fixups: fix };
 }
 
 /** True if some form of this instruction is a relaxable direct branch (both rel8 and rel32 exist). */
@@ -363,6 +386,7 @@ export function branchForms(forms: Form[]): { short?: Form; near?: Form } {
 
 /** Picks the shortest encoding among matching forms (ties: table order, like GNU as). */
 export function encode(ins: Instr, mode: Mode, branch: BranchSize = 'near'): Encoded {
+  ins = in32Bits(ins, mode);
   let forms = matchForms(ins, mode);
   const { short, near } = branchForms(forms);
   if (short && near) forms = [branch === 'short' ? short : near];

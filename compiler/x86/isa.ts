@@ -14,10 +14,13 @@ export type Kind =
   | 'rm8' | 'rm16' | 'rm32' | 'rm64' // general register of that width, or memory
   | 'm' // memory of any width (lea, lgdt, invlpg, ...)
   | 'moffs' // memory given only by an absolute address (mov A0-A3 forms)
-  | 'i8' // immediate byte of a byte operation: -128..255
+  // i8/i16/i32 take any value, truncated to their width (GNU as warns when bits are lost);
+  // s8/u8/u16/s32 must fit as they are.
+  | 'i8' // immediate byte of a byte operation, or a port number
   | 's8' // sign-extended imm8 of a wider operation (never relocated)
-  | 'u8' // unsigned byte: port numbers, vectors, shift counts
+  | 'u8' // a count or vector byte: -128..255 (shift counts, bit numbers, int)
   | 'i16' | 'i32' // immediate of a 16/32-bit operation (either signedness)
+  | 'u16' // a 16-bit count or selector: -32768..65535 (ret $n, ljmp $sel)
   | 's32' // sign-extended imm32 of a 64-bit operation
   | 'i64' // full 64-bit immediate (movabs)
   | 'one' // the constant $1 (shift-by-one forms)
@@ -43,6 +46,7 @@ export interface Form {
   far?: boolean; // ljmp $sel, $off: offset then selector
   lock?: boolean; // takes a lock prefix (when an operand is memory); others raise #UD
   rep?: boolean; // takes a rep/repe/repne prefix (string instructions, and rep ret / rep nop)
+  narrowAddr?: boolean; // the address is cut to a 16/32-bit register (lea): a symbol displacement is R_X86_64_32
   indirect?: boolean; // call/jmp through a register or memory: a bare address without `*` is a direct target
 }
 
@@ -126,12 +130,12 @@ for (const s of WIDE) {
     add(m, s, ['one', RM(s)], [w(0xd0, s)], { ext: digit });
     add(m, s, [RM(s)], [w(0xd0, s)], { ext: digit });
     add(m, s, ['cl', RM(s)], [w(0xd2, s)], { ext: digit });
-    add(m, s, ['i8', RM(s)], [w(0xc0, s)], { ext: digit });
+    add(m, s, ['u8', RM(s)], [w(0xc0, s)], { ext: digit });
   }
 });
 for (const [m, op] of [['shld', 0xa4], ['shrd', 0xac]] as [string, number][]) {
   for (const s of WIDE) {
-    add(m, s, ['i8', R(s), RM(s)], [0x0f, op], { ext: 'r' });
+    add(m, s, ['u8', R(s), RM(s)], [0x0f, op], { ext: 'r' });
     add(m, s, ['cl', R(s), RM(s)], [0x0f, op + 1], { ext: 'r' });
   }
 }
@@ -140,7 +144,7 @@ for (const [m, op] of [['shld', 0xa4], ['shrd', 0xac]] as [string, number][]) {
 ['bt', 'bts', 'btr', 'btc'].forEach((m, i) => {
   for (const s of WIDE) {
     add(m, s, [R(s), RM(s)], [0x0f, 0xa3 + i * 8], { ext: 'r', lock: m !== 'bt' });
-    add(m, s, ['i8', RM(s)], [0x0f, 0xba], { ext: 4 + i, lock: m !== 'bt' });
+    add(m, s, ['u8', RM(s)], [0x0f, 0xba], { ext: 4 + i, lock: m !== 'bt' });
   }
 });
 for (const s of WIDE) {
@@ -201,7 +205,7 @@ for (const [m, from, to, op] of EXTEND) {
   add(m[3] === 'z' ? 'movzx' : m === 'movslq' ? 'movsxd' : 'movsx', to, [RM(from), R(to)], op, { ext: 'r', sfx: false });
 }
 
-for (const s of WIDE) add('lea', s, ['m', R(s)], [0x8d], { ext: 'r' });
+for (const s of WIDE) add('lea', s, ['m', R(s)], [0x8d], { ext: 'r', narrowAddr: s !== 64 });
 
 // ---- exchange and atomics ----
 add('xchg', 64, ['rax', 'rax'], [0x90], { noW: true, mode: 64 }); // GNU as: a plain nop, no REX.W, also as xchgq
@@ -276,15 +280,15 @@ add('loopne', 0, ['rel8'], [0xe0]);
 add('jrcxz', 0, ['rel8'], [0xe3], { mode: 64 });
 add('jecxz', 0, ['rel8'], [0xe3], { mode: 32 });
 add('ret', 64, [], [0xc3], { noW: true, mode: 64, def: true, rep: true });
-add('ret', 64, ['i16'], [0xc2], { noW: true, mode: 64, def: true });
+add('ret', 64, ['u16'], [0xc2], { noW: true, mode: 64, def: true });
 add('ret', 32, [], [0xc3], { mode: 32, def: true });
-add('ret', 32, ['i16'], [0xc2], { mode: 32, def: true });
+add('ret', 32, ['u16'], [0xc2], { mode: 32, def: true });
 add('lret', 32, [], [0xcb], { def: true });
-add('lret', 32, ['i16'], [0xca], { def: true });
+add('lret', 32, ['u16'], [0xca], { def: true });
 add('lret', 64, [], [0xcb], { mode: 64 });
-add('lret', 64, ['i16'], [0xca], { mode: 64 });
-add('ljmp', 32, ['i16', 'i32'], [0xea], { far: true, mode: 32, def: true });
-add('lcall', 32, ['i16', 'i32'], [0x9a], { far: true, mode: 32, def: true });
+add('lret', 64, ['u16'], [0xca], { mode: 64 });
+add('ljmp', 32, ['u16', 'i32'], [0xea], { far: true, mode: 32, def: true });
+add('lcall', 32, ['u16', 'i32'], [0x9a], { far: true, mode: 32, def: true });
 add('ljmp', 32, ['m'], [0xff], { ext: 5, def: true });
 add('lcall', 32, ['m'], [0xff], { ext: 3, def: true });
 add('int', 0, ['three'], [0xcc]);
@@ -315,10 +319,12 @@ for (const [att, intel, s, op] of CONVERT) {
 }
 
 // ---- port I/O ----
+// GNU as cuts an over-wide port number to a byte only in a byte operation (inb $0x123, %al).
 for (const s of [8, 16, 32] as Size[]) {
-  add('in', s, ['u8', ACC[s]], [w(0xe4, s)]);
+  const port: Kind = s === 8 ? 'i8' : 'u8';
+  add('in', s, [port, ACC[s]], [w(0xe4, s)]);
   add('in', s, ['dx', ACC[s]], [w(0xec, s)]);
-  add('out', s, [ACC[s], 'u8'], [w(0xe6, s)]);
+  add('out', s, [ACC[s], port], [w(0xe6, s)]);
   add('out', s, [ACC[s], 'dx'], [w(0xee, s)]);
 }
 

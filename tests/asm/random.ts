@@ -249,7 +249,10 @@ export function generateLines(seed: number, n: number): TestLine[] {
   for (let i = 0; i < n; i++) {
     const mode: 32 | 64 = r.chance(0.12) ? 32 : 64;
     const k = r.int(20);
-    const text = k < 14 ? tableLine(r, mode) : k < 17 ? fillTemplate(r, r.pick(EXTRA), mode) : dataLine(r);
+    let text = k < 14 ? tableLine(r, mode) : k < 17 ? fillTemplate(r, r.pick(EXTRA), mode) : dataLine(r);
+    // Numeric labels resolve across the whole file in GNU as: give every 1b and 1f its own 1: here.
+    if (/\b1b\b/.test(text) && !text.startsWith('1:')) text = `1:; ${text}`;
+    if (/\b1f\b/.test(text) && !text.endsWith('1:')) text = `${text}; 1:`;
     out.push({ text, mode });
   }
   return out;
