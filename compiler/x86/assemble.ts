@@ -10,13 +10,16 @@
 import { DiagnosticBag, UserError, type Diagnostic } from '../diag.js';
 import {
   defaultSectionFlags, newSection, R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_8, R_X86_64_PC32,
-  R_X86_64_PC8, R_X86_64_PC16, R_X86_64_PC64, R_X86_64_PLT32, SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_WRITE,
+  R_X86_64_PC8, R_X86_64_PC16, R_X86_64_PC64, R_X86_64_PLT32, R_X86_64_GOTPCREL, R_X86_64_GOTPCRELX, R_X86_64_REX_GOTPCRELX, SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_WRITE,
   SHT_NOBITS, SHT_PROGBITS, type ObjSymbol, type ObjectFile, type Relocation, type Section, type SourceLoc, type VarEntry, type FrameEntry,
 } from '../../linker/object.js';
 import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
 import { constValue } from './att.js';
 import { binaryOp, unaryOp, type Warn } from './constexpr.js';
 import { branchForms, encode, matchForms, pushInt, type Fixup, type Mode } from './encode.js';
+
+/** GOT references are made against the symbol itself, whatever it is. */
+const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = { got: R_X86_64_GOTPCREL, gotx: R_X86_64_GOTPCRELX, rexgotx: R_X86_64_REX_GOTPCRELX };
 
 /** A piece of a section between layout decisions. */
 type Frag =
@@ -303,6 +306,7 @@ class Assembler {
       case 'num':
         return { off: e.value };
       case 'sym': {
+        if (e.reloc) bad(`@${e.reloc.toUpperCase()} is supported only in an instruction operand`);
         if (e.name === '.') return { base: { sec: dot.sec, secOff: this.offsetOf(dot), name: '.', external: false }, off: 0n };
         const d = this.syms.get(e.name);
         if (!d) {
@@ -519,7 +523,9 @@ class Assembler {
   fixup(s: SecState, fragOff: number, bytes: number[], fx: Fixup, loc: SourceLoc | undefined, at: Place): void {
     const v = this.value({ kind: 'sym', name: fx.sym }, at, loc);
     v.off += fx.addend;
-    if (fx.kind === 'pc' || fx.kind === 'branch') {
+    const got = GOT_RELOC[fx.kind];
+    if (got !== undefined) return this.reloc(s, fragOff + fx.offset, got, { base: { secOff: 0n, name: fx.sym, external: true }, off: fx.addend }, loc);
+    if (fx.kind === 'pc' || fx.kind === 'branch' || fx.kind === 'plt') {
       if (v.sub) this.fail('a PC-relative operand must be symbol + constant', loc);
       const P = BigInt(fragOff + fx.offset);
       // A local label of this section: the distance is known, no relocation.
@@ -527,7 +533,7 @@ class Assembler {
         return this.store(bytes, fx, v.base.secOff + v.off - P, true, loc);
       }
       if (!v.base) this.fail('a PC-relative operand must refer to a symbol', loc);
-      const type = fx.size === 1 ? R_X86_64_PC8 : fx.kind === 'branch' && v.base!.external ? R_X86_64_PLT32 : R_X86_64_PC32;
+      const type = fx.size === 1 ? R_X86_64_PC8 : fx.kind === 'plt' || (fx.kind === 'branch' && v.base!.external) ? R_X86_64_PLT32 : R_X86_64_PC32;
       return this.reloc(s, fragOff + fx.offset, type, v, loc);
     }
     this.absolute(s, fragOff, bytes, fx, v, loc);

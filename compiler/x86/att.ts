@@ -8,7 +8,7 @@
 
 import { DiagnosticBag, UserError, type Diagnostic } from '../diag.js';
 import type { SourceLoc } from '../../linker/object.js';
-import type { Expr, Instr, Item, MemOperand, Operand, SymValue } from './items.js';
+import type { Expr, Instr, Item, MemOperand, Operand, RelocModifier, SymValue } from './items.js';
 import { PREFIXES, REGS, isBranch, isIndirectBranch } from './isa.js';
 import { binaryOp, literal, unaryOp, type Warn } from './constexpr.js';
 
@@ -300,6 +300,12 @@ export class AttReader {
     if (name === undefined) s.fail(c === undefined ? 'expected an expression' : `unexpected '${c}' in expression`);
     if (name === '.') return { kind: 'sym', name: '.' };
     void start;
+    if (s.text[s.pos] === '@') {
+      const m = /^@(PLT|GOTPCREL)\b/i.exec(s.text.slice(s.pos));
+      if (!m) s.fail(`unsupported relocation modifier '${/^@\w*/.exec(s.text.slice(s.pos))![0]}'`);
+      s.pos += m![0].length;
+      return { kind: 'sym', name, reloc: m![1].toLowerCase() as RelocModifier };
+    }
     return { kind: 'sym', name };
   }
 
@@ -572,14 +578,14 @@ export function constValue(e: Expr, lookup: (name: string) => bigint | undefined
 function asSymValue(e: Expr, warn: Warn): SymValue | undefined {
   const c = constValue(e, undefined, warn);
   if (c !== undefined) return { addend: c };
-  if (e.kind === 'sym' && e.name !== '.') return { sym: e.name, addend: 0n };
+  if (e.kind === 'sym' && e.name !== '.') return e.reloc ? { sym: e.name, addend: 0n, reloc: e.reloc } : { sym: e.name, addend: 0n };
   if (e.kind === 'binary' && (e.op === '+' || e.op === '-')) {
     const l = asSymValue(e.left, warn);
     const r = constValue(e.right, undefined, warn);
-    if (l && l.sym && r !== undefined) return { sym: l.sym, addend: binaryOp(e.op, l.addend, r)! };
+    if (l && l.sym && r !== undefined) return { ...l, addend: binaryOp(e.op, l.addend, r)! };
     const lc = constValue(e.left, undefined, warn);
     const rs = asSymValue(e.right, warn);
-    if (e.op === '+' && lc !== undefined && rs && rs.sym) return { sym: rs.sym, addend: binaryOp('+', rs.addend, lc)! };
+    if (e.op === '+' && lc !== undefined && rs && rs.sym) return { ...rs, addend: binaryOp('+', rs.addend, lc)! };
   }
   return undefined;
 }

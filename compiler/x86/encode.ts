@@ -17,7 +17,9 @@ export type FixupKind =
   | 'abs' // S + A, zero-extended field (R_X86_64_8/16/32/64)
   | 'abs32s' // S + A, sign-extended 32-bit field (R_X86_64_32S)
   | 'pc' // S + A - P (R_X86_64_PC32 / PC8)
-  | 'branch'; // S + A - P for a call/jmp/jcc target (R_X86_64_PLT32 when the target is global)
+  | 'branch' // S + A - P for a call/jmp/jcc target (R_X86_64_PLT32 when the target is global)
+  | 'plt' // sym@PLT: R_X86_64_PLT32 whatever the symbol
+  | 'got' | 'gotx' | 'rexgotx'; // sym@GOTPCREL(%rip): R_X86_64_GOTPCREL, GOTPCRELX, REX_GOTPCRELX
 
 export interface Fixup {
   offset: number; // of the field, from the start of the instruction
@@ -98,12 +100,16 @@ function fits(k: Kind, op: Operand, f: Form, strict: boolean): boolean {
     const gsize = GPR_KIND[k];
     if (gsize !== undefined) return r.cls === 'gpr' && r.size === gsize;
     if (FIXED_REG.has(k)) return op.reg === k;
+    if (k === 'x' || k === 'xm') return r.cls === 'xmm';
     if (k === 'cr' || k === 'dr' || k === 'sreg') return r.cls === k;
     return false;
   }
   if (op.kind === 'mem') {
     if (k === 'moffs') return isMoffs(op) && op.base !== 'rip';
-    return k === 'm' || k.startsWith('rm');
+    // (%dx): the port register written as GNU as also allows.
+    if (k === 'dx') return op.base === 'dx' && !op.index && !op.seg && op.disp.sym === undefined && op.disp.addend === 0n;
+    if (op.base === 'dx') return false;
+    return k === 'm' || k === 'xm' || k.startsWith('rm');
   }
   if (op.kind === 'target') return k === 'rel8' || k === 'rel32';
   // immediate
@@ -125,14 +131,20 @@ function modeOk(f: Form, mode: Mode): boolean {
   return true;
 }
 
-/** 32-bit code computes in 32 bits: a constant immediate is its low 32 bits, sign-extended. */
+/** 32-bit code computes in 32 bits: a constant immediate up to 0xffffffff is signed; wider ones are refused. */
 function in32Bits(ins: Instr, mode: Mode): Instr {
   if (mode === 64) return ins;
-  return { ...ins, ops: ins.ops.map((o) => (o.kind === 'imm' && o.value.sym === undefined ? { ...o, value: { addend: BigInt.asIntN(32, o.value.addend) } } : o)) };
+  const ops = ins.ops.map((o) => {
+    if (o.kind !== 'imm' || o.value.sym !== undefined) return o;
+    const v = o.value.addend;
+    if (v < -(1n << 31n) || v > 0xffffffffn) return err('ASM0003', `immediate ${v} does not fit in 32 bits (32-bit code)`, ins.loc);
+    return { ...o, value: { addend: BigInt.asIntN(32, v) } };
+  });
+  return { ...ins, ops };
 }
 
 /** All forms matching the instruction, or a diagnostic saying why none does. */
-export function matchForms(ins: Instr, mode: Mode): Form[] {
+export function matchForms(ins: Instr, mode: Mode, warnings: string[] = []): Form[] {
   ins = in32Bits(ins, mode);
   const refs = BY_MNEMONIC.get(ins.mnem);
   if (!refs) return err('ASM0001', `unknown instruction '${ins.mnem}'`, ins.loc);
@@ -152,8 +164,14 @@ export function matchForms(ins: Instr, mode: Mode): Form[] {
   }
   // Without a suffix, a width must come from a register operand or be the form's default.
   const sized = strict.filter((r) => r.suffixed || r.form.sfx === false || r.form.size === 0 || r.form.def || sizedByRegister(r.form, ins.ops));
-  if (sized.length === 0) return err('ASM0005', `no size suffix and no register operand to give the size of '${ins.mnem}'`, ins.loc);
-  return sized.map((r) => r.form);
+  if (sized.length > 0) return sized.map((r) => r.form);
+  // GNU as then takes the 32-bit form, with a warning.
+  const dflt = strict.filter((r) => r.form.size === 32);
+  const wide = ins.ops.find((o) => o.kind === 'imm' && o.value.sym === undefined && (o.value.addend < -(1n << 31n) || o.value.addend > 0xffffffffn));
+  if (wide) return err('ASM0003', `immediate ${(wide as { value: SymValue }).value.addend} does not fit the default 32-bit size of '${ins.mnem}'`, ins.loc);
+  if (dflt.length === 0) return err('ASM0005', `no size suffix and no register operand to give the size of '${ins.mnem}'`, ins.loc);
+  warnings.push(`no instruction mnemonic suffix given and no register operands; using default for '${ins.mnem}'`);
+  return dflt.map((r) => r.form);
 }
 
 interface Rex {
@@ -165,7 +183,7 @@ interface Rex {
 }
 
 /** ModRM (+SIB, +displacement) for a memory operand; `regField` is the reg/digit. */
-function encodeMem(m: MemOperand, regField: number, mode: Mode, addr32: boolean, rex: Rex, out: number[], fix: Fixup[], loc?: SourceLoc): void {
+function encodeMem(m: MemOperand, regField: number, mode: Mode, addr32: boolean, gotx: boolean, rex: Rex, out: number[], fix: Fixup[], loc?: SourceLoc): void {
   const base = m.base ? reg(m.base) : undefined;
   const index = m.index ? reg(m.index) : undefined;
   if (m.base && (!base || (base.cls !== 'gpr' && base.cls !== 'rip'))) err('ASM0006', `bad base register '%${m.base}'`, loc);
@@ -174,7 +192,10 @@ function encodeMem(m: MemOperand, regField: number, mode: Mode, addr32: boolean,
   const rf = (regField & 7) << 3;
   // In 32-bit mode a displacement is a 32-bit number: 0xffffffff is -1 (and fits a disp8).
   const disp = mode === 32 && m.disp.sym === undefined ? { addend: BigInt.asIntN(32, m.disp.addend) } : m.disp;
+  if (disp.reloc === 'plt') err('ASM0011', '@PLT is only for call and jmp targets', loc);
+  if (disp.reloc === 'gotpcrel' && base?.cls !== 'rip') err('ASM0011', '@GOTPCREL is supported only RIP-relative: sym@GOTPCREL(%rip)', loc);
   const dispFix = (size: 1 | 4, kind: Fixup['kind']) => {
+    if (disp.reloc === 'gotpcrel') kind = gotx ? 'gotx' : 'got'; // REX known only at the end: see encodeForm
     if (disp.sym !== undefined) fix.push({ offset: out.length, size, kind, sym: disp.sym, addend: disp.addend });
     pushInt(out, disp.sym !== undefined ? 0n : disp.addend, size);
   };
@@ -274,13 +295,13 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
     const r = reg(op.reg)!;
     if (r.rexOnly) rex.force = true;
     if (r.noRex) noRex = true;
-    if (mode === 32 && r.cls === 'gpr' && (r.num >= 8 || r.size === 64 || r.rexOnly)) err('ASM0007', `register '%${op.reg}' is not available in 32-bit mode`, loc);
+    if (mode === 32 && (r.cls === 'gpr' || r.cls === 'xmm') && (r.num >= 8 || r.size === 64 || r.rexOnly)) err('ASM0007', `register '%${op.reg}' is not available in 32-bit mode`, loc);
   }
 
   // Which operand goes where: ModRM.rm, ModRM.reg, opcode+r, immediates.
-  let rmIdx = f.ops.findIndex((k) => k.startsWith('rm') || k === 'm');
+  let rmIdx = f.ops.findIndex((k) => k.startsWith('rm') || k === 'm' || k === 'xm');
   let regIdx = -1;
-  const isRegKind = (k: Kind) => GPR_KIND[k] !== undefined || k === 'cr' || k === 'dr' || k === 'sreg';
+  const isRegKind = (k: Kind) => GPR_KIND[k] !== undefined || k === 'cr' || k === 'dr' || k === 'sreg' || k === 'x';
   if (typeof f.ext === 'number' && rmIdx < 0) rmIdx = f.ops.findIndex((k) => GPR_KIND[k] !== undefined);
   if (f.ext === 'r') {
     if (f.dup) {
@@ -318,7 +339,10 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
     } else if (rm.kind === 'mem') {
       addr32 = addrSize(rm, mode, loc) === 32 && mode === 64;
       seg = segPrefix(rm);
-      encodeMem(rm, regNum, mode, addr32 || !!f.narrowAddr, rex, body, fix, loc);
+      // A 32-bit address computes in 32 bits: 0xffffffff(%eax) is -1(%eax).
+      const d = rm.disp;
+      const m = addr32 && d.sym === undefined && d.addend >= 0n && d.addend <= 0xffffffffn ? { ...rm, disp: { addend: BigInt.asIntN(32, d.addend) } } : rm;
+      encodeMem(m, regNum, mode, addr32 || !!f.narrowAddr, !!f.gotx, rex, body, fix, loc);
     }
   }
   // Absolute-address (moffs) forms: the address is an immediate of address size.
@@ -326,6 +350,7 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   if (moffsIdx >= 0) {
     const m = ops[moffsIdx] as MemOperand;
     seg = segPrefix(m);
+    if (m.disp.reloc) err('ASM0011', `@${m.disp.reloc.toUpperCase()} is not supported on an absolute address`, loc);
     const size = mode === 64 ? 8 : 4;
     if (m.disp.sym !== undefined) fix.push({ offset: body.length, size, kind: 'abs', sym: m.disp.sym, addend: m.disp.addend });
     pushInt(body, m.disp.sym !== undefined ? 0n : m.disp.addend, size);
@@ -337,6 +362,7 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   for (const i of immIdx) {
     const v = (ops[i] as { value: SymValue }).value;
     const size = IMM_BYTES[f.ops[i]]!;
+    if (v.reloc) err('ASM0011', `@${v.reloc.toUpperCase()} is not supported on an immediate`, loc);
     const cut = v.sym === undefined && TRUNCATING.has(f.ops[i]) ? shortened(v.addend, size, mode) : undefined;
     if (cut) warnings.push(cut);
     if (v.sym !== undefined) fix.push({ offset: body.length, size, kind: f.ops[i] === 's32' ? 'abs32s' : 'abs', sym: v.sym, addend: v.addend });
@@ -349,7 +375,10 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
     const size = f.ops[relIdx] === 'rel8' ? 1 : 4;
     if (t.sym === undefined) err('ASM0008', 'a branch target must be a symbol', loc);
     // GNU as uses PLT32 for 64-bit code only, and only for a symbol without an offset; else PC32.
-    fix.push({ offset: body.length, size, kind: mode === 64 && t.addend === 0n ? 'branch' : 'pc', sym: t.sym!, addend: t.addend });
+    if (t.reloc === 'gotpcrel') err('ASM0011', '@GOTPCREL is not a branch target', loc);
+    if (t.reloc === 'plt' && !BY_MNEMONIC.get(ins.mnem)?.some((r) => r.form.ops[0] === 'rel32')) err('ASM0011', `@PLT needs a 32-bit branch; '${ins.mnem}' has only 8 bits`, loc);
+    const kind = t.reloc === 'plt' ? 'plt' : mode === 64 && t.addend === 0n ? 'branch' : 'pc';
+    fix.push({ offset: body.length, size, kind, sym: t.sym!, addend: t.addend });
     pushInt(body, 0n, size);
   }
 
@@ -374,7 +403,8 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   for (const fx of fix) {
     fx.offset += pre.length;
     // PC-relative fields count from the end of the instruction.
-    if (fx.kind === 'pc' || fx.kind === 'branch') fx.addend -= BigInt(len - fx.offset);
+    if (fx.kind !== 'abs' && fx.kind !== 'abs32s') fx.addend -= BigInt(len - fx.offset);
+    if (fx.kind === 'gotx' && needRex) fx.kind = 'rexgotx';
   }
   return warnings.length ? { bytes, fixups: fix, warnings } : { bytes, fixups: fix };
 }
@@ -387,7 +417,8 @@ export function branchForms(forms: Form[]): { short?: Form; near?: Form } {
 /** Picks the shortest encoding among matching forms (ties: table order, like GNU as). */
 export function encode(ins: Instr, mode: Mode, branch: BranchSize = 'near'): Encoded {
   ins = in32Bits(ins, mode);
-  let forms = matchForms(ins, mode);
+  const warnings: string[] = [];
+  let forms = matchForms(ins, mode, warnings);
   const { short, near } = branchForms(forms);
   if (short && near) forms = [branch === 'short' ? short : near];
   // xchg %eax,%eax must zero-extend in 64-bit mode, which the one-byte form (a nop) does not.
@@ -403,6 +434,7 @@ export function encode(ins: Instr, mode: Mode, branch: BranchSize = 'near'): Enc
     }
   }
   if (!best) throw firstError;
+  if (warnings.length) best.warnings = [...warnings, ...(best.warnings ?? [])];
   return best;
 }
 

@@ -27,7 +27,9 @@ export type Kind =
   | 'three' // the constant $3 (`int $3` is int3)
   | 'al' | 'ax' | 'eax' | 'rax' | 'cl' | 'dx' // that register only
   | 'rel8' | 'rel32' // direct branch target
-  | 'cr' | 'dr' | 'sreg' | 'fs' | 'gs';
+  | 'cr' | 'dr' | 'sreg' | 'fs' | 'gs'
+  | 'x' // an SSE register %xmm0-15
+  | 'xm'; // an SSE register or memory
 
 export interface Form {
   mnem: string;
@@ -46,6 +48,7 @@ export interface Form {
   far?: boolean; // ljmp $sel, $off: offset then selector
   lock?: boolean; // takes a lock prefix (when an operand is memory); others raise #UD
   rep?: boolean; // takes a rep/repe/repne prefix (string instructions, and rep ret / rep nop)
+  gotx?: boolean; // a GOT load GNU as marks relaxable: sym@GOTPCREL(%rip) is R_X86_64_(REX_)GOTPCRELX
   narrowAddr?: boolean; // the address is cut to a 16/32-bit register (lea): a symbol displacement is R_X86_64_32
   indirect?: boolean; // call/jmp through a register or memory: a bare address without `*` is a direct target
 }
@@ -95,7 +98,7 @@ function plain(mnem: string, op: number[], more: Partial<Form> = {}): void {
   const base = digit * 8;
   const lock = m !== 'cmp'; // a memory destination can be locked
   for (const s of ALL) add(m, s, [R(s), RM(s)], [w(base, s)], { ext: 'r', lock });
-  for (const s of ALL) add(m, s, [RM(s), R(s)], [w(base + 2, s)], { ext: 'r' });
+  for (const s of ALL) add(m, s, [RM(s), R(s)], [w(base + 2, s)], { ext: 'r', gotx: s !== 8 });
   for (const s of WIDE) add(m, s, ['s8', RM(s)], [0x83], { ext: digit, lock });
   for (const s of ALL) add(m, s, [IMM[s], ACC[s]], [w(base + 4, s)]);
   for (const s of ALL) add(m, s, [IMM[s], RM(s)], [w(0x80, s)], { ext: digit, lock });
@@ -104,8 +107,8 @@ function plain(mnem: string, op: number[], more: Partial<Form> = {}): void {
 // ---- test ----
 for (const s of ALL) add('test', s, [IMM[s], ACC[s]], [w(0xa8, s)]);
 for (const s of ALL) add('test', s, [IMM[s], RM(s)], [w(0xf6, s)], { ext: 0 });
-for (const s of ALL) add('test', s, [R(s), RM(s)], [w(0x84, s)], { ext: 'r' });
-for (const s of ALL) add('test', s, [RM(s), R(s)], [w(0x84, s)], { ext: 'r' });
+for (const s of ALL) add('test', s, [R(s), RM(s)], [w(0x84, s)], { ext: 'r', gotx: s !== 8 });
+for (const s of ALL) add('test', s, [RM(s), R(s)], [w(0x84, s)], { ext: 'r', gotx: s !== 8 });
 
 // ---- unary group 3 and inc/dec ----
 ['not', 'neg', 'mul', 'imul', 'div', 'idiv'].forEach((m, i) => {
@@ -130,7 +133,7 @@ for (const s of WIDE) {
     add(m, s, ['one', RM(s)], [w(0xd0, s)], { ext: digit });
     add(m, s, [RM(s)], [w(0xd0, s)], { ext: digit });
     add(m, s, ['cl', RM(s)], [w(0xd2, s)], { ext: digit });
-    add(m, s, ['u8', RM(s)], [w(0xc0, s)], { ext: digit });
+    add(m, s, [s === 8 ? 'i8' : 'u8', RM(s)], [w(0xc0, s)], { ext: digit }); // GNU cuts a byte op's count
   }
 });
 for (const [m, op] of [['shld', 0xa4], ['shrd', 0xac]] as [string, number][]) {
@@ -158,7 +161,7 @@ for (const s of [32, 64] as Size[]) add('bswap', s, [R(s)], [0x0f, 0xc8], { plus
 
 // ---- moves ----
 for (const s of ALL) add('mov', s, [R(s), RM(s)], [w(0x88, s)], { ext: 'r' });
-for (const s of ALL) add('mov', s, [RM(s), R(s)], [w(0x8a, s)], { ext: 'r' });
+for (const s of ALL) add('mov', s, [RM(s), R(s)], [w(0x8a, s)], { ext: 'r', gotx: s !== 8 });
 for (const s of [8, 16, 32] as Size[]) add('mov', s, [IMM[s], R(s)], [s === 8 ? 0xb0 : 0xb8], { plusr: true });
 for (const s of ALL) add('mov', s, [IMM[s], RM(s)], [w(0xc6, s)], { ext: 0 });
 add('mov', 64, ['i64', 'r64'], [0xb8], { plusr: true });
@@ -203,6 +206,8 @@ for (const [m, from, to, op] of EXTEND) {
   add(m, to, [RM(from), R(to)], op, { ext: 'r', sfx: false });
   // Intel-style names take the widths from the register operands.
   add(m[3] === 'z' ? 'movzx' : m === 'movslq' ? 'movsxd' : 'movsx', to, [RM(from), R(to)], op, { ext: 'r', sfx: false });
+  // GNU's half-suffixed names (movzb, movsw, movsl ...) name the source width only.
+  add(m.slice(0, 5), to, [RM(from), R(to)], op, { ext: 'r', sfx: false });
 }
 
 for (const s of WIDE) add('lea', s, ['m', R(s)], [0x8d], { ext: 'r', narrowAddr: s !== 64 });
@@ -263,6 +268,7 @@ plain('popf', [0x9d], { size: 32, mode: 32, def: true, sfx: true });
 plain('popf', [0x9d], { size: 16, sfx: true });
 plain('leave', [0xc9], { size: 64, noW: true, mode: 64, def: true, sfx: true });
 plain('leave', [0xc9], { size: 32, mode: 32, def: true, sfx: true });
+plain('leave', [0xc9], { size: 16, sfx: true });
 
 // ---- control transfer ----
 add('jmp', 0, ['rel8'], [0xeb]);
@@ -270,8 +276,8 @@ add('jmp', 0, ['rel32'], [0xe9]);
 // A direct call takes the mode's suffix (callq sym); a direct jmp takes none (GNU as refuses jmpq sym).
 add('call', 64, ['rel32'], [0xe8], { noW: true, mode: 64, def: true });
 add('call', 32, ['rel32'], [0xe8], { mode: 32, def: true });
-add('jmp', 64, ['rm64'], [0xff], { ext: 4, noW: true, mode: 64, def: true, indirect: true });
-add('call', 64, ['rm64'], [0xff], { ext: 2, noW: true, mode: 64, def: true, indirect: true });
+add('jmp', 64, ['rm64'], [0xff], { ext: 4, noW: true, mode: 64, def: true, indirect: true, gotx: true });
+add('call', 64, ['rm64'], [0xff], { ext: 2, noW: true, mode: 64, def: true, indirect: true, gotx: true });
 add('jmp', 32, ['rm32'], [0xff], { ext: 4, mode: 32, def: true, indirect: true });
 add('call', 32, ['rm32'], [0xff], { ext: 2, mode: 32, def: true, indirect: true });
 add('loop', 0, ['rel8'], [0xe2]);
@@ -279,9 +285,12 @@ add('loope', 0, ['rel8'], [0xe1]);
 add('loopne', 0, ['rel8'], [0xe0]);
 add('jrcxz', 0, ['rel8'], [0xe3], { mode: 64 });
 add('jecxz', 0, ['rel8'], [0xe3], { mode: 32 });
+add('jecxz', 0, ['rel8'], [0xe3], { mode: 64, pfx: 0x67 }); // address-size prefix: test %ecx
 add('ret', 64, [], [0xc3], { noW: true, mode: 64, def: true, rep: true });
 add('ret', 64, ['u16'], [0xc2], { noW: true, mode: 64, def: true });
-add('ret', 32, [], [0xc3], { mode: 32, def: true });
+add('ret', 32, [], [0xc3], { mode: 32, def: true, rep: true });
+add('ret', 16, [], [0xc3], { rep: true });
+add('ret', 16, ['u16'], [0xc2]);
 add('ret', 32, ['u16'], [0xc2], { mode: 32, def: true });
 add('lret', 32, [], [0xcb], { def: true });
 add('lret', 32, ['u16'], [0xca], { def: true });
@@ -299,13 +308,17 @@ plain('iret', [0xcf], { size: 16, sfx: true });
 plain('iret', [0xcf], { size: 64, mode: 64, sfx: true }); // iretq: REX.W
 plain('sysret', [0x0f, 0x07], { size: 32, def: true, sfx: true });
 plain('sysret', [0x0f, 0x07], { size: 64, mode: 64, sfx: true });
-plain('syscall', [0x0f, 0x05], { mode: 64 });
+plain('syscall', [0x0f, 0x05]);
 plain('sysenter', [0x0f, 0x34]);
 plain('sysexit', [0x0f, 0x35]);
 
 // ---- string operations (rep/repe/repne are prefixes) ----
+// Without a suffix (`movs`) the width defaults to 32 bits, with GNU's warning.
 for (const [m, op] of [['movs', 0xa4], ['cmps', 0xa6], ['stos', 0xaa], ['lods', 0xac], ['scas', 0xae]] as [string, number][]) {
-  for (const s of ALL) add(m + 'bwlq'[ALL.indexOf(s)], s, [], [w(op, s)], { sfx: false, rep: true });
+  for (const s of ALL) add(m, s, [], [w(op, s)], { rep: true });
+}
+for (const [m, op] of [['ins', 0x6c], ['outs', 0x6e]] as [string, number][]) {
+  for (const s of [8, 16, 32] as Size[]) add(m, s, [], [w(op, s)], { rep: true });
 }
 
 // ---- sign extension of the accumulator ----
@@ -320,19 +333,24 @@ for (const [att, intel, s, op] of CONVERT) {
 
 // ---- port I/O ----
 // GNU as cuts an over-wide port number to a byte only in a byte operation (inb $0x123, %al).
+// The port register may be written %dx or (%dx); with a suffix the accumulator may be left out.
 for (const s of [8, 16, 32] as Size[]) {
   const port: Kind = s === 8 ? 'i8' : 'u8';
   add('in', s, [port, ACC[s]], [w(0xe4, s)]);
   add('in', s, ['dx', ACC[s]], [w(0xec, s)]);
   add('out', s, [ACC[s], port], [w(0xe6, s)]);
   add('out', s, [ACC[s], 'dx'], [w(0xee, s)]);
+  add('in', s, [port], [w(0xe4, s)]);
+  add('in', s, ['dx'], [w(0xec, s)]);
+  add('out', s, [port], [w(0xe6, s)]);
+  add('out', s, ['dx'], [w(0xee, s)]);
 }
 
 // ---- descriptor tables, paging, MSRs and other system instructions ----
-add('lgdt', 0, ['m'], [0x0f, 0x01], { ext: 2 });
-add('lidt', 0, ['m'], [0x0f, 0x01], { ext: 3 });
-add('sgdt', 0, ['m'], [0x0f, 0x01], { ext: 0 });
-add('sidt', 0, ['m'], [0x0f, 0x01], { ext: 1 });
+['sgdt', 'sidt', 'lgdt', 'lidt'].forEach((m, digit) => {
+  add(m, 0, ['m'], [0x0f, 0x01], { ext: digit });
+  add(m, 64, ['m'], [0x0f, 0x01], { ext: digit, noW: true, mode: 64 }); // lgdtq: the 64-bit mode's 10-byte form
+});
 add('invlpg', 0, ['m'], [0x0f, 0x01], { ext: 7 });
 add('ltr', 16, ['rm16'], [0x0f, 0x00], { ext: 3, no66: true, def: true });
 add('lldt', 16, ['rm16'], [0x0f, 0x00], { ext: 2, no66: true, def: true });
@@ -358,6 +376,35 @@ const SIMPLE: [string, number[], Partial<Form>?][] = [
   ['lock', [0xf0]], ['rep', [0xf3]], ['repe', [0xf3]], ['repz', [0xf3]], ['repne', [0xf2]], ['repnz', [0xf2]],
 ];
 for (const [m, op, more] of SIMPLE) plain(m, op, more ?? {});
+
+// ---- FPU/SSE state, cache lines, prefetch ----
+// The `64` names and the q suffix save or restore with REX.W (64-bit FPU instruction pointers).
+for (const [m, digit] of [['fxsave', 0], ['fxrstor', 1], ['xsave', 4], ['xrstor', 5], ['xsaveopt', 6]] as [string, number][]) {
+  add(m, 0, ['m'], [0x0f, 0xae], { ext: digit });
+  add(m, 64, ['m'], [0x0f, 0xae], { ext: digit, mode: 64 });
+  add(m + '64', 64, ['m'], [0x0f, 0xae], { ext: digit, mode: 64, sfx: false });
+}
+add('clflush', 0, ['m'], [0x0f, 0xae], { ext: 7 });
+add('clflushopt', 0, ['m'], [0x0f, 0xae], { ext: 7, pfx: 0x66 });
+for (const [m, op, digit] of [['prefetchnta', 0x18, 0], ['prefetcht0', 0x18, 1], ['prefetcht1', 0x18, 2], ['prefetcht2', 0x18, 3], ['prefetchw', 0x0d, 1]] as [string, number, number][])
+  add(m, 0, ['m'], [0x0f, op], { ext: digit });
+
+// ---- SSE register moves (mandatory prefix, then 0F op): load form first, store form second ----
+for (const [m, pfx, load, store] of [
+  ['movdqa', 0x66, 0x6f, 0x7f], ['movdqu', 0xf3, 0x6f, 0x7f], ['movaps', undefined, 0x28, 0x29], ['movups', undefined, 0x10, 0x11],
+  ['movapd', 0x66, 0x28, 0x29], ['movupd', 0x66, 0x10, 0x11],
+] as [string, number | undefined, number, number][]) {
+  add(m, 0, ['xm', 'x'], [0x0f, load], { ext: 'r', pfx });
+  add(m, 0, ['x', 'm'], [0x0f, store], { ext: 'r', pfx });
+}
+add('movq', 0, ['xm', 'x'], [0x0f, 0x7e], { ext: 'r', pfx: 0xf3, sfx: false }); // m64 or xmm -> xmm
+add('movq', 0, ['x', 'm'], [0x0f, 0xd6], { ext: 'r', pfx: 0x66, sfx: false });
+add('movq', 64, ['rm64', 'x'], [0x0f, 0x6e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
+add('movq', 64, ['x', 'rm64'], [0x0f, 0x7e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
+add('movd', 0, ['rm32', 'x'], [0x0f, 0x6e], { ext: 'r', pfx: 0x66 });
+add('movd', 0, ['x', 'rm32'], [0x0f, 0x7e], { ext: 'r', pfx: 0x66 });
+add('movd', 64, ['r64', 'x'], [0x0f, 0x6e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
+add('movd', 64, ['x', 'r64'], [0x0f, 0x7e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
 
 /** A form reachable by a mnemonic; `suffixed` when the name carried a b/w/l/q suffix for its width. */
 export interface FormRef {
@@ -395,7 +442,7 @@ const BRANCHES = new Set([...BY_MNEMONIC].filter(([, refs]) => refs.some((r) => 
 export interface RegInfo {
   num: number; // 0-15 (segment, control and debug registers: their own numbering)
   size: 0 | 8 | 16 | 32 | 64;
-  cls: 'gpr' | 'sreg' | 'cr' | 'dr' | 'rip';
+  cls: 'gpr' | 'sreg' | 'cr' | 'dr' | 'rip' | 'xmm';
   rexOnly?: boolean; // spl bpl sil dil: only with a REX prefix
   noRex?: boolean; // ah ch dh bh: never with a REX prefix
 }
@@ -423,6 +470,7 @@ export const REGS: Map<string, RegInfo> = new Map();
   for (const i of [0, 2, 3, 4, 8]) REGS.set(`cr${i}`, { num: i, size: 0, cls: 'cr' });
   for (const i of [0, 1, 2, 3, 6, 7]) REGS.set(`db${i}`, { num: i, size: 0, cls: 'dr' });
   for (const i of [0, 1, 2, 3, 6, 7]) REGS.set(`dr${i}`, { num: i, size: 0, cls: 'dr' });
+  for (let i = 0; i < 16; i++) REGS.set(`xmm${i}`, { num: i, size: 0, cls: 'xmm' });
   REGS.set('rip', { num: 0, size: 64, cls: 'rip' });
   REGS.set('eip', { num: 0, size: 32, cls: 'rip' });
 }
