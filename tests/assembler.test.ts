@@ -174,7 +174,7 @@ describe('bad input', () => {
     ['bad directive', '\t.frob 3\n', /^1:2 ASM0010 unknown directive '.frob'/],
     ['bad register', '\tmovl %eex, %eax\n', /^1:7 ASM0010 bad register name '%eex'/],
     ['high byte with REX', '\tmovb %ah, %sil\n', /^1:2 ASM0007 can't encode register '%ah'/],
-    ['no size', '\tincl %eax\n\tinc (%rax)\n', /^2:2 ASM0005 no size suffix/],
+    ['no size, and an immediate too wide for the default', '\tincl %eax\n\tmov $0x100000000, (%rax)\n', /^2:2 ASM0003 immediate 4294967296 does not fit the default 32-bit size of 'mov'/],
     ['64-bit register in 32-bit code', '\t.code32\n\tmovq %rax, %rbx\n', /^2:2 ASM0002/],
     ['duplicate label', 'a: nop\na: nop\n', /^2:1 ASM0021 symbol 'a' is already defined/],
     ['bad scale', '\tmovl (%rax,%rbx,3), %eax\n', /ASM0010 scale factor must be 1, 2, 4 or 8/],
@@ -193,11 +193,12 @@ describe('bad input', () => {
 
   it('warns, as GNU as does, where it keeps only the low bits of a value', () => {
     const warnings: Diagnostic[] = [];
-    const src = '\tmovb $0x1ff, %al\n\t.byte 0x1ff\n\t.quad 1 << 64\n';
+    const src = '\tmovb $0x1ff, %al\n\t.byte 0x1ff\n\t.quad 1 << 64\n\tinc (%rax)\n';
     const obj = assemble(parseAtt(src, 'w.S', warnings), 'w.S', warnings);
-    expect(Array.from(obj.sections.find((s) => s.name === '.text')!.data)).toEqual([0xb0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(obj.sections.find((s) => s.name === '.text')!.data)).toEqual([0xb0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0x00]);
     expect(warnings.map((d) => `${d.loc?.line} ${d.severity} ${d.code} ${d.message}`)).toEqual([
       '1 warning ASM0030 0x1ff shortened to 0xff',
+      "4 warning ASM0030 no instruction mnemonic suffix given and no register operands; using default for 'inc'",
       '2 warning ASM0030 value 0x1ff truncated to 0xff',
       '3 warning ASM0030 shift count out of range (64 is not between 0 and 63)',
     ]);
