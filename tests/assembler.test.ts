@@ -10,11 +10,11 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareWithGnu, gnuAssemble, ourAssemble } from './asm/compare.js';
 import { readElf } from './asm/elf.js';
-import { assemble } from '../compiler/x86/assemble.js';
-import { parseAtt } from '../compiler/x86/att.js';
-import { formatListing } from '../compiler/x86/listing.js';
-import type { Item } from '../compiler/x86/items.js';
-import { UserError, formatDiagnostic, type Diagnostic } from '../compiler/diag.js';
+import { assemble } from '../compiler/asm/assemble.js';
+import { parseAtt } from '../compiler/asm/att.js';
+import { formatListing } from '../compiler/asm/listing.js';
+import type { Item } from '../compiler/asm/items.js';
+import { UserError, formatDiagnostic, type Diagnostic } from '../linker/diag.js';
 import { writeRelocatable } from '../linker/elfobj.js';
 import { R_X86_64_PLT32 } from '../linker/object.js';
 
@@ -74,13 +74,15 @@ describe('assembler vs GNU as', () => {
   });
 });
 
-describe('runtime stubs', () => {
-  const dir = join(ROOT, 'runtime');
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.S'));
-  for (const f of files) {
-    it(`runtime/${f} assembles exactly as with GNU as`, async () => {
-      expect(await compareWithGnu(readFileSync(join(dir, f), 'utf8'), { symbols: true })).toEqual([]);
-    });
+describe('runtime and kernel assembly stubs', () => {
+  for (const sub of ['runtime', 'kernel-src/arch/x86_64']) {
+    const dir = join(ROOT, sub);
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.S'));
+    for (const f of files) {
+      it(`${sub}/${f} assembles exactly as with GNU as`, async () => {
+        expect(await compareWithGnu(readFileSync(join(dir, f), 'utf8'), { symbols: true })).toEqual([]);
+      });
+    }
   }
 });
 
@@ -211,7 +213,7 @@ describe('bad input', () => {
 
   it('asm-cli prints file:line:col - error ASMnnnn with a code frame and exits 1, no stack trace', async () => {
     const cli = join(tmp, 'asm-cli.mjs');
-    await build({ entryPoints: [join(ROOT, 'compiler/asm-cli.ts')], bundle: true, platform: 'node', format: 'esm', outfile: cli, logLevel: 'silent' });
+    await build({ entryPoints: [join(ROOT, 'compiler/driver/asm-cli.ts')], bundle: true, platform: 'node', format: 'esm', outfile: cli, logLevel: 'silent' });
     const bad = join(tmp, 'bad.S');
     writeFileSync(bad, '\t.text\n\tmovl $1, %eax\n\tfrobnicate %eax\n');
     const r = await execa('node', [cli, bad, '-o', join(tmp, 'bad.o')], { reject: false, cwd: tmp });

@@ -1,6 +1,6 @@
 // The conformance programs inside one QEMU boot (issue 3, item 6): every program of
 // tests/conformance that needs no Linux runtime is compiled for the kernel target, linked with
-// runtime/boot.S and a small harness (tests/conformance-qemu/harness.S: kernel_main, rt_write to
+// kernel-src/arch/x86_64/boot.S and a small harness (tests/conformance-qemu/harness.S: kernel_main, rt_write to
 // COM1, a minimal IDT, exit through isa-debug-exit) into one multiboot image by linker/kernel.toml,
 // and booted once. The serial log is split by the harness's marker lines and each program's part
 // must equal its `/* expect: ... */` block, one vitest test per program so that a failure names it.
@@ -31,11 +31,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { compileToIR } from '../compiler/driver.ts';
-import { compileModule } from '../compiler/backend.ts';
-import { assemble } from '../compiler/x86/assemble.ts';
-import { parseAtt } from '../compiler/x86/att.ts';
-import { formatDiagnostic, UserError } from '../compiler/diag.ts';
+import { compileToIR } from '../compiler/driver/compile.ts';
+import { compileModule } from '../compiler/driver/backend.ts';
+import { assemble } from '../compiler/asm/assemble.ts';
+import { parseAtt } from '../compiler/asm/att.ts';
+import { formatDiagnostic, UserError } from '../linker/diag.ts';
 import type { ObjectFile } from '../linker/object.ts';
 import { link } from '../linker/link.ts';
 import { readLayout } from '../linker/layout.ts';
@@ -112,7 +112,7 @@ function errorText(e: unknown): string {
 /** One program for the kernel target, its globals prefixed so that it links beside the others. */
 function compileProgram(c: Case, index: number): ObjectFile {
   const tsconfig = writeTsconfig({ name: c.name, sources: programSources(c.file) }, join(OUT, '.cfg', c.name));
-  const items = compileModule(compileToIR(tsconfig).module, { target: 'kernel' });
+  const items = compileModule(compileToIR(tsconfig).module);
   return prefixGlobals(assemble(items, c.file), `p${index}_`);
 }
 
@@ -168,7 +168,7 @@ function linkImage(programs: Built[], path: string): void {
   const table = path.replace(/\.elf$/, '.S');
   writeFileSync(table, tableSource(programs));
   const objects = [
-    asmFile(join(ROOT, 'runtime', 'boot.S')),
+    asmFile(join(ROOT, 'kernel-src/arch/x86_64', 'boot.S')),
     asmFile(join(ROOT, 'tests', 'conformance-qemu', 'harness.S')),
     asmFile(join(ROOT, 'tests', 'conformance-qemu', 'faults.S')),
     asmFile(table),

@@ -14,10 +14,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { BY_MNEMONIC, REGS, type Kind } from '../../compiler/x86/isa.js';
-import { parseAtt } from '../../compiler/x86/att.js';
-import { assemble } from '../../compiler/x86/assemble.js';
-import { UserError, type Diagnostic } from '../../compiler/diag.js';
+import { BY_MNEMONIC, REGS, type Kind } from '../../compiler/asm/isa.js';
+import { parseAtt } from '../../compiler/asm/att.js';
+import { assemble } from '../../compiler/asm/assemble.js';
+import { UserError, type Diagnostic } from '../../linker/diag.js';
 import { writeRelocatable } from '../../linker/elfobj.js';
 import { readElf, type ElfObject } from './elf.js';
 

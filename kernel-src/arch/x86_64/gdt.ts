@@ -1,0 +1,63 @@
+// Global descriptor table and task state segment.
+//
+// Layout (fixed by syscall/sysret, see syscall/syscall.ts for STAR):
+//   0x00 null
+//   0x08 kernel code (64-bit)      0x10 kernel data
+//   0x18 user data (DPL 3)         0x20 user code (64-bit, DPL 3)
+//   0x28 TSS (a 16-byte system descriptor)
+// sysret loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, hence user data before user code.
+// The TSS supplies RSP0 (the kernel stack used when an interrupt arrives in ring 3; the scheduler
+// updates it on every switch) and IST1, a private stack for double faults so that a kernel stack
+// overflow still gets reported.
+
+import { reload_segments } from "./cpu";
+
+export const KERNEL_CS: u16 = 0x08;
+export const KERNEL_DS: u16 = 0x10;
+export const USER_DS: u16 = 0x18 | 3;
+export const USER_CS: u16 = 0x20 | 3;
+const TSS_SEL: u16 = 0x28;
+
+const GDT_ENTRIES: i32 = 7;
+const TSS_SIZE: u64 = 104;
+const TSS_RSP0: u64 = 4;
+const TSS_IST1: u64 = 36;
+const TSS_IOMAP: u64 = 102;
+const DF_STACK_SIZE: u64 = 16384;
+
+let gdt!: InlineArray<u64, 7>;
+let tss!: InlineArray<u64, 13>; // 104 bytes; its u64 fields are 4-byte aligned, hence raw stores
+let gdtr!: InlineArray<u16, 5>; // pseudo-descriptor: u16 limit, u64 base
+let df_stack!: InlineArray<u8, 16384>;
+
+export function gdt_init(): void {
+  gdt[0] = 0;
+  gdt[1] = 0x00af9a000000ffff; // kernel code: present, DPL 0, code, long mode
+  gdt[2] = 0x00cf92000000ffff; // kernel data: present, DPL 0, writable
+  gdt[3] = 0x00cff2000000ffff; // user data: present, DPL 3, writable
+  gdt[4] = 0x00affa000000ffff; // user code: present, DPL 3, code, long mode
+
+  let t = addr_of(tss);
+  memset(t, 0, TSS_SIZE);
+  store<u64>(t, addr_of(df_stack) + DF_STACK_SIZE, TSS_IST1);
+  store<u16>(t, u16(TSS_SIZE), TSS_IOMAP); // no I/O permission bitmap: ring 3 gets no ports
+  let limit: u64 = TSS_SIZE - 1;
+  gdt[5] = (limit & 0xffff) | ((t & 0xffffff) << 16) | (u64(0x89) << 40) | (((t >> 24) & 0xff) << 56);
+  gdt[6] = t >> 32;
+
+  let p = addr_of(gdtr);
+  store<u16>(p, u16(GDT_ENTRIES * 8 - 1));
+  store<u64>(p, addr_of(gdt), 2);
+  lgdt(p);
+  reload_segments(KERNEL_CS, KERNEL_DS);
+  ltr(TSS_SEL);
+}
+
+/** Where RSP0 lives (the stack the CPU switches to on an interrupt or exception from ring 3; switch_to in arch/x86_64/switch.S stores it on every switch, through Cpu.tss_rsp0). */
+export function tss_rsp0_addr(): u64 {
+  return addr_of(tss) + TSS_RSP0;
+}
+
+export function tss_rsp0(): u64 {
+  return load<u64>(addr_of(tss), TSS_RSP0);
+}

@@ -1,0 +1,163 @@
+# System call entry (the `syscall` instruction lands here through MSR_LSTAR).
+#
+# On entry: rax = number, rdi rsi rdx r10 r8 = arguments, rcx = user rip, r11 = user rflags, rsp
+# still the user stack, GS the user's. SFMASK has cleared IF, so nothing can interrupt us before
+# the stack switch. swapgs makes GS point at this CPU's record (kernel-src/sched/percpu.ts), where
+# we park the user rsp and find the current thread's kernel stack (kept up to date by the
+# scheduler on every switch). Then we save what sysret needs and call the handler straight from
+# syscall_table (kernel-src/syscall/syscall.ts) as handler(a1, a2, a3, a4, a5): a4 moves from r10
+# to rcx. An out-of-range number gets E_NOSYS without a call.
+# The fast way out checks two words: the thread was killed, or a reschedule is pending; only then
+# does it call sched_return_to_user (the slow path). Everything else is straight-line.
+# Like Linux, a system call preserves every register except rax (the result), rcx and r11
+# (clobbered by syscall/sysret), so no kernel value reaches user space and compiled code may keep
+# values in rdi, rsi, rdx, r8, r9, r10 across a system call.
+
+        .set CPU_USER_RSP, 8            # offsets in class Cpu (percpu.ts checks them at boot)
+        .set CPU_KERNEL_RSP, 16
+        .set CPU_CURRENT, 24
+        .set CPU_NEED_RESCHED, 40
+        .set THREAD_KILLED, 53          # offset of Thread.killed (scheduler_init checks it)
+        .set NUM_SYSCALLS, 14           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
+        .set E_NOSYS, -3
+        .set SEND_CALL, 2               # abi/syscall.ts
+        .set CALL_STAGED, 2             # ipc/port.ts (CALL_NOT_TAKEN is 1; syscall_init checks both)
+
+        .text
+        .globl syscall_entry
+syscall_entry:
+        swapgs
+        movq %rsp, %gs:CPU_USER_RSP
+        movq %gs:CPU_KERNEL_RSP, %rsp
+        pushq %gs:CPU_USER_RSP
+        pushq %r11
+        pushq %rcx
+        pushq %rbp
+        pushq %rdi                      # like Linux, every register but rax, rcx, r11 survives
+        pushq %rsi
+        pushq %rdx
+        pushq %r10
+        pushq %r8
+        pushq %r9                       # 10 pushes: the stack stays 16-byte aligned for the call
+        xorl %ebp, %ebp                 # kernel backtraces end here
+        movq %r10, %rcx
+        cmpq $NUM_SYSCALLS, %rax
+        jae 3f
+        call *syscall_table(,%rax,8)
+1:
+        movq %gs:CPU_CURRENT, %rcx
+        cmpb $0, THREAD_KILLED(%rcx)
+        jne 4f
+        cmpq $0, %gs:CPU_NEED_RESCHED
+        jne 4f
+2:
+        popq %r9
+        popq %r8
+        popq %r10
+        popq %rdx
+        popq %rsi
+        popq %rdi
+        popq %rbp
+        popq %rcx
+        popq %r11
+        popq %rsp
+        swapgs                          # interrupts are still off: nothing runs with the user GS here
+        sysretq
+3:
+        movq $E_NOSYS, %rax
+        jmp 1b
+4:
+        pushq %rax                      # twice: the result, and 16-byte alignment for the call
+        pushq %rax
+        call sched_return_to_user       # exits a killed thread; runs a pending reschedule
+        popq %rax
+        popq %rax
+        jmp 2b
+
+# sys_ipc_call(port, ptr, flags): SYS_IPC_SEND's entry in syscall_table. A plain call (flags
+# exactly SEND_CALL) tries the fast path ipc_call_user(port, ptr, this_cpu()) (kernel-src/ipc/port.ts) first;
+# a result <= 0 is the system call's. Otherwise (CALL_NOT_TAKEN: nothing has happened; or
+# CALL_STAGED: the reply waits in the TCB) the arguments come back and we jump to the general
+# path, sys_ipc_send or staged_reply_out(ptr) (kernel-src/syscall/syscall.ts). In assembly for
+# the jumps: a TypeScript dispatcher would keep the arguments in a frame of its own.
+        .globl sys_ipc_call
+sys_ipc_call:
+        cmpq $SEND_CALL, %rdx
+        jne sys_ipc_send_preemptible
+        pushq %rdi
+        pushq %rsi
+        pushq %rdx                      # three pushes after the return address: aligned for the call
+        movq %gs:0, %rdx                # c = this_cpu()
+        call ipc_call_user
+        popq %rdx
+        popq %rsi
+        popq %rdi
+        testq %rax, %rax
+        jle 1f
+        cmpq $CALL_STAGED, %rax
+        jne sys_ipc_send_preemptible
+        movq %rsi, %rdi
+        jmp staged_reply_out
+1:
+        ret
+
+# The long system calls run with interrupts on: sys_mmap_preemptible and sys_munmap_preemptible
+# (syscall_table's entries for SYS_MMAP, SYS_MUNMAP: up to 16384 pages zeroed and mapped),
+# sys_ipc_receive_preemptible (SYS_IPC_RECEIVE) and sys_ipc_send_preemptible (where sys_ipc_call
+# goes when the call fast path is not taken: buffers of up to 64 KiB). The user state is on the
+# kernel stack, so the timer may preempt the handler like a kernel thread
+# (kernel-src/mm/usercopy.ts has the invariant that keeps user copies safe). The cli puts
+# the way out (swapgs, sysretq) back under interrupts off. Separate stubs keep the sti and cli
+# off the other calls' paths (the null call and the call fast path are unchanged).
+        .globl sys_ipc_send_preemptible
+sys_ipc_send_preemptible:
+        leaq sys_ipc_send(%rip), %r11   # r11 (the user rflags) is saved on the stack already
+        jmp 1f
+        .globl sys_ipc_receive_preemptible
+sys_ipc_receive_preemptible:
+        leaq sys_ipc_receive(%rip), %r11
+        jmp 1f
+        .globl sys_mmap_preemptible
+sys_mmap_preemptible:
+        leaq sys_mmap(%rip), %r11
+        jmp 1f
+        .globl sys_munmap_preemptible
+sys_munmap_preemptible:
+        leaq sys_munmap(%rip), %r11
+1:
+        pushq %r11                      # after the return address: 16-byte aligned for the call
+        sti
+        call *%r11
+        cli
+        popq %r11
+        ret
+
+# enter_user(rip: usize, rsp: usize, arg: usize): first entry of a thread into ring 3, by iretq.
+# Selectors: 0x1b = user data | RPL 3, 0x23 = user code | RPL 3 (see kernel-src/arch/gdt.ts).
+# The cli keeps an interrupt from arriving between swapgs and iretq (it would run the kernel with
+# the user's GS); the iretq frame turns IF back on in ring 3.
+        .globl enter_user
+enter_user:
+        cli
+        pushq $0x1b
+        pushq %rsi
+        pushq $0x202                    # IF set, reserved bit 1
+        pushq $0x23
+        pushq %rdi
+        movq %rdx, %rdi
+        xorl %eax, %eax
+        xorl %ebx, %ebx
+        xorl %ecx, %ecx
+        xorl %edx, %edx
+        xorl %esi, %esi
+        xorl %ebp, %ebp
+        xorl %r8d, %r8d
+        xorl %r9d, %r9d
+        xorl %r10d, %r10d
+        xorl %r11d, %r11d
+        xorl %r12d, %r12d
+        xorl %r13d, %r13d
+        xorl %r14d, %r14d
+        xorl %r15d, %r15d
+        swapgs
+        iretq
