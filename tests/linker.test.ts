@@ -138,6 +138,7 @@ describe('kernel layout', () => {
     }
     expect(n).toBe(mapped.size);
     for (const name of ['_start', 'kernel_main', 'local_func', 'boot_stack_top', '__kernel_phys_end', '__ksymtab_start']) expect(mapped.has(name), name).toBe(true);
+    expect(mapped.get('neg_abs')).toBe(0xfffffffffffffffdn);
   });
 
   it('has one PT_LOAD per permission: boot RWX (physical), text RX, rodata R, data+bss RW (higher half)', async () => {
@@ -433,7 +434,7 @@ describe('link errors', () => {
 
   it('an unsupported relocation type', () => {
     const o = objWith([{ offset: 0, type: 9 /* R_X86_64_GOTPCREL */, symbol: 0, addend: 0n }]);
-    expect(userError(() => link([o], SMALL)).message).toMatch(/LNK0008: unsupported relocation type 9/);
+    expect(userError(() => link([o], SMALL)).message).toMatch(/LNK0008: unsupported relocation R_X86_64_GOTPCREL/);
   });
 
   it('an allocated section the layout does not place', () => {
