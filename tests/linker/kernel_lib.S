@@ -25,7 +25,3 @@ sized_label:
 lib_data:
         .long 99
         .size lib_data, 4
-
-# An absolute symbol with a negative value: the map prints it as readelf does (0xfff...fd).
-	.globl neg_abs
-	.set neg_abs, -3
