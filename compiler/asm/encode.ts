@@ -8,7 +8,7 @@
 import { fail } from '../../linker/diag.js';
 import type { SourceLoc } from '../../linker/object.js';
 import type { Instr, MemOperand, Operand, SymValue } from './items.js';
-import { BY_MNEMONIC, PREFIXES, REGS, SEG_PREFIX, type Form, type Kind, type RegInfo } from './isa.js';
+import { BY_MNEMONIC, PREFIXES, REGS, SEG_PREFIX, type Form, type Kind, type Prefix, type RegInfo } from './isa.js';
 
 export type Mode = 32 | 64;
 
@@ -165,7 +165,8 @@ export function matchForms(ins: Instr, mode: Mode, warnings: string[] = []): For
   // Without a suffix, a width must come from a register operand or be the form's default.
   const sized = strict.filter((r) => r.suffixed || r.form.sfx === false || r.form.size === 0 || r.form.def || sizedByRegister(r.form, ins.ops));
   if (sized.length > 0) return sized.map((r) => r.form);
-  // GNU as then takes the 32-bit form, with a warning.
+  // GNU as then takes the 32-bit form, with a warning (or the 16-bit one after data16: not done here).
+  if (ins.prefixes?.includes('data16')) return err('ASM0005', `no size suffix on '${ins.mnem}' after 'data16'`, ins.loc);
   const dflt = strict.filter((r) => r.form.size === 32);
   const wide = ins.ops.find((o) => o.kind === 'imm' && o.value.sym === undefined && (o.value.addend < -(1n << 31n) || o.value.addend > 0xffffffffn));
   if (wide) return err('ASM0003', `immediate ${(wide as { value: SymValue }).value.addend} does not fit the default 32-bit size of '${ins.mnem}'`, ins.loc);
@@ -268,14 +269,24 @@ function segPrefix(m: MemOperand): number | undefined {
   return m.seg === dflt ? undefined : SEG_PREFIX[m.seg];
 }
 
-/** lock only on a lockable form with a memory operand; rep only where the form allows it; each kind once. */
-function checkPrefixes(ins: Instr, f: Form): void {
-  const user = ins.prefixes ?? [];
-  for (const p of user) if (PREFIXES[p] === undefined) err('ASM0009', `unknown prefix '${p}'`, ins.loc);
-  const reps = user.filter((p) => p !== 'lock');
-  if (reps.length > 1 || user.filter((p) => p === 'lock').length > 1) err('ASM0009', 'same type of prefix used twice', ins.loc);
-  if (user.includes('lock') && !(f.lock && ins.ops.some((o) => o.kind === 'mem'))) err('ASM0009', `expecting lockable instruction after 'lock'`, ins.loc);
-  if (reps.length && !f.rep) err('ASM0009', `invalid instruction '${ins.mnem}' after '${reps[0]}'`, ins.loc);
+/**
+ * The prefix words written before an instruction, by slot, each at most once: lock only on a
+ * lockable form with a memory operand, rep only where the form allows it.
+ */
+function userPrefixes(ins: Instr, f: Form): Partial<Record<Prefix['slot'], number>> {
+  const out: Partial<Record<Prefix['slot'], number>> = {};
+  for (const p of ins.prefixes ?? []) {
+    const d = PREFIXES[p];
+    if (d === undefined) err('ASM0009', `unknown prefix '${p}'`, ins.loc);
+    if (out[d.slot] !== undefined) err('ASM0009', 'same type of prefix used twice', ins.loc);
+    out[d.slot] = d.byte;
+    if (d.slot === 'lock' && !(f.lock && ins.ops.some((o) => o.kind === 'mem'))) err('ASM0009', `expecting lockable instruction after 'lock'`, ins.loc);
+    if (d.slot === 'rep' && !f.rep) err('ASM0009', `invalid instruction '${ins.mnem}' after '${p}'`, ins.loc);
+    // GNU as drops or reinterprets these on a direct branch (hints, operand size): not guessed at.
+    if ((d.slot === 'seg' || d.slot === 'data' || d.slot === 'addr') && f.ops.some((k) => k === 'rel8' || k === 'rel32'))
+      err('ASM0009', `prefix '${p}' on a direct branch is not supported`, ins.loc);
+  }
+  return out;
 }
 
 export function pushInt(out: number[], v: bigint, size: number): void {
@@ -328,7 +339,8 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   }
   body.push(...opcode);
 
-  let addr32 = false;
+  const user = userPrefixes(ins, f);
+  let addr32 = user.addr !== undefined;
   let seg: number | undefined;
   if (f.ext !== undefined && rmIdx >= 0) {
     const rm = ops[rmIdx];
@@ -337,7 +349,10 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
       rex.b = n >= 8;
       body.push(0xc0 | ((regNum & 7) << 3) | (n & 7));
     } else if (rm.kind === 'mem') {
-      addr32 = addrSize(rm, mode, loc) === 32 && mode === 64;
+      const size = addrSize(rm, mode, loc);
+      if (user.addr !== undefined && size !== 32) err('ASM0009', `'addr32' needs 32-bit address registers`, loc);
+      if (user.addr !== undefined && size === 32 && !rm.base && !rm.index) err('ASM0009', `'addr32' on an address without registers is not supported`, loc);
+      addr32 = size === 32 && mode === 64;
       seg = segPrefix(rm);
       // A 32-bit address computes in 32 bits: 0xffffffff(%eax) is -1(%eax).
       const d = rm.disp;
@@ -383,15 +398,16 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   }
 
   // Prefixes in GNU as's order: segment, address size, operand size, rep, lock, REX.
+  if (user.seg !== undefined && seg !== undefined) err('ASM0009', 'same type of prefix used twice', loc);
+  if (user.addr !== undefined && (rmIdx < 0 || ops[rmIdx].kind !== 'mem')) err('ASM0009', `'addr32' needs a memory operand with registers`, loc);
+  if (user.data !== undefined && f.size === 16 && !f.no66) err('ASM0009', 'same type of prefix used twice', loc);
   const pre: number[] = [];
-  if (seg !== undefined) pre.push(seg);
+  if (seg !== undefined || user.seg !== undefined) pre.push(seg ?? user.seg!);
   if (addr32) pre.push(0x67);
-  if (f.size === 16 && !f.no66) pre.push(0x66);
+  if ((f.size === 16 && !f.no66) || user.data !== undefined) pre.push(0x66);
   if (f.pfx !== undefined) pre.push(f.pfx);
-  const user = ins.prefixes ?? [];
-  checkPrefixes(ins, f);
-  for (const p of user) if (p !== 'lock') pre.push(PREFIXES[p]);
-  if (user.includes('lock')) pre.push(0xf0);
+  if (user.rep !== undefined) pre.push(user.rep);
+  if (user.lock !== undefined) pre.push(user.lock);
   const needRex = rex.w || rex.r || rex.x || rex.b || rex.force;
   if (needRex) {
     if (mode === 32) err('ASM0007', `'${ins.mnem}' needs a REX prefix, which 32-bit mode does not have`, loc);

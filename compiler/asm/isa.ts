@@ -425,8 +425,19 @@ for (const f of forms) {
   if (f.size !== 0 && f.sfx !== false) index(f.mnem + SIZE_SUFFIX[f.size], { form: f, suffixed: true });
 }
 
-/** Prefix mnemonics that may precede an instruction on the same line. */
-export const PREFIXES: Record<string, number> = { lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2 };
+/** Prefix words that may precede an instruction on the same line, by the slot they take (one each). */
+export interface Prefix {
+  byte: number;
+  slot: 'lock' | 'rep' | 'seg' | 'data' | 'addr';
+}
+export const PREFIXES: Record<string, Prefix> = {
+  lock: { byte: 0xf0, slot: 'lock' },
+  rep: { byte: 0xf3, slot: 'rep' }, repe: { byte: 0xf3, slot: 'rep' }, repz: { byte: 0xf3, slot: 'rep' },
+  repne: { byte: 0xf2, slot: 'rep' }, repnz: { byte: 0xf2, slot: 'rep' },
+  data16: { byte: 0x66, slot: 'data' }, addr32: { byte: 0x67, slot: 'addr' },
+  es: { byte: 0x26, slot: 'seg' }, cs: { byte: 0x2e, slot: 'seg' }, ss: { byte: 0x36, slot: 'seg' },
+  ds: { byte: 0x3e, slot: 'seg' }, fs: { byte: 0x64, slot: 'seg' }, gs: { byte: 0x65, slot: 'seg' },
+};
 
 /** Mnemonics of call/jmp through memory: a bare address operand without `*` means a direct target. */
 export function isIndirectBranch(mnem: string): boolean {

@@ -210,7 +210,7 @@ function fillTemplate(r: Rng, t: string, mode: 32 | 64): string {
 }
 
 const MNEMONICS = [...BY_MNEMONIC.keys()];
-const LOCKED = ['lock ', 'rep ', 'repe ', 'repne ', 'repnz ', 'lock rep ', 'lock lock ', 'rep rep '];
+const LOCKED = ['lock ', 'rep ', 'repe ', 'repne ', 'repnz ', 'lock rep ', 'lock lock ', 'rep rep ', 'data16 ', 'addr32 ', 'data16 lock ', 'ds ', 'fs ', 'gs ', 'lock; '];
 
 /** One instruction line from the table: a random form of a random mnemonic, sometimes perturbed. */
 function tableLine(r: Rng, mode: 32 | 64): string {
