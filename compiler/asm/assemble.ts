@@ -19,7 +19,9 @@ import { binaryOp, unaryOp, type Warn } from './constexpr.js';
 import { branchForms, encode, matchForms, pushInt, type Fixup, type Mode } from './encode.js';
 
 /** GOT references are made against the symbol itself, whatever it is. */
-const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = { got: R_X86_64_GOTPCREL, gotx: R_X86_64_GOTPCRELX, rexgotx: R_X86_64_REX_GOTPCRELX };
+const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = {
+  got: R_X86_64_GOTPCREL, gotpc: R_X86_64_GOTPCREL, gotx: R_X86_64_GOTPCRELX, rexgotx: R_X86_64_REX_GOTPCRELX,
+};
 
 /** A piece of a section between layout decisions. */
 type Frag =

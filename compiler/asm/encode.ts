@@ -19,7 +19,8 @@ export type FixupKind =
   | 'pc' // S + A - P (R_X86_64_PC32 / PC8)
   | 'branch' // S + A - P for a call/jmp/jcc target (R_X86_64_PLT32 when the target is global)
   | 'plt' // sym@PLT: R_X86_64_PLT32 whatever the symbol
-  | 'got' | 'gotx' | 'rexgotx'; // sym@GOTPCREL(%rip): R_X86_64_GOTPCREL, GOTPCRELX, REX_GOTPCRELX
+  | 'gotpc' | 'gotx' | 'rexgotx' // sym@GOTPCREL(%rip): R_X86_64_GOTPCREL, GOTPCRELX, REX_GOTPCRELX
+  | 'got'; // sym@GOTPCREL with another base: R_X86_64_GOTPCREL, the addend as written
 
 export interface Fixup {
   offset: number; // of the field, from the start of the instruction
@@ -194,9 +195,10 @@ function encodeMem(m: MemOperand, regField: number, mode: Mode, addr32: boolean,
   // In 32-bit mode a displacement is a 32-bit number: 0xffffffff is -1 (and fits a disp8).
   const disp = mode === 32 && m.disp.sym === undefined ? { addend: BigInt.asIntN(32, m.disp.addend) } : m.disp;
   if (disp.reloc === 'plt') err('ASM0011', '@PLT is only for call and jmp targets', loc);
-  if (disp.reloc === 'gotpcrel' && base?.cls !== 'rip') err('ASM0011', '@GOTPCREL is supported only RIP-relative: sym@GOTPCREL(%rip)', loc);
   const dispFix = (size: 1 | 4, kind: Fixup['kind']) => {
-    if (disp.reloc === 'gotpcrel') kind = gotx ? 'gotx' : 'got'; // REX known only at the end: see encodeForm
+    // Only a RIP-relative GOT load may be relaxed by the linker; REX is known only at the end (encodeForm).
+    if (disp.reloc === 'gotpcrel' && kind === 'abs') err('ASM0011', '@GOTPCREL is a signed field: not with a 32-bit address', loc);
+    if (disp.reloc === 'gotpcrel') kind = base?.cls !== 'rip' ? 'got' : gotx ? 'gotx' : 'gotpc';
     if (disp.sym !== undefined) fix.push({ offset: out.length, size, kind, sym: disp.sym, addend: disp.addend });
     pushInt(out, disp.sym !== undefined ? 0n : disp.addend, size);
   };
@@ -419,7 +421,7 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   for (const fx of fix) {
     fx.offset += pre.length;
     // PC-relative fields count from the end of the instruction.
-    if (fx.kind !== 'abs' && fx.kind !== 'abs32s') fx.addend -= BigInt(len - fx.offset);
+    if (fx.kind !== 'abs' && fx.kind !== 'abs32s' && fx.kind !== 'got') fx.addend -= BigInt(len - fx.offset);
     if (fx.kind === 'gotx' && needRex) fx.kind = 'rexgotx';
   }
   return warnings.length ? { bytes, fixups: fix, warnings } : { bytes, fixups: fix };
