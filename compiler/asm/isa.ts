@@ -76,6 +76,7 @@ export const CONDITIONS: [number, string[]][] = [
 type Size = 8 | 16 | 32 | 64;
 const WIDE: Size[] = [16, 32, 64];
 const ALL: Size[] = [8, 16, 32, 64];
+const SIZE_SUFFIX_OF: Record<number, string> = { 8: 'b', 16: 'w', 32: 'l', 64: 'q' };
 const R = (s: Size) => `r${s}` as Kind;
 const RM = (s: Size) => `rm${s}` as Kind;
 const ACC: Record<Size, Kind> = { 8: 'al', 16: 'ax', 32: 'eax', 64: 'rax' };
@@ -406,6 +407,48 @@ add('movd', 0, ['x', 'rm32'], [0x0f, 0x7e], { ext: 'r', pfx: 0x66 });
 add('movd', 64, ['r64', 'x'], [0x0f, 0x6e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
 add('movd', 64, ['x', 'r64'], [0x0f, 0x7e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
 
+// ---- more system and bit instructions GNU as knows and kernels use ----
+add('enter', 64, ['u16', 'u8'], [0xc8], { noW: true, mode: 64, def: true });
+add('enter', 32, ['u16', 'u8'], [0xc8], { mode: 32, def: true });
+add('enter', 16, ['u16', 'u8'], [0xc8]);
+for (const s of WIDE) {
+  add('rdrand', s, [R(s)], [0x0f, 0xc7], { ext: 6, sfx: false });
+  add('rdseed', s, [R(s)], [0x0f, 0xc7], { ext: 7, sfx: false });
+  add('smsw', s, [R(s)], [0x0f, 0x01], { ext: 4 });
+  add('ud0', s, [RM(s), R(s)], [0x0f, 0xff], { ext: 'r' });
+  add('ud1', s, [RM(s), R(s)], [0x0f, 0xb9], { ext: 'r' });
+  add('movbe', s, ['m', R(s)], [0x0f, 0x38, 0xf0], { ext: 'r' });
+  add('movbe', s, [R(s), 'm'], [0x0f, 0x38, 0xf1], { ext: 'r' });
+  for (const [m, op] of [['lar', 0x02], ['lsl', 0x03]] as [string, number][]) {
+    add(m, s, [R(s), R(s)], [0x0f, op], { ext: 'r' });
+    add(m, s, ['m', R(s)], [0x0f, op], { ext: 'r' });
+  }
+}
+add('smsw', 16, ['m'], [0x0f, 0x01], { ext: 4, no66: true, def: true });
+add('lmsw', 16, ['rm16'], [0x0f, 0x01], { ext: 6, no66: true, def: true });
+add('verr', 16, ['rm16'], [0x0f, 0x00], { ext: 4, no66: true, def: true });
+add('verw', 16, ['rm16'], [0x0f, 0x00], { ext: 5, no66: true, def: true });
+for (const s of [32, 64] as Size[]) {
+  ['rdfsbase', 'rdgsbase', 'wrfsbase', 'wrgsbase'].forEach((m, digit) => add(m, s, [R(s)], [0x0f, 0xae], { ext: digit, pfx: 0xf3, mode: 64, sfx: false }));
+  add('adcx', s, [RM(s), R(s)], [0x0f, 0x38, 0xf6], { ext: 'r', pfx: 0x66 });
+  add('adox', s, [RM(s), R(s)], [0x0f, 0x38, 0xf6], { ext: 'r', pfx: 0xf3 });
+}
+add('invpcid', 64, ['m', 'r64'], [0x0f, 0x38, 0x82], { ext: 'r', pfx: 0x66, noW: true, mode: 64, sfx: false });
+add('rdpid', 64, ['r64'], [0x0f, 0xc7], { ext: 7, pfx: 0xf3, noW: true, mode: 64, sfx: false });
+// crc32 is named by its source width; the destination is a 32- or 64-bit register.
+// The operand size is the destination's (REX.W for a 64-bit one), except that crc32w takes 0x66.
+for (const [from, to] of [[8, 32], [8, 64], [16, 32], [32, 32], [64, 64]] as [Size, Size][])
+  add('crc32' + SIZE_SUFFIX_OF[from], from === 16 ? 16 : to, [RM(from), R(to)], [0x0f, 0x38, from === 8 ? 0xf0 : 0xf1], { ext: 'r', pfx: 0xf2, sfx: false });
+add('clwb', 0, ['m'], [0x0f, 0xae], { ext: 6, pfx: 0x66 });
+add('xsavec', 0, ['m'], [0x0f, 0xc7], { ext: 4 });
+add('xsaves', 0, ['m'], [0x0f, 0xc7], { ext: 5 });
+add('xrstors', 0, ['m'], [0x0f, 0xc7], { ext: 3 });
+for (const [m, op, more] of [
+  ['endbr64', [0x0f, 0x1e, 0xfa], { pfx: 0xf3 }], ['endbr32', [0x0f, 0x1e, 0xfb], { pfx: 0xf3 }], ['vmcall', [0x0f, 0x01, 0xc1]],
+  ['invlpga', [0x0f, 0x01, 0xdf]], ['fninit', [0xdb, 0xe3]], ['xlat', [0xd7]], ['xlatb', [0xd7]], ['wbnoinvd', [0x0f, 0x09], { pfx: 0xf3 }],
+  ['rdpkru', [0x0f, 0x01, 0xee]], ['wrpkru', [0x0f, 0x01, 0xef]],
+] as [string, number[], Partial<Form>?][]) plain(m, op, more ?? {});
+
 /** A form reachable by a mnemonic; `suffixed` when the name carried a b/w/l/q suffix for its width. */
 export interface FormRef {
   form: Form;
@@ -419,7 +462,7 @@ function index(name: string, ref: FormRef): void {
   if (!list) BY_MNEMONIC.set(name, (list = []));
   list.push(ref);
 }
-const SIZE_SUFFIX: Record<number, string> = { 8: 'b', 16: 'w', 32: 'l', 64: 'q' };
+const SIZE_SUFFIX = SIZE_SUFFIX_OF;
 for (const f of forms) {
   index(f.mnem, { form: f, suffixed: false });
   if (f.size !== 0 && f.sfx !== false) index(f.mnem + SIZE_SUFFIX[f.size], { form: f, suffixed: true });
