@@ -197,6 +197,8 @@ export class AttReader {
       if (!s.eat(':')) return { kind: 'reg', reg: r };
       return this.memory(s, setItems, r);
     }
+    // GNU as reads `!` at the start of an operand differently after a prefix word: not guessed at.
+    if (s.peek() === '!') s.fail("an operand starting with '!' is not supported: write the expression in parentheses after a displacement");
     const mem = this.memory(s, setItems);
     if (!indirect && (isBranch(mnem) || isIndirectBranch(mnem)) && !mem.base && !mem.index && !mem.seg) return { kind: 'target', value: mem.disp };
     return mem;

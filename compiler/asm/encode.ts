@@ -41,8 +41,8 @@ export type BranchSize = 'short' | 'near';
 
 const err = (code: string, msg: string, loc?: SourceLoc): never => fail(code, msg, loc);
 
-const IMM_KINDS = new Set<Kind>(['i8', 's8', 'u8', 'i16', 'u16', 'i32', 's32', 'i64']);
-const IMM_BYTES: Partial<Record<Kind, 1 | 2 | 4 | 8>> = { i8: 1, s8: 1, u8: 1, i16: 2, u16: 2, i32: 4, s32: 4, i64: 8 };
+const IMM_KINDS = new Set<Kind>(['i8', 's8', 'u8', 'c8', 'i16', 'u16', 'i32', 's32', 'i64']);
+const IMM_BYTES: Partial<Record<Kind, 1 | 2 | 4 | 8>> = { i8: 1, s8: 1, u8: 1, c8: 1, i16: 2, u16: 2, i32: 4, s32: 4, i64: 8 };
 /** Kinds that take any value and keep its low bits, as GNU as does for the operand-width immediate. */
 const TRUNCATING = new Set<Kind>(['i8', 'i16', 'i32']);
 const GPR_KIND: Partial<Record<Kind, number>> = { r8: 8, r16: 16, r32: 32, r64: 64, rm8: 8, rm16: 16, rm32: 32, rm64: 64 };
@@ -65,22 +65,30 @@ export function shortened(v: bigint, bytes: number, mode: Mode): string | undefi
   return `0x${u.toString(16)} shortened to 0x${(u & mask).toString(16)}`;
 }
 
+/** GNU as reads $0xffff in a 16-bit operation as -1, and $0xffffffff in a 16- or 32-bit one. */
+function opWidth(v: bigint, size: number): bigint {
+  if (size === 16 && v >= 0n && v <= 0xffffn) v = BigInt.asIntN(16, v);
+  if (size !== 64 && v >= 0n && v <= 0xffffffffn) v = BigInt.asIntN(32, v);
+  return v;
+}
+
 /** Value range of each immediate kind; `s8` and `s32` are checked after wrapping to the operation width. */
 function immFits(kind: Kind, v: bigint, size: number): boolean {
   if (TRUNCATING.has(kind)) return true;
   switch (kind) {
     case 'u8':
       return v >= -128n && v <= 255n;
+    case 'c8': {
+      const s = opWidth(v, size);
+      return s >= -128n && s <= 255n;
+    }
     case 'u16':
       return v >= -32768n && v <= 65535n;
     case 'i64':
       return v >= -(1n << 63n) && v < 1n << 64n;
     case 's8':
     case 's32': {
-      // GNU as reads $0xffff in a 16-bit operation as -1, and $0xffffffff in a 16- or 32-bit one.
-      let s = v;
-      if (size === 16 && s >= 0n && s <= 0xffffn) s = BigInt.asIntN(16, s);
-      if (size !== 64 && s >= 0n && s <= 0xffffffffn) s = BigInt.asIntN(32, s);
+      const s = opWidth(v, size);
       const lim = kind === 's8' ? 128n : 1n << 31n;
       return s >= -lim && s < lim;
     }
@@ -283,9 +291,10 @@ function userPrefixes(ins: Instr, f: Form): Partial<Record<Prefix['slot'], numbe
     if (out[d.slot] !== undefined) err('ASM0009', 'same type of prefix used twice', ins.loc);
     out[d.slot] = d.byte;
     if (d.slot === 'lock' && !(f.lock && ins.ops.some((o) => o.kind === 'mem'))) err('ASM0009', `expecting lockable instruction after 'lock'`, ins.loc);
+    if (d.slot === 'data' && f.pfx === 0x66) err('ASM0009', 'same type of prefix used twice', ins.loc);
     if (d.slot === 'rep' && !f.rep) err('ASM0009', `invalid instruction '${ins.mnem}' after '${p}'`, ins.loc);
     // GNU as drops or reinterprets these on a direct branch (hints, operand size): not guessed at.
-    if ((d.slot === 'seg' || d.slot === 'data' || d.slot === 'addr') && f.ops.some((k) => k === 'rel8' || k === 'rel32'))
+    if ((d.slot === 'seg' || d.slot === 'data' || d.slot === 'addr') && (f.far || f.ops.some((k) => k === 'rel8' || k === 'rel32')))
       err('ASM0009', `prefix '${p}' on a direct branch is not supported`, ins.loc);
   }
   return out;
@@ -342,7 +351,7 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   body.push(...opcode);
 
   const user = userPrefixes(ins, f);
-  let addr32 = user.addr !== undefined;
+  let addr32 = false;
   let seg: number | undefined;
   if (f.ext !== undefined && rmIdx >= 0) {
     const rm = ops[rmIdx];
@@ -352,8 +361,6 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
       body.push(0xc0 | ((regNum & 7) << 3) | (n & 7));
     } else if (rm.kind === 'mem') {
       const size = addrSize(rm, mode, loc);
-      if (user.addr !== undefined && size !== 32) err('ASM0009', `'addr32' needs 32-bit address registers`, loc);
-      if (user.addr !== undefined && size === 32 && !rm.base && !rm.index) err('ASM0009', `'addr32' on an address without registers is not supported`, loc);
       addr32 = size === 32 && mode === 64;
       seg = segPrefix(rm);
       // A 32-bit address computes in 32 bits: 0xffffffff(%eax) is -1(%eax).
@@ -401,7 +408,11 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
 
   // Prefixes in GNU as's order: segment, address size, operand size, rep, lock, REX.
   if (user.seg !== undefined && seg !== undefined) err('ASM0009', 'same type of prefix used twice', loc);
-  if (user.addr !== undefined && (rmIdx < 0 || ops[rmIdx].kind !== 'mem')) err('ASM0009', `'addr32' needs a memory operand with registers`, loc);
+  if (user.addr !== undefined) {
+    if (mode !== 64) err('ASM0009', `'addr32' in 32-bit code is not supported`, loc);
+    if (!ops.some((o) => o.kind === 'mem')) addr32 = true; // addr32 clts: the byte alone
+    else if (!addr32) err('ASM0009', `'addr32' is supported only with 32-bit address registers`, loc);
+  }
   if (user.data !== undefined && f.size === 16 && !f.no66) err('ASM0009', 'same type of prefix used twice', loc);
   const pre: number[] = [];
   if (seg !== undefined || user.seg !== undefined) pre.push(seg ?? user.seg!);

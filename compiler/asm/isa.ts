@@ -18,7 +18,9 @@ export type Kind =
   // s8/u8/u16/s32 must fit as they are.
   | 'i8' // immediate byte of a byte operation, or a port number
   | 's8' // sign-extended imm8 of a wider operation (never relocated)
-  | 'u8' // a count or vector byte: -128..255 (shift counts, bit numbers, int)
+  | 'u8' // a vector, port or frame-depth byte: -128..255 (int, in/out of 16/32 bits, enter)
+  | 'c8' // a count byte of a 16/32/64-bit operation (shift counts, bit numbers): -128..255 after
+  //        reading the value at the operation's width ($0xffffffff is -1 in a 32-bit shift)
   | 'i16' | 'i32' // immediate of a 16/32-bit operation (either signedness)
   | 'u16' // a 16-bit count or selector: -32768..65535 (ret $n, ljmp $sel)
   | 's32' // sign-extended imm32 of a 64-bit operation
@@ -134,12 +136,12 @@ for (const s of WIDE) {
     add(m, s, ['one', RM(s)], [w(0xd0, s)], { ext: digit });
     add(m, s, [RM(s)], [w(0xd0, s)], { ext: digit });
     add(m, s, ['cl', RM(s)], [w(0xd2, s)], { ext: digit });
-    add(m, s, [s === 8 ? 'i8' : 'u8', RM(s)], [w(0xc0, s)], { ext: digit }); // GNU cuts a byte op's count
+    add(m, s, [s === 8 ? 'i8' : 'c8', RM(s)], [w(0xc0, s)], { ext: digit }); // GNU cuts a byte op's count
   }
 });
 for (const [m, op] of [['shld', 0xa4], ['shrd', 0xac]] as [string, number][]) {
   for (const s of WIDE) {
-    add(m, s, ['u8', R(s), RM(s)], [0x0f, op], { ext: 'r' });
+    add(m, s, ['c8', R(s), RM(s)], [0x0f, op], { ext: 'r' });
     add(m, s, ['cl', R(s), RM(s)], [0x0f, op + 1], { ext: 'r' });
   }
 }
@@ -148,7 +150,7 @@ for (const [m, op] of [['shld', 0xa4], ['shrd', 0xac]] as [string, number][]) {
 ['bt', 'bts', 'btr', 'btc'].forEach((m, i) => {
   for (const s of WIDE) {
     add(m, s, [R(s), RM(s)], [0x0f, 0xa3 + i * 8], { ext: 'r', lock: m !== 'bt' });
-    add(m, s, ['u8', RM(s)], [0x0f, 0xba], { ext: 4 + i, lock: m !== 'bt' });
+    add(m, s, ['c8', RM(s)], [0x0f, 0xba], { ext: 4 + i, lock: m !== 'bt' });
   }
 });
 for (const s of WIDE) {
