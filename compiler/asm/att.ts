@@ -175,7 +175,7 @@ export class AttReader {
     if (!s.atEnd()) {
       do {
         const start = s.pos;
-        ops.push(this.operand(s, mnem, setItems));
+        ops.push(this.operand(s, mnem, setItems, prefixes.length > 0));
         // GNU as takes no `=` in an instruction operand (so no == != <= >=), though directives do.
         const eq = s.text.indexOf('=', start);
         if (eq >= 0 && eq < s.pos) throw new SyntaxError_(`invalid character '=' in operand ${ops.length}`, s.col0 + eq);
@@ -188,7 +188,7 @@ export class AttReader {
     this.emit(ins);
   }
 
-  private operand(s: Scanner, mnem: string, setItems: Item[]): Operand {
+  private operand(s: Scanner, mnem: string, setItems: Item[], prefixed: boolean): Operand {
     s.skipWs();
     const indirect = s.eat('*');
     if (s.eat('$')) return { kind: 'imm', value: this.symValue(this.expr(s), s, setItems) };
@@ -197,8 +197,8 @@ export class AttReader {
       if (!s.eat(':')) return { kind: 'reg', reg: r };
       return this.memory(s, setItems, r);
     }
-    // GNU as reads `!` at the start of an operand differently after a prefix word: not guessed at.
-    if (s.peek() === '!') s.fail("an operand starting with '!' is not supported: write the expression in parentheses after a displacement");
+    // After a prefix word GNU as takes a leading `!` or `~` as part of the mnemonic: refused there.
+    if (prefixed && (s.peek() === '!' || s.peek() === '~')) s.fail(`an operand starting with '${s.peek()}' after a prefix is not supported`);
     const mem = this.memory(s, setItems);
     if (!indirect && (isBranch(mnem) || isIndirectBranch(mnem)) && !mem.base && !mem.index && !mem.seg) return { kind: 'target', value: mem.disp };
     return mem;

@@ -8,7 +8,7 @@
 import { fail } from '../../linker/diag.js';
 import type { SourceLoc } from '../../linker/object.js';
 import type { Instr, MemOperand, Operand, SymValue } from './items.js';
-import { BY_MNEMONIC, PREFIXES, REGS, SEG_PREFIX, type Form, type Kind, type Prefix, type RegInfo } from './isa.js';
+import { BY_MNEMONIC, PREFIXES, REGS, SEG_PREFIX, type Form, type FormRef, type Kind, type Prefix, type RegInfo } from './isa.js';
 
 export type Mode = 32 | 64;
 
@@ -176,7 +176,9 @@ export function matchForms(ins: Instr, mode: Mode, warnings: string[] = []): For
   if (sized.length > 0) return sized.map((r) => r.form);
   // GNU as then takes the 32-bit form, with a warning (or the 16-bit one after data16: not done here).
   if (ins.prefixes?.includes('data16')) return err('ASM0005', `no size suffix on '${ins.mnem}' after 'data16'`, ins.loc);
-  const dflt = strict.filter((r) => r.form.size === 32);
+  // The value is not read at the guessed width: `or $0xffffffff, (%rax)` keeps its imm32.
+  const raw = (r: FormRef) => r.form.ops.every((k, i) => (k !== 's8' && k !== 'c8') || fits(k, ins.ops[i], { ...r.form, size: 64 }, true));
+  const dflt = strict.filter((r) => r.form.size === 32 && raw(r));
   const wide = ins.ops.find((o) => o.kind === 'imm' && o.value.sym === undefined && (o.value.addend < -(1n << 31n) || o.value.addend > 0xffffffffn));
   if (wide) return err('ASM0003', `immediate ${(wide as { value: SymValue }).value.addend} does not fit the default 32-bit size of '${ins.mnem}'`, ins.loc);
   if (dflt.length === 0) return err('ASM0005', `no size suffix and no register operand to give the size of '${ins.mnem}'`, ins.loc);

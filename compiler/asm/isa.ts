@@ -50,7 +50,7 @@ export interface Form {
   far?: boolean; // ljmp $sel, $off: offset then selector
   lock?: boolean; // takes a lock prefix (when an operand is memory); others raise #UD
   rep?: boolean; // takes a rep/repe/repne prefix (string instructions, and rep ret / rep nop)
-  gotx?: boolean; // a GOT load GNU as marks relaxable: sym@GOTPCREL(%rip) is R_X86_64_(REX_)GOTPCRELX
+  gotx?: boolean; // a GOT load GNU as marks relaxable (32/64-bit): sym@GOTPCREL(%rip) is R_X86_64_(REX_)GOTPCRELX
   narrowAddr?: boolean; // the address is cut to a 16/32-bit register (lea): a symbol displacement is R_X86_64_32
   indirect?: boolean; // call/jmp through a register or memory: a bare address without `*` is a direct target
 }
@@ -101,7 +101,7 @@ function plain(mnem: string, op: number[], more: Partial<Form> = {}): void {
   const base = digit * 8;
   const lock = m !== 'cmp'; // a memory destination can be locked
   for (const s of ALL) add(m, s, [R(s), RM(s)], [w(base, s)], { ext: 'r', lock });
-  for (const s of ALL) add(m, s, [RM(s), R(s)], [w(base + 2, s)], { ext: 'r', gotx: s !== 8 });
+  for (const s of ALL) add(m, s, [RM(s), R(s)], [w(base + 2, s)], { ext: 'r', gotx: s >= 32 });
   for (const s of WIDE) add(m, s, ['s8', RM(s)], [0x83], { ext: digit, lock });
   for (const s of ALL) add(m, s, [IMM[s], ACC[s]], [w(base + 4, s)]);
   for (const s of ALL) add(m, s, [IMM[s], RM(s)], [w(0x80, s)], { ext: digit, lock });
@@ -110,8 +110,8 @@ function plain(mnem: string, op: number[], more: Partial<Form> = {}): void {
 // ---- test ----
 for (const s of ALL) add('test', s, [IMM[s], ACC[s]], [w(0xa8, s)]);
 for (const s of ALL) add('test', s, [IMM[s], RM(s)], [w(0xf6, s)], { ext: 0 });
-for (const s of ALL) add('test', s, [R(s), RM(s)], [w(0x84, s)], { ext: 'r', gotx: s !== 8 });
-for (const s of ALL) add('test', s, [RM(s), R(s)], [w(0x84, s)], { ext: 'r', gotx: s !== 8 });
+for (const s of ALL) add('test', s, [R(s), RM(s)], [w(0x84, s)], { ext: 'r', gotx: s >= 32 });
+for (const s of ALL) add('test', s, [RM(s), R(s)], [w(0x84, s)], { ext: 'r', gotx: s >= 32 });
 
 // ---- unary group 3 and inc/dec ----
 ['not', 'neg', 'mul', 'imul', 'div', 'idiv'].forEach((m, i) => {
@@ -164,7 +164,7 @@ for (const s of [32, 64] as Size[]) add('bswap', s, [R(s)], [0x0f, 0xc8], { plus
 
 // ---- moves ----
 for (const s of ALL) add('mov', s, [R(s), RM(s)], [w(0x88, s)], { ext: 'r' });
-for (const s of ALL) add('mov', s, [RM(s), R(s)], [w(0x8a, s)], { ext: 'r', gotx: s !== 8 });
+for (const s of ALL) add('mov', s, [RM(s), R(s)], [w(0x8a, s)], { ext: 'r', gotx: s >= 32 });
 for (const s of [8, 16, 32] as Size[]) add('mov', s, [IMM[s], R(s)], [s === 8 ? 0xb0 : 0xb8], { plusr: true });
 for (const s of ALL) add('mov', s, [IMM[s], RM(s)], [w(0xc6, s)], { ext: 0 });
 add('mov', 64, ['i64', 'r64'], [0xb8], { plusr: true });
