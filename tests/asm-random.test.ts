@@ -11,7 +11,7 @@ import { describe as describeOutcome, generateLines, runDifferential } from './a
 const SEEDS = (process.env.ASM_RANDOM_SEEDS ?? '1,2').split(',').map(Number);
 const LINES = Number(process.env.ASM_RANDOM_LINES ?? 3000);
 /** Refusals of GNU-accepted lines must not creep back up (per seed, out of LINES). */
-const MAX_REFUSED_FRACTION = 0.02;
+const MAX_REFUSED_FRACTION = 0.015;
 
 describe('assembler vs GNU as on random lines', () => {
   for (const seed of SEEDS) {

@@ -192,15 +192,29 @@ export class AttReader {
     s.skipWs();
     const indirect = s.eat('*');
     if (s.eat('$')) return { kind: 'imm', value: this.symValue(this.expr(s), s, setItems) };
+    const start = s.col();
+    const noStar = () => {
+      const what = /^l?(call|jmp)/.exec(mnem)?.[0];
+      if (!indirect && what && isIndirectBranch(mnem)) this.warner(start)(`indirect ${what} without '*'`);
+    };
     if (s.peek() === '%') {
       const r = this.register(s);
-      if (!s.eat(':')) return { kind: 'reg', reg: r };
-      return this.memory(s, setItems, r);
+      if (!s.eat(':')) {
+        noStar();
+        return { kind: 'reg', reg: r };
+      }
+      const mem = this.memory(s, setItems, r);
+      if (!indirect && (isBranch(mnem) || isIndirectBranch(mnem)) && !mem.base && !mem.index) s.fail('a segment on a direct branch target is not supported');
+      return mem;
     }
     // After a prefix word GNU as takes a leading `!` or `~` as part of the mnemonic: refused there.
     if (prefixed && (s.peek() === '!' || s.peek() === '~')) s.fail(`an operand starting with '${s.peek()}' after a prefix is not supported`);
     const mem = this.memory(s, setItems);
-    if (!indirect && (isBranch(mnem) || isIndirectBranch(mnem)) && !mem.base && !mem.index && !mem.seg) return { kind: 'target', value: mem.disp };
+    if (!indirect && (isBranch(mnem) || isIndirectBranch(mnem)) && !mem.base && !mem.index) {
+      if (mem.seg) s.fail('a segment on a direct branch target is not supported');
+      return { kind: 'target', value: mem.disp };
+    }
+    noStar();
     return mem;
   }
 

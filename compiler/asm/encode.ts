@@ -8,7 +8,7 @@
 import { fail } from '../../linker/diag.js';
 import type { SourceLoc } from '../../linker/object.js';
 import type { Instr, MemOperand, Operand, SymValue } from './items.js';
-import { BY_MNEMONIC, PREFIXES, REGS, SEG_PREFIX, type Form, type FormRef, type Kind, type Prefix, type RegInfo } from './isa.js';
+import { BY_MNEMONIC, DEFAULT_WARNING, PREFIXES, REGS, SEG_PREFIX, type Form, type FormRef, type Kind, type Prefix, type RegInfo } from './isa.js';
 
 export type Mode = 32 | 64;
 
@@ -173,7 +173,12 @@ export function matchForms(ins: Instr, mode: Mode, warnings: string[] = []): For
   }
   // Without a suffix, a width must come from a register operand or be the form's default.
   const sized = strict.filter((r) => r.suffixed || r.form.sfx === false || r.form.size === 0 || r.form.def || sizedByRegister(r.form, ins.ops));
-  if (sized.length > 0) return sized.map((r) => r.form);
+  if (sized.length > 0) {
+    const w = sized[0].form.warn;
+    // The default-width warning is for 64-bit code, where the instruction has a q form too.
+    if (w && (sized[0].form.sfx === false || !sized[0].suffixed) && (w !== DEFAULT_WARNING || mode === 64)) warnings.push(w === DEFAULT_WARNING ? `${w} for '${ins.mnem}'` : w);
+    return sized.map((r) => r.form);
+  }
   // GNU as then takes the 32-bit form, with a warning (or the 16-bit one after data16: not done here).
   if (ins.prefixes?.includes('data16')) return err('ASM0005', `no size suffix on '${ins.mnem}' after 'data16'`, ins.loc);
   // The value is not read at the guessed width: `or $0xffffffff, (%rax)` keeps its imm32.
@@ -182,7 +187,7 @@ export function matchForms(ins: Instr, mode: Mode, warnings: string[] = []): For
   const wide = ins.ops.find((o) => o.kind === 'imm' && o.value.sym === undefined && (o.value.addend < -(1n << 31n) || o.value.addend > 0xffffffffn));
   if (wide) return err('ASM0003', `immediate ${(wide as { value: SymValue }).value.addend} does not fit the default 32-bit size of '${ins.mnem}'`, ins.loc);
   if (dflt.length === 0) return err('ASM0005', `no size suffix and no register operand to give the size of '${ins.mnem}'`, ins.loc);
-  warnings.push(`no instruction mnemonic suffix given and no register operands; using default for '${ins.mnem}'`);
+  warnings.push(`${DEFAULT_WARNING} for '${ins.mnem}'`);
   return dflt.map((r) => r.form);
 }
 
@@ -195,7 +200,7 @@ interface Rex {
 }
 
 /** ModRM (+SIB, +displacement) for a memory operand; `regField` is the reg/digit. */
-function encodeMem(m: MemOperand, regField: number, mode: Mode, addr32: boolean, gotx: boolean, rex: Rex, out: number[], fix: Fixup[], loc?: SourceLoc): void {
+function encodeMem(m: MemOperand, regField: number, mode: Mode, wide: boolean, addr32: boolean, gotx: boolean, rex: Rex, out: number[], fix: Fixup[], loc?: SourceLoc): void {
   const base = m.base ? reg(m.base) : undefined;
   const index = m.index ? reg(m.index) : undefined;
   if (m.base && (!base || (base.cls !== 'gpr' && base.cls !== 'rip'))) err('ASM0006', `bad base register '%${m.base}'`, loc);
@@ -203,7 +208,9 @@ function encodeMem(m: MemOperand, regField: number, mode: Mode, addr32: boolean,
     err('ASM0006', `bad index register '%${m.index}'`, loc);
   const rf = (regField & 7) << 3;
   // In 32-bit mode a displacement is a 32-bit number: 0xffffffff is -1 (and fits a disp8).
-  const disp = mode === 32 && m.disp.sym === undefined ? { addend: BigInt.asIntN(32, m.disp.addend) } : m.disp;
+  // So is one with 32-bit address registers, but a value that did not fit keeps a disp32 (as GNU as).
+  const disp = (mode === 32 || wide) && m.disp.sym === undefined ? { addend: BigInt.asIntN(32, m.disp.addend) } : m.disp;
+  const cut = disp.addend !== m.disp.addend && (m.disp.addend < -(1n << 31n) || m.disp.addend > 0xffffffffn);
   if (disp.reloc === 'plt') err('ASM0011', '@PLT is only for call and jmp targets', loc);
   const dispFix = (size: 1 | 4, kind: Fixup['kind']) => {
     // Only a RIP-relative GOT load may be relaxed by the linker; REX is known only at the end (encodeForm).
@@ -214,7 +221,7 @@ function encodeMem(m: MemOperand, regField: number, mode: Mode, addr32: boolean,
   };
   // A 32-bit address is zero-extended to 64 bits: R_X86_64_32 under the address-size prefix, 32S without.
   const absKind: Fixup['kind'] = mode === 64 && !addr32 ? 'abs32s' : 'abs';
-  checkDisp(m.disp, mode, loc);
+  if (!wide) checkDisp(m.disp, mode, loc);
   if (base?.cls === 'rip') {
     if (index) err('ASM0006', 'RIP-relative addressing takes no index register', loc);
     if (mode === 32) err('ASM0006', 'RIP-relative addressing needs 64-bit mode', loc);
@@ -239,6 +246,7 @@ function encodeMem(m: MemOperand, regField: number, mode: Mode, addr32: boolean,
   // disp8 when it fits; rbp/r13 as base cannot do without a displacement.
   let mod: number;
   if (disp.sym !== undefined) mod = 2;
+  else if (cut) mod = 2;
   else if (disp.addend === 0n && (base.num & 7) !== 5) mod = 0;
   else if (disp.addend >= -128n && disp.addend <= 127n) mod = 1;
   else mod = 2;
@@ -313,6 +321,7 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   const loc = ins.loc;
   const rex: Rex = { w: f.size === 64 && !f.noW, r: false, x: false, b: false, force: false };
   const fix: Fixup[] = [];
+  const warnings: string[] = [];
   let noRex = false;
   for (const op of ops) {
     if (op.kind !== 'reg') continue;
@@ -365,10 +374,11 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
       const size = addrSize(rm, mode, loc);
       addr32 = size === 32 && mode === 64;
       seg = segPrefix(rm);
-      // A 32-bit address computes in 32 bits: 0xffffffff(%eax) is -1(%eax).
+      // A 32-bit address computes in 32 bits: 0xffffffff(%eax) is -1(%eax); wider ones lose bits, with a warning.
       const d = rm.disp;
-      const m = addr32 && d.sym === undefined && d.addend >= 0n && d.addend <= 0xffffffffn ? { ...rm, disp: { addend: BigInt.asIntN(32, d.addend) } } : rm;
-      encodeMem(m, regNum, mode, addr32 || !!f.narrowAddr, !!f.gotx, rex, body, fix, loc);
+      const cut = addr32 && d.sym === undefined && (d.addend < -(1n << 31n) || d.addend > 0xffffffffn) ? shortened(d.addend, 4, mode) : undefined;
+      if (cut) warnings.push(cut);
+      encodeMem(rm, regNum, mode, addr32, addr32 || !!f.narrowAddr, !!f.gotx, rex, body, fix, loc);
     }
   }
   // Absolute-address (moffs) forms: the address is an immediate of address size.
@@ -384,12 +394,11 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
   // Immediates, in operand order (ljmp $sel,$off stores the offset first).
   const immIdx = f.ops.map((k, i) => (IMM_KINDS.has(k) ? i : -1)).filter((i) => i >= 0);
   if (f.far) immIdx.reverse();
-  const warnings: string[] = [];
   for (const i of immIdx) {
     const v = (ops[i] as { value: SymValue }).value;
     const size = IMM_BYTES[f.ops[i]]!;
     if (v.reloc) err('ASM0011', `@${v.reloc.toUpperCase()} is not supported on an immediate`, loc);
-    const cut = v.sym === undefined && TRUNCATING.has(f.ops[i]) ? shortened(v.addend, size, mode) : undefined;
+    const cut = v.sym === undefined && TRUNCATING.has(f.ops[i]) ? shortened(opWidth(v.addend, f.size === 8 ? 16 : f.size), size, mode) : undefined;
     if (cut) warnings.push(cut);
     if (v.sym !== undefined) fix.push({ offset: body.length, size, kind: f.ops[i] === 's32' ? 'abs32s' : 'abs', sym: v.sym, addend: v.addend });
     pushInt(body, v.sym !== undefined ? 0n : v.addend, size);

@@ -52,6 +52,7 @@ export interface Form {
   rep?: boolean; // takes a rep/repe/repne prefix (string instructions, and rep ret / rep nop)
   gotx?: boolean; // a GOT load GNU as marks relaxable (32/64-bit): sym@GOTPCREL(%rip) is R_X86_64_(REX_)GOTPCRELX
   narrowAddr?: boolean; // the address is cut to a 16/32-bit register (lea): a symbol displacement is R_X86_64_32
+  warn?: string; // GNU as's warning when this form is taken as written (when unsuffixed, for a `def` form)
   indirect?: boolean; // call/jmp through a register or memory: a bare address without `*` is a direct target
 }
 
@@ -88,6 +89,8 @@ const IMM: Record<Size, Kind> = { 8: 'i8', 16: 'i16', 32: 'i32', 64: 's32' };
 const w = (b: number, s: Size) => (s === 8 ? b : b + 1);
 
 const forms: Form[] = [];
+/** GNU as's warning when it picks a width for an instruction that names none. */
+export const DEFAULT_WARNING = 'no instruction mnemonic suffix given and no register operands; using default';
 function add(mnem: string, size: Form['size'], ops: Kind[], op: number[], more: Partial<Form> = {}): void {
   forms.push({ mnem, size, ops, op, ...more });
 }
@@ -295,8 +298,8 @@ add('ret', 32, [], [0xc3], { mode: 32, def: true, rep: true });
 add('ret', 16, [], [0xc3], { rep: true });
 add('ret', 16, ['u16'], [0xc2]);
 add('ret', 32, ['u16'], [0xc2], { mode: 32, def: true });
-add('lret', 32, [], [0xcb], { def: true });
-add('lret', 32, ['u16'], [0xca], { def: true });
+add('lret', 32, [], [0xcb], { def: true, warn: DEFAULT_WARNING });
+add('lret', 32, ['u16'], [0xca], { def: true, warn: DEFAULT_WARNING });
 add('lret', 64, [], [0xcb], { mode: 64 });
 add('lret', 64, ['u16'], [0xca], { mode: 64 });
 add('ljmp', 32, ['u16', 'i32'], [0xea], { far: true, mode: 32, def: true });
@@ -306,20 +309,23 @@ add('lcall', 32, ['m'], [0xff], { ext: 3, def: true });
 add('int', 0, ['three'], [0xcc]);
 add('int', 0, ['u8'], [0xcd]);
 plain('int3', [0xcc]);
-plain('iret', [0xcf], { size: 32, def: true, sfx: true });
+plain('iret', [0xcf], { size: 32, def: true, sfx: true, warn: DEFAULT_WARNING });
 plain('iret', [0xcf], { size: 16, sfx: true });
 plain('iret', [0xcf], { size: 64, mode: 64, sfx: true }); // iretq: REX.W
-plain('sysret', [0x0f, 0x07], { size: 32, def: true, sfx: true });
+plain('sysret', [0x0f, 0x07], { size: 32, def: true, sfx: true, warn: DEFAULT_WARNING });
 plain('sysret', [0x0f, 0x07], { size: 64, mode: 64, sfx: true });
 plain('syscall', [0x0f, 0x05]);
 plain('sysenter', [0x0f, 0x34]);
-plain('sysexit', [0x0f, 0x35]);
+plain('sysexit', [0x0f, 0x35], { warn: DEFAULT_WARNING });
 
 // ---- string operations (rep/repe/repne are prefixes) ----
 // Without a suffix (`movs`) the width defaults to 32 bits, with GNU's warning.
 for (const [m, op] of [['movs', 0xa4], ['cmps', 0xa6], ['stos', 0xaa], ['lods', 0xac], ['scas', 0xae]] as [string, number][]) {
   for (const s of ALL) add(m, s, [], [w(op, s)], { rep: true });
 }
+// GNU as reads movsd/cmpsd without operands as movsl/cmpsl (the SSE2 ones take operands).
+add('movsd', 32, [], [0xa5], { rep: true, sfx: false, warn: "found 'movsd'; assuming 'movsl' was meant" });
+add('cmpsd', 32, [], [0xa7], { rep: true, sfx: false, warn: "found 'cmpsd'; assuming 'cmpsl' was meant" });
 for (const [m, op] of [['ins', 0x6c], ['outs', 0x6e]] as [string, number][]) {
   for (const s of [8, 16, 32] as Size[]) add(m, s, [], [w(op, s)], { rep: true });
 }
