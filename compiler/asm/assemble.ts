@@ -526,7 +526,10 @@ class Assembler {
     const v = this.value({ kind: 'sym', name: fx.sym }, at, loc);
     v.off += fx.addend;
     const got = GOT_RELOC[fx.kind];
-    if (got !== undefined) return this.reloc(s, fragOff + fx.offset, got, { base: { secOff: 0n, name: fx.sym, external: true }, off: fx.addend }, loc);
+    if (got !== undefined) {
+      this.symbolFor('_GLOBAL_OFFSET_TABLE_'); // GNU as declares it (undefined) in an object that uses the GOT
+      return this.reloc(s, fragOff + fx.offset, got, { base: { secOff: 0n, name: fx.sym, external: true }, off: fx.addend }, loc);
+    }
     if (fx.kind === 'pc' || fx.kind === 'branch' || fx.kind === 'plt') {
       if (v.sub) this.fail('a PC-relative operand must be symbol + constant', loc);
       const P = BigInt(fragOff + fx.offset);
