@@ -97,6 +97,13 @@ function immFits(kind: Kind, v: bigint, size: number): boolean {
   }
 }
 
+/** (%rsi)/(%esi) with any segment, or (%rdi)/(%edi) with none or %es: exactly, no displacement. */
+function stringMem(m: MemOperand, k: 'si' | 'di'): boolean {
+  if (m.index || m.disp.sym !== undefined || m.disp.addend !== 0n) return false;
+  if (k === 'di' && m.seg && m.seg !== 'es') return false;
+  return m.base === `r${k}` || m.base === `e${k}`;
+}
+
 function isMoffs(m: MemOperand): boolean {
   return !m.base && !m.index;
 }
@@ -118,6 +125,7 @@ function fits(k: Kind, op: Operand, f: Form, strict: boolean): boolean {
     // (%dx): the port register written as GNU as also allows.
     if (k === 'dx') return op.base === 'dx' && !op.index && !op.seg && op.disp.sym === undefined && op.disp.addend === 0n;
     if (op.base === 'dx') return false;
+    if (k === 'si' || k === 'di') return stringMem(op, k);
     return k === 'm' || k === 'xm' || k.startsWith('rm');
   }
   if (op.kind === 'target') return k === 'rel8' || k === 'rel32';
@@ -380,6 +388,16 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
       if (cut) warnings.push(cut);
       encodeMem(rm, regNum, mode, addr32, addr32 || !!f.narrowAddr, !!f.gotx, rex, body, fix, loc);
     }
+  }
+  // String operands: no ModRM; their registers give the address size, (%rsi) may name a segment.
+  const strings = f.ops.map((k, i) => (k === 'si' || k === 'di' ? (ops[i] as MemOperand) : undefined)).filter((m): m is MemOperand => !!m);
+  if (strings.length) {
+    const sizes = strings.map((m) => reg(m.base!)!.size);
+    if (sizes.some((x) => x !== sizes[0])) err('ASM0006', 'string operands differ in address size', loc);
+    if (mode === 32 && sizes[0] === 64) err('ASM0006', '64-bit address registers are not valid in 32-bit mode', loc);
+    addr32 = mode === 64 && sizes[0] === 32;
+    const si = f.ops.indexOf('si');
+    if (si >= 0) seg = segPrefix(ops[si] as MemOperand);
   }
   // Absolute-address (moffs) forms: the address is an immediate of address size.
   const moffsIdx = f.ops.indexOf('moffs');

@@ -30,6 +30,7 @@ export type Kind =
   | 'al' | 'ax' | 'eax' | 'rax' | 'cl' | 'dx' // that register only
   | 'rel8' | 'rel32' // direct branch target
   | 'cr' | 'dr' | 'sreg' | 'fs' | 'gs'
+  | 'si' | 'di' // a string instruction's operand: (%rsi) with any segment, %es:(%rdi) (or %esi/%edi)
   | 'x' // an SSE register %xmm0-15
   | 'xm'; // an SSE register or memory
 
@@ -320,14 +321,25 @@ plain('sysexit', [0x0f, 0x35], { warn: DEFAULT_WARNING });
 
 // ---- string operations (rep/repe/repne are prefixes) ----
 // Without a suffix (`movs`) the width defaults to 32 bits, with GNU's warning.
+// The operands may be written out: (%rsi) / %es:(%rdi) (or their 32-bit registers), in GNU's order.
+const STRING_OPS: Record<string, (s: Size) => Kind[][]> = {
+  movs: () => [['si', 'di']], cmps: () => [['di', 'si']], stos: (s) => [[ACC[s], 'di'], ['di']],
+  lods: (s) => [['si', ACC[s]], ['si']], scas: (s) => [['di', ACC[s]], ['di']],
+};
 for (const [m, op] of [['movs', 0xa4], ['cmps', 0xa6], ['stos', 0xaa], ['lods', 0xac], ['scas', 0xae]] as [string, number][]) {
-  for (const s of ALL) add(m, s, [], [w(op, s)], { rep: true });
+  for (const s of ALL) {
+    add(m, s, [], [w(op, s)], { rep: true });
+    for (const ops of STRING_OPS[m](s)) add(m, s, ops, [w(op, s)], { rep: true });
+  }
 }
 // GNU as reads movsd/cmpsd without operands as movsl/cmpsl (the SSE2 ones take operands).
 add('movsd', 32, [], [0xa5], { rep: true, sfx: false, warn: "found 'movsd'; assuming 'movsl' was meant" });
 add('cmpsd', 32, [], [0xa7], { rep: true, sfx: false, warn: "found 'cmpsd'; assuming 'cmpsl' was meant" });
 for (const [m, op] of [['ins', 0x6c], ['outs', 0x6e]] as [string, number][]) {
-  for (const s of [8, 16, 32] as Size[]) add(m, s, [], [w(op, s)], { rep: true });
+  for (const s of [8, 16, 32] as Size[]) {
+    add(m, s, [], [w(op, s)], { rep: true });
+    add(m, s, m === 'ins' ? ['dx', 'di'] : ['si', 'dx'], [w(op, s)], { rep: true });
+  }
 }
 
 // ---- sign extension of the accumulator ----

@@ -150,6 +150,10 @@ function operand(r: Rng, k: Kind, mode: 32 | 64, out: Operands): string {
       return '%' + k;
     case 'dx':
       return r.chance(0.7) ? '%dx' : '(%dx)';
+    case 'si':
+      return r.pick(['(%rsi)', '%ds:(%rsi)', '%fs:(%rsi)', '(%esi)', '(%rdi)', '0(%rsi)']);
+    case 'di':
+      return r.pick(['(%rdi)', '%es:(%rdi)', '(%edi)', '%ds:(%rdi)', '(%rsi)']);
     case 'cr':
       return r.pick(CRS);
     case 'dr':
