@@ -208,7 +208,15 @@ interface Rex {
 }
 
 /** ModRM (+SIB, +displacement) for a memory operand; `regField` is the reg/digit. */
-function encodeMem(m: MemOperand, regField: number, mode: Mode, wide: boolean, addr32: boolean, gotx: boolean, rex: Rex, out: number[], fix: Fixup[], loc?: SourceLoc): void {
+/** How a memory operand's displacement is read and relocated. */
+interface AddrRules {
+  wide: boolean; // 32-bit address registers in 64-bit code: the displacement computes in 32 bits
+  zext: boolean; // the address is zero-extended from 32 bits (addr32, or lea to a 16/32-bit register): R_X86_64_32
+  gotx: boolean; // the form is a GOT load GNU as marks relaxable
+}
+
+function encodeMem(m: MemOperand, regField: number, mode: Mode, rules: AddrRules, rex: Rex, out: number[], fix: Fixup[], loc?: SourceLoc): void {
+  const { wide, gotx } = rules;
   const base = m.base ? reg(m.base) : undefined;
   const index = m.index ? reg(m.index) : undefined;
   if (m.base && (!base || (base.cls !== 'gpr' && base.cls !== 'rip'))) err('ASM0006', `bad base register '%${m.base}'`, loc);
@@ -228,7 +236,7 @@ function encodeMem(m: MemOperand, regField: number, mode: Mode, wide: boolean, a
     pushInt(out, disp.sym !== undefined ? 0n : disp.addend, size);
   };
   // A 32-bit address is zero-extended to 64 bits: R_X86_64_32 under the address-size prefix, 32S without.
-  const absKind: Fixup['kind'] = mode === 64 && !addr32 ? 'abs32s' : 'abs';
+  const absKind: Fixup['kind'] = mode === 64 && !rules.zext ? 'abs32s' : 'abs';
   if (!wide) checkDisp(m.disp, mode, loc);
   if (base?.cls === 'rip') {
     if (index) err('ASM0006', 'RIP-relative addressing takes no index register', loc);
@@ -288,7 +296,7 @@ function addrSize(m: MemOperand, mode: Mode, loc?: SourceLoc): 32 | 64 {
 
 /**
  * The segment override prefix of a memory operand, or undefined when it names the segment the
- * address uses anyway (GNU as drops it): %ss with an rsp/rbp/r12/r13 base, %ds otherwise.
+ * address uses anyway (GNU as drops it): %ss with an rsp/rbp base, %ds otherwise (r12/r13 too).
  */
 function segPrefix(m: MemOperand): number | undefined {
   if (!m.seg) return undefined;
@@ -386,7 +394,7 @@ export function encodeForm(ins: Instr, f: Form, mode: Mode): Encoded {
       const d = rm.disp;
       const cut = addr32 && d.sym === undefined && (d.addend < -(1n << 31n) || d.addend > 0xffffffffn) ? shortened(d.addend, 4, mode) : undefined;
       if (cut) warnings.push(cut);
-      encodeMem(rm, regNum, mode, addr32, addr32 || !!f.narrowAddr, !!f.gotx, rex, body, fix, loc);
+      encodeMem(rm, regNum, mode, { wide: addr32, zext: addr32 || !!f.narrowAddr, gotx: !!f.gotx }, rex, body, fix, loc);
     }
   }
   // String operands: no ModRM; their registers give the address size, (%rsi) may name a segment.
