@@ -9,7 +9,10 @@ import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
 import { slab_reap } from "../mm/slab";
 import { test_slab_model, test_slab_debug, test_slab_shrink } from "./slab_tests";
-import { test_vm_demand_paging, test_vm_user_demand, test_vm_cow, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory } from "./vm_tests";
+import {
+  test_vm_demand_paging, test_vm_user_demand, test_vm_cow, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory,
+  test_vm_fault_reasons,
+} from "./vm_tests";
 import { test_fs_ramdisk, test_fs_user_files } from "./fs_tests";
 import { pmm_free_frames } from "../mm/pmm";
 import {
@@ -41,7 +44,7 @@ const TESTS: readonly TestFn[] = [
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
   test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
   test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_thread_stacks,
-  test_user_receive_preemptible, test_user_demo, test_vm_user_demand, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory,
+  test_user_receive_preemptible, test_user_demo, test_vm_user_demand, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory, test_vm_fault_reasons,
   test_fs_ramdisk, test_fs_user_files,
   test_no_leaks,
 ];
@@ -58,7 +61,8 @@ const NAMES: readonly string[] = [
   "mutex_contention", "mutex_wake_order", "mutex_try_lock",
   "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer",
   "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
-  "vm_user_demand_paging", "vm_user_fork_own_writes", "vm_fork_bomb_bounded", "vm_shared_memory_two_processes", "fs_ramdisk_tree", "fs_user_read_write_seek_mmap_unlink",
+  "vm_user_demand_paging", "vm_user_fork_own_writes", "vm_fork_bomb_bounded", "vm_shared_memory_two_processes",
+  "vm_bad_accesses_killed_with_reason", "fs_ramdisk_tree", "fs_user_read_write_seek_mmap_unlink",
   "no_leaks_at_end",
 ];
 

@@ -2,7 +2,7 @@
 // space, and a ring-3 program touching 64 MiB sparsely (user/lazy).
 
 import { check, check_eq, frames_free } from "./ktest";
-import { kprint } from "../lib/log";
+import { kprint, capture_begin, capture_end } from "../lib/log";
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, vmm_pte, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
 import { space_fork } from "../proc/fork";
 import {
@@ -230,6 +230,43 @@ export function test_vm_shared_memory(): bool {
   wait_all_gone();
   ok = check_eq(fs_file_pages(), pages, "the object's pages freed with its last user") && ok;
   ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
+}
+
+let fault_log!: InlineArray<u8, 16384>;
+
+function log_has(n: u64, needle: string): bool {
+  let len = u64(needle.length);
+  if (n > 16384) n = 16384;
+  for (let i: u64 = 0; i + len <= n; i++) {
+    if (memcmp(addr_of(fault_log) + i, changetype<usize>(needle), len) == 0) return true;
+  }
+  return false;
+}
+
+/**
+ * user/vmfault: four children of one process each make one bad access and are killed with a
+ * message naming the address and the reason; the parent goes on; every frame comes back.
+ */
+export function test_vm_fault_reasons(): bool {
+  let frames = frames_free();
+  capture_begin(addr_of(fault_log), 16384);
+  let p = proc_spawn_path("/bin/vmfault", 32, false);
+  let code: i64 = 99;
+  if (p != null) {
+    code = proc_wait(p);
+    wait_all_gone();
+  }
+  let n = capture_end();
+  let ok = check(p != null, "spawn /bin/vmfault");
+  ok = check_eq(u64(code), 0, "the parent went on (its exit status)") && ok;
+  ok = check(log_has(n, ": write to a read-only mapping"), "killed: write to a read-only mapping") && ok;
+  ok = check(log_has(n, ": instruction fetch from a non-executable mapping"), "killed: fetch from no-execute memory") && ok;
+  ok = check(log_has(n, "page fault at 0x7FFFFFFDFFF8: guard page"), "killed: the stack's guard page, address named") && ok;
+  ok = check(log_has(n, "page fault at 0x300000000000: no mapping at this address"), "killed: no mapping, address named") && ok;
+  ok = check(!log_has(n, "survived"), "no child survived its bad access") && ok;
+  ok = check_eq(proc_live(), 0, "every process gone") && ok;
   ok = check_eq(frames_free(), frames, "every frame back") && ok;
   return ok;
 }
