@@ -1,6 +1,7 @@
 # Scarlett OS: build the toolchain (TypeScript -> out/toolchain), then the kernel with it.
 #
-#   make        out/kernel.elf and out/kernel.map (and QEMU, to boot them)
+#   make        out/kernel.elf and out/kernel.map, out/initrd.tar (the ramdisk, also linked into
+#               the image), and QEMU, to boot them
 #   make run    boot it in QEMU, serial on stdio
 #   make watch  build, then rebuild the kernel on every save (toolchain kept loaded)
 #   make iso    out/scarlett.iso, a GRUB rescue CD that boots the same image
@@ -18,6 +19,7 @@ TOOLCHAIN := out/toolchain/.built
 
 TOOLCHAIN_SRC := $(shell find compiler linker -name '*.ts' -not -path '*/node_modules/*') tsconfig.json
 KERNEL_SRC    := $(shell find kernel-src runtime linker -type f \( -name '*.ts' -o -name '*.S' -o -name '*.toml' -o -name '*.json' \))
+KERNEL_SRC    += $(shell find kernel-src/initrd -type f)   # packed into out/initrd.tar as they are
 
 .PHONY: all run iso watch test clean qemu-deps grub-deps test-deps bench-deps bench
 # QEMU too: the README's first command boots the kernel right after `make`.
@@ -33,7 +35,7 @@ $(TOOLCHAIN): $(NPM_STAMP) $(TOOLCHAIN_SRC)
 	@node compiler/driver/build-toolchain.mjs
 	@touch $@
 
-out/kernel.elf out/kernel.map &: $(TOOLCHAIN) $(KERNEL_SRC)
+out/kernel.elf out/kernel.map out/initrd.tar &: $(TOOLCHAIN) $(KERNEL_SRC)
 	@node out/toolchain/compiler/driver/build.js kernel
 
 # Stays running: rebuilds out/kernel.elf when a source under kernel-src/, runtime/ or linker/ is saved.
@@ -41,7 +43,7 @@ watch: $(TOOLCHAIN)
 	@node out/toolchain/compiler/driver/watch.js
 
 run: out/kernel.elf qemu-deps
-	$(QEMU) -kernel out/kernel.elf $(QEMU_ARGS)
+	$(QEMU) -kernel out/kernel.elf -initrd out/initrd.tar $(QEMU_ARGS)
 
 iso: out/scarlett.iso
 out/scarlett.iso: out/kernel.elf grub-deps
