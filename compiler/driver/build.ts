@@ -83,20 +83,25 @@ function compileProgram(o: ProgramOptions): ObjectFile[] {
   const hit = key ? o.cache!.getProgram(key) : undefined;
   if (hit) {
     if (!o.quiet) console.log(`  ${'cached'.padEnd(10)}${`${name} (IR unchanged: no codegen, no assemble)`}`);
-    if (o.emitAsm) writeFileSync(o.emitAsm, hit.listing!);
+    if (o.emitAsm) writeListing(o.emitAsm, hit.listing!);
     return hit.objects;
   }
   const timings: Record<string, number> = {};
   const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod, { cache: o.cache, timings }));
   if (o.cache && !o.quiet) console.log(`  ${'reused'.padEnd(10)}${name}: ${timings.reused ?? 0} of ${mod.funcs.length} functions' isel/regalloc/emit`);
   const listing = o.emitAsm ? formatListing(items) : undefined;
-  if (o.emitAsm) writeFileSync(o.emitAsm, listing!);
+  if (o.emitAsm) writeListing(o.emitAsm, listing!);
   const objects = phase(o.quiet, 'assemble', `${name} + ${startFiles.length} start .S`, () => [
     assemble(items, o.tsconfig),
     ...startFiles.map(assembleFile),
   ]);
   if (key) o.cache!.putProgram(key, { objects, listing });
   return objects;
+}
+
+function writeListing(path: string, listing: string): void {
+  mkdirSync(dirname(path), { recursive: true }); // a fresh tree has no out/ before its first link
+  writeFileSync(path, listing);
 }
 
 /** Links a program's objects and writes the ELF (and map); returns the ELF image. */
