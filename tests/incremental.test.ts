@@ -20,33 +20,51 @@ function expectSame(a: Record<string, Buffer>, b: Record<string, Buffer>): void 
   for (const f of Object.keys(a)) expect(Buffer.compare(a[f], b[f]), `out/${f} differs`).toBe(0);
 }
 
-describe('incremental build', () => {
-  it('is byte-identical to a build without cache: cold, unchanged, after an edit and after undoing it', () => {
-    const root = mkdtempSync(join(tmpdir(), 'incremental-test-'));
+// Steps in separate tests, in order: one long synchronous test starves vitest's worker RPC.
+describe('incremental build is byte-identical to a build without cache', () => {
+  const root = mkdtempSync(join(tmpdir(), 'incremental-test-'));
+  const log = join(root, 'kernel-src/lib/log.ts');
+  let original = '';
+  let edited = '';
+  let plain: Record<string, Buffer> = {};
+
+  it('builds without cache', () => {
     cpSync(join(ROOT, 'kernel-src'), join(root, 'kernel-src'), { recursive: true });
     symlinkSync(join(ROOT, 'runtime'), join(root, 'runtime'));
-    const log = join(root, 'kernel-src/lib/log.ts');
-    const original = readFileSync(log, 'utf8');
+    original = readFileSync(log, 'utf8');
     // capture_end is small, so the inliner copies it into the kernel self-tests that call it.
-    const edited = original.replace(/(export function capture_end\(\): usize \{\n\s*capture_buf = 0;)/, '$1 capture_cap = 0;');
+    edited = original.replace(/(export function capture_end\(\): usize \{\n\s*capture_buf = 0;)/, '$1 capture_cap = 0;');
     expect(edited, 'kernel-src/lib/log.ts no longer has the capture_end this test edits').not.toBe(original);
-
     buildKernel(true, root, false);
-    const plain = outputs(root);
-    buildKernel(true, root, true); // cold: empty cache
-    expectSame(plain, outputs(root));
-    buildKernel(true, root, true); // every program from the cache
-    expectSame(plain, outputs(root));
+    plain = outputs(root);
+  }, 600_000);
 
+  it('cold, with an empty cache', () => {
+    buildKernel(true, root, true);
+    expectSame(plain, outputs(root));
+  }, 600_000);
+
+  it('unchanged: every program from the cache', () => {
+    buildKernel(true, root, true);
+    expectSame(plain, outputs(root));
+  }, 600_000);
+
+  let incremental: Record<string, Buffer> = {};
+  it('after a one-line edit: the kernel\'s other functions from the cache', () => {
     writeFileSync(log, edited);
-    buildKernel(true, root, true); // the kernel's other functions from the cache
-    const incremental = outputs(root);
+    buildKernel(true, root, true);
+    incremental = outputs(root);
+  }, 600_000);
+
+  it('the edited tree without cache gives the same files', () => {
     rmSync(join(root, 'out'), { recursive: true });
     buildKernel(true, root, false);
     const editedPlain = outputs(root);
     expectSame(editedPlain, incremental);
     expect(Buffer.compare(editedPlain['kernel.elf'], plain['kernel.elf'])).not.toBe(0);
+  }, 600_000);
 
+  it('after undoing the edit (from the in-memory cache)', () => {
     writeFileSync(log, original);
     buildKernel(true, root, true);
     expectSame(plain, outputs(root));
