@@ -9,7 +9,9 @@
 // - Hot paths (thread_yield's rotation of one level, switch_to in arch/x86_64/switch.S) are kept
 //   straight-line; rare work (reaping a zombie, the general pick) is out of their way.
 // - A BLOCKED thread is on at most one wait queue (t.waitq) and/or the sleep list (sorted by
-//   wake_tick); whoever wakes it removes it from both.
+//   wake_at, a clock_now_ns deadline); whoever wakes it removes it from both. The clock's alarm
+//   is set to the first sleeper's deadline whenever that head changes to an earlier one; a
+//   stale, earlier alarm only costs one extra interrupt (sched_alarm re-arms for the new head).
 // - A thread that exits is left in its CPU's `zombie`; the next thread to run frees its stack and TCB
 //   (a thread cannot free the stack it is running on).
 // - The strict priority rule: a ready thread of higher priority preempts at the next interrupt
@@ -27,13 +29,15 @@ import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
 import { Cpu, this_cpu, percpu_init } from "./percpu";
-import { clock_ticks, ms_to_ticks, clock_set_tick_handler } from "../time/clock";
+import { clock_now_ns, clock_set_alarm, clock_set_tick_handler, clock_set_alarm_handler, NS_PER_MS } from "../time/clock";
 import { proc_thread_exit } from "../proc/process";
 import { E_KILLED } from "../abi/errors";
 
 export type ThreadEntry = (arg: u64) => void;
 
 const SLICE_TICKS: u64 = 2;
+/** The longest sleep (about 146 years): deadlines never overflow. */
+const MAX_SLEEP_NS: u64 = 0x4000000000000000;
 /** Where arch/x86_64/syscall.S finds Thread.killed on its fast way out. */
 const THREAD_KILLED_OFFSET: u64 = 53;
 
@@ -155,6 +159,7 @@ export function scheduler_init(): void {
   all_head = c.idle;
   live_threads = 1;
   clock_set_tick_handler(sched_tick);
+  clock_set_alarm_handler(sched_alarm);
   log_info(`Scheduler initialized`);
 }
 
@@ -298,7 +303,7 @@ export function thread_wake(a: u64, result: i64): void {
   let t = thr(a);
   if (t.state != THREAD_BLOCKED) return;
   if (t.waitq != 0) waitq_remove(changetype<WaitQueue>(t.waitq), a);
-  if (t.wake_tick != 0) sleep_remove(a);
+  if (t.wake_at != 0) sleep_remove(a);
   t.wait_result = result;
   rq_push(a);
   let c = this_cpu();
@@ -379,10 +384,10 @@ export function waitq_wake_all(q: WaitQueue, result: i64): void {
 
 // ---- sleeping ----
 function sleep_insert(a: u64): void {
-  let w = thr(a).wake_tick;
+  let w = thr(a).wake_at;
   let prev: u64 = 0;
   let x = sleep_head;
-  while (x != 0 && thr(x).wake_tick <= w) {
+  while (x != 0 && thr(x).wake_at <= w) {
     prev = x;
     x = thr(x).sleep_next;
   }
@@ -403,22 +408,35 @@ function sleep_remove(a: u64): void {
     else thr(prev).sleep_next = thr(a).sleep_next;
   }
   thr(a).sleep_next = 0;
-  thr(a).wake_tick = 0;
+  thr(a).wake_at = 0;
 }
 
-/** Sleeps for at least `ms` milliseconds of timer time (0 just yields). */
+/** Sleeps for at least `ms` milliseconds of clock time (0 just yields). */
 export function thread_sleep(ms: u64): void {
-  if (ms == 0) {
+  thread_sleep_ns(ms < MAX_SLEEP_NS / NS_PER_MS ? ms * NS_PER_MS : MAX_SLEEP_NS);
+}
+
+/** Sleeps for at least `ns` nanoseconds; the clock's alarm ends it, not the next tick (0 yields). */
+export function thread_sleep_ns(ns: u64): void {
+  if (ns == 0) {
     thread_yield();
     return;
   }
+  if (ns > MAX_SLEEP_NS) ns = MAX_SLEEP_NS;
   let flags = irq_save();
   let cur = this_cpu().current;
   let t = thr(cur);
-  t.wake_tick = clock_ticks() + ms_to_ticks(ms) + 1; // +1: the current tick is already partly over
+  t.wake_at = clock_now_ns() + ns;
   sleep_insert(cur);
+  if (sleep_head == cur) clock_set_alarm(t.wake_at);
   thread_block();
   irq_restore(flags);
+}
+
+/** The clock's alarm handler (timer interrupt): wake every sleeper that is due, re-arm for the next. */
+export function sched_alarm(now_ns: u64): void {
+  while (sleep_head != 0 && thr(sleep_head).wake_at <= now_ns) thread_wake(sleep_head, 0);
+  if (sleep_head != 0) clock_set_alarm(thr(sleep_head).wake_at);
 }
 
 // ---- timer and interrupt exits ----
@@ -427,7 +445,6 @@ export function sched_tick(now: u64): void {
   let c = this_cpu();
   let t = thr(c.current);
   t.cpu_time++;
-  while (sleep_head != 0 && thr(sleep_head).wake_tick <= now) thread_wake(sleep_head, 0);
   let top = rq_top();
   if (c.current == c.idle) {
     if (top >= 0) c.need_resched = 1;

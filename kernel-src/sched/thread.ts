@@ -38,7 +38,7 @@ export class Thread {
   next: u64 = 0; // run queue or wait queue link
   waitq: u64 = 0; // WaitQueue blocked on, or 0
   sleep_next: u64 = 0;
-  wake_tick: u64 = 0; // nonzero while sleeping
+  wake_at: u64 = 0; // clock_now_ns deadline, nonzero while sleeping
   all_next: u64 = 0;
   proc: u64 = 0; // owning Process for user threads, else 0
   user_entry: u64 = 0;
