@@ -21,6 +21,7 @@ import { IpcMessage, inline_addr } from "../abi/ipc";
 import { E_OK, E_DESTROYED, E_BADPORT } from "../abi/errors";
 import { ipc_create_port, ipc_destroy_port, ipc_reply_wait, ipc_call, ipc_send } from "../ipc/port";
 import { proc_spawn, proc_wait } from "../proc/process";
+import { Spinlock, spin_lock, spin_unlock, spin_lock_irqsave, spin_unlock_irqrestore } from "../sync/spinlock";
 
 declare const __user_bench_start: u8;
 declare const __user_bench_end: u8;
@@ -134,6 +135,29 @@ function bench_heap(): void {
   report("kmalloc_kfree_64", median(), N);
 }
 
+// ---- uncontended spinlock: lock + unlock, plain and interrupt-safe ----
+function bench_spinlock(): void {
+  let l = new Spinlock();
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      spin_lock(l);
+      spin_unlock(l);
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("spin_lock_unlock", median(), N);
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) spin_unlock_irqrestore(l, spin_lock_irqsave(l));
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("spin_lock_irqsave_restore", median(), N);
+  destroy(l);
+}
+
 // ---- page map + unmap in the kernel's address space ----
 function bench_map(): bool {
   let space = vmm_kernel_space();
@@ -172,6 +196,7 @@ export function bench_main(arg: u64): void {
   thread_create(echo_server, 0, PRIORITY_NORMAL, "bench_echo");
   let ok = bench_ipc();
   bench_heap();
+  bench_spinlock();
   ok = bench_map() && ok;
   ok = bench_user() && ok;
   ipc_destroy_port(echo_port);

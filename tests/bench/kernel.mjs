@@ -22,6 +22,8 @@ export const ROWS = [
   { name: 'ipc_call_reply_kernel', what: 'IPC call/reply round trip, kernel thread to kernel thread', bar: 400 },
   { name: 'ipc_call_reply_user', what: 'IPC call/reply round trip, ring 3 (SYS_IPC_SEND + SEND_CALL) to a kernel thread', bar: 400 },
   { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree', bar: null },
+  { name: 'spin_lock_unlock', what: 'uncontended ticket spinlock: spin_lock + spin_unlock (calls included)', bar: 20 },
+  { name: 'spin_lock_irqsave_restore', what: 'uncontended spin_lock_irqsave + spin_unlock_irqrestore (interrupts off and back)', bar: null },
   { name: 'page_map_unmap', what: 'vmm_map + vmm_unmap of one 4 KiB kernel page (invlpg included)', bar: null },
 ];
 
