@@ -148,6 +148,16 @@ export function scheduler_init(): void {
     panic(`Thread fields moved: update switch_to in arch/x86_64/switch.S`);
   }
   let c = this_cpu();
+  make_idle(c);
+  all_head = c.idle;
+  live_threads = 1;
+  clock_set_tick_handler(sched_tick);
+  clock_set_alarm_handler(sched_alarm);
+  log_info(`Scheduler initialized`);
+}
+
+/** The calling CPU's boot context becomes its idle thread (tid 0, never queued). */
+function make_idle(c: Cpu): void {
   let t = new Thread();
   thread_set_name(t, "idle");
   t.tid = 0;
@@ -156,11 +166,23 @@ export function scheduler_init(): void {
   t.cr3 = vmm_kernel_space().pml4;
   c.idle = thread_addr(t);
   c.current = c.idle;
-  all_head = c.idle;
-  live_threads = 1;
-  clock_set_tick_handler(sched_tick);
-  clock_set_alarm_handler(sched_alarm);
-  log_info(`Scheduler initialized`);
+}
+
+/**
+ * An application processor's idle thread (arch's AP start, on that CPU, interrupts off). It is
+ * in no thread list: nothing but the AP itself ever names it.
+ */
+export function sched_ap_init(c: Cpu): void {
+  make_idle(c);
+}
+
+/**
+ * An application processor's idle loop. APs run no threads yet: the run queues (and the heap,
+ * ports and process table threads use) are protected by the boot CPU's interrupts-off only, so an
+ * AP waits in hlt and serves IPIs (TLB shootdown, cross-CPU calls) and nothing else.
+ */
+export function sched_ap_idle(): void {
+  while (true) irq_enable_and_halt();
 }
 
 export function sched_set_verbose(on: bool): void {

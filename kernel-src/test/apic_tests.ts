@@ -60,16 +60,25 @@ export function test_clock_monotonic(): bool {
 const SLEEP_LENGTHS_US: readonly u64[] = [100, 300, 1500, 4200];
 let late!: InlineArray<u64, 9>;
 
+/** Spins until the next periodic tick has just happened. */
+function align_to_tick(): void {
+  let t = clock_ticks();
+  while (clock_ticks() == t) pause();
+}
+
 /**
  * Sleeps end on the APIC timer's alarm, not the 10 ms tick: never early, and late by well under a
- * millisecond. Late is interrupt latency; under QEMU TCG on a busy host a single sleep can be
- * held up by the host, so the bound applies to the median of each length's runs.
+ * millisecond. Each sleep starts just after a tick, so a sleep that waited for the next tick would
+ * be late by nearly 10 ms. Lateness is interrupt latency; under QEMU TCG on a busy host the host
+ * can hold up any one interrupt, so the bound is on the best of each length's runs and the median
+ * is reported (the same measurement under -icount, deterministic: bench sleep_late_*).
  */
 export function test_sleep_precise(): bool {
   let ok = true;
   for (let k: i32 = 0; k < 4; k++) {
     let want = SLEEP_LENGTHS_US[k] * 1000;
     for (let i: i32 = 0; i < 9; i++) {
+      align_to_tick();
       let t0 = clock_now_ns();
       thread_sleep_ns(want);
       let dt = clock_now_ns() - t0;
@@ -77,8 +86,8 @@ export function test_sleep_precise(): bool {
       late[i] = dt >= want ? dt - want : 0;
     }
     sort9();
-    kprint(`# sleep ${SLEEP_LENGTHS_US[k]} us: late by median ${late[4] / 1000} us, max ${late[8] / 1000} us\n`);
-    ok = check(late[4] < 500000, "median lateness under 500 us") && ok;
+    kprint(`# sleep ${SLEEP_LENGTHS_US[k]} us: late by min ${late[0] / 1000} us, median ${late[4] / 1000} us, max ${late[8] / 1000} us\n`);
+    ok = check(late[0] < 500000, "best lateness under 500 us") && ok;
   }
   return ok;
 }

@@ -1,5 +1,5 @@
 // The benchmark boot (`bench` on the kernel command line): the kernel's hot paths measured in
-// instructions. Run under QEMU with `-icount shift=0,align=off`, where the TSC advances once per
+// instructions. Run under QEMU with `-icount shift=0,align=off,sleep=off`, where the TSC advances once per
 // executed guest instruction, so an rdtsc delta is an exact instruction count.
 //
 // Each benchmark runs BATCHES batches of N operations; a batch's cost is its rdtsc delta minus the
@@ -12,7 +12,8 @@
 import { kprint } from "../lib/log";
 import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
-import { thread_create, thread_yield } from "../sched/scheduler";
+import { thread_create, thread_yield, thread_sleep_ns } from "../sched/scheduler";
+import { clock_now_ns, clock_ticks } from "../time/clock";
 import { PRIORITY_NORMAL } from "../sched/thread";
 import { kmalloc, kfree } from "../mm/heap";
 import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX } from "../mm/vmm";
@@ -158,6 +159,19 @@ function bench_spinlock(): void {
   destroy(l);
 }
 
+// ---- sleep precision: how late a 300 us sleep ends (clock nanoseconds, not instructions) ----
+function bench_sleep(): void {
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let t = clock_ticks();
+    while (clock_ticks() == t) pause(); // start just after a tick: a tick-bound sleep would be ~10 ms late
+    let t0 = clock_now_ns();
+    thread_sleep_ns(300000);
+    let dt = clock_now_ns() - t0;
+    samples[b] = dt > 300000 ? dt - 300000 : 0;
+  }
+  kprint(`bench sleep_300us_late_ns ${median()}\n`);
+}
+
 // ---- page map + unmap in the kernel's address space ----
 function bench_map(): bool {
   let space = vmm_kernel_space();
@@ -197,6 +211,7 @@ export function bench_main(arg: u64): void {
   let ok = bench_ipc();
   bench_heap();
   bench_spinlock();
+  bench_sleep();
   ok = bench_map() && ok;
   ok = bench_user() && ok;
   ipc_destroy_port(echo_port);

@@ -1,5 +1,5 @@
 // The kernel's hot paths in instructions: boots out/kernel.elf with `-append bench` under
-// `-icount shift=0,align=off` (the guest TSC then counts executed instructions, so the figures are
+// `-icount shift=0,align=off,sleep=off` (the guest TSC then counts executed instructions, so the figures are
 // exact and do not depend on the machine's load) and turns its `bench <name> <instructions>` lines
 // into a Markdown table against the bars of docs/architecture.md ("Speed").
 //
@@ -12,7 +12,7 @@ import { resolve, join } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 export const QEMU_ARGS = ['-append', 'bench', '-serial', 'stdio', '-display', 'none', '-no-reboot', '-m', '512M',
-  '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-monitor', 'none', '-icount', 'shift=0,align=off'];
+  '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-monitor', 'none', '-icount', 'shift=0,align=off,sleep=off'];
 const PASS_STATUS = 33; // EXIT_PASS (0x10) through isa-debug-exit
 
 /** What the kernel prints, what it means, and the architecture's bar (instructions) if it has one. */
@@ -24,6 +24,7 @@ export const ROWS = [
   { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree', bar: null },
   { name: 'spin_lock_unlock', what: 'uncontended ticket spinlock: spin_lock + spin_unlock (calls included)', bar: 20 },
   { name: 'spin_lock_irqsave_restore', what: 'uncontended spin_lock_irqsave + spin_unlock_irqrestore (interrupts off and back)', bar: null },
+  { name: 'sleep_300us_late_ns', what: 'thread_sleep_ns(300 us) started just after a tick: nanoseconds late (median; under -icount 1 ns = 1 instruction)', bar: null },
   { name: 'page_map_unmap', what: 'vmm_map + vmm_unmap of one 4 KiB kernel page (invlpg included)', bar: null },
 ];
 

@@ -13,7 +13,8 @@ import { InterruptFrame } from "./frame";
 import { KERNEL_CS } from "./gdt";
 import { fault_report } from "./fault";
 import { panic_stop } from "../../lib/panic";
-import { lapic_eoi, VEC_TIMER, VEC_RESCHEDULE, VEC_TLB_SHOOTDOWN, VEC_SPURIOUS } from "./lapic";
+import { lapic_eoi, VEC_TIMER, VEC_RESCHEDULE, VEC_TLB_SHOOTDOWN, VEC_CALL, VEC_SPURIOUS } from "./lapic";
+import { smp_tlb_interrupt, smp_call_interrupt } from "./smp";
 import { timer_irq } from "./timer";
 import { sched_irq_exit, sched_return_to_user } from "../../sched/scheduler";
 import { proc_user_fault } from "../../proc/process";
@@ -23,6 +24,7 @@ declare function isr_unexpected(): void;
 declare function isr_apic_timer(): void;
 declare function isr_apic_reschedule(): void;
 declare function isr_apic_tlb(): void;
+declare function isr_apic_call(): void;
 declare function isr_apic_spurious(): void;
 
 const IDT_VECTORS: i32 = 256;
@@ -42,7 +44,7 @@ let spurious_count: u64 = 0;
 let irq_count: u64 = 0;
 let isa_counts!: InlineArray<u64, 16>;
 let isa_handlers!: InlineArray<u64, 16>; // IsaHandler addresses, 0: none
-let ipi_counts!: InlineArray<u64, 2>;
+let ipi_counts!: InlineArray<u64, 3>;
 
 /** A driver's handler for one ISA IRQ (interrupts off; the EOI is sent before it runs). */
 export type IsaHandler = () => void;
@@ -63,11 +65,17 @@ export function idt_init(): void {
   set_gate(i32(VEC_TIMER), addressof(isr_apic_timer), 0);
   set_gate(i32(VEC_RESCHEDULE), addressof(isr_apic_reschedule), 0);
   set_gate(i32(VEC_TLB_SHOOTDOWN), addressof(isr_apic_tlb), 0);
+  set_gate(i32(VEC_CALL), addressof(isr_apic_call), 0);
   set_gate(i32(VEC_SPURIOUS), addressof(isr_apic_spurious), 0);
   let p = addr_of(idtr);
   store<u16>(p, u16(IDT_VECTORS * 16 - 1));
   store<u64>(p, addr_of(idt), 2);
-  lidt(p);
+  idt_load();
+}
+
+/** Loads the one IDT every CPU shares (each AP once, after idt_init on the boot CPU). */
+export function idt_load(): void {
+  lidt(addr_of(idtr));
 }
 
 export function interrupt_dispatch(fp: usize): void {
@@ -76,7 +84,7 @@ export function interrupt_dispatch(fp: usize): void {
   if (v < IRQ_BASE) exception(f);
   else if (v < IRQ_BASE + ISA_IRQS) isa_irq(v - IRQ_BASE);
   else if (v == VEC_TIMER) timer_interrupt();
-  else if (v == VEC_RESCHEDULE || v == VEC_TLB_SHOOTDOWN) ipi(v);
+  else if (v >= VEC_RESCHEDULE && v <= VEC_CALL) ipi(v);
   else if (v == VEC_SPURIOUS) spurious_count++; // no EOI for the spurious vector
   else unexpected_count++;
   if ((f.cs & 3) != 0) sched_return_to_user();
@@ -111,9 +119,11 @@ function isa_irq(n: u64): void {
   else unexpected_count++;
 }
 
-/** Reschedule and TLB-shootdown IPIs (smp.ts sends them). */
+/** Reschedule, TLB-shootdown and call IPIs (smp.ts sends them); the EOI after the work. */
 function ipi(v: u64): void {
   ipi_counts[v - VEC_RESCHEDULE]++;
+  if (v == VEC_TLB_SHOOTDOWN) smp_tlb_interrupt();
+  else if (v == VEC_CALL) smp_call_interrupt();
   lapic_eoi();
   if (v == VEC_RESCHEDULE) sched_irq_exit();
 }

@@ -37,6 +37,7 @@ const APIC_BASE_ENABLE: u64 = 0x800;
 export const VEC_TIMER: u64 = 48;
 export const VEC_RESCHEDULE: u64 = 49;
 export const VEC_TLB_SHOOTDOWN: u64 = 50;
+export const VEC_CALL: u64 = 51;
 export const VEC_SPURIOUS: u64 = 0xef; // low nibble 0xf: required by older APICs
 
 let base: usize = 0;
