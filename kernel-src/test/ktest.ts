@@ -20,7 +20,7 @@ import {
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
 } from "./ipc_tests";
 import { test_clock_monotonic, test_sleep_precise, test_ioapic_pit_route } from "./apic_tests";
-import { test_smp_cpus_and_calls, test_smp_tlb_shootdown } from "./smp_tests";
+import { test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture } from "./smp_tests";
 import { test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock, test_syscall_preemptible } from "./mutex_tests";
 import {
   test_user_syscalls, test_user_faults, test_user_fuzz, test_user_thread_stacks, test_user_receive_preemptible,
@@ -33,7 +33,7 @@ const TESTS: readonly TestFn[] = [
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
   test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink, test_timer,
   test_clock_monotonic, test_sleep_precise, test_ioapic_pit_route,
-  test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
+  test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture, test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
   test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
@@ -46,7 +46,7 @@ const NAMES: readonly string[] = [
   "pmm_alloc_free", "vmm_map_unmap_translate", "vmm_1000_address_spaces", "heap_basic",
   "heap_double_free_and_corruption", "heap_random_100k", "heap_growth", "heap_shrink", "timer_ticks",
   "clock_monotonic", "sleep_precise_apic_alarm", "ioapic_pit_irq0_route",
-  "smp_cpus_and_calls", "smp_tlb_shootdown",
+  "smp_cpus_and_calls", "smp_tlb_shootdown", "smp_lock_torture",
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
   "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",

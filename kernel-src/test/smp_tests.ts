@@ -9,7 +9,11 @@ import { this_cpu } from "../sched/percpu";
 import { pmm_alloc, pmm_free } from "../mm/pmm";
 import { p2v } from "../mm/layout";
 import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX } from "../mm/vmm";
-import { smp_cpus_up, smp_call } from "../arch/x86_64/smp";
+import { smp_cpus_up, smp_call, smp_call_start, smp_call_wait } from "../arch/x86_64/smp";
+import {
+  Spinlock, spin_lock, spin_unlock, spin_lock_irqsave, spin_unlock_irqrestore, spin_try_lock, spin_is_locked,
+} from "../sync/spinlock";
+import { clock_now_ns } from "../time/clock";
 import { lapic_id } from "../arch/x86_64/lapic";
 import { acpi_cpu_count } from "../arch/x86_64/acpi";
 
@@ -73,5 +77,80 @@ export function test_smp_tlb_shootdown(): bool {
   vmm_unmap(space, TEST_VA);
   pmm_free(a);
   pmm_free(b);
+  return ok;
+}
+
+// ---- lock torture: every CPU at once increments shared counters under one ticket lock ----
+// Time-bounded, not count-bounded: under QEMU's single-threaded TCG the vCPUs take turns (about
+// 100 ms each), and a ticket lock handed to a vCPU that is not running waits for its turn; with
+// -accel tcg,thread=multi they really run at once. Each CPU counts its own increments; the shared
+// counter must equal their sum, and no critical section may see another's half-done update.
+const TORTURE_NS: u64 = 400000000;
+const TORTURE_TIMEOUT_US: u64 = 60000000;
+let torture_lock!: Inline<Spinlock>;
+let torture_end: u64 = 0; // clock_now_ns deadline
+let torture_count: u64 = 0; // incremented non-atomically inside the lock
+let torture_twice: u64 = 0; // always 2 * torture_count when the lock is free
+let torture_torn: u64 = 0; // critical sections that saw the invariant broken
+let torture_ring!: InlineArray<u64, 64>; // a shared ring: push then pop inside the lock
+let torture_head: u64 = 0;
+let torture_tail: u64 = 0;
+let torture_done!: InlineArray<u64, 16>; // increments per CPU
+
+function torture_step(cpu: u64, i: u64): void {
+  let n = volatile_load<u64>(addr_of(torture_count));
+  let t = volatile_load<u64>(addr_of(torture_twice));
+  if (t != 2 * n) torture_torn++;
+  torture_ring[torture_tail & 63] = (cpu << 32) | i;
+  volatile_store<u64>(addr_of(torture_tail), torture_tail + 1);
+  volatile_store<u64>(addr_of(torture_count), n + 1);
+  volatile_store<u64>(addr_of(torture_twice), t + 2);
+  if (torture_ring[torture_head & 63] != ((cpu << 32) | i)) torture_torn++;
+  volatile_store<u64>(addr_of(torture_head), torture_head + 1);
+}
+
+/** On an AP (interrupts off, in the call IPI). */
+function torture_ap(cpu: u64): void {
+  let i: u64 = 0;
+  while (clock_now_ns() < torture_end) {
+    spin_lock(torture_lock);
+    torture_step(cpu, i);
+    spin_unlock(torture_lock);
+    i++;
+  }
+  torture_done[cpu] = i;
+}
+
+export function test_smp_lock_torture(): bool {
+  let n = smp_cpus_up();
+  torture_count = 0;
+  torture_twice = 0;
+  torture_torn = 0;
+  torture_head = 0;
+  torture_tail = 0;
+  torture_end = clock_now_ns() + TORTURE_NS;
+  let ok = true;
+  for (let c: u64 = 1; c < n; c++) ok = check(smp_call_start(c, torture_ap, c), "torture started on an AP") && ok;
+  let i: u64 = 0;
+  while (clock_now_ns() < torture_end) {
+    let flags = spin_lock_irqsave(torture_lock); // the boot CPU's timer must not preempt a holder
+    torture_step(0, i);
+    spin_unlock_irqrestore(torture_lock, flags);
+    i++;
+  }
+  torture_done[0] = i;
+  let sum: u64 = 0;
+  for (let c: u64 = 1; c < n; c++) ok = check(smp_call_wait(c, TORTURE_TIMEOUT_US), "torture finished on an AP") && ok;
+  for (let c: u64 = 0; c < n; c++) {
+    kprint(`# CPU ${c}: ${torture_done[c]} locked increments\n`);
+    ok = check(torture_done[c] > 0, "every CPU got the lock") && ok;
+    sum += torture_done[c];
+  }
+  ok = check_eq(torture_count, sum, "no increment lost") && ok;
+  ok = check_eq(torture_twice, 2 * sum, "second counter in step") && ok;
+  ok = check_eq(torture_torn, 0, "no critical section saw another's half-done update") && ok;
+  ok = check(!spin_is_locked(torture_lock), "the lock is free at the end") && ok;
+  ok = check(spin_try_lock(torture_lock) && !spin_try_lock(torture_lock), "try_lock takes a free lock only") && ok;
+  spin_unlock(torture_lock);
   return ok;
 }

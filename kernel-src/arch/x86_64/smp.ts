@@ -13,10 +13,10 @@
 //
 // IPIs: smp_tlb_shootdown(va) invalidates a kernel page on every other CPU and waits until all
 // have; smp_call(cpu, fn, arg) runs fn(arg) on one AP in its interrupt handler and waits.
-// Both are serialized by smp_lock and called with the caller's interrupts off while waiting
-// (the APs never wait for the boot CPU, so this cannot deadlock).
+// The shootdown is serialized by smp_lock and waits with the caller's interrupts off; calls wait
+// with them on. The APs never wait for the boot CPU, so neither can deadlock.
 
-import { Cpu } from "../../sched/percpu";
+import { Cpu, this_cpu } from "../../sched/percpu";
 import { sched_ap_init, sched_ap_idle } from "../../sched/scheduler";
 import { kmalloc } from "../../mm/heap";
 import { p2v } from "../../mm/layout";
@@ -56,9 +56,9 @@ let cpu_df_stacks!: InlineArray<u64, 16>;
 let smp_lock!: Inline<Spinlock>;
 let tlb_va: u64 = 0;
 let tlb_pending: u64 = 0;
-let call_fn: u64 = 0;
-let call_arg: u64 = 0;
-let call_done: u64 = 0;
+let call_fns!: InlineArray<u64, 16>;
+let call_args!: InlineArray<u64, 16>;
+let call_done!: InlineArray<u64, 16>;
 
 function delay_us(us: u64): void {
   let end = timer_now_ns() + us * NS_PER_US;
@@ -176,23 +176,33 @@ export function smp_tlb_interrupt(): void {
 }
 
 // ---- cross-CPU calls ----
+// One slot per CPU: the boot CPU (the only caller, for now) may start calls on several APs and
+// then wait for each, so they run in parallel (the lock torture test does).
 
-/** Runs fn(arg) on CPU `index` (an AP) in its interrupt handler; true once it has returned. */
-export function smp_call(index: u64, fn: SmpCall, arg: u64): bool {
+/** Starts fn(arg) on CPU `index` (an AP), in its interrupt handler; false for no such AP. */
+export function smp_call_start(index: u64, fn: SmpCall, arg: u64): bool {
   if (index == 0 || index >= smp_cpus_up()) return false;
-  let flags = spin_lock_irqsave(smp_lock);
-  call_fn = changetype<u64>(fn);
-  call_arg = arg;
-  atomic_store<u64>(addr_of(call_done), 0);
+  call_fns[index] = changetype<u64>(fn);
+  call_args[index] = arg;
+  atomic_store<u64>(addr_of(call_done) + index * 8, 0);
   lapic_send_ipi(cpu_apic[index], VEC_CALL);
-  let ok = wait_change(addr_of(call_done), 0, IPI_TIMEOUT_US);
-  spin_unlock_irqrestore(smp_lock, flags);
-  return ok;
+  return true;
+}
+
+/** Waits up to timeout_us for the call started on CPU `index`; true once it has returned. */
+export function smp_call_wait(index: u64, timeout_us: u64): bool {
+  return wait_change(addr_of(call_done) + index * 8, 0, timeout_us);
+}
+
+/** Runs fn(arg) on CPU `index` (an AP) and waits for it; true once it has returned. */
+export function smp_call(index: u64, fn: SmpCall, arg: u64): bool {
+  return smp_call_start(index, fn, arg) && smp_call_wait(index, IPI_TIMEOUT_US);
 }
 
 /** The call IPI on the receiving CPU. */
 export function smp_call_interrupt(): void {
-  let fn = changetype<SmpCall>(call_fn);
-  fn(call_arg);
-  atomic_store<u64>(addr_of(call_done), 1);
+  let i = this_cpu().id;
+  let fn = changetype<SmpCall>(call_fns[i]);
+  fn(call_args[i]);
+  atomic_store<u64>(addr_of(call_done) + i * 8, 1);
 }
