@@ -199,6 +199,7 @@ export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: str
   let t = new Thread();
   thread_set_name(t, name);
   t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
+  t.base_priority = t.priority;
   t.kernel_stack = stack;
   t.kernel_stack_top = stack + KERNEL_STACK_SIZE;
   t.cr3 = vmm_kernel_space().pml4;
@@ -372,7 +373,7 @@ export function waitq_insert_by_priority(q: WaitQueue, a: u64): void {
   if (x == 0) q.tail = a;
 }
 
-function waitq_remove(q: WaitQueue, a: u64): void {
+export function waitq_remove(q: WaitQueue, a: u64): void {
   let prev: u64 = 0;
   let x = q.head;
   while (x != 0 && x != a) {
@@ -541,6 +542,24 @@ export function thread_count(): u64 {
 
 export function sched_idle_thread(): Thread {
   return thr(this_cpu().idle);
+}
+
+/**
+ * Changes t's effective priority (priority inheritance); interrupts off. A ready thread moves to
+ * its new run queue; the running one may be preempted at the next preemption point.
+ */
+export function sched_set_effective_priority(t: Thread, p: u8): void {
+  if (t.priority == p) return;
+  let a = thread_addr(t);
+  if (t.state == THREAD_READY) {
+    rq_remove(a);
+    t.priority = p;
+    rq_push(a);
+  } else {
+    t.priority = p;
+  }
+  let c = this_cpu();
+  if (rq_top() > i32(thr(c.current).priority)) c.need_resched = 1;
 }
 
 /** Removes a READY thread from its run queue (it is about to be destroyed or requeued). */

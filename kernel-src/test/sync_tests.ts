@@ -1,10 +1,12 @@
 // Self-tests of the thread synchronization primitives in sync/: counting semaphores (a bounded
-// buffer between two threads), condition variables (signal wakes one, broadcast all) and
-// reader-writer locks (readers share, a writer excludes them and is not starved).
+// buffer between two threads), condition variables (signal wakes one, broadcast all), (readers share, a writer excludes them and is not starved).
+// reader-writer locks (readers share, a writer excludes them and is not starved), and the
+// mutex's priority inheritance (the classic inversion: low holds, high waits, medium spins).
 // Workers run at priority 10, below the ktest thread (64): they run while it sleeps.
 
 import { check, check_eq } from "./ktest";
-import { thread_create, thread_sleep } from "../sched/scheduler";
+import { thread_create, thread_sleep, thread_current } from "../sched/scheduler";
+import { clock_now_ns } from "../time/clock";
 import { Mutex, mutex_lock, mutex_unlock } from "../sched/mutex";
 import { Semaphore, sem_init, sem_down, sem_up, sem_try_down, sem_count } from "../sync/semaphore";
 import { CondVar, cond_wait, cond_signal, cond_broadcast } from "../sync/condvar";
@@ -188,5 +190,58 @@ export function test_rwlock_readers_share_writer_excludes(): bool {
   ok = check_eq(order_len, 5, "five entries") && ok;
   ok = check_eq(order[3], 100, "the writer went before the reader that came after it") && ok;
   ok = check_eq(order[4], 4, "the late reader last") && ok;
+  return ok;
+}
+
+// ---- priority inheritance: low (10) holds the mutex, high (60) waits, medium (30) spins ----
+// Without inheritance medium keeps low off the CPU for its whole 300 ms, and high gets the mutex
+// only after medium is done. With it, low runs at 60 until it unlocks, and high gets the mutex
+// about 20 ms after asking.
+const LOW: u8 = 10;
+const MEDIUM: u8 = 30;
+const HIGH: u8 = 60;
+let pi_lock!: Inline<Mutex>;
+let high_got_at: u64 = 0;
+let medium_done_at: u64 = 0;
+let low_prio_holding: u64 = 0; // low's effective priority just before it unlocks
+let low_prio_after: u64 = 0;
+
+function pi_low(arg: u64): void {
+  mutex_lock(pi_lock);
+  let end = clock_now_ns() + 20000000; // 20 ms of work in the critical section
+  while (clock_now_ns() < end) {}
+  low_prio_holding = u64(thread_current().priority);
+  mutex_unlock(pi_lock);
+  low_prio_after = u64(thread_current().priority);
+  finished();
+}
+
+function pi_high(arg: u64): void {
+  mutex_lock(pi_lock);
+  high_got_at = clock_now_ns();
+  mutex_unlock(pi_lock);
+  finished();
+}
+
+function pi_medium(arg: u64): void {
+  let end = clock_now_ns() + 300000000; // 300 ms of CPU, never blocking
+  while (clock_now_ns() < end) {}
+  medium_done_at = clock_now_ns();
+  finished();
+}
+
+export function test_mutex_priority_inheritance(): bool {
+  done = 0;
+  high_got_at = 0;
+  medium_done_at = 0;
+  thread_create(pi_low, 0, LOW, "pi_low");
+  thread_sleep(5); // low takes the mutex and works
+  thread_create(pi_high, 0, HIGH, "pi_high");
+  thread_create(pi_medium, 0, MEDIUM, "pi_medium");
+  // Sleeping now: high blocks on the mutex and lends 60 to low, which outranks medium.
+  let ok = check(wait_done(3, 5000), "low, medium and high finished");
+  ok = check(high_got_at != 0 && high_got_at < medium_done_at, "high got the mutex before medium finished") && ok;
+  ok = check_eq(low_prio_holding, u64(HIGH), "low ran at high's priority while high waited") && ok;
+  ok = check_eq(low_prio_after, u64(LOW), "low back to its own priority after unlocking") && ok;
   return ok;
 }
