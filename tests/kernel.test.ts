@@ -107,6 +107,23 @@ describe('Scarlett OS', () => {
     expect(r.exitCode).toBeUndefined(); // still running when stopped: no triple fault, no exit
   }, 120_000);
 
+  test('demo boot with -smp 8 and multi-threaded TCG: every CPU up, the same log', async () => {
+    const r = await boot({
+      kernel: KERNEL, until: /Process exited: pid=1, name=demo/, timeoutMs: 120_000,
+      extra: ['-smp', '8', '-accel', 'tcg,thread=multi'],
+    });
+    const lines = r.serial.split('\n').map((l) => l.replace(/\r$/, ''));
+    expect(r.serial).toMatch(/^\[INFO\] SMP: 8 of 8 CPUs up/m);
+    let at = 0;
+    for (const re of DEMO_LINES) {
+      const i = findLine(lines, re, at);
+      expect(i, `missing (in order) ${re}\n--- serial ---\n${r.serial}`).toBeGreaterThanOrEqual(0);
+      at = i + 1;
+    }
+    expect(r.serial).not.toMatch(/\[PANIC\]|\[ERROR\]/);
+    expect(r.timedOut).toBe(false);
+  }, 150_000);
+
   test.each([1, 4])('test boot with -smp %i: every KTAP self-test ok, exit through isa-debug-exit with the pass code', async (cpus) => {
     const r = await boot({ kernel: KERNEL, append: 'test', timeoutMs: 240_000, extra: ['-smp', String(cpus)] });
     const log = r.serial;

@@ -115,7 +115,8 @@ export function test_condvar_signal_broadcast(): bool {
   tokens = 1;
   cond_signal(cv);
   mutex_unlock(cv_lock);
-  thread_sleep(20);
+  ok = check(wait_done(1, 1000), "a signal lets a waiter through") && ok;
+  thread_sleep(20); // had the signal woken both, the second would be through by now
   ok = check_eq(volatile_load<u64>(addr_of(done)), 1, "one signal lets exactly one waiter through") && ok;
   mutex_lock(cv_lock);
   tokens = 1;
