@@ -14,7 +14,10 @@ export const SYS_IPC_RECEIVE: u64 = 10;
 export const SYS_MMAP: u64 = 11;
 export const SYS_MUNMAP: u64 = 12;
 export const SYS_GETTID: u64 = 13; // beyond the seed: the caller's tid (the null call benchmarks time)
-export const NUM_SYSCALLS: u64 = 14;
+// 14-49 belong to other work in progress (capabilities, memory); 50-63 to SMP and synchronization.
+export const SYS_FUTEX_WAIT: u64 = 50; // (addr, expected): sleep while the u32 at addr is expected
+export const SYS_FUTEX_WAKE: u64 = 51; // (addr, n): wake up to n threads sleeping on addr
+export const NUM_SYSCALLS: u64 = 52;
 
 // SYS_IPC_SEND flags (IPC_NONBLOCK = 1, from abi/ipc.ts, is shared with SYS_IPC_RECEIVE).
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message

@@ -76,6 +76,7 @@ export class Thread {
   base_priority: u8 = 0;
   blocked_on: u64 = 0;
   held_mutexes: u64 = 0;
+  futex_addr: u64 = 0; // user address it sleeps on in SYS_FUTEX_WAIT (sync/futex.ts), 0 if none
 }
 
 export class WaitQueue {

@@ -23,7 +23,7 @@ import { test_clock_monotonic, test_sleep_precise, test_ioapic_pit_route } from 
 import { test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture } from "./smp_tests";
 import {
   test_semaphore_bounded_buffer, test_condvar_signal_broadcast, test_rwlock_readers_share_writer_excludes,
-  test_mutex_priority_inheritance,
+  test_mutex_priority_inheritance, test_futex_user_mutex,
 } from "./sync_tests";
 import { test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock, test_syscall_preemptible } from "./mutex_tests";
 import {
@@ -42,7 +42,7 @@ const TESTS: readonly TestFn[] = [
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
   test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
   test_semaphore_bounded_buffer, test_condvar_signal_broadcast, test_rwlock_readers_share_writer_excludes,
-  test_mutex_priority_inheritance,
+  test_mutex_priority_inheritance, test_futex_user_mutex,
   test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_thread_stacks,
   test_user_receive_preemptible, test_user_demo, test_no_leaks,
 ];
@@ -58,7 +58,7 @@ const NAMES: readonly string[] = [
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",
   "mutex_contention", "mutex_wake_order", "mutex_try_lock",
   "semaphore_bounded_buffer", "condvar_signal_broadcast", "rwlock_readers_share_writer_excludes",
-  "mutex_priority_inheritance",
+  "mutex_priority_inheritance", "futex_user_mutex",
   "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer",
   "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
   "no_leaks_at_end",
