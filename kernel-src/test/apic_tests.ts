@@ -74,27 +74,30 @@ function align_to_tick(): void {
 }
 
 /**
- * Sleeps end on the APIC timer's alarm, not the 10 ms tick: never early, and late by well under a
- * millisecond. Each sleep starts just after a tick, so a sleep that waited for the next tick would
- * be late by nearly 10 ms. Lateness is interrupt latency; under QEMU TCG on a busy host the host
- * can hold up any one interrupt, so the bound is on the best of each length's runs and the median
- * is reported (the same measurement under -icount, deterministic: bench sleep_late_*).
+ * Sleeps end on the APIC timer's alarm, not the 10 ms tick. Each sleep (100 us to 4.2 ms) starts
+ * just after a tick; one that waited for a tick could not end before the next one. Checked: no
+ * sleep ends early, and of each length's 9 sleeps at least one ends before the next tick (under
+ * QEMU TCG on a busy host any single wake-up can be held up by milliseconds). The lateness is
+ * printed; its exact figure comes from the -icount benchmark boot (bench sleep_300us_late_ns).
  */
 export function test_sleep_precise(): bool {
   let ok = true;
   for (let k: i32 = 0; k < 4; k++) {
     let want = SLEEP_LENGTHS_US[k] * 1000;
+    let before_tick: u64 = 0;
     for (let i: i32 = 0; i < 9; i++) {
       align_to_tick();
+      let tick = clock_ticks();
       let t0 = clock_now_ns();
       thread_sleep_ns(want);
       let dt = clock_now_ns() - t0;
+      if (clock_ticks() == tick) before_tick++;
       if (dt < want) ok = check_eq(dt, want, "slept less than asked");
       late[i] = dt >= want ? dt - want : 0;
     }
     sort9();
-    kprint(`# sleep ${SLEEP_LENGTHS_US[k]} us: late by min ${late[0] / 1000} us, median ${late[4] / 1000} us, max ${late[8] / 1000} us\n`);
-    ok = check(late[0] < 500000, "best lateness under 500 us") && ok;
+    kprint(`# sleep ${SLEEP_LENGTHS_US[k]} us: late by min ${late[0] / 1000} us, median ${late[4] / 1000} us, max ${late[8] / 1000} us; ${before_tick} of 9 ended before the next tick\n`);
+    ok = check(before_tick > 0, "a sleep ended before the next tick (on the alarm)") && ok;
   }
   return ok;
 }
