@@ -70,6 +70,7 @@ export class Thread {
   // the way back a received buffer is left here by port.ts finish for the system call to copy
   // out with interrupts on (syscall.ts message_out), then free.
   ipc_kbuf: u64 = 0;
+  fault_why: i32 = 0; // why the last user page fault was not resolved (mm/vma.ts VM_*), for the report
   // Priority inheritance (sched/mutex.ts): the priority the thread was given (`priority` is the
   // effective one, raised while it holds a mutex a higher-priority thread waits for), the Mutex
   // it waits for (0 if none) and the mutexes it holds (linked through Mutex.next_held).

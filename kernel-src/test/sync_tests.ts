@@ -9,12 +9,9 @@ import { thread_create, thread_sleep, thread_current, thread_count } from "../sc
 import { clock_now_ns } from "../time/clock";
 import { futex_waits } from "../sync/futex";
 import { kprint } from "../lib/log";
-import { proc_spawn, proc_wait } from "../proc/process";
-import { heap_used_bytes } from "../mm/heap";
-import { pmm_free_frames } from "../mm/pmm";
+import { proc_spawn_path, proc_wait } from "../proc/process";
+import { kmalloc_live_objects } from "../mm/kmalloc";
 
-declare const __user_futex_start: u8;
-declare const __user_futex_end: u8;
 import { Mutex, mutex_lock, mutex_unlock } from "../sched/mutex";
 import { Semaphore, sem_init, sem_down, sem_up, sem_try_down, sem_count } from "../sync/semaphore";
 import { CondVar, cond_wait, cond_signal, cond_broadcast } from "../sync/condvar";
@@ -259,17 +256,15 @@ export function test_mutex_priority_inheritance(): bool {
 export function test_futex_user_mutex(): bool {
   thread_sleep(20); // earlier tests' threads are reaped
   let threads = thread_count();
-  let heap = heap_used_bytes();
-  let frames = pmm_free_frames();
+  let objects = kmalloc_live_objects();
   let waits = futex_waits();
-  let p = proc_spawn("futex", addr_of(__user_futex_start), addr_of(__user_futex_end), 32, false);
+  let p = proc_spawn_path("/bin/futex", 32, false);
   let ok = check(p != null, "spawn");
   if (p != null) ok = check_eq(u64(proc_wait(p)), 0, "counter exact, no overlap, lock free at the end") && ok;
   kprint(`# futex: ${futex_waits() - waits} sleeps in the kernel\n`);
   ok = check(futex_waits() > waits, "contention went through SYS_FUTEX_WAIT") && ok;
   thread_sleep(20);
   ok = check_eq(thread_count(), threads, "its threads gone") && ok;
-  ok = check_eq(heap_used_bytes(), heap, "heap back") && ok;
-  ok = check_eq(pmm_free_frames(), frames, "frames back") && ok;
+  ok = check_eq(kmalloc_live_objects(), objects, "every allocation returned") && ok;
   return ok;
 }

@@ -9,7 +9,8 @@ import { p2v } from "../../mm/layout";
 import { mmio_map } from "./mmio";
 import { log_info } from "../../lib/log";
 
-export const MAX_CPUS: u64 = 16;
+/** How many enabled CPUs the MADT parse records (smp.ts starts at most MAX_CPUS of them). */
+export const MADT_MAX_CPUS: u64 = 16;
 const MAX_IOAPICS: u64 = 4;
 const ISA_IRQS: u64 = 16;
 
@@ -89,7 +90,7 @@ function madt_entry(e: usize): void {
   let kind = load<u8>(e);
   if (kind == MADT_LAPIC) {
     let enabled = (load<u32>(e, 4) & 1) != 0;
-    if (enabled && cpu_count < MAX_CPUS) cpu_apic_ids[cpu_count++] = u32(load<u8>(e, 3));
+    if (enabled && cpu_count < MADT_MAX_CPUS) cpu_apic_ids[cpu_count++] = u32(load<u8>(e, 3));
   } else if (kind == MADT_IOAPIC) {
     if (ioapic_count < MAX_IOAPICS) {
       ioapic_phys[ioapic_count] = u64(load<u32>(e, 4));

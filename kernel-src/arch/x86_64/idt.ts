@@ -17,7 +17,7 @@ import { lapic_eoi, VEC_TIMER, VEC_RESCHEDULE, VEC_TLB_SHOOTDOWN, VEC_CALL, VEC_
 import { smp_tlb_interrupt, smp_call_interrupt } from "./smp";
 import { timer_irq } from "./timer";
 import { sched_irq_exit, sched_return_to_user } from "../../sched/scheduler";
-import { proc_user_fault } from "../../proc/process";
+import { proc_user_fault, proc_page_fault } from "../../proc/process";
 
 declare const isr_stub_table: u64;
 declare function isr_unexpected(): void;
@@ -32,6 +32,9 @@ const STUB_VECTORS: u64 = 48;
 const IRQ_BASE: u64 = 32;
 const GATE_INTERRUPT: u64 = 0x8e; // present, DPL 0, 64-bit interrupt gate
 const VEC_BREAKPOINT: u64 = 3;
+const VEC_PAGE_FAULT: u64 = 14;
+const PF_WRITE: u64 = 2; // page-fault error code: the access was a write
+const PF_FETCH: u64 = 16; // the access was an instruction fetch
 const VEC_DOUBLE_FAULT: u64 = 8;
 const ISA_IRQS: u64 = 16;
 
@@ -92,7 +95,10 @@ export function interrupt_dispatch(fp: usize): void {
 
 function exception(f: InterruptFrame): void {
   if ((f.cs & 3) != 0) {
-    proc_user_fault(f); // does not return: the process is killed
+    let addr = f.vector == VEC_PAGE_FAULT ? read_cr2() : 0;
+    // Demand paging: a first touch of anonymous memory maps a page and the access is retried.
+    if (f.vector == VEC_PAGE_FAULT && proc_page_fault(addr, (f.error & PF_WRITE) != 0, (f.error & PF_FETCH) != 0)) return;
+    proc_user_fault(f, addr); // does not return: the process is killed
     return;
   }
   if (f.vector == VEC_BREAKPOINT) {

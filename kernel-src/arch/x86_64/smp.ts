@@ -5,7 +5,7 @@
 // identity-mapped while the APs start, one at a time). The AP arrives in ap_entry in long mode on
 // a fresh 64 KiB stack, loads its own GDT and TSS (with its own double-fault IST stack), the
 // shared IDT, its per-CPU record (GS base), enables its local APIC and system-call MSRs, counts
-// itself in and becomes its CPU's idle thread (sched_ap_idle).
+// itself in and becomes its CPU's idle thread (made for it by the boot CPU; sched_ap_idle).
 //
 // What runs on an AP today: its idle loop and interrupt handlers for IPIs (the TLB shootdown and
 // smp_call); no thread. The run queues and the structures threads use (heap, ports, process
@@ -18,12 +18,13 @@
 
 import { Cpu, this_cpu } from "../../sched/percpu";
 import { sched_ap_init, sched_ap_idle } from "../../sched/scheduler";
-import { kmalloc } from "../../mm/heap";
+import { kmalloc } from "../../mm/kmalloc";
+import { MAX_CPUS } from "../../mm/slab"; // the kernel's CPU limit: per-CPU slab magazines
 import { p2v } from "../../mm/layout";
 import { vmm_kernel_space, vmm_map, vmm_unmap } from "../../mm/vmm";
 import { Spinlock, spin_lock_irqsave, spin_unlock_irqrestore } from "../../sync/spinlock";
 import { log_info, log_error } from "../../lib/log";
-import { acpi_cpu_count, acpi_cpu_apic_id, MAX_CPUS } from "./acpi";
+import { acpi_cpu_count, acpi_cpu_apic_id } from "./acpi";
 import {
   lapic_init, lapic_id, lapic_send_init, lapic_send_startup, lapic_send_ipi, lapic_send_ipi_others,
   VEC_TLB_SHOOTDOWN, VEC_CALL,
@@ -87,6 +88,7 @@ function start_ap(index: u64, apic_id: u32): bool {
   if (stack == 0 || tables == 0 || df == 0) return false;
   let c = new Cpu();
   c.id = index;
+  sched_ap_init(c); // its idle thread, allocated here: the AP itself allocates nothing
   cpu_apic[index] = apic_id;
   cpu_tables[index] = tables;
   cpu_df_stacks[index] = df + DF_STACK_BYTES;
@@ -142,7 +144,6 @@ export function ap_entry(cpu: u64): void {
   mmu_enable_global_pages();
   lapic_init();
   syscall_entry_init();
-  sched_ap_init(c);
   atomic_fetch_add<u64>(addr_of(cpus_up), 1);
   sched_ap_idle();
 }
