@@ -88,6 +88,7 @@ export const CODES = {
   PARAM_TYPE: 'TSK2021',
   SWITCH_CASE: 'TSK2022',
   STRING_COMPARE: 'TSK2023',
+  GENERIC_CONSTRAINT: 'TSK2024',
   // TSK3xxx: other
   NO_PROGRAM: 'TSK3001',
   UNKNOWN_NAME: 'TSK3002',
@@ -203,6 +204,7 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     return; // its insides would only add noise
   }
   if (ts.isClassDeclaration(node)) checkClass(node, diags);
+  if (ts.isTypeAliasDeclaration(node) && node.typeParameters) err(C.GENERIC, 'generic type aliases are not supported: use the class type itself', node.typeParameters[0]);
   if (ts.isEnumDeclaration(node)) {
     for (const m of node.members) {
       if (m.initializer && !ts.isNumericLiteral(m.initializer) && !isNegLiteral(m.initializer)) {
@@ -250,7 +252,6 @@ function checkFunction(node: ts.FunctionDeclaration | ts.MethodDeclaration | ts.
   if (fnDepth > 0) err(C.NESTED_FUNCTION, 'nested functions are not supported: declare functions at module level');
   if (hasModifier(node, ts.SyntaxKind.AsyncKeyword)) err(C.ASYNC, 'async functions are not supported');
   if (node.asteriskToken) err(C.GENERATOR, 'generators are not supported');
-  if (!ts.isConstructorDeclaration(node) && node.typeParameters) err(C.GENERIC, 'generic functions are not supported', node.typeParameters[0]);
   // A body-less declaration is fine in a .d.ts or with `declare`; elsewhere it is an overload.
   if (!node.body && !hasModifier(node, ts.SyntaxKind.DeclareKeyword) && !node.getSourceFile().isDeclarationFile) {
     err(C.OVERLOAD, 'overload signatures are not supported: declare one implementation');
@@ -266,7 +267,6 @@ function checkClass(node: ts.ClassDeclaration, diags: DiagnosticBag): void {
   for (const h of node.heritageClauses ?? []) {
     if (h.token === ts.SyntaxKind.ExtendsKeyword) err(C.INHERITANCE, 'class inheritance is not supported: embed the base with Inline<T>', h);
   }
-  if (node.typeParameters) err(C.GENERIC, 'generic classes are not supported', node.typeParameters[0]);
   if (hasModifier(node, ts.SyntaxKind.DefaultKeyword)) err(C.IMPORT_FORM, '`export default` is not supported: use named exports');
   for (const m of node.members) checkMember(m, diags);
 }

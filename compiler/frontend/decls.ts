@@ -7,7 +7,8 @@ import { ts, nodeLoc } from './program.js';
 import { CODES as C, hasModifier, isFloatText } from './check.js';
 import { type Type, type StructInfo, INT_TYPES, I32, BOOL, VOID, NEVER, STRING, FMT, ERROR, sizeOf, alignOf, isAggregate, layoutStruct, typeName, isInt } from './types.js';
 import { Builder } from '../ir/builder.js';
-import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, ZERO_TV, isExported } from './lower.js';
+import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, type TypeEnv, ZERO_TV, isExported } from './lower.js';
+import { instantiateClass } from './generics.js';
 import { expr } from './expr.js';
 import { exprAs } from './intrinsics.js';
 
@@ -49,24 +50,15 @@ export function collect(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, strin
       L.funcSyms.add(extern ? stmt.name.text : names.get(stmt)!);
       L.entities.set(stmt, {
         kind: 'func', sym: extern ? stmt.name.text : names.get(stmt)!, decl: stmt, params: [], ret: VOID, type: ERROR,
-        exported: exported || extern, extern,
+        exported: exported || extern, extern, generic: !!stmt.typeParameters?.length,
       });
     } else if (ts.isClassDeclaration(stmt) && stmt.name) {
       const prefix = names.get(stmt)!;
       const info: StructInfo = { name: stmt.name.text, symbolPrefix: prefix, fields: [], fieldMap: new Map(), size: 0, align: 1, laidOut: false };
-      const ent: StructEntity = { kind: 'class', info, decl: stmt, methods: new Map(), statics: new Map(), staticValues: new Map() };
+      const ent = classEntity(stmt, info, exported);
+      ent.generic = !!stmt.typeParameters?.length;
       for (const m of stmt.members) {
-        if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.body && !hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
-          ent.methods.set(m.name.text, {
-            kind: 'func', sym: `${prefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info,
-          });
-        }
         if (ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && hasModifier(m, ts.SyntaxKind.StaticKeyword)) ent.statics.set(m.name.text, m);
-      }
-      const ctor = stmt.members.find(ts.isConstructorDeclaration);
-      const hasInit = stmt.members.some((m) => ts.isPropertyDeclaration(m) && m.initializer && !hasModifier(m, ts.SyntaxKind.StaticKeyword));
-      if (ctor || hasInit) {
-        ent.ctor = { kind: 'func', sym: `${prefix}.constructor`, decl: ctor ?? stmt, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info, ctorOf: stmt };
       }
       L.entities.set(stmt, ent);
       L.structs.set(info, ent);
@@ -81,6 +73,26 @@ export function collect(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, strin
       L.entities.set(stmt, { kind: 'enum', members });
     }
   }
+}
+
+/** A class's entity: its methods and constructor as functions named `<prefix>.<name>`. */
+export function classEntity(decl: ts.ClassDeclaration, info: StructInfo, exported: boolean, typeEnv?: TypeEnv): StructEntity {
+  const prefix = info.symbolPrefix;
+  const ent: StructEntity = { kind: 'class', info, decl, methods: new Map(), statics: new Map(), staticValues: new Map(), typeEnv };
+  for (const m of decl.members) {
+    if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.body && !hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
+      ent.methods.set(m.name.text, {
+        kind: 'func', sym: `${prefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info,
+        generic: !!m.typeParameters?.length, typeEnv,
+      });
+    }
+  }
+  const ctor = decl.members.find(ts.isConstructorDeclaration);
+  const hasInit = decl.members.some((m) => ts.isPropertyDeclaration(m) && m.initializer && !hasModifier(m, ts.SyntaxKind.StaticKeyword));
+  if (ctor || hasInit) {
+    ent.ctor = { kind: 'func', sym: `${prefix}.constructor`, decl: ctor ?? decl, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info, ctorOf: decl, typeEnv };
+  }
+  return ent;
 }
 
 export function collectVariables(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, string>): void {
@@ -104,12 +116,14 @@ export function collectVariables(L: Lowerer, sf: ts.SourceFile, names: Map<ts.No
 export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
   const s = ent.info;
   if (s.laidOut) return;
-  if (L.resolving.has(ent.decl)) {
+  if (L.resolving.has(s)) {
     L.error(C.STRUCT_CYCLE, `struct '${s.name}' contains itself by value`, at);
     s.laidOut = true;
     return;
   }
-  L.resolving.add(ent.decl);
+  L.resolving.add(s);
+  const savedEnv = L.typeEnv;
+  L.typeEnv = ent.typeEnv;
   const fields: { name: string; type: Type }[] = [];
   for (const m of ent.decl.members) {
     if (!ts.isPropertyDeclaration(m) || hasModifier(m, ts.SyntaxKind.StaticKeyword) || !ts.isIdentifier(m.name)) continue;
@@ -124,16 +138,24 @@ export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
     if (t.kind === 'void' || t.kind === 'never' || t.kind === 'fmt') L.error(C.TYPE_MISMATCH, `a field cannot have type ${typeName(t)}`, m.type);
     fields.push({ name: m.name.text, type: t });
   }
-  L.resolving.delete(ent.decl);
+  L.typeEnv = savedEnv;
+  L.resolving.delete(s);
   if (!s.laidOut) layoutStruct(s, fields);
 }
 
 export function signatures(L: Lowerer, e: FuncInfo | StructEntity): void {
   if (e.kind === 'class') {
-    for (const m of e.methods.values()) signatures(L, m);
+    for (const m of e.methods.values()) if (!m.generic) signatures(L, m);
     if (e.ctor) signatures(L, e.ctor);
     return;
   }
+  const savedEnv = L.typeEnv;
+  L.typeEnv = e.typeEnv;
+  funcSignature(L, e);
+  L.typeEnv = savedEnv;
+}
+
+function funcSignature(L: Lowerer, e: FuncInfo): void {
   const decl = e.decl;
   if (e.struct) e.params.push({ name: 'this', type: { kind: 'ref', struct: e.struct } });
   if (!ts.isClassDeclaration(decl)) {
@@ -251,8 +273,12 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
     L.error(C.UNSUPPORTED_TYPE, `type '${name}' is not supported`, node);
     return ERROR;
   }
-  if (ts.isTypeParameterDeclaration(decl)) return ERROR; // generics, refused by check.ts
+  if (ts.isTypeParameterDeclaration(decl)) return L.typeEnv?.get(decl) ?? ERROR; // a template is never lowered itself
   const ent = L.entities.get(decl);
+  if (ent?.kind === 'class' && ent.generic) {
+    const inst = instantiateClass(L, ent, args.map((a) => resolveType(L, a)), node);
+    return inst ? { kind: 'ref', struct: inst.info } : ERROR;
+  }
   if (ent?.kind === 'class') return { kind: 'ref', struct: ent.info };
   if (ent?.kind === 'enum') return I32;
   if (ts.isTypeAliasDeclaration(decl)) {

@@ -10,6 +10,7 @@ import { W, konst } from '../ir/builder.js';
 import { cond, condValue } from './stmt.js';
 import { constExpr, constValue, declOf, resolveType, stringSym, structEntity } from './decls.js';
 import { convert, exprAs, intrinsic, wrap } from './intrinsics.js';
+import { genericCall, instantiateClass, newTypeArgs } from './generics.js';
 
 const S = ts.SyntaxKind;
 
@@ -67,7 +68,7 @@ function exprInner(L: Lowerer, node: ts.Expression, want: Type | undefined, disc
       return lv ? readLValue(L, lv) : ZERO_TV;
     }
     case ts.SyntaxKind.NewExpression:
-      return newExpr(L, node as ts.NewExpression);
+      return newExpr(L, node as ts.NewExpression, want);
     default:
       // Refused constructs were reported by check.ts; anything else is reported here.
       if (!isRefusedExpression(node)) L.error(C.BAD_DECLARATION, `${ts.SyntaxKind[node.kind]} is not supported`, node);
@@ -127,6 +128,10 @@ function identifier(L: Lowerer, node: ts.Identifier): TV {
     }
     case 'func':
       if (e.struct) break;
+      if (e.generic) {
+        L.error(C.GENERIC, `generic function '${node.text}' must be called: it has no address of its own (wrap one instance in a function)`, node);
+        return ZERO_TV;
+      }
       return { t: e.type, v: { kind: 'sym', name: e.sym, addend: 0n } };
     case 'class':
     case 'enum':
@@ -532,7 +537,7 @@ function call(L: Lowerer, node: ts.CallExpression): TV {
     const decl = declOf(L, callee);
     if (decl && decl.getSourceFile().isDeclarationFile) return intrinsic(L, callee.text, node);
     const e = decl && L.entities.get(decl);
-    if (e?.kind === 'func') return directCall(L, e, node.arguments, []);
+    if (e?.kind === 'func') return e.generic ? callGeneric(L, e, node, []) : directCall(L, e, node.arguments, []);
   }
   if (ts.isPropertyAccessExpression(callee)) {
     const name = callee.name.text;
@@ -558,7 +563,7 @@ function call(L: Lowerer, node: ts.CallExpression): TV {
     if (obj.t.kind === 'ref') {
       const ent = structEntity(L, obj.t.struct);
       const m = ent?.methods.get(name);
-      if (m) return directCall(L, m, node.arguments, [obj.v]);
+      if (m) return m.generic ? callGeneric(L, m, node, [obj.v]) : directCall(L, m, node.arguments, [obj.v]);
       const field = obj.t.struct.fieldMap.get(name);
       if (field?.type.kind === 'func') {
         const fv = load(L, addOffset(L, obj.v, BigInt(field.offset)), 8, false, 'l');
@@ -582,6 +587,12 @@ function directCall(L: Lowerer, f: FuncInfo, args: readonly ts.Expression[], sel
   const params = f.params.slice(self.length).map((p) => p.type);
   const vals = [...self, ...argValues(L, params, args)];
   return emitCall(L, { kind: 'sym', name: f.sym, addend: 0n }, vals, f.ret);
+}
+
+function callGeneric(L: Lowerer, tmpl: FuncInfo, node: ts.CallExpression, self: Value[]): TV {
+  const c = genericCall(L, tmpl, node, self);
+  if (!c) return ZERO_TV;
+  return emitCall(L, { kind: 'sym', name: c.f.sym, addend: 0n }, c.args, c.f.ret);
 }
 
 function indirectCall(L: Lowerer, fv: TV, node: ts.CallExpression): TV {
@@ -663,12 +674,18 @@ function fmtHole(L: Lowerer, e: ts.Expression): { kind: bigint; value: Value } |
   return null;
 }
 
-function newExpr(L: Lowerer, node: ts.NewExpression): TV {
+function newExpr(L: Lowerer, node: ts.NewExpression, want: Type | undefined): TV {
   const decl = declOf(L, node.expression);
-  const e = decl && L.entities.get(decl);
+  let e = decl && L.entities.get(decl);
   if (!e || e.kind !== 'class') {
     if (decl) L.error(C.NOT_CALLABLE, `'new' needs a class of this program`, node.expression);
     return ZERO_TV;
+  }
+  if (e.generic) {
+    const args = newTypeArgs(L, e, node, want);
+    const inst = args && instantiateClass(L, e, args, node);
+    if (!inst) return ZERO_TV;
+    e = inst;
   }
   const alloc = allocHook(L, '__alloc', node);
   const t: Type = { kind: 'ref', struct: e.info };

@@ -46,7 +46,16 @@ export interface FuncInfo {
   extern: boolean;
   struct?: StructInfo; // methods and constructors: `this` is params[0]
   ctorOf?: ts.ClassDeclaration;
+  /** A generic function or method: a template, lowered only as instances (generics.ts). */
+  generic?: boolean;
+  /** What the type parameters in scope stand for (instances of generics, methods of generic classes). */
+  typeEnv?: TypeEnv;
+  /** How many instances deep this instance was made (generics.ts stops polymorphic recursion). */
+  depth?: number;
 }
+
+/** Type parameters (their declarations) to the concrete types of one instance. */
+export type TypeEnv = Map<ts.Node, Type>;
 
 export interface StructEntity {
   kind: 'class';
@@ -56,6 +65,9 @@ export interface StructEntity {
   ctor?: FuncInfo;
   statics: Map<string, ts.PropertyDeclaration>;
   staticValues: Map<string, TV | null>;
+  /** A generic class: a template; each `C<Args>` is an instance with its own StructEntity. */
+  generic?: boolean;
+  typeEnv?: TypeEnv;
 }
 
 export type Entity =
@@ -103,7 +115,10 @@ export class Lowerer {
   funcSyms = new Set<string>();
   module: Module = { funcs: [], globals: [], externs: [] };
   strings = new Map<string, string>();
-  resolving = new Set<ts.Node>(); // type aliases and classes being resolved or laid out: met again, a cycle
+  resolving = new Set<ts.Node | StructInfo>(); // type aliases and structs being resolved or laid out: met again, a cycle
+  instances = new Map<string, FuncInfo | StructEntity>(); // generic instances by template and type arguments
+  pending: FuncInfo[] = []; // instances (and lambdas) to lower after the program's own functions
+  typeEnv?: TypeEnv; // the type parameters of the function or class being lowered or laid out
   // per function
   b: Builder = new Builder();
   fn?: FuncInfo;
@@ -125,19 +140,21 @@ export class Lowerer {
     for (const sf of this.p.files) collect(this, sf, names);
     // Variables after every class and enum is known: a type may come from a later file.
     for (const sf of this.p.files) collectVariables(this, sf, names);
-    for (const e of this.entities.values()) if (e.kind === 'class') layout(this, e, e.decl);
-    for (const e of this.entities.values()) if (e.kind === 'func' || e.kind === 'class') signatures(this, e);
+    for (const e of this.entities.values()) if (e.kind === 'class' && !e.generic) layout(this, e, e.decl);
+    for (const e of this.entities.values()) if ((e.kind === 'func' || e.kind === 'class') && !e.generic) signatures(this, e);
     for (const e of [...this.entities.values()]) {
       if (e.kind === 'global') lowerGlobal(this, e);
       if (e.kind === 'const') constValue(this, e);
     }
     for (const e of [...this.entities.values()]) {
-      if (e.kind === 'func' && !e.extern) lowerFunc(this, e);
-      if (e.kind === 'class') {
-        for (const m of e.methods.values()) lowerFunc(this, m);
+      if (e.kind === 'func' && !e.extern && !e.generic) lowerFunc(this, e);
+      if (e.kind === 'class' && !e.generic) {
+        for (const m of e.methods.values()) if (!m.generic) lowerFunc(this, m);
         if (e.ctor) lowerFunc(this, e.ctor);
       }
     }
+    // Generic instances are created while lowering their uses (and may create more).
+    for (let f = this.pending.shift(); f; f = this.pending.shift()) lowerFunc(this, f);
     return this.module;
   }
 }
@@ -147,6 +164,7 @@ export class Lowerer {
 function lowerFunc(L: Lowerer, f: FuncInfo): void {
   L.b = new Builder();
   L.fn = f;
+  L.typeEnv = f.typeEnv;
   L.targets = [];
   const b = L.b;
   const decl = f.decl;
@@ -179,6 +197,7 @@ function lowerFunc(L: Lowerer, f: FuncInfo): void {
   func.blocks = finishBlocks(b);
   func.nextVreg = b.nextVreg;
   L.module.funcs.push(func);
+  L.typeEnv = undefined;
 }
 
 /** A constructor first stores the field initialisers, in declaration order. */

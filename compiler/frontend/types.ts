@@ -29,6 +29,8 @@ export interface StructInfo {
   size: number;
   align: number;
   laidOut: boolean; // false while its fields are being computed (detects by-value cycles)
+  /** An instance of a generic class: its declaration and type arguments (for inference). */
+  generic?: { decl: object; args: Type[] };
 }
 
 export type Type =
