@@ -89,6 +89,7 @@ export const CODES = {
   SWITCH_CASE: 'TSK2022',
   STRING_COMPARE: 'TSK2023',
   GENERIC_CONSTRAINT: 'TSK2024',
+  OVERRIDE: 'TSK2025',
   // TSK3xxx: other
   NO_PROGRAM: 'TSK3001',
   UNKNOWN_NAME: 'TSK3002',
@@ -160,7 +161,7 @@ const REFUSED: [ts.SyntaxKind, string, string][] = [
 const refusedByKind = new Map(REFUSED.map(([k, code, msg]) => [k, { code, msg }]));
 
 const BINARY_REFUSED: Partial<Record<ts.SyntaxKind, [string, string]>> = {
-  [ts.SyntaxKind.InstanceOfKeyword]: [C.INSTANCEOF, '`instanceof` is not supported: there is no inheritance'],
+  [ts.SyntaxKind.InstanceOfKeyword]: [C.INSTANCEOF, '`instanceof` is not supported: there is no run-time type information'],
   [ts.SyntaxKind.InKeyword]: [C.IN, 'the `in` operator is not supported'],
   [ts.SyntaxKind.AsteriskAsteriskToken]: [C.EXPONENT, '`**` is not supported: multiply in a loop'],
   [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: [C.EXPONENT, '`**=` is not supported: multiply in a loop'],
@@ -200,10 +201,19 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     return;
   }
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
-    err(C.NESTED_FUNCTION, 'function expressions and arrow functions are not supported: declare a function at module level and use its name');
-    return; // its insides would only add noise
+    // Allowed when they capture nothing (lambda.ts checks that).
+    if (hasModifier(node, ts.SyntaxKind.AsyncKeyword)) err(C.ASYNC, 'async functions are not supported');
+    if (node.asteriskToken) err(C.GENERATOR, 'generators are not supported');
+    if (node.typeParameters) err(C.GENERIC, 'generic lambdas are not supported: declare a generic function', node.typeParameters[0]);
+    for (const p of node.parameters) {
+      if (p.questionToken || p.initializer) err(C.OPTIONAL_PARAM, 'optional and default parameters are not supported', p);
+      if (p.dotDotDotToken) err(C.REST_PARAM, 'rest parameters are not supported', p);
+    }
+    node.forEachChild((c) => visit(c, diags, fnDepth + 1));
+    return;
   }
   if (ts.isClassDeclaration(node)) checkClass(node, diags);
+  if (ts.isInterfaceDeclaration(node)) checkInterface(node, diags);
   if (ts.isTypeAliasDeclaration(node) && node.typeParameters) err(C.GENERIC, 'generic type aliases are not supported: use the class type itself', node.typeParameters[0]);
   if (ts.isEnumDeclaration(node)) {
     for (const m of node.members) {
@@ -253,7 +263,7 @@ function checkFunction(node: ts.FunctionDeclaration | ts.MethodDeclaration | ts.
   if (hasModifier(node, ts.SyntaxKind.AsyncKeyword)) err(C.ASYNC, 'async functions are not supported');
   if (node.asteriskToken) err(C.GENERATOR, 'generators are not supported');
   // A body-less declaration is fine in a .d.ts or with `declare`; elsewhere it is an overload.
-  if (!node.body && !hasModifier(node, ts.SyntaxKind.DeclareKeyword) && !node.getSourceFile().isDeclarationFile) {
+  if (!node.body && !hasModifier(node, ts.SyntaxKind.DeclareKeyword) && !hasModifier(node, ts.SyntaxKind.AbstractKeyword) && !node.getSourceFile().isDeclarationFile) {
     err(C.OVERLOAD, 'overload signatures are not supported: declare one implementation');
   }
   for (const p of node.parameters) {
@@ -264,11 +274,19 @@ function checkFunction(node: ts.FunctionDeclaration | ts.MethodDeclaration | ts.
 
 function checkClass(node: ts.ClassDeclaration, diags: DiagnosticBag): void {
   const err = (code: string, msg: string, at: ts.Node = node) => diags.error(code, msg, nodeLoc(at));
-  for (const h of node.heritageClauses ?? []) {
-    if (h.token === ts.SyntaxKind.ExtendsKeyword) err(C.INHERITANCE, 'class inheritance is not supported: embed the base with Inline<T>', h);
-  }
   if (hasModifier(node, ts.SyntaxKind.DefaultKeyword)) err(C.IMPORT_FORM, '`export default` is not supported: use named exports');
   for (const m of node.members) checkMember(m, diags);
+}
+
+/** An interface is a set of methods that classes implement: no fields, no generics. */
+function checkInterface(node: ts.InterfaceDeclaration, diags: DiagnosticBag): void {
+  const err = (code: string, msg: string, at: ts.Node) => diags.error(code, msg, nodeLoc(at));
+  if (node.typeParameters) err(C.GENERIC, 'generic interfaces are not supported', node.typeParameters[0]);
+  for (const m of node.members) {
+    if (!ts.isMethodSignature(m)) err(C.INHERITANCE, 'an interface declares methods only: put fields in a (base) class', m);
+    else if (m.typeParameters) err(C.GENERIC, 'generic interface methods are not supported', m.typeParameters[0]);
+    else if (m.questionToken) err(C.INHERITANCE, 'optional interface methods are not supported', m);
+  }
 }
 
 /** Names of the JavaScript world that do not exist in the language. */
@@ -288,7 +306,7 @@ function checkMember(m: ts.ClassElement, diags: DiagnosticBag): void {
     err(C.STATIC, 'static members are not supported, except `static readonly` integer constants: use module-level functions and variables');
   }
   if (ts.isIndexSignatureDeclaration(m)) err(C.UNSUPPORTED_TYPE, 'index signatures are not supported: use InlineArray<T, N>');
-  if (hasModifier(m, ts.SyntaxKind.AbstractKeyword)) err(C.INHERITANCE, 'abstract members are not supported');
+  if (hasModifier(m, ts.SyntaxKind.AbstractKeyword) && !ts.isMethodDeclaration(m)) err(C.INHERITANCE, 'only methods can be abstract');
   if (ts.isPropertyDeclaration(m) && m.questionToken) err(C.PARAM_PROPERTY, 'optional fields are not supported: use `T | null` for a reference, or a flag', m.questionToken);
   if (ts.isConstructorDeclaration(m)) {
     for (const p of m.parameters) {

@@ -9,6 +9,7 @@ import { type Type, type StructInfo, INT_TYPES, I32, BOOL, VOID, NEVER, STRING, 
 import { Builder } from '../ir/builder.js';
 import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, type TypeEnv, ZERO_TV, isExported } from './lower.js';
 import { instantiateClass } from './generics.js';
+import { VPTR_FIELD, inheritedCtorParams } from './classes.js';
 import { expr } from './expr.js';
 import { exprAs } from './intrinsics.js';
 
@@ -62,6 +63,15 @@ export function collect(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, strin
       }
       L.entities.set(stmt, ent);
       L.structs.set(info, ent);
+    } else if (ts.isInterfaceDeclaration(stmt)) {
+      const info: StructInfo = { name: stmt.name.text, symbolPrefix: names.get(stmt) ?? stmt.name.text, fields: [], fieldMap: new Map(), size: 0, align: 1, laidOut: true, isInterface: true };
+      const ent: StructEntity = { kind: 'class', info, decl: stmt, methods: new Map(), statics: new Map(), staticValues: new Map() };
+      for (const m of stmt.members) {
+        if (!ts.isMethodSignature(m) || !ts.isIdentifier(m.name)) continue;
+        ent.methods.set(m.name.text, { kind: 'func', sym: `${info.symbolPrefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported: false, extern: false, struct: info, abstract: true });
+      }
+      L.entities.set(stmt, ent);
+      L.structs.set(info, ent);
     } else if (ts.isEnumDeclaration(stmt)) {
       const members = new Map<string, bigint>();
       let next = 0n;
@@ -80,16 +90,18 @@ export function classEntity(decl: ts.ClassDeclaration, info: StructInfo, exporte
   const prefix = info.symbolPrefix;
   const ent: StructEntity = { kind: 'class', info, decl, methods: new Map(), statics: new Map(), staticValues: new Map(), typeEnv };
   for (const m of decl.members) {
-    if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.body && !hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
+    const abstract = hasModifier(m, ts.SyntaxKind.AbstractKeyword);
+    if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && (m.body || abstract) && !hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
       ent.methods.set(m.name.text, {
         kind: 'func', sym: `${prefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info,
-        generic: !!m.typeParameters?.length, typeEnv,
+        generic: !!m.typeParameters?.length, typeEnv, abstract,
       });
     }
   }
   const ctor = decl.members.find(ts.isConstructorDeclaration);
   const hasInit = decl.members.some((m) => ts.isPropertyDeclaration(m) && m.initializer && !hasModifier(m, ts.SyntaxKind.StaticKeyword));
-  if (ctor || hasInit) {
+  const derived = decl.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+  if (ctor || hasInit || derived) {
     ent.ctor = { kind: 'func', sym: `${prefix}.constructor`, decl: ctor ?? decl, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info, ctorOf: decl, typeEnv };
   }
   return ent;
@@ -125,6 +137,12 @@ export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
   const savedEnv = L.typeEnv;
   L.typeEnv = ent.typeEnv;
   const fields: { name: string; type: Type }[] = [];
+  // A polymorphic class starts with its base's fields (or the vtable pointer): a prefix of the same layout.
+  const base = s.base && structEntity(L, s.base);
+  if (base) {
+    layout(L, base, at);
+    fields.push(...base.info.fields.map((f) => ({ name: f.name, type: f.type })));
+  } else if (s.poly) fields.push(VPTR_FIELD);
   for (const m of ent.decl.members) {
     if (!ts.isPropertyDeclaration(m) || hasModifier(m, ts.SyntaxKind.StaticKeyword) || !ts.isIdentifier(m.name)) continue;
     if (!m.type) {
@@ -170,7 +188,7 @@ function funcSignature(L: Lowerer, e: FuncInfo): void {
       e.params.push({ name, type: t, decl: p });
     }
     if (decl.type) e.ret = resolveType(L, decl.type);
-    else if (!ts.isConstructorDeclaration(decl) && decl.body && returnsValue(decl.body)) {
+    else if (!ts.isConstructorDeclaration(decl) && !ts.isMethodSignature(decl) && decl.body && returnsValue(decl.body)) {
       L.error(C.RETURN_TYPE, 'a function that returns a value needs a return type annotation', decl.name ?? decl);
       e.ret = ERROR;
     }
@@ -178,6 +196,9 @@ function funcSignature(L: Lowerer, e: FuncInfo): void {
       L.error(C.PARAM_TYPE, `a function cannot return ${typeName(e.ret)}: return a reference`, decl.type!);
       e.ret = ERROR;
     }
+  } else if (e.ctorOf && e.struct) {
+    const ent = structEntity(L, e.struct);
+    if (ent) e.params.push(...inheritedCtorParams(L, ent));
   }
   e.type = { kind: 'func', params: e.params.filter((p) => p.name !== 'this' || !e.struct).map((p) => p.type), ret: e.ret };
   if (e.extern && !L.module.externs.includes(e.sym)) L.module.externs.push(e.sym);
@@ -248,6 +269,10 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
       const t = resolveType(L, args[0], field);
       if (t.kind === 'ref') {
         const ent = structEntity(L, t.struct);
+        if (t.struct.poly || t.struct.isInterface) {
+          L.error(C.INHERITANCE, `Inline<${t.struct.name}>: a class with a base, subclasses or interfaces lives only behind references (new sets its vtable pointer)`, node);
+          return ERROR;
+        }
         if (ent) layout(L, ent, node);
         return { kind: 'inline', struct: t.struct };
       }
@@ -290,10 +315,6 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
     const t = resolveType(L, decl.type, field);
     L.resolving.delete(decl);
     return t;
-  }
-  if (ts.isInterfaceDeclaration(decl)) {
-    L.error(C.UNSUPPORTED_TYPE, `interface types are not supported: declare '${name}' as a class`, node);
-    return ERROR;
   }
   L.error(C.UNSUPPORTED_TYPE, `type '${name}' is not supported`, node);
   return ERROR;
@@ -432,7 +453,7 @@ function literalValue(e: ts.Expression): bigint | null {
 /** The declarations a top-level statement introduces into the linker's namespace. */
 function topLevelNames(stmt: ts.Statement): { node: ts.Node; name: string; exported: boolean }[] {
   const exported = isExported(stmt);
-  if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt)) && stmt.name) {
+  if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isInterfaceDeclaration(stmt)) && stmt.name) {
     if (ts.isFunctionDeclaration(stmt) && !stmt.body) return [];
     return [{ node: stmt, name: stmt.name.text, exported }];
   }

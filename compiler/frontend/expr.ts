@@ -5,12 +5,20 @@ import type { Block, Value, BinOp, CmpOp } from '../ir/ir.js';
 import { ts, nodeLoc } from './program.js';
 import { CODES as C, isFloatText } from './check.js';
 import { type Type, type IntType, INT_TYPES, I32, I64, U8, U64, USIZE, BOOL, VOID, NULL, STRING, ERROR, clsOf, sizeOf, isAggregate, memAccess, typeName, sameType, unifyInts, intRange, isInt } from './types.js';
-import { ARITH_OPS, BUILTIN_CONSTS, type FuncInfo, type LValue, type Lowerer, type StructEntity, type TV, ZERO_TV, addOffset, binop, cmp, isLiteralish, isRefLike, load, loadLocal, skipParens, slotSize, thisKey, unop } from './lower.js';
+import { ARITH_OPS, BUILTIN_CONSTS, fieldInitialisers, type FuncInfo, type LValue, type Lowerer, type StructEntity, type TV, ZERO_TV, addOffset, binop, cmp, isLiteralish, isRefLike, load, loadLocal, skipParens, slotSize, thisKey, unop } from './lower.js';
 import { W, konst } from '../ir/builder.js';
 import { cond, condValue } from './stmt.js';
 import { constExpr, constValue, declOf, resolveType, stringSym, structEntity } from './decls.js';
 import { convert, exprAs, intrinsic, wrap } from './intrinsics.js';
 import { genericCall, instantiateClass, newTypeArgs } from './generics.js';
+import { findMethod, isSubtype, methodCall, superCall, superMethodCall, vtableSym } from './classes.js';
+import { hasModifier } from './check.js';
+import { lambda } from './lambda.js';
+
+/** Two references where one's class is a subclass (or implementer) of the other's. */
+function related(a: Type, b: Type): boolean {
+  return a.kind === 'ref' && b.kind === 'ref' && (isSubtype(a.struct, b.struct) || isSubtype(b.struct, a.struct));
+}
 
 const S = ts.SyntaxKind;
 
@@ -69,6 +77,9 @@ function exprInner(L: Lowerer, node: ts.Expression, want: Type | undefined, disc
     }
     case ts.SyntaxKind.NewExpression:
       return newExpr(L, node as ts.NewExpression, want);
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+      return lambda(L, node as ts.ArrowFunction | ts.FunctionExpression, want);
     default:
       // Refused constructs were reported by check.ts; anything else is reported here.
       if (!isRefusedExpression(node)) L.error(C.BAD_DECLARATION, `${ts.SyntaxKind[node.kind]} is not supported`, node);
@@ -293,7 +304,7 @@ function comparison(L: Lowerer, node: ts.BinaryExpression, op: CmpOp): TV {
     L.error(C.STRING_COMPARE, 'strings cannot be compared with == (it would compare addresses): compare the bytes with memcmp', node);
     return { t: BOOL, v: W(0n) };
   }
-  if (isEq && isRefLike(l.t) && isRefLike(r.t) && (l.t.kind === 'null' || r.t.kind === 'null' || sameType(l.t, r.t))) {
+  if (isEq && isRefLike(l.t) && isRefLike(r.t) && (l.t.kind === 'null' || r.t.kind === 'null' || sameType(l.t, r.t) || related(l.t, r.t))) {
     return { t: BOOL, v: cmp(L, op, 'l', l.v, r.v) };
   }
   L.error(C.BAD_OPERAND, `cannot compare ${typeName(l.t)} with ${typeName(r.t)}${isEq ? '' : ' (ordering needs integers)'}`, node);
@@ -499,8 +510,7 @@ function propertyAccess(L: Lowerer, node: ts.PropertyAccessExpression): TV {
       const { width, signed } = memAccess(field.type);
       return { t: field.type, v: load(L, addr, width, signed, clsOf(field.type)) };
     }
-    const ent = structEntity(L, t.struct);
-    if (ent?.methods.has(name)) {
+    if (findMethod(L, t.struct, name)) {
       L.error(C.NOT_CALLABLE, `method '${name}' must be called: methods are not values`, node);
       return ZERO_TV;
     }
@@ -533,6 +543,8 @@ function staticConst(L: Lowerer, e: StructEntity, name: string, node: ts.Node): 
 
 function call(L: Lowerer, node: ts.CallExpression): TV {
   const callee = skipParens(node.expression);
+  if (callee.kind === S.SuperKeyword) return superCall(L, node, () => fieldInitialisers(L, L.fn!));
+  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === S.SuperKeyword) return superMethodCall(L, callee.name.text, node);
   if (ts.isIdentifier(callee)) {
     const decl = declOf(L, callee);
     if (decl && decl.getSourceFile().isDeclarationFile) return intrinsic(L, callee.text, node);
@@ -563,7 +575,9 @@ function call(L: Lowerer, node: ts.CallExpression): TV {
     if (obj.t.kind === 'ref') {
       const ent = structEntity(L, obj.t.struct);
       const m = ent?.methods.get(name);
-      if (m) return m.generic ? callGeneric(L, m, node, [obj.v]) : directCall(L, m, node.arguments, [obj.v]);
+      if (m?.generic) return callGeneric(L, m, node, [obj.v]);
+      const r = methodCall(L, obj, obj.t.struct, name, node);
+      if (r) return r;
       const field = obj.t.struct.fieldMap.get(name);
       if (field?.type.kind === 'func') {
         const fv = load(L, addOffset(L, obj.v, BigInt(field.offset)), 8, false, 'l');
@@ -687,10 +701,15 @@ function newExpr(L: Lowerer, node: ts.NewExpression, want: Type | undefined): TV
     if (!inst) return ZERO_TV;
     e = inst;
   }
+  if (e.info.isInterface || hasModifier(e.decl, S.AbstractKeyword)) {
+    L.error(C.INHERITANCE, `'${e.info.name}' is ${e.info.isInterface ? 'an interface' : 'abstract'}: create an object of a class that implements it`, node);
+    return ZERO_TV;
+  }
   const alloc = allocHook(L, '__alloc', node);
   const t: Type = { kind: 'ref', struct: e.info };
   const size = konst(BigInt(Math.max(e.info.size, 1)), 'l');
   const obj = emitCall(L, { kind: 'sym', name: alloc, addend: 0n }, [size], USIZE);
+  if (e.info.poly) L.b.emit({ op: 'store', addr: obj.v, value: vtableSym(e.info), width: 8 });
   if (e.ctor) directCall(L, e.ctor, node.arguments ?? [], [obj.v]);
   return { t, v: obj.v };
 }
@@ -726,8 +745,8 @@ function aggregateValue(t: Type, addr: Value): TV {
 }
 
 function isRefusedExpression(node: ts.Node): boolean {
-  return [S.ArrowFunction, S.FunctionExpression, S.ObjectLiteralExpression, S.ArrayLiteralExpression, S.AsExpression,
+  return [S.ObjectLiteralExpression, S.ArrayLiteralExpression, S.AsExpression,
     S.TypeAssertionExpression, S.TypeOfExpression, S.DeleteExpression, S.VoidExpression, S.AwaitExpression, S.YieldExpression,
     S.RegularExpressionLiteral, S.BigIntLiteral, S.SpreadElement, S.ClassExpression, S.TaggedTemplateExpression,
-    S.SatisfiesExpression, S.MetaProperty, S.SuperKeyword].includes(node.kind);
+    S.SatisfiesExpression, S.MetaProperty].includes(node.kind);
 }

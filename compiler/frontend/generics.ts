@@ -97,7 +97,7 @@ export function instantiateClass(L: Lowerer, tmpl: StructEntity, args: Type[], a
     laidOut: false, generic: { decl: tmpl.decl, args },
   };
   const exported = tmpl.methods.values().next().value?.exported ?? false;
-  const ent = classEntity(tmpl.decl, info, exported, env);
+  const ent = classEntity(tmpl.decl as ts.ClassDeclaration, info, exported, env);
   ent.statics = tmpl.statics;
   ent.staticValues = tmpl.staticValues;
   L.instances.set(key, ent);
@@ -153,7 +153,7 @@ export function genericCall(L: Lowerer, tmpl: FuncInfo, node: ts.CallExpression,
   node.arguments.forEach((a, i) => {
     const p = params[i];
     if (p?.type && mentions(L, p.type, tparams)) {
-      if (isLiteralish(a)) {
+      if (isLiteralish(a) || ts.isArrowFunction(a) || ts.isFunctionExpression(a)) {
         literals.push({ i, p: p.type });
         early.push(undefined);
         return;
@@ -168,7 +168,9 @@ export function genericCall(L: Lowerer, tmpl: FuncInfo, node: ts.CallExpression,
     }
   });
   for (const { i, p } of literals) {
-    const tv = expr(L, node.arguments[i], literalWant(L, p, tparams, bound));
+    const a = node.arguments[i];
+    const fnType = !isLiteralish(a) ? withEnv(L, new Map([...(tmpl.typeEnv ?? []), ...bound]), () => resolveType(L, p)) : undefined;
+    const tv = expr(L, a, fnType ?? literalWant(L, p, tparams, bound));
     infer(L, p, tv.t, tparams, bound);
     early[i] = tv;
   }

@@ -2,6 +2,7 @@
 // (integer widening, null to references), explicit ones (u8(x) ...), and the prelude's intrinsics:
 // port I/O, control registers, memory access, atomics, sizeof, addr_of, syscall.
 
+import { isSubtype } from './classes.js';
 import type { Value, Width } from '../ir/ir.js';
 import { ts } from './program.js';
 import { CODES as C } from './check.js';
@@ -35,6 +36,7 @@ export function coerce(L: Lowerer, tv: TV, to: Type, node: ts.Node): Value {
   if (from.kind === 'never') return konst(0n, clsOf(to));
   if (to.kind === 'table' && from.kind === 'table' && sameType(from.elem, to.elem)) return tv.v;
   if (sameType(from, to)) return tv.v;
+  if (from.kind === 'ref' && to.kind === 'ref' && isSubtype(from.struct, to.struct)) return tv.v; // a subclass's object starts with its base's fields
   if (from.kind === 'void') L.error(C.VOID_VALUE, 'a void call has no value', node);
   else L.error(C.TYPE_MISMATCH, `type ${typeName(from)} is not assignable to ${typeName(to)}${isInt(to) && from.kind === 'bool' ? `: convert with ${to.name}(b)` : ''}`, node);
   return konst(0n, clsOf(to));

@@ -31,6 +31,12 @@ export interface StructInfo {
   laidOut: boolean; // false while its fields are being computed (detects by-value cycles)
   /** An instance of a generic class: its declaration and type arguments (for inference). */
   generic?: { decl: object; args: Type[] };
+  /** Inheritance (classes.ts): the base class, the interfaces implemented (or extended, for an interface). */
+  base?: StructInfo;
+  ifaces?: StructInfo[];
+  /** Objects carry a vtable pointer at offset 0 (the class takes part in inheritance). */
+  poly?: boolean;
+  isInterface?: boolean;
 }
 
 export type Type =
