@@ -41,6 +41,7 @@ export function lambda(L: Lowerer, node: Lambda, want: Type | undefined): TV {
     }
     params.push({ name, type: t, decl: p });
   });
+  if (!ok) return ZERO_TV;
   let ret: Type;
   if (node.type) ret = resolveType(L, node.type);
   else if (ctx) ret = ctx.ret;
@@ -49,7 +50,6 @@ export function lambda(L: Lowerer, node: Lambda, want: Type | undefined): TV {
     L.error(C.RETURN_TYPE, 'a lambda that returns a value needs a return type annotation (or a function-typed context)', node);
     return ZERO_TV;
   }
-  if (!ok) return ZERO_TV;
   const outer = L.fn?.sym ?? 'module';
   const sym = `${outer}.lambda.${L.lambdaCount++}`;
   const f: FuncInfo = {
@@ -82,8 +82,7 @@ function checkCaptures(L: Lowerer, node: Lambda): boolean {
     }
     n.forEachChild(visit);
   };
-  node.body.forEachChild(visit);
-  if (!ts.isBlock(node.body)) visit(node.body);
+  visit(node.body);
   return ok;
 }
 

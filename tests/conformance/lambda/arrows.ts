@@ -26,8 +26,8 @@ function apply(x: u64, f: (v: u64) => u64): u64 {
   return f(x);
 }
 
-function map2<T extends u64>(a: T, b: T, f: (v: T) => T): T {
-  return f(a) + f(b);
+function pick2<T>(first: bool, a: T, b: T, f: (v: T) => T): T {
+  return first ? f(a) : f(b);
 }
 
 const twice = (v: u64): u64 => v * 2; // a module-level constant function
@@ -53,7 +53,7 @@ export function main(): void {
   };
   sort(6, byAbs);
   show(6);
-  print(`${apply(21, twice)} ${apply(5, (v) => v * v)} ${map2(u8(3), 4, (v) => v * 10)} ${u32(calls > 0)}`);
+  print(`${apply(21, twice)} ${apply(5, (v) => v * v)} ${pick2(false, u8(3), 7, (v) => v * 10)} ${u32(calls > 0)}`);
 }
 
 /* expect:
