@@ -14,6 +14,7 @@ import { genericCall, instantiateClass, newTypeArgs } from './generics.js';
 import { findMethod, isSubtype, methodCall, superCall, superMethodCall, vtableSym } from './classes.js';
 import { hasModifier } from './check.js';
 import { lambda } from './lambda.js';
+import { checkIndex } from './bounds.js';
 
 /** Two references where one's class is a subclass (or implementer) of the other's. */
 function related(a: Type, b: Type): boolean {
@@ -463,6 +464,7 @@ function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
       return null;
     }
     const i64 = convert(L, idx, idx.t.signed ? I64 : U64);
+    if (!checkIndex(L, i64, base.t.length, node)) return null;
     const size = BigInt(sizeOf(elem));
     const off = binop(L, 'mul', 'l', i64, konst(size, 'l'));
     const addr = binop(L, 'add', 'l', base.v, off);

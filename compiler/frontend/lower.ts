@@ -113,8 +113,13 @@ export const ZERO_TV: TV = { t: ERROR, v: konst(0n, 'w') };
 
 export const BUILTIN_CONSTS: Record<string, bigint> = { FMT_STR: 0n, FMT_INT: 1n, FMT_UINT: 2n, FMT_HEX: 3n };
 
-export function lowerProgram(p: Program, diags: DiagnosticBag): Module {
-  return new Lowerer(p, diags).run();
+export interface LowerOptions {
+  /** Check InlineArray and table indices at run time (see bounds.ts); on unless turned off. */
+  boundsChecks?: boolean;
+}
+
+export function lowerProgram(p: Program, diags: DiagnosticBag, opts: LowerOptions = {}): Module {
+  return new Lowerer(p, diags, opts.boundsChecks ?? true).run();
 }
 
 /** The lowering state: the program's entities and the function being built. */
@@ -139,7 +144,7 @@ export class Lowerer {
   names = new Map<number, string>(); // the current function's user variables, by vreg (their slot)
   types = new Map<number, DebugType>(); // their debug types, by the same vreg
 
-  constructor(readonly p: Program, readonly diags: DiagnosticBag) {
+  constructor(readonly p: Program, readonly diags: DiagnosticBag, readonly boundsChecks = true) {
     this.checker = p.checker;
   }
 
