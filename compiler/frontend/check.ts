@@ -165,8 +165,6 @@ const BINARY_REFUSED: Partial<Record<ts.SyntaxKind, [string, string]>> = {
   [ts.SyntaxKind.InKeyword]: [C.IN, 'the `in` operator is not supported'],
   [ts.SyntaxKind.AsteriskAsteriskToken]: [C.EXPONENT, '`**` is not supported: multiply in a loop'],
   [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: [C.EXPONENT, '`**=` is not supported: multiply in a loop'],
-  [ts.SyntaxKind.QuestionQuestionToken]: [C.NULLISH, '`??` is not supported: compare with null'],
-  [ts.SyntaxKind.QuestionQuestionEqualsToken]: [C.NULLISH, '`??=` is not supported: compare with null'],
   [ts.SyntaxKind.CommaToken]: [C.COMMA, 'the comma operator is not supported: use separate statements'],
 };
 
@@ -223,8 +221,9 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     }
   }
   if (ts.isImportDeclaration(node)) checkImport(node, diags);
-  if ((ts.isPropertyAccessExpression(node) || ts.isCallExpression(node) || ts.isElementAccessExpression(node)) && node.questionDotToken) {
-    err(C.OPTIONAL_CHAINING, 'optional chaining (`?.`) is not supported: compare with null');
+  // `?.` on a property or a method call is lowered by nullish.ts; on an element or a function value it is refused.
+  if ((ts.isElementAccessExpression(node) || (ts.isCallExpression(node) && !ts.isPropertyAccessExpression(node.expression))) && node.questionDotToken) {
+    err(C.OPTIONAL_CHAINING, 'optional chaining (`?.`) is supported on fields and method calls only: compare with null');
   }
   if (ts.isElementAccessExpression(node) && (ts.isStringLiteral(node.argumentExpression) || ts.isNoSubstitutionTemplateLiteral(node.argumentExpression))) {
     err(C.ELEMENT_ACCESS, 'dynamic property access is not supported: use `obj.field`', node.argumentExpression);
@@ -302,8 +301,8 @@ function checkMember(m: ts.ClassElement, diags: DiagnosticBag): void {
   const err = (code: string, msg: string, at: ts.Node = m) => diags.error(code, msg, nodeLoc(at));
   const isStatic = hasModifier(m, ts.SyntaxKind.StaticKeyword);
   if (ts.isClassStaticBlockDeclaration(m)) err(C.STATIC, 'static blocks are not supported');
-  else if (isStatic && !(ts.isPropertyDeclaration(m) && hasModifier(m, ts.SyntaxKind.ReadonlyKeyword) && m.initializer)) {
-    err(C.STATIC, 'static members are not supported, except `static readonly` integer constants: use module-level functions and variables');
+  else if (isStatic && !(ts.isPropertyDeclaration(m) && hasModifier(m, ts.SyntaxKind.ReadonlyKeyword) && m.initializer) && !(ts.isMethodDeclaration(m) && m.body)) {
+    err(C.STATIC, 'static members are not supported, except static methods and `static readonly` integer constants: use module-level variables');
   }
   if (ts.isIndexSignatureDeclaration(m)) err(C.UNSUPPORTED_TYPE, 'index signatures are not supported: use InlineArray<T, N>');
   if (hasModifier(m, ts.SyntaxKind.AbstractKeyword) && !ts.isMethodDeclaration(m)) err(C.INHERITANCE, 'only methods can be abstract');

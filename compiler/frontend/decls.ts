@@ -65,7 +65,7 @@ export function collect(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, strin
       L.structs.set(info, ent);
     } else if (ts.isInterfaceDeclaration(stmt)) {
       const info: StructInfo = { name: stmt.name.text, symbolPrefix: names.get(stmt) ?? stmt.name.text, fields: [], fieldMap: new Map(), size: 0, align: 1, laidOut: true, isInterface: true };
-      const ent: StructEntity = { kind: 'class', info, decl: stmt, methods: new Map(), statics: new Map(), staticValues: new Map() };
+      const ent: StructEntity = { kind: 'class', info, decl: stmt, methods: new Map(), statics: new Map(), staticValues: new Map(), staticMethods: new Map() };
       for (const m of stmt.members) {
         if (!ts.isMethodSignature(m) || !ts.isIdentifier(m.name)) continue;
         ent.methods.set(m.name.text, { kind: 'func', sym: `${info.symbolPrefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported: false, extern: false, struct: info, abstract: true });
@@ -88,8 +88,14 @@ export function collect(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, strin
 /** A class's entity: its methods and constructor as functions named `<prefix>.<name>`. */
 export function classEntity(decl: ts.ClassDeclaration, info: StructInfo, exported: boolean, typeEnv?: TypeEnv): StructEntity {
   const prefix = info.symbolPrefix;
-  const ent: StructEntity = { kind: 'class', info, decl, methods: new Map(), statics: new Map(), staticValues: new Map(), typeEnv };
+  const ent: StructEntity = { kind: 'class', info, decl, methods: new Map(), statics: new Map(), staticValues: new Map(), staticMethods: new Map(), typeEnv };
   for (const m of decl.members) {
+    if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.body && hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
+      ent.staticMethods.set(m.name.text, {
+        kind: 'func', sym: `${prefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported, extern: false,
+        generic: !!m.typeParameters?.length, typeEnv,
+      });
+    }
     const abstract = hasModifier(m, ts.SyntaxKind.AbstractKeyword);
     if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && (m.body || abstract) && !hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
       ent.methods.set(m.name.text, {
@@ -164,6 +170,7 @@ export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
 export function signatures(L: Lowerer, e: FuncInfo | StructEntity): void {
   if (e.kind === 'class') {
     for (const m of e.methods.values()) if (!m.generic) signatures(L, m);
+    if (!e.typeEnv) for (const m of e.staticMethods.values()) if (!m.generic) signatures(L, m);
     if (e.ctor) signatures(L, e.ctor);
     return;
   }

@@ -15,6 +15,7 @@ import { findMethod, isSubtype, methodCall, superCall, superMethodCall, vtableSy
 import { hasModifier } from './check.js';
 import { lambda } from './lambda.js';
 import { checkIndex } from './bounds.js';
+import { chainDefault, checkChain, nullish, nullishAssign, optional } from './nullish.js';
 
 /** Two references where one's class is a subclass (or implementer) of the other's. */
 function related(a: Type, b: Type): boolean {
@@ -214,7 +215,9 @@ function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): 
   const compound = COMPOUND[k];
   if (compound !== undefined) return compoundAssign(L, node, compound);
   if (k === S.AmpersandAmpersandToken || k === S.BarBarToken) return boolValue(L, node);
-  if (k === S.CommaToken || k === S.InstanceOfKeyword || k === S.InKeyword || k === S.AsteriskAsteriskToken || k === S.QuestionQuestionToken) {
+  if (k === S.QuestionQuestionToken) return nullish(L, node, want);
+  if (k === S.QuestionQuestionEqualsToken) return nullishAssign(L, node);
+  if (k === S.CommaToken || k === S.InstanceOfKeyword || k === S.InKeyword || k === S.AsteriskAsteriskToken) {
     return ZERO_TV; // refused by check.ts
   }
   const cmp = CMP_OPS[k];
@@ -411,7 +414,7 @@ function conditional(L: Lowerer, node: ts.ConditionalExpression, want: Type | un
 
 // ---- places: variables, fields, elements ----
 
-function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
+export function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
   node = skipParens(node);
   if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node)) return null; // destructuring, refused
   if (ts.isNonNullExpression(node)) return lvalue(L, node.expression);
@@ -475,12 +478,12 @@ function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
   return null;
 }
 
-function readLValue(L: Lowerer, lv: LValue): TV {
+export function readLValue(L: Lowerer, lv: LValue): TV {
   if (isAggregate(lv.t)) return aggregateValue(lv.t, lv.addr); // an inline struct or array element: its address
   return { t: lv.t, v: load(L, lv.addr, lv.width, lv.signed, clsOf(lv.t)) };
 }
 
-function writeLValue(L: Lowerer, lv: LValue, v: Value): void {
+export function writeLValue(L: Lowerer, lv: LValue, v: Value): void {
   L.b.emit({ op: 'store', addr: lv.addr, value: v, width: lv.width });
 }
 
@@ -497,7 +500,16 @@ function propertyAccess(L: Lowerer, node: ts.PropertyAccessExpression): TV {
     }
     if (e?.kind === 'class') return staticConst(L, e, name, node);
   }
+  if (!checkChain(L, node)) return ZERO_TV;
+  const dflt = chainDefault(L, node);
   const obj = expr(L, node.expression);
+  if (node.questionDotToken && obj.t.kind !== 'error') return optional(L, node, obj, (o) => memberOf(L, node, o), dflt);
+  return memberOf(L, node, obj);
+}
+
+/** `obj.name` once `obj` is known: a field, a length. */
+function memberOf(L: Lowerer, node: ts.PropertyAccessExpression, obj: TV): TV {
+  const name = node.name.text;
   const t = obj.t;
   if (t.kind === 'error') return ZERO_TV;
   if (name === 'length' && (t.kind === 'array' || t.kind === 'table')) return { t: I32, v: W(BigInt(t.length)) };
@@ -559,12 +571,27 @@ function call(L: Lowerer, node: ts.CallExpression): TV {
       const decl = declOf(L, callee.expression);
       const e = decl && L.entities.get(decl);
       if (e?.kind === 'class') {
-        L.error(C.STATIC, 'static methods are not supported: use a module-level function', callee);
+        const sm = e.staticMethods.get(name);
+        if (sm) return sm.generic ? callGeneric(L, sm, node, []) : directCall(L, sm, node.arguments, []);
+        L.error(C.STATIC, `'${e.info.name}' has no static method '${name}'`, callee);
         return ZERO_TV;
       }
     }
+    if (!checkChain(L, node)) return ZERO_TV;
+    const dflt = chainDefault(L, node);
     const obj = expr(L, callee.expression);
     if (obj.t.kind === 'error') return ZERO_TV;
+    if (callee.questionDotToken) return optional(L, node, obj, (o) => methodCallOn(L, node, callee, o), dflt);
+    return methodCallOn(L, node, callee, obj);
+  }
+  const fv = expr(L, callee);
+  return indirectCall(L, fv, node);
+}
+
+/** `obj.name(args)` once `obj` is known: string intrinsics, methods, function-typed fields. */
+function methodCallOn(L: Lowerer, node: ts.CallExpression, callee: ts.PropertyAccessExpression, obj: TV): TV {
+  const name = callee.name.text;
+  {
     if (obj.t.kind === 'string' && name === 'charCodeAt' && node.arguments.length === 1) {
       const idx = expr(L, node.arguments[0]);
       if (!isInt(idx.t)) {
@@ -591,8 +618,6 @@ function call(L: Lowerer, node: ts.CallExpression): TV {
     L.error(C.NOT_CALLABLE, `${typeName(obj.t)} has no method '${name}'`, callee.name);
     return ZERO_TV;
   }
-  const fv = expr(L, callee);
-  return indirectCall(L, fv, node);
 }
 
 export function argValues(L: Lowerer, params: Type[], args: readonly ts.Expression[]): Value[] {

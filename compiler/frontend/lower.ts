@@ -75,6 +75,8 @@ export interface StructEntity {
   ctor?: FuncInfo;
   statics: Map<string, ts.PropertyDeclaration>;
   staticValues: Map<string, TV | null>;
+  /** `static m()`: plain functions named `<prefix>.m`, called as `C.m(...)`. */
+  staticMethods: Map<string, FuncInfo>;
   /** A generic class: a template; each `C<Args>` is an instance with its own StructEntity. */
   generic?: boolean;
   typeEnv?: TypeEnv;
@@ -134,6 +136,7 @@ export class Lowerer {
   instances = new Map<string, FuncInfo | StructEntity>(); // generic instances by template and type arguments
   pending: FuncInfo[] = []; // instances (and lambdas) to lower after the program's own functions
   lambdaCount = 0;
+  chainDefault?: { at: ts.Node; value: ts.Expression }; // `a?.f ?? d`: the default of the chain ending at `at`
   slots = new Map<string, number>(); // vtable slots of the selectors (classes.ts)
   typeEnv?: TypeEnv; // the type parameters of the function or class being lowered or laid out
   // per function
@@ -162,6 +165,7 @@ export class Lowerer {
     // Bases before subclasses: an implicit constructor takes its base constructor's parameters.
     const byDepth = [...this.entities.values()].sort((a, b) => hierarchyDepth(a) - hierarchyDepth(b));
     for (const e of byDepth) if ((e.kind === 'func' || e.kind === 'class') && !e.generic) signatures(this, e);
+    for (const e of byDepth) if (e.kind === 'class' && e.generic) for (const m of e.staticMethods.values()) if (!m.generic) signatures(this, m);
     checkOverrides(this);
     for (const e of [...this.entities.values()]) {
       if (e.kind === 'global') lowerGlobal(this, e);
@@ -169,6 +173,8 @@ export class Lowerer {
     }
     for (const e of [...this.entities.values()]) {
       if (e.kind === 'func' && !e.extern && !e.generic) lowerFunc(this, e);
+      // Static methods cannot use the class's type parameters: one copy, also for a generic class.
+      if (e.kind === 'class') for (const m of e.staticMethods.values()) if (!m.generic) lowerFunc(this, m);
       if (e.kind === 'class' && !e.generic) {
         for (const m of e.methods.values()) if (!m.generic && !m.abstract) lowerFunc(this, m);
         if (e.ctor) lowerFunc(this, e.ctor);

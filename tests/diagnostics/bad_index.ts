@@ -5,7 +5,7 @@ export function f_index(s: S1, b: bool): void {
   const c = s[0]; // error TSK2020 TS7053
 }
 const SMALL: u16[] = [1, 2, 3];
-export function f_range(): u16 {
+export function f_index_range(): u16 {
   let buf!: InlineArray<u8, 8>;
   buf[7] = 1;
   buf[8] = 1; // error TSK2026
