@@ -204,13 +204,16 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     if (node.asteriskToken) err(C.GENERATOR, 'generators are not supported');
     if (node.typeParameters) err(C.GENERIC, 'generic lambdas are not supported: declare a generic function', node.typeParameters[0]);
     for (const p of node.parameters) {
-      if (p.questionToken || p.initializer) err(C.OPTIONAL_PARAM, 'optional and default parameters are not supported', p);
+      if (p.questionToken || p.initializer) err(C.OPTIONAL_PARAM, 'optional and default parameters are not supported in lambdas (they are called through function values)', p);
       if (p.dotDotDotToken) err(C.REST_PARAM, 'rest parameters are not supported', p);
     }
     node.forEachChild((c) => visit(c, diags, fnDepth + 1));
     return;
   }
   if (ts.isClassDeclaration(node)) checkClass(node, diags);
+  if (ts.isFunctionTypeNode(node)) {
+    for (const p of node.parameters) if (p.questionToken) err(C.OPTIONAL_PARAM, 'a function type cannot have optional parameters: a call through it cannot fill them in', p);
+  }
   if (ts.isInterfaceDeclaration(node)) checkInterface(node, diags);
   if (ts.isTypeAliasDeclaration(node) && node.typeParameters) err(C.GENERIC, 'generic type aliases are not supported: use the class type itself', node.typeParameters[0]);
   if (ts.isEnumDeclaration(node)) {
@@ -266,7 +269,6 @@ function checkFunction(node: ts.FunctionDeclaration | ts.MethodDeclaration | ts.
     err(C.OVERLOAD, 'overload signatures are not supported: declare one implementation');
   }
   for (const p of node.parameters) {
-    if (p.questionToken || p.initializer) err(C.OPTIONAL_PARAM, 'optional and default parameters are not supported', p);
     if (p.dotDotDotToken) err(C.REST_PARAM, 'rest parameters are not supported', p);
   }
 }

@@ -19,7 +19,7 @@ import { ts } from './program.js';
 import { CODES as C, hasModifier } from './check.js';
 import { type StructInfo, type Type, sameType, typeName, USIZE } from './types.js';
 import { type FuncInfo, type Lowerer, type StructEntity, type TV, ZERO_TV, addOffset, load, loadLocal, paramKey, thisKey } from './lower.js';
-import { argValues, emitCall } from './expr.js';
+import { callArgs, emitCall } from './expr.js';
 import { declOf, structEntity } from './decls.js';
 
 /** Whether a reference to `s` may be used as a reference to `to`: a base class or an implemented interface. */
@@ -118,14 +118,13 @@ export function methodCall(L: Lowerer, obj: TV, s: StructInfo, name: string, nod
   const m = findMethod(L, s, name);
   if (!m) return null;
   if (m.generic) return null; // generics.ts
-  const params = m.params.slice(1).map((p) => p.type);
   if (!mustDispatch(L, s, m, name)) {
     if (m.abstract) return null;
-    return emitCall(L, { kind: 'sym', name: m.sym, addend: 0n }, [obj.v, ...argValues(L, params, node.arguments)], m.ret);
+    return emitCall(L, { kind: 'sym', name: m.sym, addend: 0n }, [obj.v, ...callArgs(L, m, node.arguments, 1)], m.ret);
   }
   const owner = s.isInterface ? m.struct! : classSelectorOwner(L, s, name);
   const slot = slotOf(L, owner, name);
-  const args = argValues(L, params, node.arguments);
+  const args = callArgs(L, m, node.arguments, 1);
   const vptr = load(L, obj.v, 8, false, 'l');
   const fn = load(L, addOffset(L, vptr, BigInt(8 * slot)), 8, false, 'l');
   return emitCall(L, fn, [obj.v, ...args], m.ret);
@@ -140,7 +139,7 @@ export function superMethodCall(L: Lowerer, name: string, node: ts.CallExpressio
     return ZERO_TV;
   }
   const self = loadLocal(L, thisKey(L.fn!.decl));
-  return emitCall(L, { kind: 'sym', name: m.sym, addend: 0n }, [self.v, ...argValues(L, m.params.slice(1).map((p) => p.type), node.arguments)], m.ret);
+  return emitCall(L, { kind: 'sym', name: m.sym, addend: 0n }, [self.v, ...callArgs(L, m, node.arguments, 1)], m.ret);
 }
 
 /** `super(args)` in a constructor: the base constructor, then this class's field initialisers. */
@@ -152,7 +151,7 @@ export function superCall(L: Lowerer, node: ts.CallExpression, initialisers: () 
     return ZERO_TV;
   }
   const self = loadLocal(L, thisKey(L.fn.decl));
-  if (base.ctor) emitCall(L, { kind: 'sym', name: base.ctor.sym, addend: 0n }, [self.v, ...argValues(L, base.ctor.params.slice(1).map((p) => p.type), node.arguments)], base.ctor.ret);
+  if (base.ctor) emitCall(L, { kind: 'sym', name: base.ctor.sym, addend: 0n }, [self.v, ...callArgs(L, base.ctor, node.arguments, 1)], base.ctor.ret);
   initialisers();
   return { t: { kind: 'void' }, v: { kind: 'const', value: 0n, cls: 'w' } };
 }

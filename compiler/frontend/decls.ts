@@ -2,11 +2,11 @@
 // variables and constants) with their linker names, class layouts and signatures; types from
 // annotations; module variables, tables and constants evaluated at compile time; string literals.
 
-import type { Global } from '../ir/ir.js';
+import type { Global, Value } from '../ir/ir.js';
 import { ts, nodeLoc } from './program.js';
 import { CODES as C, hasModifier, isFloatText } from './check.js';
 import { type Type, type StructInfo, INT_TYPES, I32, BOOL, VOID, NEVER, STRING, FMT, ERROR, sizeOf, alignOf, isAggregate, layoutStruct, typeName, isInt } from './types.js';
-import { Builder } from '../ir/builder.js';
+import { Builder, konst } from '../ir/builder.js';
 import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, type TypeEnv, ZERO_TV, isExported } from './lower.js';
 import { instantiateClass } from './generics.js';
 import { VPTR_FIELD, inheritedCtorParams } from './classes.js';
@@ -192,7 +192,7 @@ function funcSignature(L: Lowerer, e: FuncInfo): void {
         L.error(C.PARAM_TYPE, `a parameter cannot have type ${typeName(t)}: pass a reference`, p.type ?? p);
         t = ERROR;
       }
-      e.params.push({ name, type: t, decl: p });
+      e.params.push({ name, type: t, decl: p, dflt: defaultValue(L, p, t) });
     }
     if (decl.type) e.ret = resolveType(L, decl.type);
     else if (!ts.isConstructorDeclaration(decl) && !ts.isMethodSignature(decl) && decl.body && returnsValue(decl.body)) {
@@ -209,6 +209,19 @@ function funcSignature(L: Lowerer, e: FuncInfo): void {
   }
   e.type = { kind: 'func', params: e.params.filter((p) => p.name !== 'this' || !e.struct).map((p) => p.type), ret: e.ret };
   if (e.extern && !L.module.externs.includes(e.sym)) L.module.externs.push(e.sym);
+}
+
+/**
+ * A parameter's default value, passed by the caller when the argument is omitted: a constant (as
+ * C++'s default arguments); `p?: T` with no default is null, so only references may be optional.
+ */
+function defaultValue(L: Lowerer, p: ts.ParameterDeclaration, t: Type): Value | undefined {
+  if (p.initializer) return constExpr(L, p.initializer, t)?.v;
+  if (!p.questionToken) return undefined;
+  if (t.kind !== 'ref' && t.kind !== 'func' && t.kind !== 'string' && t.kind !== 'error') {
+    L.error(C.OPTIONAL_PARAM, `an optional ${typeName(t)} parameter would be undefined when omitted: give it a default value ('${p.name.getText()}: ${typeName(t)} = 0')`, p);
+  }
+  return konst(0n, 'l');
 }
 
 // ---- types from annotations ----

@@ -620,13 +620,21 @@ function methodCallOn(L: Lowerer, node: ts.CallExpression, callee: ts.PropertyAc
   }
 }
 
+/** The arguments of a call of `f` (after `self` leading ones): those written, then the defaults of the rest. */
+export function callArgs(L: Lowerer, f: FuncInfo, args: readonly ts.Expression[], self: number): Value[] {
+  const ps = f.params.slice(self);
+  const vals = argValues(L, ps.map((p) => p.type), args);
+  for (let i = args.length; i < ps.length; i++) vals.push(ps[i].dflt ?? konst(0n, clsOf(ps[i].type)));
+  return vals;
+}
+
 export function argValues(L: Lowerer, params: Type[], args: readonly ts.Expression[]): Value[] {
   return args.map((a, i) => (i < params.length ? exprAs(L, a, params[i]) : expr(L, a).v));
 }
 
 function directCall(L: Lowerer, f: FuncInfo, args: readonly ts.Expression[], self: Value[]): TV {
   const params = f.params.slice(self.length).map((p) => p.type);
-  const vals = [...self, ...argValues(L, params, args)];
+  const vals = [...self, ...callArgs(L, f, args, self.length)];
   return emitCall(L, { kind: 'sym', name: f.sym, addend: 0n }, vals, f.ret);
 }
 
@@ -643,6 +651,11 @@ function indirectCall(L: Lowerer, fv: TV, node: ts.CallExpression): TV {
   }
   if (fv.t.kind !== 'func') {
     L.error(C.NOT_CALLABLE, `${typeName(fv.t)} is not a function`, node.expression);
+    return ZERO_TV;
+  }
+  if (node.arguments.length < fv.t.params.length) {
+    // A function with default parameters, called through its address: the defaults are the caller's to pass.
+    L.error(C.OPTIONAL_PARAM, `a call through a function value passes every argument: ${fv.t.params.length} expected`, node);
     return ZERO_TV;
   }
   return emitCall(L, fv.v, argValues(L, fv.t.params, node.arguments), fv.t.ret);

@@ -12,7 +12,7 @@ import { CODES as C } from './check.js';
 import { type Type, type StructInfo, sameType, typeName, isInt, unifyInts, intWidens } from './types.js';
 import { type FuncInfo, type Lowerer, isLiteralish, type StructEntity, type TV, type TypeEnv } from './lower.js';
 import { classEntity, declOf, layout, resolveType, signatures } from './decls.js';
-import { argValues, expr } from './expr.js';
+import { callArgs, expr } from './expr.js';
 import { coerce, exprAs } from './intrinsics.js';
 import { isSubtype } from './classes.js';
 
@@ -142,7 +142,7 @@ export function genericCall(L: Lowerer, tmpl: FuncInfo, node: ts.CallExpression,
   if (node.typeArguments) {
     const f = instantiateFunc(L, tmpl, node.typeArguments.map((a) => resolveType(L, a)), node);
     if (!f) return null;
-    return { f, args: [...self, ...argValues(L, f.params.slice(self.length).map((p) => p.type), node.arguments)] };
+    return { f, args: [...self, ...callArgs(L, f, node.arguments, self.length)] };
   }
   const bound = new Map<ts.Node, Type>();
   const params = decl.parameters;

@@ -47,7 +47,8 @@ export interface FuncInfo {
   kind: 'func';
   sym: string;
   decl: ts.FunctionDeclaration | ts.MethodDeclaration | ts.ConstructorDeclaration | ts.ClassDeclaration | ts.MethodSignature | ts.ArrowFunction | ts.FunctionExpression;
-  params: { name: string; type: Type; decl?: ts.ParameterDeclaration }[];
+  /** `dflt`: an omitted argument's value (a constant default, or null for an optional reference). */
+  params: { name: string; type: Type; decl?: ts.ParameterDeclaration; dflt?: Value }[];
   ret: Type;
   type: Type; // the function type, for values
   exported: boolean;
