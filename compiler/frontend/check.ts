@@ -134,8 +134,6 @@ const REFUSED: [ts.SyntaxKind, string, string][] = [
   [ts.SyntaxKind.TypeOfExpression, C.TYPEOF, '`typeof` is not supported: types are known at compile time'],
   [ts.SyntaxKind.DeleteExpression, C.DELETE, '`delete` is not supported: use destroy(obj) to free a struct'],
   [ts.SyntaxKind.ForInStatement, C.FOR_IN_OF, 'for-in is not supported: use a counted for loop'],
-  [ts.SyntaxKind.GetAccessor, C.ACCESSOR, 'getters are not supported: use a method'],
-  [ts.SyntaxKind.SetAccessor, C.ACCESSOR, 'setters are not supported: use a method'],
   [ts.SyntaxKind.ObjectLiteralExpression, C.OBJECT_LITERAL, 'object literals are not supported: use `new` on a class, or a struct in memory'],
   [ts.SyntaxKind.AsExpression, C.CAST, '`as` casts are not supported: convert with a call such as u32(x), or changetype<T>(x)'],
   [ts.SyntaxKind.TypeAssertionExpression, C.CAST, 'type assertions are not supported: convert with a call such as u32(x), or changetype<T>(x)'],

@@ -116,15 +116,21 @@ function classSelectorOwner(L: Lowerer, s: StructInfo, name: string): StructInfo
 /** `obj.name(args)` on a class or interface reference: direct, or through the vtable. */
 export function methodCall(L: Lowerer, obj: TV, s: StructInfo, name: string, node: ts.CallExpression): TV | null {
   const m = findMethod(L, s, name);
-  if (!m) return null;
-  if (m.generic) return null; // generics.ts
-  if (!mustDispatch(L, s, m, name)) {
-    if (m.abstract) return null;
-    return emitCall(L, { kind: 'sym', name: m.sym, addend: 0n }, [obj.v, ...callArgs(L, m, node.arguments, 1)], m.ret);
-  }
+  if (!m || m.generic) return null; // generic methods: generics.ts
+  return invoke(L, obj, s, name, m, () => callArgs(L, m, node.arguments, 1));
+}
+
+/** A getter (`get x`, no arguments) or setter (`set x`, the value) of `obj`, if its class has one. */
+export function accessorCall(L: Lowerer, obj: TV, s: StructInfo, key: string, args: () => Value[]): TV | null {
+  const m = findMethod(L, s, key);
+  return m ? invoke(L, obj, s, key, m, args) : null;
+}
+
+function invoke(L: Lowerer, obj: TV, s: StructInfo, name: string, m: FuncInfo, argValues: () => Value[]): TV {
+  if (!mustDispatch(L, s, m, name)) return emitCall(L, { kind: 'sym', name: m.sym, addend: 0n }, [obj.v, ...argValues()], m.ret);
   const owner = s.isInterface ? m.struct! : classSelectorOwner(L, s, name);
   const slot = slotOf(L, owner, name);
-  const args = callArgs(L, m, node.arguments, 1);
+  const args = argValues();
   const vptr = load(L, obj.v, 8, false, 'l');
   const fn = load(L, addOffset(L, vptr, BigInt(8 * slot)), 8, false, 'l');
   return emitCall(L, fn, [obj.v, ...args], m.ret);

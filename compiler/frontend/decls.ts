@@ -104,6 +104,15 @@ export function classEntity(decl: ts.ClassDeclaration, info: StructInfo, exporte
       });
     }
   }
+  // Accessors are methods named `get x` / `set x` (symbols `C.get_x`, `C.set_x`), dispatched like any other.
+  for (const m of decl.members) {
+    if ((ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) && ts.isIdentifier(m.name) && m.body && !hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
+      const kind = ts.isGetAccessorDeclaration(m) ? 'get' : 'set';
+      ent.methods.set(`${kind} ${m.name.text}`, {
+        kind: 'func', sym: `${prefix}.${kind}_${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info, typeEnv,
+      });
+    }
+  }
   const ctor = decl.members.find(ts.isConstructorDeclaration);
   const hasInit = decl.members.some((m) => ts.isPropertyDeclaration(m) && m.initializer && !hasModifier(m, ts.SyntaxKind.StaticKeyword));
   const derived = decl.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword);

@@ -11,7 +11,7 @@ import { cond, condValue } from './stmt.js';
 import { constExpr, constValue, declOf, resolveType, stringSym, structEntity } from './decls.js';
 import { convert, exprAs, intrinsic, wrap } from './intrinsics.js';
 import { genericCall, instantiateClass, newTypeArgs } from './generics.js';
-import { findMethod, isSubtype, methodCall, superCall, superMethodCall, vtableSym } from './classes.js';
+import { accessorCall, findMethod, isSubtype, methodCall, superCall, superMethodCall, vtableSym } from './classes.js';
 import { hasModifier } from './check.js';
 import { lambda } from './lambda.js';
 import { checkIndex } from './bounds.js';
@@ -203,6 +203,8 @@ function incDec(L: Lowerer, target: ts.Expression, bin: 'add' | 'sub', wantOld: 
 function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): TV {
   const k = node.operatorToken.kind;
   if (k === S.EqualsToken) {
+    const set = setterAssign(L, node);
+    if (set) return set;
     const lv = lvalue(L, node.left);
     if (!lv) {
       expr(L, node.right);
@@ -240,6 +242,25 @@ function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): 
   const t = unify(L, l, r, node, node.operatorToken.getText());
   if (!t) return ZERO_TV;
   return { t, v: arithmetic(L, arith, t, convert(L, l, t), convert(L, r, t)) };
+}
+
+/** `obj.p = v` where `p` is an accessor: a call of its setter; the expression's value is `v`. */
+function setterAssign(L: Lowerer, node: ts.BinaryExpression): TV | null {
+  const left = skipParens(node.left);
+  if (!ts.isPropertyAccessExpression(left)) return null;
+  const d = declOf(L, left.name);
+  if (!d || !(ts.isSetAccessorDeclaration(d) || ts.isGetAccessorDeclaration(d))) return null;
+  const obj = expr(L, left.expression);
+  if (obj.t.kind !== 'ref') return ZERO_TV;
+  const setter = findMethod(L, obj.t.struct, `set ${left.name.text}`);
+  if (!setter) {
+    L.error(C.NOT_ASSIGNABLE, `'${left.name.text}' has a getter and no setter`, left);
+    return ZERO_TV;
+  }
+  const t = setter.params[1]?.type ?? ERROR;
+  const v = exprAs(L, node.right, t);
+  accessorCall(L, obj, obj.t.struct, `set ${left.name.text}`, () => [v]);
+  return { t, v };
 }
 
 /** Types both operands of a binary operator; a literal operand takes the other operand's type. */
@@ -440,6 +461,10 @@ export function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
       return null;
     }
     const field = obj.t.struct.fieldMap.get(node.name.text);
+    if (!field && findMethod(L, obj.t.struct, `set ${node.name.text}`)) {
+      L.error(C.ACCESSOR, `'${node.name.text}' is an accessor: only '=' calls its setter; write 'x.${node.name.text} = x.${node.name.text} + 1'`, node);
+      return null;
+    }
     if (!field) {
       L.error(C.UNKNOWN_FIELD, `'${obj.t.struct.name}' has no field '${node.name.text}'`, node.name);
       return null;
@@ -518,6 +543,8 @@ function memberOf(L: Lowerer, node: ts.PropertyAccessExpression, obj: TV): TV {
   }
   if (t.kind === 'ref') {
     const field = t.struct.fieldMap.get(name);
+    const getter = !field && accessorCall(L, obj, t.struct, `get ${name}`, () => []);
+    if (getter) return getter;
     if (field) {
       const addr = addOffset(L, obj.v, BigInt(field.offset));
       if (isAggregate(field.type)) return aggregateValue(field.type, addr);

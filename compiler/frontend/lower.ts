@@ -46,7 +46,7 @@ function hierarchyDepth(e: Entity): number {
 export interface FuncInfo {
   kind: 'func';
   sym: string;
-  decl: ts.FunctionDeclaration | ts.MethodDeclaration | ts.ConstructorDeclaration | ts.ClassDeclaration | ts.MethodSignature | ts.ArrowFunction | ts.FunctionExpression;
+  decl: ts.FunctionDeclaration | ts.MethodDeclaration | ts.ConstructorDeclaration | ts.ClassDeclaration | ts.MethodSignature | ts.ArrowFunction | ts.FunctionExpression | ts.AccessorDeclaration;
   /** `dflt`: an omitted argument's value (a constant default, or null for an optional reference). */
   params: { name: string; type: Type; decl?: ts.ParameterDeclaration; dflt?: Value }[];
   ret: Type;
