@@ -134,7 +134,6 @@ const REFUSED: [ts.SyntaxKind, string, string][] = [
   [ts.SyntaxKind.TypeOfExpression, C.TYPEOF, '`typeof` is not supported: types are known at compile time'],
   [ts.SyntaxKind.DeleteExpression, C.DELETE, '`delete` is not supported: use destroy(obj) to free a struct'],
   [ts.SyntaxKind.ForInStatement, C.FOR_IN_OF, 'for-in is not supported: use a counted for loop'],
-  [ts.SyntaxKind.ObjectLiteralExpression, C.OBJECT_LITERAL, 'object literals are not supported: use `new` on a class, or a struct in memory'],
   [ts.SyntaxKind.AsExpression, C.CAST, '`as` casts are not supported: convert with a call such as u32(x), or changetype<T>(x)'],
   [ts.SyntaxKind.TypeAssertionExpression, C.CAST, 'type assertions are not supported: convert with a call such as u32(x), or changetype<T>(x)'],
   [ts.SyntaxKind.SatisfiesExpression, C.CAST, '`satisfies` is not supported'],
@@ -209,6 +208,9 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     return;
   }
   if (ts.isClassDeclaration(node)) checkClass(node, diags);
+  if (ts.isObjectLiteralExpression(node) && !(ts.isArrayLiteralExpression(node.parent) && isTableInitialiser(node.parent))) {
+    err(C.OBJECT_LITERAL, 'object literals are allowed only as the elements of a module-level table of structs (`const T: Entry[] = [{ a: 1 }]`): use `new` on a class');
+  }
   if (ts.isFunctionTypeNode(node)) {
     for (const p of node.parameters) if (p.questionToken) err(C.OPTIONAL_PARAM, 'a function type cannot have optional parameters: a call through it cannot fill them in', p);
   }

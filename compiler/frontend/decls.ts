@@ -383,12 +383,23 @@ export function lowerGlobal(L: Lowerer, e: Extract<Entity, { kind: 'global' }>):
       L.error(C.NOT_CONSTANT, `table '${name}' needs an array literal initialiser`, d.name);
       return;
     }
-    t = e.type = { kind: 'table', elem: t.elem, length: init.elements.length };
-    const es = sizeOf(t.elem);
+    // A table of a class type written with object literals holds the structs themselves (C's
+    // `const struct entry T[] = {{...}, ...}`), not references.
+    const structs = t.elem.kind === 'ref' && init.elements.length > 0 && init.elements.every(ts.isObjectLiteralExpression);
+    const elem: Type = structs && t.elem.kind === 'ref' ? { kind: 'inline', struct: t.elem.struct } : t.elem;
+    if (elem.kind === 'inline' && (elem.struct.poly || elem.struct.isInterface)) {
+      L.error(C.INHERITANCE, `a table of ${elem.struct.name} structs: a class with a vtable lives only behind references`, d.type ?? d.name);
+      return;
+    }
+    t = e.type = { kind: 'table', elem, length: init.elements.length };
+    const es = sizeOf(elem);
     g.size = Math.max(es * init.elements.length, 1);
-    g.align = Math.max(alignOf(t.elem), 1);
+    g.align = Math.max(alignOf(elem), 1);
     g.bytes = new Uint8Array(g.size);
-    init.elements.forEach((el, i) => constInto(L, g, i * es, el, t.kind === 'table' ? t.elem : ERROR));
+    init.elements.forEach((el, i) => {
+      if (elem.kind === 'inline' && ts.isObjectLiteralExpression(el)) structInto(L, g, i * es, el, elem.struct);
+      else constInto(L, g, i * es, el, elem);
+    });
     g.section = e.constant ? 'rodata' : 'data';
   } else {
     g.size = Math.max(sizeOf(t), 1);
@@ -403,6 +414,26 @@ export function lowerGlobal(L: Lowerer, e: Extract<Entity, { kind: 'global' }>):
     }
   }
   L.module.globals.push(g);
+}
+
+/** An object literal in a table of structs: each named field's constant at its offset, the others zero. */
+function structInto(L: Lowerer, g: Global, offset: number, lit: ts.ObjectLiteralExpression, s: StructInfo): void {
+  for (const p of lit.properties) {
+    if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name)) {
+      L.error(C.OBJECT_LITERAL, 'a struct literal in a table lists `field: constant` pairs only', p);
+      continue;
+    }
+    const f = s.fieldMap.get(p.name.text);
+    if (!f) {
+      L.error(C.UNKNOWN_FIELD, `'${s.name}' has no field '${p.name.text}'`, p.name);
+      continue;
+    }
+    if (isAggregate(f.type)) {
+      L.error(C.OBJECT_LITERAL, `field '${f.name}' is stored inline: a table literal sets scalar fields only`, p);
+      continue;
+    }
+    constInto(L, g, offset + f.offset, p.initializer, f.type);
+  }
 }
 
 /** Evaluates a constant initialiser into a global's bytes (integers, bools, null, strings, functions). */
