@@ -28,22 +28,27 @@ export function checkIndex(L: Lowerer, index: Value, length: number, node: ts.El
     L.error(C.INDEX_RANGE, `index ${BigInt.asIntN(64, index.value)} is out of range for length ${length}`, node.argumentExpression);
     return false;
   }
-  if (!L.boundsChecks || !L.fn) return true;
+  checkIndexAgainst(L, index, konst(BigInt(length), 'l'), node);
+  return true;
+}
+
+/** The run-time check of `index` against a length (a constant, or a Slice's). */
+export function checkIndexAgainst(L: Lowerer, index: Value, length: Value, node: ts.ElementAccessExpression): void {
+  if (!L.boundsChecks || !L.fn) return;
   const b = L.b;
   const ok = b.newBlock();
   const bad = b.newBlock();
-  b.br(cmp(L, 'ult', 'l', index, konst(BigInt(length), 'l')), ok, bad);
+  b.br(cmp(L, 'ult', 'l', index, length), ok, bad);
   b.setBlock(bad);
   const saved = b.loc;
   const loc = nodeLoc(node);
   b.loc = loc;
   if (L.funcSyms.has(BOUNDS_HOOK)) {
     const file = { kind: 'sym' as const, name: stringSym(L, relative(process.cwd(), loc.file)), addend: 8n };
-    emitCall(L, { kind: 'sym', name: BOUNDS_HOOK, addend: 0n }, [file, W(BigInt(loc.line)), index, konst(BigInt(length), 'l')], NEVER);
+    emitCall(L, { kind: 'sym', name: BOUNDS_HOOK, addend: 0n }, [file, W(BigInt(loc.line)), index, length], NEVER);
   } else {
     b.term({ op: 'unreachable' });
   }
   b.loc = saved;
   b.setBlock(ok);
-  return true;
 }

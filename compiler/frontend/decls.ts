@@ -130,7 +130,7 @@ export function collectVariables(L: Lowerer, sf: ts.SourceFile, names: Map<ts.No
     const declared = hasModifier(stmt, ts.SyntaxKind.DeclareKeyword);
     for (const d of stmt.declarationList.declarations) {
       if (!ts.isIdentifier(d.name)) continue;
-      const type = d.type ? resolveType(L, d.type) : ERROR;
+      const type = d.type ? resolveType(L, d.type, isSliceType(d.type)) : ERROR; // a module-level Slice is refused like a field
       if (!d.type && (declared || !d.initializer)) L.error(C.MISSING_TYPE, `module variable '${d.name.text}' needs a type annotation`, d.name);
       const scalarConst = isConst && !declared && (isInt(type) || type.kind === 'bool' || type.kind === 'string' || (!d.type && !!d.initializer && !ts.isArrayLiteralExpression(d.initializer)));
       if (scalarConst) L.entities.set(d, { kind: 'const', type: d.type ? type : ERROR, decl: d });
@@ -208,8 +208,8 @@ function funcSignature(L: Lowerer, e: FuncInfo): void {
       L.error(C.RETURN_TYPE, 'a function that returns a value needs a return type annotation', decl.name ?? decl);
       e.ret = ERROR;
     }
-    if (isAggregate(e.ret)) {
-      L.error(C.PARAM_TYPE, `a function cannot return ${typeName(e.ret)}: return a reference`, decl.type!);
+    if (isAggregate(e.ret) || e.ret.kind === 'slice') {
+      L.error(C.PARAM_TYPE, `a function cannot return ${typeName(e.ret)}: ${e.ret.kind === 'slice' ? 'take a Slice parameter, or return the address' : 'return a reference'}`, decl.type!);
       e.ret = ERROR;
     }
   } else if (e.ctorOf && e.struct) {
@@ -231,6 +231,10 @@ function defaultValue(L: Lowerer, p: ts.ParameterDeclaration, t: Type): Value | 
     L.error(C.OPTIONAL_PARAM, `an optional ${typeName(t)} parameter would be undefined when omitted: give it a default value ('${p.name.getText()}: ${typeName(t)} = 0')`, p);
   }
   return konst(0n, 'l');
+}
+
+function isSliceType(n: ts.TypeNode): boolean {
+  return ts.isTypeReferenceNode(n) && n.typeName.getText() === 'Slice';
 }
 
 // ---- types from annotations ----
@@ -321,6 +325,14 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
         elem = ERROR;
       }
       return { kind: 'array', elem, length: Number(len) };
+    }
+    if (name === 'Slice' && args.length === 1) {
+      const elem = resolveType(L, args[0], true);
+      if (field) {
+        L.error(C.UNSUPPORTED_TYPE, 'a Slice<T> is a local or a parameter: store its ptr and length in fields', node);
+        return ERROR;
+      }
+      return { kind: 'slice', elem };
     }
     if ((name === 'ReadonlyArray' || name === 'Array') && args.length === 1) return { kind: 'table', elem: resolveType(L, args[0]), length: -1 };
     if (!decl) return ERROR; // TypeScript reports the unknown name

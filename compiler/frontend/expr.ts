@@ -14,7 +14,8 @@ import { genericCall, instantiateClass, newTypeArgs } from './generics.js';
 import { accessorCall, findMethod, isSubtype, methodCall, superCall, superMethodCall, vtableSym } from './classes.js';
 import { hasModifier } from './check.js';
 import { lambda } from './lambda.js';
-import { checkIndex } from './bounds.js';
+import { checkIndex, checkIndexAgainst } from './bounds.js';
+import { copySlice, sliceLength, slicePtr } from './slices.js';
 import { chainDefault, checkChain, nullish, nullishAssign, optional } from './nullish.js';
 
 /** Two references where one's class is a subclass (or implementer) of the other's. */
@@ -203,7 +204,7 @@ function incDec(L: Lowerer, target: ts.Expression, bin: 'add' | 'sub', wantOld: 
 function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): TV {
   const k = node.operatorToken.kind;
   if (k === S.EqualsToken) {
-    const set = setterAssign(L, node);
+    const set = setterAssign(L, node) ?? sliceAssign(L, node);
     if (set) return set;
     const lv = lvalue(L, node.left);
     if (!lv) {
@@ -242,6 +243,18 @@ function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): 
   const t = unify(L, l, r, node, node.operatorToken.getText());
   if (!t) return ZERO_TV;
   return { t, v: arithmetic(L, arith, t, convert(L, l, t), convert(L, r, t)) };
+}
+
+/** `s = t` for a named slice: a copy of `t`'s descriptor into `s`'s own. */
+function sliceAssign(L: Lowerer, node: ts.BinaryExpression): TV | null {
+  const left = skipParens(node.left);
+  if (!ts.isIdentifier(left)) return null;
+  const d = declOf(L, left);
+  const e = d && L.entities.get(d);
+  if (e?.kind !== 'local' || e.type.kind !== 'slice') return null;
+  const v = exprAs(L, node.right, e.type);
+  copySlice(L, e.addr, v);
+  return { t: e.type, v: e.addr };
 }
 
 /** `obj.p = v` where `p` is an accessor: a call of its setter; the expression's value is `v`. */
@@ -478,9 +491,9 @@ export function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
   if (ts.isElementAccessExpression(node)) {
     const base = expr(L, node.expression);
     if (base.t.kind === 'error') return null;
-    if (base.t.kind !== 'array' && base.t.kind !== 'table') {
+    if (base.t.kind !== 'array' && base.t.kind !== 'table' && base.t.kind !== 'slice') {
       if (!ts.isStringLiteral(node.argumentExpression)) {
-        L.error(C.BAD_INDEX, `${typeName(base.t)} cannot be indexed: only InlineArray and tables can`, node);
+        L.error(C.BAD_INDEX, `${typeName(base.t)} cannot be indexed: only InlineArray, tables and slices can`, node);
       }
       return null;
     }
@@ -492,10 +505,12 @@ export function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
       return null;
     }
     const i64 = convert(L, idx, idx.t.signed ? I64 : U64);
-    if (!checkIndex(L, i64, base.t.length, node)) return null;
+    const isSlice = base.t.kind === 'slice';
+    if (isSlice) checkIndexAgainst(L, i64, sliceLength(L, base.v), node);
+    else if (base.t.kind !== 'slice' && !checkIndex(L, i64, base.t.length, node)) return null;
     const size = BigInt(sizeOf(elem));
     const off = binop(L, 'mul', 'l', i64, konst(size, 'l'));
-    const addr = binop(L, 'add', 'l', base.v, off);
+    const addr = binop(L, 'add', 'l', isSlice ? slicePtr(L, base.v) : base.v, off);
     if (elem.kind === 'error') return null;
     return { t: elem, addr, ...memAccess(elem), readonly: base.t.kind === 'table' };
   }
@@ -538,6 +553,7 @@ function memberOf(L: Lowerer, node: ts.PropertyAccessExpression, obj: TV): TV {
   const t = obj.t;
   if (t.kind === 'error') return ZERO_TV;
   if (name === 'length' && (t.kind === 'array' || t.kind === 'table')) return { t: I32, v: W(BigInt(t.length)) };
+  if (t.kind === 'slice' && (name === 'length' || name === 'ptr')) return { t: USIZE, v: name === 'ptr' ? slicePtr(L, obj.v) : sliceLength(L, obj.v) };
   if (name === 'length' && t.kind === 'string') {
     return { t: I32, v: load(L, addOffset(L, obj.v, -8n), 4, true, 'w') };
   }

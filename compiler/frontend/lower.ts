@@ -32,6 +32,7 @@ import { expr } from './expr.js';
 import { foldBin, foldCmp, foldExt, foldUn } from '../ir/fold.js';
 import { debugType } from './debugtypes.js';
 import { checkOverrides, emitVtables, implicitSuper, linkHierarchy } from './classes.js';
+import { copySlice } from './slices.js';
 import type { DebugType } from '../../linker/object.js';
 
 function hierarchyDepth(e: Entity): number {
@@ -211,7 +212,12 @@ function lowerFunc(L: Lowerer, f: FuncInfo): void {
     const slot = b.alloca(slotSize(cls), slotSize(cls));
     b.emit({ op: 'store', addr: slot, value: { kind: 'vreg', id: vreg, cls }, width: slotSize(cls) });
     const key: ts.Node = p.decl ?? paramKey(decl, i); // an implicit constructor's parameters have no declaration
-    L.entities.set(p.name === 'this' ? thisKey(decl) : key, { kind: 'local', type: p.type, addr: slot, aggregate: false });
+    if (p.type.kind === 'slice') {
+      // A Slice parameter arrives as the caller's descriptor: the callee works on its own copy.
+      const own = b.alloca(16, 8);
+      copySlice(L, own, { kind: 'vreg', id: vreg, cls });
+      L.entities.set(key, { kind: 'local', type: p.type, addr: own, aggregate: true });
+    } else L.entities.set(p.name === 'this' ? thisKey(decl) : key, { kind: 'local', type: p.type, addr: slot, aggregate: false });
     func.names!.set(vreg, p.name);
     const dt = debugType(p.type);
     if (dt) func.types!.set(vreg, dt);

@@ -11,6 +11,7 @@ import { compare, expr } from './expr.js';
 import { coerce, exprAs } from './intrinsics.js';
 import { resolveType } from './decls.js';
 import { setDebugType } from './debugtypes.js';
+import { copySlice, newSlice, sliceLength, slicePtr } from './slices.js';
 
 // ---- statements ----
 
@@ -88,6 +89,15 @@ function localVar(L: Lowerer, d: ts.VariableDeclaration): void {
   if (t.kind === 'fmt') {
     L.error(C.FMT_USE, 'a fmt value can only be passed on to a fmt parameter', d.name);
     t = ERROR;
+  }
+  if (t.kind === 'slice') {
+    // A named slice: a descriptor of its own, copied from the initialiser's.
+    const own = L.b.alloca(16, 8);
+    bindLocal(L, d, d.name.text, t, own, true);
+    if (init) coerce(L, init, t, d.initializer!);
+    const src = init ? init.v : d.initializer ? exprAs(L, d.initializer, t) : newSlice(L, konst(0n, 'l'), konst(0n, 'l'));
+    copySlice(L, own, src);
+    return;
   }
   if (isAggregate(t)) {
     // A local InlineArray or Inline struct: stack storage; the name gives its address.
@@ -201,14 +211,16 @@ function forOfStmt(L: Lowerer, s: ts.ForOfStatement, label?: string): void {
     L.error(C.FOR_IN_OF, 'for-of needs one new variable: `for (const x of xs)`', list);
     return;
   }
-  const base = expr(L, s.expression);
-  if (base.t.kind === 'error') return;
-  if (base.t.kind !== 'array' && base.t.kind !== 'table') {
-    L.error(C.FOR_IN_OF, `for-of goes over an InlineArray or a constant table, not ${typeName(base.t)}`, s.expression);
+  const over = expr(L, s.expression);
+  if (over.t.kind === 'error') return;
+  if (over.t.kind !== 'array' && over.t.kind !== 'table' && over.t.kind !== 'slice') {
+    L.error(C.FOR_IN_OF, `for-of goes over an InlineArray, a constant table or a Slice, not ${typeName(over.t)}`, s.expression);
     return;
   }
-  const elem = base.t.elem;
-  const n = BigInt(base.t.length);
+  const elem = over.t.elem;
+  // A slice's elements are at its ptr, its length read once (the descriptor never changes).
+  const base = over.t.kind === 'slice' ? { t: over.t, v: slicePtr(L, over.v) } : over;
+  const n: Value = over.t.kind === 'slice' ? sliceLength(L, over.v) : konst(BigInt(over.t.length), 'l');
   const itemType: Type = elem.kind === 'inline' ? { kind: 'ref', struct: elem.struct } : elem;
   const declared = d.type ? resolveType(L, d.type) : itemType;
   const cls = clsOf(declared);
@@ -223,7 +235,7 @@ function forOfStmt(L: Lowerer, s: ts.ForOfStatement, label?: string): void {
   b.jmp(head);
   b.setBlock(head);
   const i = load(L, index, 8, false, 'l');
-  b.br(cmp(L, 'ult', 'l', i, konst(n, 'l')), body, end);
+  b.br(cmp(L, 'ult', 'l', i, n), body, end);
   b.setBlock(body);
   const addr = binop(L, 'add', 'l', base.v, binop(L, 'mul', 'l', i, konst(BigInt(sizeOf(elem)), 'l')));
   const item: TV = isAggregate(elem) ? { t: itemType, v: addr } : { t: elem, v: load(L, addr, memAccess(elem).width, memAccess(elem).signed, clsOf(elem)) };

@@ -56,6 +56,8 @@ export type Type =
   /** A read-only table in .rodata (`const T: u32[] = [...]`); its value is its address. */
   | { kind: 'table'; elem: Type; length: number }
   | { kind: 'func'; params: Type[]; ret: Type }
+  /** A Slice<T>: its value is the address of a 16-byte descriptor (ptr, length) that no one changes. */
+  | { kind: 'slice'; elem: Type }
   /** The type of an expression already reported as wrong: silences follow-on errors. */
   | { kind: 'error' };
 
@@ -162,6 +164,8 @@ export function typeName(t: Type): string {
       return `${typeName(t.elem)}[]`;
     case 'func':
       return `(${t.params.map(typeName).join(', ')}) => ${typeName(t.ret)}`;
+    case 'slice':
+      return `Slice<${typeName(t.elem)}>`;
     default:
       return t.kind;
   }
@@ -180,6 +184,8 @@ export function sameType(a: Type, b: Type): boolean {
       const o = b as typeof a;
       return a.length === o.length && sameType(a.elem, o.elem);
     }
+    case 'slice':
+      return sameType(a.elem, (b as typeof a).elem);
     case 'func': {
       const o = b as typeof a;
       return a.params.length === o.params.length && a.params.every((p, i) => sameType(p, o.params[i])) && sameType(a.ret, o.ret);
