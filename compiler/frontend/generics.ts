@@ -77,7 +77,21 @@ function bindParams(L: Lowerer, decl: ts.Node, outer: TypeEnv | undefined, args:
 function satisfies(t: Type, c: Type): boolean {
   if (sameType(t, c)) return true;
   if (isInt(t) && isInt(c)) return intWidens(t, c);
-  return t.kind === 'ref' && c.kind === 'ref' && isSubtype(t.struct, c.struct);
+  if (t.kind !== 'ref' || c.kind !== 'ref') return false;
+  return isSubtype(t.struct, c.struct) || hasFieldsOf(t.struct, c.struct);
+}
+
+/**
+ * A class constraint is also met by a class that has each of the constraint's fields, by name and
+ * type (TypeScript's structural rule): an instance reaches them at its own offsets. This is how an
+ * intrusive container takes any element with a `next` link (kernel-src/lib/list.ts).
+ */
+function hasFieldsOf(s: StructInfo, c: StructInfo): boolean {
+  if (c.poly || c.isInterface) return false;
+  return c.fields.every((f) => {
+    const own = s.fieldMap.get(f.name);
+    return own !== undefined && sameType(own.type, f.type);
+  });
 }
 
 /** `C<Args>`: the instance of a generic class, laid out and with its methods' signatures. */

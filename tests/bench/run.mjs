@@ -115,7 +115,32 @@ async function boundsBench() {
   ];
   for (const r of rows) lines.push(`| ${r.name} | ${mil(r.on)} | ${mil(r.off)} | ${(r.on / r.off).toFixed(3)} | ${r.textOn} | ${r.textOff} |`);
   lines.push(`| **geometric mean** | | | **${geomean(rows.map((r) => r.on / r.off)).toFixed(3)}** | | |`);
+  lines.push('', ...(await kernelBounds()));
   return lines.join('\n');
+}
+
+/**
+ * The kernel's hot paths and .text with and without bounds checks: the kernel is rebuilt with
+ * SCARLETT_BOUNDS_CHECKS=off, measured, and rebuilt as before (out/kernel.elf is left with checks).
+ */
+async function kernelBounds() {
+  const { runKernelBench, ROWS } = await import('./kernel.mjs');
+  const build = (env) => run('node', ['out/toolchain/compiler/driver/build.js', 'kernel'], { cwd: ROOT, env: { ...process.env, ...env } });
+  const text = () => Number(run('size', ['-A', join(ROOT, 'out', 'kernel.elf')]).stdout.split('\n').find((l) => l.startsWith('.text')).split(/\s+/)[1]);
+  build({ SCARLETT_BOUNDS_CHECKS: 'on' });
+  const on = { values: runKernelBench().values, text: text() };
+  build({ SCARLETT_BOUNDS_CHECKS: 'off' });
+  const off = { values: runKernelBench().values, text: text() };
+  build({ SCARLETT_BOUNDS_CHECKS: 'on' });
+  const lines = [
+    '#### The kernel with and without bounds checks (instructions per operation, QEMU -icount)',
+    '',
+    '| benchmark | checks on | checks off | ratio |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const row of ROWS) lines.push(`| ${row.name} | ${on.values[row.name]} | ${off.values[row.name]} | ${(on.values[row.name] / off.values[row.name]).toFixed(3)} |`);
+  lines.push(`| .text bytes | ${on.text} | ${off.text} | ${(on.text / off.text).toFixed(3)} |`);
+  return lines;
 }
 
 async function buildAll(names) {
