@@ -3,8 +3,10 @@
 // An element is linked through its own `next` field, which holds the address of the element
 // behind it (0 at the end), so queuing never allocates; a queue is any struct with `head` and
 // `tail` addresses (0 when empty). The functions are monomorphised per element and queue type
-// and inlined, so they compile to the hand-written pointer code they replace: the scheduler's run
-// queues and wait queues (sched/scheduler.ts) and IPC ports' waiters (ipc/port.ts) share them.
+// and inlined, so they compile to the hand-written pointer code they replace: the scheduler's
+// wait queues (sched/scheduler.ts, which IPC ports' waiters are) use them. The run queues keep
+// their own arrays of heads and tails: as an array of 16-byte queues their index cannot be scaled
+// in an x86 address, which cost thread_yield 4 instructions (docs/benchmarks.md).
 
 /** What an element needs: a link to the next element (an address, 0 at the end). */
 export class Linked {

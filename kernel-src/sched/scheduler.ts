@@ -15,7 +15,7 @@
 // - The strict priority rule: a ready thread of higher priority preempts at the next interrupt
 //   exit; equal priorities share the CPU by SLICE_TICKS time slices.
 
-import { Ends, fifo_pop, fifo_push, fifo_remove } from "../lib/list";
+import { fifo_push, fifo_remove } from "../lib/list";
 import {
   Thread, WaitQueue, thr, thread_addr, thread_name, thread_set_name, THREAD_READY, THREAD_RUNNING,
   THREAD_BLOCKED, THREAD_DEAD, NUM_PRIORITIES, KERNEL_STACK_SIZE, PRIORITY_IDLE,
@@ -38,7 +38,8 @@ const SLICE_TICKS: u64 = 2;
 /** Where arch/x86_64/syscall.S finds Thread.killed on its fast way out. */
 const THREAD_KILLED_OFFSET: u64 = 53;
 
-let rq!: InlineArray<Inline<Ends>, 128>; // one FIFO of ready threads per priority
+let rq_head!: InlineArray<u64, 128>;
+let rq_tail!: InlineArray<u64, 128>;
 let rq_bits!: InlineArray<u64, 2>;
 let all_head: u64 = 0;
 let sleep_head: u64 = 0;
@@ -50,8 +51,11 @@ let verbose: bool = true;
 function rq_push(a: u64): void {
   let t = thr(a);
   let p = i32(t.priority);
+  t.next = 0;
   t.state = THREAD_READY;
-  fifo_push(rq[p], t);
+  if (rq_tail[p] != 0) thr(rq_tail[p]).next = a;
+  else rq_head[p] = a;
+  rq_tail[p] = a;
   rq_bits[p >> 6] |= u64(1) << u64(p & 63);
 }
 
@@ -63,16 +67,30 @@ function rq_top(): i32 {
 }
 
 function rq_pop(p: i32): u64 {
-  let q = rq[p];
-  let a = fifo_pop(q, thr(q.head));
-  if (q.head == 0) rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
+  let a = rq_head[p];
+  rq_head[p] = thr(a).next;
+  if (rq_head[p] == 0) {
+    rq_tail[p] = 0;
+    rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
+  }
+  thr(a).next = 0;
   return a;
 }
 
 function rq_remove(a: u64): void {
   let p = i32(thr(a).priority);
-  let q = rq[p];
-  if (fifo_remove(q, thr(a)) && q.head == 0) rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
+  let prev: u64 = 0;
+  let x = rq_head[p];
+  while (x != 0 && x != a) {
+    prev = x;
+    x = thr(x).next;
+  }
+  if (x == 0) return;
+  if (prev == 0) rq_head[p] = thr(a).next;
+  else thr(prev).next = thr(a).next;
+  if (rq_tail[p] == a) rq_tail[p] = prev;
+  if (rq_head[p] == 0) rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
+  thr(a).next = 0;
 }
 
 // ---- switching ----
@@ -219,16 +237,15 @@ export function yield_locked(): void {
   let a = c.current;
   let t = thr(a);
   let p = i32(t.priority);
-  let q = rq[p];
-  let next = q.head;
+  let next = rq_head[p];
   let above = p >= 64 ? rq_bits[1] >> u64(p - 64) : rq_bits[0] >> u64(p);
   if (next != 0 && above == 1 && (p >= 64 || rq_bits[1] == 0) && a != c.idle) {
     let n = thr(next);
     t.state = THREAD_READY;
     t.next = 0;
-    thr(q.tail).next = a; // the rotation by hand: the level is not empty, so no tests
-    q.tail = a;
-    q.head = n.next;
+    thr(rq_tail[p]).next = a;
+    rq_tail[p] = a;
+    rq_head[p] = n.next;
     n.next = 0;
     switch_to(c, next);
     return;
