@@ -426,6 +426,9 @@ function conditional(L: Lowerer, node: ts.ConditionalExpression, want: Type | un
   else if (sameType(lt.t, rt.t)) t = lt.t;
   else if (lt.t.kind === 'null' && isRefLike(rt.t)) t = rt.t;
   else if (rt.t.kind === 'null' && isRefLike(lt.t)) t = lt.t;
+  else if (lt.t.kind === 'ref' && rt.t.kind === 'ref' && isSubtype(rt.t.struct, lt.t.struct)) t = lt.t; // a subclass and its base: the base
+  else if (lt.t.kind === 'ref' && rt.t.kind === 'ref' && isSubtype(lt.t.struct, rt.t.struct)) t = rt.t;
+  else if (want?.kind === 'ref' && lt.t.kind === 'ref' && rt.t.kind === 'ref' && isSubtype(lt.t.struct, want.struct) && isSubtype(rt.t.struct, want.struct)) t = want; // two subclasses, as their base
   else L.error(C.TYPE_MISMATCH, `the branches of '?:' have different types: ${typeName(lt.t)} and ${typeName(rt.t)}`, node);
   if (!t || t.kind === 'error' || t.kind === 'void') {
     for (const r of [res.t, res.f]) {

@@ -68,6 +68,9 @@ export function main(): void {
   r.next = s;
   s.next = t;
   print(`${total(r)} ${u32(shapes == asRect)} ${u32(bump_used() >= 0)}`);
+  const pick: Shape = r.w > 3 ? r : t; // two subclasses of Shape, as a Shape
+  const pick2 = r.w > 3 ? shapes : s; // a Shape and a subclass: a Shape
+  print(`${pick.area()} ${pick2.area()}`);
 }
 
 /* expect:
@@ -75,4 +78,5 @@ export function main(): void {
 1012 2075 3030
 75 5 3 1
 117 1 1
+30 75
 */
