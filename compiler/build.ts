@@ -100,6 +100,15 @@ function userPrograms(): string[] {
     .sort();
 }
 
+/** A user program's own assembly (kernel-src/user/<name>/*.S), e.g. instructions TypeScript has no way to say. */
+function userAsm(name: string): string[] {
+  const dir = join(ROOT, 'kernel-src/user', name);
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.S'))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
 function runtimeAsm(): string[] {
   const dir = join(ROOT, 'runtime');
   return readdirSync(dir)
@@ -119,7 +128,7 @@ export function buildKernel(quiet = false): void {
       tsconfig: configs[i],
       program: programs[i],
       target: 'linux',
-      asm: [join(ROOT, 'runtime/user_start.S')],
+      asm: [join(ROOT, 'runtime/user_start.S'), ...userAsm(name)],
       layout: join(ROOT, 'linker/linux.toml'), // user programs link like static Linux ones, at 0x400000
       out,
       quiet,

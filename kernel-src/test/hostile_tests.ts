@@ -1,0 +1,165 @@
+// Hostile processes (issue 8): ring-3 programs that each try one attack that once worked against
+// this kernel. Each test asserts that the attack fails with a clean error, that the kernel goes on
+// (the service answers), and that every frame and heap block is back afterwards.
+
+import { check, check_eq } from "./ktest";
+import { kprint } from "../lib/log";
+import { Process, proc_spawn, proc_wait, EXIT_FAULT_BASE } from "../proc/process";
+import { IpcMessage, SVC_UPPER } from "../abi/ipc";
+import { E_OK } from "../abi/errors";
+import { ipc_call } from "../ipc/port";
+import { service_port_id, service_notes } from "../ipc/service";
+import { thread_count, thread_sleep } from "../sched/scheduler";
+import { pmm_free_frames } from "../mm/pmm";
+import { heap_check, heap_live_blocks } from "../mm/heap";
+import { timer_ticks, ms_to_ticks } from "../dev/pit";
+
+declare const __user_victim_start: u8;
+declare const __user_victim_end: u8;
+declare const __user_forger_start: u8;
+declare const __user_forger_end: u8;
+declare const __user_fpuleak_start: u8;
+declare const __user_fpuleak_end: u8;
+declare const __user_orphan_start: u8;
+declare const __user_orphan_end: u8;
+declare const __user_wx_start: u8;
+declare const __user_wx_end: u8;
+declare const __user_hog_start: u8;
+declare const __user_hog_end: u8;
+declare const __user_hipri_start: u8;
+declare const __user_hipri_end: u8;
+
+const USER_PRIORITY: u8 = 32;
+const VEC_PF: i64 = 14;
+/** How long a process that should end at once may take (ticks) before the test calls it stuck. */
+const EXIT_TICKS_MAX: u64 = 300;
+
+/** The kernel's counts before an attack, compared after it. */
+class Counts {
+  frames: u64 = 0;
+  blocks: u64 = 0;
+  threads: u64 = 0;
+}
+
+function counts_now(c: Counts): Counts {
+  c.frames = pmm_free_frames();
+  c.blocks = heap_live_blocks();
+  c.threads = thread_count();
+  return c;
+}
+
+/** The kernel whole again: heap consistent, counts as before, the service answering. */
+function kernel_whole(before: Counts, what: string): bool {
+  let ok = check(heap_check(), "heap consistent");
+  ok = check_eq(pmm_free_frames(), before.frames, "every frame back") && ok;
+  ok = check_eq(heap_live_blocks(), before.blocks, "every heap block back") && ok;
+  ok = check_eq(thread_count(), before.threads, "every thread gone") && ok;
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  req.type = SVC_UPPER;
+  ok = check(ipc_call(service_port_id(), req, resp) == E_OK, "the service answers") && ok;
+  destroy(req);
+  destroy(resp);
+  if (!ok) kprint(`# after ${what}\n`);
+  return ok;
+}
+
+function spawn(name: string, start: u64, end: u64): Process | null {
+  return proc_spawn(name, start, end, USER_PRIORITY, false);
+}
+
+/** proc_wait with a deadline: a process that does not end in time is reported, not waited for. */
+function wait_bounded(p: Process, ticks: u64, what: string): i64 {
+  let t0 = timer_ticks();
+  while (!p.exited && timer_ticks() - t0 < ticks) thread_sleep(10);
+  if (!p.exited) {
+    kprint(`# FAIL: ${what}: the process did not end within ${ticks} ticks\n`);
+    return 9999;
+  }
+  return proc_wait(p);
+}
+
+/** Attack 1: a second process answers another's calls to the kernel service (forged replies). */
+export function test_hostile_forged_reply(): bool {
+  let before = counts_now(new Counts());
+  let victim = spawn("victim", addr_of(__user_victim_start), addr_of(__user_victim_end));
+  let forger = spawn("forger", addr_of(__user_forger_start), addr_of(__user_forger_end));
+  if (victim == null || forger == null) return check(false, "spawn victim and forger");
+  let ok = check_eq(u64(wait_bounded(forger, 3000, "forger")), 0, "forged replies accepted (forger's status)");
+  ok = check_eq(u64(wait_bounded(victim, 3000, "victim")), 0, "forged replies received (victim's status)") && ok;
+  ok = kernel_whole(before, "forged replies") && ok;
+  destroy(before);
+  return ok;
+}
+
+/** Attack 2: x87/SSE registers read back by another process. */
+export function test_hostile_fpu_leak(): bool {
+  let before = counts_now(new Counts());
+  let a = spawn("fpuleak", addr_of(__user_fpuleak_start), addr_of(__user_fpuleak_end));
+  let b = spawn("fpuleak", addr_of(__user_fpuleak_start), addr_of(__user_fpuleak_end));
+  if (a == null || b == null) return check(false, "spawn two fpuleak");
+  let ok = check_eq(u64(wait_bounded(a, 3000, "fpuleak")), 0, "FPU rounds that read the other process's value (first)");
+  ok = check_eq(u64(wait_bounded(b, 3000, "fpuleak")), 0, "FPU rounds that read the other process's value (second)") && ok;
+  ok = kernel_whole(before, "FPU leak") && ok;
+  destroy(before);
+  return ok;
+}
+
+/** Attack 3: a thread that had not run when its process was killed entered ring 3. */
+export function test_hostile_killed_thread(): bool {
+  let before = counts_now(new Counts());
+  let notes = service_notes();
+  let p = spawn("orphan", addr_of(__user_orphan_start), addr_of(__user_orphan_end));
+  if (p == null) return check(false, "spawn orphan");
+  let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "orphan")), 0, "orphan's status");
+  ok = check_eq(service_notes(), notes, "notes sent by a killed thread") && ok;
+  ok = kernel_whole(before, "killed thread") && ok;
+  destroy(before);
+  return ok;
+}
+
+/** Attack 4: writable and executable user memory. */
+export function test_hostile_write_execute(): bool {
+  let before = counts_now(new Counts());
+  let p = spawn("wx", addr_of(__user_wx_start), addr_of(__user_wx_end));
+  if (p == null) return check(false, "spawn wx");
+  let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "wx")), u64(EXIT_FAULT_BASE - VEC_PF), "wx: W+X refused, a writable page faults when run");
+  ok = kernel_whole(before, "write+execute") && ok;
+  destroy(before);
+  return ok;
+}
+
+/** Attack 5: threads and queued IPC buffers until the kernel heap ran out (a panic). */
+export function test_hostile_exhaustion(): bool {
+  let before = counts_now(new Counts());
+  let p = spawn("hog", addr_of(__user_hog_start), addr_of(__user_hog_end));
+  if (p == null) return check(false, "spawn hog");
+  let ok = check_eq(u64(wait_bounded(p, 6000, "hog")), 0, "hog: clean refusals within the limits");
+  ok = kernel_whole(before, "exhaustion") && ok;
+  destroy(before);
+  return ok;
+}
+
+/** How late a kernel thread's 20 ms sleep may end while a user thread spins (ticks). */
+const LATE_TICKS_MAX: u64 = 3;
+const SLEEPS: i32 = 5;
+
+/** Attack 6: a user thread at priority 95 kept a priority-64 kernel thread (this one) off the CPU. */
+export function test_hostile_priority(): bool {
+  let before = counts_now(new Counts());
+  let p = spawn("hipri", addr_of(__user_hipri_start), addr_of(__user_hipri_end));
+  if (p == null) return check(false, "spawn hipri");
+  let worst: u64 = 0;
+  for (let i: i32 = 0; i < SLEEPS; i++) {
+    let t0 = timer_ticks();
+    thread_sleep(20);
+    let late = timer_ticks() - t0 - ms_to_ticks(20);
+    if (late > worst) worst = late;
+  }
+  kprint(`# hipri: a 20 ms sleep ended at most ${worst} ticks late\n`);
+  let ok = check(worst <= LATE_TICKS_MAX, "a kernel thread's sleep ends on time while a user thread spins");
+  ok = check_eq(u64(wait_bounded(p, 6000, "hipri")), 0, "hipri: priority 95 refused") && ok;
+  ok = kernel_whole(before, "priority") && ok;
+  destroy(before);
+  return ok;
+}
