@@ -22,6 +22,7 @@ import { timer_init, TIMER_HZ } from "./dev/pit";
 import { ipc_init } from "./ipc/port";
 import { service_init, service_start } from "./ipc/service";
 import { syscall_init } from "./syscall/syscall";
+import { fpu_init } from "./arch/fpu";
 import { proc_spawn } from "./proc/process";
 import { ktest_main } from "./test/ktest";
 import { bench_main } from "./test/bench";
@@ -81,6 +82,7 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   log_info(`Timer: PIT at ${TIMER_HZ} Hz on IRQ0, PIC remapped to vectors 32-47`);
   ipc_init();
   service_init();
+  fpu_init();
   syscall_init();
   put_char(10);
   log_info(`Kernel initialization complete!`);

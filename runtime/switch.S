@@ -22,6 +22,7 @@
         .set THREAD_STACK_TOP, 72
         .set THREAD_SLICE, 88
         .set THREAD_CR3, 96
+        .set THREAD_FPU, 464
         .set THREAD_RUNNING, 1
         .set SLICE_TICKS, 2
         .set CPU_KERNEL_RSP, 16
@@ -39,6 +40,10 @@ switch_to:
         pushq %r14
         pushq %r15
         movq CPU_CURRENT(%rdi), %rax    # prev
+        movq THREAD_FPU(%rax), %rcx     # x87/SSE state (kernel-src/arch/fpu.ts): eager save and load
+        .byte 0x48, 0x0f, 0xae, 0x01    # fxsave64 (%rcx) (the assembler lacks it for now)
+        movq THREAD_FPU(%rsi), %rcx
+        .byte 0x48, 0x0f, 0xae, 0x09    # fxrstor64 (%rcx)
         movl $THREAD_RUNNING, THREAD_STATE(%rsi)
         movq $SLICE_TICKS, THREAD_SLICE(%rsi)
         movq %rsi, CPU_CURRENT(%rdi)

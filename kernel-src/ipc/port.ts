@@ -25,7 +25,7 @@
 // Buffers, queued messages, full queues, destroyed ports and every error take the general path.
 
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL } from "../abi/ipc";
-import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM } from "../abi/errors";
+import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, E_KILLED } from "../abi/errors";
 import { IPC_QUEUE_CAPACITY, copy_inline, copy_message } from "./message";
 import { WaitQueue, Thread, thr, thread_addr, THREAD_BLOCKED } from "../sched/thread";
 import {
@@ -378,7 +378,7 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
   if (r != E_OK) return r;
   me.reply_msg_id = last_msg_id;
   me.call_port = id;
-  r = thread_block();
+  r = me.killed ? E_KILLED : thread_block(); // killed while preempted in the system call: no wait
   me.reply_msg_id = 0;
   return r != E_OK || keep ? r : take(me, resp);
 }

@@ -91,6 +91,7 @@ function set_name(p: Process, name: string): void {
 /** First code of every user thread (in the kernel): drop to ring 3. */
 function user_thread_main(arg: u64): void {
   let t = thread_current();
+  if (t.killed) thread_exit(); // killed before it first ran: it never runs a user instruction
   enter_user(t.user_entry, t.user_stack, t.user_arg);
 }
 

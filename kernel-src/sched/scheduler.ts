@@ -28,6 +28,7 @@ import { Cpu, this_cpu, percpu_init } from "./percpu";
 import { timer_ticks, ms_to_ticks } from "../dev/pit";
 import { proc_thread_exit } from "../proc/process";
 import { E_KILLED } from "../abi/errors";
+import { FPU_AREA_SIZE, fpu_state_init } from "../arch/fpu";
 
 declare function thread_trampoline(): void;
 
@@ -123,6 +124,7 @@ const THREAD_SP_OFFSET: u64 = 56;
 const THREAD_STACK_TOP_OFFSET: u64 = 72;
 const THREAD_SLICE_OFFSET: u64 = 88;
 const THREAD_CR3_OFFSET: u64 = 96;
+const THREAD_FPU_OFFSET: u64 = 464;
 
 /** Runs the best ready thread (or idle). The caller has queued or blocked the current one already. */
 function schedule(): void {
@@ -149,8 +151,9 @@ export function scheduler_init(): void {
   if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update runtime/syscall.S`);
   if (offsetof<Thread>("state") != THREAD_STATE_OFFSET || offsetof<Thread>("sp") != THREAD_SP_OFFSET ||
     offsetof<Thread>("kernel_stack_top") != THREAD_STACK_TOP_OFFSET || offsetof<Thread>("slice") != THREAD_SLICE_OFFSET ||
-    offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || THREAD_RUNNING != 1 || SLICE_TICKS != 2) {
-    panic(`Thread fields moved: update switch_to in runtime/switch.S`);
+    offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || offsetof<Thread>("fpu") != THREAD_FPU_OFFSET ||
+    THREAD_RUNNING != 1 || SLICE_TICKS != 2) {
+    panic(`Thread fields moved: update switch_to in runtime/switch.S (fpu at ${offsetof<Thread>("fpu")})`);
   }
   let c = this_cpu();
   let t = new Thread();
@@ -159,6 +162,9 @@ export function scheduler_init(): void {
   t.priority = PRIORITY_IDLE;
   t.state = THREAD_RUNNING;
   t.cr3 = vmm_kernel_space().pml4;
+  t.fpu = kmalloc(FPU_AREA_SIZE); // the idle thread has no kernel stack of its own (16-byte aligned)
+  if (t.fpu == 0) panic(`scheduler: no memory for the idle thread`);
+  fpu_state_init(t.fpu);
   c.idle = thread_addr(t);
   c.current = c.idle;
   all_head = c.idle;
@@ -181,7 +187,9 @@ export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: str
   thread_set_name(t, name);
   t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
   t.kernel_stack = stack;
-  t.kernel_stack_top = stack + KERNEL_STACK_SIZE;
+  t.fpu = stack + KERNEL_STACK_SIZE - FPU_AREA_SIZE;
+  fpu_state_init(t.fpu);
+  t.kernel_stack_top = t.fpu;
   t.cr3 = vmm_kernel_space().pml4;
   // The frame switch_to pops: r15 r14 r13 r12 rbx rbp, then returns to thread_trampoline.
   let sp = t.kernel_stack_top - 16 - 56;
@@ -376,6 +384,7 @@ function waitq_remove(q: WaitQueue, a: u64): void {
 
 /** Blocks the caller on q (interrupts off). Returns the status given by the waker. */
 export function waitq_sleep(q: WaitQueue): i64 {
+  if (thr(this_cpu().current).killed) return E_KILLED; // killed while preempted in a system call
   waitq_add(q, this_cpu().current);
   return thread_block();
 }
@@ -429,6 +438,10 @@ export function thread_sleep(ms: u64): void {
   let flags = irq_save();
   let cur = this_cpu().current;
   let t = thr(cur);
+  if (t.killed) {
+    irq_restore(flags); // killed while preempted in a system call: do not start a wait
+    return;
+  }
   t.wake_tick = timer_ticks() + ms_to_ticks(ms) + 1; // +1: the current tick is already partly over
   sleep_insert(cur);
   thread_block();

@@ -70,6 +70,7 @@ export class Thread {
   // the way back a received buffer is left here by port.ts finish for the system call to copy
   // out with interrupts on (syscall.ts message_out), then free.
   ipc_kbuf: u64 = 0;
+  fpu: u64 = 0; // the x87/SSE save area (arch/fpu.ts): the top FPU_AREA_SIZE bytes of the kernel stack
 }
 
 export class WaitQueue {

@@ -36,6 +36,7 @@ import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
 import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF } from "../abi/errors";
 import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
+import { USER_PRIORITY_MIN, USER_PRIORITY_MAX } from "../abi/limits";
 import { panic } from "../lib/panic";
 import { copy_message } from "../ipc/message";
 import {
@@ -54,8 +55,6 @@ const MAX_IO: u64 = 4096;
 const MAX_SLEEP_MS: u64 = 3600000;
 const MAX_MMAP: u64 = 64 * 1024 * 1024;
 const PROT_ALL: u64 = 7;
-const USER_PRIORITY_MIN: u64 = 1;
-const USER_PRIORITY_MAX: u64 = 95;
 const SFMASK_BITS: u64 = 0x47700; // IF, TF, DF, AC, NT, IOPL: clear on entry
 
 type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
@@ -265,6 +264,7 @@ export function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u6
 /** Called with interrupts on (sys_mmap_preemptible in runtime/syscall.S). */
 export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
   if (addr != 0 || len == 0 || len > MAX_MMAP || (prot & ~PROT_ALL) != 0) return E_INVAL;
+  if ((prot & PROT_WRITE) != 0 && (prot & PROT_EXEC) != 0) return E_INVAL; // W^X: never both
   let p = proc_of(thread_current());
   mutex_lock(p.space_lock);
   let r = mmap_locked(p, page_round_up(len), prot);

@@ -3,7 +3,7 @@
 // thread at USER_PRIORITY_MAX spins for a while, during which the kernel's test thread (priority
 // 64) measures how late its sleeps end. Exit status: 1 if priority 95 was granted.
 
-import { print, thread_create, ipc_send, ipc_receive } from "../lib/sys";
+import { print, thread_create, thread_exit, ipc_send, ipc_receive } from "../lib/sys";
 import { IpcMessage } from "../../abi/ipc";
 import { E_INVAL } from "../../abi/errors";
 import { USER_PRIORITY_MAX } from "../../abi/limits";
@@ -21,6 +21,7 @@ function spin(arg: u64): void {
   done.buffer = 0;
   done.buffer_size = 0;
   ipc_send(my_port, done, 0);
+  thread_exit();
 }
 
 export function main(port: u64): i32 {

@@ -5,7 +5,7 @@
 // Every refusal must be a clean E_NOMEM within the limits of abi/limits.ts. Exit status: the
 // number of failed checks (0 expected); the kernel's test counts frames and heap blocks after.
 
-import { print, thread_create, ipc_send, sleep } from "../lib/sys";
+import { print, thread_create, thread_exit, ipc_send, sleep } from "../lib/sys";
 import { IpcMessage, IPC_NONBLOCK } from "../../abi/ipc";
 import { E_NOMEM, E_FULL } from "../../abi/errors";
 import { PROC_MAX_THREADS, PROC_MAX_QUEUED_BYTES } from "../../abi/limits";
@@ -16,7 +16,7 @@ const PRIORITY: u64 = 32; // ours (the kernel's test starts us at 32): a yield l
 
 let buf!: InlineArray<u8, 65536>;
 let msg!: Inline<IpcMessage>;
-let sends!: InlineArray<u64, 4>; // [0] accepted, [1] refused with E_NOMEM, [2] other results
+let sends!: InlineArray<u64, 4>; // [0] tried, [1] refused with E_NOMEM, [2] other errors, [3] accepted
 let my_port: u64 = 0;
 let failures: i32 = 0;
 
@@ -31,9 +31,11 @@ function hold_buffer(arg: u64): void {
   m.type = 1;
   m.buffer = addr_of(buf);
   m.buffer_size = BIG;
+  atomic_fetch_add<u64>(addr_of(sends), 1);
   let r = ipc_send(my_port, m, 0); // the port is full: blocks holding the kernel copy, or refused
-  atomic_fetch_add<u64>(addr_of(sends) + (r == 0 ? 0 : r == E_NOMEM ? 8 : 16), 1);
+  atomic_fetch_add<u64>(addr_of(sends) + (r == 0 ? 24 : r == E_NOMEM ? 8 : 16), 1);
   sleep(3600000);
+  thread_exit();
 }
 
 let msgs!: InlineArray<u8, 8192>; // a message per thread (a thread blocked in a send reads its own)
@@ -64,7 +66,7 @@ export function main(port: u64): i32 {
   expect("threads within the limit", i64(threads + 1 <= PROC_MAX_THREADS), 1);
   expect("one more thread refused", thread_create(addressof(hold_buffer), addr_of(msgs), PRIORITY), E_NOMEM);
   sleep(20); // every thread has tried its send
-  let held = sends[0];
+  let held = sends[0] - sends[1] - sends[2]; // blocked in their sends, holding a kernel copy
   expect("sends held within the byte limit", i64((queued + held) * BIG <= PROC_MAX_QUEUED_BYTES), 1);
   expect("sends refused with E_NOMEM only", i64(sends[2]), 0);
   print(`[USER hog] ${queued} messages queued, ${threads} threads, ${held} more buffers held, ${sends[1]} refused; ${failures} failed\n`);

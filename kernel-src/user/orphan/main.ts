@@ -3,7 +3,7 @@
 // (SVC_NOTE, counted there), its second a receive that never ends. The kernel's test checks the
 // service's count and that the process is gone.
 
-import { ipc_send, ipc_receive, thread_create } from "../lib/sys";
+import { ipc_send, ipc_receive, thread_create, thread_exit } from "../lib/sys";
 import { IpcMessage, SERVICE_PORT, SVC_NOTE } from "../../abi/ipc";
 
 const CHILD_PRIORITY: u64 = 10;
@@ -17,6 +17,7 @@ function child(arg: u64): void {
   note.buffer_size = 0;
   ipc_send(SERVICE_PORT, note, 0);
   ipc_receive(my_port, note, 0); // nothing ever comes: blocks for good
+  thread_exit();
 }
 
 export function main(port: u64): i32 {

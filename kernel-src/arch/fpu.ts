@@ -1,0 +1,29 @@
+// x87/SSE state of user threads. Every thread has a 512-byte FXSAVE area (Thread.fpu, 16-byte
+// aligned); switch_to (runtime/switch.S) saves the outgoing thread's registers there with
+// fxsave64 and loads the incoming one's with fxrstor64 on every switch (eager: two instructions a
+// switch, see docs/benchmarks.md; a lazy scheme would need CR0.TS and a #NM handler). The kernel
+// itself never uses x87 or SSE (the compiler emits neither), so it leaves the user's values in
+// the registers untouched between entry and the switch. CR4.OSFXSR enables SSE for user mode and
+// makes fxsave cover the XMM registers; OSXMMEXCPT delivers unmasked SIMD exceptions as #XM
+// (a user fault) rather than #UD.
+
+export const FPU_AREA_SIZE: u64 = 512;
+const CR0_MP: u64 = 0x2;
+const CR0_EM: u64 = 0x4;
+const CR4_OSFXSR: u64 = 0x200;
+const CR4_OSXMMEXCPT: u64 = 0x400;
+const FCW_DEFAULT: u16 = 0x037f; // what fninit loads: every x87 exception masked
+const MXCSR_DEFAULT: u32 = 0x1f80; // every SSE exception masked, round to nearest
+const FXSAVE_MXCSR: u64 = 24;
+
+export function fpu_init(): void {
+  write_cr0((read_cr0() | CR0_MP) & ~CR0_EM);
+  write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+}
+
+/** A thread's first FPU state (area: FPU_AREA_SIZE bytes, 16-byte aligned): fninit's, MXCSR's default. */
+export function fpu_state_init(area: u64): void {
+  memset(area, 0, FPU_AREA_SIZE);
+  store<u16>(area, FCW_DEFAULT);
+  store<u32>(area, MXCSR_DEFAULT, FXSAVE_MXCSR);
+}
