@@ -49,6 +49,7 @@ class Port {
   sent: u64 = 0;
   receivers!: Inline<WaitQueue>;
   senders!: Inline<WaitQueue>;
+  callers!: Inline<WaitQueue>; // calls waiting for a receiver (a call is never queued as a message)
 }
 
 let ports!: InlineArray<u64, 256>;
@@ -100,6 +101,7 @@ function wake_caller_of(a: u64, port: u64): void {
   let t = thr(a);
   if (t.reply_msg_id != 0 && t.call_port == port && t.state == THREAD_BLOCKED) {
     t.reply_msg_id = 0;
+    t.reply_holder = 0;
     thread_wake(a, E_DESTROYED);
   }
 }
@@ -121,6 +123,7 @@ export function ipc_destroy_port_locked(id: u64): i64 {
   live_ports--;
   waitq_wake_all(p.receivers, E_DESTROYED);
   waitq_wake_all(p.senders, E_DESTROYED);
+  waitq_wake_all(p.callers, E_DESTROYED);
   thread_for_each(wake_caller_of, id);
   while (p.count > 0) {
     let slot = changetype<IpcMessage>(p.queue + u64(p.head) * sizeof<IpcMessage>());
@@ -193,8 +196,8 @@ function copy_in_buffer(m: IpcMessage): u64 {
   return k;
 }
 
-/** The message id of a successful send, in *id_out; returns a status. Interrupts off. */
-function send_locked(id: u64, msg: IpcMessage, flags: u64, msg_flags: u32): i64 {
+/** A plain send (not a call: see call_slow) with interrupts off; returns a status. */
+function send_locked(id: u64, msg: IpcMessage, flags: u64): i64 {
   if (msg.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   let p = port_get(id);
   if (p == null) return E_BADPORT;
@@ -216,27 +219,33 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64, msg_flags: u32): i64 
   let msg_id = next_msg_id++;
   let r = p.receivers.head;
   if (r != 0) {
-    stage(thr(r).ipc_msg, msg, me.tid, msg_id, msg_flags, kbuf); // hand over: no queueing
-    thr(r).reply_to = (msg_flags & IPC_FLAG_CALL) != 0 ? thread_addr(me) : 0;
+    stage(thr(r).ipc_msg, msg, me.tid, msg_id, 0, kbuf); // hand over: no queueing
+    thr(r).reply_to = 0;
     thread_wake(r, E_OK);
   } else {
     let slot = changetype<IpcMessage>(p.queue + u64((p.head + p.count) % IPC_QUEUE_CAPACITY) * sizeof<IpcMessage>());
-    stage(slot, msg, me.tid, msg_id, msg_flags, kbuf);
+    stage(slot, msg, me.tid, msg_id, 0, kbuf);
     p.count++;
   }
   p.sent++;
-  last_msg_id = msg_id;
   return E_OK;
 }
 
-let last_msg_id: u64 = 0;
+/**
+ * The reply right's holder for a call received by t: its process (any of its threads may answer,
+ * e.g. a worker the receiver hands the call to), or t itself for a kernel thread.
+ * @inline
+ */
+function reply_holder_of(t: Thread): u64 {
+  return t.proc != 0 ? t.proc : thread_addr(t);
+}
 let fast_calls: u64 = 0; // calls delivered by the call fast path (for tests and benchmarks)
 let fast_replies: u64 = 0; // replies delivered by the reply-and-wait fast path
 
 /** Sends msg to port id. Blocks while the queue is full unless flags has IPC_NONBLOCK. */
 export function ipc_send(id: u64, msg: IpcMessage, flags: u64): i64 {
   let irq = irq_save();
-  let r = send_locked(id, msg, flags, 0);
+  let r = send_locked(id, msg, flags);
   irq_restore(irq);
   sched_preempt_point();
   return r;
@@ -291,17 +300,37 @@ function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64, dst:
   let me = thread_current();
   me.ipc_dst = changetype<u64>(dst);
   if (p.count > 0) {
-    me.reply_to = 0; // a queued call does not say who waits: ipc_reply looks the caller up
+    me.reply_to = 0; // a queued message is never a call
     copy_message(changetype<u64>(me.ipc_msg), p.queue + u64(p.head) * sizeof<IpcMessage>());
     p.head = (p.head + 1) % IPC_QUEUE_CAPACITY;
     p.count--;
     waitq_wake_one(p.senders, E_OK);
+  } else if (p.callers.head != 0) {
+    take_caller(p, me);
   } else {
     if ((flags & IPC_NONBLOCK) != 0) return E_AGAIN;
     let r = waitq_sleep(p.receivers);
     if (r != E_OK) return r;
   }
   return E_OK;
+}
+
+/**
+ * Takes the first call waiting on p's callers queue into me.ipc_msg: the caller stays blocked,
+ * now for the reply, and the reply right is ours (reply_holder).
+ */
+function take_caller(p: Port, me: Thread): void {
+  let a = p.callers.head;
+  let c = thr(a);
+  p.callers.head = c.next;
+  if (c.next == 0) p.callers.tail = 0;
+  c.next = 0;
+  c.waitq = 0;
+  stage(me.ipc_msg, changetype<IpcMessage>(c.call_req), c.tid, c.reply_msg_id, IPC_FLAG_CALL, c.call_kbuf);
+  c.call_req = 0;
+  c.call_kbuf = 0;
+  c.reply_holder = reply_holder_of(me);
+  me.reply_to = a;
 }
 
 function receive_locked(id: u64, out: IpcMessage, flags: u64): i64 {
@@ -367,20 +396,48 @@ export function ipc_drop_staged(m: IpcMessage): void {
   let a = caller_of(me, m);
   if (a == 0) return;
   thr(a).reply_msg_id = 0;
+  thr(a).reply_holder = 0;
   thread_wake(a, E_FAULT);
 }
 
-/** The general path of a call: send_locked, then block until ipc_reply wakes us. */
+/**
+ * The general path of a call: hand it to a waiting receiver, or wait on the port's callers queue
+ * for one (take_caller); either way then block until the reply (or an error) wakes us. A call
+ * is never queued as a message: whoever receives it is known, and holds its reply right.
+ */
 function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 {
+  if (req.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
+  let p = port_get(id);
+  if (p == null) return E_BADPORT;
   let me = thread_current();
+  if (me.killed) return E_KILLED; // killed while preempted in the system call: no wait
+  let k = copy_in_buffer(req);
+  if (k == 0) return E_NOMEM;
+  let kbuf = k == 1 ? 0 : k;
+  let msg_id = next_msg_id++;
   me.ipc_dst = changetype<u64>(resp);
-  let r = send_locked(id, req, 0, IPC_FLAG_CALL);
-  if (r != E_OK) return r;
-  me.reply_msg_id = last_msg_id;
+  me.reply_msg_id = msg_id;
   me.call_port = id;
-  r = me.killed ? E_KILLED : thread_block(); // killed while preempted in the system call: no wait
+  p.sent++;
+  let ra = p.receivers.head;
+  if (ra != 0) {
+    let r = thr(ra);
+    stage(r.ipc_msg, req, me.tid, msg_id, IPC_FLAG_CALL, kbuf);
+    r.reply_to = thread_addr(me);
+    me.reply_holder = reply_holder_of(r);
+    thread_wake(ra, E_OK);
+  } else {
+    me.call_req = changetype<u64>(req);
+    me.call_kbuf = kbuf;
+    waitq_add(p.callers, thread_addr(me));
+  }
+  let st = thread_block();
   me.reply_msg_id = 0;
-  return r != E_OK || keep ? r : take(me, resp);
+  me.reply_holder = 0;
+  me.call_req = 0;
+  if (me.call_kbuf != 0) kfree(me.call_kbuf); // never received: woken by an error
+  me.call_kbuf = 0;
+  return st != E_OK || keep ? st : take(me, resp);
 }
 
 /**
@@ -422,12 +479,14 @@ export function ipc_call_locked(id: u64, req: IpcMessage, resp: IpcMessage, keep
   me.call_port = id;
   me.state = THREAD_BLOCKED;
   let r = thr(ra);
+  me.reply_holder = reply_holder_of(r);
   r.wait_result = E_OK;
   r.reply_to = c.current;
   deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
   fast_calls++;
   sched_handoff(c, ra);
   me.reply_msg_id = 0;
+  me.reply_holder = 0;
   let st = me.wait_result;
   if (st != E_OK || me.ipc_dst == 0 || keep) return st; // the reply is in resp, kept, or an error
   return take(me, resp);
@@ -460,6 +519,7 @@ export function ipc_call_user(id: u64, ptr: u64, c: Cpu): i64 {
   me.call_port = id;
   me.state = THREAD_BLOCKED;
   let r = thr(ra);
+  me.reply_holder = reply_holder_of(r);
   r.wait_result = E_OK;
   r.reply_to = c.current;
   deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
@@ -475,6 +535,7 @@ export function ipc_call_user(id: u64, ptr: u64, c: Cpu): i64 {
  */
 function call_user_resume(me: Thread): i64 {
   me.reply_msg_id = 0;
+  me.reply_holder = 0;
   me.ipc_gen = 0;
   let st = me.wait_result;
   return st != E_OK || me.ipc_dst == 0 ? st : CALL_STAGED;
@@ -485,8 +546,9 @@ export declare function ipc_call(id: u64, req: IpcMessage, resp: IpcMessage): i6
 
 /**
  * The thread waiting for the reply to req, or 0. O(1) when req is the call last handed to us
- * (reply_to); otherwise (a queued call, or an older one) a lookup by tid. msg_ids are unique, so
- * a matching reply_msg_id names the very call.
+ * (reply_to); otherwise (an older call) a lookup by tid. msg_ids are unique, so a matching
+ * reply_msg_id names the very call; and only the holder of its reply right (who received it)
+ * may answer it: a tid and a msg_id guessed by anyone else name nothing.
  */
 function caller_of(me: Thread, req: IpcMessage): u64 {
   let a = me.reply_to;
@@ -496,7 +558,8 @@ function caller_of(me: Thread, req: IpcMessage): u64 {
     a = thread_addr(t);
   }
   let t = thr(a);
-  return t.reply_msg_id == req.msg_id && t.state == THREAD_BLOCKED ? a : 0;
+  let ok = t.reply_msg_id == req.msg_id && t.state == THREAD_BLOCKED && t.reply_holder == reply_holder_of(me);
+  return ok ? a : 0;
 }
 
 /** ipc_reply with interrupts off and no rescheduling. */
@@ -511,6 +574,7 @@ function reply_locked(req: IpcMessage, resp: IpcMessage): i64 {
   let t = thr(a);
   stage(t.ipc_msg, resp, me.tid, req.msg_id, 0, k == 1 ? 0 : k);
   t.reply_msg_id = 0;
+  t.reply_holder = 0;
   thread_wake(a, E_OK);
   return E_OK;
 }
@@ -547,7 +611,7 @@ function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u
   let a = me.reply_to;
   if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return 0;
   let t = thr(a);
-  if (t.reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
+  if (t.reply_msg_id != req.msg_id || t.reply_holder != reply_holder_of(me) || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
   if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
   return changetype<Port>(ports[i32(id)]).count == 0 ? a : 0;
 }
@@ -566,6 +630,7 @@ export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage
   if (a == 0) return reply_wait_slow(id, req, resp);
   let t = thr(a);
   t.reply_msg_id = 0;
+  t.reply_holder = 0;
   t.wait_result = E_OK;
   deliver_direct(t, resp, me.tid, req.msg_id, 0);
   fast_replies++;

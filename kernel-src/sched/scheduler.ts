@@ -489,6 +489,7 @@ export function thread_kill(t: Thread): void {
   t.killed = true;
   if (t.state == THREAD_BLOCKED) {
     t.reply_msg_id = 0;
+    t.reply_holder = 0;
     thread_wake(thread_addr(t), E_KILLED);
   }
 }

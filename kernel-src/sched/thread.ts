@@ -71,6 +71,15 @@ export class Thread {
   // out with interrupts on (syscall.ts message_out), then free.
   ipc_kbuf: u64 = 0;
   fpu: u64 = 0; // the x87/SSE save area (arch/fpu.ts): the top FPU_AREA_SIZE bytes of the kernel stack
+  // A call that found no receiver waits on its port's callers queue with its request (an
+  // IpcMessage address that stays valid while it is blocked) and the kernel copy of its buffer;
+  // a receiver takes both (ipc/port.ts take_caller).
+  call_req: u64 = 0;
+  call_kbuf: u64 = 0;
+  // The one-shot reply right of our pending call: who received it (ipc/port.ts reply_holder_of: the
+  // receiving process, or the kernel thread). Only that holder can answer it; 0 while the call
+  // has not been received, and again once answered or failed.
+  reply_holder: u64 = 0;
 }
 
 export class WaitQueue {
