@@ -26,14 +26,14 @@
 
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL } from "../abi/ipc";
 import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, E_KILLED } from "../abi/errors";
-import { IPC_QUEUE_CAPACITY, copy_inline, copy_message } from "./message";
+import { IPC_QUEUE_CAPACITY, copy_inline, copy_message, ipc_buf_alloc, ipc_buf_free } from "./message";
 import { WaitQueue, Thread, thr, thread_addr, THREAD_BLOCKED } from "../sched/thread";
 import {
   thread_current, waitq_add, waitq_sleep, waitq_wake_one, waitq_wake_all, thread_wake, thread_block,
   thread_find, thread_for_each, sched_preempt_point, sched_handoff,
 } from "../sched/scheduler";
 import { Cpu, this_cpu } from "../sched/percpu";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree, kzalloc } from "../mm/heap";
 import { irq_save, irq_restore } from "../arch/cpu";
 import { log_info } from "../lib/log";
 import { user_msg_kva, user_gen } from "../syscall/usercopy";
@@ -74,8 +74,13 @@ export function ipc_create_port(owner: u64): u64 {
   for (let id: u64 = 1; id < MAX_PORTS; id++) {
     if (ports[i32(id)] != 0) continue;
     let q = kmalloc(u64(IPC_QUEUE_CAPACITY) * sizeof<IpcMessage>());
-    if (q == 0) break;
-    let p = new Port();
+    let pa = kzalloc(sizeof<Port>()); // not `new`: out of memory is an error here, not a panic
+    if (q == 0 || pa == 0) {
+      if (q != 0) kfree(q);
+      if (pa != 0) kfree(pa);
+      break;
+    }
+    let p = changetype<Port>(pa);
     p.id = id;
     p.owner = owner;
     p.queue = q;
@@ -127,7 +132,7 @@ export function ipc_destroy_port_locked(id: u64): i64 {
   thread_for_each(wake_caller_of, id);
   while (p.count > 0) {
     let slot = changetype<IpcMessage>(p.queue + u64(p.head) * sizeof<IpcMessage>());
-    if (slot.buffer != 0) kfree(slot.buffer);
+    if (slot.buffer != 0) ipc_buf_free(slot.buffer);
     p.head = (p.head + 1) % IPC_QUEUE_CAPACITY;
     p.count--;
   }
@@ -191,7 +196,7 @@ function copy_in_buffer(m: IpcMessage): u64 {
     me.ipc_kbuf = 0;
     return kbuf;
   }
-  let k = kmalloc(m.buffer_size);
+  let k = ipc_buf_alloc(m.buffer_size, 0); // a kernel sender's: charged to nobody
   if (k != 0) memcpy(k, m.buffer, m.buffer_size);
   return k;
 }
@@ -210,7 +215,7 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64): i64 {
     let r = (flags & IPC_NONBLOCK) != 0 ? E_FULL : waitq_sleep(p.senders);
     if (r == E_OK && port_get(id) == null) r = E_DESTROYED;
     if (r != E_OK) {
-      if (kbuf != 0) kfree(kbuf);
+      if (kbuf != 0) ipc_buf_free(kbuf);
       return r;
     }
     p = port_get(id)!;
@@ -278,7 +283,7 @@ function finish(staged: IpcMessage, out: IpcMessage): i64 {
     me.ipc_kbuf = kbuf; // a system call's: copied out a page at a time with interrupts on (syscall.ts)
   } else {
     if (n > 0 && dst != 0) memcpy(dst, kbuf, n);
-    kfree(kbuf);
+    ipc_buf_free(kbuf);
   }
   return n < size ? E_TRUNC : E_OK;
 }
@@ -388,7 +393,7 @@ export function ipc_drop_staged(m: IpcMessage): void {
   let me = thread_current();
   if (me.ipc_dst != 0) {
     m = me.ipc_msg;
-    if (m.buffer != 0) kfree(m.buffer);
+    if (m.buffer != 0) ipc_buf_free(m.buffer);
     m.buffer = 0;
   }
   me.ipc_dst = 0;
@@ -435,7 +440,7 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
   me.reply_msg_id = 0;
   me.reply_holder = 0;
   me.call_req = 0;
-  if (me.call_kbuf != 0) kfree(me.call_kbuf); // never received: woken by an error
+  if (me.call_kbuf != 0) ipc_buf_free(me.call_kbuf); // never received: woken by an error
   me.call_kbuf = 0;
   return st != E_OK || keep ? st : take(me, resp);
 }

@@ -23,7 +23,7 @@
 
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
-import { kmalloc } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/heap";
 import { user_unmap_page } from "../syscall/usercopy";
 import { PAGE_SIZE } from "../mm/layout";
 import { elf_load } from "./elf";
@@ -35,6 +35,9 @@ import { fault_report } from "../arch/fault";
 import { Mutex, mutex_idle } from "../sched/mutex";
 import { panic } from "../lib/panic";
 import { InterruptFrame } from "../arch/frame";
+import { Quota, quota_new, quota_release } from "./quota";
+import { PROC_MAX_THREADS } from "../abi/limits";
+import { kzalloc } from "../mm/heap";
 
 declare function enter_user(rip: u64, rsp: u64, arg: u64): void;
 
@@ -60,6 +63,7 @@ export class Process {
   stack_next: u64 = 0; // top of the next fresh stack slot (below every slot used so far)
   free_stacks: u64 = 0; // slots of exited threads: a list of StackSlot (heap), unmapped
   space_lock!: Inline<Mutex>; // held by mmap and munmap (see the header)
+  quota!: Quota; // IPC bytes held in the kernel (proc/quota.ts); threads are counted above
 }
 
 /** A free stack slot (the top of its stack), kept on Process.free_stacks. */
@@ -133,6 +137,7 @@ function free_stack_list(p: Process): void {
 
 /** A new (not yet started) thread of p entering ring 3 at entry(arg) on a fresh user stack. */
 export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8): Thread | null {
+  if (p.threads >= PROC_MAX_THREADS) return null; // the limit: E_NOMEM, as for no memory
   let top = stack_slot_take(p);
   for (let va = top - USER_STACK_SIZE; va < top; va += PAGE_SIZE) {
     let pa = pmm_alloc_zeroed();
@@ -165,7 +170,16 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
     vmm_destroy_address_space(space);
     return null;
   }
-  let p = new Process();
+  let pa = kzalloc(sizeof<Process>());
+  let q = quota_new();
+  if (pa == 0 || q == null) {
+    if (pa != 0) kfree(pa);
+    if (q != null) quota_release(q);
+    vmm_destroy_address_space(space);
+    return null;
+  }
+  let p = changetype<Process>(pa);
+  p.quota = q;
   set_name(p, name);
   p.space = space;
   p.pid = next_pid++;
@@ -179,7 +193,7 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
     if (p.port != 0) ipc_destroy_port(p.port);
     vmm_destroy_address_space(space);
     free_stack_list(p);
-    destroy(p);
+    proc_free(p);
     return null;
   }
   live_processes++;
@@ -204,7 +218,13 @@ export function proc_thread_exit(t: Thread): void {
   live_processes--;
   log_info(`Process exited: pid=${p.pid}, name=${proc_name(p)}, status=${p.exit_code}`);
   p.exited = true;
-  if (p.detached) destroy(p);
+  if (p.detached) proc_free(p);
+}
+
+/** Frees the Process record; its quota stays while buffers its sends made are still queued. */
+function proc_free(p: Process): void {
+  quota_release(p.quota);
+  destroy(p);
 }
 
 function kill_if_member(a: u64, proc: u64): void {
@@ -238,7 +258,7 @@ export function proc_user_fault(f: InterruptFrame): void {
 export function proc_wait(p: Process): i64 {
   while (!p.exited) thread_sleep(10);
   let code = p.exit_code;
-  destroy(p);
+  proc_free(p);
   return code;
 }
 

@@ -20,7 +20,7 @@ import {
   THREAD_BLOCKED, THREAD_DEAD, NUM_PRIORITIES, KERNEL_STACK_SIZE, PRIORITY_IDLE,
 } from "./thread";
 import { irq_save, irq_restore, bit_highest } from "../arch/cpu";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree, kzalloc } from "../mm/heap";
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
@@ -183,7 +183,12 @@ export function sched_set_verbose(on: bool): void {
 export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: string): Thread | null {
   let stack = kmalloc(KERNEL_STACK_SIZE);
   if (stack == 0) return null;
-  let t = new Thread();
+  let ta = kzalloc(sizeof<Thread>()); // not `new`: out of memory is an error here, not a panic
+  if (ta == 0) {
+    kfree(stack);
+    return null;
+  }
+  let t = changetype<Thread>(ta);
   thread_set_name(t, name);
   t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
   t.kernel_stack = stack;

@@ -38,7 +38,7 @@ import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF } from "../a
 import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
 import { USER_PRIORITY_MIN, USER_PRIORITY_MAX } from "../abi/limits";
 import { panic } from "../lib/panic";
-import { copy_message } from "../ipc/message";
+import { copy_message, ipc_buf_alloc, ipc_buf_free } from "../ipc/message";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
   CALL_NOT_TAKEN, CALL_STAGED,
@@ -155,10 +155,10 @@ function message_in(ptr: u64, writable: bool): IpcMessage | null {
  */
 function buffer_in(m: IpcMessage): i64 {
   if (m.buffer_size == 0 || m.buffer == 0) return E_OK;
-  let k = kmalloc(m.buffer_size);
+  let k = ipc_buf_alloc(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota)); // over quota: E_NOMEM
   if (k == 0) return E_NOMEM;
   if (!copy_from_user(k, m.buffer, m.buffer_size)) {
-    kfree(k);
+    ipc_buf_free(k);
     return E_FAULT;
   }
   thread_current().ipc_kbuf = k;
@@ -167,7 +167,7 @@ function buffer_in(m: IpcMessage): i64 {
 
 function send_done(r: i64): i64 {
   let t = thread_current();
-  if (t.ipc_kbuf != 0) kfree(t.ipc_kbuf);
+  if (t.ipc_kbuf != 0) ipc_buf_free(t.ipc_kbuf);
   t.ipc_kbuf = 0;
   return r;
 }
@@ -199,7 +199,7 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
   if (k != 0) {
     t.ipc_kbuf = 0;
     ok = copy_to_user(m.buffer, k, m.buffer_size);
-    kfree(k);
+    ipc_buf_free(k);
   }
   irq = irq_save();
   ok = ok && user_range_ok(ptr, sizeof<IpcMessage>(), true);
