@@ -24,18 +24,18 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 $(TOOLCHAIN): node_modules/.package-lock.json $(TOOLCHAIN_SRC)
-	@node compiler/build-toolchain.mjs
+	@node compiler/driver/build-toolchain.mjs
 	@touch $@
 
 out/kernel.elf out/kernel.map &: $(TOOLCHAIN) $(KERNEL_SRC)
-	@node out/toolchain/compiler/build.js kernel
+	@node out/toolchain/compiler/driver/build.js kernel
 
 run: out/kernel.elf qemu-deps
 	$(QEMU) -kernel out/kernel.elf $(QEMU_ARGS)
 
 iso: out/scarlett.iso
 out/scarlett.iso: out/kernel.elf grub-deps
-	@node out/toolchain/compiler/build.js iso
+	@node out/toolchain/compiler/driver/build.js iso
 
 test: out/kernel.elf qemu-deps grub-deps
 	@node_modules/.bin/vitest run

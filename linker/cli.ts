@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fail, runMain } from '../compiler/diag.js';
+import { fail, runMain } from './diag.js';
 import type { ObjectFile } from './object.js';
 import { readObject } from './elfread.js';
 import { readLayout } from './layout.js';

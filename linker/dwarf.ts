@@ -13,7 +13,7 @@
 // Strings are inline (DW_FORM_string), so no .debug_str / .debug_line_str is needed.
 //
 //   .debug_loclists  where each variable is over which addresses (the code generator's debugvar
-//                    entries, see compiler/varlocs.ts), one table per unit
+//                    entries, see compiler/x86/varlocs.ts), one table per unit
 // Each subprogram with variables has DW_TAG_formal_parameter / DW_TAG_variable children and
 // DW_AT_frame_base rbp; their types (base, pointer, structure, array) follow the unit's subprograms.
 //

@@ -5,7 +5,7 @@
 // relocation list of X. Sections the linker will not place (.comment, notes, debug info) are kept:
 // the layout decides what to discard.
 
-import { fail } from '../compiler/diag.js';
+import { fail } from './diag.js';
 import type { ObjectFile, ObjSymbol, Relocation, Section, SymbolBinding, SymbolType } from './object.js';
 import { SHT_NOBITS } from './object.js';
 import {

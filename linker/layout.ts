@@ -29,7 +29,7 @@
 
 import { readFileSync } from 'node:fs';
 import TOML from '@iarna/toml';
-import { fail } from '../compiler/diag.js';
+import { fail } from './diag.js';
 import type { SourceLoc } from './object.js';
 
 const LAYOUT_ERROR = 'LNK0010';

@@ -17,7 +17,7 @@
 //   LNK0012 relocation outside its section                          LNK0013 address space overflow
 //   LNK0014 command line / file errors
 
-import { DiagnosticBag, fail, type Diagnostic } from '../compiler/diag.js';
+import { DiagnosticBag, fail, type Diagnostic } from './diag.js';
 import {
   R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_8, R_X86_64_NONE, R_X86_64_PC16, R_X86_64_PC32,
   R_X86_64_PC64, R_X86_64_PC8, R_X86_64_PLT32, RELOC_NAMES, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS,

@@ -12,7 +12,7 @@
 // The linker lays the file out so that file offset = physical address - phys start + a constant,
 // padding included, which makes the loaded bytes the memory image.
 
-import { fail } from '../compiler/diag.js';
+import { fail } from './diag.js';
 import { SHF_ALLOC, SHT_PROGBITS, type Section } from './object.js';
 
 export const MULTIBOOT_MAGIC = 0x1badb002;

@@ -10,11 +10,11 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareWithGnu, gnuAssemble, ourAssemble } from './asm/compare.js';
 import { readElf } from './asm/elf.js';
-import { assemble } from '../compiler/x86/assemble.js';
-import { parseAtt } from '../compiler/x86/att.js';
-import { formatListing } from '../compiler/x86/listing.js';
-import type { Item } from '../compiler/x86/items.js';
-import { UserError, formatDiagnostic } from '../compiler/diag.js';
+import { assemble } from '../compiler/asm/assemble.js';
+import { parseAtt } from '../compiler/asm/att.js';
+import { formatListing } from '../compiler/asm/listing.js';
+import type { Item } from '../compiler/asm/items.js';
+import { UserError, formatDiagnostic } from '../linker/diag.js';
 import { writeRelocatable } from '../linker/elfobj.js';
 import { R_X86_64_PLT32 } from '../linker/object.js';
 
@@ -198,7 +198,7 @@ describe('bad input', () => {
 
   it('asm-cli prints file:line:col - error ASMnnnn with a code frame and exits 1, no stack trace', async () => {
     const cli = join(tmp, 'asm-cli.mjs');
-    await build({ entryPoints: [join(ROOT, 'compiler/asm-cli.ts')], bundle: true, platform: 'node', format: 'esm', outfile: cli, logLevel: 'silent' });
+    await build({ entryPoints: [join(ROOT, 'compiler/driver/asm-cli.ts')], bundle: true, platform: 'node', format: 'esm', outfile: cli, logLevel: 'silent' });
     const bad = join(tmp, 'bad.S');
     writeFileSync(bad, '\t.text\n\tmovl $1, %eax\n\tfrobnicate %eax\n');
     const r = await execa('node', [cli, bad, '-o', join(tmp, 'bad.o')], { reject: false, cwd: tmp });

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { BinOp, Cls, CmpOp, Value } from '../compiler/ir.js';
+import type { BinOp, Cls, CmpOp, Value } from '../compiler/ir/ir.js';
 import { C_PRELUDE, FB, c, listing, module, run, sym } from './backend/build.js';
 
 const FIXTURE_S = join(import.meta.dirname, 'backend', 'fixtures.S');
@@ -12,7 +12,7 @@ const U = (cls: Cls, x: bigint) => BigInt.asUintN(bits(cls), x);
 const S = (cls: Cls, x: bigint) => BigInt.asIntN(bits(cls), x);
 const ctype = (cls: Cls) => (cls === 'w' ? 'uint32_t' : 'uint64_t');
 
-/** Reference semantics, written independently of compiler/opt.ts. */
+/** Reference semantics, written independently of compiler/passes/opt.ts. */
 function refBin(op: BinOp, cls: Cls, a: bigint, b: bigint): bigint {
   const n = BigInt(bits(cls));
   const sh = U(cls, b) % n;
@@ -584,7 +584,7 @@ describe('code shape', () => {
 
 describe('middle end', () => {
   it('mem2reg promotes locals to SSA values with phis', async () => {
-    const { toSsa } = await import('../compiler/ssa.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
     const f = new FB('count', ['w'], 'w');
     const i = f.local('w', c(0, 'w'));
     const [h, b, e] = [f.block(), f.block(), f.block()];
@@ -603,8 +603,8 @@ describe('middle end', () => {
   });
 
   it('folds constants and branches exactly, but never a division that traps', async () => {
-    const { optimize } = await import('../compiler/opt.js');
-    const { toSsa } = await import('../compiler/ssa.js');
+    const { optimize } = await import('../compiler/passes/opt.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
     const f = new FB('folded', [], 'w');
     const [t, e] = [f.block(), f.block()];
     const x = f.bin('add', 'w', c(0x7fffffff, 'w'), c(1, 'w')); // wraps to INT_MIN
@@ -626,8 +626,8 @@ describe('middle end', () => {
   });
 
   it('value numbering merges equal pure expressions; loads only with no store, call or volatile access between', async () => {
-    const { optimize } = await import('../compiler/opt.js');
-    const { toSsa } = await import('../compiler/ssa.js');
+    const { optimize } = await import('../compiler/passes/opt.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
     const opt = (f: FB) => (toSsa(f.f), optimize(f.f), f.f.blocks.flatMap((b) => b.insts));
     // (a + b) * (b + a) across two blocks: one add.
     const g = new FB('g', ['w', 'w'], 'w');
@@ -672,8 +672,8 @@ describe('middle end', () => {
   });
 
   it('hoists loop invariants (and header loads of store-free loops), never a division or a load past a store', async () => {
-    const { optimize } = await import('../compiler/opt.js');
-    const { toSsa } = await import('../compiler/ssa.js');
+    const { optimize } = await import('../compiler/passes/opt.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
     // for (i = 0; i < *n; i++) { s += (a * b) + p[i]; if (store) q[0] = s; d = a / b }
     const build = (withStore: boolean) => {
       const f = new FB(withStore ? 'loop_st' : 'loop', ['l', 'l', 'l', 'l', 'l'], 'l');
@@ -694,7 +694,7 @@ describe('middle end', () => {
       optimize(f.f);
       return f;
     };
-    const { loopDepths } = await import('../compiler/ssa.js');
+    const { loopDepths } = await import('../compiler/ir/cfg.js');
     const inLoop = (f: FB) => {
       const depth = loopDepths(f.f);
       return f.f.blocks.filter((b) => depth[b.id] > 0).flatMap((b) => b.insts);
@@ -715,8 +715,9 @@ describe('middle end', () => {
   }, 60000);
 
   it('hoists a module variable read anywhere in a store-free loop, not when the loop stores', async () => {
-    const { optimize } = await import('../compiler/opt.js');
-    const { toSsa, loopDepths } = await import('../compiler/ssa.js');
+    const { optimize } = await import('../compiler/passes/opt.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
+      const { loopDepths } = await import('../compiler/ir/cfg.js');
     const build = (store: boolean) => {
       // for (i = 0; i < n; i++) if (p[i] != 0) s += gv;   (+ gw = i when `store`)
       const f = new FB('gl', ['l', 'l'], 'l');
@@ -744,8 +745,10 @@ describe('middle end', () => {
   });
 
   it('loads a wide constant once before a call-free loop, not in a loop with a call; a division by one stays a multiply', async () => {
-    const { optimize, hoistLoopConstants } = await import('../compiler/opt.js');
-    const { toSsa, loopDepths, instUses } = await import('../compiler/ssa.js');
+    const { optimize, hoistLoopConstants } = await import('../compiler/passes/opt.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
+    const { loopDepths } = await import('../compiler/ir/cfg.js');
+    const { instUses } = await import('../compiler/ir/walk.js');
     const K = 0x100000001b3n;
     const D = 0x123456789an; // wide too: the divisor must stay a constant for the multiply-high
     // h = basis; for (i = 0; i < n; i++) { h = (h ^ p[i]) * K; q += h / D; if (call) h = ident(h) } return h ^ q
@@ -834,9 +837,9 @@ describe('middle end', () => {
 
 describe('inlining heuristics', () => {
   it('inlines a large local function called once, not when called twice or exported, nor one reading its frame', async () => {
-    const { inlineModule, INLINE_THRESHOLD } = await import('../compiler/inline.js');
-    const { toSsa } = await import('../compiler/ssa.js');
-    const body = (name: string, more: Partial<import('../compiler/ir.js').Func> = {}) => {
+    const { inlineModule, INLINE_THRESHOLD } = await import('../compiler/passes/inline.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
+    const body = (name: string, more: Partial<import('../compiler/ir/ir.js').Func> = {}) => {
       const g = new FB(name, ['w'], 'w', { exported: false, inline: 'auto', ...more });
       let v = g.p(0);
       for (let k = 0; k < INLINE_THRESHOLD + 20; k++) v = g.bin(k % 2 ? 'xor' : 'mul', 'w', v, c(k + 3, 'w'));
@@ -867,9 +870,9 @@ describe('listings', () => {
     const { execa } = await import('execa');
     const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { compileModule } = await import('../compiler/backend.js');
-    const { formatListing } = await import('../compiler/x86/listing.js');
-    const { assemble } = await import('../compiler/x86/assemble.js');
+    const { compileModule } = await import('../compiler/driver/backend.js');
+    const { formatListing } = await import('../compiler/asm/listing.js');
+    const { assemble } = await import('../compiler/asm/assemble.js');
     const f = new FB('all_intrinsics', ['w', 'l', 'l'], 'l', { exported: true });
     const [port, addr, v] = [f.p(0), f.p(1), f.p(2)];
     let acc = c(0);
@@ -927,7 +930,7 @@ describe('listings', () => {
     }
     use(f.intrin('syscall', [c(60), v, v, v, v, v, v], 'l'));
     f.ret(acc);
-    const items = compileModule(module([f]), { target: 'kernel' });
+    const items = compileModule(module([f]));
     const dir = mkdtempSync(join(tmpdir(), 'backend-intrin-'));
     writeFileSync(join(dir, 'a.s'), formatListing(items));
     await execa('as', ['--64', '-o', join(dir, 'a.o'), join(dir, 'a.s')]);
@@ -974,8 +977,8 @@ describe('load reuse across blocks', () => {
     return f;
   };
   const loads = async (f: FB) => {
-    const { optimize } = await import('../compiler/opt.js');
-    const { toSsa } = await import('../compiler/ssa.js');
+    const { optimize } = await import('../compiler/passes/opt.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
     toSsa(f.f);
     optimize(f.f);
     return f.f.blocks.flatMap((b) => b.insts).filter((i) => i.op === 'load').length;
@@ -1011,8 +1014,9 @@ describe('load reuse across blocks', () => {
       return f;
     };
     const count = async (f: FB) => {
-      const { optimize } = await import('../compiler/opt.js');
-      const { toSsa, loopDepths } = await import('../compiler/ssa.js');
+      const { optimize } = await import('../compiler/passes/opt.js');
+      const { toSsa } = await import('../compiler/passes/ssa.js');
+      const { loopDepths } = await import('../compiler/ir/cfg.js');
       const g = structuredClone(f.f);
       toSsa(g);
       optimize(g);

@@ -41,7 +41,7 @@ describe('out/kernel.elf', () => {
   });
 
   test('boots from the GRUB ISO and prints the banner', async () => {
-    await execa('node', ['out/toolchain/compiler/build.js', 'iso']);
+    await execa('node', ['out/toolchain/compiler/driver/build.js', 'iso']);
     const r = await boot({ cdrom: 'out/scarlett.iso', until: BANNER, timeoutMs: 90_000 });
     expect(r.serial).toMatch(BANNER);
   });

@@ -31,11 +31,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { compileToIR } from '../compiler/driver.ts';
-import { compileModule } from '../compiler/backend.ts';
-import { assemble } from '../compiler/x86/assemble.ts';
-import { parseAtt } from '../compiler/x86/att.ts';
-import { formatDiagnostic, UserError } from '../compiler/diag.ts';
+import { compileToIR } from '../compiler/driver/compile.ts';
+import { compileModule } from '../compiler/driver/backend.ts';
+import { assemble } from '../compiler/asm/assemble.ts';
+import { parseAtt } from '../compiler/asm/att.ts';
+import { formatDiagnostic, UserError } from '../linker/diag.ts';
 import type { ObjectFile } from '../linker/object.ts';
 import { link } from '../linker/link.ts';
 import { readLayout } from '../linker/layout.ts';
@@ -112,7 +112,7 @@ function errorText(e: unknown): string {
 /** One program for the kernel target, its globals prefixed so that it links beside the others. */
 function compileProgram(c: Case, index: number): ObjectFile {
   const tsconfig = writeTsconfig({ name: c.name, sources: programSources(c.file) }, join(OUT, '.cfg', c.name));
-  const items = compileModule(compileToIR(tsconfig).module, { target: 'kernel' });
+  const items = compileModule(compileToIR(tsconfig).module);
   return prefixGlobals(assemble(items, c.file), `p${index}_`);
 }
 

@@ -2,7 +2,7 @@
 // lib/print.ts, and the block comment `/* expect:\n...\n*/` at its end is its exact stdout.
 //
 // Each program is checked by up to three judges:
-//   - natively: compiled for the Linux target by compiler/build.ts (buildProgram), linked with
+//   - natively: compiled for the Linux target by compiler/driver/build.ts (buildProgram), linked with
 //     runtime/linux/start.S, run; stdout (and the exit status) must match;
 //   - under node, through tests/differential/shim.ts, unless its first line says `// node: skip`
 //     (with the reason): node is an oracle no one here wrote;

@@ -7,8 +7,8 @@ import { readdirSync, readFileSync, mkdtempSync, writeFileSync, mkdirSync } from
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
-import { compileToIR } from '../compiler/driver.js';
-import { UserError, formatDiagnostic, type Diagnostic } from '../compiler/diag.js';
+import { compileToIR } from '../compiler/driver/compile.js';
+import { UserError, formatDiagnostic, type Diagnostic } from '../linker/diag.js';
 
 const DIR = resolve('tests/diagnostics');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.ts')).sort();
@@ -66,7 +66,7 @@ describe('diagnostics', () => {
   }
 
   it('codes every compiler diagnostic in docs/diagnostics.md', async () => {
-    const { CODES } = await import('../compiler/check.js');
+    const { CODES } = await import('../compiler/frontend/check.js');
     const doc = readFileSync('docs/diagnostics.md', 'utf8');
     for (const code of Object.values(CODES)) expect(doc, code).toContain(`| ${code} |`);
   });
@@ -99,7 +99,7 @@ describe('diagnostic format', () => {
 });
 
 describe('command line', () => {
-  const cli = ['node_modules/.bin/vite-node', 'compiler/cli.ts', '--'];
+  const cli = ['node_modules/.bin/vite-node', 'compiler/driver/cli.ts', '--'];
 
   it('exits 1 with diagnostics and a count, and no stack trace', async () => {
     const r = await execa(cli[0], [...cli.slice(1), 'tests/diagnostics', '--emit-ir'], { reject: false });

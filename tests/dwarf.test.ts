@@ -10,10 +10,11 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { compileToIR } from '../compiler/driver.js';
-import { compileModule } from '../compiler/backend.js';
-import { assemble } from '../compiler/x86/assemble.js';
-import { assembleFile, buildProgram } from '../compiler/build.js';
+import { compileToIR } from '../compiler/driver/compile.js';
+import { compileModule } from '../compiler/driver/backend.js';
+import { assemble } from '../compiler/asm/assemble.js';
+import { assembleFile, buildProgram } from '../compiler/driver/build.js';
+import { LINUX } from '../compiler/driver/target.js';
 import { link, type LinkResult } from '../linker/link.js';
 import { readLayout } from '../linker/layout.js';
 import { writeExecutable } from '../linker/exec.js';
@@ -93,7 +94,7 @@ describe('a Linux-target TypeScript program', () => {
 
   beforeAll(() => {
     const tsconfig = join(PROG, 'tsconfig.json');
-    const items = compileModule(compileToIR(tsconfig).module, { target: 'linux' });
+    const items = compileModule(compileToIR(tsconfig).module);
     prog = linkTo('prog', [assemble(items, tsconfig), assembleFile(join(ROOT, 'runtime/linux/start.S'))]);
   });
 
@@ -195,7 +196,7 @@ describe('variables, parameters and types (a Linux-target program)', () => {
 
   beforeAll(() => {
     path = join(tmp, 'prog-vars');
-    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: 'linux', asm: [join(ROOT, 'runtime/linux/start.S')], layout: LINUX_TOML, out: path, quiet: true });
+    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: LINUX, out: path, quiet: true });
   });
 
   it('readelf decodes the variables, their types and location lists without warnings', async () => {
@@ -462,7 +463,7 @@ describe('call frame information (.debug_frame)', () => {
 
   beforeAll(() => {
     path = join(tmp, 'prog-frames');
-    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: 'linux', asm: [join(ROOT, 'runtime/linux/start.S')], layout: LINUX_TOML, out: path, quiet: true });
+    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: LINUX, out: path, quiet: true });
   });
 
   it('readelf decodes it without warnings: an FDE for each TS function, none for start.S', async () => {

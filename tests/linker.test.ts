@@ -12,7 +12,7 @@ import { parseLayout, readLayout, type Layout } from '../linker/layout.js';
 import { link, type LinkResult } from '../linker/link.js';
 import { writeExecutable } from '../linker/exec.js';
 import { formatMap } from '../linker/map.js';
-import { UserError, formatDiagnostic } from '../compiler/diag.js';
+import { UserError, formatDiagnostic } from '../linker/diag.js';
 import {
   type ObjectFile, type Relocation, newSection, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_PROGBITS,
   R_X86_64_8, R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_PC8, R_X86_64_PC16,

@@ -1,13 +1,14 @@
-// Loading programs (compiler/program.ts): programs with the same compiler options share one
+// Loading programs (compiler/frontend/program.ts): programs with the same compiler options share one
 // TypeScript program and one type check, and each still sees only its own files and errors.
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { preloadWithCodeCache } from '../compiler/codecache.js';
-import { loadProgram, loadPrograms, type Program } from '../compiler/program.js';
-import { compileToIR, lowerLoaded, printModule } from '../compiler/driver.js';
+import { preloadWithCodeCache } from '../compiler/frontend/codecache.js';
+import { loadProgram, loadPrograms, type Program } from '../compiler/frontend/program.js';
+import { compileToIR, lowerLoaded } from '../compiler/driver/compile.js';
+import { printModule } from '../compiler/ir/print.js';
 
 const names = (p: Program) => p.files.map((f) => `${basename(dirname(f.fileName))}/${basename(f.fileName)}`);
 

@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { BinOp, Block, Cls, CmpOp, Func, Inst, Module, Value, Width } from '../../compiler/ir.js';
-import { compileModule } from '../../compiler/backend.js';
-import { formatListing } from '../../compiler/x86/listing.js';
+import type { BinOp, Block, Cls, CmpOp, Func, Inst, Module, Value, Width } from '../../compiler/ir/ir.js';
+import { compileModule } from '../../compiler/driver/backend.js';
+import { formatListing } from '../../compiler/asm/listing.js';
 
 export const c = (v: bigint | number, cls: Cls = 'l'): Value => ({ kind: 'const', value: BigInt.asUintN(cls === 'w' ? 32 : 64, BigInt(v)), cls });
 export const sym = (name: string, addend = 0n): Value => ({ kind: 'sym', name, addend });
@@ -135,7 +135,7 @@ export function module(funcs: (FB | Func)[], more: Partial<Module> = {}): Module
 }
 
 export function listing(m: Module, optimize = true): string {
-  return formatListing(compileModule(m, { target: 'linux', optimize }));
+  return formatListing(compileModule(m, { optimize }));
 }
 
 /** Compiles m, links it with a C driver (and extra .S fixtures), runs it and returns stdout. */

@@ -8,7 +8,7 @@
 //   `valgrind --tool=callgrind` for its total instruction count (Ir: deterministic, whatever the
 //   load on this shared machine), and natively 5 times, interleaved, for median wall times.
 // build: `tsc --noEmit -p kernel-src` (TypeScript 7's type check alone) against our full kernel
-//   build `node out/toolchain/compiler/build.js kernel`, 5 runs each, interleaved, medians; the
+//   build `node out/toolchain/compiler/driver/build.js kernel`, 5 runs each, interleaved, medians; the
 //   build's per-phase lines (medians); and the front end's own phases (load, check, lower).
 //
 // kernel: the kernel's hot paths in instructions, from the benchmark boot under QEMU -icount
@@ -64,7 +64,8 @@ function timeRun(cmd, args, opts) {
 // ---- codegen ----
 
 async function buildAll(names) {
-  const { buildProgram } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'build.js'));
+  const { buildProgram } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'driver', 'build.js'));
+  const { LINUX } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'driver', 'target.js'));
   const exes = {};
   for (const name of names) {
     const cfgDir = join(OUT, 'cfg', name);
@@ -78,9 +79,7 @@ async function buildAll(names) {
     mkdirSync(join(OUT, 'ours'), { recursive: true });
     buildProgram({
       tsconfig: join(cfgDir, 'tsconfig.json'),
-      target: 'linux',
-      asm: [join(ROOT, 'runtime', 'linux', 'start.S')],
-      layout: join(ROOT, 'linker', 'linux.toml'),
+      target: LINUX,
       out: ours,
       emitAsm: `${ours}.s`, // the listing, for reading next to objdump -d of gcc's build
       quiet: true,
@@ -148,10 +147,10 @@ async function codegenBench() {
 
 const PHASE_LINE = /^\s+(\S+)\s+(.*?)\s+(\d+) ms$/;
 
-/** The front end's own phase timer (compiler/driver.ts compileToIR), in a fresh process. */
+/** The front end's own phase timer (compiler/driver/compile.ts compileToIR), in a fresh process. */
 function frontEndPhases() {
   const script =
-    `const { compileToIR } = await import(${JSON.stringify(join(ROOT, 'out/toolchain/compiler/driver.js'))});` +
+    `const { compileToIR } = await import(${JSON.stringify(join(ROOT, 'out/toolchain/compiler/driver/compile.js'))});` +
     `console.log(JSON.stringify(compileToIR(${JSON.stringify(join(ROOT, 'kernel-src', 'tsconfig.json'))}).times));`;
   return JSON.parse(run('node', ['--input-type=module', '-e', script], { cwd: ROOT }).stdout);
 }
@@ -166,7 +165,7 @@ function buildBench() {
     const t0 = performance.now();
     for (const p of ['kernel-src', 'kernel-src/user']) run(tsc, ['--noEmit', '-p', p], { cwd: ROOT });
     t.tscAll.push(performance.now() - t0);
-    const b = timeRun('node', ['out/toolchain/compiler/build.js', 'kernel'], { cwd: ROOT });
+    const b = timeRun('node', ['out/toolchain/compiler/driver/build.js', 'kernel'], { cwd: ROOT });
     t.build.push(b.ms);
     for (const line of b.stdout.split('\n')) {
       const m = PHASE_LINE.exec(line);
@@ -189,7 +188,7 @@ function buildBench() {
     `| \`tsc --noEmit -p kernel-src\` (TypeScript 7) | ${ms(tscMs)} | 1.0 |`,
     `| \`tsc --noEmit -p kernel-src\` + \`-p kernel-src/user\` (what the build compiles) | ${ms(median(t.tscAll))} | ${(median(t.tscAll) / tscMs).toFixed(1)} |`,
     `| TypeScript 6 (JavaScript, the checker inside our front end): type check of kernel-src, module loading excluded | ${ms(median(t.ts6))} | ${(median(t.ts6) / tscMs).toFixed(1)} |`,
-    `| \`node out/toolchain/compiler/build.js kernel\` (everything) | ${ms(buildMs)} | ${(buildMs / tscMs).toFixed(1)} |`,
+    `| \`node out/toolchain/compiler/driver/build.js kernel\` (everything) | ${ms(buildMs)} | ${(buildMs / tscMs).toFixed(1)} |`,
     '',
     '#### Phases of the kernel build (build.js lines, medians)',
     '',
@@ -203,7 +202,7 @@ function buildBench() {
     lines.push(`| ${name} | ${what} | ${ms(median(xs))} |`);
   }
   lines.push(`| | sum of phases (the rest of the wall time is node start-up and module loading) | ${ms(sum)} |`);
-  lines.push('', '#### Front end phases for kernel-src (compiler/driver.ts compileToIR, medians)', '', '| phase | ms |', '| --- | ---: |');
+  lines.push('', '#### Front end phases for kernel-src (compiler/driver/compile.ts compileToIR, medians)', '', '| phase | ms |', '| --- | ---: |');
   for (const p of t.front[0].map((x) => x.phase)) {
     lines.push(`| ${p} | ${ms(median(t.front.map((f) => f.find((x) => x.phase === p).ms)))} |`);
   }

@@ -1,4 +1,4 @@
-// Builds programs for the Linux target with compiler/build.ts and runs them, two at a time.
+// Builds programs for the Linux target with compiler/driver/build.ts and runs them, two at a time.
 // Shared by the conformance test, the differential test and the batch script.
 
 import { execa } from 'execa';
@@ -59,19 +59,17 @@ async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<
  * with its diagnostics, and does not stop the others.
  */
 export async function buildAndRun(programs: NativeProgram[], outDir: string, timeoutMs = 10_000): Promise<Map<string, NativeResult>> {
-  // compiler/build.ts is the lead's driver: compile + assemble + link. Imported by path so that a
-  // missing or broken driver fails the native tests loudly instead of failing to load the file.
-  const { buildProgram } = await import(/* @vite-ignore */ join(ROOT, 'compiler', 'build.ts'));
-  const { formatDiagnostic, UserError } = await import('../../compiler/diag.ts');
+  // compiler/driver/build.ts: compile + assemble + link, the same path `make` takes.
+  const { buildProgram } = await import('../../compiler/driver/build.ts');
+  const { LINUX } = await import('../../compiler/driver/target.ts');
+  const { formatDiagnostic, UserError } = await import('../../linker/diag.ts');
   const results = new Map<string, NativeResult>();
   for (const p of programs) {
     const out = join(outDir, p.name);
     try {
       buildProgram({
         tsconfig: writeTsconfig(p, join(outDir, '.cfg', p.name)),
-        target: 'linux',
-        asm: [join(ROOT, 'runtime', 'linux', 'start.S')],
-        layout: join(ROOT, 'linker', 'linux.toml'),
+        target: LINUX,
         out,
         quiet: true,
       });

@@ -1,0 +1,210 @@
+// The build driver behind `make`: compiles a TypeScript program, assembles its runtime stubs and
+// links the result, printing one timed line per phase and nothing else on success.
+//
+//   node out/toolchain/compiler/driver/build.js kernel    out/kernel.elf + out/kernel.map (with user programs)
+//   node out/toolchain/compiler/driver/build.js iso       out/scarlett.iso (GRUB rescue CD around the kernel)
+//   node out/toolchain/compiler/driver/build.js program <dir|tsconfig> -o <elf> [--target NAME]
+//       one program for a target of target.ts (default x86_64-linux)
+//
+// buildProgram() is also what the tests call to build Linux user-mode programs in-process.
+
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ObjectFile, newSection, SHF_ALLOC, SHT_PROGBITS } from '../../linker/object.js';
+import { link, type LinkResult } from '../../linker/link.js';
+import { writeExecutable } from '../../linker/exec.js';
+import { formatMap } from '../../linker/map.js';
+import { readLayout } from '../../linker/layout.js';
+import { compileModule } from './backend.js';
+import { runMain, fail } from '../../linker/diag.js';
+import { lowerLoaded } from './compile.js';
+import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
+import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
+import { assemble } from '../asm/assemble.js';
+import { parseAtt } from '../asm/att.js';
+import { formatListing } from '../asm/listing.js';
+
+/** The repository root: two levels above out/toolchain/compiler, or above compiler/ under vitest. */
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(dir: string): string {
+  for (let d = dir; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'package.json'))) return d;
+  return process.cwd();
+}
+
+export interface ProgramOptions {
+  tsconfig: string; // the program's tsconfig.json (its files are the program)
+  program?: Program; // the program already loaded and type-checked (loadPrograms), else loaded here
+  target: Target; // its start files are assembled and linked in, by its layout
+  out: string; // the ELF to write
+  map?: string; // the link map to write
+  extraObjects?: ObjectFile[];
+  asm?: string[]; // the program's own assembly files, beside the target's start files
+  emitAsm?: string; // write the compiler's listing here
+  quiet?: boolean; // no phase lines (tests)
+}
+
+/** Prints `  phase     what                                  123 ms` after running fn. */
+function phase<T>(quiet: boolean | undefined, name: string, what: string, fn: () => T): T {
+  const start = performance.now();
+  const result = fn();
+  const ms = Math.round(performance.now() - start);
+  if (!quiet) console.log(`  ${name.padEnd(10)}${what.padEnd(40)}${String(ms).padStart(6)} ms`);
+  return result;
+}
+
+export function assembleFile(path: string): ObjectFile {
+  return assemble(parseAtt(readFileSync(path, 'utf8'), path), path);
+}
+
+/** Compiles, assembles and links one program; returns the ELF image. */
+export function buildProgram(o: ProgramOptions): Uint8Array {
+  const name = basename(dirname(resolve(o.tsconfig)));
+  const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
+  const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
+  const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod));
+  if (o.emitAsm) writeFileSync(o.emitAsm, formatListing(items));
+  const startFiles = [...startFilePaths(o.target, ROOT), ...(o.asm ?? [])];
+  const objects = phase(o.quiet, 'assemble', `${name} + ${startFiles.length} runtime .S`, () => [
+    assemble(items, o.tsconfig),
+    ...startFiles.map(assembleFile),
+  ]);
+  return phase(o.quiet, 'link', `${basename(o.out)}`, () => {
+    const result = link([...objects, ...(o.extraObjects ?? [])], readLayout(join(ROOT, o.target.layout)));
+    checkCodeModel(result, o.target);
+    const elf = writeExecutable(result);
+    mkdirSync(dirname(o.out), { recursive: true });
+    writeFileSync(o.out, elf);
+    chmodSync(o.out, 0o755); // runnable as it is, for the Linux target
+    if (o.map) writeFileSync(o.map, formatMap(result));
+    return elf;
+  });
+}
+
+/** Wraps a user program's ELF image as read-only data the kernel can load: __user_<name>_start/_end. */
+function embedUserProgram(name: string, elf: Uint8Array): ObjectFile {
+  const sec = newSection(`.rodata.user.${name}`, SHT_PROGBITS, SHF_ALLOC, 16);
+  sec.data = elf;
+  sec.size = elf.length;
+  const sym = (suffix: string, value: number) =>
+    ({ name: `__user_${name}_${suffix}`, section: 0, value: BigInt(value), size: 0, binding: 'global', type: 'object' }) as const;
+  return { name: `user program ${name}`, sections: [sec], symbols: [sym('start', 0), sym('end', elf.length)] };
+}
+
+/** User programs: each directory under kernel-src/user/ with .ts files (not the shared lib). */
+function userPrograms(): string[] {
+  const dir = join(ROOT, 'kernel-src/user');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n !== 'lib' && statSync(join(dir, n)).isDirectory())
+    .filter((n) => existsSync(join(dir, n, 'tsconfig.json')))
+    .sort();
+}
+
+/** A user program's own assembly (kernel-src/user/<name>/*.S), e.g. instructions TypeScript has no way to say. */
+function userAsm(name: string): string[] {
+  const dir = join(ROOT, 'kernel-src/user', name);
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.S'))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+const CODE_MODEL_RANGE: Record<CodeModel, [bigint, bigint]> = {
+  kernel: [(1n << 64n) - (1n << 31n), 1n << 64n],
+  small: [0n, 1n << 31n],
+};
+
+/** The back end addresses symbols as sign-extended 32-bit absolutes: the layout must allow that. */
+function checkCodeModel(result: LinkResult, target: Target): void {
+  const [lo, hi] = CODE_MODEL_RANGE[target.codeModel];
+  for (const s of result.sections) {
+    // Only sections at their virtual address hold compiled code and data (the kernel's .boot runs
+    // from physical addresses, written by hand in 32-bit assembly).
+    if (!(s.flags & SHF_ALLOC) || !s.virtual) continue;
+    if (s.vma < lo || s.vma + BigInt(s.size) > hi) {
+      fail('BLD0002', `section ${s.name} at 0x${s.vma.toString(16)} lies outside the ${target.codeModel} code model of target ${target.name} (${target.layout})`);
+    }
+  }
+}
+
+/** The kernel and its user programs: one TypeScript program and one type check for all of them. */
+export function buildKernel(quiet = false): void {
+  const users = userPrograms();
+  const configs = [...users.map((name) => join(ROOT, 'kernel-src/user', name, 'tsconfig.json')), join(ROOT, 'kernel-src/tsconfig.json')];
+  const programs = phase(quiet, 'load', `kernel-src + ${users.length} user programs (parse, type check)`, () => loadPrograms(configs));
+  const embedded = users.map((name, i) => {
+    const out = join(ROOT, 'out/user', `${name}.elf`);
+    const elf = buildProgram({
+      tsconfig: configs[i],
+      program: programs[i],
+      target: SCARLETT_USER,
+      asm: userAsm(name),
+      out,
+      quiet,
+    });
+    return embedUserProgram(name, elf);
+  });
+  buildProgram({
+    tsconfig: configs[users.length],
+    program: programs[users.length],
+    target: KERNEL,
+    out: join(ROOT, 'out/kernel.elf'),
+    map: join(ROOT, 'out/kernel.map'),
+    extraObjects: embedded,
+    emitAsm: join(ROOT, 'out/kernel.s'),
+    quiet,
+  });
+}
+
+/** A GRUB rescue CD with the kernel: GRUB is the second, independent multiboot loader we test with. */
+export function buildIso(): void {
+  const iso = join(ROOT, 'out/iso');
+  mkdirSync(join(iso, 'boot/grub'), { recursive: true });
+  writeFileSync(join(iso, 'boot/kernel.elf'), readFileSync(join(ROOT, 'out/kernel.elf')));
+  writeFileSync(
+    join(iso, 'boot/grub/grub.cfg'),
+    'set timeout=0\nset default=0\nmenuentry "Scarlett OS" {\n  multiboot /boot/kernel.elf\n  boot\n}\n',
+  );
+  phase(false, 'iso', 'grub-mkrescue -> out/scarlett.iso', () =>
+    execFileSync('grub-mkrescue', ['-o', join(ROOT, 'out/scarlett.iso'), iso], { stdio: 'pipe' }),
+  );
+}
+
+const PROGRAM_USAGE = `usage: build.js program <dir|tsconfig.json> -o <out.elf> [--target ${Object.keys(TARGETS).join('|')}]`;
+
+function programArgs(argv: string[]): { input: string; out: string; target: Target } {
+  let input: string | undefined;
+  let out: string | undefined;
+  let target = LINUX;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => argv[++i] ?? fail('BLD0001', `${a} needs a value; ${PROGRAM_USAGE}`);
+    if (a === '-o') out = value();
+    else if (a === '--target') {
+      const name = value();
+      target = TARGETS[name] ?? fail('BLD0001', `unknown target '${name}'; ${PROGRAM_USAGE}`);
+    } else if (a.startsWith('-') || input) fail('BLD0001', PROGRAM_USAGE);
+    else input = a;
+  }
+  if (!input || !out) fail('BLD0001', PROGRAM_USAGE);
+  return { input, out, target };
+}
+
+function main(argv: string[]): void {
+  const [cmd, ...rest] = argv;
+  if (cmd === 'kernel') return buildKernel();
+  if (cmd === 'iso') return buildIso();
+  if (cmd === 'program') {
+    const { input, out, target } = programArgs(rest);
+    buildProgram({ tsconfig: input.endsWith('.json') ? input : join(input, 'tsconfig.json'), target, out });
+    return;
+  }
+  fail('BLD0001', `unknown build command '${cmd ?? ''}' (kernel, iso, program)`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void runMain(() => main(process.argv.slice(2)));
+}
