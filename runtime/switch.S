@@ -22,7 +22,7 @@
         .set THREAD_STACK_TOP, 72
         .set THREAD_SLICE, 88
         .set THREAD_CR3, 96
-        .set THREAD_FPU, 464
+        .set THREAD_FPU, 480
         .set THREAD_RUNNING, 1
         .set SLICE_TICKS, 2
         .set CPU_KERNEL_RSP, 16

@@ -24,7 +24,7 @@ export function copy_inline(dst: u64, src: u64): void {
 }
 
 /**
- * Copies a whole IpcMessage (104 bytes: 3 header words, the inline data, 2 buffer words). Written
+ * Copies a whole IpcMessage (112 bytes: 3 header words, the inline data, 2 buffer words, cap). Written
  * out rather than calling copy_inline: a leaf costs no call and saves no registers.
  */
 export function copy_message(dst: u64, src: u64): void {
@@ -41,6 +41,7 @@ export function copy_message(dst: u64, src: u64): void {
   store<u64>(dst, load<u64>(src, 80), 80);
   store<u64>(dst, load<u64>(src, 88), 88);
   store<u64>(dst, load<u64>(src, 96), 96);
+  store<u64>(dst, load<u64>(src, 104), 104);
 }
 
 // ---- kernel copies of out-of-line buffers ----

@@ -24,7 +24,8 @@
 // no ready thread (the priority rule, see scheduler.ts); otherwise it queues it and schedules.
 // Buffers, queued messages, full queues, destroyed ports and every error take the general path.
 
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL } from "../abi/ipc";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND } from "../abi/ipc";
+import { CapTable, cap_lookup } from "./cap";
 import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, E_KILLED } from "../abi/errors";
 import { IPC_QUEUE_CAPACITY, copy_inline, copy_message, ipc_buf_alloc, ipc_buf_free } from "./message";
 import { WaitQueue, Thread, thr, thread_addr, THREAD_BLOCKED } from "../sched/thread";
@@ -42,6 +43,7 @@ export const MAX_PORTS: u64 = 256;
 
 class Port {
   id: u64 = 0;
+  serial: u64 = 0; // unique among all ports ever, renewed by revocation: see ipc_port_ref
   owner: u64 = 0; // pid of the owning process, 0 for the kernel
   queue: u64 = 0; // IPC_QUEUE_CAPACITY messages
   head: u32 = 0;
@@ -54,6 +56,7 @@ class Port {
 
 let ports!: InlineArray<u64, 256>;
 let next_msg_id: u64 = 1;
+let next_serial: u64 = 1;
 let live_ports: u64 = 0;
 
 
@@ -66,6 +69,40 @@ export function ipc_init(): void {
 function port_get(id: u64): Port | null {
   if (id == 0 || id >= MAX_PORTS || ports[i32(id)] == 0) return null;
   return changetype<Port>(ports[i32(id)]);
+}
+
+// ---- port references: what capabilities hold (ipc/cap.ts) ----
+// A reference is serial << 8 | id (MAX_PORTS = 256): it names the port only while the port with
+// that id still has that serial, so a destroyed or revoked port's references name nothing.
+
+/** A reference to port id (0 if there is no such port). */
+export function ipc_port_ref(id: u64): u64 {
+  let p = port_get(id);
+  return p == null ? 0 : (p.serial << 8) | id;
+}
+
+/**
+ * The port id a reference names, or 0 when it names nothing (any more). O(1); inlined into the
+ * system call's fast path.
+ * @inline
+ */
+export function ipc_ref_id(ref: u64): u64 {
+  let id = ref & 0xff;
+  let a = ports[i32(id)]; // ports[0] is 0
+  return a != 0 && changetype<Port>(a).serial == ref >> 8 ? id : 0;
+}
+
+export function ipc_ref_valid(ref: u64): bool {
+  return ipc_ref_id(ref) != 0;
+}
+
+/** Revokes every reference to port id (gives it a new serial); the new reference, or 0. */
+export function ipc_port_revoke(id: u64): u64 {
+  let flags = irq_save();
+  let p = port_get(id);
+  if (p != null) p.serial = next_serial++;
+  irq_restore(flags);
+  return ipc_port_ref(id);
 }
 
 /** A new port owned by `owner` (a pid, or 0 for the kernel); its id, or 0 when none is left. */
@@ -82,6 +119,7 @@ export function ipc_create_port(owner: u64): u64 {
     }
     let p = changetype<Port>(pa);
     p.id = id;
+    p.serial = next_serial++;
     p.owner = owner;
     p.queue = q;
     ports[i32(id)] = changetype<u64>(p);
@@ -154,6 +192,7 @@ function stage(dst: IpcMessage, src: IpcMessage, sender: u64, id: u64, flags: u3
   copy_inline(inline_of(dst), inline_of(src));
   dst.buffer = kbuf;
   dst.buffer_size = kbuf != 0 ? src.buffer_size : 0;
+  dst.cap = (flags & IPC_FLAG_CAP) != 0 ? src.cap : 0; // a port reference (the system call checked it)
 }
 
 /**
@@ -180,6 +219,7 @@ function deliver_direct(t: Thread, src: IpcMessage, sender: u64, id: u64, flags:
   store<u64>(d, load<u64>(s, 72), 72);
   store<u64>(d, load<u64>(s, 80), 80);
   store<u64>(d, 0, 96); // buffer_size
+  store<u64>(d, 0, 104); // cap: the fast paths pass none
   t.ipc_dst = 0;
 }
 
@@ -224,12 +264,12 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64): i64 {
   let msg_id = next_msg_id++;
   let r = p.receivers.head;
   if (r != 0) {
-    stage(thr(r).ipc_msg, msg, me.tid, msg_id, 0, kbuf); // hand over: no queueing
+    stage(thr(r).ipc_msg, msg, me.tid, msg_id, msg.flags & IPC_FLAG_CAP, kbuf); // hand over: no queueing
     thr(r).reply_to = 0;
     thread_wake(r, E_OK);
   } else {
     let slot = changetype<IpcMessage>(p.queue + u64((p.head + p.count) % IPC_QUEUE_CAPACITY) * sizeof<IpcMessage>());
-    stage(slot, msg, me.tid, msg_id, 0, kbuf);
+    stage(slot, msg, me.tid, msg_id, msg.flags & IPC_FLAG_CAP, kbuf);
     p.count++;
   }
   p.sent++;
@@ -271,6 +311,7 @@ function finish(staged: IpcMessage, out: IpcMessage): i64 {
   out.msg_id = staged.msg_id;
   out.type = staged.type;
   out.flags = staged.flags;
+  out.cap = staged.cap;
   copy_inline(inline_of(out), inline_of(staged));
   out.buffer = dst;
   out.buffer_size = 0;
@@ -331,7 +372,8 @@ function take_caller(p: Port, me: Thread): void {
   if (c.next == 0) p.callers.tail = 0;
   c.next = 0;
   c.waitq = 0;
-  stage(me.ipc_msg, changetype<IpcMessage>(c.call_req), c.tid, c.reply_msg_id, IPC_FLAG_CALL, c.call_kbuf);
+  let req = changetype<IpcMessage>(c.call_req);
+  stage(me.ipc_msg, req, c.tid, c.reply_msg_id, IPC_FLAG_CALL | (req.flags & IPC_FLAG_CAP), c.call_kbuf);
   c.call_req = 0;
   c.call_kbuf = 0;
   c.reply_holder = reply_holder_of(me);
@@ -427,7 +469,7 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
   let ra = p.receivers.head;
   if (ra != 0) {
     let r = thr(ra);
-    stage(r.ipc_msg, req, me.tid, msg_id, IPC_FLAG_CALL, kbuf);
+    stage(r.ipc_msg, req, me.tid, msg_id, IPC_FLAG_CALL | (req.flags & IPC_FLAG_CAP), kbuf);
     r.reply_to = thread_addr(me);
     me.reply_holder = reply_holder_of(r);
     thread_wake(ra, E_OK);
@@ -508,8 +550,10 @@ export const CALL_STAGED: i64 = 2; // the reply is staged in the TCB (as with ip
  * straight into it through the direct map (user_msg_kva): the server may run in another address
  * space. The reply goes there only while no user page has been unmapped since the check
  * (ipc_gen, see reply_target); else it is staged and the system call checks the page again.
+ * h is the caller's handle for the port, looked up in its capability table (ipc/cap.ts).
  */
-export function ipc_call_user(id: u64, ptr: u64, c: Cpu): i64 {
+export function ipc_call_user(h: u64, ptr: u64, c: Cpu): i64 {
+  let id = ipc_ref_id(cap_lookup(changetype<CapTable>(thr(c.current).caps), h, CAP_SEND)); // 0: not taken
   let kva = user_msg_kva(thr(c.current), ptr);
   if (kva == 0) return CALL_NOT_TAKEN;
   let req = changetype<IpcMessage>(kva);

@@ -29,14 +29,19 @@ import { PAGE_SIZE } from "../mm/layout";
 import { elf_load } from "./elf";
 import { Thread, thr } from "../sched/thread";
 import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thread_for_each, thread_sleep } from "../sched/scheduler";
-import { ipc_create_port, ipc_destroy_port, ipc_destroy_port_locked } from "../ipc/port";
+import { ipc_create_port, ipc_destroy_port, ipc_destroy_port_locked, ipc_port_ref, ipc_ref_id, ipc_ref_valid } from "../ipc/port";
 import { log_info, log_error } from "../lib/log";
 import { fault_report } from "../arch/fault";
 import { Mutex, mutex_idle } from "../sched/mutex";
 import { panic } from "../lib/panic";
 import { InterruptFrame } from "../arch/frame";
 import { Quota, quota_new, quota_release } from "./quota";
-import { PROC_MAX_THREADS } from "../abi/limits";
+import { PROC_MAX_THREADS, PROC_MAX_PORTS } from "../abi/limits";
+import { CapTable, cap_table_new, cap_table_free, cap_set, cap_install, cap_for_each, cap_lookup, cap_drop } from "../ipc/cap";
+import { service_port_id } from "../ipc/service";
+import { SERVICE_PORT, OWN_PORT, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
+import { E_NOMEM } from "../abi/errors";
+import { irq_save, irq_restore } from "../arch/cpu";
 import { kzalloc } from "../mm/heap";
 
 declare function enter_user(rip: u64, rsp: u64, arg: u64): void;
@@ -64,6 +69,8 @@ export class Process {
   free_stacks: u64 = 0; // slots of exited threads: a list of StackSlot (heap), unmapped
   space_lock!: Inline<Mutex>; // held by mmap and munmap (see the header)
   quota!: Quota; // IPC bytes held in the kernel (proc/quota.ts); threads are counted above
+  caps: CapTable | null = null; // how the process names ports (ipc/cap.ts); freed at teardown
+  ports: u64 = 0; // ports it owns (at most PROC_MAX_PORTS)
 }
 
 /** A free stack slot (the top of its stack), kept on Process.free_stacks. */
@@ -152,6 +159,7 @@ export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8):
     return null;
   }
   t.proc = changetype<u64>(p);
+  t.caps = changetype<u64>(p.caps);
   t.cr3 = p.space.pml4;
   t.user_entry = entry;
   t.user_stack = top;
@@ -172,14 +180,17 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
   }
   let pa = kzalloc(sizeof<Process>());
   let q = quota_new();
-  if (pa == 0 || q == null) {
+  let caps = cap_table_new();
+  if (pa == 0 || q == null || caps == null) {
     if (pa != 0) kfree(pa);
     if (q != null) quota_release(q);
+    if (caps != null) cap_table_free(caps);
     vmm_destroy_address_space(space);
     return null;
   }
   let p = changetype<Process>(pa);
   p.quota = q;
+  p.caps = caps;
   set_name(p, name);
   p.space = space;
   p.pid = next_pid++;
@@ -187,10 +198,15 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
   p.mmap_next = MMAP_BASE;
   p.stack_next = USER_STACK_TOP;
   p.port = ipc_create_port(p.pid);
-  let t = proc_new_thread(p, entry, p.port, priority);
+  p.ports = 1;
+  // Every process starts with two capabilities: the kernel service (send) and its own port.
+  cap_set(caps, SERVICE_PORT, ipc_port_ref(service_port_id()), CAP_SEND);
+  cap_set(caps, OWN_PORT, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE);
+  let t = proc_new_thread(p, entry, OWN_PORT, priority);
   if (t == null || p.port == 0) {
     log_error(`exec ${name}: out of memory`);
     if (p.port != 0) ipc_destroy_port(p.port);
+    cap_table_free(caps);
     vmm_destroy_address_space(space);
     free_stack_list(p);
     proc_free(p);
@@ -211,7 +227,9 @@ export function proc_thread_exit(t: Thread): void {
     return;
   }
   if (!mutex_idle(p.space_lock)) panic(`process ${p.pid}: address space torn down while its lock is in use`);
-  ipc_destroy_port_locked(p.port);
+  cap_for_each(p.caps!, CAP_RECEIVE, destroy_owned_port, 0); // its own port and those it created
+  cap_table_free(p.caps!);
+  p.caps = null;
   write_cr3(vmm_kernel_space().pml4);
   vmm_destroy_address_space(p.space);
   free_stack_list(p);
@@ -225,6 +243,41 @@ export function proc_thread_exit(t: Thread): void {
 function proc_free(p: Process): void {
   quota_release(p.quota);
   destroy(p);
+}
+
+function destroy_owned_port(ref: u64, arg: u64): void {
+  let id = ipc_ref_id(ref);
+  if (id != 0) ipc_destroy_port_locked(id);
+}
+
+/** SYS_PORT_CREATE: a new port owned by p, its handle with both rights; E_NOMEM at the limit. */
+export function proc_port_create(p: Process): i64 {
+  let flags = irq_save();
+  let h: u64 = 0;
+  let id = p.ports < PROC_MAX_PORTS ? ipc_create_port(p.pid) : 0;
+  if (id != 0) {
+    h = cap_install(p.caps!, ipc_port_ref(id), CAP_SEND | CAP_RECEIVE, ipc_ref_valid);
+    if (h == 0) ipc_destroy_port_locked(id); // no free slot
+    else p.ports++;
+  }
+  irq_restore(flags);
+  return h != 0 ? i64(h) : E_NOMEM;
+}
+
+/**
+ * SYS_CAP_DROP: empties slot h; dropping the receive right (the owner's) destroys the port, and
+ * every right to it names nothing from then on.
+ */
+export function proc_cap_drop(p: Process, h: u64): bool {
+  let flags = irq_save();
+  let id = ipc_ref_id(cap_lookup(p.caps!, h, CAP_RECEIVE));
+  let ok = cap_drop(p.caps!, h);
+  if (id != 0) {
+    ipc_destroy_port_locked(id);
+    p.ports--;
+  }
+  irq_restore(flags);
+  return ok;
 }
 
 function kill_if_member(a: u64, proc: u64): void {

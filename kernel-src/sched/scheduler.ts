@@ -124,7 +124,7 @@ const THREAD_SP_OFFSET: u64 = 56;
 const THREAD_STACK_TOP_OFFSET: u64 = 72;
 const THREAD_SLICE_OFFSET: u64 = 88;
 const THREAD_CR3_OFFSET: u64 = 96;
-const THREAD_FPU_OFFSET: u64 = 464;
+const THREAD_FPU_OFFSET: u64 = 480;
 
 /** Runs the best ready thread (or idle). The caller has queued or blocked the current one already. */
 function schedule(): void {

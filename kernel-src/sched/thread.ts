@@ -80,6 +80,7 @@ export class Thread {
   // receiving process, or the kernel thread). Only that holder can answer it; 0 while the call
   // has not been received, and again once answered or failed.
   reply_holder: u64 = 0;
+  caps: u64 = 0; // the CapTable of a user thread's process (ipc/cap.ts), for the system calls' fast path
 }
 
 export class WaitQueue {

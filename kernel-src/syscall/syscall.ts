@@ -25,7 +25,7 @@ import { KERNEL_CS } from "../arch/gdt";
 import { log_info, put_bytes } from "../lib/log";
 import { serial_getc } from "../lib/serial";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
-import { Process, proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
+import { Process, proc_of, proc_exit, proc_new_thread, proc_port_create, proc_cap_drop, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
 import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user } from "./usercopy";
 import { irq_save, irq_restore } from "../arch/cpu";
 import { kmalloc, kfree } from "../mm/heap";
@@ -33,15 +33,16 @@ import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
-import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF } from "../abi/errors";
-import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
+import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF, E_BADPORT } from "../abi/errors";
+import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, SEND_GRANT, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
+import { CapTable, cap_lookup, cap_install, cap_set } from "../ipc/cap";
 import { USER_PRIORITY_MIN, USER_PRIORITY_MAX } from "../abi/limits";
 import { panic } from "../lib/panic";
 import { copy_message, ipc_buf_alloc, ipc_buf_free } from "../ipc/message";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
-  CALL_NOT_TAKEN, CALL_STAGED,
+  ipc_ref_id, ipc_ref_valid, ipc_port_revoke, CALL_NOT_TAKEN, CALL_STAGED,
 } from "../ipc/port";
 
 declare function syscall_entry(): void;
@@ -50,7 +51,7 @@ declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u6
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
-const SEND_FLAGS: u64 = 7;
+const SEND_FLAGS: u64 = 15;
 const MAX_IO: u64 = 4096;
 const MAX_SLEEP_MS: u64 = 3600000;
 const MAX_MMAP: u64 = 64 * 1024 * 1024;
@@ -63,6 +64,7 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
+  sys_port_create, sys_cap_drop, sys_cap_revoke,
 ];
 
 export function syscall_init(): void {
@@ -192,6 +194,7 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
     return E_FAULT;
   }
   let r = ipc_deliver_staged(m);
+  receive_cap(m);
   irq_restore(irq);
   let t = thread_current();
   let k = t.ipc_kbuf;
@@ -207,6 +210,22 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
   else ipc_drop_staged(m);
   irq_restore(irq);
   return ok ? r : E_FAULT;
+}
+
+/**
+ * A message that carries a send right (IPC_FLAG_CAP, cap = a port reference) gets the handle the
+ * receiver now holds for it; 0 (and the flag cleared) when the port is gone or the table full.
+ * Any other message gets cap 0.
+ */
+function receive_cap(m: IpcMessage): void {
+  if ((m.flags & IPC_FLAG_CAP) == 0) {
+    m.cap = 0;
+    return;
+  }
+  let caps = changetype<CapTable>(thread_current().caps);
+  let h = ipc_ref_valid(m.cap) ? cap_install(caps, m.cap, CAP_SEND, ipc_ref_valid) : 0;
+  m.cap = h;
+  if (h == 0) m.flags &= ~IPC_FLAG_CAP;
 }
 
 /**
@@ -235,30 +254,69 @@ export function staged_reply_out(ptr: u64): i64 {
  * The general path of SYS_IPC_SEND (and all of it for sends, replies, calls with flags). Runs
  * with interrupts on (sys_ipc_send_preemptible in runtime/syscall.S).
  */
-export function sys_ipc_send(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
+  let reply = (flags & SEND_REPLY) != 0;
+  if (reply && (flags & SEND_GRANT) != 0) return E_INVAL;
   let call = (flags & SEND_CALL) != 0;
   let m = message_in(ptr, call);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, call)) return E_FAULT; // checked again page by page as buffer_in copies it
+  let port: u64 = 0;
+  if (!reply) {
+    let caps = changetype<CapTable>(thread_current().caps);
+    port = ipc_ref_id(cap_lookup(caps, h, CAP_SEND));
+    if (port == 0) return E_BADPORT;
+    m.flags = 0; // the kernel's to set
+    if ((flags & SEND_GRANT) != 0) {
+      let ref = cap_lookup(caps, m.cap, CAP_SEND);
+      if (!ipc_ref_valid(ref)) return E_BADPORT;
+      m.cap = ref; // the receiver gets a handle of its own for it (message_out)
+      m.flags = IPC_FLAG_CAP;
+    }
+  }
   let r = buffer_in(m);
   if (r != E_OK) return r;
-  if ((flags & SEND_REPLY) != 0) return send_done(ipc_reply(m, m));
+  if (reply) return send_done(ipc_reply(m, m));
   if (!call) return send_done(ipc_send(port, m, flags & IPC_NONBLOCK));
   r = send_done(ipc_call_staged(port, m));
   return r == E_OK ? message_out(ptr, m) : r;
 }
 
 /** Runs with interrupts on (sys_ipc_receive_preemptible in runtime/syscall.S). */
-export function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+export function sys_ipc_receive(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~IPC_NONBLOCK) != 0) return E_INVAL;
   let m = message_in(ptr, true);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, true)) return E_FAULT;
+  let port = ipc_ref_id(cap_lookup(changetype<CapTable>(thread_current().caps), h, CAP_RECEIVE));
+  if (port == 0) return E_BADPORT;
   let r = ipc_receive_staged(port, flags, proc_of(thread_current()).pid, m);
   return r == E_OK ? message_out(ptr, m) : r;
+}
+
+/** A new port owned by the caller's process: its handle (send and receive rights). */
+function sys_port_create(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  return proc_port_create(proc_of(thread_current()));
+}
+
+function sys_cap_drop(h: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  return proc_cap_drop(proc_of(thread_current()), h) ? E_OK : E_BADPORT;
+}
+
+/**
+ * Revokes every right to the port named by h (which must carry the receive right, i.e. belong to its
+ * owner) except h itself: the port gets a new serial and h is updated to it.
+ */
+function sys_cap_revoke(h: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  let caps = changetype<CapTable>(thread_current().caps);
+  let irq = irq_save();
+  let id = ipc_ref_id(cap_lookup(caps, h, CAP_RECEIVE));
+  if (id != 0) cap_set(caps, h, ipc_port_revoke(id), CAP_SEND | CAP_RECEIVE);
+  irq_restore(irq);
+  return id != 0 ? E_OK : E_BADPORT;
 }
 
 /** Called with interrupts on (sys_mmap_preemptible in runtime/syscall.S). */

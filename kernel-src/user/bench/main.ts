@@ -3,7 +3,7 @@
 // printed as `bench <name> <instructions per op>`.
 //   null_syscall:       SYS_GETTID, the cheapest real system call (entry, dispatch, sysret)
 //   ipc_call_reply_user: SYS_IPC_SEND with SEND_CALL to a kernel echo thread and its reply
-// The kernel's first message on our own port names its echo port.
+// The kernel's first message on our own port passes us a send right to its echo port (msg.cap).
 
 import { print, ipc_receive, ipc_send } from "../lib/sys";
 import { IpcMessage, inline_addr } from "../../abi/ipc";
@@ -48,7 +48,8 @@ export function main(port: u64): i32 {
   msg.buffer = 0;
   msg.buffer_size = 0;
   if (ipc_receive(port, msg, 0) != 0) return 1;
-  let echo = load<u64>(inline_addr(msg));
+  let echo = msg.cap; // our handle for the echo port (the kernel passed us a send right)
+  if (echo == 0) return 1;
 
   let tid = syscall(SYS_GETTID);
   for (let b: i32 = 0; b < BATCHES; b++) {
