@@ -1,6 +1,6 @@
 // The conformance programs inside one QEMU boot (issue 3, item 6): every program of
 // tests/conformance that needs no Linux runtime is compiled for the kernel target, linked with
-// runtime/boot.S and a small harness (tests/conformance-qemu/harness.S: kernel_main, rt_write to
+// kernel-src/arch/x86_64/boot.S and a small harness (tests/conformance-qemu/harness.S: kernel_main, rt_write to
 // COM1, a minimal IDT, exit through isa-debug-exit) into one multiboot image by linker/kernel.toml,
 // and booted once. The serial log is split by the harness's marker lines and each program's part
 // must equal its `/* expect: ... */` block, one vitest test per program so that a failure names it.
@@ -168,7 +168,7 @@ function linkImage(programs: Built[], path: string): void {
   const table = path.replace(/\.elf$/, '.S');
   writeFileSync(table, tableSource(programs));
   const objects = [
-    asmFile(join(ROOT, 'runtime', 'boot.S')),
+    asmFile(join(ROOT, 'kernel-src/arch/x86_64', 'boot.S')),
     asmFile(join(ROOT, 'tests', 'conformance-qemu', 'harness.S')),
     asmFile(join(ROOT, 'tests', 'conformance-qemu', 'faults.S')),
     asmFile(table),

@@ -352,7 +352,7 @@ describe('out/kernel.elf', () => {
       // it takes the body's first line from the prologue_end flag in the line table.
       const stop = /Breakpoint 1, kernel_main \(magic=732803074, mbi_phys=\d+\) at \S*kernel-src\/main\.ts:(\d+)/.exec(out);
       expect(Number(stop?.[1])).toBeGreaterThan(kernelMainLine());
-      expect(out).toMatch(/#1 +0x[0-9a-f]+ in \w+ \(\) at \S*runtime\/boot\.S:\d+/);
+      expect(out).toMatch(/#1 +0x[0-9a-f]+ in \w+ \(\) at \S*kernel-src\/arch\/x86_64\/boot\.S:\d+/);
     } finally {
       qemu.kill('SIGTERM');
       await qemu;

@@ -67,7 +67,7 @@ export function buildProgram(o: ProgramOptions): Uint8Array {
   const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod));
   if (o.emitAsm) writeFileSync(o.emitAsm, formatListing(items));
   const startFiles = [...startFilePaths(o.target, ROOT), ...(o.asm ?? [])];
-  const objects = phase(o.quiet, 'assemble', `${name} + ${startFiles.length} runtime .S`, () => [
+  const objects = phase(o.quiet, 'assemble', `${name} + ${startFiles.length} start .S`, () => [
     assemble(items, o.tsconfig),
     ...startFiles.map(assembleFile),
   ]);

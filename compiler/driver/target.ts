@@ -28,7 +28,7 @@ export const TARGETS: Record<string, Target> = {
     name: 'x86_64-kernel',
     description: 'Scarlett OS itself: a multiboot image at -2 GiB',
     layout: 'linker/kernel.toml',
-    startFiles: ['runtime/boot.S', 'runtime/cpu.S', 'runtime/isr.S', 'runtime/switch.S', 'runtime/syscall.S'],
+    startFiles: ['kernel-src/arch/x86_64'], // every .S file there, in name order
     codeModel: 'kernel',
   },
   'x86_64-scarlett': {

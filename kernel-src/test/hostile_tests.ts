@@ -12,7 +12,7 @@ import { service_port_id, service_notes } from "../ipc/service";
 import { thread_count, thread_sleep } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
 import { heap_check, heap_live_blocks } from "../mm/heap";
-import { timer_ticks, ms_to_ticks } from "../dev/pit";
+import { clock_ticks, ms_to_ticks } from "../time/clock";
 
 declare const __user_victim_start: u8;
 declare const __user_victim_end: u8;
@@ -70,8 +70,8 @@ function spawn(name: string, start: u64, end: u64): Process | null {
 
 /** proc_wait with a deadline: a process that does not end in time is reported, not waited for. */
 function wait_bounded(p: Process, ticks: u64, what: string): i64 {
-  let t0 = timer_ticks();
-  while (!p.exited && timer_ticks() - t0 < ticks) thread_sleep(10);
+  let t0 = clock_ticks();
+  while (!p.exited && clock_ticks() - t0 < ticks) thread_sleep(10);
   if (!p.exited) {
     kprint(`# FAIL: ${what}: the process did not end within ${ticks} ticks\n`);
     return 9999;
@@ -151,9 +151,9 @@ export function test_hostile_priority(): bool {
   if (p == null) return check(false, "spawn hipri");
   let worst: u64 = 0;
   for (let i: i32 = 0; i < SLEEPS; i++) {
-    let t0 = timer_ticks();
+    let t0 = clock_ticks();
     thread_sleep(20);
-    let late = timer_ticks() - t0 - ms_to_ticks(20);
+    let late = clock_ticks() - t0 - ms_to_ticks(20);
     if (late > worst) worst = late;
   }
   kprint(`# hipri: a 20 ms sleep ended at most ${worst} ticks late\n`);

@@ -1,5 +1,5 @@
 // x87/SSE state of user threads. Every thread has a 512-byte FXSAVE area (Thread.fpu, 16-byte
-// aligned); switch_to (runtime/switch.S) saves the outgoing thread's registers there with
+// aligned); switch_to (switch.S) saves the outgoing thread's registers there with
 // fxsave64 and loads the incoming one's with fxrstor64 on every switch (eager: two instructions a
 // switch, see docs/benchmarks.md; a lazy scheme would need CR0.TS and a #NM handler). The kernel
 // itself never uses x87 or SSE (the compiler emits neither), so it leaves the user's values in
