@@ -7,7 +7,7 @@ import { kprint } from "../lib/log";
 import { Process, proc_spawn, proc_wait, EXIT_FAULT_BASE } from "../proc/process";
 import { IpcMessage, SVC_UPPER } from "../abi/ipc";
 import { E_OK } from "../abi/errors";
-import { ipc_call } from "../ipc/port";
+import { ipc_call, ipc_live_ports } from "../ipc/port";
 import { service_port_id, service_notes } from "../ipc/service";
 import { thread_count, thread_sleep } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
@@ -26,6 +26,8 @@ declare const __user_wx_start: u8;
 declare const __user_wx_end: u8;
 declare const __user_hog_start: u8;
 declare const __user_hog_end: u8;
+declare const __user_capforge_start: u8;
+declare const __user_capforge_end: u8;
 declare const __user_hipri_start: u8;
 declare const __user_hipri_end: u8;
 
@@ -160,6 +162,19 @@ export function test_hostile_priority(): bool {
   let ok = check(worst <= LATE_TICKS_MAX, "a kernel thread's sleep ends on time while a user thread spins");
   ok = check_eq(u64(wait_bounded(p, 6000, "hipri")), 0, "hipri: priority 95 refused") && ok;
   ok = kernel_whole(before, "priority") && ok;
+  destroy(before);
+  return ok;
+}
+
+/** Forged capabilities: guessed handles, rights not held, revoked and dropped ports, the port limit. */
+export function test_hostile_capabilities(): bool {
+  let before = counts_now(new Counts());
+  let ports = ipc_live_ports();
+  let p = spawn("capforge", addr_of(__user_capforge_start), addr_of(__user_capforge_end));
+  if (p == null) return check(false, "spawn capforge");
+  let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "capforge")), 0, "capforge: failed checks");
+  ok = check_eq(ipc_live_ports(), ports, "every port it made is gone") && ok;
+  ok = kernel_whole(before, "capabilities") && ok;
   destroy(before);
   return ok;
 }
