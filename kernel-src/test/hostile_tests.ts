@@ -5,9 +5,9 @@
 import { check, check_eq } from "./ktest";
 import { kprint } from "../lib/log";
 import { Process, proc_spawn, proc_wait, EXIT_FAULT_BASE } from "../proc/process";
-import { IpcMessage, SVC_UPPER } from "../abi/ipc";
+import { IpcMessage, SVC_UPPER, IPC_FLAG_CAP } from "../abi/ipc";
 import { E_OK } from "../abi/errors";
-import { ipc_call, ipc_live_ports } from "../ipc/port";
+import { ipc_call, ipc_live_ports, ipc_send, ipc_port_ref } from "../ipc/port";
 import { service_port_id, service_notes } from "../ipc/service";
 import { thread_count, thread_sleep } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
@@ -28,6 +28,10 @@ declare const __user_hog_start: u8;
 declare const __user_hog_end: u8;
 declare const __user_capforge_start: u8;
 declare const __user_capforge_end: u8;
+declare const __user_kvictim_start: u8;
+declare const __user_kvictim_end: u8;
+declare const __user_kserver_start: u8;
+declare const __user_kserver_end: u8;
 declare const __user_hipri_start: u8;
 declare const __user_hipri_end: u8;
 
@@ -175,6 +179,32 @@ export function test_hostile_capabilities(): bool {
   let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "capforge")), 0, "capforge: failed checks");
   ok = check_eq(ipc_live_ports(), ports, "every port it made is gone") && ok;
   ok = kernel_whole(before, "capabilities") && ok;
+  destroy(before);
+  return ok;
+}
+
+/**
+ * Kill while blocked in every blocking call, and reply after kill: user/kvictim's threads wait in
+ * a receive, a sleep, a call nobody takes, a send to a full port, a call to the kernel service and
+ * a call user/kserver holds; then kvictim faults. Every thread must end at once (none returns to
+ * ring 3), kserver's late reply must fail cleanly, the service must go on.
+ */
+export function test_hostile_kill_blocked(): bool {
+  let before = counts_now(new Counts());
+  let ports = ipc_live_ports();
+  let server = spawn("kserver", addr_of(__user_kserver_start), addr_of(__user_kserver_end));
+  let victim = spawn("kvictim", addr_of(__user_kvictim_start), addr_of(__user_kvictim_end));
+  if (server == null || victim == null) return check(false, "spawn kserver and kvictim");
+  let m = new IpcMessage();
+  m.flags = IPC_FLAG_CAP;
+  m.cap = ipc_port_ref(server.port);
+  let ok = check_eq(u64(ipc_send(victim.port, m, 0)), 0, "pass kvictim a right to kserver");
+  destroy(m);
+  ok = check_eq(u64(wait_bounded(victim, EXIT_TICKS_MAX, "kvictim")), u64(EXIT_FAULT_BASE - VEC_PF), "kvictim killed by its fault, no thread returned") && ok;
+  ok = check_eq(u64(wait_bounded(server, EXIT_TICKS_MAX, "kserver")), 0, "kserver: reply after kill refused") && ok;
+  thread_sleep(150); // the service's SVC_SLEEP for the dead caller ends; its reply fails cleanly
+  ok = check_eq(ipc_live_ports(), ports, "every port gone") && ok;
+  ok = kernel_whole(before, "kill while blocked") && ok;
   destroy(before);
   return ok;
 }
