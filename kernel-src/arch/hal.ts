@@ -28,7 +28,10 @@
 //   its user FPU/vector registers included: each thread has an FPU_AREA_SIZE save area
 //   (Thread.fpu, 16-byte aligned) that fpu_state_init gives its first state.
 // - CPU features. cpu_features_init() once at boot, before the first user thread: whatever the
-//   protections of user state need (x87/SSE state switching).
+//   protections of user state need (x87/SSE state switching; SMEP and SMAP when the CPU has
+//   them). user_access_begin()/user_access_end() bracket every kernel access to user memory
+//   (interrupts off in between; mm/usercopy.ts is the only caller); cpu_protections() says
+//   what is on (bit 0 SMEP, bit 1 SMAP).
 // - System call entry. syscall_entry_init() routes the system-call instruction to the
 //   assembly entry, which calls syscall_table (syscall/syscall.ts) with interrupts off.
 // - Faults. InterruptFrame is the saved user/kernel state of an exception; frame_from_user
@@ -55,3 +58,4 @@ export { serial_init, serial_putc, serial_getc } from "./x86_64/serial";
 export { qemu_exit, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
 export { cpu_tables_init, cpu_features_init, timer_start } from "./x86_64/platform";
 export { FPU_AREA_SIZE, fpu_state_init } from "./x86_64/fpu";
+export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";

@@ -24,7 +24,7 @@ import { log_info, put_bytes } from "../lib/log";
 import { serial_getc, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
 import { Process, proc_of, proc_exit, proc_new_thread, proc_port_create, proc_cap_drop, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
-import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user } from "../mm/usercopy";
+import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user, user_read_message, user_write_message } from "../mm/usercopy";
 import { kmalloc, kfree } from "../mm/heap";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
@@ -49,6 +49,9 @@ declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64,
 
 const SEND_FLAGS: u64 = 15;
 const MAX_IO: u64 = 4096;
+const IO_CHUNK: u64 = 256;
+/** Console bytes on their way between user memory and the UART (system calls run one at a time). */
+let io_buf!: InlineArray<u8, 256>;
 const MAX_SLEEP_MS: u64 = 3600000;
 const MAX_MMAP: u64 = 64 * 1024 * 1024;
 const PROT_ALL: u64 = 7;
@@ -84,7 +87,11 @@ function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
   if (fd != 1 && fd != 2) return E_BADF;
   if (len > MAX_IO) return E_INVAL;
   if (!user_range_ok(buf, len, false)) return E_FAULT;
-  put_bytes(buf, len);
+  for (let off: u64 = 0; off < len; off += IO_CHUNK) {
+    let n = len - off < IO_CHUNK ? len - off : IO_CHUNK;
+    if (!copy_from_user(addr_of(io_buf), buf + off, n)) return E_FAULT;
+    put_bytes(addr_of(io_buf), n);
+  }
   return i64(len);
 }
 
@@ -93,12 +100,13 @@ function sys_read(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
   if (len > MAX_IO) return E_INVAL;
   if (!user_range_ok(buf, len, true)) return E_FAULT;
   let n: u64 = 0;
-  while (n < len) {
+  while (n < len && n < IO_CHUNK) {
     let c = serial_getc();
     if (c < 0) break;
-    store<u8>(buf + n, u8(c));
+    io_buf[i32(n)] = u8(c);
     n++;
   }
+  if (n > 0 && !copy_to_user(buf, addr_of(io_buf), n)) return E_FAULT;
   return i64(n);
 }
 
@@ -136,7 +144,7 @@ function message_in(ptr: u64, writable: bool): IpcMessage | null {
   let irq = irq_save();
   let ok = user_range_ok(ptr, sizeof<IpcMessage>(), writable);
   let m = thread_current().ipc_user;
-  if (ok) copy_message(changetype<u64>(m), ptr);
+  if (ok) user_read_message(changetype<u64>(m), ptr);
   irq_restore(irq);
   return ok ? m : null;
 }
@@ -197,7 +205,7 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
   }
   irq = irq_save();
   ok = ok && user_range_ok(ptr, sizeof<IpcMessage>(), true);
-  if (ok) copy_message(ptr, changetype<u64>(m));
+  if (ok) user_write_message(ptr, changetype<u64>(m));
   else ipc_drop_staged(m);
   irq_restore(irq);
   return ok ? r : E_FAULT;
@@ -236,7 +244,7 @@ export function staged_reply_out(ptr: u64): i64 {
     ipc_drop_staged(m);
     return E_FAULT;
   }
-  copy_message(changetype<u64>(m), ptr); // for finish: the request's buffer (its size was 0)
+  user_read_message(changetype<u64>(m), ptr); // for finish: the request's buffer (its size was 0)
   m.buffer_size = 0;
   return message_out(ptr, m);
 }

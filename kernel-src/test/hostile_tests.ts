@@ -13,6 +13,7 @@ import { thread_count, thread_sleep } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
 import { heap_check, heap_live_blocks } from "../mm/heap";
 import { clock_ticks, ms_to_ticks } from "../time/clock";
+import { cpu_protections, cpu_protections_in_cr4 } from "../arch/x86_64/protect";
 
 declare const __user_victim_start: u8;
 declare const __user_victim_end: u8;
@@ -207,4 +208,15 @@ export function test_hostile_kill_blocked(): bool {
   ok = kernel_whole(before, "kill while blocked") && ok;
   destroy(before);
   return ok;
+}
+
+/**
+ * SMEP and SMAP are on when the CPU has them (CR4 agrees with what protect_init turned on); the
+ * test boot under `-cpu max` (tests/kernel.test.ts) has both, so every user copy there runs with
+ * SMAP enforcing: a kernel access to user memory outside mm/usercopy.ts would fault the kernel.
+ */
+export function test_cpu_protections(): bool {
+  let on = cpu_protections();
+  kprint(`# SMEP ${(on & 1) != 0 ? "on" : "absent"}, SMAP ${(on & 2) != 0 ? "on" : "absent"}\n`);
+  return check_eq(cpu_protections_in_cr4(), on, "CR4's SMEP/SMAP bits are what protect_init turned on");
 }

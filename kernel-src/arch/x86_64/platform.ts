@@ -3,6 +3,7 @@
 
 import { gdt_init } from "./gdt";
 import { fpu_init } from "./fpu";
+import { protect_init, cpu_protections } from "./protect";
 import { idt_init } from "./idt";
 import { pic_init } from "./pic";
 import { timer_init } from "./pit";
@@ -17,9 +18,12 @@ export function cpu_tables_init(): void {
   idt_init();
 }
 
-/** CPU features the kernel's protections need: user x87/SSE state (fpu.ts). */
+/** CPU features the kernel's protections need: user x87/SSE state (fpu.ts), SMEP and SMAP (protect.ts). */
 export function cpu_features_init(): void {
   fpu_init();
+  protect_init();
+  let on = cpu_protections();
+  log_info(`CPU protections: SMEP ${(on & 1) != 0 ? "on" : "absent"}, SMAP ${(on & 2) != 0 ? "on" : "absent"}, user FPU state switched`);
 }
 
 /** Remaps the PICs and starts the PIT at CLOCK_HZ; ticks reach clock_tick from here on. */
