@@ -34,7 +34,7 @@ export function cap_table_free(t: CapTable): void {
  * @inline
  */
 export function cap_lookup(t: CapTable, h: u64, rights: u64): u64 {
-  if (h == 0 || h >= PROC_MAX_CAPS) return 0;
+  if (h >= PROC_MAX_CAPS) return 0; // slot 0 is always empty
   return (t.rights[i32(h)] & rights) == rights ? t.refs[i32(h)] : 0;
 }
 

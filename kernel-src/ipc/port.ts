@@ -660,7 +660,9 @@ function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u
   let a = me.reply_to;
   if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return 0;
   let t = thr(a);
-  if (t.reply_msg_id != req.msg_id || t.reply_holder != reply_holder_of(me) || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
+  // reply_to is set only when a call is handed to us, together with the caller's reply_holder:
+  // a matching reply_msg_id means we hold its reply right (no holder check needed here).
+  if (t.reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
   if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
   return changetype<Port>(ports[i32(id)]).count == 0 ? a : 0;
 }

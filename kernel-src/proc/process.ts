@@ -31,7 +31,7 @@ import { Thread, thr } from "../sched/thread";
 import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thread_for_each, thread_sleep } from "../sched/scheduler";
 import { ipc_create_port, ipc_destroy_port, ipc_destroy_port_locked, ipc_port_ref, ipc_ref_id, ipc_ref_valid } from "../ipc/port";
 import { log_info, log_error } from "../lib/log";
-import { fault_report, InterruptFrame, mmu_switch, irq_disable, irq_save, irq_restore } from "../arch/hal";
+import { fault_report, InterruptFrame, mmu_switch, irq_disable, irq_save, irq_restore, fpu_state_init } from "../arch/hal";
 import { Mutex, mutex_idle } from "../sched/mutex";
 import { panic } from "../lib/panic";
 import { Quota, quota_new, quota_release } from "./quota";
@@ -158,6 +158,8 @@ export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8):
   }
   t.proc = changetype<u64>(p);
   t.caps = changetype<u64>(p.caps);
+  t.fpu = t.kernel_stack_top; // the FPU_AREA_SIZE bytes above the stack (thread_new): user threads only
+  fpu_state_init(t.fpu);
   t.cr3 = p.space.pml4;
   t.user_entry = entry;
   t.user_stack = top;

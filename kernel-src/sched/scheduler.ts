@@ -21,7 +21,7 @@ import {
 } from "./thread";
 import {
   irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, mmu_switch, context_init, switch_to,
-  FPU_AREA_SIZE, fpu_state_init,
+  FPU_AREA_SIZE,
 } from "../arch/hal";
 import { kmalloc, kfree, kzalloc } from "../mm/heap";
 import { vmm_kernel_space } from "../mm/vmm";
@@ -153,9 +153,6 @@ export function scheduler_init(): void {
   t.priority = PRIORITY_IDLE;
   t.state = THREAD_RUNNING;
   t.cr3 = vmm_kernel_space().pml4;
-  t.fpu = kmalloc(FPU_AREA_SIZE); // the idle thread has no kernel stack of its own (16-byte aligned)
-  if (t.fpu == 0) panic(`scheduler: no memory for the idle thread`);
-  fpu_state_init(t.fpu);
   c.idle = thread_addr(t);
   c.current = c.idle;
   all_head = c.idle;
@@ -184,9 +181,7 @@ export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: str
   thread_set_name(t, name);
   t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
   t.kernel_stack = stack;
-  t.fpu = stack + KERNEL_STACK_SIZE - FPU_AREA_SIZE;
-  fpu_state_init(t.fpu);
-  t.kernel_stack_top = t.fpu;
+  t.kernel_stack_top = stack + KERNEL_STACK_SIZE - FPU_AREA_SIZE; // above: a user thread's FPU area
   t.cr3 = vmm_kernel_space().pml4;
   t.sp = context_init(t.kernel_stack_top, changetype<u64>(entry), arg);
   t.state = THREAD_BLOCKED;
@@ -293,6 +288,7 @@ export function thread_exit(): void {
     t.cr3 = vmm_kernel_space().pml4;
     mmu_switch(t.cr3);
   }
+  if (c.fpu_owner == cur) c.fpu_owner = 0; // its FPU area goes with its stack
   c.zombie = cur;
   schedule();
   panic(`a dead thread was scheduled`);

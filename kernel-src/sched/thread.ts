@@ -70,7 +70,7 @@ export class Thread {
   // the way back a received buffer is left here by port.ts finish for the system call to copy
   // out with interrupts on (syscall.ts message_out), then free.
   ipc_kbuf: u64 = 0;
-  fpu: u64 = 0; // the x87/SSE save area (arch/fpu.ts): the top FPU_AREA_SIZE bytes of the kernel stack
+  fpu: u64 = 0; // a user thread's x87/SSE save area (arch/x86_64/fpu.ts): above its kernel stack; 0 for kernel threads
   // A call that found no receiver waits on its port's callers queue with its request (an
   // IpcMessage address that stays valid while it is blocked) and the kernel copy of its buffer;
   // a receiver takes both (ipc/port.ts take_caller).

@@ -1,9 +1,10 @@
-// x87/SSE state of user threads. Every thread has a 512-byte FXSAVE area (Thread.fpu, 16-byte
-// aligned); switch_to (switch.S) saves the outgoing thread's registers there with
-// fxsave64 and loads the incoming one's with fxrstor64 on every switch (eager: two instructions a
-// switch, see docs/benchmarks.md; a lazy scheme would need CR0.TS and a #NM handler). The kernel
-// itself never uses x87 or SSE (the compiler emits neither), so it leaves the user's values in
-// the registers untouched between entry and the switch. CR4.OSFXSR enables SSE for user mode and
+// x87/SSE state of user threads. Every user thread has a 512-byte FXSAVE area (Thread.fpu,
+// 16-byte aligned, above its kernel stack); kernel threads have none (0). The kernel itself never
+// uses x87 or SSE (the compiler emits neither), so the registers keep the last user thread's
+// values (Cpu.fpu_owner) while kernel threads run; switch_to (switch.S) saves them to the owner's
+// area with fxsave64 and loads the next user thread's with fxrstor64 only when a different user
+// thread runs. Eager, with no CR0.TS or #NM handler: three instructions on a switch that needs
+// nothing (docs/benchmarks.md). CR4.OSFXSR enables SSE for user mode and
 // makes fxsave cover the XMM registers; OSXMMEXCPT delivers unmasked SIMD exceptions as #XM
 // (a user fault) rather than #UD.
 

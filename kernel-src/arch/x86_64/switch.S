@@ -29,6 +29,7 @@
         .set CPU_CURRENT, 24
         .set CPU_ZOMBIE, 56
         .set CPU_TSS_RSP0, 64
+        .set CPU_FPU_OWNER, 72
 
         .text
         .globl switch_to
@@ -40,10 +41,23 @@ switch_to:
         pushq %r14
         pushq %r15
         movq CPU_CURRENT(%rdi), %rax    # prev
-        movq THREAD_FPU(%rax), %rcx     # x87/SSE state (kernel-src/arch/fpu.ts): eager save and load
-        .byte 0x48, 0x0f, 0xae, 0x01    # fxsave64 (%rcx) (the assembler lacks it for now)
+        # x87/SSE state (fpu.ts): only user threads have it (Thread.fpu != 0); the registers keep
+        # the last user thread's (c.fpu_owner) while kernel threads run, and are saved to it and
+        # loaded from next's only when a different user thread runs.
         movq THREAD_FPU(%rsi), %rcx
+        testq %rcx, %rcx
+        jz 3f
+        movq CPU_FPU_OWNER(%rdi), %rdx
+        cmpq %rdx, %rsi
+        je 3f
+        movq %rsi, CPU_FPU_OWNER(%rdi)
+        testq %rdx, %rdx
+        jz 4f
+        movq THREAD_FPU(%rdx), %rdx
+        .byte 0x48, 0x0f, 0xae, 0x02    # fxsave64 (%rdx) (the assembler lacks it for now)
+4:
         .byte 0x48, 0x0f, 0xae, 0x09    # fxrstor64 (%rcx)
+3:
         movl $THREAD_RUNNING, THREAD_STATE(%rsi)
         movq $SLICE_TICKS, THREAD_SLICE(%rsi)
         movq %rsi, CPU_CURRENT(%rdi)
