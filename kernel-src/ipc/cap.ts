@@ -29,13 +29,13 @@ export function cap_table_free(t: CapTable): void {
 }
 
 /**
- * The port reference in slot h when it carries every right in `rights`, else 0. O(1); inlined into
+ * The port reference in slot h when it carries the right `right` (one bit), else 0. O(1); inlined into
  * the system call's fast path (ipc/port.ts ipc_call_user).
  * @inline
  */
-export function cap_lookup(t: CapTable, h: u64, rights: u64): u64 {
+export function cap_lookup(t: CapTable, h: u64, right: u64): u64 {
   if (h >= PROC_MAX_CAPS) return 0; // slot 0 is always empty
-  return (t.rights[i32(h)] & rights) == rights ? t.refs[i32(h)] : 0;
+  return (t.rights[i32(h)] & right) != 0 ? t.refs[i32(h)] : 0;
 }
 
 export function cap_set(t: CapTable, h: u64, ref: u64, rights: u64): void {

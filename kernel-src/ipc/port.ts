@@ -92,6 +92,12 @@ export function ipc_ref_id(ref: u64): u64 {
   return a != 0 && changetype<Port>(a).serial == ref >> 8 ? id : 0;
 }
 
+/** The Port (address) a reference names, or 0: ipc_ref_id for the fast path. @inline */
+function port_of_ref(ref: u64): u64 {
+  let a = ports[i32(ref & 0xff)]; // ports[0] is 0
+  return a != 0 && changetype<Port>(a).serial == ref >> 8 ? a : 0;
+}
+
 export function ipc_ref_valid(ref: u64): bool {
   return ipc_ref_id(ref) != 0;
 }
@@ -144,7 +150,6 @@ function wake_caller_of(a: u64, port: u64): void {
   let t = thr(a);
   if (t.reply_msg_id != 0 && t.call_port == port && t.state == THREAD_BLOCKED) {
     t.reply_msg_id = 0;
-    t.reply_holder = 0;
     thread_wake(a, E_DESTROYED);
   }
 }
@@ -277,12 +282,12 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64): i64 {
 }
 
 /**
- * The reply right's holder for a call received by t: its process (any of its threads may answer,
- * e.g. a worker the receiver hands the call to), or t itself for a kernel thread.
+ * The reply right's holder for a call received by t (Thread.holder): its process (any of its
+ * threads may answer, e.g. a worker the receiver hands the call to), or t itself for a kernel thread.
  * @inline
  */
 function reply_holder_of(t: Thread): u64 {
-  return t.proc != 0 ? t.proc : thread_addr(t);
+  return t.holder;
 }
 let fast_calls: u64 = 0; // calls delivered by the call fast path (for tests and benchmarks)
 let fast_replies: u64 = 0; // replies delivered by the reply-and-wait fast path
@@ -443,7 +448,6 @@ export function ipc_drop_staged(m: IpcMessage): void {
   let a = caller_of(me, m);
   if (a == 0) return;
   thr(a).reply_msg_id = 0;
-  thr(a).reply_holder = 0;
   thread_wake(a, E_FAULT);
 }
 
@@ -480,7 +484,6 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
   }
   let st = thread_block();
   me.reply_msg_id = 0;
-  me.reply_holder = 0;
   me.call_req = 0;
   if (me.call_kbuf != 0) ipc_buf_free(me.call_kbuf); // never received: woken by an error
   me.call_kbuf = 0;
@@ -496,8 +499,13 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
  * @inline
  */
 function handoff_receiver(id: u64, req: IpcMessage): u64 {
-  if (req.buffer_size != 0 || id >= MAX_PORTS || ports[i32(id)] == 0) return 0; // ports[0] is 0
-  let p = changetype<Port>(ports[i32(id)]);
+  return handoff_from(id < MAX_PORTS ? ports[i32(id)] : 0, req); // ports[0] is 0
+}
+
+/** handoff_receiver for the Port at address pa (0: none). @inline */
+function handoff_from(pa: u64, req: IpcMessage): u64 {
+  if (req.buffer_size != 0 || pa == 0) return 0;
+  let p = changetype<Port>(pa);
   let ra = p.receivers.head;
   if (ra == 0) return 0;
   let r = thr(ra);
@@ -533,7 +541,6 @@ export function ipc_call_locked(id: u64, req: IpcMessage, resp: IpcMessage, keep
   fast_calls++;
   sched_handoff(c, ra);
   me.reply_msg_id = 0;
-  me.reply_holder = 0;
   let st = me.wait_result;
   if (st != E_OK || me.ipc_dst == 0 || keep) return st; // the reply is in resp, kept, or an error
   return take(me, resp);
@@ -553,11 +560,11 @@ export const CALL_STAGED: i64 = 2; // the reply is staged in the TCB (as with ip
  * h is the caller's handle for the port, looked up in its capability table (ipc/cap.ts).
  */
 export function ipc_call_user(h: u64, ptr: u64, c: Cpu): i64 {
-  let id = ipc_ref_id(cap_lookup(changetype<CapTable>(thr(c.current).caps), h, CAP_SEND)); // 0: not taken
-  let kva = user_msg_kva(thr(c.current), ptr);
+  let kva = user_msg_kva(thr(c.current), ptr); // first: it may call, and nothing is live yet
   if (kva == 0) return CALL_NOT_TAKEN;
+  let pa = port_of_ref(cap_lookup(changetype<CapTable>(thr(c.current).caps), h, CAP_SEND)); // 0: not taken
   let req = changetype<IpcMessage>(kva);
-  let ra = handoff_receiver(id, req);
+  let ra = handoff_from(pa, req);
   if (ra == 0) return CALL_NOT_TAKEN;
   // From here on as in ipc_call_locked (written out twice: a shared function would cost a frame).
   let me = thr(c.current);
@@ -565,7 +572,7 @@ export function ipc_call_user(h: u64, ptr: u64, c: Cpu): i64 {
   me.ipc_dst = kva;
   me.ipc_gen = user_gen();
   me.reply_msg_id = msg_id;
-  me.call_port = id;
+  me.call_port = changetype<Port>(pa).id;
   me.state = THREAD_BLOCKED;
   let r = thr(ra);
   me.reply_holder = reply_holder_of(r);
@@ -584,7 +591,6 @@ export function ipc_call_user(h: u64, ptr: u64, c: Cpu): i64 {
  */
 function call_user_resume(me: Thread): i64 {
   me.reply_msg_id = 0;
-  me.reply_holder = 0;
   me.ipc_gen = 0;
   let st = me.wait_result;
   return st != E_OK || me.ipc_dst == 0 ? st : CALL_STAGED;
@@ -623,7 +629,6 @@ function reply_locked(req: IpcMessage, resp: IpcMessage): i64 {
   let t = thr(a);
   stage(t.ipc_msg, resp, me.tid, req.msg_id, 0, k == 1 ? 0 : k);
   t.reply_msg_id = 0;
-  t.reply_holder = 0;
   thread_wake(a, E_OK);
   return E_OK;
 }
@@ -681,7 +686,6 @@ export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage
   if (a == 0) return reply_wait_slow(id, req, resp);
   let t = thr(a);
   t.reply_msg_id = 0;
-  t.reply_holder = 0;
   t.wait_result = E_OK;
   deliver_direct(t, resp, me.tid, req.msg_id, 0);
   fast_replies++;

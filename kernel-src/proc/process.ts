@@ -157,6 +157,7 @@ export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8):
     return null;
   }
   t.proc = changetype<u64>(p);
+  t.holder = t.proc; // any thread of the process may answer a call one of them received
   t.caps = changetype<u64>(p.caps);
   t.fpu = t.kernel_stack_top; // the FPU_AREA_SIZE bytes above the stack (thread_new): user threads only
   fpu_state_init(t.fpu);

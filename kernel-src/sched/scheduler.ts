@@ -178,6 +178,7 @@ export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: str
     return null;
   }
   let t = changetype<Thread>(ta);
+  t.holder = ta; // proc_new_thread makes it the process
   thread_set_name(t, name);
   t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
   t.kernel_stack = stack;
@@ -476,7 +477,6 @@ export function thread_kill(t: Thread): void {
   t.killed = true;
   if (t.state == THREAD_BLOCKED) {
     t.reply_msg_id = 0;
-    t.reply_holder = 0;
     thread_wake(thread_addr(t), E_KILLED);
   }
 }

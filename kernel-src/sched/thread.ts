@@ -77,9 +77,13 @@ export class Thread {
   call_req: u64 = 0;
   call_kbuf: u64 = 0;
   // The one-shot reply right of our pending call: who received it (ipc/port.ts reply_holder_of: the
-  // receiving process, or the kernel thread). Only that holder can answer it; 0 while the call
-  // has not been received, and again once answered or failed.
+  // receiving process, or the kernel thread). Only that holder can answer it. 0 while the call
+  // waits to be received; it means something only while reply_msg_id is nonzero (every end of a
+  // call clears reply_msg_id, which makes the right void: one-shot), so it is never cleared.
   reply_holder: u64 = 0;
+  // Who holds the reply right of a call this thread receives: its Process for a user thread
+  // (any thread of the process may answer), itself for a kernel thread (ipc/port.ts).
+  holder: u64 = 0;
   caps: u64 = 0; // the CapTable of a user thread's process (ipc/cap.ts), for the system calls' fast path
 }
 
