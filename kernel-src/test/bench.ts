@@ -24,6 +24,8 @@ import { proc_spawn, proc_wait } from "../proc/process";
 
 declare const __user_bench_start: u8;
 declare const __user_bench_end: u8;
+declare const __user_benchsrv_start: u8;
+declare const __user_benchsrv_end: u8;
 
 const BATCHES: i32 = 9;
 const N: u64 = 200;
@@ -155,16 +157,20 @@ function bench_map(): bool {
 
 // ---- ring 3: the user program measures its system calls and calls into echo_port ----
 function bench_user(): bool {
+  let srv = proc_spawn("benchsrv", addr_of(__user_benchsrv_start), addr_of(__user_benchsrv_end), USER_PRIORITY, false);
   let p = proc_spawn("bench", addr_of(__user_bench_start), addr_of(__user_bench_end), USER_PRIORITY, false);
-  if (p == null) return false;
+  if (p == null || srv == null) return false;
   // Its first message (queued before it runs: it has the lower priority) passes it a send right
   // to the echo port (the process gets a handle for it in its capability table).
   let m = new IpcMessage();
   m.flags = IPC_FLAG_CAP;
   m.cap = ipc_port_ref(echo_port);
   let ok = ipc_send(p.port, m, 0) == E_OK;
+  m.cap = ipc_port_ref(srv.port); // then one to user/benchsrv's
+  ok = ipc_send(p.port, m, 0) == E_OK && ok;
   destroy(m);
-  return proc_wait(p) == 0 && ok;
+  ok = proc_wait(p) == 0 && ok;
+  return proc_wait(srv) == 0 && ok;
 }
 
 export function bench_main(arg: u64): void {
