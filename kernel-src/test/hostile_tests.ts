@@ -14,6 +14,7 @@ import { pmm_free_frames } from "../mm/pmm";
 import { heap_check, heap_live_blocks } from "../mm/heap";
 import { clock_ticks, ms_to_ticks } from "../time/clock";
 import { cpu_protections, cpu_protections_in_cr4 } from "../arch/x86_64/protect";
+import { idt_kernel_debug_traps } from "../arch/x86_64/idt";
 
 declare const __user_victim_start: u8;
 declare const __user_victim_end: u8;
@@ -33,6 +34,8 @@ declare const __user_kvictim_start: u8;
 declare const __user_kvictim_end: u8;
 declare const __user_kserver_start: u8;
 declare const __user_kserver_end: u8;
+declare const __user_stepper_start: u8;
+declare const __user_stepper_end: u8;
 declare const __user_hipri_start: u8;
 declare const __user_hipri_end: u8;
 
@@ -219,4 +222,24 @@ export function test_cpu_protections(): bool {
   let on = cpu_protections();
   kprint(`# SMEP ${(on & 1) != 0 ? "on" : "absent"}, SMAP ${(on & 2) != 0 ? "on" : "absent"}\n`);
   return check_eq(cpu_protections_in_cr4(), on, "CR4's SMEP/SMAP bits are what protect_init turned on");
+}
+
+const VEC_DB: i64 = 1;
+
+/**
+ * Single-stepping into `syscall` (user/stepper): on hardware the trap arrives at the kernel's
+ * entry with the user's GS (counted below); the kernel must take it on its IST stack, resume, and
+ * kill the process when the trap repeats in ring 3. QEMU's TCG delivers it only after sysret, in
+ * ring 3 (the count stays 0): then this checks the #DB path from user mode (IST, isr_paranoid).
+ */
+export function test_hostile_single_step_syscall(): bool {
+  let before = counts_now(new Counts());
+  let traps = idt_kernel_debug_traps();
+  let p = spawn("stepper", addr_of(__user_stepper_start), addr_of(__user_stepper_end));
+  if (p == null) return check(false, "spawn stepper");
+  let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "stepper")), u64(EXIT_FAULT_BASE - VEC_DB), "stepper killed by its #DB in ring 3");
+  kprint(`# single-step traps taken in the kernel: ${idt_kernel_debug_traps() - traps}\n`);
+  ok = kernel_whole(before, "single step into syscall") && ok;
+  destroy(before);
+  return ok;
 }

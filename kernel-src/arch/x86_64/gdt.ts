@@ -7,8 +7,10 @@
 //   0x28 TSS (a 16-byte system descriptor)
 // sysret loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, hence user data before user code.
 // The TSS supplies RSP0 (the kernel stack used when an interrupt arrives in ring 3; the scheduler
-// updates it on every switch) and IST1, a private stack for double faults so that a kernel stack
-// overflow still gets reported.
+// updates it on every switch) and the IST stacks: IST1 for double faults (so that a kernel stack
+// overflow still gets reported), IST2 for NMI, IST3 for machine checks, IST4 for debug
+// exceptions: these can arrive anywhere, on a stack in any state (the syscall entry runs on the
+// user's stack until it switches), and isr.S's isr_paranoid handles their GS.
 
 import { reload_segments } from "./cpu";
 
@@ -21,7 +23,7 @@ const TSS_SEL: u16 = 0x28;
 const GDT_ENTRIES: i32 = 7;
 const TSS_SIZE: u64 = 104;
 const TSS_RSP0: u64 = 4;
-const TSS_IST1: u64 = 36;
+const TSS_IST1: u64 = 36; // IST n at 36 + 8 (n - 1)
 const TSS_IOMAP: u64 = 102;
 const DF_STACK_SIZE: u64 = 16384;
 
@@ -29,6 +31,15 @@ let gdt!: InlineArray<u64, 7>;
 let tss!: InlineArray<u64, 13>; // 104 bytes; its u64 fields are 4-byte aligned, hence raw stores
 let gdtr!: InlineArray<u16, 5>; // pseudo-descriptor: u16 limit, u64 base
 let df_stack!: InlineArray<u8, 16384>;
+const IST_STACK_SIZE: u64 = 8192;
+let nmi_stack!: InlineArray<u8, 8192>;
+let mc_stack!: InlineArray<u8, 8192>;
+let db_stack!: InlineArray<u8, 8192>;
+/** The IST index (idt.ts set_gate) of each vector with a stack of its own. */
+export const IST_DOUBLE_FAULT: u64 = 1;
+export const IST_NMI: u64 = 2;
+export const IST_MACHINE_CHECK: u64 = 3;
+export const IST_DEBUG: u64 = 4;
 
 export function gdt_init(): void {
   gdt[0] = 0;
@@ -40,6 +51,9 @@ export function gdt_init(): void {
   let t = addr_of(tss);
   memset(t, 0, TSS_SIZE);
   store<u64>(t, addr_of(df_stack) + DF_STACK_SIZE, TSS_IST1);
+  store<u64>(t, addr_of(nmi_stack) + IST_STACK_SIZE, TSS_IST1 + 8 * (IST_NMI - 1));
+  store<u64>(t, addr_of(mc_stack) + IST_STACK_SIZE, TSS_IST1 + 8 * (IST_MACHINE_CHECK - 1));
+  store<u64>(t, addr_of(db_stack) + IST_STACK_SIZE, TSS_IST1 + 8 * (IST_DEBUG - 1));
   store<u16>(t, u16(TSS_SIZE), TSS_IOMAP); // no I/O permission bitmap: ring 3 gets no ports
   let limit: u64 = TSS_SIZE - 1;
   gdt[5] = (limit & 0xffff) | ((t & 0xffffff) << 16) | (u64(0x89) << 40) | (((t >> 24) & 0xff) << 56);

@@ -2,14 +2,15 @@
 //
 // Vectors 0..31 (CPU exceptions) and 32..47 (8259 IRQs, remapped) each have a stub in
 // arch/x86_64/isr.S; every other vector points at isr_unexpected. All gates are interrupt gates
-// (interrupts stay off in handlers). #DF runs on IST1 (see gdt.ts).
+// (interrupts stay off in handlers). #DF, NMI, #MC and #DB run on IST stacks (see gdt.ts) through
+// isr_paranoid, which decides swapgs by GS.base (they can hit the syscall entry's swapgs window).
 // Policy: an exception from ring 3 kills the offending process and the kernel goes on; an
 // exception in the kernel is reported and halts (except #BP, counted and resumed). Spurious and
 // unexpected interrupts are counted, never fatal. On the way back to ring 3, a thread that was
 // killed meanwhile exits instead of returning.
 
 import { InterruptFrame } from "./frame";
-import { KERNEL_CS } from "./gdt";
+import { KERNEL_CS, IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK, IST_DEBUG } from "./gdt";
 import { fault_report } from "./fault";
 import { panic_stop } from "../../lib/panic";
 import { pic_irq_is_spurious, pic_eoi } from "./pic";
@@ -26,6 +27,9 @@ const IRQ_BASE: u64 = 32;
 const GATE_INTERRUPT: u64 = 0x8e; // present, DPL 0, 64-bit interrupt gate
 const VEC_BREAKPOINT: u64 = 3;
 const VEC_DOUBLE_FAULT: u64 = 8;
+const VEC_DEBUG: u64 = 1;
+const VEC_NMI: u64 = 2;
+const VEC_MACHINE_CHECK: u64 = 18;
 const IRQ_TIMER: u64 = 0;
 
 let idt!: InlineArray<u64, 512>; // 256 gates of 16 bytes
@@ -43,11 +47,20 @@ function set_gate(vector: i32, handler: u64, ist: u64): void {
   idt[vector * 2 + 1] = handler >> 32;
 }
 
+/** The IST stack a vector runs on (gdt.ts), 0 for the current (or RSP0) stack. */
+function ist_of(v: u64): u64 {
+  if (v == VEC_DOUBLE_FAULT) return IST_DOUBLE_FAULT;
+  if (v == VEC_NMI) return IST_NMI;
+  if (v == VEC_MACHINE_CHECK) return IST_MACHINE_CHECK;
+  if (v == VEC_DEBUG) return IST_DEBUG;
+  return 0;
+}
+
 export function idt_init(): void {
   let stubs = addr_of(isr_stub_table);
   for (let v: i32 = 0; v < IDT_VECTORS; v++) {
     let handler = u64(v) < STUB_VECTORS ? load<u64>(stubs, u64(v) * 8) : addressof(isr_unexpected);
-    set_gate(v, handler, u64(v) == VEC_DOUBLE_FAULT ? 1 : 0);
+    set_gate(v, handler, ist_of(u64(v)));
   }
   let p = addr_of(idtr);
   store<u16>(p, u16(IDT_VECTORS * 16 - 1));
@@ -64,6 +77,13 @@ export function interrupt_dispatch(fp: usize): void {
   if ((f.cs & 3) != 0) sched_return_to_user();
 }
 
+let kernel_debug_traps: u64 = 0;
+
+/** #DB traps taken in the kernel (a user single-stepping into `syscall`; tests). */
+export function idt_kernel_debug_traps(): u64 {
+  return kernel_debug_traps;
+}
+
 function exception(f: InterruptFrame): void {
   if ((f.cs & 3) != 0) {
     proc_user_fault(f); // does not return: the process is killed
@@ -71,6 +91,14 @@ function exception(f: InterruptFrame): void {
   }
   if (f.vector == VEC_BREAKPOINT) {
     breakpoint_count++;
+    return;
+  }
+  if (f.vector == VEC_DEBUG) {
+    // The kernel sets no breakpoints and never single-steps itself: a #DB in the kernel is the
+    // single-step trap of a user's `syscall` with TF set, taken at the entry (on IST4, with the
+    // user's GS: isr_paranoid). The entry has cleared TF (SFMASK): resume; sysret gives the user
+    // back its TF, and its next instruction traps in ring 3 as the user asked.
+    kernel_debug_traps++;
     return;
   }
   fault_report(f, "[PANIC] kernel fault: ");
