@@ -8,7 +8,12 @@
 // receiver's TCB (thread.ipc_msg) and wakes it; otherwise the message is queued (at most
 // IPC_QUEUE_CAPACITY per port; then senders block, or get E_FULL with IPC_NONBLOCK).
 // A call is a send marked IPC_FLAG_CALL after which the caller blocks until ipc_reply delivers
-// the answer into its TCB. Destroying a port wakes every waiter with E_DESTROYED: blocked
+// the answer into its TCB. A call is never queued as a message: with no receiver waiting, the
+// caller waits on the port's callers queue with its request (take_caller), so whoever receives a
+// call is known. The receiver gets the call's one-shot reply right (Thread.reply_holder: its
+// process, or the kernel thread); a reply is accepted only from that holder, so guessing the
+// caller's tid and the message id gains nothing. User programs name ports through capabilities
+// (ipc/cap.ts); this file's functions take the kernel's port ids. Destroying a port wakes every waiter with E_DESTROYED: blocked
 // receivers and senders, and callers whose call went to that port.
 // All of it runs with interrupts off (single CPU); ports live in a table indexed by id (0 = none).
 //
@@ -19,7 +24,7 @@
 //   receiver (no run queue, no schedule()). The receiver's TCB remembers the caller (reply_to).
 // - ipc_reply_wait_locked: a server answering that caller and waiting for the next message
 //   (ipc_reply_wait) stages the reply into the caller's TCB, queues itself as a receiver and
-//   switches straight back to the caller, when the port has nothing queued.
+//   switches straight back to the caller, when the port has nothing queued and no caller waiting.
 // Both end in sched_handoff, which switches straight to the woken thread only when that overtakes
 // no ready thread (the priority rule, see scheduler.ts); otherwise it queues it and schedules.
 // Buffers, queued messages, full queues, destroyed ports and every error take the general path.
@@ -669,7 +674,8 @@ function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u
   // a matching reply_msg_id means we hold its reply right (no holder check needed here).
   if (t.reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
   if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
-  return changetype<Port>(ports[i32(id)]).count == 0 ? a : 0;
+  let p = changetype<Port>(ports[i32(id)]);
+  return p.count == 0 && p.callers.head == 0 ? a : 0; // else the next message is there already
 }
 
 /**

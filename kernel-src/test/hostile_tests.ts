@@ -7,7 +7,7 @@ import { kprint } from "../lib/log";
 import { Process, proc_spawn, proc_wait, EXIT_FAULT_BASE } from "../proc/process";
 import { IpcMessage, SVC_UPPER, IPC_FLAG_CAP } from "../abi/ipc";
 import { E_OK } from "../abi/errors";
-import { ipc_call, ipc_live_ports, ipc_send, ipc_port_ref } from "../ipc/port";
+import { ipc_call, ipc_live_ports, ipc_send, ipc_port_ref, ipc_create_port, ipc_destroy_port, ipc_queued } from "../ipc/port";
 import { service_port_id, service_notes } from "../ipc/service";
 import { thread_count, thread_sleep } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
@@ -115,17 +115,52 @@ export function test_hostile_fpu_leak(): bool {
   return ok;
 }
 
+/**
+ * Starts user/orphan with a send right to a new watch port (its child would write there): the
+ * watch port's id, or 0. The caller checks ipc_queued(watch) == 0 after orphan_ended.
+ */
+export function orphan_start(): u64 {
+  let p = spawn("orphan", addr_of(__user_orphan_start), addr_of(__user_orphan_end));
+  let watch = ipc_create_port(0);
+  if (p == null || watch == 0) return 0;
+  orphan = p;
+  let m = new IpcMessage();
+  m.flags = IPC_FLAG_CAP;
+  m.cap = ipc_port_ref(watch);
+  let r = ipc_send(p.port, m, 0);
+  destroy(m);
+  return r == E_OK ? watch : 0;
+}
+
+let orphan: Process | null = null;
+
+/** After orphan_start: orphan ended at once with status 0 and its killed child never ran. */
+export function orphan_ended(watch: u64): bool {
+  let ok = check_eq(u64(wait_bounded(orphan!, EXIT_TICKS_MAX, "orphan")), 0, "orphan's status");
+  ok = check_eq(u64(ipc_queued(watch)), 0, "messages from a killed thread that never should have run") && ok;
+  ipc_destroy_port(watch);
+  return ok;
+}
+
 /** Attack 3: a thread that had not run when its process was killed entered ring 3. */
 export function test_hostile_killed_thread(): bool {
   let before = counts_now(new Counts());
-  let notes = service_notes();
-  let p = spawn("orphan", addr_of(__user_orphan_start), addr_of(__user_orphan_end));
-  if (p == null) return check(false, "spawn orphan");
-  let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "orphan")), 0, "orphan's status");
-  ok = check_eq(service_notes(), notes, "notes sent by a killed thread") && ok;
+  let watch = orphan_start();
+  if (watch == 0) return check(false, "start orphan");
+  let ok = orphan_ended(watch);
   ok = kernel_whole(before, "killed thread") && ok;
   destroy(before);
   return ok;
+}
+
+/** Starts user/victim (its own calls to the service, checked for forged replies); null if it cannot. */
+export function victim_start(): Process | null {
+  return spawn("victim", addr_of(__user_victim_start), addr_of(__user_victim_end));
+}
+
+/** After victim_start: no forged reply reached it. */
+export function victim_ended(p: Process): bool {
+  return check_eq(u64(wait_bounded(p, 3000, "victim")), 0, "forged replies received (victim's status)");
 }
 
 /** Attack 4: writable and executable user memory. */

@@ -19,6 +19,7 @@ import { ipc_send } from "../ipc/port";
 import { user_copies_out_ticked } from "../mm/usercopy";
 import { clock_ticks } from "../time/clock";
 import { IPC_MAX_BUFFER } from "../abi/ipc";
+import { victim_start, victim_ended, orphan_start, orphan_ended } from "./hostile_tests";
 
 declare const __user_systest_start: u8;
 declare const __user_systest_end: u8;
@@ -79,8 +80,15 @@ export function test_user_fuzz(): bool {
   let frames = pmm_free_frames();
   let blocks = heap_live_blocks();
   let threads = thread_count();
+  // Cross-process effects while the fuzzer runs: user/victim calls the service (the fuzzer also
+  // aims forged replies at it: victim is started just before it, so its tid is the fuzzer's - 1),
+  // and user/orphan's killed child must never run.
+  let victim = victim_start();
   let code = run("fuzz", addr_of(__user_fuzz_start), addr_of(__user_fuzz_end));
+  let watch = orphan_start();
   let ok = check_eq(u64(code), 0, "fuzz: insane results (its exit status)");
+  ok = check(victim != null && victim_ended(victim!), "fuzz: no forged reply reached another process") && ok;
+  ok = check(watch != 0 && orphan_ended(watch), "fuzz: a killed thread never ran") && ok;
   ok = check(heap_check(), "heap consistent after the fuzzer") && ok;
   ok = check_eq(pmm_free_frames(), frames, "fuzz: every frame returned") && ok;
   ok = check_eq(heap_live_blocks(), blocks, "fuzz: every heap block returned") && ok;
