@@ -84,6 +84,14 @@ export function vmm_map(space: AddressSpace, va: u64, pa: u64, flags: u64): bool
   return ok;
 }
 
+/** Creates the kernel page tables down to the one that would map va (nothing mapped); false when out of memory. */
+export function vmm_prepare_kernel_tables(va: u64): bool {
+  let irq = irq_save();
+  let ok = walk(kernel_as.pml4, va, 0, true) != 0;
+  irq_restore(irq);
+  return ok;
+}
+
 /** Removes a 4 KiB mapping (freeing an owned frame). False if va was not mapped. */
 export function vmm_unmap(space: AddressSpace, va: u64): bool {
   let irq = irq_save(); // as in vmm_map: the entry, the TLB and the frame change together

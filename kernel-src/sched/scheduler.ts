@@ -24,6 +24,7 @@ import {
   FPU_AREA_SIZE,
 } from "../arch/hal";
 import { kmalloc, kfree, kzalloc } from "../mm/heap";
+import { kstack_init, kstack_alloc, kstack_free, KSTACK_SIZE } from "../mm/kstack";
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
@@ -103,7 +104,7 @@ export function sched_reap(): void {
   let z = c.zombie;
   if (z == 0 || z == c.current) return;
   c.zombie = 0;
-  kfree(thr(z).kernel_stack);
+  kstack_free(thr(z).kernel_stack);
   destroy(thr(z));
 }
 
@@ -137,6 +138,8 @@ export function sched_thread_start(): void {
 
 // ---- public API ----
 export function scheduler_init(): void {
+  if (KSTACK_SIZE != KERNEL_STACK_SIZE) panic(`mm/kstack.ts KSTACK_SIZE differs from KERNEL_STACK_SIZE`);
+  kstack_init();
   log_info(`Initializing scheduler...`);
   if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
   if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update arch/x86_64/syscall.S`);
@@ -170,11 +173,11 @@ export function sched_set_verbose(on: bool): void {
  * kernel stack; returning from entry exits the thread. Null when out of memory.
  */
 export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: string): Thread | null {
-  let stack = kmalloc(KERNEL_STACK_SIZE);
+  let stack = kstack_alloc(); // with a guard page below it
   if (stack == 0) return null;
   let ta = kzalloc(sizeof<Thread>()); // not `new`: out of memory is an error here, not a panic
   if (ta == 0) {
-    kfree(stack);
+    kstack_free(stack);
     return null;
   }
   let t = changetype<Thread>(ta);

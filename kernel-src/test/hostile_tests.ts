@@ -9,7 +9,9 @@ import { IpcMessage, SVC_UPPER, IPC_FLAG_CAP } from "../abi/ipc";
 import { E_OK } from "../abi/errors";
 import { ipc_call, ipc_live_ports, ipc_send, ipc_port_ref, ipc_create_port, ipc_destroy_port, ipc_queued } from "../ipc/port";
 import { service_port_id, service_notes } from "../ipc/service";
-import { thread_count, thread_sleep } from "../sched/scheduler";
+import { thread_count, thread_sleep, thread_current } from "../sched/scheduler";
+import { vmm_is_mapped } from "../mm/vmm";
+import { PAGE_SIZE, KSTACK_BASE, HEAP_BASE } from "../mm/layout";
 import { pmm_free_frames } from "../mm/pmm";
 import { heap_check, heap_live_blocks } from "../mm/heap";
 import { clock_ticks, ms_to_ticks } from "../time/clock";
@@ -276,5 +278,14 @@ export function test_hostile_single_step_syscall(): bool {
   kprint(`# single-step traps taken in the kernel: ${idt_kernel_debug_traps() - traps}\n`);
   ok = kernel_whole(before, "single step into syscall") && ok;
   destroy(before);
+  return ok;
+}
+
+/** The running thread's kernel stack has an unmapped guard page below it (mm/kstack.ts). */
+export function test_kernel_stack_guard(): bool {
+  let t = thread_current();
+  let ok = check(!vmm_is_mapped(t.kernel_stack - PAGE_SIZE), "the page below the kernel stack is unmapped");
+  ok = check(vmm_is_mapped(t.kernel_stack) && vmm_is_mapped(t.kernel_stack_top - 8), "the stack itself is mapped") && ok;
+  ok = check(t.kernel_stack >= KSTACK_BASE && t.kernel_stack < HEAP_BASE, "the stack is in the stack region, not the heap") && ok;
   return ok;
 }

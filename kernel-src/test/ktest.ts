@@ -27,7 +27,7 @@ import {
 import {
   test_hostile_forged_reply, test_hostile_fpu_leak, test_hostile_killed_thread, test_hostile_write_execute,
   test_hostile_exhaustion, test_hostile_priority, test_hostile_capabilities,
-  test_hostile_kill_blocked, test_cpu_protections, test_hostile_single_step_syscall,
+  test_hostile_kill_blocked, test_cpu_protections, test_hostile_single_step_syscall, test_kernel_stack_guard,
 } from "./hostile_tests";
 
 type TestFn = () => bool;
@@ -43,7 +43,7 @@ const TESTS: readonly TestFn[] = [
   test_user_receive_preemptible, test_user_demo, test_hostile_forged_reply, test_hostile_fpu_leak,
   test_hostile_killed_thread, test_hostile_write_execute, test_hostile_exhaustion, test_hostile_priority,
   test_hostile_capabilities, test_hostile_kill_blocked, test_cpu_protections,
-  test_hostile_single_step_syscall, test_no_leaks,
+  test_hostile_single_step_syscall, test_kernel_stack_guard, test_no_leaks,
 ];
 
 const NAMES: readonly string[] = [
@@ -57,7 +57,7 @@ const NAMES: readonly string[] = [
   "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer",
   "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
   "hostile_forged_reply", "hostile_fpu_leak", "hostile_killed_thread_never_runs", "hostile_write_execute",
-  "hostile_heap_exhaustion", "hostile_priority_starvation", "hostile_forged_capabilities", "hostile_kill_while_blocked", "cpu_smep_smap", "hostile_single_step_into_syscall", "no_leaks_at_end",
+  "hostile_heap_exhaustion", "hostile_priority_starvation", "hostile_forged_capabilities", "hostile_kill_while_blocked", "cpu_smep_smap", "hostile_single_step_into_syscall", "kernel_stack_guard_page", "no_leaks_at_end",
 ];
 
 export function ktest_main(arg: u64): void {
