@@ -45,6 +45,7 @@ import {
 /** sys_mmap and sys_munmap with interrupts on (arch/x86_64/syscall.S). */
 declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+declare function sys_write_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
 const SEND_FLAGS: u64 = 15;
@@ -60,7 +61,7 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 
 /** Indexed by arch/x86_64/syscall.S (global for that reason). */
 export const syscall_table: readonly SyscallFn[] = [
-  sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
+  sys_exit, sys_write_preemptible, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
   sys_port_create, sys_cap_drop, sys_cap_revoke,
 ];
@@ -83,14 +84,25 @@ function sys_exit(code: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   return E_OK;
 }
 
-function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
+/**
+ * Called with interrupts on (sys_write_preemptible in arch/x86_64/syscall.S): each chunk of
+ * IO_CHUNK bytes is copied and polled out of the UART with interrupts off (io_buf is shared, and
+ * a chunk's bytes stay together on the console), interrupts on in between.
+ */
+export function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
   if (fd != 1 && fd != 2) return E_BADF;
   if (len > MAX_IO) return E_INVAL;
-  if (!user_range_ok(buf, len, false)) return E_FAULT;
+  let irq = irq_save();
+  let ok = user_range_ok(buf, len, false); // early, so that a bad range writes nothing
+  irq_restore(irq);
+  if (!ok) return E_FAULT;
   for (let off: u64 = 0; off < len; off += IO_CHUNK) {
     let n = len - off < IO_CHUNK ? len - off : IO_CHUNK;
-    if (!copy_from_user(addr_of(io_buf), buf + off, n)) return E_FAULT;
-    put_bytes(addr_of(io_buf), n);
+    irq = irq_save();
+    ok = copy_from_user(addr_of(io_buf), buf + off, n);
+    if (ok) put_bytes(addr_of(io_buf), n);
+    irq_restore(irq);
+    if (!ok) return E_FAULT; // unmapped meanwhile by another thread: the rest is not written
   }
   return i64(len);
 }
