@@ -18,6 +18,7 @@ import {
 import {
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
+  test_ipc_caller_waits_during_reply,
 } from "./ipc_tests";
 import { test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock, test_syscall_preemptible } from "./mutex_tests";
 import {
@@ -38,7 +39,7 @@ const TESTS: readonly TestFn[] = [
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
-  test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
+  test_ipc_caller_waits_during_reply, test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
   test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_thread_stacks,
   test_user_receive_preemptible, test_user_demo, test_hostile_forged_reply, test_hostile_fpu_leak,
   test_hostile_killed_thread, test_hostile_write_execute, test_hostile_exhaustion, test_hostile_priority,
@@ -53,6 +54,7 @@ const NAMES: readonly string[] = [
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
   "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",
+  "ipc_caller_waits_during_reply",
   "mutex_contention", "mutex_wake_order", "mutex_try_lock",
   "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer",
   "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
