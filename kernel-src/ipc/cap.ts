@@ -11,7 +11,7 @@
 // with the port's owner. The one-shot reply right of a call is not kept here: it goes with the
 // call (Thread.reply_holder, ipc/port.ts).
 
-import { kzalloc } from "../mm/heap";
+import { kzalloc } from "../mm/kmalloc";
 import { PROC_MAX_CAPS } from "../abi/limits";
 
 export class CapTable {

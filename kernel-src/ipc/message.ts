@@ -1,7 +1,7 @@
 // Kernel-side IPC definitions. The message layout, flags and status codes are the kernel/user ABI
 // and live in kernel-src/abi/ (shared with the user programs).
 
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
 import { Quota, quota_charge_bytes, quota_credit_bytes } from "../proc/quota";
 
 /** Messages a port queues before senders block (or get E_FULL with IPC_NONBLOCK). */

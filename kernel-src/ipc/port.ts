@@ -39,7 +39,10 @@ import {
   thread_find, thread_for_each, sched_preempt_point, sched_handoff,
 } from "../sched/scheduler";
 import { Cpu, this_cpu } from "../sched/percpu";
-import { kmalloc, kfree, kzalloc } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { slab_cache_create, slab_zalloc } from "../mm/slab";
+
+let port_cache: u64 = 0; // the object cache of Port records
 import { irq_save, irq_restore } from "../arch/hal";
 import { log_info } from "../lib/log";
 import { user_msg_kva, user_gen } from "../mm/usercopy";
@@ -68,6 +71,7 @@ let live_ports: u64 = 0;
 export function ipc_init(): void {
   log_info(`Initializing IPC system...`);
   memset(addr_of(ports), 0, MAX_PORTS * 8);
+  port_cache = slab_cache_create("port", sizeof<Port>());
   log_info(`IPC system initialized`);
 }
 
@@ -122,13 +126,12 @@ export function ipc_create_port(owner: u64): u64 {
   for (let id: u64 = 1; id < MAX_PORTS; id++) {
     if (ports[i32(id)] != 0) continue;
     let q = kmalloc(u64(IPC_QUEUE_CAPACITY) * sizeof<IpcMessage>());
-    let pa = kzalloc(sizeof<Port>()); // not `new`: out of memory is an error here, not a panic
-    if (q == 0 || pa == 0) {
-      if (q != 0) kfree(q);
-      if (pa != 0) kfree(pa);
+    if (q == 0) break;
+    let p = changetype<Port>(slab_zalloc(port_cache)); // every field of Port starts at zero
+    if (changetype<u64>(p) == 0) {
+      kfree(q);
       break;
     }
-    let p = changetype<Port>(pa);
     p.id = id;
     p.serial = next_serial++;
     p.owner = owner;
@@ -287,12 +290,12 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64): i64 {
 }
 
 /**
- * The reply right's holder for a call received by t (Thread.holder): its process (any of its
+ * The reply right's holder for a call received by t: its process (any of its
  * threads may answer, e.g. a worker the receiver hands the call to), or t itself for a kernel thread.
  * @inline
  */
 function reply_holder_of(t: Thread): u64 {
-  return t.holder;
+  return t.proc != 0 ? t.proc : thread_addr(t);
 }
 let fast_calls: u64 = 0; // calls delivered by the call fast path (for tests and benchmarks)
 let fast_replies: u64 = 0; // replies delivered by the reply-and-wait fast path
@@ -383,9 +386,9 @@ function take_caller(p: Port, me: Thread): void {
   c.next = 0;
   c.waitq = 0;
   let req = changetype<IpcMessage>(c.call_req);
-  stage(me.ipc_msg, req, c.tid, c.reply_msg_id, IPC_FLAG_CALL | (req.flags & IPC_FLAG_CAP), c.call_kbuf);
+  stage(me.ipc_msg, req, c.tid, c.reply_msg_id, IPC_FLAG_CALL | (req.flags & IPC_FLAG_CAP), c.ipc_kbuf);
   c.call_req = 0;
-  c.call_kbuf = 0;
+  c.ipc_kbuf = 0;
   c.reply_holder = reply_holder_of(me);
   me.reply_to = a;
 }
@@ -484,14 +487,14 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
     thread_wake(ra, E_OK);
   } else {
     me.call_req = changetype<u64>(req);
-    me.call_kbuf = kbuf;
+    me.ipc_kbuf = kbuf; // copy_in_buffer took it from there: it waits with the call
     waitq_add(p.callers, thread_addr(me));
   }
   let st = thread_block();
   me.reply_msg_id = 0;
+  if (me.call_req != 0 && me.ipc_kbuf != 0) ipc_buf_free(me.ipc_kbuf); // never received: woken by an error
+  if (me.call_req != 0) me.ipc_kbuf = 0;
   me.call_req = 0;
-  if (me.call_kbuf != 0) ipc_buf_free(me.call_kbuf); // never received: woken by an error
-  me.call_kbuf = 0;
   return st != E_OK || keep ? st : take(me, resp);
 }
 

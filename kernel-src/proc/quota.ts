@@ -5,7 +5,7 @@
 // in another process's queue, so the count is its own heap object: the process lets go of it when
 // it is freed (quota_release), and it goes away when the last byte charged to it is given back.
 
-import { kzalloc } from "../mm/heap";
+import { kzalloc } from "../mm/kmalloc";
 import { PROC_MAX_QUEUED_BYTES } from "../abi/limits";
 
 export class Quota {

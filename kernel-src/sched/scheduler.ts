@@ -23,8 +23,11 @@ import {
   irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, mmu_switch, context_init, switch_to,
   FPU_AREA_SIZE,
 } from "../arch/hal";
-import { kmalloc, kfree, kzalloc } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { slab_cache_create, slab_zalloc } from "../mm/slab";
 import { kstack_init, kstack_alloc, kstack_free, KSTACK_SIZE } from "../mm/kstack";
+
+let thread_cache: u64 = 0; // the object cache of Thread records (destroy() frees into it, by address)
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
@@ -116,7 +119,7 @@ const THREAD_SP_OFFSET: u64 = 56;
 const THREAD_STACK_TOP_OFFSET: u64 = 72;
 const THREAD_SLICE_OFFSET: u64 = 88;
 const THREAD_CR3_OFFSET: u64 = 96;
-const THREAD_FPU_OFFSET: u64 = 480;
+const THREAD_PROC_OFFSET: u64 = 144;
 
 /** Runs the best ready thread (or idle). The caller has queued or blocked the current one already. */
 function schedule(): void {
@@ -141,16 +144,17 @@ export function scheduler_init(): void {
   if (KSTACK_SIZE != KERNEL_STACK_SIZE) panic(`mm/kstack.ts KSTACK_SIZE differs from KERNEL_STACK_SIZE`);
   kstack_init();
   log_info(`Initializing scheduler...`);
-  if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
   if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update arch/x86_64/syscall.S`);
   if (offsetof<Thread>("state") != THREAD_STATE_OFFSET || offsetof<Thread>("sp") != THREAD_SP_OFFSET ||
     offsetof<Thread>("kernel_stack_top") != THREAD_STACK_TOP_OFFSET || offsetof<Thread>("slice") != THREAD_SLICE_OFFSET ||
-    offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || offsetof<Thread>("fpu") != THREAD_FPU_OFFSET ||
+    offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || offsetof<Thread>("proc") != THREAD_PROC_OFFSET ||
     THREAD_RUNNING != 1 || SLICE_TICKS != 2) {
-    panic(`Thread fields moved: update switch_to in arch/x86_64/switch.S (fpu at ${offsetof<Thread>("fpu")})`);
+    panic(`Thread fields moved: update switch_to in arch/x86_64/switch.S (proc at ${offsetof<Thread>("proc")})`);
   }
+  thread_cache = slab_cache_create("thread", sizeof<Thread>());
   let c = this_cpu();
-  let t = new Thread();
+  let t = changetype<Thread>(slab_zalloc(thread_cache));
+  if (changetype<u64>(t) == 0) panic(`scheduler: no memory for the idle thread`);
   thread_set_name(t, "idle");
   t.tid = 0;
   t.priority = PRIORITY_IDLE;
@@ -175,13 +179,11 @@ export function sched_set_verbose(on: bool): void {
 export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: string): Thread | null {
   let stack = kstack_alloc(); // with a guard page below it
   if (stack == 0) return null;
-  let ta = kzalloc(sizeof<Thread>()); // not `new`: out of memory is an error here, not a panic
-  if (ta == 0) {
+  let t = changetype<Thread>(slab_zalloc(thread_cache)); // every field of Thread starts at zero
+  if (changetype<u64>(t) == 0) {
     kstack_free(stack);
     return null;
   }
-  let t = changetype<Thread>(ta);
-  t.holder = ta; // proc_new_thread makes it the process
   thread_set_name(t, name);
   t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
   t.kernel_stack = stack;

@@ -2,9 +2,10 @@
 // this kernel. Each test asserts that the attack fails with a clean error, that the kernel goes on
 // (the service answers), and that every frame and heap block is back afterwards.
 
-import { check, check_eq } from "./ktest";
+import { check, check_eq, frames_free } from "./ktest";
+import { kmalloc_live_objects } from "../mm/kmalloc";
 import { kprint } from "../lib/log";
-import { Process, proc_spawn, proc_wait, EXIT_FAULT_BASE } from "../proc/process";
+import { Process, proc_spawn_path, proc_wait, EXIT_FAULT_BASE } from "../proc/process";
 import { IpcMessage, SVC_UPPER, IPC_FLAG_CAP } from "../abi/ipc";
 import { E_OK } from "../abi/errors";
 import { ipc_call, ipc_live_ports, ipc_send, ipc_port_ref, ipc_create_port, ipc_destroy_port, ipc_queued } from "../ipc/port";
@@ -12,34 +13,11 @@ import { service_port_id, service_notes } from "../ipc/service";
 import { thread_count, thread_sleep, thread_current } from "../sched/scheduler";
 import { vmm_is_mapped } from "../mm/vmm";
 import { PAGE_SIZE, KSTACK_BASE, HEAP_BASE } from "../mm/layout";
-import { pmm_free_frames } from "../mm/pmm";
-import { heap_check, heap_live_blocks } from "../mm/heap";
+import { heap_check } from "../mm/heap";
 import { clock_ticks, ms_to_ticks } from "../time/clock";
 import { cpu_protections, cpu_protections_in_cr4 } from "../arch/x86_64/protect";
 import { idt_kernel_debug_traps } from "../arch/x86_64/idt";
 
-declare const __user_victim_start: u8;
-declare const __user_victim_end: u8;
-declare const __user_forger_start: u8;
-declare const __user_forger_end: u8;
-declare const __user_fpuleak_start: u8;
-declare const __user_fpuleak_end: u8;
-declare const __user_orphan_start: u8;
-declare const __user_orphan_end: u8;
-declare const __user_wx_start: u8;
-declare const __user_wx_end: u8;
-declare const __user_hog_start: u8;
-declare const __user_hog_end: u8;
-declare const __user_capforge_start: u8;
-declare const __user_capforge_end: u8;
-declare const __user_kvictim_start: u8;
-declare const __user_kvictim_end: u8;
-declare const __user_kserver_start: u8;
-declare const __user_kserver_end: u8;
-declare const __user_stepper_start: u8;
-declare const __user_stepper_end: u8;
-declare const __user_hipri_start: u8;
-declare const __user_hipri_end: u8;
 
 const USER_PRIORITY: u8 = 32;
 const VEC_PF: i64 = 14;
@@ -54,8 +32,8 @@ class Counts {
 }
 
 function counts_now(c: Counts): Counts {
-  c.frames = pmm_free_frames();
-  c.blocks = heap_live_blocks();
+  c.frames = frames_free();
+  c.blocks = kmalloc_live_objects();
   c.threads = thread_count();
   return c;
 }
@@ -63,8 +41,8 @@ function counts_now(c: Counts): Counts {
 /** The kernel whole again: heap consistent, counts as before, the service answering. */
 function kernel_whole(before: Counts, what: string): bool {
   let ok = check(heap_check(), "heap consistent");
-  ok = check_eq(pmm_free_frames(), before.frames, "every frame back") && ok;
-  ok = check_eq(heap_live_blocks(), before.blocks, "every heap block back") && ok;
+  ok = check_eq(frames_free(), before.frames, "every frame back") && ok;
+  ok = check_eq(kmalloc_live_objects(), before.blocks, "every allocation back") && ok;
   ok = check_eq(thread_count(), before.threads, "every thread gone") && ok;
   let req = new IpcMessage();
   let resp = new IpcMessage();
@@ -76,8 +54,8 @@ function kernel_whole(before: Counts, what: string): bool {
   return ok;
 }
 
-function spawn(name: string, start: u64, end: u64): Process | null {
-  return proc_spawn(name, start, end, USER_PRIORITY, false);
+function spawn(path: string): Process | null {
+  return proc_spawn_path(path, USER_PRIORITY, false);
 }
 
 /** proc_wait with a deadline: a process that does not end in time is reported, not waited for. */
@@ -94,8 +72,8 @@ function wait_bounded(p: Process, ticks: u64, what: string): i64 {
 /** Attack 1: a second process answers another's calls to the kernel service (forged replies). */
 export function test_hostile_forged_reply(): bool {
   let before = counts_now(new Counts());
-  let victim = spawn("victim", addr_of(__user_victim_start), addr_of(__user_victim_end));
-  let forger = spawn("forger", addr_of(__user_forger_start), addr_of(__user_forger_end));
+  let victim = spawn("/bin/victim");
+  let forger = spawn("/bin/forger");
   if (victim == null || forger == null) return check(false, "spawn victim and forger");
   let ok = check_eq(u64(wait_bounded(forger, 3000, "forger")), 0, "forged replies accepted (forger's status)");
   ok = check_eq(u64(wait_bounded(victim, 3000, "victim")), 0, "forged replies received (victim's status)") && ok;
@@ -107,8 +85,8 @@ export function test_hostile_forged_reply(): bool {
 /** Attack 2: x87/SSE registers read back by another process. */
 export function test_hostile_fpu_leak(): bool {
   let before = counts_now(new Counts());
-  let a = spawn("fpuleak", addr_of(__user_fpuleak_start), addr_of(__user_fpuleak_end));
-  let b = spawn("fpuleak", addr_of(__user_fpuleak_start), addr_of(__user_fpuleak_end));
+  let a = spawn("/bin/fpuleak");
+  let b = spawn("/bin/fpuleak");
   if (a == null || b == null) return check(false, "spawn two fpuleak");
   let ok = check_eq(u64(wait_bounded(a, 3000, "fpuleak")), 0, "FPU rounds that read the other process's value (first)");
   ok = check_eq(u64(wait_bounded(b, 3000, "fpuleak")), 0, "FPU rounds that read the other process's value (second)") && ok;
@@ -122,7 +100,7 @@ export function test_hostile_fpu_leak(): bool {
  * watch port's id, or 0. The caller checks ipc_queued(watch) == 0 after orphan_ended.
  */
 export function orphan_start(): u64 {
-  let p = spawn("orphan", addr_of(__user_orphan_start), addr_of(__user_orphan_end));
+  let p = spawn("/bin/orphan");
   let watch = ipc_create_port(0);
   if (p == null || watch == 0) return 0;
   orphan = p;
@@ -157,7 +135,7 @@ export function test_hostile_killed_thread(): bool {
 
 /** Starts user/victim (its own calls to the service, checked for forged replies); null if it cannot. */
 export function victim_start(): Process | null {
-  return spawn("victim", addr_of(__user_victim_start), addr_of(__user_victim_end));
+  return spawn("/bin/victim");
 }
 
 /** After victim_start: no forged reply reached it. */
@@ -168,7 +146,7 @@ export function victim_ended(p: Process): bool {
 /** Attack 4: writable and executable user memory. */
 export function test_hostile_write_execute(): bool {
   let before = counts_now(new Counts());
-  let p = spawn("wx", addr_of(__user_wx_start), addr_of(__user_wx_end));
+  let p = spawn("/bin/wx");
   if (p == null) return check(false, "spawn wx");
   let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "wx")), u64(EXIT_FAULT_BASE - VEC_PF), "wx: W+X refused, a writable page faults when run");
   ok = kernel_whole(before, "write+execute") && ok;
@@ -179,7 +157,7 @@ export function test_hostile_write_execute(): bool {
 /** Attack 5: threads and queued IPC buffers until the kernel heap ran out (a panic). */
 export function test_hostile_exhaustion(): bool {
   let before = counts_now(new Counts());
-  let p = spawn("hog", addr_of(__user_hog_start), addr_of(__user_hog_end));
+  let p = spawn("/bin/hog");
   if (p == null) return check(false, "spawn hog");
   let ok = check_eq(u64(wait_bounded(p, 6000, "hog")), 0, "hog: clean refusals within the limits");
   ok = kernel_whole(before, "exhaustion") && ok;
@@ -194,7 +172,7 @@ const SLEEPS: i32 = 5;
 /** Attack 6: a user thread at priority 95 kept a priority-64 kernel thread (this one) off the CPU. */
 export function test_hostile_priority(): bool {
   let before = counts_now(new Counts());
-  let p = spawn("hipri", addr_of(__user_hipri_start), addr_of(__user_hipri_end));
+  let p = spawn("/bin/hipri");
   if (p == null) return check(false, "spawn hipri");
   let worst: u64 = 0;
   for (let i: i32 = 0; i < SLEEPS; i++) {
@@ -215,7 +193,7 @@ export function test_hostile_priority(): bool {
 export function test_hostile_capabilities(): bool {
   let before = counts_now(new Counts());
   let ports = ipc_live_ports();
-  let p = spawn("capforge", addr_of(__user_capforge_start), addr_of(__user_capforge_end));
+  let p = spawn("/bin/capforge");
   if (p == null) return check(false, "spawn capforge");
   let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "capforge")), 0, "capforge: failed checks");
   ok = check_eq(ipc_live_ports(), ports, "every port it made is gone") && ok;
@@ -233,8 +211,8 @@ export function test_hostile_capabilities(): bool {
 export function test_hostile_kill_blocked(): bool {
   let before = counts_now(new Counts());
   let ports = ipc_live_ports();
-  let server = spawn("kserver", addr_of(__user_kserver_start), addr_of(__user_kserver_end));
-  let victim = spawn("kvictim", addr_of(__user_kvictim_start), addr_of(__user_kvictim_end));
+  let server = spawn("/bin/kserver");
+  let victim = spawn("/bin/kvictim");
   if (server == null || victim == null) return check(false, "spawn kserver and kvictim");
   let m = new IpcMessage();
   m.flags = IPC_FLAG_CAP;
@@ -272,7 +250,7 @@ const VEC_DB: i64 = 1;
 export function test_hostile_single_step_syscall(): bool {
   let before = counts_now(new Counts());
   let traps = idt_kernel_debug_traps();
-  let p = spawn("stepper", addr_of(__user_stepper_start), addr_of(__user_stepper_end));
+  let p = spawn("/bin/stepper");
   if (p == null) return check(false, "spawn stepper");
   let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "stepper")), u64(EXIT_FAULT_BASE - VEC_DB), "stepper killed by its #DB in ring 3");
   kprint(`# single-step traps taken in the kernel: ${idt_kernel_debug_traps() - traps}\n`);

@@ -23,7 +23,8 @@ export const ROWS = [
   { name: 'ipc_call_reply_user', what: 'IPC call/reply round trip, ring 3 (SYS_IPC_SEND + SEND_CALL) to a kernel thread', bar: 400 },
   { name: 'ipc_call_reply_user_user', what: 'IPC call/reply round trip between two user processes (SEND_CALL; the server receives and SEND_REPLYs)', bar: 400 },
   { name: 'process_yield_switch', what: 'SYS_YIELD between two user processes, per switch (address-space switch included)', bar: 100 },
-  { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree', bar: null },
+  { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree (slab size class, per-CPU magazine hit)', bar: 40 },
+  { name: 'kmalloc_kfree_mixed', what: 'kfree + kmalloc of random sizes 8..1024 and lifetimes, 1024 live objects', bar: null },
   { name: 'page_map_unmap', what: 'vmm_map + vmm_unmap of one 4 KiB kernel page (invlpg included)', bar: null },
 ];
 

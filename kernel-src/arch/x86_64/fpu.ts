@@ -1,5 +1,6 @@
-// x87/SSE state of user threads. Every user thread has a 512-byte FXSAVE area (Thread.fpu,
-// 16-byte aligned, above its kernel stack); kernel threads have none (0). The kernel itself never
+// x87/SSE state of user threads. Every user thread has a 512-byte FXSAVE area (16-byte aligned,
+// at its kernel_stack_top: the top of the stack allocation, above the stack); kernel threads
+// (Thread.proc == 0) use none. The kernel itself never
 // uses x87 or SSE (the compiler emits neither), so the registers keep the last user thread's
 // values (Cpu.fpu_owner) while kernel threads run; switch_to (switch.S) saves them to the owner's
 // area with fxsave64 and loads the next user thread's with fxrstor64 only when a different user
