@@ -6,10 +6,13 @@
 //   ipc_call_reply_user_user: the same call to user/benchsrv, another process (it receives and
 //                       answers with SEND_REPLY), address-space switches included
 //   process_yield_switch: SYS_YIELD between us and user/benchsrv, per switch (address space included)
+//   futex_mutex_uncontended_user: umutex_lock + umutex_unlock (user/lib/futex.ts), nobody else
+//                       wants it: an atomic each way, no system call
 // The kernel's first two messages on our own port pass us send rights (msg.cap): to its echo port,
 // then to benchsrv's port.
 
 import { print, ipc_receive, ipc_send, yield_cpu } from "../lib/sys";
+import { umutex_lock, umutex_unlock } from "../lib/futex";
 import { IpcMessage, inline_addr } from "../../abi/ipc";
 
 const YIELD_START: u32 = 1; // user/benchsrv's request types
@@ -21,6 +24,7 @@ const N: u64 = 200;
 
 let samples!: InlineArray<u64, 9>;
 let msg!: Inline<IpcMessage>;
+let ulock: u32 = 0;
 
 function median(): u64 {
   for (let i: i32 = 1; i < BATCHES; i++) {
@@ -85,6 +89,18 @@ export function main(port: u64): i32 {
     sample(b, rdtsc() - t0, empty);
   }
   report("ipc_call_reply_user", median(), N);
+
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      umutex_lock(addr_of(ulock));
+      umutex_unlock(addr_of(ulock));
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("futex_mutex_uncontended_user", median(), N);
+  if (ulock != 0) failures++;
 
   for (let b: i32 = 0; b < BATCHES; b++) {
     let empty = empty_loop();
