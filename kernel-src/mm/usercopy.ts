@@ -126,6 +126,14 @@ export function user_read_message(dst: u64, src: u64): void {
   user_access_end();
 }
 
+/** Reads the u32 at user address addr, checked as for user_read_message (a futex word). */
+export function user_read_u32(addr: u64): u32 {
+  user_access_begin();
+  let v = load<u32>(addr);
+  user_access_end();
+  return v;
+}
+
 /** Writes an IpcMessage to user address dst, checked as for user_read_message. */
 export function user_write_message(dst: u64, src: u64): void {
   user_access_begin();
