@@ -165,8 +165,12 @@ export function test_hostile_exhaustion(): bool {
   return ok;
 }
 
-/** How late a kernel thread's 20 ms sleep may end while a user thread spins (ticks). */
-const LATE_TICKS_MAX: u64 = 3;
+/**
+ * How late a kernel thread's 20 ms sleep may end while a user thread spins (ticks). Unloaded it
+ * is 0 or 1; QEMU without -icount on a loaded host adds a few; a spinner that starves us makes it
+ * the spinner's whole run (well over 10: 8 with a spin a quarter of user/hipri's).
+ */
+const LATE_TICKS_MAX: u64 = 10;
 const SLEEPS: i32 = 5;
 
 /** Attack 6: a user thread at priority 95 kept a priority-64 kernel thread (this one) off the CPU. */

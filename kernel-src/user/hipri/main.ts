@@ -8,7 +8,7 @@ import { IpcMessage } from "../../abi/ipc";
 import { E_INVAL } from "../../abi/errors";
 import { USER_PRIORITY_MAX } from "../../abi/limits";
 
-const SPINS: u64 = 40000000;
+const SPINS: u64 = 150000000; // long enough that a starving spinner makes a sleep many ticks late
 
 let sink!: InlineArray<u64, 1>;
 let my_port: u64 = 0;
