@@ -43,6 +43,7 @@ export interface ProgramOptions {
   out: string; // the ELF to write
   map?: string; // the link map to write
   extraObjects?: ObjectFile[];
+  asm?: string[]; // the program's own assembly files, beside the target's start files
   emitAsm?: string; // write the compiler's listing here
   quiet?: boolean; // no phase lines (tests)
   cache?: BuildCache; // reuse back-end output of unchanged programs and functions (buildcache.ts)
@@ -77,7 +78,7 @@ function compileProgram(o: ProgramOptions): ObjectFile[] {
   const name = basename(dirname(resolve(o.tsconfig)));
   const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
   const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
-  const startFiles = startFilePaths(o.target, ROOT);
+  const startFiles = [...startFilePaths(o.target, ROOT), ...(o.asm ?? [])]; // the target's, then the program's own
   // The whole input of the back end and the assembler: the IR, the start files, the target.
   const key = o.cache?.programKey(mod, [o.tsconfig, o.target.name, String(!!o.emitAsm), ...startFiles.flatMap((f) => [f, readFileSync(f)])]);
   const hit = key ? o.cache!.getProgram(key) : undefined;
@@ -146,6 +147,15 @@ function userPrograms(root: string): string[] {
     .sort();
 }
 
+/** A user program's own assembly (kernel-src/user/<name>/*.S), e.g. instructions TypeScript has no way to say. */
+function userAsm(root: string, name: string): string[] {
+  const dir = join(root, 'kernel-src/user', name);
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.S'))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
 const CODE_MODEL_RANGE: Record<CodeModel, [bigint, bigint]> = {
   kernel: [(1n << 64n) - (1n << 31n), 1n << 64n],
   small: [0n, 1n << 31n],
@@ -185,6 +195,7 @@ export function buildKernel(quiet = false, root = ROOT, cache = true): void {
     tsconfig: configs[i],
     program: programs[i],
     target: SCARLETT_USER,
+    asm: userAsm(root, name),
     out: join(root, 'out/user', `${name}.elf`),
     quiet,
     cache: cache ? cacheFor(root, `user-${name}`) : undefined,
