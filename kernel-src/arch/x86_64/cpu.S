@@ -43,13 +43,13 @@ reload_segments:
 
 # cpu_stac() / cpu_clac() -- set / clear RFLAGS.AC: with SMAP on, the kernel may touch user pages
 # only while AC is set (protect.ts brackets every user copy). #UD on a CPU without SMAP: called
-# only when protect.ts turned SMAP on. Bytes: the assembler does not know the instructions yet.
+# only when protect.ts turned SMAP on.
         .globl cpu_stac
 cpu_stac:
-        .byte 0x0f, 0x01, 0xcb                  # stac
+        stac
         ret
 
         .globl cpu_clac
 cpu_clac:
-        .byte 0x0f, 0x01, 0xca                  # clac
+        clac
         ret

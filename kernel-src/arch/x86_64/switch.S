@@ -54,10 +54,10 @@ switch_to:
         testq %rdx, %rdx
         jz 4f
         movq THREAD_STACK_TOP(%rdx), %rdx
-        .byte 0x48, 0x0f, 0xae, 0x02    # fxsave64 (%rdx) (the assembler lacks it for now)
+        fxsave64 (%rdx)
 4:
         movq THREAD_STACK_TOP(%rsi), %rcx
-        .byte 0x48, 0x0f, 0xae, 0x09    # fxrstor64 (%rcx)
+        fxrstor64 (%rcx)
 3:
         movl $THREAD_RUNNING, THREAD_STATE(%rsi)
         movq $SLICE_TICKS, THREAD_SLICE(%rsi)
