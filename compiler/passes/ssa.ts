@@ -584,7 +584,8 @@ export function mem2reg(f: Func): void {
   const useOf = (x: Value): Value => (x.kind === 'vreg' && regs.has(x.id) ? top(regs.get(x.id)!) : x);
   for (const p of f.params) regs.get(p.vreg)?.stack.push(vreg(p.vreg, p.cls));
 
-  const rename = (b: number): void => {
+  /** Renames in block b; returns the variables it pushed a definition for (popped after its subtree). */
+  const rename = (b: number): Var[] => {
     const blk = f.blocks[b];
     const pushed: Var[] = [];
     const out: Inst[] = [];
@@ -636,10 +637,21 @@ export function mem2reg(f: Func): void {
         else for (const inc of i.incoming) if (inc.block === b) inc.value = useOf(inc.value);
       }
     }
-    for (const c of children[b]) rename(c);
-    for (const v of pushed) v.stack.pop();
+    return pushed;
   };
-  rename(cfg.rpo[0]);
+  // The dominator tree, walked with an explicit stack: it is as deep as the function has
+  // straight-line branches or sequential loops, far deeper than the JS stack allows.
+  const walk = [{ b: cfg.rpo[0], pushed: rename(cfg.rpo[0]), next: 0 }];
+  while (walk.length) {
+    const frame = walk[walk.length - 1];
+    if (frame.next < children[frame.b].length) {
+      const c = children[frame.b][frame.next++];
+      walk.push({ b: c, pushed: rename(c), next: 0 });
+    } else {
+      for (const v of frame.pushed) v.stack.pop();
+      walk.pop();
+    }
+  }
   describe();
 }
 
