@@ -5,6 +5,7 @@
 import type { Global } from '../ir/ir.js';
 import { ts, nodeLoc } from './program.js';
 import { CODES as C, hasModifier, isFloatText } from './check.js';
+import { MAX_NESTING } from './nesting.js';
 import { type Type, type StructInfo, INT_TYPES, I32, BOOL, VOID, NEVER, STRING, FMT, ERROR, sizeOf, alignOf, isAggregate, layoutStruct, typeName, isInt } from './types.js';
 import { Builder } from '../ir/builder.js';
 import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, ZERO_TV, isExported } from './lower.js';
@@ -100,12 +101,26 @@ export function collectVariables(L: Lowerer, sf: ts.SourceFile, names: Map<ts.No
   }
 }
 
+/**
+ * Structs embedded in structs (Inline<T>) and type aliases of aliases are resolved recursively,
+ * one level per declaration: past MAX_NESTING levels that is TSK3012, as for nested code.
+ */
+function nestedTooDeep(L: Lowerer, at: ts.Node): boolean {
+  if (L.resolving.size < MAX_NESTING) return false;
+  L.error(C.TOO_DEEP, `types are nested more than ${MAX_NESTING} levels deep here (structs inside structs by value, or aliases of aliases): use a reference for one level`, at);
+  return true;
+}
+
 /** Lays out a class's instance fields (System V), once; a by-value cycle is an error. */
 export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
   const s = ent.info;
   if (s.laidOut) return;
   if (L.resolving.has(ent.decl)) {
     L.error(C.STRUCT_CYCLE, `struct '${s.name}' contains itself by value`, at);
+    s.laidOut = true;
+    return;
+  }
+  if (nestedTooDeep(L, at)) {
     s.laidOut = true;
     return;
   }
@@ -260,6 +275,7 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
       L.error(C.UNSUPPORTED_TYPE, `type alias '${name}' refers to itself`, node);
       return ERROR;
     }
+    if (nestedTooDeep(L, node)) return ERROR;
     L.resolving.add(decl);
     const t = resolveType(L, decl.type, field);
     L.resolving.delete(decl);
