@@ -1,4 +1,4 @@
-// Scarlett OS: kernel_main, called by runtime/boot.S in 64-bit mode on the boot stack with
+// Scarlett OS: kernel_main, called by arch/x86_64/boot.S in 64-bit mode on the boot stack with
 // interrupts off, as kernel_main(multiboot magic, physical address of the multiboot info).
 //
 // It brings the subsystems up in dependency order (console, boot info, CPU tables, physical and
@@ -6,19 +6,15 @@
 // seed's boot log or, with `test` on the kernel command line, the KTAP self-tests. The boot
 // context then becomes the idle thread: it halts until an interrupt makes something runnable.
 
-import { serial_init } from "./lib/serial";
 import { log_info, kprint, put_char } from "./lib/log";
 import { panic, panic_set_exit_qemu } from "./lib/panic";
 import { multiboot_init, multiboot_log, cmdline_has } from "./boot/multiboot";
-import { gdt_init } from "./arch/gdt";
-import { idt_init } from "./arch/idt";
+import { serial_init, cpu_tables_init, timer_start } from "./arch/hal";
 import { pmm_init, pmm_free_frames, pmm_total_frames } from "./mm/pmm";
 import { vmm_init } from "./mm/vmm";
 import { heap_init, kmalloc, kfree } from "./mm/heap";
 import { scheduler_init, thread_create, thread_current, thread_sleep, idle_loop, sched_set_verbose } from "./sched/scheduler";
 import { PRIORITY_NORMAL, thread_name } from "./sched/thread";
-import { pic_init } from "./dev/pic";
-import { timer_init, TIMER_HZ } from "./dev/pit";
 import { ipc_init } from "./ipc/port";
 import { service_init, service_start } from "./ipc/service";
 import { syscall_init } from "./syscall/syscall";
@@ -29,7 +25,6 @@ import { bench_main } from "./test/bench";
 declare const __user_demo_start: u8;
 declare const __user_demo_end: u8;
 
-const IRQ_VECTOR_BASE: u8 = 32;
 const USER_PRIORITY: u8 = 32;
 
 function test_thread(arg: u64): void {
@@ -68,17 +63,14 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   let benchmarking = cmdline_has("bench");
   panic_set_exit_qemu(testing || benchmarking);
   multiboot_log();
-  gdt_init();
-  idt_init();
+  cpu_tables_init();
   log_info(`CPU tables loaded: GDT with user segments and TSS, IDT with 256 vectors`);
   pmm_init();
   log_info(`PMM: ${pmm_free_frames()} free frames of 4 KiB (${pmm_total_frames() / 256} MiB usable)`);
   vmm_init();
   heap_init();
   scheduler_init();
-  pic_init(IRQ_VECTOR_BASE);
-  timer_init();
-  log_info(`Timer: PIT at ${TIMER_HZ} Hz on IRQ0, PIC remapped to vectors 32-47`);
+  timer_start();
   ipc_init();
   service_init();
   syscall_init();

@@ -17,6 +17,9 @@ import type { Item } from '../compiler/asm/items.js';
 import { UserError, formatDiagnostic } from '../linker/diag.js';
 import { writeRelocatable } from '../linker/elfobj.js';
 import { R_X86_64_PLT32 } from '../linker/object.js';
+import { requireTools } from './tools.js';
+
+requireTools('as', 'ld', 'objdump', 'readelf');
 
 const ROOT = join(import.meta.dirname, '..');
 const PROGRAM = readFileSync(join(import.meta.dirname, 'asm', 'program.S'), 'utf8');
@@ -74,13 +77,15 @@ describe('assembler vs GNU as', () => {
   });
 });
 
-describe('runtime stubs', () => {
-  const dir = join(ROOT, 'runtime');
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.S'));
-  for (const f of files) {
-    it(`runtime/${f} assembles exactly as with GNU as`, async () => {
-      expect(await compareWithGnu(readFileSync(join(dir, f), 'utf8'), { symbols: true })).toEqual([]);
-    });
+describe('runtime and kernel assembly stubs', () => {
+  for (const sub of ['runtime', 'kernel-src/arch/x86_64']) {
+    const dir = join(ROOT, sub);
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.S'));
+    for (const f of files) {
+      it(`${sub}/${f} assembles exactly as with GNU as`, async () => {
+        expect(await compareWithGnu(readFileSync(join(dir, f), 'utf8'), { symbols: true })).toEqual([]);
+      });
+    }
   }
 });
 

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { BinOp, Cls, CmpOp, Value } from '../compiler/ir/ir.js';
 import { C_PRELUDE, FB, c, listing, module, run, sym } from './backend/build.js';
+import { requireTools } from './tools.js';
+
+requireTools('as', 'gcc');
 
 const FIXTURE_S = join(import.meta.dirname, 'backend', 'fixtures.S');
 const bits = (cls: Cls) => (cls === 'w' ? 32 : 64);
@@ -694,7 +697,7 @@ describe('middle end', () => {
       optimize(f.f);
       return f;
     };
-    const { loopDepths } = await import('../compiler/passes/ssa.js');
+    const { loopDepths } = await import('../compiler/ir/cfg.js');
     const inLoop = (f: FB) => {
       const depth = loopDepths(f.f);
       return f.f.blocks.filter((b) => depth[b.id] > 0).flatMap((b) => b.insts);
@@ -716,7 +719,8 @@ describe('middle end', () => {
 
   it('hoists a module variable read anywhere in a store-free loop, not when the loop stores', async () => {
     const { optimize } = await import('../compiler/passes/opt.js');
-    const { toSsa, loopDepths } = await import('../compiler/passes/ssa.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
+      const { loopDepths } = await import('../compiler/ir/cfg.js');
     const build = (store: boolean) => {
       // for (i = 0; i < n; i++) if (p[i] != 0) s += gv;   (+ gw = i when `store`)
       const f = new FB('gl', ['l', 'l'], 'l');
@@ -745,7 +749,9 @@ describe('middle end', () => {
 
   it('loads a wide constant once before a call-free loop, not in a loop with a call; a division by one stays a multiply', async () => {
     const { optimize, hoistLoopConstants } = await import('../compiler/passes/opt.js');
-    const { toSsa, loopDepths, instUses } = await import('../compiler/passes/ssa.js');
+    const { toSsa } = await import('../compiler/passes/ssa.js');
+    const { loopDepths } = await import('../compiler/ir/cfg.js');
+    const { instUses } = await import('../compiler/ir/walk.js');
     const K = 0x100000001b3n;
     const D = 0x123456789an; // wide too: the divisor must stay a constant for the multiply-high
     // h = basis; for (i = 0; i < n; i++) { h = (h ^ p[i]) * K; q += h / D; if (call) h = ident(h) } return h ^ q
@@ -927,7 +933,7 @@ describe('listings', () => {
     }
     use(f.intrin('syscall', [c(60), v, v, v, v, v, v], 'l'));
     f.ret(acc);
-    const items = compileModule(module([f]), { target: 'kernel' });
+    const items = compileModule(module([f]));
     const dir = mkdtempSync(join(tmpdir(), 'backend-intrin-'));
     writeFileSync(join(dir, 'a.s'), formatListing(items));
     await execa('as', ['--64', '-o', join(dir, 'a.o'), join(dir, 'a.s')]);
@@ -1012,7 +1018,8 @@ describe('load reuse across blocks', () => {
     };
     const count = async (f: FB) => {
       const { optimize } = await import('../compiler/passes/opt.js');
-      const { toSsa, loopDepths } = await import('../compiler/passes/ssa.js');
+      const { toSsa } = await import('../compiler/passes/ssa.js');
+      const { loopDepths } = await import('../compiler/ir/cfg.js');
       const g = structuredClone(f.f);
       toSsa(g);
       optimize(g);

@@ -1,6 +1,6 @@
 // The conformance programs inside one QEMU boot (issue 3, item 6): every program of
 // tests/conformance that needs no Linux runtime is compiled for the kernel target, linked with
-// runtime/boot.S and a small harness (tests/conformance-qemu/harness.S: kernel_main, rt_write to
+// kernel-src/arch/x86_64/boot.S and a small harness (tests/conformance-qemu/harness.S: kernel_main, rt_write to
 // COM1, a minimal IDT, exit through isa-debug-exit) into one multiboot image by linker/kernel.toml,
 // and booted once. The serial log is split by the harness's marker lines and each program's part
 // must equal its `/* expect: ... */` block, one vitest test per program so that a failure names it.
@@ -43,6 +43,9 @@ import { writeExecutable } from '../linker/exec.ts';
 import { prefixGlobals } from '../linker/prefix.ts';
 import { programSources, writeTsconfig } from './differential/native.ts';
 import { boot, type BootResult } from './qemu.ts';
+import { requireTools } from './tools.ts';
+
+requireTools('qemu-system-x86_64', 'grub-file');
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, 'tests', 'conformance');
@@ -112,7 +115,7 @@ function errorText(e: unknown): string {
 /** One program for the kernel target, its globals prefixed so that it links beside the others. */
 function compileProgram(c: Case, index: number): ObjectFile {
   const tsconfig = writeTsconfig({ name: c.name, sources: programSources(c.file) }, join(OUT, '.cfg', c.name));
-  const items = compileModule(compileToIR(tsconfig).module, { target: 'kernel' });
+  const items = compileModule(compileToIR(tsconfig).module);
   return prefixGlobals(assemble(items, c.file), `p${index}_`);
 }
 
@@ -168,7 +171,7 @@ function linkImage(programs: Built[], path: string): void {
   const table = path.replace(/\.elf$/, '.S');
   writeFileSync(table, tableSource(programs));
   const objects = [
-    asmFile(join(ROOT, 'runtime', 'boot.S')),
+    asmFile(join(ROOT, 'kernel-src/arch/x86_64', 'boot.S')),
     asmFile(join(ROOT, 'tests', 'conformance-qemu', 'harness.S')),
     asmFile(join(ROOT, 'tests', 'conformance-qemu', 'faults.S')),
     asmFile(table),

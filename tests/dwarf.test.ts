@@ -14,10 +14,14 @@ import { compileToIR } from '../compiler/driver/compile.js';
 import { compileModule } from '../compiler/driver/backend.js';
 import { assemble } from '../compiler/asm/assemble.js';
 import { assembleFile, buildProgram } from '../compiler/driver/build.js';
+import { LINUX } from '../compiler/driver/target.js';
 import { link, type LinkResult } from '../linker/link.js';
 import { readLayout } from '../linker/layout.js';
 import { writeExecutable } from '../linker/exec.js';
 import { newSection, SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS, type LineEntry, type ObjectFile } from '../linker/object.js';
+import { requireTools } from './tools.js';
+
+requireTools('gdb', 'qemu-system-x86_64', 'grub-file', 'objdump', 'readelf');
 
 const ROOT = resolve(__dirname, '..');
 const PROG = join(ROOT, 'tests/dwarf/prog');
@@ -93,7 +97,7 @@ describe('a Linux-target TypeScript program', () => {
 
   beforeAll(() => {
     const tsconfig = join(PROG, 'tsconfig.json');
-    const items = compileModule(compileToIR(tsconfig).module, { target: 'linux' });
+    const items = compileModule(compileToIR(tsconfig).module);
     prog = linkTo('prog', [assemble(items, tsconfig), assembleFile(join(ROOT, 'runtime/linux/start.S'))]);
   });
 
@@ -195,7 +199,7 @@ describe('variables, parameters and types (a Linux-target program)', () => {
 
   beforeAll(() => {
     path = join(tmp, 'prog-vars');
-    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: 'linux', asm: [join(ROOT, 'runtime/linux/start.S')], layout: LINUX_TOML, out: path, quiet: true });
+    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: LINUX, out: path, quiet: true });
   });
 
   it('readelf decodes the variables, their types and location lists without warnings', async () => {
@@ -351,7 +355,7 @@ describe('out/kernel.elf', () => {
       // it takes the body's first line from the prologue_end flag in the line table.
       const stop = /Breakpoint 1, kernel_main \(magic=732803074, mbi_phys=\d+\) at \S*kernel-src\/main\.ts:(\d+)/.exec(out);
       expect(Number(stop?.[1])).toBeGreaterThan(kernelMainLine());
-      expect(out).toMatch(/#1 +0x[0-9a-f]+ in \w+ \(\) at \S*runtime\/boot\.S:\d+/);
+      expect(out).toMatch(/#1 +0x[0-9a-f]+ in \w+ \(\) at \S*kernel-src\/arch\/x86_64\/boot\.S:\d+/);
     } finally {
       qemu.kill('SIGTERM');
       await qemu;
@@ -462,7 +466,7 @@ describe('call frame information (.debug_frame)', () => {
 
   beforeAll(() => {
     path = join(tmp, 'prog-frames');
-    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: 'linux', asm: [join(ROOT, 'runtime/linux/start.S')], layout: LINUX_TOML, out: path, quiet: true });
+    buildProgram({ tsconfig: join(PROG, 'tsconfig.json'), target: LINUX, out: path, quiet: true });
   });
 
   it('readelf decodes it without warnings: an FDE for each TS function, none for start.S', async () => {

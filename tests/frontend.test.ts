@@ -1,11 +1,13 @@
 // Front end tests: programs under tests/frontend/ compiled to IR and run by the IR interpreter.
 // Expected values are worked out by hand from the language rules (docs/language.md).
 import { describe, it, expect, beforeAll } from 'vitest';
-import { compileToIR, printModule } from '../compiler/driver/compile.js';
+import { compileToIR } from '../compiler/driver/compile.js';
+import { printModule } from '../compiler/ir/print.js';
 import { runModule, Trap } from '../compiler/ir/interp.js';
 import { UserError, formatDiagnostic } from '../linker/diag.js';
 import type { Module } from '../compiler/ir/ir.js';
 import { buildProgram } from '../compiler/driver/build.js';
+import { LINUX } from '../compiler/driver/target.js';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -180,8 +182,7 @@ describe('natively on Linux', () => {
   it('prints what the interpreter prints', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'fe-native-')), 'lang');
     buildProgram({
-      tsconfig: 'tests/frontend/lang/tsconfig.json', target: 'linux', asm: ['runtime/linux/start.S'],
-      layout: 'linker/linux.toml', out, quiet: true,
+      tsconfig: 'tests/frontend/lang/tsconfig.json', target: LINUX, out, quiet: true,
     });
     const native = await execa(out, [], { reject: false });
     const interp = runModule(build('tests/frontend/lang'), { entry: 'main' });

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { preloadWithCodeCache } from '../compiler/frontend/codecache.js';
 import { loadProgram, loadPrograms, type Program } from '../compiler/frontend/program.js';
-import { compileToIR, lowerLoaded, printModule } from '../compiler/driver/compile.js';
+import { compileToIR, lowerLoaded } from '../compiler/driver/compile.js';
+import { printModule } from '../compiler/ir/print.js';
 
 const names = (p: Program) => p.files.map((f) => `${basename(dirname(f.fileName))}/${basename(f.fileName)}`);
 

@@ -1,4 +1,4 @@
-// AT&T assembly text (GNU as syntax, as hand-written in runtime/*.S) -> Item[].
+// AT&T assembly text (GNU as syntax, as hand-written in kernel-src/arch/x86_64/*.S and runtime/*.S) -> Item[].
 //
 // The reader only parses: it turns each statement into an Item and leaves every decision about
 // encoding, symbol values and relocations to the assembler, which gets the same records from the

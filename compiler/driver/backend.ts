@@ -8,24 +8,21 @@
 
 import type { Global, Module } from '../ir/ir.js';
 import type { Expr, Item } from '../asm/items.js';
-import { emitFunc, selectFunc } from '../x86/isel.js';
+import { selectFunc } from '../x86/isel.js';
+import { emitFunc } from '../x86/emit.js';
 import { inlineModule } from '../passes/inline.js';
 import { hoistLoopConstants, optimize } from '../passes/opt.js';
 import { allocate } from '../x86/regalloc.js';
 import { toSsa } from '../passes/ssa.js';
 
 export interface BackendOptions {
-  target: 'kernel' | 'linux';
   /** Milliseconds per phase are added here (ssa, opt, inline, isel, regalloc, emit). */
   timings?: Record<string, number>;
   /** Run the optimisation passes and the inliner (default true). mem2reg and allocation always run. */
   optimize?: boolean;
 }
 
-/** Phase timings of the last compileModule call, in milliseconds. */
-export let lastTimings: Record<string, number> = {};
-
-export function compileModule(m: Module, opts: BackendOptions): Item[] {
+export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
   const timings: Record<string, number> = {};
   const time = <T>(phase: string, fn: () => T): T => {
     const t0 = performance.now();
@@ -50,7 +47,6 @@ export function compileModule(m: Module, opts: BackendOptions): Item[] {
     items.push(...time('emit', () => emitFunc(mf, colour)));
   }
   time('emit', () => items.push(...emitGlobals(m.globals)));
-  lastTimings = timings;
   if (opts.timings) for (const [k, v] of Object.entries(timings)) opts.timings[k] = (opts.timings[k] ?? 0) + v;
   return items;
 }

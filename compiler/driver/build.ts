@@ -3,7 +3,8 @@
 //
 //   node out/toolchain/compiler/driver/build.js kernel    out/kernel.elf + out/kernel.map (with user programs)
 //   node out/toolchain/compiler/driver/build.js iso       out/scarlett.iso (GRUB rescue CD around the kernel)
-//   node out/toolchain/compiler/driver/build.js program <dir|tsconfig> -o <elf> [--target linux-x86_64]
+//   node out/toolchain/compiler/driver/build.js program <dir|tsconfig> -o <elf> [--target NAME]
+//       one program for a target of target.ts (default x86_64-linux)
 //
 // buildProgram() is also what the tests call to build Linux user-mode programs in-process.
 
@@ -12,13 +13,14 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ObjectFile, newSection, SHF_ALLOC, SHT_PROGBITS } from '../../linker/object.js';
-import { link } from '../../linker/link.js';
+import { link, type LinkResult } from '../../linker/link.js';
 import { writeExecutable } from '../../linker/exec.js';
 import { formatMap } from '../../linker/map.js';
 import { readLayout } from '../../linker/layout.js';
 import { compileModule } from './backend.js';
-import { runMain, fail } from '../../linker/diag.js';
-import { lowerLoaded, type Target } from './compile.js';
+import { runMain, fail, UserError, type Diagnostic } from '../../linker/diag.js';
+import { lowerLoaded } from './compile.js';
+import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
 import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
 import { assemble } from '../asm/assemble.js';
 import { parseAtt } from '../asm/att.js';
@@ -35,9 +37,7 @@ function findRoot(dir: string): string {
 export interface ProgramOptions {
   tsconfig: string; // the program's tsconfig.json (its files are the program)
   program?: Program; // the program already loaded and type-checked (loadPrograms), else loaded here
-  target: Target;
-  asm: string[]; // runtime .S files to assemble and link in
-  layout: string; // linker layout TOML
+  target: Target; // its start files are assembled and linked in, by its layout
   out: string; // the ELF to write
   map?: string; // the link map to write
   extraObjects?: ObjectFile[];
@@ -60,17 +60,29 @@ export function assembleFile(path: string): ObjectFile {
 
 /** Compiles, assembles and links one program; returns the ELF image. */
 export function buildProgram(o: ProgramOptions): Uint8Array {
+  return linkProgram(o, compileProgram(o));
+}
+
+/** Compiles one program and assembles it with its target's start files: the objects to link. */
+function compileProgram(o: ProgramOptions): ObjectFile[] {
   const name = basename(dirname(resolve(o.tsconfig)));
   const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
   const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
-  const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod, { target: o.target }));
+  const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod));
   if (o.emitAsm) writeFileSync(o.emitAsm, formatListing(items));
-  const objects = phase(o.quiet, 'assemble', `${name} + ${o.asm.length} runtime .S`, () => [
+  const startFiles = startFilePaths(o.target, ROOT);
+  return phase(o.quiet, 'assemble', `${name} + ${startFiles.length} start .S`, () => [
     assemble(items, o.tsconfig),
-    ...o.asm.map(assembleFile),
+    ...startFiles.map(assembleFile),
   ]);
+}
+
+/** Links a program's objects and writes the ELF (and map); returns the ELF image. */
+function linkProgram(o: ProgramOptions, objects: ObjectFile[]): Uint8Array {
   return phase(o.quiet, 'link', `${basename(o.out)}`, () => {
-    const result = link([...objects, ...(o.extraObjects ?? [])], readLayout(o.layout));
+    const layout = readLayout(join(ROOT, o.target.layout));
+    const result = explainingUserSymbols(() => link([...objects, ...(o.extraObjects ?? [])], layout));
+    checkCodeModel(result, o.target);
     const elf = writeExecutable(result);
     mkdirSync(dirname(o.out), { recursive: true });
     writeFileSync(o.out, elf);
@@ -90,9 +102,42 @@ function embedUserProgram(name: string, elf: Uint8Array): ObjectFile {
   return { name: `user program ${name}`, sections: [sec], symbols: [sym('start', 0), sym('end', elf.length)] };
 }
 
+/** Adds the reason to an undefined __user_<name>_start/_end: there is no such user program. */
+function explainingUserSymbols<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    throw new UserError(e.diagnostics.map((d) => {
+      const m = d.code === 'LNK0001' && /^undefined symbol __user_(\w+)_(?:start|end)\b/.exec(d.message);
+      if (!m) return d;
+      const dir = `kernel-src/user/${m[1]}/`;
+      const why = !existsSync(join(ROOT, dir)) ? `${dir} does not exist` : `${dir} has no tsconfig.json`;
+      return { ...d, message: `${d.message}: no user program ${m[1]} is embedded, because ${why}` };
+    }));
+  }
+}
+
+/** Runs one program's build step; keeps its user errors for the end instead of stopping there. */
+function collecting<T>(errors: Diagnostic[], fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    errors.push(...e.diagnostics);
+    return undefined;
+  }
+}
+
+/** The same diagnostic once (a file shared by several programs is compiled with each of them). */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => `${d.loc?.file}:${d.loc?.line}:${d.loc?.col} ${d.code} ${d.message}`;
+  return [...new Map(ds.map((d) => [key(d), d])).values()];
+}
+
 /** User programs: each directory under kernel-src/user/ with .ts files (not the shared lib). */
-function userPrograms(): string[] {
-  const dir = join(ROOT, 'kernel-src/user');
+function userPrograms(root: string): string[] {
+  const dir = join(root, 'kernel-src/user');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((n) => n !== 'lib' && statSync(join(dir, n)).isDirectory())
@@ -100,44 +145,56 @@ function userPrograms(): string[] {
     .sort();
 }
 
-function runtimeAsm(): string[] {
-  const dir = join(ROOT, 'runtime');
-  return readdirSync(dir)
-    .filter((n) => n.endsWith('.S') && n !== 'user_start.S')
-    .sort()
-    .map((n) => join(dir, n));
+const CODE_MODEL_RANGE: Record<CodeModel, [bigint, bigint]> = {
+  kernel: [(1n << 64n) - (1n << 31n), 1n << 64n],
+  small: [0n, 1n << 31n],
+};
+
+/** The back end addresses symbols as sign-extended 32-bit absolutes: the layout must allow that. */
+function checkCodeModel(result: LinkResult, target: Target): void {
+  const [lo, hi] = CODE_MODEL_RANGE[target.codeModel];
+  for (const s of result.sections) {
+    // Only sections at their virtual address hold compiled code and data (the kernel's .boot runs
+    // from physical addresses, written by hand in 32-bit assembly).
+    if (!(s.flags & SHF_ALLOC) || !s.virtual) continue;
+    if (s.vma < lo || s.vma + BigInt(s.size) > hi) {
+      fail('BLD0002', `section ${s.name} at 0x${s.vma.toString(16)} lies outside the ${target.codeModel} code model of target ${target.name} (${target.layout})`);
+    }
+  }
 }
 
-/** The kernel and its user programs: one TypeScript program and one type check for all of them. */
-export function buildKernel(quiet = false): void {
-  const users = userPrograms();
-  const configs = [...users.map((name) => join(ROOT, 'kernel-src/user', name, 'tsconfig.json')), join(ROOT, 'kernel-src/tsconfig.json')];
+/** The kernel and its user programs: one TypeScript program and one type check for all of them.
+ *  Every program is compiled before any error stops the build, so one run shows them all.
+ *  `root` holds kernel-src/ and out/ (another tree in tests; start files and layouts are ROOT's). */
+export function buildKernel(quiet = false, root = ROOT): void {
+  const users = userPrograms(root);
+  const configs = [...users.map((name) => join(root, 'kernel-src/user', name, 'tsconfig.json')), join(root, 'kernel-src/tsconfig.json')];
   const programs = phase(quiet, 'load', `kernel-src + ${users.length} user programs (parse, type check)`, () => loadPrograms(configs));
-  const embedded = users.map((name, i) => {
-    const out = join(ROOT, 'out/user', `${name}.elf`);
-    const elf = buildProgram({
-      tsconfig: configs[i],
-      program: programs[i],
-      target: 'linux',
-      asm: [join(ROOT, 'runtime/user_start.S')],
-      layout: join(ROOT, 'linker/linux.toml'), // user programs link like static Linux ones, at 0x400000
-      out,
-      quiet,
-    });
-    return embedUserProgram(name, elf);
-  });
-  buildProgram({
+  const userOptions = users.map((name, i): ProgramOptions => ({
+    tsconfig: configs[i],
+    program: programs[i],
+    target: SCARLETT_USER,
+    out: join(root, 'out/user', `${name}.elf`),
+    quiet,
+  }));
+  const kernel: ProgramOptions = {
     tsconfig: configs[users.length],
     program: programs[users.length],
-    target: 'kernel',
-    asm: runtimeAsm(),
-    layout: join(ROOT, 'linker/kernel.toml'),
-    out: join(ROOT, 'out/kernel.elf'),
-    map: join(ROOT, 'out/kernel.map'),
-    extraObjects: embedded,
-    emitAsm: join(ROOT, 'out/kernel.s'),
+    target: KERNEL,
+    out: join(root, 'out/kernel.elf'),
+    map: join(root, 'out/kernel.map'),
+    emitAsm: join(root, 'out/kernel.s'),
     quiet,
+  };
+  const errors: Diagnostic[] = [];
+  const userObjects = userOptions.map((o) => collecting(errors, () => compileProgram(o)));
+  const kernelObjects = collecting(errors, () => compileProgram(kernel));
+  const embedded = users.map((name, i) => {
+    const objects = userObjects[i];
+    return objects && collecting(errors, () => embedUserProgram(name, linkProgram(userOptions[i], objects)));
   });
+  if (errors.length) throw new UserError(dedupe(errors));
+  linkProgram({ ...kernel, extraObjects: embedded.map((e) => e!) }, kernelObjects!);
 }
 
 /** A GRUB rescue CD with the kernel: GRUB is the second, independent multiboot loader we test with. */
@@ -154,22 +211,33 @@ export function buildIso(): void {
   );
 }
 
+const PROGRAM_USAGE = `usage: build.js program <dir|tsconfig.json> -o <out.elf> [--target ${Object.keys(TARGETS).join('|')}]`;
+
+function programArgs(argv: string[]): { input: string; out: string; target: Target } {
+  let input: string | undefined;
+  let out: string | undefined;
+  let target = LINUX;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => argv[++i] ?? fail('BLD0001', `${a} needs a value; ${PROGRAM_USAGE}`);
+    if (a === '-o') out = value();
+    else if (a === '--target') {
+      const name = value();
+      target = TARGETS[name] ?? fail('BLD0001', `unknown target '${name}'; ${PROGRAM_USAGE}`);
+    } else if (a.startsWith('-') || input) fail('BLD0001', PROGRAM_USAGE);
+    else input = a;
+  }
+  if (!input || !out) fail('BLD0001', PROGRAM_USAGE);
+  return { input, out, target };
+}
+
 function main(argv: string[]): void {
   const [cmd, ...rest] = argv;
   if (cmd === 'kernel') return buildKernel();
   if (cmd === 'iso') return buildIso();
   if (cmd === 'program') {
-    const src = rest.find((a) => !a.startsWith('-') && rest[rest.indexOf(a) - 1] !== '-o');
-    const out = rest[rest.indexOf('-o') + 1];
-    if (!src || rest.indexOf('-o') < 0 || !out) fail('BLD0001', 'usage: build.js program <dir|tsconfig.json> -o <out.elf>');
-    const tsconfig = src.endsWith('.json') ? src : join(src, 'tsconfig.json');
-    buildProgram({
-      tsconfig,
-      target: 'linux',
-      asm: [join(ROOT, 'runtime/linux/start.S')],
-      layout: join(ROOT, 'linker/linux.toml'),
-      out,
-    });
+    const { input, out, target } = programArgs(rest);
+    buildProgram({ tsconfig: input.endsWith('.json') ? input : join(input, 'tsconfig.json'), target, out });
     return;
   }
   fail('BLD0001', `unknown build command '${cmd ?? ''}' (kernel, iso, program)`);

@@ -1,11 +1,12 @@
 // Command line: node out/toolchain/compiler/driver/cli.js <dir-or-tsconfig> -o out.o
-//   [--target kernel|linux-x86_64] [--emit-ir] [--emit-asm file] [--time]
-// Prints nothing on success (phase times with --time); user errors print as diagnostics, exit 1.
+//   [--emit-ir] [--emit-asm file] [--time]
+// The object is the same for every target (target.ts): the target only chooses what it is linked
+// with, by build.js. Prints nothing on success (phase times with --time); user errors print as diagnostics, exit 1.
 
-import { compile, type Target } from './compile.js';
+import { compile } from './compile.js';
 import { fail, runMain } from '../../linker/diag.js';
 
-const USAGE = 'usage: cli.js <dir-or-tsconfig> -o out.o [--target kernel|linux-x86_64] [--emit-ir] [--emit-asm file] [--time]';
+const USAGE = 'usage: cli.js <dir-or-tsconfig> -o out.o [--emit-ir] [--emit-asm file] [--time]';
 
 function parseArgs(argv: string[]) {
   let input: string | undefined;
@@ -13,7 +14,6 @@ function parseArgs(argv: string[]) {
   let emitAsm: string | undefined;
   let emitIR = false;
   let time = false;
-  let target: Target = 'kernel';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i] ?? fail('CLI0001', `${a} needs a value\n${USAGE}`);
@@ -21,17 +21,12 @@ function parseArgs(argv: string[]) {
     else if (a === '--emit-asm') emitAsm = next();
     else if (a === '--emit-ir') emitIR = true;
     else if (a === '--time') time = true;
-    else if (a === '--target') {
-      const t = next();
-      if (t === 'kernel') target = 'kernel';
-      else if (t === 'linux-x86_64' || t === 'linux') target = 'linux';
-      else fail('CLI0001', `unknown target '${t}' (kernel or linux-x86_64)`);
-    } else if (a.startsWith('-')) fail('CLI0001', `unknown option '${a}'\n${USAGE}`);
+    else if (a.startsWith('-')) fail('CLI0001', `unknown option '${a}'\n${USAGE}`);
     else if (input) fail('CLI0001', `more than one input\n${USAGE}`);
     else input = a;
   }
   if (!input) fail('CLI0001', USAGE);
-  return { input, output, emitAsm, emitIR, time, target };
+  return { input, output, emitAsm, emitIR, time };
 }
 
 runMain(() => {

@@ -28,7 +28,7 @@ import { Builder, W, finishBlocks, konst } from '../ir/builder.js';
 import { block } from './stmt.js';
 import { collect, collectVariables, constValue, layout, lowerGlobal, signatures, symbolNames } from './decls.js';
 import { exprAs } from './intrinsics.js';
-import { foldBin, foldCmp } from '../ir/fold.js';
+import { foldBin, foldCmp, foldExt, foldUn } from '../ir/fold.js';
 import { debugType } from './debugtypes.js';
 import type { DebugType } from '../../linker/object.js';
 
@@ -213,7 +213,7 @@ export function slotSize(cls: Cls): 4 | 8 {
 export function binop(L: Lowerer, op: BinOp, cls: Cls, a: Value, b: Value): Value {
   if (a.kind === 'const' && b.kind === 'const') {
     const r = foldBin(op, cls, a.value, b.value);
-    if (r !== null) return konst(r, cls);
+    if (r !== undefined) return konst(r, cls);
     if (!L.fn) {
       // A constant expression that would trap: reported here, since it cannot be folded.
       L.diags.error(C.CONST_DIV_ZERO, 'division by zero (or MIN / -1) in a constant expression', L.b.loc);
@@ -227,7 +227,7 @@ export function binop(L: Lowerer, op: BinOp, cls: Cls, a: Value, b: Value): Valu
 }
 
 export function unop(L: Lowerer, op: 'neg' | 'not', cls: Cls, a: Value): Value {
-  if (a.kind === 'const') return konst(op === 'neg' ? -a.value : ~a.value, cls);
+  if (a.kind === 'const') return konst(foldUn(op, cls, a.value), cls);
   const dst = L.b.vreg();
   L.b.emit({ op: 'un', un: op, cls, dst, a });
   return { kind: 'vreg', id: dst, cls };
@@ -242,10 +242,7 @@ export function cmp(L: Lowerer, op: CmpOp, cls: Cls, a: Value, b: Value): Value 
 
 export function ext(L: Lowerer, a: Value, from: Width, signed: boolean, cls: Cls, keep = false): Value {
   if (keep) return a;
-  if (a.kind === 'const') {
-    const bits = from * 8;
-    return konst(signed ? BigInt.asIntN(bits, a.value) : BigInt.asUintN(bits, a.value), cls);
-  }
+  if (a.kind === 'const') return konst(foldExt(cls, a.value, from, signed), cls);
   const dst = L.b.vreg();
   L.b.emit({ op: 'ext', cls, dst, a, from, signed });
   return { kind: 'vreg', id: dst, cls };

@@ -1,13 +1,12 @@
 // The IR function builder used by lowering: blocks, vregs, instructions, allocas; dead code after a
 // jump goes to a block of its own and finishBlocks drops it.
 
-import type { Block, Cls, Inst, Terminator, Value } from './ir.js';
+import type { Block, Inst, Terminator, Value } from './ir.js';
+import { constant } from './fold.js';
 import type { SourceLoc } from '../../linker/object.js';
 
 export const W = (v: bigint): Value => konst(v, 'w');
-export function konst(v: bigint, cls: Cls): Value {
-  return { kind: 'const', value: cls === 'w' ? BigInt.asIntN(32, v) : BigInt.asIntN(64, v), cls };
-}
+export const konst = constant;
 
 export class Builder {
   blocks: Block[] = [];

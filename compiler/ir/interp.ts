@@ -314,6 +314,6 @@ class Interp {
 /** Arithmetic as the machine does it (folding's rules), with its division faults. */
 function binop(op: BinOp, cls: Cls, a: bigint, b: bigint): bigint {
   const r = foldBin(op, cls, a, b);
-  if (r === null) throw new Trap('SIGFPE', op === 'sdiv' || op === 'srem' ? 'integer division fault' : 'integer division by zero');
+  if (r === undefined) throw new Trap('SIGFPE', op === 'sdiv' || op === 'srem' ? 'integer division fault' : 'integer division by zero');
   return r;
 }

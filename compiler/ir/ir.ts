@@ -140,6 +140,6 @@ export interface Global {
 export interface Module {
   funcs: Func[];
   globals: Global[];
-  /** Symbols used but defined elsewhere (`declare function`, runtime/*.S). */
+  /** Symbols used but defined elsewhere (`declare function`, the target's start files). */
   externs: string[];
 }

@@ -7,7 +7,7 @@
 // cycle are never inlined. Afterwards, local functions nobody references any more are dropped.
 
 import type { Func, Inst, Module, Terminator, Value } from '../ir/ir.js';
-import { instDst, mapInstUses, mapTermUses, succs } from './ssa.js';
+import { instDst, mapInstUses, mapTermUses, succs } from '../ir/walk.js';
 
 /** Auto-inline callees of at most this many instructions (calls count extra). */
 export const INLINE_THRESHOLD = 40;

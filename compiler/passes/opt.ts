@@ -6,104 +6,15 @@
 // (by zero, or MIN / -1) is never folded: it stays in the code so that it traps at run time.
 
 import type { BinOp, Cls, CmpOp, Func, Inst, Value } from '../ir/ir.js';
-import {
-  backEdgeLoops,
-  buildCfg,
-  cleanupCfg,
-  constant,
-  dominators,
-  mayTrap,
-  retarget,
-  succs,
-  vreg,
-  hasSideEffects,
-  instDst,
-  instUses,
-  mapInstUses,
-  mapTermUses,
-  termUses,
-  valueCls,
-} from './ssa.js';
-
-const bitsOf = (cls: Cls): number => (cls === 'w' ? 32 : 64);
-const u = (cls: Cls, x: bigint): bigint => BigInt.asUintN(bitsOf(cls), x);
-const s = (cls: Cls, x: bigint): bigint => BigInt.asIntN(bitsOf(cls), x);
-
-/** a op b at class width, or undefined when the operation traps (and so must not be folded). */
-export function foldBin(op: BinOp, cls: Cls, a: bigint, b: bigint): bigint | undefined {
-  const bits = bitsOf(cls);
-  const sh = u(cls, b) & BigInt(bits - 1);
-  switch (op) {
-    case 'add':
-      return u(cls, a + b);
-    case 'sub':
-      return u(cls, a - b);
-    case 'mul':
-      return u(cls, a * b);
-    case 'and':
-      return u(cls, a & b);
-    case 'or':
-      return u(cls, a | b);
-    case 'xor':
-      return u(cls, a ^ b);
-    case 'shl':
-      return u(cls, a << sh);
-    case 'shr':
-      return u(cls, u(cls, a) >> sh);
-    case 'sar':
-      return u(cls, s(cls, a) >> sh);
-    case 'sdiv':
-    case 'srem': {
-      const x = s(cls, a);
-      const y = s(cls, b);
-      if (y === 0n || (y === -1n && x === -(1n << BigInt(bits - 1)))) return undefined;
-      return u(cls, op === 'sdiv' ? x / y : x % y); // BigInt division truncates toward zero
-    }
-    case 'udiv':
-    case 'urem': {
-      const x = u(cls, a);
-      const y = u(cls, b);
-      if (y === 0n) return undefined;
-      return op === 'udiv' ? x / y : x % y;
-    }
-  }
-}
-
-export function foldCmp(op: CmpOp, cls: Cls, a: bigint, b: bigint): boolean {
-  const [sa, sb, ua, ub] = [s(cls, a), s(cls, b), u(cls, a), u(cls, b)];
-  switch (op) {
-    case 'eq':
-      return ua === ub;
-    case 'ne':
-      return ua !== ub;
-    case 'slt':
-      return sa < sb;
-    case 'sle':
-      return sa <= sb;
-    case 'sgt':
-      return sa > sb;
-    case 'sge':
-      return sa >= sb;
-    case 'ult':
-      return ua < ub;
-    case 'ule':
-      return ua <= ub;
-    case 'ugt':
-      return ua > ub;
-    case 'uge':
-      return ua >= ub;
-  }
-}
+import { backEdgeLoops, buildCfg, dominators } from '../ir/cfg.js';
+import { bitsOf, constant, foldBin, foldCmp, foldExt, foldUn, mayTrap, toSigned as s, toUnsigned as u } from '../ir/fold.js';
+import { hasSideEffects, instDst, instUses, mapInstUses, mapTermUses, retarget, succs, termUses, valueCls, vreg } from '../ir/walk.js';
+import { cleanupCfg } from './ssa.js';
 
 /** The comparison with its operands swapped: a < b is b > a. */
 export const SWAPPED_CMP: Record<CmpOp, CmpOp> = {
   eq: 'eq', ne: 'ne', slt: 'sgt', sle: 'sge', sgt: 'slt', sge: 'sle', ult: 'ugt', ule: 'uge', ugt: 'ult', uge: 'ule',
 };
-
-export function foldExt(cls: Cls, a: bigint, from: number, signed: boolean): bigint {
-  const bits = from * 8;
-  return u(cls, signed ? BigInt.asIntN(bits, a) : BigInt.asUintN(bits, a));
-}
 
 /** The constant an instruction computes from constant operands, if it can be folded. */
 function evalInst(i: Inst, val: (v: Value) => bigint): bigint | undefined {
@@ -111,7 +22,7 @@ function evalInst(i: Inst, val: (v: Value) => bigint): bigint | undefined {
     case 'bin':
       return foldBin(i.bin, i.cls, val(i.a), val(i.b));
     case 'un':
-      return u(i.cls, i.un === 'neg' ? -val(i.a) : ~val(i.a));
+      return foldUn(i.un, i.cls, val(i.a));
     case 'cmp':
       return foldCmp(i.cmp, i.cls, val(i.a), val(i.b)) ? 1n : 0n;
     case 'ext':

@@ -1,6 +1,6 @@
 // The kernel/user ABI: system-call numbers and their flag words.
 // Convention (the seed's): rax = number, rdi rsi rdx r10 r8 = arguments, rax = result (a
-// negative result is an E_* code from abi/errors.ts). runtime/syscall.S has NUM_SYSCALLS too.
+// negative result is an E_* code from abi/errors.ts). arch/x86_64/syscall.S has NUM_SYSCALLS too.
 
 export const SYS_EXIT: u64 = 0;
 export const SYS_WRITE: u64 = 1;

@@ -34,9 +34,9 @@ import {
 } from "../sched/scheduler";
 import { Cpu, this_cpu } from "../sched/percpu";
 import { kmalloc, kfree } from "../mm/heap";
-import { irq_save, irq_restore } from "../arch/cpu";
+import { irq_save, irq_restore } from "../arch/hal";
 import { log_info } from "../lib/log";
-import { user_msg_kva, user_gen } from "../syscall/usercopy";
+import { user_msg_kva, user_gen } from "../mm/usercopy";
 
 export const MAX_PORTS: u64 = 256;
 
@@ -407,7 +407,7 @@ function handoff_receiver(id: u64, req: IpcMessage): u64 {
 
 /**
  * ipc_call with interrupts off: the call fast path (see the top of the file), else call_slow.
- * ipc_call (runtime/switch.S) saves the flags, clears IF and calls it with keep = false: the
+ * ipc_call (arch/x86_64/switch.S) saves the flags, clears IF and calls it with keep = false: the
  * reply lands in resp. With keep (the system call) a reply staged by the general path stays in
  * the TCB for ipc_deliver_staged, which checks the user's destination first.
  */
@@ -438,7 +438,7 @@ export const CALL_NOT_TAKEN: i64 = 1; // nothing has changed: the system call ta
 export const CALL_STAGED: i64 = 2; // the reply is staged in the TCB (as with ipc_call_staged)
 
 /**
- * SYS_IPC_SEND with flags SEND_CALL (sys_ipc_call in runtime/syscall.S calls it first, with c =
+ * SYS_IPC_SEND with flags SEND_CALL (sys_ipc_call in arch/x86_64/syscall.S calls it first, with c =
  * this_cpu(); interrupts are off in a system call): the call fast path with no kernel staging. The
  * user's message (at ptr, in the current address space) is read in place and the reply written
  * straight into it through the direct map (user_msg_kva): the server may run in another address
@@ -553,7 +553,7 @@ function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u
 }
 
 /**
- * ipc_reply_wait with interrupts off (the wrapper in runtime/switch.S, which passes c =
+ * ipc_reply_wait with interrupts off (the wrapper in arch/x86_64/switch.S, which passes c =
  * this_cpu()): a server's loop step.
  * Answers the call in req with resp (when req is a call), then waits on port id for the next
  * message, received into req like ipc_receive (set req.buffer and req.buffer_size for it first).

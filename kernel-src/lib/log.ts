@@ -6,8 +6,8 @@
 // so the self-tests can check the formatter. A whole line is written with interrupts off so that
 // lines from different threads never interleave.
 
-import { serial_putc } from "./serial";
-import { irq_save, irq_restore } from "../arch/cpu";
+import { serial_putc } from "../arch/hal";
+import { irq_save, irq_restore } from "../arch/hal";
 
 const NEWLINE: u8 = 10;
 

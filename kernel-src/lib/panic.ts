@@ -2,9 +2,7 @@
 // During the test boot it first ends QEMU with the failure code so the test run does not hang.
 
 import { put_str, put_fmt, put_char } from "./log";
-import { backtrace } from "../arch/fault";
-import { qemu_exit, EXIT_FAIL } from "../dev/debugexit";
-import { halt_forever } from "../arch/cpu";
+import { backtrace, qemu_exit, EXIT_FAIL, halt_forever, irq_disable } from "../arch/hal";
 
 let exit_on_panic: bool = false;
 
@@ -14,7 +12,7 @@ export function panic_set_exit_qemu(on: bool): void {
 }
 
 export function panic(f: fmt): void {
-  cli();
+  irq_disable();
   put_str("[PANIC] ");
   put_fmt(f);
   put_char(10);

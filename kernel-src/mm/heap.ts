@@ -17,8 +17,8 @@ import { HEAP_BASE, HEAP_INITIAL_SIZE, HEAP_MAX_SIZE, PAGE_SIZE, page_round_up }
 import { pmm_alloc, pmm_free } from "./pmm";
 import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX, PTE_G, PTE_OWNED } from "./vmm";
 import { log_info, kprint, put_char } from "../lib/log";
-import { put_symbol } from "../arch/ksyms";
-import { irq_save, irq_restore } from "../arch/cpu";
+import { put_symbol } from "../lib/ksyms";
+import { irq_save, irq_restore } from "../arch/hal";
 import { panic } from "../lib/panic";
 
 const HDR: u64 = 32;

@@ -14,7 +14,7 @@ import {
 } from "../boot/multiboot";
 import { p2v, PAGE_SIZE, page_round_up, page_round_down, kernel_image_end_phys } from "./layout";
 import { log_error } from "../lib/log";
-import { bit_lowest, irq_save, irq_restore } from "../arch/cpu";
+import { bit_lowest, irq_save, irq_restore } from "../arch/hal";
 
 
 const MAX_FRAMES: u64 = 1048576; // 4 GiB of physical memory

@@ -1,4 +1,4 @@
-// Virtual memory manager: x86-64 4-level page tables.
+// Virtual memory manager: 4-level page tables (entry bits and the MMU registers: arch/hal.ts).
 //
 // The kernel address space maps all RAM at DIRECT_MAP_BASE (2 MiB pages, RW, NX) and the kernel
 // image at KERNEL_BASE + physical with 4 KiB pages: text R+X, rodata and .ksymtab R, data and
@@ -16,17 +16,12 @@ import {
 } from "./layout";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
-import { CR4_PGE, irq_save, irq_restore } from "../arch/cpu";
+import {
+  irq_save, irq_restore, PTE_P, PTE_W, PTE_PS, PTE_G, PTE_OWNED, PTE_NX, PTE_ADDR, PTE_U,
+  mmu_root, mmu_switch, mmu_flush_page, mmu_enable_global_pages,
+} from "../arch/hal";
 
-export const PTE_P: u64 = 0x1;
-export const PTE_W: u64 = 0x2;
-export const PTE_U: u64 = 0x4;
-export const PTE_PS: u64 = 0x80;
-export const PTE_G: u64 = 0x100;
-/** Software bit (AVL): the leaf's frame belongs to this mapping and is freed with it. */
-export const PTE_OWNED: u64 = 0x200;
-export const PTE_NX: u64 = 0x8000000000000000;
-export const PTE_ADDR: u64 = 0x000ffffffffff000;
+export { PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_NX, PTE_ADDR };
 export const VMM_NOT_MAPPED: u64 = 0xffffffffffffffff;
 const LARGE_PAGE: u64 = 0x200000;
 const ENTRIES: u64 = 512;
@@ -72,7 +67,7 @@ function walk(pml4: u64, va: u64, stop: u64, create: bool): usize {
 }
 
 function is_current(space: AddressSpace): bool {
-  return (read_cr3() & PTE_ADDR) == space.pml4;
+  return mmu_root() == space.pml4;
 }
 
 export function vmm_kernel_space(): AddressSpace {
@@ -96,7 +91,7 @@ export function vmm_unmap(space: AddressSpace, va: u64): bool {
   let e = pte != 0 ? load<u64>(pte) : 0;
   if ((e & PTE_P) != 0) {
     store<u64>(pte, 0);
-    if (va >= USER_TOP || is_current(space)) invlpg(va);
+    if (va >= USER_TOP || is_current(space)) mmu_flush_page(va);
     if ((e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
   }
   irq_restore(irq);
@@ -140,7 +135,7 @@ export function vmm_translate(space: AddressSpace, va: u64): u64 {
 
 /** True when va is mapped in the active page tables (safe probing for backtraces). */
 export function vmm_is_mapped(va: u64): bool {
-  return (leaf_entry(read_cr3() & PTE_ADDR, va) & PTE_P) != 0;
+  return (leaf_entry(mmu_root(), va) & PTE_P) != 0;
 }
 
 export function vmm_create_address_space(): AddressSpace | null {
@@ -170,7 +165,7 @@ function free_table(pa: u64, level: u64): void {
 
 /** Frees the user half (owned frames and every table page) and the PML4. */
 export function vmm_destroy_address_space(space: AddressSpace): void {
-  if (is_current(space)) write_cr3(kernel_as.pml4);
+  if (is_current(space)) mmu_switch(kernel_as.pml4);
   let root = p2v(space.pml4);
   for (let i: u64 = 0; i < 256; i++) {
     let e = load<u64>(root, i * 8);
@@ -183,7 +178,7 @@ export function vmm_destroy_address_space(space: AddressSpace): void {
 }
 
 export function vmm_switch_address_space(space: AddressSpace): void {
-  if (!is_current(space)) write_cr3(space.pml4);
+  if (!is_current(space)) mmu_switch(space.pml4);
 }
 
 export function vmm_table_pages(): u64 {
@@ -218,7 +213,7 @@ export function vmm_init(): void {
   }
   for (let va = kernel_image_start(); va < kernel_image_end(); va += PAGE_SIZE) map_kernel_page(va);
 
-  write_cr4(read_cr4() | CR4_PGE);
-  write_cr3(pml4);
+  mmu_enable_global_pages();
+  mmu_switch(pml4);
   log_info(`VMM initialized with kernel page tables at ${hex(pml4)}`);
 }

@@ -16,7 +16,7 @@
 // address space with interrupts on: sys_mmap and sys_munmap hold it for their whole work (their
 // checks, mmap_next, and every page they map or unmap). Everything else that looks at the user
 // mappings runs with interrupts off, and each single page is mapped or unmapped (with its frame
-// freed and the user-unmap generation bumped, syscall/usercopy.ts) inside one irq-off section,
+// freed and the user-unmap generation bumped, mm/usercopy.ts) inside one irq-off section,
 // so a check and the copy after it, both in one irq-off section, see one state. Teardown
 // (proc_thread_exit) runs when the last thread has exited, so nobody can hold or wait for the
 // lock then; it asserts that.
@@ -24,17 +24,16 @@
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { kmalloc } from "../mm/heap";
-import { user_unmap_page } from "../syscall/usercopy";
+import { user_unmap_page } from "../mm/usercopy";
 import { PAGE_SIZE } from "../mm/layout";
 import { elf_load } from "./elf";
 import { Thread, thr } from "../sched/thread";
 import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thread_for_each, thread_sleep } from "../sched/scheduler";
 import { ipc_create_port, ipc_destroy_port, ipc_destroy_port_locked } from "../ipc/port";
 import { log_info, log_error } from "../lib/log";
-import { fault_report } from "../arch/fault";
+import { fault_report, InterruptFrame, mmu_switch, irq_disable } from "../arch/hal";
 import { Mutex, mutex_idle } from "../sched/mutex";
 import { panic } from "../lib/panic";
-import { InterruptFrame } from "../arch/frame";
 
 declare function enter_user(rip: u64, rsp: u64, arg: u64): void;
 
@@ -197,7 +196,7 @@ export function proc_thread_exit(t: Thread): void {
   }
   if (!mutex_idle(p.space_lock)) panic(`process ${p.pid}: address space torn down while its lock is in use`);
   ipc_destroy_port_locked(p.port);
-  write_cr3(vmm_kernel_space().pml4);
+  mmu_switch(vmm_kernel_space().pml4);
   vmm_destroy_address_space(p.space);
   free_stack_list(p);
   live_processes--;
@@ -215,7 +214,7 @@ function kill_if_member(a: u64, proc: u64): void {
 export function proc_exit(code: i64): void {
   let t = thread_current();
   let p = proc_of(t);
-  cli();
+  irq_disable();
   p.exit_code = code;
   thread_for_each(kill_if_member, t.proc);
   thread_exit();

@@ -16,7 +16,7 @@
 import { WaitQueue, thr } from "./thread";
 import { thread_block, waitq_wake_one, waitq_insert_by_priority, sched_preempt_point } from "./scheduler";
 import { this_cpu } from "./percpu";
-import { irq_save, irq_restore, RFLAGS_IF } from "../arch/cpu";
+import { irq_save, irq_restore, irq_flags_enabled } from "../arch/hal";
 import { panic } from "../lib/panic";
 
 export class Mutex {
@@ -26,7 +26,7 @@ export class Mutex {
 
 /** Panics unless the caller may sleep: interrupts on, so not an IRQ handler or critical section. */
 function assert_may_sleep(flags: u64, what: string): void {
-  if ((flags & RFLAGS_IF) == 0) panic(`${what} with interrupts off (an IRQ handler or irq_save section)`);
+  if (!irq_flags_enabled(flags)) panic(`${what} with interrupts off (an IRQ handler or irq_save section)`);
 }
 
 export function mutex_lock(m: Mutex): void {
@@ -59,7 +59,7 @@ export function mutex_unlock(m: Mutex): void {
   m.owner = 0;
   waitq_wake_one(m.waiters, 0);
   irq_restore(flags);
-  if ((flags & RFLAGS_IF) != 0) sched_preempt_point(); // a higher-priority waiter runs now
+  if (irq_flags_enabled(flags)) sched_preempt_point(); // a higher-priority waiter runs now
 }
 
 /** True when the calling thread holds m. */

@@ -3,13 +3,13 @@
 // In the kernel GS.base always points at this CPU's record (MSR_GS_BASE); in ring 3 it is the
 // user's (0), and MSR_KERNEL_GS_BASE holds the record. Every way in from ring 3 (syscall_entry,
 // isr_common when the saved CS is a user one) starts with swapgs and every way out ends with one,
-// so kernel code never needs to know where it came from. `this_cpu()` (runtime/switch.S) is
+// so kernel code never needs to know where it came from. `this_cpu()` (arch/x86_64/switch.S) is
 // `movq %gs:0, %rax`: the record's first word is its own address.
-// Assembly reads fields by offset: keep CPU_* in runtime/syscall.S and switch.S in step with the
+// Assembly reads fields by offset: keep CPU_* in arch/x86_64/syscall.S and switch.S in step with the
 // layout below (percpu_init checks it at boot).
 // Only the boot CPU exists for now; an AP would get its own record (and TSS) and write its own MSRs.
 
-import { tss_rsp0_addr } from "../arch/gdt";
+import { tss_rsp0_addr, cpu_set_percpu_base } from "../arch/hal";
 
 export class Cpu {
   self: u64 = 0; // 0: this record's address
@@ -31,9 +31,6 @@ export const CPU_NEED_RESCHED: u64 = 40;
 export const CPU_ZOMBIE: u64 = 56;
 export const CPU_TSS_RSP0: u64 = 64;
 
-const MSR_GS_BASE: u32 = 0xc0000101;
-const MSR_KERNEL_GS_BASE: u32 = 0xc0000102;
-
 /** This CPU's record (from GS; valid in the kernel once percpu_init has run). */
 export declare function this_cpu(): Cpu;
 
@@ -48,7 +45,6 @@ export function percpu_init(): bool {
   c.self = changetype<u64>(c);
   c.id = 0;
   c.tss_rsp0 = tss_rsp0_addr();
-  wrmsr(MSR_GS_BASE, c.self);
-  wrmsr(MSR_KERNEL_GS_BASE, 0); // what ring 3 gets after the first swapgs out
+  cpu_set_percpu_base(c.self);
   return true;
 }

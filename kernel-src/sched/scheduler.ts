@@ -6,7 +6,7 @@
 // - this_cpu().current is the running thread; it is on no run queue. READY threads are on exactly the run
 //   queue of their priority, and bit p of the bitmap is set iff queue p is non-empty.
 // - The idle thread (the boot context, tid 0) is never queued: schedule() falls back to it.
-// - Hot paths (thread_yield's rotation of one level, switch_to in runtime/switch.S) are kept
+// - Hot paths (thread_yield's rotation of one level, switch_to in arch/x86_64/switch.S) are kept
 //   straight-line; rare work (reaping a zombie, the general pick) is out of their way.
 // - A BLOCKED thread is on at most one wait queue (t.waitq) and/or the sleep list (sorted by
 //   wake_tick); whoever wakes it removes it from both.
@@ -19,22 +19,22 @@ import {
   Thread, WaitQueue, thr, thread_addr, thread_name, thread_set_name, THREAD_READY, THREAD_RUNNING,
   THREAD_BLOCKED, THREAD_DEAD, NUM_PRIORITIES, KERNEL_STACK_SIZE, PRIORITY_IDLE,
 } from "./thread";
-import { irq_save, irq_restore, bit_highest } from "../arch/cpu";
+import {
+  irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, mmu_switch, context_init, switch_to,
+} from "../arch/hal";
 import { kmalloc, kfree } from "../mm/heap";
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
 import { Cpu, this_cpu, percpu_init } from "./percpu";
-import { timer_ticks, ms_to_ticks } from "../dev/pit";
+import { clock_ticks, ms_to_ticks, clock_set_tick_handler } from "../time/clock";
 import { proc_thread_exit } from "../proc/process";
 import { E_KILLED } from "../abi/errors";
-
-declare function thread_trampoline(): void;
 
 export type ThreadEntry = (arg: u64) => void;
 
 const SLICE_TICKS: u64 = 2;
-/** Where runtime/syscall.S finds Thread.killed on its fast way out. */
+/** Where arch/x86_64/syscall.S finds Thread.killed on its fast way out. */
 const THREAD_KILLED_OFFSET: u64 = 53;
 
 let rq_head!: InlineArray<u64, 128>;
@@ -106,16 +106,7 @@ export function sched_reap(): void {
   destroy(thr(z));
 }
 
-/**
- * switch_to(c, next) (runtime/switch.S) runs `next` (off every queue) on CPU c; the running thread
- * is queued, blocked or dead already. It marks next running with a fresh slice, makes it c.current,
- * points RSP0 and c.kernel_rsp at its stack top (unless 0: the idle thread, which runs on the boot
- * stack and never enters ring 3), loads its CR3 if different, switches stacks (the callee-saved
- * registers are pushed on the old stack and popped from the new, xv6's swtch) and, on the new
- * thread, reaps a zombie. In assembly: TypeScript around a separate context_switch cost 44
- * instructions a switch, this 30 (docs/benchmarks.md, Kernel hot paths).
- */
-declare function switch_to(c: Cpu, next: u64): void;
+// switch_to(c, next) (arch/hal.ts, in arch/x86_64/switch.S) runs `next` on CPU c: see context.ts.
 
 /** The Thread offsets switch_to uses (scheduler_init checks them). */
 const THREAD_STATE_OFFSET: u64 = 48;
@@ -136,21 +127,21 @@ function schedule(): void {
   switch_to(c, next);
 }
 
-/** First thing a new thread runs (from thread_trampoline in runtime/switch.S). */
+/** First thing a new thread runs (from thread_trampoline in arch/x86_64/switch.S). */
 export function sched_thread_start(): void {
   sched_reap();
-  sti();
+  irq_enable();
 }
 
 // ---- public API ----
 export function scheduler_init(): void {
   log_info(`Initializing scheduler...`);
   if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
-  if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update runtime/syscall.S`);
+  if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update arch/x86_64/syscall.S`);
   if (offsetof<Thread>("state") != THREAD_STATE_OFFSET || offsetof<Thread>("sp") != THREAD_SP_OFFSET ||
     offsetof<Thread>("kernel_stack_top") != THREAD_STACK_TOP_OFFSET || offsetof<Thread>("slice") != THREAD_SLICE_OFFSET ||
     offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || THREAD_RUNNING != 1 || SLICE_TICKS != 2) {
-    panic(`Thread fields moved: update switch_to in runtime/switch.S`);
+    panic(`Thread fields moved: update switch_to in arch/x86_64/switch.S`);
   }
   let c = this_cpu();
   let t = new Thread();
@@ -163,6 +154,7 @@ export function scheduler_init(): void {
   c.current = c.idle;
   all_head = c.idle;
   live_threads = 1;
+  clock_set_tick_handler(sched_tick);
   log_info(`Scheduler initialized`);
 }
 
@@ -183,13 +175,7 @@ export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: str
   t.kernel_stack = stack;
   t.kernel_stack_top = stack + KERNEL_STACK_SIZE;
   t.cr3 = vmm_kernel_space().pml4;
-  // The frame switch_to pops: r15 r14 r13 r12 rbx rbp, then returns to thread_trampoline.
-  let sp = t.kernel_stack_top - 16 - 56;
-  memset(sp, 0, 72);
-  store<u64>(sp, arg, 16); // r13
-  store<u64>(sp, changetype<u64>(entry), 24); // r12
-  store<u64>(sp, addressof(thread_trampoline), 48);
-  t.sp = sp;
+  t.sp = context_init(t.kernel_stack_top, changetype<u64>(entry), arg);
   t.state = THREAD_BLOCKED;
   let flags = irq_save();
   t.tid = next_tid++;
@@ -239,7 +225,7 @@ export function sched_handoff(c: Cpu, next: u64): void {
 }
 
 /**
- * thread_yield with interrupts off (thread_yield in runtime/switch.S saves the flags, clears IF
+ * thread_yield with interrupts off (thread_yield in arch/x86_64/switch.S saves the flags, clears IF
  * and calls this). The fast path: another thread waits at our level and none
  * above (bit p is set, so the bitmap words shifted down to p must be exactly 1). Rotate the level
  * (its bitmap bit stays set) and hand the CPU over. Written as one function with the switch as its
@@ -267,12 +253,12 @@ export function yield_locked(): void {
   schedule();
 }
 
-/** Gives the CPU to the next ready thread of the same or higher priority (runtime/switch.S). */
+/** Gives the CPU to the next ready thread of the same or higher priority (arch/x86_64/switch.S). */
 export declare function thread_yield(): void;
 
 /** Ends the calling thread. Its stack and TCB are freed by the next thread to run. */
 export function thread_exit(): void {
-  cli();
+  irq_disable();
   let c = this_cpu();
   let cur = c.current;
   let t = thr(cur);
@@ -292,7 +278,7 @@ export function thread_exit(): void {
   if (t.proc != 0) {
     proc_thread_exit(t); // may destroy the address space: run on the kernel's from here on
     t.cr3 = vmm_kernel_space().pml4;
-    write_cr3(t.cr3);
+    mmu_switch(t.cr3);
   }
   c.zombie = cur;
   schedule();
@@ -429,14 +415,14 @@ export function thread_sleep(ms: u64): void {
   let flags = irq_save();
   let cur = this_cpu().current;
   let t = thr(cur);
-  t.wake_tick = timer_ticks() + ms_to_ticks(ms) + 1; // +1: the current tick is already partly over
+  t.wake_tick = clock_ticks() + ms_to_ticks(ms) + 1; // +1: the current tick is already partly over
   sleep_insert(cur);
   thread_block();
   irq_restore(flags);
 }
 
 // ---- timer and interrupt exits ----
-/** Timer interrupt: account time, wake sleepers, decide whether to preempt. */
+/** The clock's tick handler (timer interrupt): account time, wake sleepers, decide whether to preempt. */
 export function sched_tick(now: u64): void {
   let c = this_cpu();
   let t = thr(c.current);
@@ -486,8 +472,7 @@ export function idle_loop(): void {
     let flags = irq_save();
     schedule();
     irq_restore(flags);
-    sti();
-    hlt();
+    irq_enable_and_halt();
   }
 }
 

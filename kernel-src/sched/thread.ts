@@ -56,7 +56,7 @@ export class Thread {
   // path writes the message there and sets ipc_dst = 0, which tells the waiter it is in place;
   // the general path stages into ipc_msg instead and leaves ipc_dst alone.
   ipc_dst: u64 = 0;
-  checked_page: u64 = 0; // user page last found present, user, writable (syscall/usercopy.ts)
+  checked_page: u64 = 0; // user page last found present, user, writable (mm/usercopy.ts)
   check_gen: u64 = 0; // the user-unmap generation of that check
   checked_frame: u64 = 0; // the physical frame behind checked_page
   // Nonzero when ipc_dst is a user page reached through the direct map (a system call's fast

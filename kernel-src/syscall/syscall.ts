@@ -1,13 +1,13 @@
 // System calls: syscall/sysret, the table, and each call's argument checks.
 //
-// runtime/syscall.S switches to the thread's kernel stack, checks the number against
+// arch/x86_64/syscall.S switches to the thread's kernel stack, checks the number against
 // NUM_SYSCALLS and calls the handler straight from syscall_table (the fast path: no TypeScript
 // dispatcher in between), with interrupts off (SFMASK clears IF); they stay off for the whole
 // call, blocking included -- except in the long calls sys_mmap and sys_munmap, whose table entries
-// are stubs in runtime/syscall.S that turn interrupts on around them (the user state is saved on
+// are stubs in arch/x86_64/syscall.S that turn interrupts on around them (the user state is saved on
 // the kernel stack by then), so the timer and higher-priority threads are not held up. They
 // hold the process's space_lock (a sleeping mutex) and change one page per irq-off section; see
-// syscall/usercopy.ts for why every other call's check-then-copy stays safe. The general IPC
+// mm/usercopy.ts for why every other call's check-then-copy stays safe. The general IPC
 // paths (sys_ipc_send when the call fast path is not taken, sys_ipc_receive) run with interrupts
 // on too: each of their checks and the copy it guards sit in one irq-off section (message_in,
 // message_out), the IPC layer brackets its own state with irq_save, a sent buffer (up to
@@ -20,14 +20,11 @@
 // its arguments (ranges, flags, user pointers) before it changes anything; a bad pointer gives
 // E_FAULT, never a kernel fault.
 
-import { MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_SFMASK, EFER_SCE } from "../arch/cpu";
-import { KERNEL_CS } from "../arch/gdt";
 import { log_info, put_bytes } from "../lib/log";
-import { serial_getc } from "../lib/serial";
+import { serial_getc, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
 import { Process, proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
-import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user } from "./usercopy";
-import { irq_save, irq_restore } from "../arch/cpu";
+import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user } from "../mm/usercopy";
 import { kmalloc, kfree } from "../mm/heap";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
@@ -43,8 +40,7 @@ import {
   CALL_NOT_TAKEN, CALL_STAGED,
 } from "../ipc/port";
 
-declare function syscall_entry(): void;
-/** sys_mmap and sys_munmap with interrupts on (runtime/syscall.S). */
+/** sys_mmap and sys_munmap with interrupts on (arch/x86_64/syscall.S). */
 declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
@@ -56,11 +52,10 @@ const MAX_MMAP: u64 = 64 * 1024 * 1024;
 const PROT_ALL: u64 = 7;
 const USER_PRIORITY_MIN: u64 = 1;
 const USER_PRIORITY_MAX: u64 = 95;
-const SFMASK_BITS: u64 = 0x47700; // IF, TF, DF, AC, NT, IOPL: clear on entry
 
 type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 
-/** Indexed by runtime/syscall.S (global for that reason). */
+/** Indexed by arch/x86_64/syscall.S (global for that reason). */
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
@@ -69,12 +64,8 @@ export const syscall_table: readonly SyscallFn[] = [
 export function syscall_init(): void {
   log_info(`Initializing system calls...`);
   if (u64(syscall_table.length) != NUM_SYSCALLS) panic(`syscall_table does not have NUM_SYSCALLS (abi/syscall.ts) entries`);
-  if (CALL_NOT_TAKEN != 1 || CALL_STAGED != 2 || SEND_CALL != 2) panic(`sys_ipc_call (runtime/syscall.S) needs updating`);
-  wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-  // sysret: CS = base + 16, SS = base + 8 with base 0x10 -> 0x23 / 0x1b (see arch/gdt.ts).
-  wrmsr(MSR_STAR, (u64(0x10) << 48) | (u64(KERNEL_CS) << 32));
-  wrmsr(MSR_LSTAR, addressof(syscall_entry));
-  wrmsr(MSR_SFMASK, SFMASK_BITS);
+  if (CALL_NOT_TAKEN != 1 || CALL_STAGED != 2 || SEND_CALL != 2) panic(`sys_ipc_call (arch/x86_64/syscall.S) needs updating`);
+  syscall_entry_init();
   log_info(`System calls initialized`);
 }
 
@@ -211,7 +202,7 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
 }
 
 /**
- * SYS_IPC_SEND's table entry is sys_ipc_call (runtime/syscall.S): a plain call (flags exactly
+ * SYS_IPC_SEND's table entry is sys_ipc_call (arch/x86_64/syscall.S): a plain call (flags exactly
  * SEND_CALL, the common case) tries ipc_call_user first, which reads the message in place and
  * has the reply written straight into it. Its CALL_NOT_TAKEN means nothing has happened yet (no
  * receiver waiting, a buffer, a bad pointer or port): sys_ipc_send below decides, errors
@@ -220,7 +211,7 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
  */
 declare function sys_ipc_call(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64;
 
-/** Called by sys_ipc_call (runtime/syscall.S) when ipc_call_user returns CALL_STAGED. */
+/** Called by sys_ipc_call (arch/x86_64/syscall.S) when ipc_call_user returns CALL_STAGED. */
 export function staged_reply_out(ptr: u64): i64 {
   let m = thread_current().ipc_user;
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true)) {
@@ -234,7 +225,7 @@ export function staged_reply_out(ptr: u64): i64 {
 
 /**
  * The general path of SYS_IPC_SEND (and all of it for sends, replies, calls with flags). Runs
- * with interrupts on (sys_ipc_send_preemptible in runtime/syscall.S).
+ * with interrupts on (sys_ipc_send_preemptible in arch/x86_64/syscall.S).
  */
 export function sys_ipc_send(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
@@ -251,7 +242,7 @@ export function sys_ipc_send(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64):
   return r == E_OK ? message_out(ptr, m) : r;
 }
 
-/** Runs with interrupts on (sys_ipc_receive_preemptible in runtime/syscall.S). */
+/** Runs with interrupts on (sys_ipc_receive_preemptible in arch/x86_64/syscall.S). */
 export function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~IPC_NONBLOCK) != 0) return E_INVAL;
   let m = message_in(ptr, true);
@@ -262,7 +253,7 @@ export function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u6
   return r == E_OK ? message_out(ptr, m) : r;
 }
 
-/** Called with interrupts on (sys_mmap_preemptible in runtime/syscall.S). */
+/** Called with interrupts on (sys_mmap_preemptible in arch/x86_64/syscall.S). */
 export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
   if (addr != 0 || len == 0 || len > MAX_MMAP || (prot & ~PROT_ALL) != 0) return E_INVAL;
   let p = proc_of(thread_current());
@@ -290,7 +281,7 @@ function mmap_locked(p: Process, size: u64, prot: u64): i64 {
   return i64(base);
 }
 
-/** Called with interrupts on (sys_munmap_preemptible in runtime/syscall.S). */
+/** Called with interrupts on (sys_munmap_preemptible in arch/x86_64/syscall.S). */
 export function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 {
   if ((addr & PAGE_MASK) != 0 || len == 0 || len > MAX_MMAP) return E_INVAL;
   let p = proc_of(thread_current());

@@ -10,8 +10,8 @@
 // which prints its own `bench ...` lines with the same method.
 
 import { kprint } from "../lib/log";
-import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../dev/debugexit";
-import { halt_forever } from "../arch/cpu";
+import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
+import { halt_forever } from "../arch/hal";
 import { thread_create, thread_yield } from "../sched/scheduler";
 import { PRIORITY_NORMAL } from "../sched/thread";
 import { kmalloc, kfree } from "../mm/heap";

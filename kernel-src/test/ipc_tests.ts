@@ -8,7 +8,7 @@ import {
   ipc_create_port, ipc_destroy_port, ipc_send, ipc_receive, ipc_try_receive, ipc_call, ipc_reply, ipc_reply_wait,
   ipc_fast_calls, ipc_fast_replies, ipc_queued,
 } from "../ipc/port";
-import { irq_save, irq_restore } from "../arch/cpu";
+import { irq_save, irq_restore } from "../arch/hal";
 import { service_port_id } from "../ipc/service";
 import { thread_create, thread_sleep, thread_current } from "../sched/scheduler";
 import { PRIORITY_NORMAL } from "../sched/thread";

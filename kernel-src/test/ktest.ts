@@ -5,8 +5,8 @@
 // whether it passed; the tables below list them in order.
 
 import { put_str, put_udec, put_char, kprint } from "../lib/log";
-import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../dev/debugexit";
-import { halt_forever } from "../arch/cpu";
+import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
+import { halt_forever } from "../arch/hal";
 import {
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
   test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink,

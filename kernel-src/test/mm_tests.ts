@@ -4,9 +4,9 @@
 import { check, check_eq } from "./ktest";
 import { capture_begin, capture_end, put_fmt } from "../lib/log";
 import { cmdline_has, mmap_present, mmap_total_available } from "../boot/multiboot";
-import { cpu_breakpoint, cpu_raise_unexpected } from "../arch/cpu";
-import { idt_breakpoints, idt_unexpected } from "../arch/idt";
-import { ksym_find, ksym_name, ksym_addr, ksym_count } from "../arch/ksyms";
+import { cpu_breakpoint, cpu_raise_unexpected } from "../arch/x86_64/cpu";
+import { idt_breakpoints, idt_unexpected } from "../arch/x86_64/idt";
+import { ksym_find, ksym_name, ksym_addr, ksym_count } from "../lib/ksyms";
 import { pmm_alloc, pmm_free, pmm_free_frames, pmm_is_used, pmm_bad_frees } from "../mm/pmm";
 import {
   vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_unmap, vmm_translate, vmm_pte,

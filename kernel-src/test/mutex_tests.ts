@@ -1,5 +1,5 @@
 // Self-tests for sleeping mutexes (sched/mutex.ts) and for system calls that run with interrupts
-// on (sys_mmap/sys_munmap, runtime/syscall.S). The test thread runs at priority 64; workers run
+// on (sys_mmap/sys_munmap, arch/x86_64/syscall.S). The test thread runs at priority 64; workers run
 // below it, so they get the CPU only while it sleeps, which makes the orders they record
 // deterministic.
 
@@ -7,7 +7,7 @@ import { check, check_eq } from "./ktest";
 import { Mutex, mutex_lock, mutex_unlock, mutex_try_lock, mutex_held, mutex_owner_tid } from "../sched/mutex";
 import { thread_create, thread_sleep, thread_yield, thread_current } from "../sched/scheduler";
 import { proc_spawn, proc_wait, Process } from "../proc/process";
-import { timer_ticks } from "../dev/pit";
+import { clock_ticks } from "../time/clock";
 import { kprint } from "../lib/log";
 
 declare const __user_longcall_start: u8;
@@ -137,7 +137,7 @@ export function test_syscall_preemptible(): bool {
   watch_stop = 0;
   wakes = 0;
   wakes_in_call = 0;
-  let t0 = timer_ticks();
+  let t0 = clock_ticks();
   let p = proc_spawn("longcall", addr_of(__user_longcall_start), addr_of(__user_longcall_end), 32, false);
   if (p == null) return check(false, "spawn longcall");
   watched = p;
@@ -145,7 +145,7 @@ export function test_syscall_preemptible(): bool {
   while (!p.exited) thread_sleep(10);
   volatile_store<u32>(addr_of(watch_stop), 1);
   let ok = check(wait_done(1, 1000), "watcher stopped");
-  kprint(`# longcall: ${timer_ticks() - t0} ticks, watcher woke ${wakes} times, ${wakes_in_call} inside a call\n`);
+  kprint(`# longcall: ${clock_ticks() - t0} ticks, watcher woke ${wakes} times, ${wakes_in_call} inside a call\n`);
   ok = check_eq(u64(proc_wait(p)), 0, "longcall: every mmap/munmap succeeded") && ok;
   watched = null;
   ok = check(wakes_in_call > 0, "a higher-priority thread ran during a system call from ring 3") && ok;

@@ -4,8 +4,8 @@
 
 import { check, check_eq } from "./ktest";
 import { thread_create, thread_yield, thread_sleep, thread_count } from "../sched/scheduler";
-import { timer_ticks } from "../dev/pit";
-import { idt_irqs } from "../arch/idt";
+import { clock_ticks } from "../time/clock";
+import { idt_irqs } from "../arch/x86_64/idt";
 import { heap_used_bytes } from "../mm/heap";
 
 let done_count: u64 = 0;
@@ -29,10 +29,10 @@ function wait_done(n: u64, ms: u64): bool {
 }
 
 export function test_timer(): bool {
-  let t0 = timer_ticks();
+  let t0 = clock_ticks();
   let irqs = idt_irqs();
   thread_sleep(50);
-  let ok = check(timer_ticks() > t0, "ticks advance");
+  let ok = check(clock_ticks() > t0, "ticks advance");
   ok = check(idt_irqs() > irqs, "IRQs arrive") && ok;
   return ok;
 }
@@ -127,9 +127,9 @@ export function test_preemption(): bool {
 export function test_sleep_accuracy(): bool {
   let ok = true;
   for (let ms: u64 = 20; ms <= 200; ms += 90) {
-    let t0 = timer_ticks();
+    let t0 = clock_ticks();
     thread_sleep(ms);
-    let dt = timer_ticks() - t0;
+    let dt = clock_ticks() - t0;
     let want = ms / 10; // 100 Hz
     if (dt < want || dt > want + 2) ok = check_eq(dt, want, "ticks slept");
   }

@@ -16,8 +16,8 @@ import { heap_check, heap_live_blocks } from "../mm/heap";
 import { thread_sleep } from "../sched/scheduler";
 import { kmalloc, kfree } from "../mm/heap";
 import { ipc_send } from "../ipc/port";
-import { user_copies_out_ticked } from "../syscall/usercopy";
-import { timer_ticks } from "../dev/pit";
+import { user_copies_out_ticked } from "../mm/usercopy";
+import { clock_ticks } from "../time/clock";
 import { IPC_MAX_BUFFER } from "../abi/ipc";
 
 declare const __user_systest_start: u8;
@@ -140,9 +140,9 @@ export function test_user_receive_preemptible(): bool {
   let buf = kmalloc(IPC_MAX_BUFFER);
   let m = new IpcMessage();
   let ok = check(buf != 0, "kmalloc 64 KiB");
-  let t0 = timer_ticks();
+  let t0 = clock_ticks();
   let round: u64 = 0;
-  while (buf != 0 && user_copies_out_ticked() == seen && round < BIG_ROUNDS_MAX && timer_ticks() - t0 < BIG_TICKS_MAX) {
+  while (buf != 0 && user_copies_out_ticked() == seen && round < BIG_ROUNDS_MAX && clock_ticks() - t0 < BIG_TICKS_MAX) {
     for (let off: u64 = 0; off < IPC_MAX_BUFFER; off += 8) store<u64>(buf + off, (round << 32) | off);
     m.type = u32(round);
     m.buffer = buf;
@@ -157,7 +157,7 @@ export function test_user_receive_preemptible(): bool {
   destroy(m);
   if (buf != 0) kfree(buf);
   ok = check_eq(u64(proc_wait(p)), 0, "bigrecv: every buffer arrived whole") && ok;
-  kprint(`# bigrecv: ${round} messages of 64 KiB, ${timer_ticks() - t0} ticks\n`);
+  kprint(`# bigrecv: ${round} messages of 64 KiB, ${clock_ticks() - t0} ticks\n`);
   ok = check(user_copies_out_ticked() > seen, "a timer tick was taken in the middle of a receive's copy-out") && ok;
   ok = check_eq(pmm_free_frames(), frames, "bigrecv: every frame back") && ok;
   return ok;

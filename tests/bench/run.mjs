@@ -64,7 +64,8 @@ function timeRun(cmd, args, opts) {
 // ---- codegen ----
 
 async function buildAll(names) {
-  const { buildProgram } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'build.js'));
+  const { buildProgram } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'driver', 'build.js'));
+  const { LINUX } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'driver', 'target.js'));
   const exes = {};
   for (const name of names) {
     const cfgDir = join(OUT, 'cfg', name);
@@ -78,9 +79,7 @@ async function buildAll(names) {
     mkdirSync(join(OUT, 'ours'), { recursive: true });
     buildProgram({
       tsconfig: join(cfgDir, 'tsconfig.json'),
-      target: 'linux',
-      asm: [join(ROOT, 'runtime', 'linux', 'start.S')],
-      layout: join(ROOT, 'linker', 'linux.toml'),
+      target: LINUX,
       out: ours,
       emitAsm: `${ours}.s`, // the listing, for reading next to objdump -d of gcc's build
       quiet: true,

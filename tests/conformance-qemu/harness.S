@@ -1,7 +1,7 @@
 # The conformance programs inside one QEMU boot: a kernel_main that runs every program of a table
 # in order, between marker lines on COM1, then ends QEMU through isa-debug-exit.
 #
-# runtime/boot.S enters kernel_main in long mode on its boot stack, interrupts off. This file
+# kernel-src/arch/x86_64/boot.S enters kernel_main in long mode on its boot stack, interrupts off. This file
 # loads a minimal IDT (the 32 exception vectors, built at run time from trap_stubs): a CPU
 # exception in a program prints `@@trap V NAME` (e.g. `@@trap 0 #DE`), abandons that program --
 # the stack pointer and loop registers saved before calling its main are restored -- and the loop

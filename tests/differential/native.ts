@@ -61,6 +61,7 @@ async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<
 export async function buildAndRun(programs: NativeProgram[], outDir: string, timeoutMs = 10_000): Promise<Map<string, NativeResult>> {
   // compiler/driver/build.ts: compile + assemble + link, the same path `make` takes.
   const { buildProgram } = await import('../../compiler/driver/build.ts');
+  const { LINUX } = await import('../../compiler/driver/target.ts');
   const { formatDiagnostic, UserError } = await import('../../linker/diag.ts');
   const results = new Map<string, NativeResult>();
   for (const p of programs) {
@@ -68,9 +69,7 @@ export async function buildAndRun(programs: NativeProgram[], outDir: string, tim
     try {
       buildProgram({
         tsconfig: writeTsconfig(p, join(outDir, '.cfg', p.name)),
-        target: 'linux',
-        asm: [join(ROOT, 'runtime', 'linux', 'start.S')],
-        layout: join(ROOT, 'linker', 'linux.toml'),
+        target: LINUX,
         out,
         quiet: true,
       });

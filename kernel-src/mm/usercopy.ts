@@ -9,7 +9,7 @@
 // irq-off section: either the whole system call runs with interrupts off, or (the general IPC
 // paths) the check and the copy are bracketed together (syscall.ts message_in, message_out;
 // copy_from_user and copy_to_user below, page by page). After a blocking wait the check is repeated. sys_mmap and
-// sys_munmap run with interrupts on (runtime/syscall.S) and so may be preempted between two
+// sys_munmap run with interrupts on (arch/x86_64/syscall.S) and so may be preempted between two
 // pages, but never inside one page's change; they serialize with each other on the process's
 // space_lock (proc/process.ts). A check made outside such a section (buffer_ok before a send)
 // only picks the error early; the copy checks again.
@@ -26,11 +26,11 @@
 import { thread_current } from "../sched/scheduler";
 import { Thread } from "../sched/thread";
 import { proc_of } from "../proc/process";
-import { irq_save, irq_restore } from "../arch/cpu";
-import { AddressSpace, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "../mm/vmm";
-import { USER_TOP, PAGE_SIZE, PAGE_MASK, DIRECT_MAP_BASE, page_round_down } from "../mm/layout";
+import { irq_save, irq_restore } from "../arch/hal";
+import { AddressSpace, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "./vmm";
+import { USER_TOP, PAGE_SIZE, PAGE_MASK, DIRECT_MAP_BASE, page_round_down } from "./layout";
 import { IpcMessage } from "../abi/ipc";
-import { timer_ticks } from "../dev/pit";
+import { clock_ticks } from "../time/clock";
 
 function pte_of(va: u64): u64 {
   let t = thread_current();
@@ -144,7 +144,7 @@ export function copy_to_user(dst: u64, src: u64, len: u64): bool {
     n = PAGE_SIZE - (at & PAGE_MASK);
     if (n > len - off) n = len - off;
     let irq = irq_save();
-    let tick = timer_ticks();
+    let tick = clock_ticks();
     let ok = user_range_ok(at, n, true);
     if (ok) memcpy(at, src + off, n);
     irq_restore(irq);

@@ -53,7 +53,7 @@ export function gdt_init(): void {
   ltr(TSS_SEL);
 }
 
-/** Where RSP0 lives (the stack the CPU switches to on an interrupt or exception from ring 3; switch_to in runtime/switch.S stores it on every switch, through Cpu.tss_rsp0). */
+/** Where RSP0 lives (the stack the CPU switches to on an interrupt or exception from ring 3; switch_to in arch/x86_64/switch.S stores it on every switch, through Cpu.tss_rsp0). */
 export function tss_rsp0_addr(): u64 {
   return addr_of(tss) + TSS_RSP0;
 }

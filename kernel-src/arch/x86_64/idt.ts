@@ -1,7 +1,7 @@
 // Interrupt descriptor table and the one TypeScript entry point for interrupts: interrupt_dispatch.
 //
 // Vectors 0..31 (CPU exceptions) and 32..47 (8259 IRQs, remapped) each have a stub in
-// runtime/isr.S; every other vector points at isr_unexpected. All gates are interrupt gates
+// arch/x86_64/isr.S; every other vector points at isr_unexpected. All gates are interrupt gates
 // (interrupts stay off in handlers). #DF runs on IST1 (see gdt.ts).
 // Policy: an exception from ring 3 kills the offending process and the kernel goes on; an
 // exception in the kernel is reported and halts (except #BP, counted and resumed). Spurious and
@@ -11,11 +11,11 @@
 import { InterruptFrame } from "./frame";
 import { KERNEL_CS } from "./gdt";
 import { fault_report } from "./fault";
-import { panic_stop } from "../lib/panic";
-import { pic_irq_is_spurious, pic_eoi } from "../dev/pic";
-import { timer_irq } from "../dev/pit";
-import { sched_irq_exit, sched_return_to_user } from "../sched/scheduler";
-import { proc_user_fault } from "../proc/process";
+import { panic_stop } from "../../lib/panic";
+import { pic_irq_is_spurious, pic_eoi } from "./pic";
+import { timer_irq } from "./pit";
+import { sched_irq_exit, sched_return_to_user } from "../../sched/scheduler";
+import { proc_user_fault } from "../../proc/process";
 
 declare const isr_stub_table: u64;
 declare function isr_unexpected(): void;

@@ -1,4 +1,4 @@
-// CPU-level helpers implemented in runtime/cpu.S, and the model-specific register numbers.
+// CPU-level helpers implemented in arch/x86_64/cpu.S, and the model-specific register numbers.
 //
 // irq_save/irq_restore bracket every critical section: the kernel is single-CPU and
 // non-preemptible while interrupts are off, so that is its only lock for now.
@@ -20,7 +20,39 @@ export const MSR_SFMASK: u32 = 0xc0000084;
 export const EFER_SCE: u64 = 0x1;
 export const EFER_NXE: u64 = 0x800;
 export const RFLAGS_IF: u64 = 0x200;
-export const CR4_PGE: u64 = 0x80;
+const MSR_GS_BASE: u32 = 0xc0000101;
+const MSR_KERNEL_GS_BASE: u32 = 0xc0000102;
+
+/** True when the flags irq_save returned had interrupts on. */
+export function irq_flags_enabled(flags: u64): bool {
+  return (flags & RFLAGS_IF) != 0;
+}
+
+export function irq_enable(): void {
+  sti();
+}
+
+export function irq_disable(): void {
+  cli();
+}
+
+/**
+ * Turns interrupts on and halts until the next one. One step: sti's one-instruction shadow makes
+ * `sti; hlt` atomic, so an interrupt that makes work ready cannot slip in before the halt.
+ */
+export function irq_enable_and_halt(): void {
+  sti();
+  hlt();
+}
+
+/**
+ * Points this CPU's per-CPU base (GS.base) at `record` in the kernel; ring 3 gets 0
+ * (KERNEL_GS_BASE, swapped in by the first swapgs on the way out).
+ */
+export function cpu_set_percpu_base(record: u64): void {
+  wrmsr(MSR_GS_BASE, record);
+  wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
 
 /** Stop this CPU for good (interrupts off). */
 export function halt_forever(): void {

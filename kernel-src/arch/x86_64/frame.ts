@@ -1,4 +1,4 @@
-// The register frame runtime/isr.S builds on the stack for every interrupt and exception.
+// The register frame arch/x86_64/isr.S builds on the stack for every interrupt and exception.
 // Field order = memory order from the lowest address; keep in sync with isr_common.
 
 export class InterruptFrame {

@@ -4,7 +4,7 @@
 // u64 name} sorted by addr, where name is the virtual address of a NUL-terminated string. We only
 // read it, so a binary search is all there is.
 
-import { put_hex, put_char, put_str } from "../lib/log";
+import { put_hex, put_char, put_str } from "./log";
 
 declare const __ksymtab_start: u8;
 declare const __ksymtab_end: u8;

@@ -6,9 +6,9 @@
 // walk only follows aligned kernel addresses that are mapped, so a corrupt chain cannot fault here.
 
 import { InterruptFrame } from "./frame";
-import { put_str, put_hex, put_char, put_udec, kprint } from "../lib/log";
-import { put_symbol, ksym_find } from "./ksyms";
-import { vmm_is_mapped } from "../mm/vmm";
+import { put_str, put_hex, put_char, put_udec, kprint } from "../../lib/log";
+import { put_symbol, ksym_find } from "../../lib/ksyms";
+import { vmm_is_mapped } from "../../mm/vmm";
 
 const EXCEPTION_NAMES: readonly string[] = [
   "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",

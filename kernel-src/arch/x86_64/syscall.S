@@ -106,7 +106,7 @@ sys_ipc_call:
 # sys_ipc_receive_preemptible (SYS_IPC_RECEIVE) and sys_ipc_send_preemptible (where sys_ipc_call
 # goes when the call fast path is not taken: buffers of up to 64 KiB). The user state is on the
 # kernel stack, so the timer may preempt the handler like a kernel thread
-# (kernel-src/syscall/usercopy.ts has the invariant that keeps user copies safe). The cli puts
+# (kernel-src/mm/usercopy.ts has the invariant that keeps user copies safe). The cli puts
 # the way out (swapgs, sysretq) back under interrupts off. Separate stubs keep the sti and cli
 # off the other calls' paths (the null call and the call fast path are unchanged).
         .globl sys_ipc_send_preemptible

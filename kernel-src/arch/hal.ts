@@ -1,0 +1,52 @@
+// The hardware abstraction layer: everything the generic kernel (mm/, sched/, proc/, ipc/,
+// syscall/, lib/, time/, main.ts) may ask of the machine. Generic code imports the architecture
+// only through this module (the self-tests of x86 code in test/ import arch/x86_64/ directly;
+// tests/kernel-layers.test.ts checks both rules); arch/x86_64/ implements it (with its .S files) and is
+// the one place that uses control registers, MSRs, port I/O or TLB instructions. A second
+// architecture provides the same names; SMP will extend the per-CPU part.
+//
+// What each part promises:
+// - Interrupt control. irq_save() turns interrupts off and returns the previous state;
+//   irq_restore(flags) puts it back (nesting works). With one CPU, interrupts off is the kernel's
+//   only lock. irq_flags_enabled(flags) says whether a saved state had them on. irq_enable and
+//   irq_disable set the state outright; irq_enable_and_halt() turns them on and waits for the
+//   next interrupt with no window in between (the idle loop); halt_forever() stops the CPU.
+// - Page tables. PTE_P (present), PTE_W (writable), PTE_U (user), PTE_NX (no execute), PTE_G
+//   (global: kept across address-space switches), PTE_PS (large page, in a directory entry),
+//   PTE_OWNED (software: the mapping owns its frame) and PTE_ADDR (the frame's bits) build and
+//   read entries; mm/vmm.ts owns the table format's walk.
+// - Address spaces and the TLB. mmu_root() is the active root table's physical address;
+//   mmu_switch(root) activates another (non-global TLB entries are dropped); mmu_flush_page(va)
+//   drops one page's entry in the active space; mmu_enable_global_pages() once at boot.
+// - Per-CPU base. cpu_set_percpu_base(record) makes this_cpu() (sched/percpu.ts) return
+//   `record` in the kernel; tss_rsp0_addr() is where the CPU finds the stack for an interrupt
+//   from user mode (switch_to stores each thread's stack top there).
+// - Clock and timer. timer_start() starts the platform timer, which calls clock_tick
+//   (time/clock.ts) CLOCK_HZ times a second; nothing else of the timer is visible.
+// - Context switch. context_init(stack_top, entry, arg) builds a new thread's first frame and
+//   returns its saved stack pointer; switch_to(c, next) (assembly) runs thread `next` on CPU c.
+// - System call entry. syscall_entry_init() routes the system-call instruction to the
+//   assembly entry, which calls syscall_table (syscall/syscall.ts) with interrupts off.
+// - Faults. InterruptFrame is the saved user/kernel state of an exception; frame_from_user
+//   tells which; fault_report prints vector, address, symbolized RIP and backtrace;
+//   backtrace(frame) walks the kernel stack from a frame address.
+// - Platform devices the kernel uses by name: the console (serial_init/putc/getc), the CPU
+//   tables (cpu_tables_init), and QEMU's exit device (qemu_exit) for the test boot.
+// - Bit scans: bit_highest/bit_lowest (the scheduler's bitmap, the frame allocator).
+
+export {
+  irq_save, irq_restore, irq_flags_enabled, irq_enable, irq_disable, irq_enable_and_halt,
+  halt_forever, cpu_set_percpu_base, bit_highest, bit_lowest,
+} from "./x86_64/cpu";
+export {
+  PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_NX, PTE_ADDR,
+  mmu_root, mmu_switch, mmu_flush_page, mmu_enable_global_pages,
+} from "./x86_64/mmu";
+export { tss_rsp0_addr } from "./x86_64/gdt";
+export { context_init, switch_to } from "./x86_64/context";
+export { syscall_entry_init } from "./x86_64/sysentry";
+export { InterruptFrame, frame_from_user } from "./x86_64/frame";
+export { fault_report, backtrace } from "./x86_64/fault";
+export { serial_init, serial_putc, serial_getc } from "./x86_64/serial";
+export { qemu_exit, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
+export { cpu_tables_init, timer_start } from "./x86_64/platform";
