@@ -20,6 +20,8 @@ import { readLayout } from '../../linker/layout.js';
 import { compileModule } from './backend.js';
 import { runMain, fail, UserError, type Diagnostic } from '../../linker/diag.js';
 import { lowerLoaded } from './compile.js';
+import { CODES } from '../frontend/check.js';
+import type { Module } from '../ir/ir.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
 import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
 import { assemble } from '../asm/assemble.js';
@@ -68,6 +70,7 @@ function compileProgram(o: ProgramOptions): ObjectFile[] {
   const name = basename(dirname(resolve(o.tsconfig)));
   const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
   const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
+  if (o.target.entry) checkEntry(mod, program, o.target);
   const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod));
   if (o.emitAsm) writeFileSync(o.emitAsm, formatListing(items));
   const startFiles = startFilePaths(o.target, ROOT);
@@ -75,6 +78,32 @@ function compileProgram(o: ProgramOptions): ObjectFile[] {
     assemble(items, o.tsconfig),
     ...startFiles.map(assembleFile),
   ]);
+}
+
+/**
+ * The target's start file calls the entry point with its own arguments: a missing, unexported or
+ * differently declared entry is the program's mistake, reported there (not as an undefined symbol
+ * in the start file, nor as garbage arguments at run time).
+ */
+function checkEntry(mod: Module, program: Program, t: Target): void {
+  const e = t.entry!;
+  const f = mod.funcs.find((f) => f.name === e.name && f.exported);
+  const start = t.startFiles.join(', ');
+  if (!f) {
+    const file = program.files.find((sf) => basename(sf.fileName) === 'main.ts') ?? program.files[0];
+    throw new UserError([{
+      code: CODES.ENTRY, severity: 'error',
+      message: `the program has no entry point: ${start} calls \`${e.signature}\``,
+      loc: file ? { file: file.fileName, line: 1, col: 1 } : undefined,
+    }]);
+  }
+  const params = f.params.map((p) => p.cls).join();
+  if (params !== e.params.join() || (e.ret !== undefined && f.ret !== e.ret)) {
+    throw new UserError([{
+      code: CODES.ENTRY, severity: 'error', loc: f.loc,
+      message: `the entry point must be declared \`${e.signature}\`: ${start} calls it so`,
+    }]);
+  }
 }
 
 /** Links a program's objects and writes the ELF (and map); returns the ELF image. */

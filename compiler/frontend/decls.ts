@@ -76,6 +76,9 @@ export function collect(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, strin
       let next = 0n;
       for (const m of stmt.members) {
         if (m.initializer) next = literalValue(m.initializer) ?? next;
+        if (next < -(1n << 31n) || next >= 1n << 31n) {
+          L.error(C.LITERAL_RANGE, `enum member '${m.name.getText()}' is ${next}, out of range for i32 (an enum's type)`, m.initializer ?? m.name);
+        }
         members.set(m.name.getText(), next);
         next++;
       }
@@ -251,13 +254,21 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
       let elem = resolveType(L, args[0], true);
       const lenNode = args[1];
       const len = ts.isLiteralTypeNode(lenNode) ? literalValue(lenNode.literal as ts.Expression) : null;
-      if (len === null || len < 0n || len > 0x7fffffffn) {
-        L.error(C.ARRAY_LENGTH, 'the length of an InlineArray must be an integer literal', lenNode);
+      if (len === null || len < 0n) {
+        L.error(C.ARRAY_LENGTH, 'the length of an InlineArray must be a non-negative integer literal', lenNode);
+        return ERROR;
+      }
+      if (len > 0x7fffffffn) {
+        L.error(C.ARRAY_LENGTH, `an InlineArray of ${len} elements is too large: the length must be below 2^31 (code addresses data with signed 32-bit displacements)`, lenNode);
         return ERROR;
       }
       if (elem.kind === 'void' || elem.kind === 'never' || elem.kind === 'fmt') {
         L.error(C.UNSUPPORTED_TYPE, `InlineArray of ${typeName(elem)} is not supported`, args[0]);
         elem = ERROR;
+      }
+      if (BigInt(sizeOf(elem)) * len > 0x7fffffffn) {
+        L.error(C.ARRAY_LENGTH, `an InlineArray of ${BigInt(sizeOf(elem)) * len} bytes is too large: it must be below 2 GiB (code addresses data with signed 32-bit displacements)`, lenNode);
+        return ERROR;
       }
       return { kind: 'array', elem, length: Number(len) };
     }
