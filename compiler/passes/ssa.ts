@@ -285,8 +285,11 @@ export function mem2reg(f: Func): void {
     }
   }
 
-  // Phis on the iterated dominance frontier.
+  // Phis on the iterated dominance frontier, where the variable is live (pruned SSA): a phi for
+  // every variable at every loop header around its definition would make nested loops quadratic.
   const phiVar = new Map<Inst, Var>();
+  const live = liveInBlocks(f, cfg, slots, regs);
+  const newPhis = f.blocks.map((): Inst[] => []);
   for (const v of [...slots.values(), ...regs.values()]) {
     const work = [...v.defBlocks];
     const has = new Set<number>();
@@ -295,13 +298,19 @@ export function mem2reg(f: Func): void {
       for (const d of df[b]) {
         if (has.has(d)) continue;
         has.add(d);
-        const phi: Inst = { op: 'phi', cls: v.cls, dst: fresh(), incoming: [] };
-        phiVar.set(phi, v);
-        f.blocks[d].insts.unshift(phi);
+        if (live.get(v)?.has(d)) {
+          const phi: Inst = { op: 'phi', cls: v.cls, dst: fresh(), incoming: [] };
+          phiVar.set(phi, v);
+          newPhis[d].push(phi);
+        }
         if (!v.defBlocks.has(d)) work.push(d);
       }
     }
   }
+  // Placed first in their blocks, the last placed first (as one unshift each would).
+  newPhis.forEach((phis, d) => {
+    if (phis.length) f.blocks[d].insts = [...phis.reverse(), ...f.blocks[d].insts];
+  });
 
   const children = idom.map((): number[] => []);
   for (const b of cfg.rpo) if (b !== cfg.rpo[0]) children[idom[b]].push(b);
@@ -378,6 +387,51 @@ export function mem2reg(f: Func): void {
     }
   }
   describe();
+}
+
+/**
+ * For each variable, the blocks where it is live on entry: from each upward-exposed use (a read
+ * before any write in its block, or a phi operand at the end of a predecessor) back through
+ * predecessors until a block that writes it. Linear in the sum of the live ranges.
+ */
+function liveInBlocks(f: Func, cfg: Cfg, slots: Map<number, Var>, regs: Map<number, Var>): Map<Var, Set<number>> {
+  const live = new Map<Var, Set<number>>();
+  const work: [Var, number][] = [];
+  const liveAt = (v: Var, b: number) => {
+    let set = live.get(v);
+    if (!set) live.set(v, (set = new Set()));
+    if (set.has(b)) return;
+    set.add(b);
+    work.push([v, b]);
+  };
+  const varOf = (x: Value): Var | undefined => (x.kind === 'vreg' ? regs.get(x.id) : undefined);
+  for (const b of cfg.rpo) {
+    const written = new Set<Var>();
+    const read = (v: Var | undefined) => {
+      if (v && !written.has(v)) liveAt(v, b);
+    };
+    const blk = f.blocks[b];
+    for (const i of blk.insts) {
+      if (i.op === 'phi') {
+        for (const inc of i.incoming) {
+          const v = varOf(inc.value);
+          if (v && !v.defBlocks.has(inc.block)) liveAt(v, inc.block); // live out of inc.block
+        }
+      } else {
+        for (const x of instUses(i)) read(varOf(x));
+        if (i.op === 'load' && i.addr.kind === 'vreg') read(slots.get(i.addr.id));
+      }
+      if (i.op === 'store' && i.addr.kind === 'vreg' && slots.has(i.addr.id)) written.add(slots.get(i.addr.id)!);
+      const d = instDst(i);
+      if (d && i.op !== 'alloca' && regs.has(d.dst)) written.add(regs.get(d.dst)!);
+    }
+    for (const x of termUses(blk.term)) read(varOf(x));
+  }
+  while (work.length) {
+    const [v, b] = work.pop()!;
+    for (const p of cfg.preds[b]) if (!v.defBlocks.has(p)) liveAt(v, p);
+  }
+  return live;
 }
 
 /**
