@@ -135,13 +135,15 @@ export function loadPrograms(dirsOrConfigs: string[]): Program[] {
  * instead (see nesting.ts).
  */
 export function withinStack<T>(rootNames: string[], work: () => T): T {
+  const cachedBefore = new Set(sourceCache.keys());
   try {
     return work();
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
+    // The program's files: its roots, and the files it imported that were first parsed just now.
     const texts = new Map<string, string>();
     for (const f of rootNames) if (!f.endsWith('.d.ts') && existsSync(f)) texts.set(f, readFileSync(f, 'utf8'));
-    for (const [f, c] of sourceCache) if (!f.endsWith('.d.ts') && !f.includes('/node_modules/')) texts.set(f, c.text);
+    for (const [f, c] of sourceCache) if (!cachedBefore.has(f) && !f.endsWith('.d.ts')) texts.set(f, c.text);
     throw new UserError([overflowDiagnostic(texts)]);
   }
 }

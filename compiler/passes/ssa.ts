@@ -71,36 +71,43 @@ function fixPhis(f: Func, cfg: Cfg): void {
  * reverse postorder. Returns whether anything changed besides the numbering.
  */
 export function cleanupCfg(f: Func): boolean {
-  let changedAny = false;
-  let cfg: Cfg | undefined;
-  for (let changed = true; changed; ) {
-    changed = false;
-    let rebuild = !cfg;
-    for (const b of f.blocks) {
-      const t = b.term;
-      if (t.op === 'br' && t.then === t.else) b.term = { op: 'jmp', target: t.then, loc: t.loc };
-      if (t.op === 'br' && t.cond.kind === 'const') {
-        b.term = { op: 'jmp', target: t.cond.value !== 0n ? t.then : t.else, loc: t.loc };
-        rebuild = true;
-      }
+  let changed = false;
+  for (const b of f.blocks) {
+    const t = b.term;
+    foldSameTargets(b);
+    if (t.op === 'br' && t.cond.kind === 'const') b.term = { op: 'jmp', target: t.cond.value !== 0n ? t.then : t.else, loc: t.loc };
+  }
+  const cfg = buildCfg(f);
+  fixPhis(f, cfg);
+  // The transforms, in reverse postorder, each time at the first block where one applies (as
+  // restarting the scan from the entry after each one would), but resuming at the first block the
+  // transform could have made transformable: the blocks before it were checked and are unchanged.
+  // (Restarting from the entry cost n^2 checks on a function of n blocks.) They keep cfg up to
+  // date (see cfgRemove).
+  const rpo = cfg.rpo;
+  for (let i = 0; i < rpo.length; ) {
+    const touched = threadEmptyBlock(f, cfg, rpo[i]) ?? mergeIntoPred(f, cfg, rpo[i]);
+    if (!touched) {
+      i++;
+      continue;
     }
-    // The transforms below keep cfg up to date (see cfgRemove), so the CFG is only rebuilt when a
-    // branch on a constant dropped an edge (only ever in the first round).
-    if (rebuild) {
-      cfg = buildCfg(f);
-      fixPhis(f, cfg);
-    }
-    for (const b of cfg!.rpo) {
-      if (threadEmptyBlock(f, cfg!, b) || mergeIntoPred(f, cfg!, b)) {
-        changed = changedAny = true;
-        break;
-      }
+    changed = true;
+    for (const b of touched) foldSameTargets(f.blocks[b]);
+    for (const b of touched) {
+      const k = rpo.indexOf(b);
+      if (k >= 0 && k < i) i = k;
     }
   }
   const final = buildCfg(f);
-  if (final.rpo.length !== f.blocks.length) changedAny = true;
+  if (final.rpo.length !== f.blocks.length) changed = true;
   renumber(f, final.rpo);
-  return changedAny;
+  return changed;
+}
+
+/** A branch whose arms are the same block is a jump. */
+function foldSameTargets(b: Block): void {
+  const t = b.term;
+  if (t.op === 'br' && t.then === t.else) b.term = { op: 'jmp', target: t.then, loc: t.loc };
 }
 
 /**
@@ -117,20 +124,20 @@ function cfgRemove(cfg: Cfg, b: number, moved: number[]): void {
 }
 
 /** An empty block that only jumps on: send its predecessors straight to its target. */
-function threadEmptyBlock(f: Func, cfg: Cfg, b: number): boolean {
+function threadEmptyBlock(f: Func, cfg: Cfg, b: number): number[] | undefined {
   const blk = f.blocks[b];
-  if (b === cfg.rpo[0] || blk.insts.length || blk.term.op !== 'jmp') return false;
+  if (b === cfg.rpo[0] || blk.insts.length || blk.term.op !== 'jmp') return undefined;
   const target = blk.term.target;
-  if (target === b) return false;
+  if (target === b) return undefined;
   const preds = cfg.preds[b];
   const phis = f.blocks[target].insts.filter((i) => i.op === 'phi');
   if (phis.length) {
     // Each predecessor becomes a predecessor of the target: it must not be one already.
-    if (preds.some((p) => cfg.preds[target].includes(p))) return false;
+    if (preds.some((p) => cfg.preds[target].includes(p))) return undefined;
     for (const phi of phis) {
       if (phi.op !== 'phi') continue;
       const inc = phi.incoming.find((x) => x.block === b);
-      if (!inc) return false;
+      if (!inc) return undefined;
     }
     for (const phi of phis) {
       if (phi.op !== 'phi') continue;
@@ -139,22 +146,22 @@ function threadEmptyBlock(f: Func, cfg: Cfg, b: number): boolean {
       for (const p of preds) phi.incoming.push({ block: p, value: inc.value });
     }
   }
-  if (!preds.length) return false;
+  if (!preds.length) return undefined;
   for (const p of preds) retarget(f.blocks[p].term, b, target);
   const tp = cfg.preds[target].filter((x) => x !== b);
   for (const p of preds) if (!tp.includes(p)) tp.push(p);
   cfg.preds[target] = tp;
   cfgRemove(cfg, b, [target]);
-  return true;
+  return [target, ...tp]; // the target's predecessors and phis changed, and its predecessors' jumps
 }
 
 /** A block whose only predecessor jumps to it unconditionally is appended to that predecessor. */
-function mergeIntoPred(f: Func, cfg: Cfg, b: number): boolean {
+function mergeIntoPred(f: Func, cfg: Cfg, b: number): number[] | undefined {
   const preds = cfg.preds[b];
-  if (b === cfg.rpo[0] || preds.length !== 1) return false;
+  if (b === cfg.rpo[0] || preds.length !== 1) return undefined;
   const p = preds[0];
   const pb = f.blocks[p];
-  if (p === b || pb.term.op !== 'jmp') return false;
+  if (p === b || pb.term.op !== 'jmp') return undefined;
   const blk = f.blocks[b];
   const insts = blk.insts.map((i): Inst => {
     if (i.op !== 'phi') return i;
@@ -172,7 +179,9 @@ function mergeIntoPred(f: Func, cfg: Cfg, b: number): boolean {
     cfg.preds[s] = cfg.preds[s].map((x) => (x === b ? p : x));
   }
   cfgRemove(cfg, b, succs(pb.term));
-  return true;
+  // p's code and jump changed, and so did its successors' predecessors (and their phis).
+  const out = succs(pb.term);
+  return [p, ...cfg.preds[p], ...out, ...out.flatMap((s) => cfg.preds[s])];
 }
 
 
