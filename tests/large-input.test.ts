@@ -161,11 +161,11 @@ describe('compile time scales', () => {
     expect(b.diagnostics).toEqual([]);
     return b.ms;
   };
-  it('with function size: 500 and 2,000 sequential loops', () => {
+  it('with function size: 250 and 1,000 sequential loops', () => {
     time('warm-up', gen.sequentialLoops(50));
-    const small = time('size-500', gen.sequentialLoops(500));
-    const big = time('size-2000', gen.sequentialLoops(2000));
-    console.log(`function size: 500 loops ${small.toFixed(0)} ms, 2000 loops ${big.toFixed(0)} ms, ratio ${(big / small).toFixed(2)}`);
+    const small = time('size-250', gen.sequentialLoops(250));
+    const big = time('size-1000', gen.sequentialLoops(1000));
+    console.log(`function size: 250 loops ${small.toFixed(0)} ms, 1000 loops ${big.toFixed(0)} ms, ratio ${(big / small).toFixed(2)}`);
     expect(big / small).toBeLessThan(8);
   });
   it('with nesting depth: loops nested 25 and 100 deep', () => {
