@@ -106,6 +106,20 @@ describe('Scarlett OS', () => {
     expect(r.exitCode).toBeUndefined(); // still running when stopped: no triple fault, no exit
   }, 120_000);
 
+  test('demo boot with the ramdisk as a multiboot module (-initrd): the same log, programs from the module', async () => {
+    const r = await boot({ kernel: KERNEL, extra: ['-initrd', 'out/initrd.tar'], until: /Process exited: pid=1, name=demo/, timeoutMs: 90_000 });
+    const lines = r.serial.split('\n').map((l) => l.replace(/\r$/, ''));
+    expect(r.serial).toMatch(/^\[INFO\] Multiboot: module 0 at 0x[0-9A-F]+-0x[0-9A-F]+$/m);
+    expect(r.serial).toMatch(/^\[INFO\] initrd: multiboot module 0, \d+ files$/m);
+    let at = 0;
+    for (const re of DEMO_LINES) {
+      const i = findLine(lines, re, at);
+      expect(i, `missing (in order) ${re}\n--- serial ---\n${r.serial}`).toBeGreaterThanOrEqual(0);
+      at = i + 1;
+    }
+    expect(r.serial).not.toMatch(/\[PANIC\]|\[ERROR\]/);
+  }, 120_000);
+
   test('test boot: every KTAP self-test ok, exit through isa-debug-exit with the pass code', async () => {
     const r = await boot({ kernel: KERNEL, append: 'test', timeoutMs: 240_000 });
     const log = r.serial;

@@ -22,7 +22,10 @@ import {
 import {
   irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, mmu_switch, context_init, switch_to,
 } from "../arch/hal";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { slab_cache_create, slab_zalloc } from "../mm/slab";
+
+let thread_cache: u64 = 0; // the object cache of Thread records (destroy() frees into it, by address)
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
@@ -136,15 +139,16 @@ export function sched_thread_start(): void {
 // ---- public API ----
 export function scheduler_init(): void {
   log_info(`Initializing scheduler...`);
-  if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
   if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update arch/x86_64/syscall.S`);
   if (offsetof<Thread>("state") != THREAD_STATE_OFFSET || offsetof<Thread>("sp") != THREAD_SP_OFFSET ||
     offsetof<Thread>("kernel_stack_top") != THREAD_STACK_TOP_OFFSET || offsetof<Thread>("slice") != THREAD_SLICE_OFFSET ||
     offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || THREAD_RUNNING != 1 || SLICE_TICKS != 2) {
     panic(`Thread fields moved: update switch_to in arch/x86_64/switch.S`);
   }
+  thread_cache = slab_cache_create("thread", sizeof<Thread>());
   let c = this_cpu();
-  let t = new Thread();
+  let t = changetype<Thread>(slab_zalloc(thread_cache));
+  if (changetype<u64>(t) == 0) panic(`scheduler: no memory for the idle thread`);
   thread_set_name(t, "idle");
   t.tid = 0;
   t.priority = PRIORITY_IDLE;
@@ -169,7 +173,11 @@ export function sched_set_verbose(on: bool): void {
 export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: string): Thread | null {
   let stack = kmalloc(KERNEL_STACK_SIZE);
   if (stack == 0) return null;
-  let t = new Thread();
+  let t = changetype<Thread>(slab_zalloc(thread_cache)); // every field of Thread starts at zero
+  if (changetype<u64>(t) == 0) {
+    kfree(stack);
+    return null;
+  }
   thread_set_name(t, name);
   t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
   t.kernel_stack = stack;

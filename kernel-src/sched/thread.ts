@@ -70,6 +70,7 @@ export class Thread {
   // the way back a received buffer is left here by port.ts finish for the system call to copy
   // out with interrupts on (syscall.ts message_out), then free.
   ipc_kbuf: u64 = 0;
+  fault_why: i32 = 0; // why the last user page fault was not resolved (mm/vma.ts VM_*), for the report
 }
 
 export class WaitQueue {

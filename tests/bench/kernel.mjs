@@ -21,7 +21,8 @@ export const ROWS = [
   { name: 'null_syscall', what: 'null system call from ring 3 (SYS_GETTID: syscall, dispatch, sysret)', bar: 60 },
   { name: 'ipc_call_reply_kernel', what: 'IPC call/reply round trip, kernel thread to kernel thread', bar: 400 },
   { name: 'ipc_call_reply_user', what: 'IPC call/reply round trip, ring 3 (SYS_IPC_SEND + SEND_CALL) to a kernel thread', bar: 400 },
-  { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree', bar: null },
+  { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree (slab size class, per-CPU magazine hit)', bar: 40 },
+  { name: 'kmalloc_kfree_mixed', what: 'kfree + kmalloc of random sizes 8..1024 and lifetimes, 1024 live objects', bar: null },
   { name: 'page_map_unmap', what: 'vmm_map + vmm_unmap of one 4 KiB kernel page (invlpg included)', bar: null },
 ];
 

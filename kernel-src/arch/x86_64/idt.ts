@@ -15,7 +15,7 @@ import { panic_stop } from "../../lib/panic";
 import { pic_irq_is_spurious, pic_eoi } from "./pic";
 import { timer_irq } from "./pit";
 import { sched_irq_exit, sched_return_to_user } from "../../sched/scheduler";
-import { proc_user_fault } from "../../proc/process";
+import { proc_user_fault, proc_page_fault } from "../../proc/process";
 
 declare const isr_stub_table: u64;
 declare function isr_unexpected(): void;
@@ -25,6 +25,9 @@ const STUB_VECTORS: u64 = 48;
 const IRQ_BASE: u64 = 32;
 const GATE_INTERRUPT: u64 = 0x8e; // present, DPL 0, 64-bit interrupt gate
 const VEC_BREAKPOINT: u64 = 3;
+const VEC_PAGE_FAULT: u64 = 14;
+const PF_WRITE: u64 = 2; // page-fault error code: the access was a write
+const PF_FETCH: u64 = 16; // the access was an instruction fetch
 const VEC_DOUBLE_FAULT: u64 = 8;
 const IRQ_TIMER: u64 = 0;
 
@@ -66,7 +69,10 @@ export function interrupt_dispatch(fp: usize): void {
 
 function exception(f: InterruptFrame): void {
   if ((f.cs & 3) != 0) {
-    proc_user_fault(f); // does not return: the process is killed
+    let addr = f.vector == VEC_PAGE_FAULT ? read_cr2() : 0;
+    // Demand paging: a first touch of anonymous memory maps a page and the access is retried.
+    if (f.vector == VEC_PAGE_FAULT && proc_page_fault(addr, (f.error & PF_WRITE) != 0, (f.error & PF_FETCH) != 0)) return;
+    proc_user_fault(f, addr); // does not return: the process is killed
     return;
   }
   if (f.vector == VEC_BREAKPOINT) {
