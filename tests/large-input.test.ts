@@ -156,10 +156,15 @@ describe('the entry point is checked at the program (TSK3013)', () => {
 // ratio is what is asserted (loosely: 4x the input may take up to 8x the time, i.e. about n log n
 // with room for noise), so the machine's speed does not matter.
 describe('compile time scales', () => {
-  const time = (name: string, src: string) => {
-    const b = build(name, src);
-    expect(b.diagnostics).toEqual([]);
-    return b.ms;
+  /** The best of `runs` builds: the least disturbed by other work on the machine. */
+  const time = (name: string, src: string, runs = 1) => {
+    let best = Infinity;
+    for (let k = 0; k < runs; k++) {
+      const b = build(name, src);
+      expect(b.diagnostics).toEqual([]);
+      best = Math.min(best, b.ms);
+    }
+    return best;
   };
   it('with function size: 250 and 1,000 sequential loops', () => {
     time('warm-up', gen.sequentialLoops(50));
@@ -169,9 +174,9 @@ describe('compile time scales', () => {
     expect(big / small).toBeLessThan(8);
   });
   it('with nesting depth: loops nested 25 and 100 deep', () => {
-    time('warm-up-nest', gen.nestedLoops(5));
-    const small = time('depth-25', gen.nestedLoops(25));
-    const big = time('depth-100', gen.nestedLoops(100));
+    time('warm-up-nest', gen.nestedLoops(25));
+    const small = time('depth-25', gen.nestedLoops(25), 3);
+    const big = time('depth-100', gen.nestedLoops(100), 3);
     console.log(`nesting depth: 25 loops ${small.toFixed(0)} ms, 100 loops ${big.toFixed(0)} ms, ratio ${(big / small).toFixed(2)}`);
     expect(big / small).toBeLessThan(8);
   });
