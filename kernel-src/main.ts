@@ -9,7 +9,7 @@
 import { log_info, kprint, put_char } from "./lib/log";
 import { panic, panic_set_exit_qemu } from "./lib/panic";
 import { multiboot_init, multiboot_log, cmdline_has } from "./boot/multiboot";
-import { serial_init, cpu_tables_init, timer_start } from "./arch/hal";
+import { serial_init, cpu_tables_init, timer_start, smp_start_aps } from "./arch/hal";
 import { pmm_init, pmm_free_frames, pmm_total_frames } from "./mm/pmm";
 import { vmm_init } from "./mm/vmm";
 import { heap_init } from "./mm/heap";
@@ -81,6 +81,7 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   if (initrd_from_module()) log_info(`initrd: multiboot module 0, ${fs_file_count()} files`); // the built-in copy says nothing: the seed's log stays as it was
   scheduler_init();
   timer_start();
+  smp_start_aps();
   ipc_init();
   service_init();
   syscall_init();

@@ -18,7 +18,7 @@ import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
 import {
   irq_save, irq_restore, PTE_P, PTE_W, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR, PTE_U,
-  mmu_root, mmu_switch, mmu_flush_page, mmu_enable_global_pages,
+  mmu_root, mmu_switch, mmu_flush_page, mmu_flush_page_all_cpus, mmu_enable_global_pages,
 } from "../arch/hal";
 
 export { PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR };
@@ -107,7 +107,8 @@ export function vmm_unmap(space: AddressSpace, va: u64): bool {
   let e = pte != 0 ? load<u64>(pte) : 0;
   if ((e & PTE_P) != 0) {
     store<u64>(pte, 0);
-    if (va >= USER_TOP || is_current(space)) mmu_flush_page(va);
+    if (va >= USER_TOP) mmu_flush_page_all_cpus(va); // kernel mappings are on every CPU
+    else if (is_current(space)) mmu_flush_page(va); // user spaces run on the boot CPU only (for now)
     if ((e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
   }
   irq_restore(irq);

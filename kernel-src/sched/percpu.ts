@@ -7,7 +7,8 @@
 // (cpu_percpu_base): the record's first word is its own address.
 // Assembly reads fields by offset: keep CPU_* in arch/x86_64/syscall.S and switch.S in step with the
 // layout below (percpu_init checks it at boot).
-// Only the boot CPU exists for now; an AP would get its own record (and TSS) and write its own MSRs.
+// The boot CPU's record is boot_cpu below; each other CPU's is allocated by arch/x86_64/smp.ts
+// before it starts, and the CPU points its own GS at it (with its own TSS) in ap_entry.
 
 import { tss_rsp0_addr, cpu_set_percpu_base, cpu_percpu_base } from "../arch/hal";
 

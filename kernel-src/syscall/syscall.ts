@@ -39,6 +39,7 @@ import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF } from "../a
 import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
 import { panic } from "../lib/panic";
 import { copy_message } from "../ipc/message";
+import { futex_wait, futex_wake } from "../sync/futex";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
   CALL_NOT_TAKEN, CALL_STAGED,
@@ -70,6 +71,9 @@ export const syscall_table: readonly SyscallFn[] = [
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
   sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
   sys_shm_create, // 39: fs_syscalls.ts
+  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 40..47
+  sys_unused, sys_unused, // 48, 49
+  sys_futex_wait, sys_futex_wake, // 50, 51: sync/futex.ts
 ];
 
 export function syscall_init(): void {
@@ -132,6 +136,20 @@ function sys_thread_create(entry: u64, arg: u64, priority: u64, a4: u64, a5: u64
   if (t == null) return E_NOMEM;
   thread_start(t);
   return i64(t.tid);
+}
+
+/** Sleeps while the u32 at user address addr equals expected (sync/futex.ts); E_AGAIN if it does not. */
+function sys_futex_wait(addr: u64, expected: u64, a3: u64, a4: u64, a5: u64): i64 {
+  if ((addr & 3) != 0 || expected > 0xffffffff) return E_INVAL;
+  if (!user_range_ok(addr, 4, false)) return E_FAULT;
+  return futex_wait(thread_current().proc, addr, u32(expected));
+}
+
+/** Wakes up to n threads of this process sleeping on addr; returns how many. */
+function sys_futex_wake(addr: u64, n: u64, a3: u64, a4: u64, a5: u64): i64 {
+  if ((addr & 3) != 0) return E_INVAL;
+  if (!user_range_ok(addr, 4, false)) return E_FAULT;
+  return i64(futex_wake(thread_current().proc, addr, n));
 }
 
 function sys_gettid(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {

@@ -1,7 +1,8 @@
 // CPU-level helpers (inline intrinsics, or arch/x86_64/cpu.S), and the model-specific register numbers.
 //
-// irq_save/irq_restore bracket every critical section: the kernel is single-CPU and
-// non-preemptible while interrupts are off, so that is its only lock for now.
+// irq_save/irq_restore bracket every critical section: threads run on the boot CPU only and
+// are not preempted while interrupts are off, so that is the lock of everything they share
+// (docs/locking.md; the other CPUs idle and serve IPIs).
 
 /** Returns rflags and disables interrupts (pushfq; pop; cli, inline). @inline */
 export function irq_save(): u64 {

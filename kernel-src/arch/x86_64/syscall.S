@@ -18,7 +18,7 @@
         .set CPU_CURRENT, 24
         .set CPU_NEED_RESCHED, 40
         .set THREAD_KILLED, 53          # offset of Thread.killed (scheduler_init checks it)
-        .set NUM_SYSCALLS, 40           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
+        .set NUM_SYSCALLS, 52           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
         .set E_NOSYS, -3
         .set SEND_CALL, 2               # abi/syscall.ts
         .set CALL_STAGED, 2             # ipc/port.ts (CALL_NOT_TAKEN is 1; syscall_init checks both)
