@@ -448,10 +448,22 @@ class Assembler {
     return this.out;
   }
 
+  /**
+   * The section's bytes, written at each fragment's laid-out offset into one buffer of the final
+   * size (no per-byte arrays: constant data and zero fills are bulk copies, or nothing at all). A
+   * @nobits section such as .bss gets no buffer: it needs only its size, and its contents are
+   * checked to be zeros.
+   */
   writeSection(s: SecState): void {
-    const bytes: number[] = [];
     const sec = s.sec;
-    const put = (b: number[]) => bytes.push(...b);
+    const last = s.frags[s.frags.length - 1];
+    const size = last ? last.offset + this.fragSize(last) : 0;
+    const data = sec.type === SHT_NOBITS ? undefined : new Uint8Array(size); // starts zeroed
+    let nonzero = false;
+    const put = (at: number, b: ArrayLike<number>) => {
+      if (data) data.set(b, at);
+      else if (!nonzero) for (let k = 0; k < b.length; k++) if (b[k]) nonzero = true;
+    };
     s.frags.forEach((f, i) => {
       const at: Place = { sec: s.index, frag: i };
       try {
@@ -460,9 +472,9 @@ class Assembler {
             if (f.fixups.length || f.loc) this.line(sec, f.offset, f.loc);
             if (f.vars) for (const v of f.vars) (sec.vars ??= []).push({ ...v, offset: f.offset });
             if (f.frames) for (const e of f.frames) (sec.frames ??= []).push({ ...e, offset: f.offset });
-            const b = f.bytes.slice();
+            const b = f.fixups.length ? f.bytes.slice() : f.bytes;
             for (const fx of f.fixups) this.fixup(s, f.offset, b, fx, f.loc, at);
-            put(b);
+            put(f.offset, b);
             break;
           }
           case 'branch': {
@@ -474,11 +486,12 @@ class Assembler {
               if (target !== undefined) this.store(e.bytes, fx, target + fx.addend - BigInt(f.offset + fx.offset) - (f.ins.ops[0] as { value: SymValue }).value.addend, true, f.loc);
               else this.fixup(s, f.offset, e.bytes, fx, f.loc, at);
             }
-            put(e.bytes);
+            put(f.offset, e.bytes);
             break;
           }
           case 'align':
-            put(f.fill === undefined && f.code ? nopFill(f.size) : new Array(f.size).fill(f.fill ?? 0));
+            if (f.fill === undefined && f.code) put(f.offset, nopFill(f.size));
+            else if (f.fill) put(f.offset, new Array(f.size).fill(f.fill));
             break;
           case 'fill': {
             const v = this.value(f.count, f.dot, f.loc);
@@ -489,7 +502,7 @@ class Assembler {
             const unit: number[] = [];
             pushInt(unit, BigInt.asUintN(32, val.off), Math.min(f.size, 4));
             while (unit.length < f.size) unit.push(0);
-            for (let k = 0; k < f.n; k++) put(unit);
+            if (f.n && unit.some((b) => b !== 0)) for (let k = 0; k < f.n; k++) put(f.offset + k * f.size, unit);
             break;
           }
           case 'data':
@@ -497,24 +510,19 @@ class Assembler {
               const b: number[] = new Array(f.width).fill(0);
               const fx: Fixup = { offset: 0, size: f.width, kind: 'abs', sym: '', addend: 0n };
               this.dataValue(s, f.offset + k * f.width, b, fx, e, f.loc, { ...f.dot, delta: k * f.width });
-              put(b);
+              put(f.offset + k * f.width, b);
             });
             break;
         }
       } catch (e) {
         if (e instanceof UserError) this.bag.items.push(...e.diagnostics);
         else throw e;
-        put(new Array(this.fragSize(f)).fill(0));
+        put(f.offset, new Uint8Array(this.fragSize(f))); // zeros in place of what could not be encoded
       }
     });
-    if (sec.type === SHT_NOBITS) {
-      if (bytes.some((b) => b !== 0)) this.bag.error('ASM0025', `section '${sec.name}' holds only zeros (it is @nobits)`);
-      sec.data = new Uint8Array(0);
-      sec.size = bytes.length;
-    } else {
-      sec.data = Uint8Array.from(bytes);
-      sec.size = bytes.length;
-    }
+    if (nonzero) this.bag.error('ASM0025', `section '${sec.name}' holds only zeros (it is @nobits)`);
+    sec.data = data ?? new Uint8Array(0);
+    sec.size = size;
   }
 
   line(sec: Section, offset: number, loc?: SourceLoc): void {

@@ -22,6 +22,8 @@ import { compileModule } from './backend.js';
 import { BuildCache } from './buildcache.js';
 import { runMain, fail, formatDiagnostic, UserError, type Diagnostic } from '../../linker/diag.js';
 import { lowerLoaded } from './compile.js';
+import { CODES } from '../frontend/check.js';
+import type { Module } from '../ir/ir.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
 import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
 import { assemble } from '../asm/assemble.js';
@@ -78,6 +80,7 @@ function compileProgram(o: ProgramOptions): ObjectFile[] {
   const name = basename(dirname(resolve(o.tsconfig)));
   const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
   const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
+  if (o.target.entry) checkEntry(mod, program, o.target);
   const startFiles = [...startFilePaths(o.target, ROOT), ...(o.asm ?? [])]; // the target's, then the program's own
   // The whole input of the back end and the assembler: the IR, the start files, the target.
   const key = o.cache?.programKey(mod, [o.tsconfig, o.target.name, String(!!o.emitAsm), ...startFiles.flatMap((f) => [f, readFileSync(f)])]);
@@ -103,6 +106,32 @@ function compileProgram(o: ProgramOptions): ObjectFile[] {
 function writeListing(path: string, listing: string): void {
   mkdirSync(dirname(path), { recursive: true }); // a fresh tree has no out/ before its first link
   writeFileSync(path, listing);
+}
+
+/**
+ * The target's start file calls the entry point with its own arguments: a missing, unexported or
+ * differently declared entry is the program's mistake, reported there (not as an undefined symbol
+ * in the start file, nor as garbage arguments at run time).
+ */
+function checkEntry(mod: Module, program: Program, t: Target): void {
+  const e = t.entry!;
+  const f = mod.funcs.find((f) => f.name === e.name && f.exported);
+  const start = t.startFiles.join(', ');
+  if (!f) {
+    const file = program.files.find((sf) => basename(sf.fileName) === 'main.ts') ?? program.files[0];
+    throw new UserError([{
+      code: CODES.ENTRY, severity: 'error',
+      message: `the program has no entry point: ${start} calls \`${e.signature}\``,
+      loc: file ? { file: file.fileName, line: 1, col: 1 } : undefined,
+    }]);
+  }
+  const params = f.params.map((p) => p.cls).join();
+  if (params !== e.params.join() || (e.ret !== undefined && f.ret !== e.ret)) {
+    throw new UserError([{
+      code: CODES.ENTRY, severity: 'error', loc: f.loc,
+      message: `the entry point must be declared \`${e.signature}\`: ${start} calls it so`,
+    }]);
+  }
 }
 
 /** Links a program's objects and writes the ELF (and map); returns the ELF image. */

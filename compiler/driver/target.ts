@@ -7,6 +7,7 @@
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Cls } from '../ir/ir.js';
 
 /**
  * Where code and data may lie. The back end addresses a symbol as an absolute, sign-extended 32-bit
@@ -21,6 +22,18 @@ export interface Target {
   layout: string; // the linker layout (TOML), relative to the repository root
   startFiles: string[]; // assembly linked into every program: .S files, or folders whose .S files all are
   codeModel: CodeModel;
+  entry?: Entry; // the function the start files call, checked at the program (checkEntry in build.ts)
+}
+
+/**
+ * The program's entry point as the target's start file calls it: the exported function `name`
+ * with exactly these parameter classes, and the result class the start file uses (none: ignored).
+ */
+export interface Entry {
+  name: string;
+  params: Cls[];
+  ret?: Cls;
+  signature: string; // how to write it, for the diagnostic
 }
 
 export const TARGETS: Record<string, Target> = {
@@ -37,6 +50,7 @@ export const TARGETS: Record<string, Target> = {
     layout: 'linker/linux.toml',
     startFiles: ['runtime/user_start.S'],
     codeModel: 'small',
+    entry: { name: 'main', params: ['l'], ret: 'w', signature: 'export function main(port: u64): i32' },
   },
   'x86_64-linux': {
     name: 'x86_64-linux',
@@ -44,6 +58,7 @@ export const TARGETS: Record<string, Target> = {
     layout: 'linker/linux.toml',
     startFiles: ['runtime/linux/start.S'],
     codeModel: 'small',
+    entry: { name: 'main', params: [], signature: 'export function main(): void' },
   },
 };
 

@@ -8,6 +8,7 @@
 
 import { ts, nodeLoc } from './program.js';
 import type { DiagnosticBag } from '../../linker/diag.js';
+import { TOO_DEEP } from './nesting.js';
 
 export const CODES = {
   // TSK1xxx: constructs the language refuses
@@ -103,6 +104,8 @@ export const CODES = {
   BAD_DECLARATION: 'TSK3009',
   RETURN_TYPE: 'TSK3010',
   BAD_SYMBOL_NAME: 'TSK3011',
+  TOO_DEEP, // 'TSK3012', nesting.ts
+  ENTRY: 'TSK3013',
 } as const;
 
 const C = CODES;

@@ -5,6 +5,7 @@
 import type { Global, Value } from '../ir/ir.js';
 import { ts, nodeLoc } from './program.js';
 import { CODES as C, hasModifier, isFloatText } from './check.js';
+import { MAX_NESTING } from './nesting.js';
 import { type Type, type StructInfo, INT_TYPES, I32, BOOL, VOID, NEVER, STRING, FMT, ERROR, sizeOf, alignOf, isAggregate, layoutStruct, typeName, isInt } from './types.js';
 import { Builder, konst } from '../ir/builder.js';
 import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, type TypeEnv, ZERO_TV, isExported } from './lower.js';
@@ -77,6 +78,9 @@ export function collect(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, strin
       let next = 0n;
       for (const m of stmt.members) {
         if (m.initializer) next = literalValue(m.initializer) ?? next;
+        if (next < -(1n << 31n) || next >= 1n << 31n) {
+          L.error(C.LITERAL_RANGE, `enum member '${m.name.getText()}' is ${next}, out of range for i32 (an enum's type)`, m.initializer ?? m.name);
+        }
         members.set(m.name.getText(), next);
         next++;
       }
@@ -139,12 +143,26 @@ export function collectVariables(L: Lowerer, sf: ts.SourceFile, names: Map<ts.No
   }
 }
 
+/**
+ * Structs embedded in structs (Inline<T>) and type aliases of aliases are resolved recursively,
+ * one level per declaration: past MAX_NESTING levels that is TSK3012, as for nested code.
+ */
+function nestedTooDeep(L: Lowerer, at: ts.Node): boolean {
+  if (L.resolving.size < MAX_NESTING) return false;
+  L.error(C.TOO_DEEP, `types are nested more than ${MAX_NESTING} levels deep here (structs inside structs by value, or aliases of aliases): use a reference for one level`, at);
+  return true;
+}
+
 /** Lays out a class's instance fields (System V), once; a by-value cycle is an error. */
 export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
   const s = ent.info;
   if (s.laidOut) return;
   if (L.resolving.has(s)) {
     L.error(C.STRUCT_CYCLE, `struct '${s.name}' contains itself by value`, at);
+    s.laidOut = true;
+    return;
+  }
+  if (nestedTooDeep(L, at)) {
     s.laidOut = true;
     return;
   }
@@ -316,13 +334,21 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
       let elem = resolveType(L, args[0], true);
       const lenNode = args[1];
       const len = ts.isLiteralTypeNode(lenNode) ? literalValue(lenNode.literal as ts.Expression) : null;
-      if (len === null || len < 0n || len > 0x7fffffffn) {
-        L.error(C.ARRAY_LENGTH, 'the length of an InlineArray must be an integer literal', lenNode);
+      if (len === null || len < 0n) {
+        L.error(C.ARRAY_LENGTH, 'the length of an InlineArray must be a non-negative integer literal', lenNode);
+        return ERROR;
+      }
+      if (len > 0x7fffffffn) {
+        L.error(C.ARRAY_LENGTH, `an InlineArray of ${len} elements is too large: the length must be below 2^31 (code addresses data with signed 32-bit displacements)`, lenNode);
         return ERROR;
       }
       if (elem.kind === 'void' || elem.kind === 'never' || elem.kind === 'fmt') {
         L.error(C.UNSUPPORTED_TYPE, `InlineArray of ${typeName(elem)} is not supported`, args[0]);
         elem = ERROR;
+      }
+      if (BigInt(sizeOf(elem)) * len > 0x7fffffffn) {
+        L.error(C.ARRAY_LENGTH, `an InlineArray of ${BigInt(sizeOf(elem)) * len} bytes is too large: it must be below 2 GiB (code addresses data with signed 32-bit displacements)`, lenNode);
+        return ERROR;
       }
       return { kind: 'array', elem, length: Number(len) };
     }
@@ -352,6 +378,7 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
       L.error(C.UNSUPPORTED_TYPE, `type alias '${name}' refers to itself`, node);
       return ERROR;
     }
+    if (nestedTooDeep(L, node)) return ERROR;
     L.resolving.add(decl);
     const t = resolveType(L, decl.type, field);
     L.resolving.delete(decl);

@@ -21,7 +21,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { fail, type Diagnostic } from '../../linker/diag.js';
+import { fail, UserError, type Diagnostic } from '../../linker/diag.js';
+import { isStackOverflow, nestingDiagnostics, overflowDiagnostic } from './nesting.js';
 import { packageCacheDir, preloadWithCodeCache, writeAtomically } from './codecache.js';
 
 preloadWithCodeCache('@ts-morph/common/dist/typescript.js'); // so that the require below finds it compiled
@@ -115,15 +116,36 @@ export function loadPrograms(dirsOrConfigs: string[]): Program[] {
   }
   const loaded = new Map<string, Program>();
   for (const group of groups.values()) {
-    const shared = createProgram(group[0].options, group.flatMap((c) => c.rootNames));
-    const modules = shared.getProgram().getSourceFiles().every((f) => f.isDeclarationFile || ts.isExternalModule(f));
-    const checked = modules || group.length === 1 ? checkProgram(shared) : undefined;
-    for (const c of group) {
-      const own = checked ?? checkProgram(createProgram(c.options, c.rootNames));
-      loaded.set(c.tsconfig, programOf(c.tsconfig, own, c.rootNames));
-    }
+    withinStack(group.flatMap((c) => c.rootNames), () => {
+      const shared = createProgram(group[0].options, group.flatMap((c) => c.rootNames));
+      const modules = shared.getProgram().getSourceFiles().every((f) => f.isDeclarationFile || ts.isExternalModule(f));
+      const checked = modules || group.length === 1 ? checkProgram(shared) : undefined;
+      for (const c of group) {
+        const own = checked ?? checkProgram(createProgram(c.options, c.rootNames));
+        loaded.set(c.tsconfig, programOf(c.tsconfig, own, c.rootNames));
+      }
+    });
   }
   return configs.map((c) => loaded.get(c.tsconfig)!);
+}
+
+/**
+ * Runs TypeScript's (or the compiler's) work on a program; should it overflow the JavaScript
+ * stack on deeply nested input, reports TSK3012 at the deepest point of the program's sources
+ * instead (see nesting.ts).
+ */
+export function withinStack<T>(rootNames: string[], work: () => T): T {
+  const cachedBefore = new Set(sourceCache.keys());
+  try {
+    return work();
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    // The program's files: its roots, and the files it imported that were first parsed just now.
+    const texts = new Map<string, string>();
+    for (const f of rootNames) if (!f.endsWith('.d.ts') && existsSync(f)) texts.set(f, readFileSync(f, 'utf8'));
+    for (const [f, c] of sourceCache) if (!cachedBefore.has(f) && !f.endsWith('.d.ts')) texts.set(f, c.text);
+    throw new UserError([overflowDiagnostic(texts)]);
+  }
 }
 
 interface Checked {
@@ -151,8 +173,14 @@ function createProgram(options: ts.CompilerOptions, rootNames: string[]): Builde
 
 const lastBuilders = new Map<string, Builder>();
 
-/** TypeScript's errors (getPreEmitDiagnostics' list), re-checking only what changed since the last build. */
+/**
+ * TypeScript's errors (getPreEmitDiagnostics' list), re-checking only what changed since the last
+ * build. A program nested too deeply is refused before TypeScript checks it (nesting.ts).
+ */
 function checkProgram(b: Builder): Checked {
+  const own = b.getProgram().getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
+  const deep = nestingDiagnostics(own);
+  if (deep.length) throw new UserError(deep);
   const diagnostics = ts.sortAndDeduplicateDiagnostics([
     ...b.getConfigFileParsingDiagnostics(), ...b.getOptionsDiagnostics(), ...b.getSyntacticDiagnostics(),
     ...b.getGlobalDiagnostics(), ...b.getSemanticDiagnostics(),

@@ -46,71 +46,99 @@ type Lat = bigint | typeof OVER | undefined; // undefined: not yet known (top)
 export function sccp(f: Func): boolean {
   const lat = new Map<number, Lat>();
   for (const p of f.params) lat.set(p.vreg, OVER);
-  const execBlock = new Set<number>([0]);
+  const execBlock = new Set<number>();
   const execEdge = new Set<number>();
   const n = f.blocks.length;
   const key = (from: number, to: number) => from * n + to;
   const valueLat = (v: Value): Lat => (v.kind === 'const' ? v.value : v.kind === 'sym' ? OVER : lat.get(v.id));
   const meet = (a: Lat, b: Lat): Lat => (a === undefined ? b : b === undefined ? a : a === b ? a : OVER);
   const cfg = buildCfg(f);
-  let changed = true;
+  // Worklists, as Wegman & Zadeck's algorithm has them: CFG edges that became executable, and the
+  // instructions (or terminators) reading a value whose lattice value changed. Each value changes at
+  // most twice and each edge is added once, so the pass is linear in the function's size, whatever
+  // its loop nesting (sweeping all blocks until nothing changes took one sweep per nesting level).
+  const users = new Map<number, { b: number; i?: Inst }[]>();
+  const addUser = (v: Value, u: { b: number; i?: Inst }) => {
+    if (v.kind !== 'vreg') return;
+    const list = users.get(v.id);
+    if (list) list.push(u);
+    else users.set(v.id, [u]);
+  };
+  for (const b of cfg.rpo) {
+    for (const i of f.blocks[b].insts) for (const v of instUses(i)) addUser(v, { b, i });
+    for (const v of termUses(f.blocks[b].term)) addUser(v, { b });
+  }
+  const edgeWork: number[] = []; // from, to pairs
+  const useWork: { b: number; i?: Inst }[] = [];
   const set = (dst: number, x: Lat) => {
     if (x === undefined || lat.get(dst) === x || lat.get(dst) === OVER) return;
     lat.set(dst, lat.get(dst) === undefined ? x : OVER);
-    changed = true;
+    for (const u of users.get(dst) ?? []) useWork.push(u);
   };
   const edge = (from: number, to: number) => {
-    const k = key(from, to);
-    if (execEdge.has(k)) return;
-    execEdge.add(k);
-    execBlock.add(to);
-    changed = true;
+    if (!execEdge.has(key(from, to))) edgeWork.push(from, to);
   };
-  while (changed) {
-    changed = false;
-    for (const b of cfg.rpo) {
-      if (!execBlock.has(b)) continue;
-      const blk = f.blocks[b];
-      for (const i of blk.insts) {
-        const d = instDst(i);
-        if (!d) continue;
-        if (i.op === 'phi') {
-          let x: Lat = undefined;
-          for (const inc of i.incoming) if (execEdge.has(key(inc.block, b))) x = meet(x, valueLat(inc.value));
-          set(d.dst, x);
-          continue;
-        }
-        if (i.op === 'select') {
-          const c = valueLat(i.cond);
-          if (c === undefined) continue;
-          if (c !== OVER) set(d.dst, valueLat(c !== 0n ? i.a : i.b));
-          else set(d.dst, meet(valueLat(i.a), valueLat(i.b)));
-          continue;
-        }
-        if (!FOLDABLE.has(i.op)) {
-          set(d.dst, OVER);
-          continue;
-        }
-        const uses = instUses(i).map(valueLat);
-        if (uses.includes(OVER)) {
-          set(d.dst, OVER);
-          continue;
-        }
-        if (uses.includes(undefined)) continue;
-        const r = evalInst(i, (v) => valueLat(v) as bigint);
-        set(d.dst, r === undefined ? OVER : r);
-      }
-      const t = blk.term;
-      if (t.op === 'jmp') edge(b, t.target);
-      if (t.op === 'br') {
-        const c = valueLat(t.cond);
-        // An undefined condition is treated as unknown, so both arms stay live.
-        if (c === OVER || c === undefined) {
-          edge(b, t.then);
-          edge(b, t.else);
-        } else edge(b, c !== 0n ? t.then : t.else);
-      }
+  const visitInst = (b: number, i: Inst): void => {
+    const d = instDst(i);
+    if (!d) return;
+    if (i.op === 'phi') {
+      let x: Lat = undefined;
+      for (const inc of i.incoming) if (execEdge.has(key(inc.block, b))) x = meet(x, valueLat(inc.value));
+      set(d.dst, x);
+      return;
     }
+    if (i.op === 'select') {
+      const c = valueLat(i.cond);
+      if (c === undefined) return;
+      if (c !== OVER) set(d.dst, valueLat(c !== 0n ? i.a : i.b));
+      else set(d.dst, meet(valueLat(i.a), valueLat(i.b)));
+      return;
+    }
+    if (!FOLDABLE.has(i.op)) {
+      set(d.dst, OVER);
+      return;
+    }
+    const uses = instUses(i).map(valueLat);
+    if (uses.includes(OVER)) {
+      set(d.dst, OVER);
+      return;
+    }
+    if (uses.includes(undefined)) return;
+    const r = evalInst(i, (v) => valueLat(v) as bigint);
+    set(d.dst, r === undefined ? OVER : r);
+  };
+  const visitTerm = (b: number): void => {
+    const t = f.blocks[b].term;
+    if (t.op === 'jmp') edge(b, t.target);
+    if (t.op === 'br') {
+      const c = valueLat(t.cond);
+      // An undefined condition is treated as unknown, so both arms stay live.
+      if (c === OVER || c === undefined) {
+        edge(b, t.then);
+        edge(b, t.else);
+      } else edge(b, c !== 0n ? t.then : t.else);
+    }
+  };
+  const enter = (b: number): void => {
+    execBlock.add(b);
+    for (const i of f.blocks[b].insts) visitInst(b, i);
+    visitTerm(b);
+  };
+  enter(0);
+  while (edgeWork.length || useWork.length) {
+    if (edgeWork.length) {
+      const to = edgeWork.pop()!;
+      const from = edgeWork.pop()!;
+      if (execEdge.has(key(from, to))) continue;
+      execEdge.add(key(from, to));
+      if (!execBlock.has(to)) enter(to);
+      else for (const i of f.blocks[to].insts) if (i.op === 'phi') visitInst(to, i); // a new incoming edge
+      continue;
+    }
+    const u = useWork.pop()!;
+    if (!execBlock.has(u.b)) continue;
+    if (u.i) visitInst(u.b, u.i);
+    else visitTerm(u.b);
   }
   let replaced = false;
   const clsOf = new Map<number, Cls>();

@@ -71,36 +71,43 @@ function fixPhis(f: Func, cfg: Cfg): void {
  * reverse postorder. Returns whether anything changed besides the numbering.
  */
 export function cleanupCfg(f: Func): boolean {
-  let changedAny = false;
-  let cfg: Cfg | undefined;
-  for (let changed = true; changed; ) {
-    changed = false;
-    let rebuild = !cfg;
-    for (const b of f.blocks) {
-      const t = b.term;
-      if (t.op === 'br' && t.then === t.else) b.term = { op: 'jmp', target: t.then, loc: t.loc };
-      if (t.op === 'br' && t.cond.kind === 'const') {
-        b.term = { op: 'jmp', target: t.cond.value !== 0n ? t.then : t.else, loc: t.loc };
-        rebuild = true;
-      }
+  let changed = false;
+  for (const b of f.blocks) {
+    const t = b.term;
+    foldSameTargets(b);
+    if (t.op === 'br' && t.cond.kind === 'const') b.term = { op: 'jmp', target: t.cond.value !== 0n ? t.then : t.else, loc: t.loc };
+  }
+  const cfg = buildCfg(f);
+  fixPhis(f, cfg);
+  // The transforms, in reverse postorder, each time at the first block where one applies (as
+  // restarting the scan from the entry after each one would), but resuming at the first block the
+  // transform could have made transformable: the blocks before it were checked and are unchanged.
+  // (Restarting from the entry cost n^2 checks on a function of n blocks.) They keep cfg up to
+  // date (see cfgRemove).
+  const rpo = cfg.rpo;
+  for (let i = 0; i < rpo.length; ) {
+    const touched = threadEmptyBlock(f, cfg, rpo[i]) ?? mergeIntoPred(f, cfg, rpo[i]);
+    if (!touched) {
+      i++;
+      continue;
     }
-    // The transforms below keep cfg up to date (see cfgRemove), so the CFG is only rebuilt when a
-    // branch on a constant dropped an edge (only ever in the first round).
-    if (rebuild) {
-      cfg = buildCfg(f);
-      fixPhis(f, cfg);
-    }
-    for (const b of cfg!.rpo) {
-      if (threadEmptyBlock(f, cfg!, b) || mergeIntoPred(f, cfg!, b)) {
-        changed = changedAny = true;
-        break;
-      }
+    changed = true;
+    for (const b of touched) foldSameTargets(f.blocks[b]);
+    for (const b of touched) {
+      const k = rpo.indexOf(b);
+      if (k >= 0 && k < i) i = k;
     }
   }
   const final = buildCfg(f);
-  if (final.rpo.length !== f.blocks.length) changedAny = true;
+  if (final.rpo.length !== f.blocks.length) changed = true;
   renumber(f, final.rpo);
-  return changedAny;
+  return changed;
+}
+
+/** A branch whose arms are the same block is a jump. */
+function foldSameTargets(b: Block): void {
+  const t = b.term;
+  if (t.op === 'br' && t.then === t.else) b.term = { op: 'jmp', target: t.then, loc: t.loc };
 }
 
 /**
@@ -117,20 +124,20 @@ function cfgRemove(cfg: Cfg, b: number, moved: number[]): void {
 }
 
 /** An empty block that only jumps on: send its predecessors straight to its target. */
-function threadEmptyBlock(f: Func, cfg: Cfg, b: number): boolean {
+function threadEmptyBlock(f: Func, cfg: Cfg, b: number): number[] | undefined {
   const blk = f.blocks[b];
-  if (b === cfg.rpo[0] || blk.insts.length || blk.term.op !== 'jmp') return false;
+  if (b === cfg.rpo[0] || blk.insts.length || blk.term.op !== 'jmp') return undefined;
   const target = blk.term.target;
-  if (target === b) return false;
+  if (target === b) return undefined;
   const preds = cfg.preds[b];
   const phis = f.blocks[target].insts.filter((i) => i.op === 'phi');
   if (phis.length) {
     // Each predecessor becomes a predecessor of the target: it must not be one already.
-    if (preds.some((p) => cfg.preds[target].includes(p))) return false;
+    if (preds.some((p) => cfg.preds[target].includes(p))) return undefined;
     for (const phi of phis) {
       if (phi.op !== 'phi') continue;
       const inc = phi.incoming.find((x) => x.block === b);
-      if (!inc) return false;
+      if (!inc) return undefined;
     }
     for (const phi of phis) {
       if (phi.op !== 'phi') continue;
@@ -139,22 +146,22 @@ function threadEmptyBlock(f: Func, cfg: Cfg, b: number): boolean {
       for (const p of preds) phi.incoming.push({ block: p, value: inc.value });
     }
   }
-  if (!preds.length) return false;
+  if (!preds.length) return undefined;
   for (const p of preds) retarget(f.blocks[p].term, b, target);
   const tp = cfg.preds[target].filter((x) => x !== b);
   for (const p of preds) if (!tp.includes(p)) tp.push(p);
   cfg.preds[target] = tp;
   cfgRemove(cfg, b, [target]);
-  return true;
+  return [target, ...tp]; // the target's predecessors and phis changed, and its predecessors' jumps
 }
 
 /** A block whose only predecessor jumps to it unconditionally is appended to that predecessor. */
-function mergeIntoPred(f: Func, cfg: Cfg, b: number): boolean {
+function mergeIntoPred(f: Func, cfg: Cfg, b: number): number[] | undefined {
   const preds = cfg.preds[b];
-  if (b === cfg.rpo[0] || preds.length !== 1) return false;
+  if (b === cfg.rpo[0] || preds.length !== 1) return undefined;
   const p = preds[0];
   const pb = f.blocks[p];
-  if (p === b || pb.term.op !== 'jmp') return false;
+  if (p === b || pb.term.op !== 'jmp') return undefined;
   const blk = f.blocks[b];
   const insts = blk.insts.map((i): Inst => {
     if (i.op !== 'phi') return i;
@@ -172,7 +179,9 @@ function mergeIntoPred(f: Func, cfg: Cfg, b: number): boolean {
     cfg.preds[s] = cfg.preds[s].map((x) => (x === b ? p : x));
   }
   cfgRemove(cfg, b, succs(pb.term));
-  return true;
+  // p's code and jump changed, and so did its successors' predecessors (and their phis).
+  const out = succs(pb.term);
+  return [p, ...cfg.preds[p], ...out, ...out.flatMap((s) => cfg.preds[s])];
 }
 
 
@@ -285,8 +294,11 @@ export function mem2reg(f: Func): void {
     }
   }
 
-  // Phis on the iterated dominance frontier.
+  // Phis on the iterated dominance frontier, where the variable is live (pruned SSA): a phi for
+  // every variable at every loop header around its definition would make nested loops quadratic.
   const phiVar = new Map<Inst, Var>();
+  const live = liveInBlocks(f, cfg, slots, regs);
+  const newPhis = f.blocks.map((): Inst[] => []);
   for (const v of [...slots.values(), ...regs.values()]) {
     const work = [...v.defBlocks];
     const has = new Set<number>();
@@ -295,13 +307,19 @@ export function mem2reg(f: Func): void {
       for (const d of df[b]) {
         if (has.has(d)) continue;
         has.add(d);
-        const phi: Inst = { op: 'phi', cls: v.cls, dst: fresh(), incoming: [] };
-        phiVar.set(phi, v);
-        f.blocks[d].insts.unshift(phi);
+        if (live.get(v)?.has(d)) {
+          const phi: Inst = { op: 'phi', cls: v.cls, dst: fresh(), incoming: [] };
+          phiVar.set(phi, v);
+          newPhis[d].push(phi);
+        }
         if (!v.defBlocks.has(d)) work.push(d);
       }
     }
   }
+  // Placed first in their blocks, the last placed first (as one unshift each would).
+  newPhis.forEach((phis, d) => {
+    if (phis.length) f.blocks[d].insts = [...phis.reverse(), ...f.blocks[d].insts];
+  });
 
   const children = idom.map((): number[] => []);
   for (const b of cfg.rpo) if (b !== cfg.rpo[0]) children[idom[b]].push(b);
@@ -309,7 +327,8 @@ export function mem2reg(f: Func): void {
   const useOf = (x: Value): Value => (x.kind === 'vreg' && regs.has(x.id) ? top(regs.get(x.id)!) : x);
   for (const p of f.params) regs.get(p.vreg)?.stack.push(vreg(p.vreg, p.cls));
 
-  const rename = (b: number): void => {
+  /** Renames in block b; returns the variables it pushed a definition for (popped after its subtree). */
+  const rename = (b: number): Var[] => {
     const blk = f.blocks[b];
     const pushed: Var[] = [];
     const out: Inst[] = [];
@@ -361,11 +380,67 @@ export function mem2reg(f: Func): void {
         else for (const inc of i.incoming) if (inc.block === b) inc.value = useOf(inc.value);
       }
     }
-    for (const c of children[b]) rename(c);
-    for (const v of pushed) v.stack.pop();
+    return pushed;
   };
-  rename(cfg.rpo[0]);
+  // The dominator tree, walked with an explicit stack: it is as deep as the function has
+  // straight-line branches or sequential loops, far deeper than the JS stack allows.
+  const walk = [{ b: cfg.rpo[0], pushed: rename(cfg.rpo[0]), next: 0 }];
+  while (walk.length) {
+    const frame = walk[walk.length - 1];
+    if (frame.next < children[frame.b].length) {
+      const c = children[frame.b][frame.next++];
+      walk.push({ b: c, pushed: rename(c), next: 0 });
+    } else {
+      for (const v of frame.pushed) v.stack.pop();
+      walk.pop();
+    }
+  }
   describe();
+}
+
+/**
+ * For each variable, the blocks where it is live on entry: from each upward-exposed use (a read
+ * before any write in its block, or a phi operand at the end of a predecessor) back through
+ * predecessors until a block that writes it. Linear in the sum of the live ranges.
+ */
+function liveInBlocks(f: Func, cfg: Cfg, slots: Map<number, Var>, regs: Map<number, Var>): Map<Var, Set<number>> {
+  const live = new Map<Var, Set<number>>();
+  const work: [Var, number][] = [];
+  const liveAt = (v: Var, b: number) => {
+    let set = live.get(v);
+    if (!set) live.set(v, (set = new Set()));
+    if (set.has(b)) return;
+    set.add(b);
+    work.push([v, b]);
+  };
+  const varOf = (x: Value): Var | undefined => (x.kind === 'vreg' ? regs.get(x.id) : undefined);
+  for (const b of cfg.rpo) {
+    const written = new Set<Var>();
+    const read = (v: Var | undefined) => {
+      if (v && !written.has(v)) liveAt(v, b);
+    };
+    const blk = f.blocks[b];
+    for (const i of blk.insts) {
+      if (i.op === 'phi') {
+        for (const inc of i.incoming) {
+          const v = varOf(inc.value);
+          if (v && !v.defBlocks.has(inc.block)) liveAt(v, inc.block); // live out of inc.block
+        }
+      } else {
+        for (const x of instUses(i)) read(varOf(x));
+        if (i.op === 'load' && i.addr.kind === 'vreg') read(slots.get(i.addr.id));
+      }
+      if (i.op === 'store' && i.addr.kind === 'vreg' && slots.has(i.addr.id)) written.add(slots.get(i.addr.id)!);
+      const d = instDst(i);
+      if (d && i.op !== 'alloca' && regs.has(d.dst)) written.add(regs.get(d.dst)!);
+    }
+    for (const x of termUses(blk.term)) read(varOf(x));
+  }
+  while (work.length) {
+    const [v, b] = work.pop()!;
+    for (const p of cfg.preds[b]) if (!v.defBlocks.has(p)) liveAt(v, p);
+  }
+  return live;
 }
 
 /**
