@@ -1135,3 +1135,68 @@ describe('read-modify-write memory operands', () => {
     expect(f('afetch')).toMatch(/\tlock xaddq/);
   }, 60000);
 });
+
+/** Expression builders that run either as IR (FB) or as the BigInt reference (refBin): one definition per case. */
+interface Ops<T> {
+  bin(op: BinOp, a: T, b: T): T;
+  neg(a: T): T;
+  k(x: bigint): T;
+}
+const irOps = (f: FB, cls: Cls): Ops<Value> => ({ bin: (op, a, b) => f.bin(op, cls, a, b), neg: (a) => f.un('neg', cls, a), k: (x) => c(x, cls) });
+const refOps = (cls: Cls): Ops<bigint> => ({ bin: (op, a, b) => refBin(op, cls, a, b), neg: (a) => U(cls, -a), k: (x) => U(cls, x) });
+
+describe('rotates', () => {
+  // (x, y, n) -> value; `rot` says whether selection must emit rol/ror for it.
+  type Case = { name: string; rot: boolean; e: <T>(o: Ops<T>, x: T, y: T, n: T, w: bigint) => T };
+  const CASES: Case[] = [
+    { name: 'rolc', rot: true, e: (o, x) => o.bin('or', o.bin('shl', x, o.k(7n)), o.bin('shr', x, o.k(-7n))) },
+    { name: 'rorc', rot: true, e: (o, x, _y, _n, w) => o.bin('or', o.bin('shr', x, o.k(5n)), o.bin('shl', x, o.k(w - 5n))) },
+    { name: 'xorc', rot: true, e: (o, x, _y, _n, w) => o.bin('xor', o.bin('shl', x, o.k(w - 1n)), o.bin('shr', x, o.k(1n))) },
+    { name: 'addc', rot: true, e: (o, x, _y, _n, w) => o.bin('add', o.bin('shr', x, o.k(3n)), o.bin('shl', x, o.k(w + w - 3n))) },
+    { name: 'rolv', rot: true, e: (o, x, _y, n, w) => o.bin('or', o.bin('shl', x, n), o.bin('shr', x, o.bin('sub', o.k(w), n))) },
+    { name: 'rorv', rot: true, e: (o, x, _y, n) => o.bin('or', o.bin('shr', x, n), o.bin('shl', x, o.neg(n))) },
+    { name: 'masked', rot: true, e: (o, x, _y, n, w) => o.bin('or', o.bin('shl', x, o.bin('and', n, o.k(w - 1n))), o.bin('shr', x, o.bin('and', o.bin('sub', o.k(0n), n), o.k(w - 1n)))) },
+    { name: 'twice', rot: true, e: (o, x, _y, n, w) => { const m = o.bin('sub', o.k(w), o.bin('and', n, o.k(w - 1n))); return o.bin('or', o.bin('shr', x, m), o.bin('shl', x, o.bin('sub', o.k(w), m))); } },
+    // Not rotates: counts that do not add up to the width, two sources, + and ^ with a count of 0.
+    { name: 'off1', rot: false, e: (o, x, _y, n, w) => o.bin('or', o.bin('shl', x, n), o.bin('shr', x, o.bin('sub', o.k(w + 1n), n))) },
+    { name: 'two', rot: false, e: (o, x, y, n, w) => o.bin('or', o.bin('shl', x, n), o.bin('shr', y, o.bin('sub', o.k(w), n))) },
+    { name: 'addv', rot: false, e: (o, x, _y, n, w) => o.bin('add', o.bin('shl', x, n), o.bin('shr', x, o.bin('sub', o.k(w), n))) },
+    { name: 'xorv', rot: false, e: (o, x, _y, n) => o.bin('xor', o.bin('shr', x, n), o.bin('shl', x, o.neg(n))) },
+    { name: 'same', rot: false, e: (o, x, _y, n) => o.bin('or', o.bin('shl', x, n), o.bin('shl', x, o.neg(n))) },
+  ];
+  it('(x << n) | (x >>> (W - n)) and its variants are rol/ror at w and l, for every count; near misses stay shifts', async () => {
+    const funcs: FB[] = [];
+    let protos = '';
+    let body = '';
+    const expected: Record<string, string> = {};
+    for (const cls of ['w', 'l'] as Cls[]) {
+      const T = ctype(cls);
+      const w = BigInt(bits(cls));
+      for (const k of CASES) {
+        const name = `${k.name}_${cls}`;
+        const f = new FB(name, [cls, cls, cls], cls);
+        f.ret(k.e(irOps(f, cls), f.p(0), f.p(1), f.p(2), w));
+        funcs.push(f);
+        protos += `${T} ${name}(${T}, ${T}, ${T});\n`;
+        for (const x of VALUES[cls].slice(0, 12)) {
+          for (const n of [0n, 1n, 5n, w - 1n, w, w + 3n, U(cls, -1n), U(cls, -7n)]) {
+            const y = U(cls, x * 3n + 1n);
+            body += `  printf("${name}(${x},${n})=%llu\\n", (unsigned long long)${name}(${x}ull, ${y}ull, ${n}ull));\n`;
+            expected[`${name}(${x},${n})`] = String(k.e(refOps(cls), x, y, n, w));
+          }
+        }
+      }
+    }
+    const { out, asm } = await runMap(funcs, protos, body);
+    expect(out).toEqual(expected);
+    for (const cls of ['w', 'l'] as Cls[]) {
+      for (const k of CASES) {
+        const a = funcAsm(asm, `${k.name}_${cls}`);
+        if (k.rot) {
+          expect(a, `${k.name}_${cls}`).toMatch(/\tro[lr][lq]\t/);
+          expect(a, `${k.name}_${cls}`).not.toMatch(/\ts(hl|hr)[lq]\t/);
+        } else expect(a, `${k.name}_${cls}`).not.toMatch(/\tro[lr][lq]\t/);
+      }
+    }
+  }, 60000);
+});

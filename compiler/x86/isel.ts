@@ -22,6 +22,7 @@ import { machineVars } from './varlocs.js';
 import { buildCfg, loopDepths, splitCriticalEdges } from '../ir/cfg.js';
 import { instDst, instUses, succs, termUses, valueCls } from '../ir/walk.js';
 import { selectIntrin } from './intrinsics.js';
+import { planRotate, selectRotate, type Rotate } from './rotate.js';
 
 // The phases after selection import the machine model and emission from here too.
 export { ARG_REGS, CALLEE_SAVED, CALLER_SAVED, FIRST_VREG, R10, R11, R12, R13, R14, R15, R8, R9, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, regName } from './mach.js';
@@ -59,6 +60,8 @@ export class Selector {
   memOperand = new Map<Inst, Extract<Inst, { op: 'load' }>>();
   /** A store that applies an operation to memory in place (planRmw): the operation. */
   rmw = new Map<Inst, Extract<Inst, { op: 'bin' | 'un' }>>();
+  /** An or/add/xor of two shifts that is a rotate (rotate.ts). */
+  rotate = new Map<Inst, Rotate>();
   phiTemp = new Map<Inst, number>();
   /** Class-w vregs whose register is known to have its upper 32 bits clear (see zeroExtendedRegs). */
   zx = new Set<number>();
@@ -170,7 +173,7 @@ export class Selector {
    */
   planLoadOperand(i: Inst, k: number, b: number): void {
     if (i.op !== 'bin' || !['add', 'sub', 'and', 'or', 'xor', 'mul'].includes(i.bin)) return;
-    if (this.folded.has(i)) return;
+    if (this.folded.has(i) || this.rotate.has(i)) return;
     const insts = this.f.blocks[b].insts;
     const fits = (v: Value) => {
       const d = this.defIn(v, b);
@@ -234,6 +237,7 @@ export class Selector {
     this.planRmw(b);
     blk.insts.forEach((i, k) => {
       if (i.op === 'load' || i.op === 'store') this.planAddr(i.addr, b);
+      planRotate(this, i);
       this.planLoadOperand(i, k, b);
       if (i.op === 'select' && k > 0) {
         const c = this.defIn(i.cond, b);
@@ -532,6 +536,8 @@ export class Selector {
     const d = this.v(i.dst);
     const { a, b } = i;
     const bc = b.kind === 'const' ? BigInt.asIntN(sz * 8, b.value) : undefined;
+    const rot = this.rotate.get(i);
+    if (rot) return selectRotate(this, i, rot);
     const ld = this.memOperand.get(i);
     if (ld) {
       const mem = this.addr(ld.addr);
