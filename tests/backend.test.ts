@@ -1200,3 +1200,67 @@ describe('rotates', () => {
     }
   }, 60000);
 });
+
+describe('i32 loop counters widened to 64 bits, constant index offsets in the displacement', () => {
+  // A loop `for (i = init; i <stay> bound; i += step) acc = acc * 31 + value(i)`, written with stack
+  // slots the way the front end emits it; `value` sign-extends i, i + k and reads a[i + k] (u32).
+  type Loop = { name: string; stay: CmpOp; step: bigint; init?: bigint; bound?: bigint; ks: bigint[]; loads: bigint[] };
+  const LOOPS: Loop[] = [
+    { name: 'up', stay: 'slt', step: 1n, ks: [0n, 1n], loads: [0n, 1n] },
+    { name: 'up15', stay: 'slt', step: 1n, ks: [15n], loads: [] }, // i + 15 may wrap when the bound is unknown
+    { name: 'upc', stay: 'slt', step: 1n, init: 16n, bound: 64n, ks: [-15n], loads: [-15n, -2n, 0n] }, // i >= 16: i - 15 fits
+    { name: 'upneg', stay: 'slt', step: 1n, ks: [-1n], loads: [] }, // i may be the smallest i32: i - 1 may wrap
+    { name: 'upk', stay: 'slt', step: 1n, bound: 10n, ks: [0x7ffffff0n], loads: [] }, // i + k fits: i <= 9
+    { name: 'upwrap', stay: 'slt', step: 1n, ks: [0x7ffffff0n], loads: [0n] }, // i + k may wrap: stays 32-bit
+    { name: 'down', stay: 'sgt', step: -1n, bound: 0n, ks: [-1n], loads: [-1n, 0n] },
+    { name: 'le', stay: 'sle', step: 1n, ks: [2n], loads: [0n] }, // i <= n: i + 1 may wrap when n is the largest i32
+    { name: 'step3', stay: 'slt', step: 3n, ks: [0n], loads: [0n] },
+  ];
+  const W32 = (x: bigint) => BigInt.asIntN(32, x);
+  const elem = (j: bigint) => BigInt.asUintN(32, j * 2654435761n) ^ BigInt.asUintN(32, j); // a[j], j from -64
+  const ref = (l: Loop, init: bigint, n: bigint): bigint => {
+    let acc = 0n;
+    const bound = l.bound ?? n;
+    const stay = (i: bigint) => refCmp(l.stay, 'w', U('w', i), U('w', bound)) === 1n;
+    for (let i = W32(l.init ?? init); stay(i); i = W32(i + l.step)) {
+      for (const k of l.ks) acc = U('l', acc * 31n + U('l', W32(i + k)));
+      for (const k of l.loads) acc = U('l', acc * 31n + elem(W32(i + k)));
+    }
+    return acc;
+  };
+  it('gives the same results as 32-bit counters, and needs no movslq where the exit test proves the range', async () => {
+    const funcs: FB[] = [];
+    let protos = 'uint32_t arr_[256]; uint32_t *arr = arr_ + 64;\n';
+    let body = '  for (int j = -64; j < 192; j++) arr[j] = (uint32_t)((uint32_t)j * 2654435761u) ^ (uint32_t)j;\n';
+    const expected: Record<string, string> = {};
+    for (const l of LOOPS) {
+      const f = new FB(l.name, ['l', 'w', 'w'], 'l');
+      const i = f.local('w', l.init === undefined ? f.p(1) : c(l.init, 'w'));
+      const acc = f.local('l', c(0));
+      const [h, b, exit] = [f.block(), f.block(), f.block()];
+      f.jmp(h);
+      f.at(h).br(f.cmp(l.stay, 'w', i.get(), l.bound === undefined ? f.p(2) : c(l.bound, 'w')), b, exit);
+      f.at(b);
+      const sext = (k: bigint) => f.ext('l', k === 0n ? i.get() : f.bin('add', 'w', i.get(), c(k, 'w')), 4, true);
+      for (const k of l.ks) acc.set(f.bin('add', 'l', f.bin('mul', 'l', acc.get(), c(31)), sext(k)));
+      for (const k of l.loads) acc.set(f.bin('add', 'l', f.bin('mul', 'l', acc.get(), c(31)), f.ext('l', f.load('w', f.bin('add', 'l', f.p(0), f.bin('shl', 'l', sext(k), c(2))), 4), 4, false)));
+      i.set(f.bin('add', 'w', i.get(), c(l.step, 'w')));
+      f.jmp(h);
+      f.at(exit).ret(acc.get());
+      funcs.push(f);
+      protos += `uint64_t ${l.name}(uint32_t *, int32_t, int32_t);\n`;
+      const runs: [bigint, bigint][] = l.name === 'down' ? [[40n, 0n], [0n, 0n], [-5n, 0n]] : [[0n, 40n], [16n, 64n], [5n, 5n], [-20n, 3n], [100n, 0n]];
+      for (const [init, n] of runs) {
+        body += `  printf("${l.name}(${init},${n})=%llu\\n", (unsigned long long)${l.name}(arr, ${init}, ${n}));\n`;
+        expected[`${l.name}(${init},${n})`] = String(ref(l, init, n));
+      }
+    }
+    const { out, asm } = await runMap(funcs, protos, body);
+    expect(out).toEqual(expected);
+    // Only the entry extends the parameters (init and bound) once; nothing in the loop.
+    for (const name of ['up', 'upc', 'upk', 'down']) expect(funcAsm(asm, name).match(/movslq/g)?.length ?? 0, name).toBeLessThanOrEqual(2);
+    expect(funcAsm(asm, 'upc')).toMatch(/\tmovl\t-8\(%r\w+,%r\w+,4\)/); // a[i - 2]: the offset is in the displacement
+    for (const name of ['upwrap', 'upneg', 'up15']) expect(funcAsm(asm, name), name).toMatch(/movslq/);
+    expect(funcAsm(asm, 'le')).toMatch(/movslq/);
+  }, 60000);
+});

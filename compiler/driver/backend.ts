@@ -1,7 +1,8 @@
 // The optimizing back end: IR module -> assembler items.
 //
 // Pipeline per module: mem2reg and CFG cleanup (ssa.ts) -> scalar optimisations (opt.ts) ->
-// inlining (inline.ts) and another round of optimisation on the functions that changed ->
+// inlining (inline.ts) and another round of optimisation on the functions that changed -> i32
+// loop counters widened to 64 bits (widen.ts), optimised again where that changed something ->
 // instruction selection over virtual registers (isel.ts) -> register allocation (regalloc.ts) ->
 // emission with the frame laid out (emit.ts). Each phase is timed separately. The module's
 // functions are transformed in place.
@@ -13,6 +14,7 @@ import { inlineModule } from '../passes/inline.js';
 import { hoistLoopConstants, optimize } from '../passes/opt.js';
 import { allocate } from '../x86/regalloc.js';
 import { toSsa } from '../passes/ssa.js';
+import { widenInductionVars } from '../passes/widen.js';
 
 export interface BackendOptions {
   /** Milliseconds per phase are added here (ssa, opt, inline, isel, regalloc, emit). */
@@ -37,6 +39,7 @@ export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
     time('opt', () => m.funcs.forEach(optimize));
     const changed = time('inline', () => inlineModule(m));
     time('opt', () => changed.forEach(optimize));
+    time('opt', () => m.funcs.forEach((f) => widenInductionVars(f) && optimize(f)));
     time('opt', () => m.funcs.forEach(hoistLoopConstants));
   }
   const items: Item[] = [{ kind: 'section', name: '.text' }];

@@ -159,12 +159,39 @@ export class Selector {
     if (d.a.kind === 'const' || d.b.kind === 'const') return;
     this.folded.add(d);
     for (const x of [d.b, d.a]) {
-      const sh = this.defIn(x, block) ?? (x.kind === 'vreg' && this.useCount.get(x.id) === 1 ? this.def.get(x.id)?.inst : undefined);
+      const sh = this.onlyUse(x, block);
       if (sh && sh.op === 'bin' && sh.bin === 'shl' && sh.cls === 'l' && sh.b.kind === 'const' && sh.b.value >= 1n && sh.b.value <= 3n) {
         this.folded.add(sh);
+        this.planOffset(sh.a, block);
         return;
       }
     }
+    this.planOffset(d.a, block);
+    this.planOffset(d.b, block);
+  }
+
+  /** The definition of v when v has no other use than the one being planned. */
+  onlyUse(v: Value, block: number): Inst | undefined {
+    return this.defIn(v, block) ?? (v.kind === 'vreg' && this.useCount.get(v.id) === 1 ? this.def.get(v.id)?.inst : undefined);
+  }
+
+  /**
+   * A constant added to a base or index register moves into the displacement: `a[i - 15]` is
+   * `a-60(,%rdi,4)`, not `lea -15(%rdi), %rax` first (address arithmetic wraps at 64 bits, so
+   * (i + k) * s = i * s + k * s always).
+   */
+  planOffset(v: Value, block: number): void {
+    const d = this.onlyUse(v, block);
+    if (!d || d.op !== 'bin' || d.bin !== 'add' || d.cls !== 'l' || d.a.kind !== 'vreg' || d.b.kind !== 'const' || this.folded.has(d) || this.memOperand.has(d)) return;
+    const k = BigInt.asIntN(64, d.b.value);
+    if (k >= -(1n << 24n) && k < 1n << 24n && this.allocaSlot.get(d.a.id) === undefined) this.folded.add(d);
+  }
+
+  /** v without a constant that planOffset moved into the displacement, and that constant. */
+  offsetOf(v: Value): [Value, bigint] {
+    const d = v.kind === 'vreg' ? this.def.get(v.id)?.inst : undefined;
+    if (d && d.op === 'bin' && d.bin === 'add' && d.cls === 'l' && d.b.kind === 'const' && this.folded.has(d)) return [d.a, BigInt.asIntN(64, d.b.value)];
+    return [v, 0n];
   }
 
   /**
@@ -299,6 +326,20 @@ export class Selector {
       // A symbol base with an index is an absolute sign-extended disp32 (`a(,%rax,4)`): every
       // symbol lies in the low 2 GiB (Linux target) or the top 2 GiB (kernel), so it needs no lea.
       if (index.kind === 'sym' && scale === 1 && base.kind !== 'sym') [base, index] = [index, base];
+      const [ix0, ik] = this.offsetOf(index);
+      const [b0, bk] = this.offsetOf(base);
+      const moved = disp + ik * BigInt(scale) + bk;
+      if (fitsS32(moved + (base.kind === 'sym' ? base.addend : 0n))) [index, base, disp] = [ix0, b0, moved];
+      else if (ik !== 0n || bk !== 0n) {
+        // Too far for a disp32 together: compute the offset registers after all.
+        const undo = (v: Value, k: bigint): Value => {
+          if (k === 0n) return v;
+          const t = this.tmp(8);
+          this.emit('leaq', [{ k: 'mem', base: this.v((v as { id: number }).id), disp: k }, reg(t, 8)], ['r', 'w']);
+          return { kind: 'vreg', id: t - FIRST_VREG, cls: 'l' };
+        };
+        [index, base] = [undo(ix0, ik), undo(b0, bk)];
+      }
       const ix = this.regOf(index, 8) as { r: number };
       if (base.kind === 'sym') return { k: 'mem', sym: base.name, disp: base.addend + disp, index: ix.r, scale };
       const bslot = base.kind === 'vreg' ? this.allocaSlot.get(base.id) : undefined;
