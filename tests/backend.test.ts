@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { BinOp, Cls, CmpOp, Value } from '../compiler/ir/ir.js';
+import type { BinOp, Cls, CmpOp, Inst, Value } from '../compiler/ir/ir.js';
 import { C_PRELUDE, FB, c, listing, module, run, sym } from './backend/build.js';
 
 const FIXTURE_S = join(import.meta.dirname, 'backend', 'fixtures.S');
@@ -1262,5 +1262,65 @@ describe('i32 loop counters widened to 64 bits, constant index offsets in the di
     expect(funcAsm(asm, 'upc')).toMatch(/\tmovl\t-8\(%r\w+,%r\w+,4\)/); // a[i - 2]: the offset is in the displacement
     for (const name of ['upwrap', 'upneg', 'up15']) expect(funcAsm(asm, name), name).toMatch(/movslq/);
     expect(funcAsm(asm, 'le')).toMatch(/movslq/);
+  }, 60000);
+});
+
+describe('full unrolling of constant-trip loops', () => {
+  // for (i = init; i < bound; i += step) { p[i] = x + i; acc = acc * 3 + i; } with a store in the
+  // header too (counts header visits); returns acc * 1000 + i after the loop.
+  type Loop = { name: string; init: bigint; bound: bigint; step: bigint; unrolled: boolean };
+  const LOOPS: Loop[] = [
+    { name: 'u4', init: 0n, bound: 4n, step: 1n, unrolled: true },
+    { name: 'u0', init: 5n, bound: 4n, step: 1n, unrolled: true }, // never enters: only the header's visit is left
+    { name: 'u3s2', init: 1n, bound: 6n, step: 2n, unrolled: true },
+    { name: 'u20', init: 0n, bound: 20n, step: 1n, unrolled: false }, // too many trips: stays a loop
+  ];
+  it('gives the loop\'s results with no loop left, within the size limits', async () => {
+    const funcs: FB[] = [];
+    let protos = '';
+    let body = '';
+    const expected: Record<string, string> = {};
+    for (const l of LOOPS) {
+      const f = new FB(l.name, ['l', 'l', 'l'], 'l'); // (p, x, visits)
+      const [h, b, exit] = [f.block(), f.block(), f.block()];
+      f.jmp(h);
+      f.at(h);
+      const i = f.phi('w', [{ block: 0, value: c(l.init, 'w') }]);
+      const acc = f.phi('l', [{ block: 0, value: c(0) }]);
+      f.store(f.p(2), f.bin('add', 'l', f.load('l', f.p(2), 8), c(1)), 8);
+      f.br(f.cmp('slt', 'w', i, c(l.bound, 'w')), b, exit);
+      f.at(b);
+      const wi = f.ext('l', i, 4, true);
+      f.store(f.bin('add', 'l', f.p(0), f.bin('shl', 'l', wi, c(3))), f.bin('add', 'l', f.p(1), wi), 8);
+      const acc2 = f.bin('add', 'l', f.bin('mul', 'l', acc, c(3)), wi);
+      const i2 = f.bin('add', 'w', i, c(l.step, 'w'));
+      f.jmp(h);
+      const phis = f.f.blocks[h].insts.filter((x) => x.op === 'phi') as Extract<Inst, { op: 'phi' }>[];
+      phis.find((x) => x.dst === (i as { id: number }).id)!.incoming.push({ block: b, value: i2 });
+      phis.find((x) => x.dst === (acc as { id: number }).id)!.incoming.push({ block: b, value: acc2 });
+      f.at(exit).ret(f.bin('add', 'l', f.bin('mul', 'l', acc, c(1000)), f.ext('l', i, 4, true)));
+      funcs.push(f);
+      protos += `uint64_t ${l.name}(uint64_t *, uint64_t, uint64_t *);\n`;
+      body += `  { uint64_t a[32] = {0}, v = 0; uint64_t r = ${l.name}(a, 100, &v); uint64_t s = 0; for (int k = 0; k < 32; k++) s = s * 7 + a[k];\n`;
+      body += `    printf("${l.name}=%llu %llu %llu\\n", (unsigned long long)r, (unsigned long long)v, (unsigned long long)s); }\n`;
+      let [acc0, i0, visits, s] = [0n, l.init, 0n, 0n];
+      const a = new Array<bigint>(32).fill(0n);
+      for (;;) {
+        visits++;
+        if (!(i0 < l.bound)) break;
+        a[Number(i0)] = 100n + i0;
+        acc0 = acc0 * 3n + i0;
+        i0 += l.step;
+      }
+      for (const x of a) s = U('l', s * 7n + x);
+      expected[l.name] = `${acc0 * 1000n + i0} ${visits} ${s}`;
+    }
+    const { out, asm } = await runMap(funcs, protos, body);
+    expect(out).toEqual(expected);
+    for (const l of LOOPS) {
+      const a = funcAsm(asm, l.name);
+      // a loop has a conditional jump; the unrolled ones have none
+      expect(/\tj(l|g|b|a|ge|le|ae|be|ne|e)\t/.test(a), l.name).toBe(!l.unrolled);
+    }
   }, 60000);
 });
