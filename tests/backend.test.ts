@@ -1324,3 +1324,47 @@ describe('full unrolling of constant-trip loops', () => {
     }
   }, 60000);
 });
+
+describe('jump threading through a join that only branches on a phi', () => {
+  // if (x < y) { r = K1 } else { r = K2 }  then  test(r) ? x + 100 : y - 7 (direct: x + r + 100)
+  const build = (name: string, k1: bigint, k2: bigint, test: CmpOp | undefined, direct: boolean): FB => {
+    const f = new FB(name, ['w', 'w'], 'w');
+    const [p1, p2, m, t, e] = [f.block(), f.block(), f.block(), f.block(), f.block()];
+    f.br(f.cmp('slt', 'w', f.p(0), f.p(1)), p1, p2);
+    f.at(p1).jmp(m);
+    f.at(p2).jmp(m);
+    f.at(m);
+    const r = f.phi('w', [{ block: p1, value: c(k1, 'w') }, { block: p2, value: c(k2, 'w') }]);
+    f.br(test ? f.cmp(test, 'w', r, c(5, 'w')) : r, t, e);
+    // direct: a successor reads the phi itself (bypassing the join would break dominance: no threading)
+    f.at(t).ret(f.bin('add', 'w', direct ? f.bin('add', 'w', f.p(0), r) : f.p(0), c(100, 'w')));
+    f.at(e).ret(f.bin('sub', 'w', f.p(1), c(7, 'w')));
+    return f;
+  };
+  const CASES: { name: string; k1: bigint; k2: bigint; test?: CmpOp; direct: boolean; threaded: boolean }[] = [
+    { name: 'th_phi', k1: 1n, k2: 0n, direct: false, threaded: true },
+    { name: 'th_cmp', k1: 5n, k2: 9n, test: 'eq', direct: false, threaded: true },
+    { name: 'th_ult', k1: 7n, k2: 2n, test: 'ult', direct: false, threaded: true },
+    { name: 'th_direct', k1: 1n, k2: 0n, direct: true, threaded: false },
+  ];
+  it('each path jumps to the successor its constant selects; results unchanged', async () => {
+    const funcs = CASES.map((k) => build(k.name, k.k1, k.k2, k.test, k.direct));
+    let protos = '';
+    let body = '';
+    const expected: Record<string, string> = {};
+    for (const k of CASES) {
+      protos += `uint32_t ${k.name}(uint32_t, uint32_t);\n`;
+      for (const [x, y] of [[1n, 2n], [5n, 3n], [0xfffffff0n, 4n], [7n, 7n]]) {
+        body += `  printf("${k.name}(${x},${y})=%u\\n", ${k.name}(${x}u, ${y}u));\n`;
+        const r = S('w', x) < S('w', y) ? k.k1 : k.k2;
+        const taken = k.test ? refCmp(k.test, 'w', r, 5n) === 1n : r !== 0n;
+        expected[`${k.name}(${x},${y})`] = String(taken ? U('w', x + (k.direct ? r : 0n) + 100n) : U('w', y - 7n));
+      }
+    }
+    const { out, asm } = await runMap(funcs, protos, body);
+    expect(out).toEqual(expected);
+    // A threaded join leaves no constant loaded into a register only to be tested.
+    const testsConstant = /\t(movl\t\$\d+|xorl\t(%\w+)), (%\w+)\n(\t\.loc[^\n]*\n)*(\.L\w+:\n)?\t(testl|cmpl)\t[^\n]*\3\n/;
+    for (const k of CASES) expect(testsConstant.test(funcAsm(asm, k.name)), k.name).toBe(!k.threaded);
+  }, 60000);
+});
