@@ -1,12 +1,15 @@
 # Scarlett OS: build the toolchain (TypeScript -> out/toolchain), then the kernel with it.
 #
-#   make        out/kernel.elf and out/kernel.map
+#   make        out/kernel.elf and out/kernel.map (and QEMU, to boot them)
 #   make run    boot it in QEMU, serial on stdio
 #   make iso    out/scarlett.iso, a GRUB rescue CD that boots the same image
-#   make test   every test (vitest); results also in out/test-results.json
+#   make test   every test (vitest); results also in out/ci-results.json (what .ci/run reads;
+#               a plain `npx vitest run FILE` writes out/test-results.json instead)
+#   make bench  docs/benchmarks.md's numbers
 #
-# Nothing here calls gcc, as, ld or nasm: the toolchain is ours. QEMU and GRUB are installed on
-# demand (apt-get, when running as root) by the targets that need them.
+# Nothing here calls gcc, as, ld or nasm: the toolchain is ours. QEMU, GRUB and the tests' oracles
+# (binutils, gcc, gdb, valgrind) are installed on demand (apt-get, when running as root) by the
+# targets that need them; otherwise the build prints the command to run and stops.
 
 QEMU      := qemu-system-x86_64
 QEMU_ARGS := -m 512M -serial stdio -display none -no-reboot
@@ -15,15 +18,17 @@ TOOLCHAIN := out/toolchain/.built
 TOOLCHAIN_SRC := $(shell find compiler linker -name '*.ts' -not -path '*/node_modules/*') tsconfig.json
 KERNEL_SRC    := $(shell find kernel-src runtime linker -type f \( -name '*.ts' -o -name '*.S' -o -name '*.toml' -o -name '*.json' \))
 
-.PHONY: all run iso test clean qemu-deps grub-deps bench
-all: out/kernel.elf
+.PHONY: all run iso test clean qemu-deps grub-deps test-deps bench-deps bench
+# QEMU too: the README's first command boots the kernel right after `make`.
+all: qemu-deps out/kernel.elf
 
-node_modules/.package-lock.json: package.json package-lock.json
-	@echo "  npm ci"
-	@npm ci --no-audit --no-fund --loglevel=error
+# By content, not by date: a fresh checkout has new dates but may need no new packages.
+NPM_STAMP := node_modules/.scarlett-lock.json
+$(NPM_STAMP): package.json package-lock.json
+	@cmp -s package-lock.json $@ || { echo "  npm ci"; npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json $@; }
 	@touch $@
 
-$(TOOLCHAIN): node_modules/.package-lock.json $(TOOLCHAIN_SRC)
+$(TOOLCHAIN): $(NPM_STAMP) $(TOOLCHAIN_SRC)
 	@node compiler/driver/build-toolchain.mjs
 	@touch $@
 
@@ -37,8 +42,8 @@ iso: out/scarlett.iso
 out/scarlett.iso: out/kernel.elf grub-deps
 	@node out/toolchain/compiler/driver/build.js iso
 
-test: out/kernel.elf qemu-deps grub-deps
-	@node_modules/.bin/vitest run
+test: out/kernel.elf test-deps
+	@node_modules/.bin/vitest run --outputFile.json=out/ci-results.json
 
 clean:
 	rm -rf out
@@ -58,8 +63,16 @@ grub-deps:
 	$(call need,grub-mkrescue,grub-pc-bin grub-common xorriso mtools)
 	$(call need,xorriso,xorriso)
 	$(call need,mformat,mtools)
+# The tests' oracles (tests/tools.ts names them when one is missing).
+test-deps: qemu-deps grub-deps
+	$(call need,as,binutils)
+	$(call need,gcc,gcc)
+	$(call need,gdb,gdb)
+bench-deps: qemu-deps
+	$(call need,gcc,gcc)
+	$(call need,valgrind,valgrind)
 
 # Benchmarks (docs/benchmarks.md): generated code vs gcc -O2 in instructions (valgrind) and wall
 # time, and build time vs tsc. gcc and valgrind are oracles here, as in the tests.
-bench: out/kernel.elf
+bench: out/kernel.elf bench-deps
 	@node tests/bench/run.mjs

@@ -17,6 +17,7 @@
 //   LNK0012 relocation outside its section                          LNK0013 address space overflow
 //   LNK0014 command line / file errors
 
+import { relative } from 'node:path';
 import { DiagnosticBag, fail, type Diagnostic } from './diag.js';
 import {
   R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_8, R_X86_64_NONE, R_X86_64_PC16, R_X86_64_PC32,
@@ -419,8 +420,8 @@ function relocate(ctx: Ctx): void {
       const p = ctx.place[oi][si];
       if (!p || s.relocs.length === 0) return;
       for (const r of s.relocs) {
-        const where = `${o.name}(${s.name}+0x${r.offset.toString(16)})`;
-        const d = applyOne(ctx, p, r, where);
+        const { where, loc } = relocSite(o, si, r);
+        const d = applyOne(ctx, p, r, where, loc);
         if (!d) continue;
         const key = d.code === 'LNK0001' ? `${d.message.split(',')[0]}|${o.name}` : `${where}|${d.code}`;
         if (!reported.has(key)) bag.items.push(d);
@@ -429,6 +430,21 @@ function relocate(ctx: Ctx): void {
     }),
   );
   bag.check();
+}
+
+/** Where a relocation sits, for messages: the function around it and its source line when the
+ *  object knows them (the relocation's own position, else the section's line table), otherwise
+ *  the object and section offset. The source line replaces the object's name, which for a
+ *  compiled TypeScript program is its tsconfig.json. */
+function relocSite(o: ObjectFile, si: number, r: Relocation): { where: string; loc?: SourceLoc } {
+  const s = o.sections[si];
+  const at = `${s.name}+0x${r.offset.toString(16)}`;
+  let loc = r.loc;
+  for (const l of s.lines) if (!r.loc && l.offset <= r.offset) loc = l.loc; // sorted by offset
+  if (!loc) return { where: `${o.name}(${at})` };
+  const off = BigInt(r.offset);
+  const fn = o.symbols.find((f) => f.section === si && f.type === 'func' && f.value <= off && off < f.value + BigInt(f.size));
+  return { where: `${fn ? `${fn.name} at ` : ''}${relative(process.cwd(), loc.file) || loc.file}:${loc.line} (${at})`, loc };
 }
 
 /** A symbol's name for messages; assemblers turn references to local labels into section + addend. */
@@ -452,10 +468,10 @@ function targetAddress(ctx: Ctx, object: number, symbol: number): bigint | 'unde
 }
 
 /** Applies one relocation; returns a diagnostic instead when it cannot. */
-function applyOne(ctx: Ctx, p: Piece, r: Relocation, where: string): Diagnostic | undefined {
+function applyOne(ctx: Ctx, p: Piece, r: Relocation, where: string, loc: SourceLoc | undefined): Diagnostic | undefined {
   const o = ctx.objects[p.object];
   const out = ctx.sections[p.out];
-  const err = (code: string, message: string): Diagnostic => ({ code, message, loc: r.loc, severity: 'error' });
+  const err = (code: string, message: string): Diagnostic => ({ code, message, loc, severity: 'error' });
   if (r.type === R_X86_64_NONE) return undefined;
   const kind = RELOCS[r.type];
   const rname = RELOC_NAMES[r.type] ?? `type ${r.type}`;

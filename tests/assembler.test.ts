@@ -17,6 +17,9 @@ import type { Item } from '../compiler/asm/items.js';
 import { UserError, formatDiagnostic } from '../linker/diag.js';
 import { writeRelocatable } from '../linker/elfobj.js';
 import { R_X86_64_PLT32 } from '../linker/object.js';
+import { requireTools } from './tools.js';
+
+requireTools('as', 'ld', 'objdump', 'readelf');
 
 const ROOT = join(import.meta.dirname, '..');
 const PROGRAM = readFileSync(join(import.meta.dirname, 'asm', 'program.S'), 'utf8');

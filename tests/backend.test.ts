@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { BinOp, Cls, CmpOp, Inst, Value } from '../compiler/ir/ir.js';
 import { C_PRELUDE, FB, c, listing, module, run, sym } from './backend/build.js';
+import { requireTools } from './tools.js';
+
+requireTools('as', 'gcc');
 
 const FIXTURE_S = join(import.meta.dirname, 'backend', 'fixtures.S');
 const bits = (cls: Cls) => (cls === 'w' ? 32 : 64);

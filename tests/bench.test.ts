@@ -10,6 +10,9 @@ import { join, resolve } from 'node:path';
 import { buildAndRun, type NativeResult } from './differential/native.ts';
 // @ts-expect-error -- plain JavaScript module without type declarations
 import { benchPrograms, GCC_BUILDS, GCC_COMMON } from './bench/run.mjs';
+import { requireTools } from './tools.js';
+
+requireTools('gcc');
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SRC = join(ROOT, 'tests', 'bench', 'codegen');

@@ -6,6 +6,9 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { boot } from './qemu.js';
+import { requireTools } from './tools.js';
+
+requireTools('qemu-system-x86_64', 'grub-file', 'grub-mkrescue', 'xorriso', 'mformat', 'objdump', 'readelf');
 
 const KERNEL = 'out/kernel.elf';
 const BANNER = /Scarlett OS/;

@@ -43,6 +43,9 @@ import { writeExecutable } from '../linker/exec.ts';
 import { prefixGlobals } from '../linker/prefix.ts';
 import { programSources, writeTsconfig } from './differential/native.ts';
 import { boot, type BootResult } from './qemu.ts';
+import { requireTools } from './tools.ts';
+
+requireTools('qemu-system-x86_64', 'grub-file');
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, 'tests', 'conformance');

@@ -17,6 +17,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { dirname, join, relative, resolve } from 'node:path';
 import { runUnderNode } from './differential/shim.ts';
 import { buildAndRun, programSources, type NativeResult } from './differential/native.ts';
+import { requireTools } from './tools.js';
+
+requireTools('gcc');
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, 'tests', 'conformance');

@@ -19,6 +19,9 @@ import { link, type LinkResult } from '../linker/link.js';
 import { readLayout } from '../linker/layout.js';
 import { writeExecutable } from '../linker/exec.js';
 import { newSection, SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS, type LineEntry, type ObjectFile } from '../linker/object.js';
+import { requireTools } from './tools.js';
+
+requireTools('gdb', 'qemu-system-x86_64', 'grub-file', 'objdump', 'readelf');
 
 const ROOT = resolve(__dirname, '..');
 const PROG = join(ROOT, 'tests/dwarf/prog');

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareWithGnu } from './asm/compare.js';
 import { lines32, lines64 } from './asm/lines.js';
+import { requireTools } from './tools.js';
+
+requireTools('as');
 
 const DIR = join(import.meta.dirname, 'asm');
 const fixture = (name: string) =>

@@ -18,6 +18,9 @@ import {
   R_X86_64_8, R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_PC8, R_X86_64_PC16,
   R_X86_64_PC32, R_X86_64_PC64, R_X86_64_PLT32,
 } from '../linker/object.js';
+import { requireTools } from './tools.js';
+
+requireTools('as', 'ld', 'gcc', 'objdump', 'readelf', 'grub-file', 'qemu-system-x86_64');
 
 const ROOT = resolve(__dirname, '..');
 const FIX = join(ROOT, 'tests/linker');
@@ -343,7 +346,7 @@ describe('relocations', () => {
       const e = userError(() => link([o], SMALL));
       expect(e.diagnostics[0]).toMatchObject({ code: 'LNK0003', loc });
       expect(e.diagnostics[0].message).toContain('target');
-      expect(e.diagnostics[0].message).toContain('mem.o(.data+0x8)');
+      expect(e.diagnostics[0].message).toContain('at kernel-src/main.ts:3 (.data+0x8)'); // the reference's source line
       expect(formatDiagnostic(e.diagnostics[0], 'a\nb\nlet x = target;\n')).toMatch(/^kernel-src\/main\.ts:3:7 - error LNK0003: /);
     });
   }

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireTool } from './tools.js';
 
 export interface BootResult {
   serial: string;
@@ -19,11 +20,13 @@ export interface BootOptions {
   memory?: string;
   timeoutMs?: number;
   extra?: string[];
-  /** Stop QEMU as soon as the serial log matches (for boots that idle forever, like the demo). */
-  until?: RegExp;
+  /** Stop QEMU as soon as the serial log matches, or the function says so (for boots that idle
+   *  forever, like the demo, and to end a boot that has already failed without waiting it out). */
+  until?: RegExp | ((log: string) => boolean);
 }
 
 export async function boot(opts: BootOptions): Promise<BootResult> {
+  requireTool('qemu-system-x86_64');
   const dir = mkdtempSync(join(tmpdir(), 'scarlett-qemu-'));
   const log = join(dir, 'serial.log');
   const args = ['-display', 'none', '-no-reboot', '-m', opts.memory ?? '512M', '-serial', `file:${log}`,
@@ -34,8 +37,10 @@ export async function boot(opts: BootOptions): Promise<BootResult> {
   args.push(...(opts.extra ?? []));
   const child = execa('qemu-system-x86_64', args, { reject: false, timeout: opts.timeoutMs ?? 60_000 });
   let stoppedByUs = false;
-  const poll = opts.until && setInterval(() => {
-    if (opts.until!.test(readLog(log))) {
+  const until = opts.until;
+  const stop = until instanceof RegExp ? (text: string) => until.test(text) : until;
+  const poll = stop && setInterval(() => {
+    if (stop(readLog(log))) {
       stoppedByUs = true;
       child.kill('SIGTERM');
     }

@@ -11,7 +11,8 @@
 
 import type { Global, Module } from '../ir/ir.js';
 import type { Expr, Item } from '../asm/items.js';
-import { emitFunc, selectFunc } from '../x86/isel.js';
+import { selectFunc } from '../x86/isel.js';
+import { emitFunc } from '../x86/emit.js';
 import { inlineModule } from '../passes/inline.js';
 import { hoistLoopConstants, optimize } from '../passes/opt.js';
 import { allocate } from '../x86/regalloc.js';

@@ -18,7 +18,7 @@ import { writeExecutable } from '../../linker/exec.js';
 import { formatMap } from '../../linker/map.js';
 import { readLayout } from '../../linker/layout.js';
 import { compileModule } from './backend.js';
-import { runMain, fail } from '../../linker/diag.js';
+import { runMain, fail, UserError, type Diagnostic } from '../../linker/diag.js';
 import { lowerLoaded } from './compile.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
 import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
@@ -60,18 +60,28 @@ export function assembleFile(path: string): ObjectFile {
 
 /** Compiles, assembles and links one program; returns the ELF image. */
 export function buildProgram(o: ProgramOptions): Uint8Array {
+  return linkProgram(o, compileProgram(o));
+}
+
+/** Compiles one program and assembles it with its target's start files: the objects to link. */
+function compileProgram(o: ProgramOptions): ObjectFile[] {
   const name = basename(dirname(resolve(o.tsconfig)));
   const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
   const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
   const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod));
   if (o.emitAsm) writeFileSync(o.emitAsm, formatListing(items));
   const startFiles = startFilePaths(o.target, ROOT);
-  const objects = phase(o.quiet, 'assemble', `${name} + ${startFiles.length} start .S`, () => [
+  return phase(o.quiet, 'assemble', `${name} + ${startFiles.length} start .S`, () => [
     assemble(items, o.tsconfig),
     ...startFiles.map(assembleFile),
   ]);
+}
+
+/** Links a program's objects and writes the ELF (and map); returns the ELF image. */
+function linkProgram(o: ProgramOptions, objects: ObjectFile[]): Uint8Array {
   return phase(o.quiet, 'link', `${basename(o.out)}`, () => {
-    const result = link([...objects, ...(o.extraObjects ?? [])], readLayout(join(ROOT, o.target.layout)));
+    const layout = readLayout(join(ROOT, o.target.layout));
+    const result = explainingUserSymbols(() => link([...objects, ...(o.extraObjects ?? [])], layout));
     checkCodeModel(result, o.target);
     const elf = writeExecutable(result);
     mkdirSync(dirname(o.out), { recursive: true });
@@ -92,9 +102,42 @@ function embedUserProgram(name: string, elf: Uint8Array): ObjectFile {
   return { name: `user program ${name}`, sections: [sec], symbols: [sym('start', 0), sym('end', elf.length)] };
 }
 
+/** Adds the reason to an undefined __user_<name>_start/_end: there is no such user program. */
+function explainingUserSymbols<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    throw new UserError(e.diagnostics.map((d) => {
+      const m = d.code === 'LNK0001' && /^undefined symbol __user_(\w+)_(?:start|end)\b/.exec(d.message);
+      if (!m) return d;
+      const dir = `kernel-src/user/${m[1]}/`;
+      const why = !existsSync(join(ROOT, dir)) ? `${dir} does not exist` : `${dir} has no tsconfig.json`;
+      return { ...d, message: `${d.message}: no user program ${m[1]} is embedded, because ${why}` };
+    }));
+  }
+}
+
+/** Runs one program's build step; keeps its user errors for the end instead of stopping there. */
+function collecting<T>(errors: Diagnostic[], fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    errors.push(...e.diagnostics);
+    return undefined;
+  }
+}
+
+/** The same diagnostic once (a file shared by several programs is compiled with each of them). */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => `${d.loc?.file}:${d.loc?.line}:${d.loc?.col} ${d.code} ${d.message}`;
+  return [...new Map(ds.map((d) => [key(d), d])).values()];
+}
+
 /** User programs: each directory under kernel-src/user/ with .ts files (not the shared lib). */
-function userPrograms(): string[] {
-  const dir = join(ROOT, 'kernel-src/user');
+function userPrograms(root: string): string[] {
+  const dir = join(root, 'kernel-src/user');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((n) => n !== 'lib' && statSync(join(dir, n)).isDirectory())
@@ -120,32 +163,38 @@ function checkCodeModel(result: LinkResult, target: Target): void {
   }
 }
 
-/** The kernel and its user programs: one TypeScript program and one type check for all of them. */
-export function buildKernel(quiet = false): void {
-  const users = userPrograms();
-  const configs = [...users.map((name) => join(ROOT, 'kernel-src/user', name, 'tsconfig.json')), join(ROOT, 'kernel-src/tsconfig.json')];
+/** The kernel and its user programs: one TypeScript program and one type check for all of them.
+ *  Every program is compiled before any error stops the build, so one run shows them all.
+ *  `root` holds kernel-src/ and out/ (another tree in tests; start files and layouts are ROOT's). */
+export function buildKernel(quiet = false, root = ROOT): void {
+  const users = userPrograms(root);
+  const configs = [...users.map((name) => join(root, 'kernel-src/user', name, 'tsconfig.json')), join(root, 'kernel-src/tsconfig.json')];
   const programs = phase(quiet, 'load', `kernel-src + ${users.length} user programs (parse, type check)`, () => loadPrograms(configs));
-  const embedded = users.map((name, i) => {
-    const out = join(ROOT, 'out/user', `${name}.elf`);
-    const elf = buildProgram({
-      tsconfig: configs[i],
-      program: programs[i],
-      target: SCARLETT_USER,
-      out,
-      quiet,
-    });
-    return embedUserProgram(name, elf);
-  });
-  buildProgram({
+  const userOptions = users.map((name, i): ProgramOptions => ({
+    tsconfig: configs[i],
+    program: programs[i],
+    target: SCARLETT_USER,
+    out: join(root, 'out/user', `${name}.elf`),
+    quiet,
+  }));
+  const kernel: ProgramOptions = {
     tsconfig: configs[users.length],
     program: programs[users.length],
     target: KERNEL,
-    out: join(ROOT, 'out/kernel.elf'),
-    map: join(ROOT, 'out/kernel.map'),
-    extraObjects: embedded,
-    emitAsm: join(ROOT, 'out/kernel.s'),
+    out: join(root, 'out/kernel.elf'),
+    map: join(root, 'out/kernel.map'),
+    emitAsm: join(root, 'out/kernel.s'),
     quiet,
+  };
+  const errors: Diagnostic[] = [];
+  const userObjects = userOptions.map((o) => collecting(errors, () => compileProgram(o)));
+  const kernelObjects = collecting(errors, () => compileProgram(kernel));
+  const embedded = users.map((name, i) => {
+    const objects = userObjects[i];
+    return objects && collecting(errors, () => embedUserProgram(name, linkProgram(userOptions[i], objects)));
   });
+  if (errors.length) throw new UserError(dedupe(errors));
+  linkProgram({ ...kernel, extraObjects: embedded.map((e) => e!) }, kernelObjects!);
 }
 
 /** A GRUB rescue CD with the kernel: GRUB is the second, independent multiboot loader we test with. */

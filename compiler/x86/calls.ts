@@ -4,11 +4,10 @@
 // physical registers are coalesced by the register allocator.
 
 import type { Cls, Value } from '../ir/ir.js';
-import type { Selector } from './isel.js';
-import { ARG_REGS, CALLER_SAVED, RAX, RBP, RSP, reg, sizeOf, SUFFIX, type MOp } from './mach.js';
+import { ARG_REGS, CALLER_SAVED, RAX, RBP, RSP, reg, sizeOf, SUFFIX, type MOp, type SelectCtx } from './mach.js';
 import { valueCls } from '../ir/walk.js';
 
-export function selectParams(sel: Selector): void {
+export function selectParams(sel: SelectCtx): void {
   const f = sel.f;
   const inRegs = f.params.slice(0, 6);
   sel.emit('entry', [], [], { implDefs: ARG_REGS.slice(0, inRegs.length) });
@@ -19,7 +18,7 @@ export function selectParams(sel: Selector): void {
   });
 }
 
-export function selectCall(sel: Selector, callee: Value, args: Value[], dst: number | undefined, cls: Cls | undefined): void {
+export function selectCall(sel: SelectCtx, callee: Value, args: Value[], dst: number | undefined, cls: Cls | undefined): void {
   const target = callee.kind === 'sym' && callee.addend === 0n ? undefined : sel.regOf(callee, 8);
   args.slice(6).forEach((v, k) => {
     const sz = sizeOf(valueCls(v));

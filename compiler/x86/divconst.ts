@@ -1,15 +1,14 @@
 // Division and remainder by a constant, selected as multiplications by a reciprocal.
 
 import type { Inst } from '../ir/ir.js';
-import type { Selector } from './isel.js';
-import { fitsS32, imm, immFits, immOf, RAX, RDX, reg, sizeOf, SUFFIX, type Size } from './mach.js';
+import { fitsS32, imm, immFits, immOf, RAX, RDX, reg, sizeOf, SUFFIX, type Size, type SelectCtx } from './mach.js';
 
 /**
  * Division and remainder by a constant as a multiplication by its reciprocal (Granlund and
  * Montgomery; Hacker's Delight 10): exact for every dividend. Returns false where `div` stays:
  * divisors 0, 1, -1 and the most negative one, and unsigned powers of two (opt.ts makes shifts).
  */
-export function divByConstant(sel: Selector, i: Extract<Inst, { op: 'bin' }>, d: bigint): boolean {
+export function divByConstant(sel: SelectCtx, i: Extract<Inst, { op: 'bin' }>, d: bigint): boolean {
   const sz = sizeOf(i.cls);
   const N = sz * 8;
   const sfx = SUFFIX[sz];

@@ -3,27 +3,26 @@
 // operands are moves to and from physical registers, as everywhere in selection.
 
 import type { Cls, Value, Width } from '../ir/ir.js';
-import type { Selector } from './isel.js';
-import { imm, R10, R11, R8, R9, RAX, RBP, RBX, RCX, RDI, RDX, RSI, reg, sizeOf, SUFFIX, type MOp, type Size } from './mach.js';
+import { imm, R10, R11, R8, R9, RAX, RBP, RBX, RCX, RDI, RDX, RSI, reg, sizeOf, SUFFIX, type MOp, type Size, type SelectCtx } from './mach.js';
 import { valueCls } from '../ir/walk.js';
 
 const SYSCALL_REGS = [RAX, RDI, RSI, RDX, R10, R8, R9];
 
 /** Moves each value into its fixed register (sizes from the values' classes unless given). */
-function fixed(sel: Selector, args: Value[], regs: number[], sz?: Size): number[] {
+function fixed(sel: SelectCtx, args: Value[], regs: number[], sz?: Size): number[] {
   args.forEach((v, k) => sel.materialise(v, regs[k], sz ?? sizeOf(valueCls(v))));
   return regs.slice(0, args.length);
 }
 
 /** Zero-extends the low `w` bytes of physical register r into d (class cls). */
-function fromFixed(sel: Selector, r: number, d: number, w: Size, cls: Cls): void {
+function fromFixed(sel: SelectCtx, r: number, d: number, w: Size, cls: Cls): void {
   if (w === 1) sel.emit('movzbl', [reg(r, 1), reg(d, 4)], ['r', 'w']);
   else if (w === 2) sel.emit('movzwl', [reg(r, 2), reg(d, 4)], ['r', 'w']);
   else sel.copy(r, d, w === 8 ? 8 : sizeOf(cls));
 }
 
 /** Joins edx:eax into a 64-bit d. */
-function joinEdxEax(sel: Selector, d: number): void {
+function joinEdxEax(sel: SelectCtx, d: number): void {
   const hi = sel.tmp(8);
   sel.emit('movl', [reg(RDX, 4), reg(hi, 4)], ['r', 'w']);
   sel.emit('movl', [reg(RAX, 4), reg(d, 4)], ['r', 'w']);
@@ -31,7 +30,7 @@ function joinEdxEax(sel: Selector, d: number): void {
   sel.emit('orq', [reg(hi, 8), reg(d, 8)], ['r', 'rw']);
 }
 
-export function selectIntrin(sel: Selector, name: string, args: Value[], dst: number | undefined, cls: Cls | undefined, width: Width | undefined): void {
+export function selectIntrin(sel: SelectCtx, name: string, args: Value[], dst: number | undefined, cls: Cls | undefined, width: Width | undefined): void {
   const d = dst === undefined ? sel.tmp(8) : sel.v(dst);
   const c: Cls = cls ?? 'l';
   const w = (width ?? (c === 'l' ? 8 : 4)) as Size;
@@ -177,7 +176,7 @@ export function selectIntrin(sel: Selector, name: string, args: Value[], dst: nu
 }
 
 /** A memory operand (%reg) for an intrinsic's address argument. */
-function addrReg(sel: Selector, v: Value): MOp {
+function addrReg(sel: SelectCtx, v: Value): MOp {
   if (v.kind === 'sym') return { k: 'mem', rip: true, sym: v.name, disp: v.addend };
   if (v.kind === 'vreg' && sel.allocaSlot.has(v.id)) return { k: 'mem', slot: sel.allocaSlot.get(v.id)!, disp: 0n };
   return { k: 'mem', base: (sel.regOf(v, 8) as { r: number }).r, disp: 0n };

@@ -10,25 +10,19 @@
 // keeps parallel-copy semantics without a swap algorithm; coalescing removes the copies.
 //
 // Around this file: mach.ts (registers, machine instructions), calls.ts (parameters and calls),
-// x86intrin.ts (intrinsics), divconst.ts (division by constants); emit.ts turns the allocated
+// intrinsics.ts (intrinsics), divconst.ts (division by constants); emit.ts turns the allocated
 // result into assembler items (frame, prologue, epilogue).
 
 import type { SourceLoc } from '../../linker/object.js';
 import type { Cls, CmpOp, Func, Inst, Value, Width } from '../ir/ir.js';
 import { selectCall, selectParams } from './calls.js';
 import { divByConstant } from './divconst.js';
-import { ARG_REGS, FIRST_VREG, fitsS32, imm, immFits, immOf, RAX, RCX, RDX, reg, sizeOf, SUFFIX, type Acc, type MFunc, type MInst, type MOp, type Size } from './mach.js';
+import { ARG_REGS, FIRST_VREG, fitsS32, imm, immFits, immOf, RAX, RCX, RDX, reg, sizeOf, SUFFIX, type Acc, type MFunc, type MInst, type MOp, type SelectCtx, type Size } from './mach.js';
 import { machineVars } from './varlocs.js';
 import { buildCfg, loopDepths, splitCriticalEdges } from '../ir/cfg.js';
 import { instDst, instUses, succs, termUses, valueCls } from '../ir/walk.js';
 import { selectIntrin } from './intrinsics.js';
 import { planRotate, selectRotate, type Rotate } from './rotate.js';
-
-// The phases after selection import the machine model and emission from here too.
-export { ARG_REGS, CALLEE_SAVED, CALLER_SAVED, FIRST_VREG, R10, R11, R12, R13, R14, R15, R8, R9, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, regName } from './mach.js';
-export type { Acc, MBlock, MFunc, MInst, MOp, Size } from './mach.js';
-export { emitFunc, layoutFrame, type Frame } from './emit.js';
-export { signedMagic } from './divconst.js';
 
 const CC: Record<CmpOp, string> = { eq: 'e', ne: 'ne', slt: 'l', sle: 'le', sgt: 'g', sge: 'ge', ult: 'b', ule: 'be', ugt: 'a', uge: 'ae' };
 
@@ -44,8 +38,8 @@ const sameAddr = (a: Value, b: Value): boolean =>
 // ---------------------------------------------------------------------------------------------
 // Selection
 
-/** Selection state for one function; calls.ts, x86intrin.ts and divconst.ts extend it by functions. */
-export class Selector {
+/** Selection state for one function; calls.ts, intrinsics.ts and divconst.ts extend it by functions (through SelectCtx). */
+export class Selector implements SelectCtx {
   mf: MFunc;
   out: MInst[] = [];
   loc?: SourceLoc;

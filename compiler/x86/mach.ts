@@ -2,9 +2,8 @@
 // (regalloc.ts) and emission (emit.ts): x86-64 registers, machine instructions over virtual
 // registers, and the small operand helpers all three use.
 
-import type { SourceLoc } from '../../linker/object.js';
-import type { Cls } from '../ir/ir.js';
-import type { MVar } from './varlocs.js';
+import type { DebugType, SourceLoc } from '../../linker/object.js';
+import type { Cls, Func, Value, Width } from '../ir/ir.js';
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 export const R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15;
@@ -66,6 +65,38 @@ export interface MFunc {
   temps: Set<number>; // spill temporaries: never spilled again
   loc?: SourceLoc;
   vars?: MVar[]; // user variables, for debug information (varlocs.ts)
+}
+
+/** A user variable at the machine level, for debug information (varlocs.ts). */
+export interface MVar {
+  id: number;
+  name: string;
+  param: boolean;
+  type?: DebugType;
+  reg?: number;
+  argReg?: number; // a parameter: the register it arrives in (until the value is copied away)
+  constant?: bigint;
+  slot?: number;
+}
+
+/**
+ * What the helper selectors (calls.ts, divconst.ts, intrinsics.ts) use of isel.ts's Selector: the
+ * function being selected, its machine function, and the emitters for operands and instructions.
+ */
+export interface SelectCtx {
+  readonly f: Func;
+  mf: MFunc;
+  useCount: Map<number, number>;
+  allocaSlot: Map<number, number>;
+  zx: Set<number>;
+  v(id: number): number;
+  tmp(sz: Size): number;
+  emit(mnem: string, ops: MOp[], acc: Acc[], more?: Partial<MInst>): void;
+  copy(src: number, dst: number, sz: Size): void;
+  materialise(v: Value, dst: number, sz: Size): void;
+  regOf(v: Value, sz: Size): MOp;
+  srcOf(v: Value, sz: Size): MOp;
+  load(cls: Cls, d: number, mem: MOp, width: Width, signed: boolean): void;
 }
 
 export const sizeOf = (c: Cls): Size => (c === 'w' ? 4 : 8);

@@ -18,24 +18,13 @@
 // has call frame information (.debug_frame) saying where it saved them, so the debugger recovers
 // the caller's values.
 
-import type { DebugType, VarPlace } from '../../linker/object.js';
+import type { VarPlace } from '../../linker/object.js';
 import type { DebugVar } from '../ir/ir.js';
 import type { Item } from '../asm/items.js';
-import type { MFunc, MInst } from './mach.js';
+import type { MFunc, MInst, MVar } from './mach.js';
 import { regsOf } from './regalloc.js';
 
 /** A variable as the machine function knows it: `reg` is the machine register of its value. */
-export interface MVar {
-  id: number;
-  name: string;
-  param: boolean;
-  type?: DebugType;
-  reg?: number;
-  argReg?: number; // a parameter: the register it arrives in (until the value is copied away)
-  constant?: bigint;
-  slot?: number;
-}
-
 /** The machine-level variables of an IR function's variables; `v` maps an IR vreg to its register. */
 export function machineVars(vars: DebugVar[] | undefined, v: (id: number) => number, allocaSlot: Map<number, number>, argRegs: Map<number, number>): MVar[] {
   return (vars ?? []).map((d, id) => ({

@@ -10,11 +10,13 @@ import { assemble } from '../../compiler/asm/assemble.js';
 import { writeRelocatable } from '../../linker/elfobj.js';
 import { readElf, type ElfObject, type ElfReloc } from './elf.js';
 import type { ObjectFile } from '../../linker/object.js';
+import { requireTool } from '../tools.js';
 
 export async function gnuAssemble(src: string): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'asm-'));
   try {
     const out = join(dir, 'gnu.o');
+    requireTool('as');
     await execa('as', ['--64', '-o', out], { input: src });
     return readFileSync(out);
   } finally {

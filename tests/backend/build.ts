@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import type { BinOp, Block, Cls, CmpOp, Func, Inst, Module, Value, Width } from '../../compiler/ir/ir.js';
 import { compileModule } from '../../compiler/driver/backend.js';
 import { formatListing } from '../../compiler/asm/listing.js';
+import { requireTool } from '../tools.js';
 
 export const c = (v: bigint | number, cls: Cls = 'l'): Value => ({ kind: 'const', value: BigInt.asUintN(cls === 'w' ? 32 : 64, BigInt(v)), cls });
 export const sym = (name: string, addend = 0n): Value => ({ kind: 'sym', name, addend });
@@ -145,6 +146,7 @@ export async function run(m: Module, driverC: string, extraS: string[] = [], opt
   writeFileSync(join(dir, 'gen.s'), asm);
   writeFileSync(join(dir, 'driver.c'), driverC);
   const exe = join(dir, 'prog');
+  requireTool('gcc');
   await execa('gcc', ['-O0', '-no-pie', '-w', '-o', exe, join(dir, 'driver.c'), join(dir, 'gen.s'), ...extraS]);
   const r = await execa(exe, [], { reject: false });
   if (r.exitCode !== 0) throw new Error(`program exited with ${r.exitCode} (signal ${r.signal})\n${r.stdout}\n${r.stderr}`);
