@@ -258,7 +258,8 @@ export class Selector implements SelectCtx {
     this.planRmw(b);
     blk.insts.forEach((i, k) => {
       if (i.op === 'load' || i.op === 'store') this.planAddr(i.addr, b);
-      planRotate(this, i);
+      const rot = planRotate(this, i);
+      if (rot) this.rotate.set(i, rot);
       this.planLoadOperand(i, k, b);
       if (i.op === 'select' && k > 0) {
         const c = this.defIn(i.cond, b);

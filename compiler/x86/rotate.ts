@@ -7,8 +7,7 @@
 // count is 0 modulo W (the halves then share no bit), so those need constant counts.
 
 import type { Inst, Value } from '../ir/ir.js';
-import type { Selector } from './isel.js';
-import { imm, RCX, reg, sizeOf, SUFFIX } from './mach.js';
+import { imm, RCX, reg, sizeOf, SUFFIX, type SelectCtx } from './mach.js';
 
 type Bin = Extract<Inst, { op: 'bin' }>;
 
@@ -27,7 +26,7 @@ interface Lin {
 }
 
 /** The count's linear form modulo `bits`, looking through the arithmetic that keeps it (up to a few levels). */
-function linear(sel: Selector, v: Value, bits: number, depth = 0): Lin {
+function linear(sel: SelectCtx, v: Value, bits: number, depth = 0): Lin {
   if (v.kind === 'const') return { sign: 0, k: v.value };
   if (v.kind !== 'vreg' || depth > 4) return { id: -1, sign: 1, k: 0n }; // a symbol: never matches
   const self: Lin = { id: v.id, sign: 1, k: 0n };
@@ -58,7 +57,7 @@ function complementary(p: Lin, q: Lin, bits: number): boolean {
 }
 
 /** The single-use shift that defines v, if selection can fold it into its user. */
-function shiftDef(sel: Selector, v: Value, cls: 'w' | 'l'): Bin | undefined {
+function shiftDef(sel: SelectCtx, v: Value, cls: 'w' | 'l'): Bin | undefined {
   if (v.kind !== 'vreg' || sel.useCount.get(v.id) !== 1) return undefined;
   const d = sel.def.get(v.id)?.inst;
   if (!d || d.op !== 'bin' || d.cls !== cls || (d.bin !== 'shl' && d.bin !== 'shr') || sel.folded.has(d) || d.a.kind !== 'vreg') return undefined;
@@ -66,7 +65,7 @@ function shiftDef(sel: Selector, v: Value, cls: 'w' | 'l'): Bin | undefined {
 }
 
 /** The count computation that the rotate no longer needs when it uses the other count: folded away. */
-function dropCount(sel: Selector, v: Value): boolean {
+function dropCount(sel: SelectCtx, v: Value): boolean {
   if (v.kind !== 'vreg' || sel.useCount.get(v.id) !== 1) return false;
   const d = sel.def.get(v.id)?.inst;
   if (!d || sel.folded.has(d) || !((d.op === 'bin' && ['add', 'sub', 'and'].includes(d.bin)) || (d.op === 'un' && d.un === 'neg') || d.op === 'ext')) return false;
@@ -74,8 +73,8 @@ function dropCount(sel: Selector, v: Value): boolean {
   return true;
 }
 
-/** Plans `i` as a rotate when it is one (see the file comment); the shifts are then folded into it. */
-export function planRotate(sel: Selector, i: Inst): void {
+/** The rotate `i` is, if it is one (see the file comment); its shifts are then folded into it. */
+export function planRotate(sel: SelectCtx, i: Inst): Rotate | undefined {
   if (i.op !== 'bin' || (i.bin !== 'or' && i.bin !== 'add' && i.bin !== 'xor') || sel.folded.has(i)) return;
   const p = shiftDef(sel, i.a, i.cls);
   const q = shiftDef(sel, i.b, i.cls);
@@ -94,11 +93,11 @@ export function planRotate(sel: Selector, i: Inst): void {
     if (dropCount(sel, shl.b)) left = false;
     else dropCount(sel, shr.b);
   }
-  sel.rotate.set(i, { x: shl.a, left, count: left ? shl.b : shr.b });
+  return { x: shl.a, left, count: left ? shl.b : shr.b };
 }
 
 /** Emits the rotate planned for `i`. */
-export function selectRotate(sel: Selector, i: Bin, rot: Rotate): void {
+export function selectRotate(sel: SelectCtx, i: Bin, rot: Rotate): void {
   const sz = sizeOf(i.cls);
   const d = sel.v(i.dst);
   const mn = `${rot.left ? 'rol' : 'ror'}${SUFFIX[sz]}`;
