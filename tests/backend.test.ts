@@ -1371,3 +1371,22 @@ describe('jump threading through a join that only branches on a phi', () => {
     for (const k of CASES) expect(testsConstant.test(funcAsm(asm, k.name)), k.name).toBe(!k.threaded);
   }, 60000);
 });
+
+describe('two-address operations start from the operand that dies', () => {
+  it('x ^ load(p) with x still needed after is computed into the loaded value, with no copy of x', async () => {
+    const fns: FB[] = [];
+    for (const op of ['xor', 'and', 'or', 'mul'] as BinOp[]) {
+      const f = new FB(`two_${op}`, ['w', 'l'], 'w');
+      const t = f.bin(op, 'w', f.p(0), f.load('w', f.p(1), 1));
+      f.ret(f.bin('add', 'w', t, f.bin('shr', 'w', f.p(0), c(8, 'w'))));
+      fns.push(f);
+    }
+    const protos = ['xor', 'and', 'or', 'mul'].map((op) => `uint32_t two_${op}(uint32_t, uint8_t *);`).join('\n');
+    const body = ['xor', 'and', 'or', 'mul'].map((op) => `  { uint8_t b = 0xa7; printf("${op}=%u\\n", two_${op}(0x12345678u, &b)); }`).join('\n');
+    const { out, asm } = await runMap(fns, protos, body);
+    const x = 0x12345678n;
+    const r = (op: BinOp) => String(U('w', refBin(op, 'w', x, 0xa7n) + (x >> 8n)));
+    expect(out).toEqual({ xor: r('xor'), and: r('and'), or: r('or'), mul: r('mul') });
+    for (const op of ['xor', 'and', 'or', 'mul']) expect(funcAsm(asm, `two_${op}`), op).not.toMatch(/\tmov[lq]\t%(?!rsp)\w+, %\w+\n/); // the prologue's movq %rsp, %rbp aside
+  }, 60000);
+});

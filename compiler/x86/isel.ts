@@ -57,6 +57,8 @@ export class Selector implements SelectCtx {
   /** An or/add/xor of two shifts that is a rotate (rotate.ts). */
   rotate = new Map<Inst, Rotate>();
   phiTemp = new Map<Inst, number>();
+  /** The block being selected. */
+  block = 0;
   /** Class-w vregs whose register is known to have its upper 32 bits clear (see zeroExtendedRegs). */
   zx = new Set<number>();
 
@@ -400,6 +402,7 @@ export class Selector implements SelectCtx {
 
   selectBlock(b: number): void {
     const blk = this.f.blocks[b];
+    this.block = b;
     for (const i of blk.insts) {
       if (i.op !== 'phi') continue;
       this.loc = i.loc;
@@ -642,11 +645,25 @@ export class Selector implements SelectCtx {
         return;
       }
     }
-    // Two-address form: d = a; d op= b.
-    const src = this.srcOf(b, sz);
-    this.materialise(a, d, sz);
+    // Two-address form: d = a; d op= b. When b dies here and a lives on, a commutative operation
+    // starts from b instead: the copy into d then coalesces (xorl %ecx, %eax, not movl + xorl).
+    const swap = (COMMUTATIVE.has(i.bin) || i.bin === 'mul') && b.kind === 'vreg' && this.useCount.get(b.id) === 1 && this.outlives(a, i);
+    const src = this.srcOf(swap ? a : b, sz);
+    this.materialise(swap ? b : a, d, sz);
     const mn = i.bin === 'mul' ? 'imul' : i.bin;
     this.emit(`${mn}${sfx}`, [src, reg(d, sz)], ['r', 'rw']);
+  }
+
+  /**
+   * Whether v is still live after instruction i: read later in the block being selected, or read
+   * elsewhere too and not a phi (a loop-carried phi's other reads are usually on the way out).
+   */
+  outlives(v: Value, i: Inst): boolean {
+    if (v.kind !== 'vreg') return false;
+    if ((this.useCount.get(v.id) ?? 0) > 1 && this.def.get(v.id)?.inst.op !== 'phi') return true;
+    const blk = this.f.blocks[this.block];
+    const reads = (x: Value) => x.kind === 'vreg' && x.id === v.id;
+    return blk.insts.slice(blk.insts.indexOf(i) + 1).some((j) => instUses(j).some(reads)) || termUses(blk.term).some(reads);
   }
 
   ext(cls: Cls, dst: number, a: Value, from: Width, signed: boolean): void {
