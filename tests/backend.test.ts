@@ -1390,3 +1390,37 @@ describe('two-address operations start from the operand that dies', () => {
     for (const op of ['xor', 'and', 'or', 'mul']) expect(funcAsm(asm, `two_${op}`), op).not.toMatch(/\tmov[lq]\t%(?!rsp)\w+, %\w+\n/); // the prologue's movq %rsp, %rbp aside
   }, 60000);
 });
+
+describe('extending loads', () => {
+  it('i64(load) of the same width is one movs/movz load; not past a store to the same place', async () => {
+    const fns: FB[] = [];
+    const cases: { name: string; w: 1 | 2 | 4; loadSigned: boolean; extSigned: boolean }[] = [];
+    for (const w of [1, 2, 4] as const) for (const loadSigned of [false, true]) for (const extSigned of [false, true]) cases.push({ name: `xl${w}${loadSigned ? 's' : 'u'}${extSigned ? 's' : 'u'}`, w, loadSigned, extSigned });
+    for (const k of cases) {
+      const f = new FB(k.name, ['l'], 'l');
+      f.ret(f.ext('l', f.load('w', f.p(0), k.w, k.loadSigned), k.w, k.extSigned));
+      fns.push(f);
+    }
+    // The load reads 0x80..., then a store writes 1 there, then the extension: the old value.
+    const st = new FB('xl_store', ['l'], 'l');
+    const v = st.load('w', st.p(0), 4);
+    st.store(st.p(0), c(1, 'w'), 4);
+    st.ret(st.ext('l', v, 4, true));
+    fns.push(st);
+    const protos = cases.map((k) => `uint64_t ${k.name}(void *);`).join('\n') + '\nuint64_t xl_store(void *);';
+    const body = cases.map((k) => `  { uint32_t m = 0x8badf0f8u; printf("${k.name}=%llu\\n", (unsigned long long)${k.name}(&m)); }`).join('\n') +
+      '\n  { uint32_t m = 0x80000000u; uint64_t r = xl_store(&m); printf("xl_store=%llu %u\\n", (unsigned long long)r, m); }';
+    const { out, asm } = await runMap(fns, protos, body);
+    const mem = 0x8badf0f8n;
+    const expected: Record<string, string> = { xl_store: `${U('l', -(1n << 31n))} 1` };
+    for (const k of cases) {
+      const bitsW = BigInt(k.w * 8);
+      const raw = mem & ((1n << bitsW) - 1n);
+      const loaded = k.loadSigned ? U('w', BigInt.asIntN(k.w * 8, raw)) : raw; // class w
+      const low = loaded & ((1n << bitsW) - 1n);
+      expected[k.name] = String(k.extSigned ? U('l', BigInt.asIntN(k.w * 8, low)) : low);
+    }
+    expect(out).toEqual(expected);
+    for (const k of cases) expect(funcAsm(asm, k.name).match(/\tmov[sz]?[bwlq]*\t/g)?.length, k.name).toBe(2); // the prologue's movq, the load
+  }, 60000);
+});

@@ -57,6 +57,8 @@ export class Selector implements SelectCtx {
   /** An or/add/xor of two shifts that is a rotate (rotate.ts). */
   rotate = new Map<Inst, Rotate>();
   phiTemp = new Map<Inst, number>();
+  /** A 64-bit extension of a load of its width: one extending load (planExtLoad). */
+  extLoad = new Map<Inst, Extract<Inst, { op: 'load' }>>();
   /** The block being selected. */
   block = 0;
   /** Class-w vregs whose register is known to have its upper 32 bits clear (see zeroExtendedRegs). */
@@ -217,6 +219,21 @@ export class Selector implements SelectCtx {
   }
 
   /**
+   * `i64(load<i32>(p))` is one `movslq (p), %rax`: an extension to 64 bits of a load of the same
+   * width, the load's only use, with no store, call, intrinsic or volatile access between them
+   * (the load moves down to the extension).
+   */
+  planExtLoad(i: Inst, k: number, b: number): void {
+    if (i.op !== 'ext' || i.cls !== 'l') return;
+    const ld = this.defIn(i.a, b);
+    if (!ld || ld.op !== 'load' || ld.volatile || ld.width !== i.from || this.folded.has(ld)) return;
+    const insts = this.f.blocks[b].insts;
+    if (insts.slice(insts.indexOf(ld) + 1, k).some(clobbers)) return;
+    this.folded.add(ld);
+    this.extLoad.set(i, ld);
+  }
+
+  /**
    * `*p = *p op v` (and `*p = -*p`, `~*p`) is one instruction on memory (`addl $1, n(%rip)`,
    * `orq %rax, 8(%rdi)`) when the load's only use is the operation, whose only use (perhaps through
    * a truncation the store makes anyway) is a store of the load's width to the same address, with
@@ -260,6 +277,7 @@ export class Selector implements SelectCtx {
     this.planRmw(b);
     blk.insts.forEach((i, k) => {
       if (i.op === 'load' || i.op === 'store') this.planAddr(i.addr, b);
+      this.planExtLoad(i, k, b);
       const rot = planRotate(this, i);
       if (rot) this.rotate.set(i, rot);
       this.planLoadOperand(i, k, b);
@@ -511,8 +529,11 @@ export class Selector implements SelectCtx {
         this.emit('movzbl', [reg(d, 1), reg(d, 4)], ['r', 'w']);
         return;
       }
-      case 'ext':
+      case 'ext': {
+        const ld = this.extLoad.get(i);
+        if (ld) return this.load('l', this.v(i.dst), this.addr(ld.addr), ld.width, i.signed);
         return this.ext(i.cls, i.dst, i.a, i.from, i.signed);
+      }
       case 'copy':
         return this.materialise(i.a, this.v(i.dst), sizeOf(i.cls));
       case 'select': {
