@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { BinOp, Cls, CmpOp, Inst, Value } from '../compiler/ir/ir.js';
 import { C_PRELUDE, FB, c, listing, module, run, sym } from './backend/build.js';
+import { threadJumps } from '../compiler/x86/emit.js';
+import type { MFunc, MInst } from '../compiler/x86/mach.js';
 import { requireTools } from './tools.js';
 
 requireTools('as', 'gcc');
@@ -438,6 +440,20 @@ int sgn(int x) { return (x > 0) - (x < 0); }`;
 });
 
 /** The listing of one function, from its label to its end label. */
+/** Jumps (in `asm`) to a block whose first instruction is itself a `jmp`: machine jump threading leaves none. */
+function jumpsToJumps(asm: string): string[] {
+  const lines = asm.split('\n').filter((l) => !/^\s*\.(loc|file)\b/.test(l));
+  const firstAfter = new Map<string, string>();
+  lines.forEach((l, k) => {
+    const m = /^(\.L\w+):$/.exec(l);
+    if (m) firstAfter.set(m[1], lines.slice(k + 1).find((x) => !/^\.L\w+:$/.test(x)) ?? '');
+  });
+  return lines.filter((l) => {
+    const m = /^\tj\w+\t(\.L\w+)$/.exec(l);
+    return m && /^\tjmp\t/.test(firstAfter.get(m[1]) ?? '');
+  });
+}
+
 const funcAsm = (asm: string, name: string) => asm.slice(asm.indexOf(`\n${name}:`), asm.indexOf(`.L${name}_end:`));
 
 describe('code shape', () => {
@@ -1264,6 +1280,7 @@ describe('i32 loop counters widened to 64 bits, constant index offsets in the di
     for (const name of ['up', 'upc', 'upk', 'down']) expect(funcAsm(asm, name).match(/movslq/g)?.length ?? 0, name).toBeLessThanOrEqual(2);
     expect(funcAsm(asm, 'upc')).toMatch(/\tmovl\t-8\(%r\w+,%r\w+,4\)/); // a[i - 2]: the offset is in the displacement
     for (const name of ['upwrap', 'upneg', 'up15']) expect(funcAsm(asm, name), name).toMatch(/movslq/);
+    expect(jumpsToJumps(asm)).toEqual([]);
     expect(funcAsm(asm, 'le')).toMatch(/movslq/);
   }, 60000);
 });
@@ -1325,6 +1342,7 @@ describe('full unrolling of constant-trip loops', () => {
       // a loop has a conditional jump; the unrolled ones have none
       expect(/\tj(l|g|b|a|ge|le|ae|be|ne|e)\t/.test(a), l.name).toBe(!l.unrolled);
     }
+    expect(jumpsToJumps(asm)).toEqual([]);
   }, 60000);
 });
 
@@ -1369,6 +1387,7 @@ describe('jump threading through a join that only branches on a phi', () => {
     // A threaded join leaves no constant loaded into a register only to be tested.
     const testsConstant = /\t(movl\t\$\d+|xorl\t(%\w+)), (%\w+)\n(\t\.loc[^\n]*\n)*(\.L\w+:\n)?\t(testl|cmpl)\t[^\n]*\3\n/;
     for (const k of CASES) expect(testsConstant.test(funcAsm(asm, k.name)), k.name).toBe(!k.threaded);
+    expect(jumpsToJumps(asm)).toEqual([]);
   }, 60000);
 });
 
@@ -1423,4 +1442,46 @@ describe('extending loads', () => {
     expect(out).toEqual(expected);
     for (const k of cases) expect(funcAsm(asm, k.name).match(/\tmov[sz]?[bwlq]*\t/g)?.length, k.name).toBe(2); // the prologue's movq, the load
   }, 60000);
+});
+
+describe('machine jump threading', () => {
+  it('a split critical edge whose copies coalesced is jumped over, not through', async () => {
+    const fns: FB[] = [];
+    for (const [name, op] of [['edge_lt', 'slt'], ['edge_ne', 'ne']] as [string, CmpOp][]) {
+      const f = new FB(name, ['w', 'w'], 'w');
+      const [b1, j] = [f.block(), f.block()];
+      f.br(f.cmp(op, 'w', f.p(0), f.p(1)), b1, j);
+      f.at(b1);
+      const t = f.bin('add', 'w', f.p(0), c(5, 'w'));
+      f.jmp(j);
+      f.at(j).ret(f.bin('mul', 'w', f.phi('w', [{ block: 0, value: f.p(0) }, { block: b1, value: t }]), c(3, 'w')));
+      fns.push(f);
+    }
+    const { out, asm } = await runMap(fns, 'uint32_t edge_lt(uint32_t, uint32_t); uint32_t edge_ne(uint32_t, uint32_t);',
+      '  printf("lt=%u %u\\n", edge_lt(1, 2), edge_lt(3, 2));\n  printf("ne=%u %u\\n", edge_ne(1, 2), edge_ne(2, 2));');
+    expect(out).toEqual({ lt: '18 9', ne: '18 6' });
+    expect(jumpsToJumps(asm)).toEqual([]);
+  }, 60000);
+
+  it('retargets branches and jumps through chains of jump-only blocks (copies that vanish ignored), and stops at a cycle', () => {
+    const j = (mnem: string, to: string): MInst => ({ mnem, ops: [{ k: 'label', name: to }], acc: ['n'] });
+    const nop: MInst = { mnem: 'movq', ops: [{ k: 'reg', r: 100, sz: 8 }, { k: 'reg', r: 100, sz: 8 }], acc: ['r', 'w'], copy: true };
+    const block = (label: string, insts: MInst[]) => ({ label, insts, succs: [], depth: 0 });
+    const mf = {
+      name: 't', exported: false, regSize: new Map(), slots: [], outArgs: 0, temps: new Set<number>(), nextReg: 200,
+      blocks: [
+        block('A', [j('jne', 'B'), j('jmp', 'C')]),
+        block('B', [nop, j('jmp', 'C')]),
+        block('C', [j('jmp', 'D')]),
+        block('D', [{ mnem: 'ret', ops: [], acc: [] }]),
+        block('E', [j('jmp', 'F')]),
+        block('F', [j('jmp', 'E')]),
+        block('G', [j('jmp', 'E')]),
+      ],
+    } as unknown as MFunc;
+    threadJumps(mf, (i) => i === nop);
+    const targets = mf.blocks.map((b) => b.insts.filter((i) => i.ops[0]?.k === 'label').map((i) => `${i.mnem} ${(i.ops[0] as { name: string }).name}`).join(', '));
+    expect(targets.slice(0, 4)).toEqual(['jne D, jmp D', 'jmp D', 'jmp D', '']);
+    for (const k of [4, 5, 6]) expect(targets[k]).toMatch(/^jmp [EF]$/); // a cycle of jumps stays a cycle
+  });
 });
