@@ -6,7 +6,8 @@ import { SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS } from './object.js';
 import { PF_R, PF_W, PF_X } from './elf.js';
 import type { LinkResult } from './link.js';
 
-const hex = (n: bigint | number, width = 16) => '0x' + n.toString(16).padStart(width, '0');
+/** An address or value as 64-bit hex: a negative (absolute) symbol value prints as its two's complement, as readelf does. */
+const hex = (n: bigint | number, width = 16) => '0x' + BigInt.asUintN(64, BigInt(n)).toString(16).padStart(width, '0');
 
 function perms(flags: number, r: number, w: number, x: number): string {
   return (flags & r || r === 0 ? 'R' : '-') + (flags & w ? 'W' : '-') + (flags & x ? 'X' : '-');

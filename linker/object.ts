@@ -28,6 +28,7 @@ export const R_X86_64_NONE = 0;
 export const R_X86_64_64 = 1;
 export const R_X86_64_PC32 = 2;
 export const R_X86_64_PLT32 = 4;
+export const R_X86_64_GOTPCREL = 9;
 export const R_X86_64_32 = 10;
 export const R_X86_64_32S = 11;
 export const R_X86_64_16 = 12;
@@ -35,6 +36,8 @@ export const R_X86_64_PC16 = 13;
 export const R_X86_64_8 = 14;
 export const R_X86_64_PC8 = 15;
 export const R_X86_64_PC64 = 24;
+export const R_X86_64_GOTPCRELX = 41;
+export const R_X86_64_REX_GOTPCRELX = 42;
 
 export const RELOC_NAMES: Record<number, string> = {
   [R_X86_64_NONE]: 'R_X86_64_NONE',
@@ -48,6 +51,9 @@ export const RELOC_NAMES: Record<number, string> = {
   [R_X86_64_8]: 'R_X86_64_8',
   [R_X86_64_PC8]: 'R_X86_64_PC8',
   [R_X86_64_PC64]: 'R_X86_64_PC64',
+  [R_X86_64_GOTPCREL]: 'R_X86_64_GOTPCREL',
+  [R_X86_64_GOTPCRELX]: 'R_X86_64_GOTPCRELX',
+  [R_X86_64_REX_GOTPCRELX]: 'R_X86_64_REX_GOTPCRELX',
 };
 
 /** A place in a section whose bytes the linker fills in once addresses are known. */

@@ -14,7 +14,7 @@ import { assemble } from '../compiler/asm/assemble.js';
 import { parseAtt } from '../compiler/asm/att.js';
 import { formatListing } from '../compiler/asm/listing.js';
 import type { Item } from '../compiler/asm/items.js';
-import { UserError, formatDiagnostic } from '../linker/diag.js';
+import { UserError, formatDiagnostic, type Diagnostic } from '../linker/diag.js';
 import { writeRelocatable } from '../linker/elfobj.js';
 import { R_X86_64_PLT32 } from '../linker/object.js';
 import { requireTools } from './tools.js';
@@ -136,6 +136,9 @@ describe('instruction records from the code generator', () => {
       { kind: 'label', name: '.Lloop' }, I('imulq', imm(10n), reg('rax'), reg('rdx')), I('jmp', target('.Lloop')),
       I('call', reg('rax')), I('jmp', mem(8n, 'rax')), I('movabsq', imm(-1n), reg('r11')), I('cqto'), I('idivq', reg('rcx')),
       I('sete', reg('al')), I('lock', ), I('xaddq', reg('rax'), mem(0n, 'rdi')), I('leave'), I('ret'),
+      { kind: 'instr', mnem: 'call', ops: [{ kind: 'target', value: { sym: 'ext', addend: 4n, reloc: 'plt' } }] },
+      I('movq', { kind: 'mem', disp: { sym: 'ext', addend: 0n, reloc: 'gotpcrel' }, base: 'rip' }, reg('rax')),
+      { kind: 'instr', mnem: 'orl', ops: [imm(1n), mem(0n, 'rax')], prefixes: ['lock'] },
       { kind: 'comment', text: 'data follows' },
       { kind: 'section', name: '.rodata' },
       { kind: 'label', name: 'str' },
@@ -172,18 +175,27 @@ describe('bad input', () => {
     ['wrong operand kind', '\tmovl %eax, $5\n', /^1:2 ASM0002 operand type mismatch for 'movl'/],
     ['wrong operand size', '\taddl %rax, %rbx\n', /^1:2 ASM0002 operand type mismatch/],
     ['wrong operand count', '\tret %eax, %ebx, %ecx\n', /^1:2 ASM0002 wrong number of operands/],
-    ['out-of-range immediate', '\tmovb $256, %al\n', /^1:2 ASM0003 immediate 256 is out of range for 'movb'/],
+    ['out-of-range immediate', '\tint $256\n', /^1:2 ASM0003 immediate 256 is out of range for 'int'/],
     ['out-of-range 64-bit immediate', '\taddq $0x80000000, %rax\n', /^1:2 ASM0003 immediate 2147483648 is out of range/],
     ['undefined numeric label backward', '\tjmp 1b\n', /^1:6 ASM0010 undefined local label '1b'/],
     ['undefined numeric label forward', '\tjmp 1f\n\tret\n', /^1:6 ASM0012 undefined local label '1f'/],
     ['bad directive', '\t.frob 3\n', /^1:2 ASM0010 unknown directive '.frob'/],
     ['bad register', '\tmovl %eex, %eax\n', /^1:7 ASM0010 bad register name '%eex'/],
     ['high byte with REX', '\tmovb %ah, %sil\n', /^1:2 ASM0007 can't encode register '%ah'/],
-    ['no size', '\tincl %eax\n\tinc (%rax)\n', /^2:2 ASM0005 no size suffix/],
+    ['no size, and an immediate too wide for the default', '\tincl %eax\n\tmov $0x100000000, (%rax)\n', /^2:2 ASM0003 immediate 4294967296 does not fit the default 32-bit size of 'mov'/],
     ['64-bit register in 32-bit code', '\t.code32\n\tmovq %rax, %rbx\n', /^2:2 ASM0002/],
     ['duplicate label', 'a: nop\na: nop\n', /^2:1 ASM0021 symbol 'a' is already defined/],
     ['bad scale', '\tmovl (%rax,%rbx,3), %eax\n', /ASM0010 scale factor must be 1, 2, 4 or 8/],
     ['rsp as index', '\tmovl (%rax,%rsp,2), %eax\n', /^1:2 ASM0006 bad index register '%rsp'/],
+    ['lock on a store (not lockable)', '\tlock movl %eax, (%rbx)\n', /^1:2 ASM0009 expecting lockable instruction after 'lock'/],
+    ['lock without a memory operand', '\tlock addl %eax, %ebx\n', /^1:2 ASM0009 expecting lockable instruction/],
+    ['lock nop', '\tlock nop\n', /^1:2 ASM0009 expecting lockable instruction/],
+    ['rep on a non-string instruction', '\trep addl $1, (%rax)\n', /^1:2 ASM0009 invalid instruction 'addl' after 'rep'/],
+    ['a prefix twice', '\tlock lock addl $1, (%rax)\n', /^1:2 ASM0009 same type of prefix used twice/],
+    ['jmpq to a symbol (GNU as refuses the suffix)', '\tjmpq sym\n', /^1:2 ASM0002 operand type mismatch for 'jmpq'/],
+    ['@GOTPCREL as a branch target', '\tcall ext@GOTPCREL\n', /^1:2 ASM0011 @GOTPCREL is not a branch target/],
+    ['= in an operand', '\tmovl $(1 == 1), %eax\n', /^1:\d+ ASM0010 invalid character '=' in operand 1/],
+    ['a literal wider than 64 bits', '\t.quad 0x10000000000000000\n', /^1:\d+ ASM0010 number '0x10000000000000000' does not fit in 64 bits/],
     ['junk after operand', '\tmovl %eax, %ebx %ecx\n', /^1:\d+ ASM0010 junk at end of line/],
     ['non-constant fill', '\t.fill x, 1, 0\n', /ASM0023 fill count must be a constant/],
     ['unterminated string', '\t.ascii "abc\n', /ASM0010 unterminated string/],
@@ -196,8 +208,21 @@ describe('bad input', () => {
     });
   }
 
+  it('warns, as GNU as does, where it keeps only the low bits of a value', () => {
+    const warnings: Diagnostic[] = [];
+    const src = '\tmovb $0x1ff, %al\n\t.byte 0x1ff\n\t.quad 1 << 64\n\tinc (%rax)\n';
+    const obj = assemble(parseAtt(src, 'w.S', warnings), 'w.S', warnings);
+    expect(Array.from(obj.sections.find((s) => s.name === '.text')!.data)).toEqual([0xb0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0x00]);
+    expect(warnings.map((d) => `${d.loc?.line} ${d.severity} ${d.code} ${d.message}`)).toEqual([
+      '1 warning ASM0030 0x1ff shortened to 0xff',
+      "4 warning ASM0030 no instruction mnemonic suffix given and no register operands; using default for 'inc'",
+      '2 warning ASM0030 value 0x1ff truncated to 0xff',
+      '3 warning ASM0030 shift count out of range (64 is not between 0 and 63)',
+    ]);
+  });
+
   it('reports every bad line at once, not only the first', () => {
-    expect(diag('\tfoo\n\tnop\n\tbar\n\tmovb $256, %al\n').map((d) => d.split(' ')[0])).toEqual(['1:2', '3:2', '4:2']);
+    expect(diag('\tfoo\n\tnop\n\tbar\n\tint $256\n').map((d) => d.split(' ')[0])).toEqual(['1:2', '3:2', '4:2']);
     expect(diag('\t.baz\n\tnop\n\t.qux 1\n\tmovl %eax,, %ebx\n').map((d) => d.split(' ')[0])).toEqual(['1:2', '3:2', '4:12']);
   });
 

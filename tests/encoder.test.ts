@@ -21,6 +21,7 @@ const fixture = (name: string) =>
 const SETS: [string, string[], boolean][] = [
   ['64-bit forms', lines64(), false],
   ['64-bit edge cases', fixture('edge64.S'), false],
+  ['issue 9 categories', fixture('issue9.S'), false],
   ['32-bit forms', lines32(), true],
   ['32-bit edge cases', fixture('edge32.S'), true],
 ];

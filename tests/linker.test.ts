@@ -12,6 +12,8 @@ import { parseLayout, readLayout, type Layout } from '../linker/layout.js';
 import { link, type LinkResult } from '../linker/link.js';
 import { writeExecutable } from '../linker/exec.js';
 import { formatMap } from '../linker/map.js';
+import { assemble as assembleOurs } from '../compiler/asm/assemble.js';
+import { parseAtt } from '../compiler/asm/att.js';
 import { UserError, formatDiagnostic } from '../linker/diag.js';
 import {
   type ObjectFile, type Relocation, newSection, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_PROGBITS,
@@ -141,6 +143,14 @@ describe('kernel layout', () => {
     }
     expect(n).toBe(mapped.size);
     for (const name of ['_start', 'kernel_main', 'local_func', 'boot_stack_top', '__kernel_phys_end', '__ksymtab_start']) expect(mapped.has(name), name).toBe(true);
+  });
+
+  it('prints a negative absolute symbol as readelf does (two\'s complement), from our assembler\'s object', async () => {
+    const neg = assembleOurs(parseAtt('\t.globl neg_abs\n\t.set neg_abs, -3\n', 'neg.S'), 'neg.S');
+    const r = link([...objs.map((o) => o.obj), neg], readLayout(KERNEL_TOML));
+    expect(formatMap(r)).toMatch(/^ {2}0xfffffffffffffffd 0x00000000 global .*neg_abs/m);
+    const { stdout } = await execa('readelf', ['-s', '-W', writeTmp('neg.elf', writeExecutable(r))]);
+    expect(stdout).toMatch(/fffffffffffffffd\s+0\s+NOTYPE\s+GLOBAL\s+DEFAULT\s+ABS neg_abs/);
   });
 
   it('has one PT_LOAD per permission: boot RWX (physical), text RX, rodata R, data+bss RW (higher half)', async () => {
@@ -436,7 +446,7 @@ describe('link errors', () => {
 
   it('an unsupported relocation type', () => {
     const o = objWith([{ offset: 0, type: 9 /* R_X86_64_GOTPCREL */, symbol: 0, addend: 0n }]);
-    expect(userError(() => link([o], SMALL)).message).toMatch(/LNK0008: unsupported relocation type 9/);
+    expect(userError(() => link([o], SMALL)).message).toMatch(/LNK0008: unsupported relocation R_X86_64_GOTPCREL/);
   });
 
   it('an allocated section the layout does not place', () => {

@@ -7,15 +7,21 @@
 // (3) Write the bytes and turn each fixup into either a value (same-section PC-relative reference,
 // absolute constant) or a relocation, against the section symbol for local symbols as GNU as does.
 
-import { DiagnosticBag, UserError } from '../../linker/diag.js';
+import { DiagnosticBag, UserError, type Diagnostic } from '../../linker/diag.js';
 import {
   defaultSectionFlags, newSection, R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_8, R_X86_64_PC32,
-  R_X86_64_PC8, R_X86_64_PC16, R_X86_64_PC64, R_X86_64_PLT32, SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_WRITE,
+  R_X86_64_PC8, R_X86_64_PC16, R_X86_64_PC64, R_X86_64_PLT32, R_X86_64_GOTPCREL, R_X86_64_GOTPCRELX, R_X86_64_REX_GOTPCRELX, SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_WRITE,
   SHT_NOBITS, SHT_PROGBITS, type ObjSymbol, type ObjectFile, type Relocation, type Section, type SourceLoc, type VarEntry, type FrameEntry,
 } from '../../linker/object.js';
 import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
-import { binaryOp } from './att.js';
+import { constValue } from './att.js';
+import { binaryOp, unaryOp, type Warn } from './constexpr.js';
 import { branchForms, encode, matchForms, pushInt, type Fixup, type Mode } from './encode.js';
+
+/** GOT references are made against the symbol itself, whatever it is. */
+const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = {
+  got: R_X86_64_GOTPCREL, gotpc: R_X86_64_GOTPCREL, gotx: R_X86_64_GOTPCRELX, rexgotx: R_X86_64_REX_GOTPCRELX,
+};
 
 /** A piece of a section between layout decisions. */
 type Frag =
@@ -175,7 +181,7 @@ class Assembler {
       case 'set': {
         const at = this.here();
         // A set whose value is a constant now is folded into later instructions, like GNU as does.
-        const value = this.constNow(it.expr);
+        const value = this.constNow(it.expr, it.loc);
         this.define(it.name, { kind: 'set', expr: it.expr, at, loc: it.loc, value }, it.loc);
         return;
       }
@@ -216,25 +222,22 @@ class Assembler {
   }
 
   /** The constant value of an expression using only numbers and already-constant set symbols. */
-  constNow(e: Expr): bigint | undefined {
-    switch (e.kind) {
-      case 'num':
-        return e.value;
-      case 'sym': {
-        const d = this.syms.get(e.name);
-        return d?.kind === 'set' ? d.value : undefined;
-      }
-      case 'unary': {
-        const a = this.constNow(e.arg);
-        if (a === undefined) return undefined;
-        return e.op === '-' ? -a : e.op === '~' ? ~a : a === 0n ? 1n : 0n;
-      }
-      case 'binary': {
-        const a = this.constNow(e.left);
-        const b = this.constNow(e.right);
-        return a === undefined || b === undefined ? undefined : binaryOp(e.op, a, b);
-      }
-    }
+  constNow(e: Expr, loc?: SourceLoc): bigint | undefined {
+    return constValue(e, (name) => {
+      const d = this.syms.get(name);
+      return d?.kind === 'set' ? d.value : undefined;
+    }, this.warner(loc));
+  }
+
+  private warned = new Set<string>();
+  /** Warnings at `loc`, each message once (expressions are evaluated in several passes). */
+  warner(loc?: SourceLoc): Warn {
+    return (message) => {
+      const key = `${loc?.file}:${loc?.line}:${loc?.col}:${message}`;
+      if (this.warned.has(key)) return;
+      this.warned.add(key);
+      this.bag.items.push({ code: 'ASM0030', message, loc, severity: 'warning' });
+    };
   }
 
   /** Folds operands naming already-constant set symbols into plain numbers. */
@@ -270,6 +273,7 @@ class Assembler {
         return;
       }
       const e = encode(ins, this.mode);
+      for (const w of e.warnings ?? []) this.warner(ins.loc)(w);
       this.push({ kind: 'fixed', bytes: e.bytes, fixups: e.fixups, loc: ins.loc, offset: 0 });
     } catch (e) {
       if (e instanceof UserError) this.bag.items.push(...e.diagnostics);
@@ -304,6 +308,7 @@ class Assembler {
       case 'num':
         return { off: e.value };
       case 'sym': {
+        if (e.reloc) bad(`@${e.reloc.toUpperCase()} is supported only in an instruction operand`);
         if (e.name === '.') return { base: { sec: dot.sec, secOff: this.offsetOf(dot), name: '.', external: false }, off: 0n };
         const d = this.syms.get(e.name);
         if (!d) {
@@ -320,14 +325,14 @@ class Assembler {
       case 'unary': {
         const a = this.value(e.arg, dot, loc, depth);
         if (a.base || a.sub) bad(`operator '${e.op}' needs a constant operand`);
-        return { off: e.op === '-' ? -a.off : e.op === '~' ? ~a.off : a.off === 0n ? 1n : 0n };
+        return { off: unaryOp(e.op, a.off) };
       }
       case 'binary': {
         const a = this.value(e.left, dot, loc, depth);
         const b = this.value(e.right, dot, loc, depth);
         if (!a.base && !a.sub && !b.base && !b.sub) {
-          const r = binaryOp(e.op, a.off, b.off);
-          if (r === undefined) bad('division by zero in expression');
+          const r = binaryOp(e.op, a.off, b.off, this.warner(loc));
+          if (r === undefined) bad(`unknown operator '${e.op}'`);
           return { off: r! };
         }
         if (e.op === '+' && !a.sub && !b.sub && (!a.base || !b.base)) return { base: a.base ?? b.base, off: a.off + b.off };
@@ -520,7 +525,12 @@ class Assembler {
   fixup(s: SecState, fragOff: number, bytes: number[], fx: Fixup, loc: SourceLoc | undefined, at: Place): void {
     const v = this.value({ kind: 'sym', name: fx.sym }, at, loc);
     v.off += fx.addend;
-    if (fx.kind === 'pc' || fx.kind === 'branch') {
+    const got = GOT_RELOC[fx.kind];
+    if (got !== undefined) {
+      this.symbolFor('_GLOBAL_OFFSET_TABLE_'); // GNU as declares it (undefined) in an object that uses the GOT
+      return this.reloc(s, fragOff + fx.offset, got, { base: { secOff: 0n, name: fx.sym, external: true }, off: fx.addend }, loc);
+    }
+    if (fx.kind === 'pc' || fx.kind === 'branch' || fx.kind === 'plt') {
       if (v.sub) this.fail('a PC-relative operand must be symbol + constant', loc);
       const P = BigInt(fragOff + fx.offset);
       // A local label of this section: the distance is known, no relocation.
@@ -528,7 +538,7 @@ class Assembler {
         return this.store(bytes, fx, v.base.secOff + v.off - P, true, loc);
       }
       if (!v.base) this.fail('a PC-relative operand must refer to a symbol', loc);
-      const type = fx.size === 1 ? R_X86_64_PC8 : fx.kind === 'branch' && v.base!.external ? R_X86_64_PLT32 : R_X86_64_PC32;
+      const type = fx.size === 1 ? R_X86_64_PC8 : fx.kind === 'plt' || (fx.kind === 'branch' && v.base!.external) ? R_X86_64_PLT32 : R_X86_64_PC32;
       return this.reloc(s, fragOff + fx.offset, type, v, loc);
     }
     this.absolute(s, fragOff, bytes, fx, v, loc);
@@ -544,6 +554,14 @@ class Assembler {
       const w = { ...v, sub: undefined, off: v.off + (P - v.sub.secOff) };
       const type = { 1: R_X86_64_PC8, 2: R_X86_64_PC16, 4: R_X86_64_PC32, 8: R_X86_64_PC64 }[fx.size];
       return this.reloc(s, fragOff + fx.offset, type, w, loc);
+    }
+    if (!v.base && fx.size < 8) {
+      // GNU as keeps the low bytes of a constant, warning unless it fits as signed or unsigned.
+      const bits = BigInt(fx.size * 8);
+      const u = BigInt.asUintN(64, v.off);
+      if (u >> bits !== 0n && BigInt.asUintN(64, -v.off) >> bits !== 0n)
+        this.warner(loc)(`value 0x${u.toString(16)} truncated to 0x${BigInt.asUintN(Number(bits), u).toString(16)}`);
+      return this.store(bytes, fx, BigInt.asUintN(Number(bits), u), false, loc);
     }
     this.absolute(s, fragOff, bytes, fx, v, loc);
   }
@@ -642,13 +660,17 @@ class Assembler {
 }
 
 /** Assembles items into an object file; throws UserError with every diagnostic found. */
-export function assemble(items: Item[], name: string): ObjectFile {
+export function assemble(items: Item[], name: string, warnings?: Diagnostic[]): ObjectFile {
   const a = new Assembler(name);
-  for (const it of items) a.item(it);
-  a.bag.check();
-  a.layout();
-  const obj = a.write();
-  a.bag.check();
-  for (const s of obj.sections) s.relocs.sort((x, y) => x.offset - y.offset);
-  return obj;
+  try {
+    for (const it of items) a.item(it);
+    a.bag.check();
+    a.layout();
+    const obj = a.write();
+    a.bag.check();
+    for (const s of obj.sections) s.relocs.sort((x, y) => x.offset - y.offset);
+    return obj;
+  } finally {
+    warnings?.push(...a.bag.items.filter((d) => d.severity === 'warning'));
+  }
 }

@@ -6,10 +6,11 @@
 // An operand expression that is not `symbol + constant` becomes a hidden `.set` symbol placed just
 // before its instruction, so the assembler can evaluate it once labels have addresses.
 
-import { DiagnosticBag, UserError } from '../../linker/diag.js';
+import { DiagnosticBag, UserError, type Diagnostic } from '../../linker/diag.js';
 import type { SourceLoc } from '../../linker/object.js';
-import type { Expr, Instr, Item, MemOperand, Operand, SymValue } from './items.js';
-import { PREFIXES, REGS, isBranch } from './isa.js';
+import type { Expr, Instr, Item, MemOperand, Operand, RelocModifier, SymValue } from './items.js';
+import { PREFIXES, REGS, isBranch, isIndirectBranch } from './isa.js';
+import { binaryOp, literal, unaryOp, type Warn } from './constexpr.js';
 
 /** GNU as operator precedence (higher binds tighter): `<<` sits with `*`, `&` above `+`. */
 const BINARY_PREC: Record<string, number> = {
@@ -79,6 +80,11 @@ export class AttReader {
 
   constructor(private file: string) {}
 
+  /** Warnings found so far (they never stop the parse). */
+  warnings(): Diagnostic[] {
+    return this.bag.items.filter((d) => d.severity === 'warning');
+  }
+
   parse(text: string): Item[] {
     const lines = stripComments(text).split('\n');
     lines.forEach((line, i) => {
@@ -102,6 +108,17 @@ export class AttReader {
 
   private emit(item: Item): void {
     this.items.push(item);
+  }
+
+  private warned = new Set<string>();
+  /** A warning sink for the current statement (each message once per place). */
+  warner(col: number): Warn {
+    return (message) => {
+      const key = `${this.loc.line}:${col}:${message}`;
+      if (this.warned.has(key)) return;
+      this.warned.add(key);
+      this.bag.items.push({ code: 'ASM0030', message, loc: { file: this.file, line: this.loc.line, col }, severity: 'warning' });
+    };
   }
 
   private at(s: Scanner, start: number): SourceLoc {
@@ -156,8 +173,13 @@ export class AttReader {
     const ops: Operand[] = [];
     const setItems: Item[] = [];
     if (!s.atEnd()) {
-      do ops.push(this.operand(s, mnem, setItems));
-      while (s.eat(','));
+      do {
+        const start = s.pos;
+        ops.push(this.operand(s, mnem, setItems, prefixes.length > 0));
+        // GNU as takes no `=` in an instruction operand (so no == != <= >=), though directives do.
+        const eq = s.text.indexOf('=', start);
+        if (eq >= 0 && eq < s.pos) throw new SyntaxError_(`invalid character '=' in operand ${ops.length}`, s.col0 + eq);
+      } while (s.eat(','));
     }
     this.end(s);
     for (const it of setItems) this.emit(it);
@@ -166,17 +188,33 @@ export class AttReader {
     this.emit(ins);
   }
 
-  private operand(s: Scanner, mnem: string, setItems: Item[]): Operand {
+  private operand(s: Scanner, mnem: string, setItems: Item[], prefixed: boolean): Operand {
     s.skipWs();
     const indirect = s.eat('*');
     if (s.eat('$')) return { kind: 'imm', value: this.symValue(this.expr(s), s, setItems) };
+    const start = s.col();
+    const noStar = () => {
+      const what = /^l?(call|jmp)/.exec(mnem)?.[0];
+      if (!indirect && what && isIndirectBranch(mnem)) this.warner(start)(`indirect ${what} without '*'`);
+    };
     if (s.peek() === '%') {
       const r = this.register(s);
-      if (!s.eat(':')) return { kind: 'reg', reg: r };
-      return this.memory(s, setItems, r);
+      if (!s.eat(':')) {
+        noStar();
+        return { kind: 'reg', reg: r };
+      }
+      const mem = this.memory(s, setItems, r);
+      if (!indirect && (isBranch(mnem) || isIndirectBranch(mnem)) && !mem.base && !mem.index) s.fail('a segment on a direct branch target is not supported');
+      return mem;
     }
+    // After a prefix word GNU as takes a leading `!` or `~` as part of the mnemonic: refused there.
+    if (prefixed && (s.peek() === '!' || s.peek() === '~')) s.fail(`an operand starting with '${s.peek()}' after a prefix is not supported`);
     const mem = this.memory(s, setItems);
-    if (!indirect && isBranch(mnem) && !mem.base && !mem.index && !mem.seg) return { kind: 'target', value: mem.disp };
+    if (!indirect && (isBranch(mnem) || isIndirectBranch(mnem)) && !mem.base && !mem.index) {
+      if (mem.seg) s.fail('a segment on a direct branch target is not supported');
+      return { kind: 'target', value: mem.disp };
+    }
+    noStar();
     return mem;
   }
 
@@ -218,7 +256,7 @@ export class AttReader {
 
   /** Reduces an operand expression to `sym + addend`, or names it by a hidden `.set` symbol. */
   private symValue(e: Expr, s: Scanner, setItems: Item[]): SymValue {
-    const simple = asSymValue(e);
+    const simple = asSymValue(e, this.warner(s.col()));
     if (simple) return simple;
     const name = `.Lexpr${++this.hidden}`;
     setItems.push({ kind: 'set', name, expr: e, loc: { ...this.loc, col: s.col() } });
@@ -239,6 +277,8 @@ export class AttReader {
       // `%` followed by a register name is the start of an operand, not modulo.
       if (op === '%' && /^%[A-Za-z]/.test(s.text.slice(s.pos))) return left;
       s.pos += op.length;
+      // GNU as reads `a ! !b` as something other than `a ! (!b)` (an exclusive or): not guessed at.
+      if (op === '!' && s.peek() === '!') s.fail("'!' directly after binary '!' is ambiguous: write parentheses");
       const right = this.expr(s, inOperand, BINARY_PREC[op] + 1);
       left = { kind: 'binary', op, left, right };
     }
@@ -276,6 +316,12 @@ export class AttReader {
     if (name === undefined) s.fail(c === undefined ? 'expected an expression' : `unexpected '${c}' in expression`);
     if (name === '.') return { kind: 'sym', name: '.' };
     void start;
+    if (s.text[s.pos] === '@') {
+      const m = /^@(PLT|GOTPCREL)\b/i.exec(s.text.slice(s.pos));
+      if (!m) s.fail(`unsupported relocation modifier '${/^@\w*/.exec(s.text.slice(s.pos))![0]}'`);
+      s.pos += m![0].length;
+      return { kind: 'sym', name, reloc: m![1].toLowerCase() as RelocModifier };
+    }
     return { kind: 'sym', name };
   }
 
@@ -286,12 +332,14 @@ export class AttReader {
     s.pos += m[0].length;
     if (m[2]) return { kind: 'sym', name: this.numericRef(m[1], m[2], startCol, s) };
     const t = m[1];
-    let v: bigint;
+    let v: bigint | undefined;
     if (/^0[xXbB]/.test(t)) v = BigInt(t.toLowerCase());
     else if (t.length > 1 && t[0] === '0') {
       if (!/^[0-7]+$/.test(t)) s.fail(`bad octal number '${t}'`);
       v = BigInt('0o' + t.slice(1));
     } else v = BigInt(t);
+    v = literal(v);
+    if (v === undefined) return s.fail(`number '${t}' does not fit in 64 bits`);
     return { kind: 'num', value: v };
   }
 
@@ -518,66 +566,42 @@ function skipHandler(r: AttReader, s: Scanner, loc: SourceLoc): void {
   r.push({ kind: 'fill', count, size: 1, value, loc });
 }
 
-/** The value of an expression made of numbers only, or undefined. */
-export function constValue(e: Expr): bigint | undefined {
+/**
+ * The value of a constant expression, or undefined when it names a symbol that `lookup` does not
+ * know as a constant (by default: any symbol). The operators are GNU as's (constexpr.ts).
+ */
+export function constValue(e: Expr, lookup: (name: string) => bigint | undefined = () => undefined, warn?: Warn): bigint | undefined {
   switch (e.kind) {
     case 'num':
       return e.value;
     case 'sym':
-      return undefined;
+      return lookup(e.name);
     case 'unary': {
-      const a = constValue(e.arg);
-      if (a === undefined) return undefined;
-      return e.op === '-' ? -a : e.op === '~' ? ~a : a === 0n ? 1n : 0n;
+      const a = constValue(e.arg, lookup, warn);
+      return a === undefined ? undefined : unaryOp(e.op, a);
     }
     case 'binary': {
-      const a = constValue(e.left);
-      const b = constValue(e.right);
-      if (a === undefined || b === undefined) return undefined;
-      return binaryOp(e.op, a, b);
+      // `x - x` is 0 whatever x is (GNU as folds it for any symbol).
+      if (e.op === '-' && e.left.kind === 'sym' && e.right.kind === 'sym' && e.left.name === e.right.name && e.left.name !== '.') return 0n;
+      const a = constValue(e.left, lookup, warn);
+      const b = constValue(e.right, lookup, warn);
+      return a === undefined || b === undefined ? undefined : binaryOp(e.op, a, b, warn);
     }
   }
-}
-
-/** GNU as integer semantics on 64-bit values; undefined for division by zero. */
-export function binaryOp(op: string, a: bigint, b: bigint): bigint | undefined {
-  const wrap = (v: bigint) => BigInt.asIntN(64, v);
-  switch (op) {
-    case '+': return wrap(a + b);
-    case '-': return wrap(a - b);
-    case '*': return wrap(a * b);
-    case '/': return b === 0n ? undefined : wrap(a / b);
-    case '%': return b === 0n ? undefined : wrap(a % b);
-    case '<<': return wrap(a << (b & 63n));
-    case '>>': return wrap(BigInt.asIntN(64, a) >> (b & 63n));
-    case '&': return wrap(a & b);
-    case '|': return wrap(a | b);
-    case '^': return wrap(a ^ b);
-    case '!': return wrap(a | ~b);
-    case '==': return a === b ? -1n : 0n;
-    case '!=': case '<>': return a !== b ? -1n : 0n;
-    case '<': return a < b ? -1n : 0n;
-    case '>': return a > b ? -1n : 0n;
-    case '<=': return a <= b ? -1n : 0n;
-    case '>=': return a >= b ? -1n : 0n;
-    case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
-    case '||': return a !== 0n || b !== 0n ? 1n : 0n;
-  }
-  return undefined;
 }
 
 /** `n`, `sym`, `sym + n`, `sym - n`, `n + sym` as a SymValue; anything else undefined. */
-function asSymValue(e: Expr): SymValue | undefined {
-  const c = constValue(e);
+function asSymValue(e: Expr, warn: Warn): SymValue | undefined {
+  const c = constValue(e, undefined, warn);
   if (c !== undefined) return { addend: c };
-  if (e.kind === 'sym' && e.name !== '.') return { sym: e.name, addend: 0n };
+  if (e.kind === 'sym' && e.name !== '.') return e.reloc ? { sym: e.name, addend: 0n, reloc: e.reloc } : { sym: e.name, addend: 0n };
   if (e.kind === 'binary' && (e.op === '+' || e.op === '-')) {
-    const l = asSymValue(e.left);
-    const r = constValue(e.right);
-    if (l && l.sym && r !== undefined) return { sym: l.sym, addend: e.op === '+' ? l.addend + r : l.addend - r };
-    const lc = constValue(e.left);
-    const rs = asSymValue(e.right);
-    if (e.op === '+' && lc !== undefined && rs && rs.sym) return { sym: rs.sym, addend: rs.addend + lc };
+    const l = asSymValue(e.left, warn);
+    const r = constValue(e.right, undefined, warn);
+    if (l && l.sym && r !== undefined) return { ...l, addend: binaryOp(e.op, l.addend, r)! };
+    const lc = constValue(e.left, undefined, warn);
+    const rs = asSymValue(e.right, warn);
+    if (e.op === '+' && lc !== undefined && rs && rs.sym) return { ...rs, addend: binaryOp('+', rs.addend, lc)! };
   }
   return undefined;
 }
@@ -651,6 +675,11 @@ function splitStatements(line: string): [string, number][] {
 }
 
 /** Parses GNU as AT&T text into items; throws UserError with every diagnostic found. */
-export function parseAtt(text: string, file: string): Item[] {
-  return new AttReader(file).parse(text);
+export function parseAtt(text: string, file: string, warnings?: Diagnostic[]): Item[] {
+  const r = new AttReader(file);
+  try {
+    return r.parse(text);
+  } finally {
+    warnings?.push(...r.warnings());
+  }
 }

@@ -14,17 +14,25 @@ export type Kind =
   | 'rm8' | 'rm16' | 'rm32' | 'rm64' // general register of that width, or memory
   | 'm' // memory of any width (lea, lgdt, invlpg, ...)
   | 'moffs' // memory given only by an absolute address (mov A0-A3 forms)
-  | 'i8' // immediate byte of a byte operation: -128..255
+  // i8/i16/i32 take any value, truncated to their width (GNU as warns when bits are lost);
+  // s8/u8/u16/s32 must fit as they are.
+  | 'i8' // immediate byte of a byte operation, or a port number
   | 's8' // sign-extended imm8 of a wider operation (never relocated)
-  | 'u8' // unsigned byte: port numbers, vectors, shift counts
+  | 'u8' // a vector, port or frame-depth byte: -128..255 (int, in/out of 16/32 bits, enter)
+  | 'c8' // a count byte of a 16/32/64-bit operation (shift counts, bit numbers): -128..255 after
+  //        reading the value at the operation's width ($0xffffffff is -1 in a 32-bit shift)
   | 'i16' | 'i32' // immediate of a 16/32-bit operation (either signedness)
+  | 'u16' // a 16-bit count or selector: -32768..65535 (ret $n, ljmp $sel)
   | 's32' // sign-extended imm32 of a 64-bit operation
   | 'i64' // full 64-bit immediate (movabs)
   | 'one' // the constant $1 (shift-by-one forms)
   | 'three' // the constant $3 (`int $3` is int3)
   | 'al' | 'ax' | 'eax' | 'rax' | 'cl' | 'dx' // that register only
   | 'rel8' | 'rel32' // direct branch target
-  | 'cr' | 'dr' | 'sreg' | 'fs' | 'gs';
+  | 'cr' | 'dr' | 'sreg' | 'fs' | 'gs'
+  | 'si' | 'di' // a string instruction's operand: (%rsi) with any segment, %es:(%rdi) (or %esi/%edi)
+  | 'x' // an SSE register %xmm0-15
+  | 'xm'; // an SSE register or memory
 
 export interface Form {
   mnem: string;
@@ -41,6 +49,12 @@ export interface Form {
   pfx?: number; // mandatory prefix (F3 for pause/popcnt), emitted in the rep slot
   dup?: boolean; // the single register operand is both ModRM.reg and ModRM.rm (imul $i, %r)
   far?: boolean; // ljmp $sel, $off: offset then selector
+  lock?: boolean; // takes a lock prefix (when an operand is memory); others raise #UD
+  rep?: boolean; // takes a rep/repe/repne prefix (string instructions, and rep ret / rep nop)
+  gotx?: boolean; // a GOT load GNU as marks relaxable (32/64-bit): sym@GOTPCREL(%rip) is R_X86_64_(REX_)GOTPCRELX
+  narrowAddr?: boolean; // the address is cut to a 16/32-bit register (lea): a symbol displacement is R_X86_64_32
+  warn?: string; // GNU as's warning when this form is taken as written (when unsuffixed, for a `def` form)
+  indirect?: boolean; // call/jmp through a register or memory: a bare address without `*` is a direct target
 }
 
 /** Condition codes (tttn), with every alias GNU as accepts. */
@@ -66,6 +80,7 @@ export const CONDITIONS: [number, string[]][] = [
 type Size = 8 | 16 | 32 | 64;
 const WIDE: Size[] = [16, 32, 64];
 const ALL: Size[] = [8, 16, 32, 64];
+const SIZE_SUFFIX_OF: Record<number, string> = { 8: 'b', 16: 'w', 32: 'l', 64: 'q' };
 const R = (s: Size) => `r${s}` as Kind;
 const RM = (s: Size) => `rm${s}` as Kind;
 const ACC: Record<Size, Kind> = { 8: 'al', 16: 'ax', 32: 'eax', 64: 'rax' };
@@ -75,6 +90,8 @@ const IMM: Record<Size, Kind> = { 8: 'i8', 16: 'i16', 32: 'i32', 64: 's32' };
 const w = (b: number, s: Size) => (s === 8 ? b : b + 1);
 
 const forms: Form[] = [];
+/** GNU as's warning when it picks a width for an instruction that names none. */
+export const DEFAULT_WARNING = 'no instruction mnemonic suffix given and no register operands; using default';
 function add(mnem: string, size: Form['size'], ops: Kind[], op: number[], more: Partial<Form> = {}): void {
   forms.push({ mnem, size, ops, op, ...more });
 }
@@ -86,26 +103,27 @@ function plain(mnem: string, op: number[], more: Partial<Form> = {}): void {
 // ---- integer ALU: add or adc sbb and sub xor cmp ----
 ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'].forEach((m, digit) => {
   const base = digit * 8;
-  for (const s of ALL) add(m, s, [R(s), RM(s)], [w(base, s)], { ext: 'r' });
-  for (const s of ALL) add(m, s, [RM(s), R(s)], [w(base + 2, s)], { ext: 'r' });
-  for (const s of WIDE) add(m, s, ['s8', RM(s)], [0x83], { ext: digit });
+  const lock = m !== 'cmp'; // a memory destination can be locked
+  for (const s of ALL) add(m, s, [R(s), RM(s)], [w(base, s)], { ext: 'r', lock });
+  for (const s of ALL) add(m, s, [RM(s), R(s)], [w(base + 2, s)], { ext: 'r', gotx: s >= 32 });
+  for (const s of WIDE) add(m, s, ['s8', RM(s)], [0x83], { ext: digit, lock });
   for (const s of ALL) add(m, s, [IMM[s], ACC[s]], [w(base + 4, s)]);
-  for (const s of ALL) add(m, s, [IMM[s], RM(s)], [w(0x80, s)], { ext: digit });
+  for (const s of ALL) add(m, s, [IMM[s], RM(s)], [w(0x80, s)], { ext: digit, lock });
 });
 
 // ---- test ----
 for (const s of ALL) add('test', s, [IMM[s], ACC[s]], [w(0xa8, s)]);
 for (const s of ALL) add('test', s, [IMM[s], RM(s)], [w(0xf6, s)], { ext: 0 });
-for (const s of ALL) add('test', s, [R(s), RM(s)], [w(0x84, s)], { ext: 'r' });
-for (const s of ALL) add('test', s, [RM(s), R(s)], [w(0x84, s)], { ext: 'r' });
+for (const s of ALL) add('test', s, [R(s), RM(s)], [w(0x84, s)], { ext: 'r', gotx: s >= 32 });
+for (const s of ALL) add('test', s, [RM(s), R(s)], [w(0x84, s)], { ext: 'r', gotx: s >= 32 });
 
 // ---- unary group 3 and inc/dec ----
 ['not', 'neg', 'mul', 'imul', 'div', 'idiv'].forEach((m, i) => {
-  for (const s of ALL) add(m, s, [RM(s)], [w(0xf6, s)], { ext: i + 2 });
+  for (const s of ALL) add(m, s, [RM(s)], [w(0xf6, s)], { ext: i + 2, lock: i < 2 });
 });
 ['inc', 'dec'].forEach((m, digit) => {
   for (const s of [16, 32] as Size[]) add(m, s, [R(s)], [0x40 + digit * 8], { plusr: true, mode: 32 });
-  for (const s of ALL) add(m, s, [RM(s)], [w(0xfe, s)], { ext: digit });
+  for (const s of ALL) add(m, s, [RM(s)], [w(0xfe, s)], { ext: digit, lock: true });
 });
 for (const s of WIDE) {
   add('imul', s, [RM(s), R(s)], [0x0f, 0xaf], { ext: 'r' });
@@ -122,12 +140,12 @@ for (const s of WIDE) {
     add(m, s, ['one', RM(s)], [w(0xd0, s)], { ext: digit });
     add(m, s, [RM(s)], [w(0xd0, s)], { ext: digit });
     add(m, s, ['cl', RM(s)], [w(0xd2, s)], { ext: digit });
-    add(m, s, ['i8', RM(s)], [w(0xc0, s)], { ext: digit });
+    add(m, s, [s === 8 ? 'i8' : 'c8', RM(s)], [w(0xc0, s)], { ext: digit }); // GNU cuts a byte op's count
   }
 });
 for (const [m, op] of [['shld', 0xa4], ['shrd', 0xac]] as [string, number][]) {
   for (const s of WIDE) {
-    add(m, s, ['i8', R(s), RM(s)], [0x0f, op], { ext: 'r' });
+    add(m, s, ['c8', R(s), RM(s)], [0x0f, op], { ext: 'r' });
     add(m, s, ['cl', R(s), RM(s)], [0x0f, op + 1], { ext: 'r' });
   }
 }
@@ -135,8 +153,8 @@ for (const [m, op] of [['shld', 0xa4], ['shrd', 0xac]] as [string, number][]) {
 // ---- bit tests and scans ----
 ['bt', 'bts', 'btr', 'btc'].forEach((m, i) => {
   for (const s of WIDE) {
-    add(m, s, [R(s), RM(s)], [0x0f, 0xa3 + i * 8], { ext: 'r' });
-    add(m, s, ['i8', RM(s)], [0x0f, 0xba], { ext: 4 + i });
+    add(m, s, [R(s), RM(s)], [0x0f, 0xa3 + i * 8], { ext: 'r', lock: m !== 'bt' });
+    add(m, s, ['c8', RM(s)], [0x0f, 0xba], { ext: 4 + i, lock: m !== 'bt' });
   }
 });
 for (const s of WIDE) {
@@ -150,7 +168,7 @@ for (const s of [32, 64] as Size[]) add('bswap', s, [R(s)], [0x0f, 0xc8], { plus
 
 // ---- moves ----
 for (const s of ALL) add('mov', s, [R(s), RM(s)], [w(0x88, s)], { ext: 'r' });
-for (const s of ALL) add('mov', s, [RM(s), R(s)], [w(0x8a, s)], { ext: 'r' });
+for (const s of ALL) add('mov', s, [RM(s), R(s)], [w(0x8a, s)], { ext: 'r', gotx: s >= 32 });
 for (const s of [8, 16, 32] as Size[]) add('mov', s, [IMM[s], R(s)], [s === 8 ? 0xb0 : 0xb8], { plusr: true });
 for (const s of ALL) add('mov', s, [IMM[s], RM(s)], [w(0xc6, s)], { ext: 0 });
 add('mov', 64, ['i64', 'r64'], [0xb8], { plusr: true });
@@ -195,24 +213,26 @@ for (const [m, from, to, op] of EXTEND) {
   add(m, to, [RM(from), R(to)], op, { ext: 'r', sfx: false });
   // Intel-style names take the widths from the register operands.
   add(m[3] === 'z' ? 'movzx' : m === 'movslq' ? 'movsxd' : 'movsx', to, [RM(from), R(to)], op, { ext: 'r', sfx: false });
+  // GNU's half-suffixed names (movzb, movsw, movsl ...) name the source width only.
+  add(m.slice(0, 5), to, [RM(from), R(to)], op, { ext: 'r', sfx: false });
 }
 
-for (const s of WIDE) add('lea', s, ['m', R(s)], [0x8d], { ext: 'r' });
+for (const s of WIDE) add('lea', s, ['m', R(s)], [0x8d], { ext: 'r', narrowAddr: s !== 64 });
 
 // ---- exchange and atomics ----
-add('xchg', 0, ['rax', 'rax'], [0x90]); // GNU as: a plain nop, no REX.W
+add('xchg', 64, ['rax', 'rax'], [0x90], { noW: true, mode: 64 }); // GNU as: a plain nop, no REX.W, also as xchgq
 for (const s of WIDE) {
   add('xchg', s, [R(s), ACC[s]], [0x90], { plusr: true });
   add('xchg', s, [ACC[s], R(s)], [0x90], { plusr: true });
 }
 for (const s of ALL) {
-  add('xchg', s, [R(s), RM(s)], [w(0x86, s)], { ext: 'r' });
-  add('xchg', s, [RM(s), R(s)], [w(0x86, s)], { ext: 'r' });
-  add('cmpxchg', s, [R(s), RM(s)], [0x0f, w(0xb0, s)], { ext: 'r' });
-  add('xadd', s, [R(s), RM(s)], [0x0f, w(0xc0, s)], { ext: 'r' });
+  add('xchg', s, [R(s), RM(s)], [w(0x86, s)], { ext: 'r', lock: true });
+  add('xchg', s, [RM(s), R(s)], [w(0x86, s)], { ext: 'r', lock: true });
+  add('cmpxchg', s, [R(s), RM(s)], [0x0f, w(0xb0, s)], { ext: 'r', lock: true });
+  add('xadd', s, [R(s), RM(s)], [0x0f, w(0xc0, s)], { ext: 'r', lock: true });
 }
-add('cmpxchg8b', 0, ['m'], [0x0f, 0xc7], { ext: 1 });
-add('cmpxchg16b', 64, ['m'], [0x0f, 0xc7], { ext: 1, sfx: false });
+add('cmpxchg8b', 0, ['m'], [0x0f, 0xc7], { ext: 1, lock: true });
+add('cmpxchg16b', 64, ['m'], [0x0f, 0xc7], { ext: 1, sfx: false, lock: true });
 
 // ---- condition codes ----
 for (const [cc, names] of CONDITIONS) {
@@ -255,47 +275,71 @@ plain('popf', [0x9d], { size: 32, mode: 32, def: true, sfx: true });
 plain('popf', [0x9d], { size: 16, sfx: true });
 plain('leave', [0xc9], { size: 64, noW: true, mode: 64, def: true, sfx: true });
 plain('leave', [0xc9], { size: 32, mode: 32, def: true, sfx: true });
+plain('leave', [0xc9], { size: 16, sfx: true });
 
 // ---- control transfer ----
 add('jmp', 0, ['rel8'], [0xeb]);
 add('jmp', 0, ['rel32'], [0xe9]);
-add('call', 0, ['rel32'], [0xe8]);
-add('jmp', 64, ['rm64'], [0xff], { ext: 4, noW: true, mode: 64, def: true });
-add('call', 64, ['rm64'], [0xff], { ext: 2, noW: true, mode: 64, def: true });
-add('jmp', 32, ['rm32'], [0xff], { ext: 4, mode: 32, def: true });
-add('call', 32, ['rm32'], [0xff], { ext: 2, mode: 32, def: true });
+// A direct call takes the mode's suffix (callq sym); a direct jmp takes none (GNU as refuses jmpq sym).
+add('call', 64, ['rel32'], [0xe8], { noW: true, mode: 64, def: true });
+add('call', 32, ['rel32'], [0xe8], { mode: 32, def: true });
+add('jmp', 64, ['rm64'], [0xff], { ext: 4, noW: true, mode: 64, def: true, indirect: true, gotx: true });
+add('call', 64, ['rm64'], [0xff], { ext: 2, noW: true, mode: 64, def: true, indirect: true, gotx: true });
+add('jmp', 32, ['rm32'], [0xff], { ext: 4, mode: 32, def: true, indirect: true });
+add('call', 32, ['rm32'], [0xff], { ext: 2, mode: 32, def: true, indirect: true });
 add('loop', 0, ['rel8'], [0xe2]);
 add('loope', 0, ['rel8'], [0xe1]);
 add('loopne', 0, ['rel8'], [0xe0]);
 add('jrcxz', 0, ['rel8'], [0xe3], { mode: 64 });
 add('jecxz', 0, ['rel8'], [0xe3], { mode: 32 });
-add('ret', 64, [], [0xc3], { noW: true, mode: 64, def: true });
-add('ret', 64, ['i16'], [0xc2], { noW: true, mode: 64, def: true });
-add('ret', 32, [], [0xc3], { mode: 32, def: true });
-add('ret', 32, ['i16'], [0xc2], { mode: 32, def: true });
-add('lret', 32, [], [0xcb], { def: true });
-add('lret', 32, ['i16'], [0xca], { def: true });
+add('jecxz', 0, ['rel8'], [0xe3], { mode: 64, pfx: 0x67 }); // address-size prefix: test %ecx
+add('ret', 64, [], [0xc3], { noW: true, mode: 64, def: true, rep: true });
+add('ret', 64, ['u16'], [0xc2], { noW: true, mode: 64, def: true });
+add('ret', 32, [], [0xc3], { mode: 32, def: true, rep: true });
+add('ret', 16, [], [0xc3], { rep: true });
+add('ret', 16, ['u16'], [0xc2]);
+add('ret', 32, ['u16'], [0xc2], { mode: 32, def: true });
+add('lret', 32, [], [0xcb], { def: true, warn: DEFAULT_WARNING });
+add('lret', 32, ['u16'], [0xca], { def: true, warn: DEFAULT_WARNING });
 add('lret', 64, [], [0xcb], { mode: 64 });
-add('lret', 64, ['i16'], [0xca], { mode: 64 });
-add('ljmp', 32, ['i16', 'i32'], [0xea], { far: true, mode: 32, def: true });
-add('lcall', 32, ['i16', 'i32'], [0x9a], { far: true, mode: 32, def: true });
+add('lret', 64, ['u16'], [0xca], { mode: 64 });
+add('ljmp', 32, ['u16', 'i32'], [0xea], { far: true, mode: 32, def: true });
+add('lcall', 32, ['u16', 'i32'], [0x9a], { far: true, mode: 32, def: true });
 add('ljmp', 32, ['m'], [0xff], { ext: 5, def: true });
 add('lcall', 32, ['m'], [0xff], { ext: 3, def: true });
 add('int', 0, ['three'], [0xcc]);
 add('int', 0, ['u8'], [0xcd]);
 plain('int3', [0xcc]);
-plain('iret', [0xcf], { size: 32, def: true, sfx: true });
+plain('iret', [0xcf], { size: 32, def: true, sfx: true, warn: DEFAULT_WARNING });
 plain('iret', [0xcf], { size: 16, sfx: true });
 plain('iret', [0xcf], { size: 64, mode: 64, sfx: true }); // iretq: REX.W
-plain('sysret', [0x0f, 0x07], { size: 32, def: true, sfx: true });
+plain('sysret', [0x0f, 0x07], { size: 32, def: true, sfx: true, warn: DEFAULT_WARNING });
 plain('sysret', [0x0f, 0x07], { size: 64, mode: 64, sfx: true });
-plain('syscall', [0x0f, 0x05], { mode: 64 });
+plain('syscall', [0x0f, 0x05]);
 plain('sysenter', [0x0f, 0x34]);
-plain('sysexit', [0x0f, 0x35]);
+plain('sysexit', [0x0f, 0x35], { warn: DEFAULT_WARNING });
 
 // ---- string operations (rep/repe/repne are prefixes) ----
+// Without a suffix (`movs`) the width defaults to 32 bits, with GNU's warning.
+// The operands may be written out: (%rsi) / %es:(%rdi) (or their 32-bit registers), in GNU's order.
+const STRING_OPS: Record<string, (s: Size) => Kind[][]> = {
+  movs: () => [['si', 'di']], cmps: () => [['di', 'si']], stos: (s) => [[ACC[s], 'di'], ['di']],
+  lods: (s) => [['si', ACC[s]], ['si']], scas: (s) => [['di', ACC[s]], ['di']],
+};
 for (const [m, op] of [['movs', 0xa4], ['cmps', 0xa6], ['stos', 0xaa], ['lods', 0xac], ['scas', 0xae]] as [string, number][]) {
-  for (const s of ALL) add(m + 'bwlq'[ALL.indexOf(s)], s, [], [w(op, s)], { sfx: false });
+  for (const s of ALL) {
+    add(m, s, [], [w(op, s)], { rep: true });
+    for (const ops of STRING_OPS[m](s)) add(m, s, ops, [w(op, s)], { rep: true });
+  }
+}
+// GNU as reads movsd/cmpsd without operands as movsl/cmpsl (the SSE2 ones take operands).
+add('movsd', 32, [], [0xa5], { rep: true, sfx: false, warn: "found 'movsd'; assuming 'movsl' was meant" });
+add('cmpsd', 32, [], [0xa7], { rep: true, sfx: false, warn: "found 'cmpsd'; assuming 'cmpsl' was meant" });
+for (const [m, op] of [['ins', 0x6c], ['outs', 0x6e]] as [string, number][]) {
+  for (const s of [8, 16, 32] as Size[]) {
+    add(m, s, [], [w(op, s)], { rep: true });
+    add(m, s, m === 'ins' ? ['dx', 'di'] : ['si', 'dx'], [w(op, s)], { rep: true });
+  }
 }
 
 // ---- sign extension of the accumulator ----
@@ -309,18 +353,25 @@ for (const [att, intel, s, op] of CONVERT) {
 }
 
 // ---- port I/O ----
+// GNU as cuts an over-wide port number to a byte only in a byte operation (inb $0x123, %al).
+// The port register may be written %dx or (%dx); with a suffix the accumulator may be left out.
 for (const s of [8, 16, 32] as Size[]) {
-  add('in', s, ['u8', ACC[s]], [w(0xe4, s)]);
+  const port: Kind = s === 8 ? 'i8' : 'u8';
+  add('in', s, [port, ACC[s]], [w(0xe4, s)]);
   add('in', s, ['dx', ACC[s]], [w(0xec, s)]);
-  add('out', s, [ACC[s], 'u8'], [w(0xe6, s)]);
+  add('out', s, [ACC[s], port], [w(0xe6, s)]);
   add('out', s, [ACC[s], 'dx'], [w(0xee, s)]);
+  add('in', s, [port], [w(0xe4, s)]);
+  add('in', s, ['dx'], [w(0xec, s)]);
+  add('out', s, [port], [w(0xe6, s)]);
+  add('out', s, ['dx'], [w(0xee, s)]);
 }
 
 // ---- descriptor tables, paging, MSRs and other system instructions ----
-add('lgdt', 0, ['m'], [0x0f, 0x01], { ext: 2 });
-add('lidt', 0, ['m'], [0x0f, 0x01], { ext: 3 });
-add('sgdt', 0, ['m'], [0x0f, 0x01], { ext: 0 });
-add('sidt', 0, ['m'], [0x0f, 0x01], { ext: 1 });
+['sgdt', 'sidt', 'lgdt', 'lidt'].forEach((m, digit) => {
+  add(m, 0, ['m'], [0x0f, 0x01], { ext: digit });
+  add(m, 64, ['m'], [0x0f, 0x01], { ext: digit, noW: true, mode: 64 }); // lgdtq: the 64-bit mode's 10-byte form
+});
 add('invlpg', 0, ['m'], [0x0f, 0x01], { ext: 7 });
 add('ltr', 16, ['rm16'], [0x0f, 0x00], { ext: 3, no66: true, def: true });
 add('lldt', 16, ['rm16'], [0x0f, 0x00], { ext: 2, no66: true, def: true });
@@ -330,7 +381,7 @@ for (const s of WIDE) {
   add('str', s, [R(s)], [0x0f, 0x00], { ext: 1, noW: true });
   add('sldt', s, [R(s)], [0x0f, 0x00], { ext: 0, noW: true });
 }
-add('nop', 0, [], [0x90]);
+add('nop', 0, [], [0x90], { rep: true });
 for (const s of WIDE) add('nop', s, [RM(s)], [0x0f, 0x1f], { ext: 0 });
 const SIMPLE: [string, number[], Partial<Form>?][] = [
   ['hlt', [0xf4]], ['cli', [0xfa]], ['sti', [0xfb]], ['cld', [0xfc]], ['std', [0xfd]],
@@ -347,6 +398,77 @@ const SIMPLE: [string, number[], Partial<Form>?][] = [
 ];
 for (const [m, op, more] of SIMPLE) plain(m, op, more ?? {});
 
+// ---- FPU/SSE state, cache lines, prefetch ----
+// The `64` names and the q suffix save or restore with REX.W (64-bit FPU instruction pointers).
+for (const [m, digit] of [['fxsave', 0], ['fxrstor', 1], ['xsave', 4], ['xrstor', 5], ['xsaveopt', 6]] as [string, number][]) {
+  add(m, 0, ['m'], [0x0f, 0xae], { ext: digit });
+  add(m, 64, ['m'], [0x0f, 0xae], { ext: digit, mode: 64 });
+  add(m + '64', 64, ['m'], [0x0f, 0xae], { ext: digit, mode: 64, sfx: false });
+}
+add('clflush', 0, ['m'], [0x0f, 0xae], { ext: 7 });
+add('clflushopt', 0, ['m'], [0x0f, 0xae], { ext: 7, pfx: 0x66 });
+for (const [m, op, digit] of [['prefetchnta', 0x18, 0], ['prefetcht0', 0x18, 1], ['prefetcht1', 0x18, 2], ['prefetcht2', 0x18, 3], ['prefetchw', 0x0d, 1]] as [string, number, number][])
+  add(m, 0, ['m'], [0x0f, op], { ext: digit });
+
+// ---- SSE register moves (mandatory prefix, then 0F op): load form first, store form second ----
+for (const [m, pfx, load, store] of [
+  ['movdqa', 0x66, 0x6f, 0x7f], ['movdqu', 0xf3, 0x6f, 0x7f], ['movaps', undefined, 0x28, 0x29], ['movups', undefined, 0x10, 0x11],
+  ['movapd', 0x66, 0x28, 0x29], ['movupd', 0x66, 0x10, 0x11],
+] as [string, number | undefined, number, number][]) {
+  add(m, 0, ['xm', 'x'], [0x0f, load], { ext: 'r', pfx });
+  add(m, 0, ['x', 'm'], [0x0f, store], { ext: 'r', pfx });
+}
+add('movq', 0, ['xm', 'x'], [0x0f, 0x7e], { ext: 'r', pfx: 0xf3, sfx: false }); // m64 or xmm -> xmm
+add('movq', 0, ['x', 'm'], [0x0f, 0xd6], { ext: 'r', pfx: 0x66, sfx: false });
+add('movq', 64, ['rm64', 'x'], [0x0f, 0x6e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
+add('movq', 64, ['x', 'rm64'], [0x0f, 0x7e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
+add('movd', 0, ['rm32', 'x'], [0x0f, 0x6e], { ext: 'r', pfx: 0x66 });
+add('movd', 0, ['x', 'rm32'], [0x0f, 0x7e], { ext: 'r', pfx: 0x66 });
+add('movd', 64, ['r64', 'x'], [0x0f, 0x6e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
+add('movd', 64, ['x', 'r64'], [0x0f, 0x7e], { ext: 'r', pfx: 0x66, sfx: false, mode: 64 });
+
+// ---- more system and bit instructions GNU as knows and kernels use ----
+add('enter', 64, ['u16', 'u8'], [0xc8], { noW: true, mode: 64, def: true });
+add('enter', 32, ['u16', 'u8'], [0xc8], { mode: 32, def: true });
+add('enter', 16, ['u16', 'u8'], [0xc8]);
+for (const s of WIDE) {
+  add('rdrand', s, [R(s)], [0x0f, 0xc7], { ext: 6, sfx: false });
+  add('rdseed', s, [R(s)], [0x0f, 0xc7], { ext: 7, sfx: false });
+  add('smsw', s, [R(s)], [0x0f, 0x01], { ext: 4 });
+  add('ud0', s, [RM(s), R(s)], [0x0f, 0xff], { ext: 'r' });
+  add('ud1', s, [RM(s), R(s)], [0x0f, 0xb9], { ext: 'r' });
+  add('movbe', s, ['m', R(s)], [0x0f, 0x38, 0xf0], { ext: 'r' });
+  add('movbe', s, [R(s), 'm'], [0x0f, 0x38, 0xf1], { ext: 'r' });
+  for (const [m, op] of [['lar', 0x02], ['lsl', 0x03]] as [string, number][]) {
+    add(m, s, [R(s), R(s)], [0x0f, op], { ext: 'r' });
+    add(m, s, ['m', R(s)], [0x0f, op], { ext: 'r' });
+  }
+}
+add('smsw', 16, ['m'], [0x0f, 0x01], { ext: 4, no66: true, def: true });
+add('lmsw', 16, ['rm16'], [0x0f, 0x01], { ext: 6, no66: true, def: true });
+add('verr', 16, ['rm16'], [0x0f, 0x00], { ext: 4, no66: true, def: true });
+add('verw', 16, ['rm16'], [0x0f, 0x00], { ext: 5, no66: true, def: true });
+for (const s of [32, 64] as Size[]) {
+  ['rdfsbase', 'rdgsbase', 'wrfsbase', 'wrgsbase'].forEach((m, digit) => add(m, s, [R(s)], [0x0f, 0xae], { ext: digit, pfx: 0xf3, mode: 64, sfx: false }));
+  add('adcx', s, [RM(s), R(s)], [0x0f, 0x38, 0xf6], { ext: 'r', pfx: 0x66 });
+  add('adox', s, [RM(s), R(s)], [0x0f, 0x38, 0xf6], { ext: 'r', pfx: 0xf3 });
+}
+add('invpcid', 64, ['m', 'r64'], [0x0f, 0x38, 0x82], { ext: 'r', pfx: 0x66, noW: true, mode: 64, sfx: false });
+add('rdpid', 64, ['r64'], [0x0f, 0xc7], { ext: 7, pfx: 0xf3, noW: true, mode: 64, sfx: false });
+// crc32 is named by its source width; the destination is a 32- or 64-bit register.
+// The operand size is the destination's (REX.W for a 64-bit one), except that crc32w takes 0x66.
+for (const [from, to] of [[8, 32], [8, 64], [16, 32], [32, 32], [64, 64]] as [Size, Size][])
+  add('crc32' + SIZE_SUFFIX_OF[from], from === 16 ? 16 : to, [RM(from), R(to)], [0x0f, 0x38, from === 8 ? 0xf0 : 0xf1], { ext: 'r', pfx: 0xf2, sfx: false });
+add('clwb', 0, ['m'], [0x0f, 0xae], { ext: 6, pfx: 0x66 });
+add('xsavec', 0, ['m'], [0x0f, 0xc7], { ext: 4 });
+add('xsaves', 0, ['m'], [0x0f, 0xc7], { ext: 5 });
+add('xrstors', 0, ['m'], [0x0f, 0xc7], { ext: 3 });
+for (const [m, op, more] of [
+  ['endbr64', [0x0f, 0x1e, 0xfa], { pfx: 0xf3 }], ['endbr32', [0x0f, 0x1e, 0xfb], { pfx: 0xf3 }], ['vmcall', [0x0f, 0x01, 0xc1]],
+  ['invlpga', [0x0f, 0x01, 0xdf]], ['fninit', [0xdb, 0xe3]], ['xlat', [0xd7]], ['xlatb', [0xd7]], ['wbnoinvd', [0x0f, 0x09], { pfx: 0xf3 }],
+  ['rdpkru', [0x0f, 0x01, 0xee]], ['wrpkru', [0x0f, 0x01, 0xef]],
+] as [string, number[], Partial<Form>?][]) plain(m, op, more ?? {});
+
 /** A form reachable by a mnemonic; `suffixed` when the name carried a b/w/l/q suffix for its width. */
 export interface FormRef {
   form: Form;
@@ -360,14 +482,30 @@ function index(name: string, ref: FormRef): void {
   if (!list) BY_MNEMONIC.set(name, (list = []));
   list.push(ref);
 }
-const SIZE_SUFFIX: Record<number, string> = { 8: 'b', 16: 'w', 32: 'l', 64: 'q' };
+const SIZE_SUFFIX = SIZE_SUFFIX_OF;
 for (const f of forms) {
   index(f.mnem, { form: f, suffixed: false });
   if (f.size !== 0 && f.sfx !== false) index(f.mnem + SIZE_SUFFIX[f.size], { form: f, suffixed: true });
 }
 
-/** Prefix mnemonics that may precede an instruction on the same line. */
-export const PREFIXES: Record<string, number> = { lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2 };
+/** Prefix words that may precede an instruction on the same line, by the slot they take (one each). */
+export interface Prefix {
+  byte: number;
+  slot: 'lock' | 'rep' | 'seg' | 'data' | 'addr';
+}
+export const PREFIXES: Record<string, Prefix> = {
+  lock: { byte: 0xf0, slot: 'lock' },
+  rep: { byte: 0xf3, slot: 'rep' }, repe: { byte: 0xf3, slot: 'rep' }, repz: { byte: 0xf3, slot: 'rep' },
+  repne: { byte: 0xf2, slot: 'rep' }, repnz: { byte: 0xf2, slot: 'rep' },
+  data16: { byte: 0x66, slot: 'data' }, addr32: { byte: 0x67, slot: 'addr' },
+  es: { byte: 0x26, slot: 'seg' }, cs: { byte: 0x2e, slot: 'seg' }, ss: { byte: 0x36, slot: 'seg' },
+  ds: { byte: 0x3e, slot: 'seg' }, fs: { byte: 0x64, slot: 'seg' }, gs: { byte: 0x65, slot: 'seg' },
+};
+
+/** Mnemonics of call/jmp through memory: a bare address operand without `*` means a direct target. */
+export function isIndirectBranch(mnem: string): boolean {
+  return BY_MNEMONIC.get(mnem)?.some((r) => r.form.indirect) ?? false;
+}
 
 /** Mnemonics that take a direct branch target rather than an immediate or memory operand. */
 export function isBranch(mnem: string): boolean {
@@ -378,7 +516,7 @@ const BRANCHES = new Set([...BY_MNEMONIC].filter(([, refs]) => refs.some((r) => 
 export interface RegInfo {
   num: number; // 0-15 (segment, control and debug registers: their own numbering)
   size: 0 | 8 | 16 | 32 | 64;
-  cls: 'gpr' | 'sreg' | 'cr' | 'dr' | 'rip';
+  cls: 'gpr' | 'sreg' | 'cr' | 'dr' | 'rip' | 'xmm';
   rexOnly?: boolean; // spl bpl sil dil: only with a REX prefix
   noRex?: boolean; // ah ch dh bh: never with a REX prefix
 }
@@ -406,6 +544,7 @@ export const REGS: Map<string, RegInfo> = new Map();
   for (const i of [0, 2, 3, 4, 8]) REGS.set(`cr${i}`, { num: i, size: 0, cls: 'cr' });
   for (const i of [0, 1, 2, 3, 6, 7]) REGS.set(`db${i}`, { num: i, size: 0, cls: 'dr' });
   for (const i of [0, 1, 2, 3, 6, 7]) REGS.set(`dr${i}`, { num: i, size: 0, cls: 'dr' });
+  for (let i = 0; i < 16; i++) REGS.set(`xmm${i}`, { num: i, size: 0, cls: 'xmm' });
   REGS.set('rip', { num: 0, size: 64, cls: 'rip' });
   REGS.set('eip', { num: 0, size: 32, cls: 'rip' });
 }

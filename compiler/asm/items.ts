@@ -17,7 +17,11 @@ export type RegName = string;
 export interface SymValue {
   sym?: string;
   addend: bigint;
+  reloc?: RelocModifier; // sym@PLT, sym@GOTPCREL
 }
+
+/** GNU as relocation modifiers written after a symbol: `call f@PLT`, `movq v@GOTPCREL(%rip), %rax`. */
+export type RelocModifier = 'plt' | 'gotpcrel';
 
 export interface RegOperand {
   kind: 'reg';
@@ -67,7 +71,7 @@ export interface Instr {
 /** A constant expression in a data directive or `.set`: evaluated by the assembler. */
 export type Expr =
   | { kind: 'num'; value: bigint }
-  | { kind: 'sym'; name: string }
+  | { kind: 'sym'; name: string; reloc?: RelocModifier }
   | { kind: 'unary'; op: '-' | '~' | '!'; arg: Expr }
   | { kind: 'binary'; op: string; left: Expr; right: Expr };
 

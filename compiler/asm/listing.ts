@@ -16,11 +16,12 @@ export function formatNumber(v: bigint): string {
   return v < 4096n ? `${v}` : `0x${v.toString(16)}`;
 }
 
-/** `sym`, `sym+8`, `sym-8`, or a plain number. */
+/** `sym`, `sym+8`, `sym-8`, `sym@PLT`, or a plain number. */
 export function formatSymValue(v: SymValue): string {
   if (!v.sym) return formatNumber(v.addend);
-  if (v.addend === 0n) return v.sym;
-  return v.addend < 0n ? `${v.sym}-${formatNumber(-v.addend)}` : `${v.sym}+${formatNumber(v.addend)}`;
+  const sym = v.reloc ? `${v.sym}@${v.reloc.toUpperCase()}` : v.sym;
+  if (v.addend === 0n) return sym;
+  return v.addend < 0n ? `${sym}-${formatNumber(-v.addend)}` : `${sym}+${formatNumber(v.addend)}`;
 }
 
 export function formatOperand(op: Operand): string {
@@ -59,7 +60,7 @@ export function formatExpr(e: Expr): string {
     case 'num':
       return formatNumber(e.value);
     case 'sym':
-      return e.name;
+      return e.reloc ? `${e.name}@${e.reloc.toUpperCase()}` : e.name;
     case 'unary':
       return `${e.op}(${formatExpr(e.arg)})`;
     case 'binary':

@@ -2,7 +2,7 @@
 // ELF64 relocatable object with the toolchain's own assembler.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fail, runMain } from '../../linker/diag.js';
+import { fail, formatDiagnostic, runMain, type Diagnostic } from '../../linker/diag.js';
 import { parseAtt } from '../asm/att.js';
 import { assemble } from '../asm/assemble.js';
 import { writeRelocatable } from '../../linker/elfobj.js';
@@ -27,6 +27,12 @@ runMain(() => {
   } catch {
     return fail('ASM0101', `cannot read '${input}'`);
   }
-  const obj = assemble(parseAtt(text, input), input);
-  writeFileSync(output, writeRelocatable(obj));
+  // Warnings (a value cut to its field, a default operand size) print like GNU as's, and do not stop it.
+  const warnings: Diagnostic[] = [];
+  try {
+    const obj = assemble(parseAtt(text, input, warnings), input, warnings);
+    writeFileSync(output, writeRelocatable(obj));
+  } finally {
+    for (const w of warnings) process.stderr.write(formatDiagnostic(w, text) + '\n');
+  }
 });

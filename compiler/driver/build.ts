@@ -18,7 +18,7 @@ import { writeExecutable } from '../../linker/exec.js';
 import { formatMap } from '../../linker/map.js';
 import { readLayout } from '../../linker/layout.js';
 import { compileModule } from './backend.js';
-import { runMain, fail, UserError, type Diagnostic } from '../../linker/diag.js';
+import { runMain, fail, formatDiagnostic, UserError, type Diagnostic } from '../../linker/diag.js';
 import { lowerLoaded } from './compile.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
 import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
@@ -54,8 +54,14 @@ function phase<T>(quiet: boolean | undefined, name: string, what: string, fn: ()
   return result;
 }
 
+/** Assembles a .S file; its warnings (GNU as's: a value cut to its field ...) go to stderr. */
 export function assembleFile(path: string): ObjectFile {
-  return assemble(parseAtt(readFileSync(path, 'utf8'), path), path);
+  const warnings: Diagnostic[] = [];
+  try {
+    return assemble(parseAtt(readFileSync(path, 'utf8'), path, warnings), path, warnings);
+  } finally {
+    for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
+  }
 }
 
 /** Compiles, assembles and links one program; returns the ELF image. */
