@@ -1485,3 +1485,30 @@ describe('machine jump threading', () => {
     for (const k of [4, 5, 6]) expect(targets[k]).toMatch(/^jmp [EF]$/); // a cycle of jumps stays a cycle
   });
 });
+
+describe('phi copies of a rotated loop variable', () => {
+  it('a list walk keeping prev = cur finds the right node, with no copy of the next pointer', async () => {
+    // prev = 0; for (cur = head; cur != 0 && cur.key < k; cur = cur.next) prev = cur; return prev
+    const f = new FB('walk', ['l', 'l'], 'l');
+    const [h, b, l, x] = [f.block(), f.block(), f.block(), f.block()];
+    f.jmp(h);
+    f.at(l);
+    const cur = f.newVreg('l');
+    const next = f.load('l', f.bin('add', 'l', cur, c(8)), 8);
+    f.jmp(h);
+    f.at(h);
+    const prev = f.phi('l', [{ block: 0, value: c(0) }, { block: l, value: cur }]);
+    f.cur.insts.unshift({ op: 'phi', cls: 'l', dst: (cur as { id: number }).id, incoming: [{ block: 0, value: f.p(0) }, { block: l, value: next }] });
+    f.br(f.cmp('ne', 'l', cur, c(0)), b, x);
+    f.at(b).br(f.cmp('uge', 'l', f.load('l', cur, 8), f.p(1)), x, l);
+    f.at(x).ret(prev);
+    const protos = 'struct node { uint64_t key; struct node *next; }; uint64_t walk(struct node *, uint64_t); struct node ns[6];';
+    const body = '  for (int i = 0; i < 6; i++) { ns[i].key = 10 * (i + 1); ns[i].next = i < 5 ? &ns[i + 1] : 0; }\n' +
+      '  for (int k = 0; k < 80; k += 15) { uint64_t r = walk(ns, k); printf("k%d=%d\\n", k, r ? (int)((struct node *)r - ns) : -1); }';
+    const { out, asm } = await runMap([f], protos, body);
+    // first node with key >= k: its predecessor's index (-1: none)
+    expect(out).toEqual({ k0: '-1', k15: '0', k30: '1', k45: '3', k60: '4', k75: '5' });
+    // The loop body: load next into cur's register after prev takes cur: one load, no register copy of next.
+    expect(funcAsm(asm, 'walk')).toMatch(/\tmovq\t8\((%r\w+)\), \1\n/);
+  }, 60000);
+});

@@ -426,21 +426,27 @@ export class Selector implements SelectCtx {
       this.loc = i.loc;
       this.copy(this.phiTempOf(i), this.v(i.dst), sizeOf(i.cls));
     }
+    // Phi copies for the successor (the only one, since critical edges are split). A copy of
+    // another of the successor's phis (`prev = cur` in a list walk) goes first: the old value then
+    // dies before the block computes the new one, which can take its register (no copy of it).
+    const t = blk.term;
+    const incoming = succs(t).flatMap((s) =>
+      this.f.blocks[s].insts.flatMap((i) => {
+        const inc = i.op === 'phi' ? i.incoming.find((x) => x.block === b) : undefined;
+        return inc ? [{ phi: i, value: inc.value, early: inc.value.kind === 'vreg' && this.def.get(inc.value.id)?.block === s && this.def.get(inc.value.id)?.inst.op === 'phi' }] : [];
+      }),
+    );
+    const phiCopies = (early: boolean) => {
+      for (const x of incoming) if (x.early === early) this.materialise(x.value, this.phiTempOf(x.phi), sizeOf((x.phi as { cls: Cls }).cls));
+    };
+    phiCopies(true);
     for (const i of blk.insts) {
       if (i.op === 'phi' || this.folded.has(i)) continue;
       this.loc = i.loc ?? this.loc;
       this.inst(i);
     }
-    const t = blk.term;
     this.loc = t.loc ?? this.loc;
-    // Phi copies for the successor (the only one, since critical edges are split).
-    for (const s of succs(t)) {
-      for (const i of this.f.blocks[s].insts) {
-        if (i.op !== 'phi') continue;
-        const inc = i.incoming.find((x) => x.block === b);
-        if (inc) this.materialise(inc.value, this.phiTempOf(i), sizeOf(i.cls));
-      }
-    }
+    phiCopies(false);
     const label = (id: number): MOp => ({ k: 'label', name: `.L${this.f.name}_${id}` });
     switch (t.op) {
       case 'jmp':
