@@ -1,6 +1,7 @@
 # Scarlett OS: build the toolchain (TypeScript -> out/toolchain), then the kernel with it.
 #
-#   make        out/kernel.elf and out/kernel.map (and QEMU, to boot them)
+#   make        out/kernel.elf and out/kernel.map, out/initrd.tar (the ramdisk, also linked into
+#               the image), and QEMU, to boot them
 #   make run    boot it in QEMU, serial on stdio
 #   make iso    out/scarlett.iso, a GRUB rescue CD that boots the same image
 #   make test   every test (vitest); results also in out/ci-results.json (what .ci/run reads;
@@ -17,6 +18,7 @@ TOOLCHAIN := out/toolchain/.built
 
 TOOLCHAIN_SRC := $(shell find compiler linker -name '*.ts' -not -path '*/node_modules/*') tsconfig.json
 KERNEL_SRC    := $(shell find kernel-src runtime linker -type f \( -name '*.ts' -o -name '*.S' -o -name '*.toml' -o -name '*.json' \))
+KERNEL_SRC    += $(shell find kernel-src/initrd -type f)   # packed into out/initrd.tar as they are
 
 .PHONY: all run iso test clean qemu-deps grub-deps test-deps bench-deps bench
 # QEMU too: the README's first command boots the kernel right after `make`.
@@ -32,11 +34,11 @@ $(TOOLCHAIN): $(NPM_STAMP) $(TOOLCHAIN_SRC)
 	@node compiler/driver/build-toolchain.mjs
 	@touch $@
 
-out/kernel.elf out/kernel.map &: $(TOOLCHAIN) $(KERNEL_SRC)
+out/kernel.elf out/kernel.map out/initrd.tar &: $(TOOLCHAIN) $(KERNEL_SRC)
 	@node out/toolchain/compiler/driver/build.js kernel
 
 run: out/kernel.elf qemu-deps
-	$(QEMU) -kernel out/kernel.elf $(QEMU_ARGS)
+	$(QEMU) -kernel out/kernel.elf -initrd out/initrd.tar $(QEMU_ARGS)
 
 iso: out/scarlett.iso
 out/scarlett.iso: out/kernel.elf grub-deps

@@ -9,21 +9,25 @@
 import { log_info, kprint, put_char } from "./lib/log";
 import { panic, panic_set_exit_qemu } from "./lib/panic";
 import { multiboot_init, multiboot_log, cmdline_has } from "./boot/multiboot";
-import { serial_init, cpu_tables_init, timer_start } from "./arch/hal";
+import { serial_init, cpu_tables_init, timer_start, smp_start_aps } from "./arch/hal";
 import { pmm_init, pmm_free_frames, pmm_total_frames } from "./mm/pmm";
 import { vmm_init } from "./mm/vmm";
-import { heap_init, kmalloc, kfree } from "./mm/heap";
+import { heap_init } from "./mm/heap";
+import { kmalloc, kfree } from "./mm/kmalloc";
+import { slab_init } from "./mm/slab";
+import { vma_init } from "./mm/vma";
+import { initrd_mount, initrd_from_module } from "./fs/initrd";
+import { fs_file_count } from "./fs/vfs";
+import { percpu_init } from "./sched/percpu";
 import { scheduler_init, thread_create, thread_current, thread_sleep, idle_loop, sched_set_verbose } from "./sched/scheduler";
 import { PRIORITY_NORMAL, thread_name } from "./sched/thread";
 import { ipc_init } from "./ipc/port";
 import { service_init, service_start } from "./ipc/service";
 import { syscall_init } from "./syscall/syscall";
-import { proc_spawn } from "./proc/process";
+import { proc_spawn_path, proc_init } from "./proc/process";
 import { ktest_main } from "./test/ktest";
 import { bench_main } from "./test/bench";
 
-declare const __user_demo_start: u8;
-declare const __user_demo_end: u8;
 
 const USER_PRIORITY: u8 = 32;
 
@@ -37,7 +41,7 @@ function test_thread(arg: u64): void {
     thread_sleep(100);
   }
   // The user demo has a lower priority: it starts once this thread is gone.
-  proc_spawn("demo", addr_of(__user_demo_start), addr_of(__user_demo_end), USER_PRIORITY, true);
+  proc_spawn_path("/bin/demo", USER_PRIORITY, true);
   kprint(`[TEST THREAD] Test thread exiting\n`);
 }
 
@@ -69,8 +73,15 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   log_info(`PMM: ${pmm_free_frames()} free frames of 4 KiB (${pmm_total_frames() / 256} MiB usable)`);
   vmm_init();
   heap_init();
+  if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
+  slab_init(); // after percpu_init: the magazines are per CPU
+  vma_init();
+  proc_init();
+  if (!initrd_mount()) panic(`initrd: not a ustar archive (the first multiboot module, or the built-in copy)`);
+  if (initrd_from_module()) log_info(`initrd: multiboot module 0, ${fs_file_count()} files`); // the built-in copy says nothing: the seed's log stays as it was
   scheduler_init();
   timer_start();
+  smp_start_aps();
   ipc_init();
   service_init();
   syscall_init();

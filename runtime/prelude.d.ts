@@ -157,6 +157,12 @@ declare function lgdt(addr: usize): void;
 declare function lidt(addr: usize): void;
 declare function ltr(selector: u16): void;
 declare function rdtsc(): u64;
+/** The flags register (pushfq; pop): irq_save's first half. */
+declare function read_rflags(): u64;
+/** Loads the flags register (push; popfq): restores the interrupt flag read_rflags saw. */
+declare function write_rflags(value: u64): void;
+/** The 8 bytes at `offset` in the GS segment (`movq %gs:offset, r`): the per-CPU record's words. */
+declare function read_gs_u64(offset: usize): u64;
 /** Runs CPUID and stores eax, ebx, ecx, edx as four u32 at `out`. */
 declare function cpuid(leaf: u32, subleaf: u32, out: usize): void;
 /** The current frame pointer (rbp), for backtraces. */

@@ -912,6 +912,11 @@ describe('listings', () => {
     for (const n of ['invlpg', 'lgdt', 'lidt']) f.intrin(n, [addr]);
     f.intrin('ltr', [c(0x28, 'w')]);
     use(f.intrin('rdtsc', [], 'l'));
+    use(f.intrin('read_rflags', [], 'l'));
+    f.intrin('write_rflags', [v]);
+    use(f.intrin('read_gs_u64', [c(0)], 'l'));
+    use(f.intrin('read_gs_u64', [c(72)], 'l'));
+    use(f.intrin('read_gs_u64', [addr], 'l'));
     f.intrin('cpuid', [c(1, 'w'), c(0, 'w'), addr]);
     use(f.intrin('frame_address', [], 'l'));
     f.intrin('memcpy', [addr, v, c(16)]);
@@ -957,7 +962,7 @@ describe('listings', () => {
     const ours = assemble(items, 'intrinsics').sections.find((s) => s.name === '.text')!.data;
     expect(Buffer.from(ours).toString('hex')).toBe(readFileSync(join(dir, 'a.bin')).toString('hex'));
     const asm = formatListing(items);
-    for (const m of ['inb', 'outl', 'rdmsr', 'wrmsr', 'cr3', 'invlpg', 'lgdt', 'lidt', 'ltr', 'cpuid', 'lock cmpxchgb', 'lock xaddq', 'lock addb', 'lock addq', 'addw\t%', 'subb\t$3', 'notw\t', 'sarq\t$5, ', 'xchgw', 'rep movsb', 'rep stosb', 'repe cmpsb', 'syscall'])
+    for (const m of ['pushfq', 'popfq', '%gs:72', '%gs:(%', 'inb', 'outl', 'rdmsr', 'wrmsr', 'cr3', 'invlpg', 'lgdt', 'lidt', 'ltr', 'cpuid', 'lock cmpxchgb', 'lock xaddq', 'lock addb', 'lock addq', 'addw\t%', 'subb\t$3', 'notw\t', 'sarq\t$5, ', 'xchgw', 'rep movsb', 'rep stosb', 'repe cmpsb', 'syscall'])
       expect(asm).toContain(m);
   }, 60000);
 });

@@ -43,9 +43,11 @@ describe('out/kernel.elf', () => {
     expect(r.serial).toMatch(BANNER);
   });
 
-  test('boots from the GRUB ISO and prints the banner', async () => {
+  test('boots from the GRUB ISO, takes the ramdisk module and runs /bin/demo from it', async () => {
     await execa('node', ['out/toolchain/compiler/driver/build.js', 'iso']);
-    const r = await boot({ cdrom: 'out/scarlett.iso', until: BANNER, timeoutMs: 90_000 });
+    const r = await boot({ cdrom: 'out/scarlett.iso', until: /Process exited: pid=1, name=demo/, timeoutMs: 120_000 });
     expect(r.serial).toMatch(BANNER);
-  });
+    expect(r.serial).toMatch(/^\[INFO\] initrd: multiboot module 0, \d+ files$/m);
+    expect(r.serial).toMatch(/Process exited: pid=1, name=demo, status=0/);
+  }, 150_000);
 });

@@ -2,7 +2,8 @@
 // - the demo boot prints the seed's "Expected Output" lines in order (with real values), the test
 //   thread's iterations, then the ring-3 demo program's output, and keeps running (idle in hlt);
 // - the test boot (`-append test`) runs the in-kernel KTAP self-tests and ends QEMU through
-//   isa-debug-exit with 0x10 (status 33) only when every test passed.
+//   isa-debug-exit with 0x10 (status 33) only when every test passed; it boots with one CPU and
+//   with four (-smp 4: the APs start, answer IPIs and TLB shootdowns).
 
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
@@ -106,9 +107,42 @@ describe('Scarlett OS', () => {
     expect(r.exitCode).toBeUndefined(); // still running when stopped: no triple fault, no exit
   }, 120_000);
 
-  test('test boot: every KTAP self-test ok, exit through isa-debug-exit with the pass code', async () => {
-    const r = await boot({ kernel: KERNEL, append: 'test', timeoutMs: 240_000 });
+  test('demo boot with the ramdisk as a multiboot module (-initrd): the same log, programs from the module', async () => {
+    const r = await boot({ kernel: KERNEL, extra: ['-initrd', 'out/initrd.tar'], until: /Process exited: pid=1, name=demo/, timeoutMs: 90_000 });
+    const lines = r.serial.split('\n').map((l) => l.replace(/\r$/, ''));
+    expect(r.serial).toMatch(/^\[INFO\] Multiboot: module 0 at 0x[0-9A-F]+-0x[0-9A-F]+$/m);
+    expect(r.serial).toMatch(/^\[INFO\] initrd: multiboot module 0, \d+ files$/m);
+    let at = 0;
+    for (const re of DEMO_LINES) {
+      const i = findLine(lines, re, at);
+      expect(i, `missing (in order) ${re}\n--- serial ---\n${r.serial}`).toBeGreaterThanOrEqual(0);
+      at = i + 1;
+    }
+    expect(r.serial).not.toMatch(/\[PANIC\]|\[ERROR\]/);
+    expect(r.timedOut).toBe(false);
+  }, 150_000);
+
+  test('demo boot with -smp 8 and multi-threaded TCG: every CPU up, the same log', async () => {
+    const r = await boot({
+      kernel: KERNEL, until: /Process exited: pid=1, name=demo/, timeoutMs: 120_000,
+      extra: ['-smp', '8', '-accel', 'tcg,thread=multi'],
+    });
+    const lines = r.serial.split('\n').map((l) => l.replace(/\r$/, ''));
+    expect(r.serial).toMatch(/^\[INFO\] SMP: 8 of 8 CPUs up/m);
+    let at = 0;
+    for (const re of DEMO_LINES) {
+      const i = findLine(lines, re, at);
+      expect(i, `missing (in order) ${re}\n--- serial ---\n${r.serial}`).toBeGreaterThanOrEqual(0);
+      at = i + 1;
+    }
+    expect(r.serial).not.toMatch(/\[PANIC\]|\[ERROR\]/);
+    expect(r.timedOut).toBe(false);
+  }, 150_000);
+
+  test.each([1, 4])('test boot with -smp %i: every KTAP self-test ok, exit through isa-debug-exit with the pass code', async (cpus) => {
+    const r = await boot({ kernel: KERNEL, append: 'test', timeoutMs: 240_000, extra: ['-smp', String(cpus)] });
     const log = r.serial;
+    expect(log).toMatch(new RegExp(`^\\[INFO\\] SMP: ${cpus} of ${cpus} CPUs up`, 'm'));
     expect(r.timedOut, `timed out\n${log}`).toBe(false);
     expect(r.exitCode, `QEMU exit status 0 means a triple fault\n${log}`).not.toBe(0);
     expect(log).toMatch(/^KTAP version 1$/m);

@@ -1,7 +1,7 @@
 // The build driver behind `make`: compiles a TypeScript program, assembles its runtime stubs and
 // links the result, printing one timed line per phase and nothing else on success.
 //
-//   node out/toolchain/compiler/driver/build.js kernel    out/kernel.elf + out/kernel.map (with user programs)
+//   node out/toolchain/compiler/driver/build.js kernel    out/kernel.elf + out/kernel.map, out/initrd.tar (the user programs)
 //   node out/toolchain/compiler/driver/build.js iso       out/scarlett.iso (GRUB rescue CD around the kernel)
 //   node out/toolchain/compiler/driver/build.js program <dir|tsconfig> -o <elf> [--target NAME]
 //       one program for a target of target.ts (default x86_64-linux)
@@ -12,7 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ObjectFile, newSection, SHF_ALLOC, SHT_PROGBITS } from '../../linker/object.js';
+import { type ObjectFile, SHF_ALLOC } from '../../linker/object.js';
+import { type InitrdEntry, folderEntries, initrdObject, tarArchive } from './initrd.js';
 import { link, type LinkResult } from '../../linker/link.js';
 import { writeExecutable } from '../../linker/exec.js';
 import { formatMap } from '../../linker/map.js';
@@ -87,7 +88,7 @@ function compileProgram(o: ProgramOptions): ObjectFile[] {
 function linkProgram(o: ProgramOptions, objects: ObjectFile[]): Uint8Array {
   return phase(o.quiet, 'link', `${basename(o.out)}`, () => {
     const layout = readLayout(join(ROOT, o.target.layout));
-    const result = explainingUserSymbols(() => link([...objects, ...(o.extraObjects ?? [])], layout));
+    const result = link([...objects, ...(o.extraObjects ?? [])], layout);
     checkCodeModel(result, o.target);
     const elf = writeExecutable(result);
     mkdirSync(dirname(o.out), { recursive: true });
@@ -96,32 +97,6 @@ function linkProgram(o: ProgramOptions, objects: ObjectFile[]): Uint8Array {
     if (o.map) writeFileSync(o.map, formatMap(result));
     return elf;
   });
-}
-
-/** Wraps a user program's ELF image as read-only data the kernel can load: __user_<name>_start/_end. */
-function embedUserProgram(name: string, elf: Uint8Array): ObjectFile {
-  const sec = newSection(`.rodata.user.${name}`, SHT_PROGBITS, SHF_ALLOC, 16);
-  sec.data = elf;
-  sec.size = elf.length;
-  const sym = (suffix: string, value: number) =>
-    ({ name: `__user_${name}_${suffix}`, section: 0, value: BigInt(value), size: 0, binding: 'global', type: 'object' }) as const;
-  return { name: `user program ${name}`, sections: [sec], symbols: [sym('start', 0), sym('end', elf.length)] };
-}
-
-/** Adds the reason to an undefined __user_<name>_start/_end: there is no such user program. */
-function explainingUserSymbols<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    throw new UserError(e.diagnostics.map((d) => {
-      const m = d.code === 'LNK0001' && /^undefined symbol __user_(\w+)_(?:start|end)\b/.exec(d.message);
-      if (!m) return d;
-      const dir = `kernel-src/user/${m[1]}/`;
-      const why = !existsSync(join(ROOT, dir)) ? `${dir} does not exist` : `${dir} has no tsconfig.json`;
-      return { ...d, message: `${d.message}: no user program ${m[1]} is embedded, because ${why}` };
-    }));
-  }
 }
 
 /** Runs one program's build step; keeps its user errors for the end instead of stopping there. */
@@ -195,12 +170,22 @@ export function buildKernel(quiet = false, root = ROOT): void {
   const errors: Diagnostic[] = [];
   const userObjects = userOptions.map((o) => collecting(errors, () => compileProgram(o)));
   const kernelObjects = collecting(errors, () => compileProgram(kernel));
-  const embedded = users.map((name, i) => {
+  const elfs = users.map((name, i) => {
     const objects = userObjects[i];
-    return objects && collecting(errors, () => embedUserProgram(name, linkProgram(userOptions[i], objects)));
+    return objects && collecting(errors, () => linkProgram(userOptions[i], objects));
   });
   if (errors.length) throw new UserError(dedupe(errors));
-  linkProgram({ ...kernel, extraObjects: embedded.map((e) => e!) }, kernelObjects!);
+  // The ramdisk: user programs in bin/, and kernel-src/initrd/'s files (compiler/driver/initrd.ts).
+  const staticDir = join(root, 'kernel-src/initrd');
+  const tar = phase(quiet, 'initrd', `out/initrd.tar (${users.length} programs + kernel-src/initrd)`, () => {
+    const entries: InitrdEntry[] = [{ path: 'bin' }, ...users.map((name, i) => ({ path: `bin/${name}`, data: elfs[i]! }))];
+    const t = tarArchive([...entries, ...(existsSync(staticDir) ? folderEntries(staticDir) : [])]);
+    mkdirSync(join(root, 'out'), { recursive: true });
+    writeFileSync(join(root, 'out/initrd.tar'), t);
+    return t;
+  });
+  // The built-in copy, used when the bootloader gives no module (kernel-src/fs/initrd.ts).
+  linkProgram({ ...kernel, extraObjects: [initrdObject(tar)] }, kernelObjects!);
 }
 
 /** A GRUB rescue CD with the kernel: GRUB is the second, independent multiboot loader we test with. */
@@ -208,9 +193,10 @@ export function buildIso(): void {
   const iso = join(ROOT, 'out/iso');
   mkdirSync(join(iso, 'boot/grub'), { recursive: true });
   writeFileSync(join(iso, 'boot/kernel.elf'), readFileSync(join(ROOT, 'out/kernel.elf')));
+  writeFileSync(join(iso, 'boot/initrd.tar'), readFileSync(join(ROOT, 'out/initrd.tar')));
   writeFileSync(
     join(iso, 'boot/grub/grub.cfg'),
-    'set timeout=0\nset default=0\nmenuentry "Scarlett OS" {\n  multiboot /boot/kernel.elf\n  boot\n}\n',
+    'set timeout=0\nset default=0\nmenuentry "Scarlett OS" {\n  multiboot /boot/kernel.elf\n  module /boot/initrd.tar initrd\n  boot\n}\n',
   );
   phase(false, 'iso', 'grub-mkrescue -> out/scarlett.iso', () =>
     execFileSync('grub-mkrescue', ['-o', join(ROOT, 'out/scarlett.iso'), iso], { stdio: 'pipe' }),

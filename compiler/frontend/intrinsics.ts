@@ -264,6 +264,7 @@ const SIMPLE_INTRINSICS: Record<string, [Type[], Type]> = {
   read_cr0: [[], u.u64], write_cr0: [[u.u64], VOID], read_cr2: [[], u.u64], read_cr3: [[], u.u64],
   write_cr3: [[u.u64], VOID], read_cr4: [[], u.u64], write_cr4: [[u.u64], VOID],
   invlpg: [[u.usize], VOID], lgdt: [[u.usize], VOID], lidt: [[u.usize], VOID], ltr: [[u.u16], VOID],
+  read_rflags: [[], u.u64], write_rflags: [[u.u64], VOID], read_gs_u64: [[u.usize], u.u64],
   rdtsc: [[], u.u64], cpuid: [[u.u32, u.u32, u.usize], VOID], frame_address: [[], u.usize],
   memcpy: [[u.usize, u.usize, u.usize], VOID], memset: [[u.usize, u.u8, u.usize], VOID], memcmp: [[u.usize, u.usize, u.usize], u.i32],
 };

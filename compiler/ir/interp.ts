@@ -43,7 +43,7 @@ const FUNC_BASE = 0x7000_0000n;
 const GLOBAL_BASE = 0x10000;
 const COM1 = 0x3f8n;
 const PRIVILEGED = new Set(['cli', 'sti', 'rdmsr', 'wrmsr', 'read_cr0', 'write_cr0', 'read_cr2', 'read_cr3', 'write_cr3', 'read_cr4',
-  'write_cr4', 'invlpg', 'lgdt', 'lidt', 'ltr', 'cpuid']);
+  'write_cr4', 'invlpg', 'lgdt', 'lidt', 'ltr', 'cpuid', 'read_rflags', 'write_rflags', 'read_gs_u64']);
 
 const norm = (v: bigint, cls: Cls) => BigInt.asUintN(cls === 'w' ? 32 : 64, v);
 

@@ -151,6 +151,7 @@ export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
           m.base = 'rbp';
           m.disp = { addend: BigInt(frame.slotOffset[op.slot]) + op.disp };
         } else if (op.base !== undefined) m.base = regName(phys(op.base), 8);
+        if (op.seg) m.seg = op.seg;
         if (op.index !== undefined) {
           m.index = regName(phys(op.index), 8);
           m.scale = op.scale ?? 1;

@@ -85,6 +85,19 @@ export function selectIntrin(sel: SelectCtx, name: string, args: Value[], dst: n
       sel.materialise(args[1], RDX, 8);
       sel.emit('shrq', [imm(32n), reg(RDX, 8)], ['r', 'rw']);
       return sel.emit('wrmsr', [], [], { implUses: [RCX, RAX, RDX] });
+    case 'read_rflags':
+      sel.emit('pushfq', [], []);
+      return sel.emit('popq', [reg(d, 8)], ['w']);
+    case 'write_rflags':
+      sel.emit('pushq', [sel.regOf(args[0], 8)], ['r']);
+      return sel.emit('popfq', [], []);
+    case 'read_gs_u64': {
+      const off = args[0];
+      const mem: MOp = off.kind === 'const' && BigInt.asIntN(64, off.value) >= -(1n << 31n) && BigInt.asIntN(64, off.value) < 1n << 31n
+        ? { k: 'mem', disp: BigInt.asIntN(64, off.value), seg: 'gs' }
+        : { k: 'mem', base: (sel.regOf(off, 8) as { r: number }).r, disp: 0n, seg: 'gs' };
+      return sel.emit('movq', [mem, reg(d, 8)], ['r', 'w']);
+    }
     case 'rdtsc':
       sel.emit('rdtsc', [], [], { implDefs: [RAX, RDX] });
       return joinEdxEax(sel, d);

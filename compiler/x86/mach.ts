@@ -30,7 +30,7 @@ export type MOp =
   | { k: 'reg'; r: number; sz: Size }
   | { k: 'sreg'; name: string } // control registers
   | { k: 'imm'; v: bigint; sym?: string }
-  | { k: 'mem'; base?: number; index?: number; scale?: 1 | 2 | 4 | 8; disp: bigint; sym?: string; rip?: boolean; slot?: number }
+  | { k: 'mem'; base?: number; index?: number; scale?: 1 | 2 | 4 | 8; disp: bigint; sym?: string; rip?: boolean; slot?: number; seg?: 'gs' }
   | { k: 'label'; name: string };
 
 /** How an instruction accesses a register operand: read, written, both, or not at all (xor r,r). */

@@ -15,3 +15,4 @@ export const E_AGAIN: i64 = -9;
 export const E_TRUNC: i64 = -10;
 export const E_KILLED: i64 = -11;
 export const E_BADF: i64 = -12;
+export const E_NOENT: i64 = -13; // no such file or directory

@@ -14,7 +14,21 @@ export const SYS_IPC_RECEIVE: u64 = 10;
 export const SYS_MMAP: u64 = 11;
 export const SYS_MUNMAP: u64 = 12;
 export const SYS_GETTID: u64 = 13; // beyond the seed: the caller's tid (the null call benchmarks time)
-export const NUM_SYSCALLS: u64 = 14;
+// 14..29: isolation (issue 8). 30..49: memory and files (issue 13); layouts and flags in abi/fs.ts.
+export const SYS_OPEN: u64 = 30; // (path, len, flags) -> fd
+export const SYS_CLOSE: u64 = 31; // (fd)
+export const SYS_SEEK: u64 = 32; // (fd, offset, whence) -> new offset
+export const SYS_STAT: u64 = 33; // (path, len, FsStat*)
+export const SYS_READDIR: u64 = 34; // (fd, index, buf, len) -> name length, 0 past the end
+export const SYS_SPAWN: u64 = 35; // (path, len, priority) -> pid
+export const SYS_UNLINK: u64 = 36; // (path, len)
+export const SYS_MMAP_FILE: u64 = 37; // (fd, offset, len, prot, MAP_SHARED or MAP_PRIVATE) -> address
+export const SYS_FORK: u64 = 38; // () -> child's pid in the parent, 0 in the child (copy-on-write)
+export const SYS_SHM_CREATE: u64 = 39; // (size) -> fd of a shared-memory object (map it with SYS_MMAP_FILE)
+// 50..63: SMP and synchronization (issue 12).
+export const SYS_FUTEX_WAIT: u64 = 50; // (addr, expected): sleep while the u32 at addr is expected
+export const SYS_FUTEX_WAKE: u64 = 51; // (addr, n): wake up to n threads sleeping on addr
+export const NUM_SYSCALLS: u64 = 52;
 
 // SYS_IPC_SEND flags (IPC_NONBLOCK = 1, from abi/ipc.ts, is shared with SYS_IPC_RECEIVE).
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message
@@ -24,3 +38,7 @@ export const SEND_REPLY: u64 = 4; // the message is a received call being answer
 export const PROT_READ: u64 = 1;
 export const PROT_WRITE: u64 = 2;
 export const PROT_EXEC: u64 = 4;
+
+// SYS_MMAP_FILE sharing (exactly one).
+export const MAP_SHARED: u64 = 1; // the file's own pages: writes reach the file and other mappings
+export const MAP_PRIVATE: u64 = 2; // a private copy of each page, made at its first touch

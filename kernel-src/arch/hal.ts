@@ -13,16 +13,22 @@
 //   next interrupt with no window in between (the idle loop); halt_forever() stops the CPU.
 // - Page tables. PTE_P (present), PTE_W (writable), PTE_U (user), PTE_NX (no execute), PTE_G
 //   (global: kept across address-space switches), PTE_PS (large page, in a directory entry),
-//   PTE_OWNED (software: the mapping owns its frame) and PTE_ADDR (the frame's bits) build and
+//   PTE_OWNED (software: the mapping owns its frame), PTE_COW (software: copy on write) and PTE_ADDR (the frame's bits) build and
 //   read entries; mm/vmm.ts owns the table format's walk.
 // - Address spaces and the TLB. mmu_root() is the active root table's physical address;
 //   mmu_switch(root) activates another (non-global TLB entries are dropped); mmu_flush_page(va)
 //   drops one page's entry in the active space; mmu_enable_global_pages() once at boot.
 // - Per-CPU base. cpu_set_percpu_base(record) makes this_cpu() (sched/percpu.ts) return
-//   `record` in the kernel; tss_rsp0_addr() is where the CPU finds the stack for an interrupt
+//   `record` in the kernel (cpu_percpu_base() reads it back, inline: the slab fast paths use it); tss_rsp0_addr() is where the CPU finds the stack for an interrupt
 //   from user mode (switch_to stores each thread's stack top there).
 // - Clock and timer. timer_start() starts the platform timer, which calls clock_tick
-//   (time/clock.ts) CLOCK_HZ times a second; nothing else of the timer is visible.
+//   (time/clock.ts) CLOCK_HZ times a second and clock_alarm once the deadline given to
+//   timer_set_alarm(ns) has passed; timer_now_ns() is the monotonic clock in nanoseconds since
+//   timer_start. All three are for the boot CPU, with interrupts off for timer_set_alarm.
+// - Several CPUs. smp_start_aps() (boot CPU, once, after timer_start) starts the other CPUs and
+//   returns how many run; smp_cpus_up() says so later. mmu_flush_page_all_cpus(va) drops a
+//   kernel page's TLB entry on every CPU and returns when all have (interrupts may be off).
+//   The other CPUs run their idle loops only (see sched_ap_idle).
 // - Context switch. context_init(stack_top, entry, arg) builds a new thread's first frame and
 //   returns its saved stack pointer; switch_to(c, next) (assembly) runs thread `next` on CPU c.
 // - System call entry. syscall_entry_init() routes the system-call instruction to the
@@ -36,10 +42,10 @@
 
 export {
   irq_save, irq_restore, irq_flags_enabled, irq_enable, irq_disable, irq_enable_and_halt,
-  halt_forever, cpu_set_percpu_base, bit_highest, bit_lowest,
+  halt_forever, cpu_set_percpu_base, cpu_percpu_base, bit_highest, bit_lowest,
 } from "./x86_64/cpu";
 export {
-  PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_NX, PTE_ADDR,
+  PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR,
   mmu_root, mmu_switch, mmu_flush_page, mmu_enable_global_pages,
 } from "./x86_64/mmu";
 export { tss_rsp0_addr } from "./x86_64/gdt";
@@ -50,3 +56,5 @@ export { fault_report, backtrace } from "./x86_64/fault";
 export { serial_init, serial_putc, serial_getc } from "./x86_64/serial";
 export { qemu_exit, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
 export { cpu_tables_init, timer_start } from "./x86_64/platform";
+export { timer_now_ns, timer_set_alarm } from "./x86_64/timer";
+export { smp_start_aps, smp_cpus_up, smp_tlb_shootdown as mmu_flush_page_all_cpus } from "./x86_64/smp";

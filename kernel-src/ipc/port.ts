@@ -33,7 +33,10 @@ import {
   thread_find, thread_for_each, sched_preempt_point, sched_handoff,
 } from "../sched/scheduler";
 import { Cpu, this_cpu } from "../sched/percpu";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { slab_cache_create, slab_zalloc } from "../mm/slab";
+
+let port_cache: u64 = 0; // the object cache of Port records
 import { irq_save, irq_restore } from "../arch/hal";
 import { log_info } from "../lib/log";
 import { user_msg_kva, user_gen } from "../mm/usercopy";
@@ -59,6 +62,7 @@ let live_ports: u64 = 0;
 export function ipc_init(): void {
   log_info(`Initializing IPC system...`);
   memset(addr_of(ports), 0, MAX_PORTS * 8);
+  port_cache = slab_cache_create("port", sizeof<Port>());
   log_info(`IPC system initialized`);
 }
 
@@ -74,7 +78,11 @@ export function ipc_create_port(owner: u64): u64 {
     if (ports[i32(id)] != 0) continue;
     let q = kmalloc(u64(IPC_QUEUE_CAPACITY) * sizeof<IpcMessage>());
     if (q == 0) break;
-    let p = new Port();
+    let p = changetype<Port>(slab_zalloc(port_cache)); // every field of Port starts at zero
+    if (changetype<u64>(p) == 0) {
+      kfree(q);
+      break;
+    }
     p.id = id;
     p.owner = owner;
     p.queue = q;

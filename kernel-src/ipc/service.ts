@@ -12,7 +12,7 @@ import { E_DESTROYED, E_BADPORT } from "../abi/errors";
 import { ipc_create_port, ipc_reply_wait } from "./port";
 import { thread_create, thread_sleep } from "../sched/scheduler";
 import { PRIORITY_HIGH } from "../sched/thread";
-import { kmalloc } from "../mm/heap";
+import { kmalloc } from "../mm/kmalloc";
 import { panic } from "../lib/panic";
 
 

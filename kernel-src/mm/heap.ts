@@ -1,4 +1,5 @@
-// Kernel heap at HEAP_BASE: kmalloc/kzalloc/kfree/krealloc, first fit with coalescing.
+// Kernel heap at HEAP_BASE: the large allocations behind kmalloc (mm/kmalloc.ts), first fit with
+// coalescing.
 //
 // The heap is one run of blocks, each a 32-byte header, the payload, and a 16-byte footer:
 //   header: size (whole block, multiple of 16) | magic | check | next/caller | prev/requested
@@ -209,16 +210,9 @@ function alloc(n: u64, caller: u64): u64 {
   return 0;
 }
 
-/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
-export function kmalloc(n: usize): usize {
-  return alloc(n, load<u64>(frame_address(), 8));
-}
-
-/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
-export function kzalloc(n: usize): usize {
-  let p = alloc(n, load<u64>(frame_address(), 8));
-  if (p != 0) memset(p, 0, n);
-  return p;
+/** A block of at least n bytes (caller: the return address reports name), or 0. */
+export function heap_alloc(n: usize, caller: u64): usize {
+  return alloc(n, caller);
 }
 
 /** Checks that p is a live allocation; reports (with the caller) and returns false if not. */
@@ -249,14 +243,13 @@ function free_at(p: u64, caller: u64): void {
   irq_restore(flags);
 }
 
-/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
-export function kfree(p: usize): void {
-  free_at(p, load<u64>(frame_address(), 8));
+/** Frees a block from heap_alloc (0 is ignored); a bad or freed pointer is reported, not freed. */
+export function heap_free(p: usize, caller: u64): void {
+  free_at(p, caller);
 }
 
-/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
-export function krealloc(p: usize, n: usize): usize {
-  let caller = load<u64>(frame_address(), 8);
+/** Resizes a heap block in place when it can, else moves it (see kmalloc.ts krealloc). */
+export function heap_realloc(p: usize, n: usize, caller: u64): usize {
   if (p == 0) return alloc(n, caller);
   if (n == 0) {
     free_at(p, caller);
@@ -346,20 +339,6 @@ export function heap_stats_log(): void {
 }
 
 /** Usable payload size of a live block (at least what was asked). */
-export function kmalloc_usable_size(p: usize): u64 {
+export function heap_usable_size(p: usize): u64 {
   return blk(p - HDR).size - HDR - FTR;
-}
-
-// Allocation hooks of the language: `new T()` and `destroy(obj)`.
-/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
-export function __alloc(size: usize): usize {
-  let p = alloc(size, load<u64>(frame_address(), 8));
-  if (p == 0) panic(`heap: out of memory in new (${size} bytes)`);
-  memset(p, 0, size);
-  return p;
-}
-
-/** @noinline -- reads its own frame for the caller's return address, which inlining would change */
-export function __free(addr: usize): void {
-  free_at(addr, load<u64>(frame_address(), 8));
 }

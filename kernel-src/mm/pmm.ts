@@ -14,6 +14,7 @@ import {
 } from "../boot/multiboot";
 import { p2v, PAGE_SIZE, page_round_up, page_round_down, kernel_image_end_phys } from "./layout";
 import { log_error } from "../lib/log";
+import { panic } from "../lib/panic";
 import { bit_lowest, irq_save, irq_restore } from "../arch/hal";
 
 
@@ -23,12 +24,23 @@ const ALL_USED: u64 = 0xffffffffffffffff;
 const LOW_MEMORY_END: u64 = 0x100000;
 
 let bitmap!: InlineArray<u64, 16384>;
+let extra_refs!: InlineArray<u8, 1048576>; // users of a frame beyond the first (copy-on-write sharing)
 let total_frames: u64 = 0; // frames that were ever free (usable RAM minus reserved ranges)
 let free_frames: u64 = 0;
 let highest_frame: u64 = 0; // one past the highest usable frame
 let search_hint: u64 = 0; // no free frame below word search_hint
 let bad_frees: u64 = 0;
 let reserved_end: u64 = LOW_MEMORY_END; // below it: low memory and the kernel image
+let reclaim: u64 = 0; // () => void: asked to give frames back when none is free (mm/slab.ts)
+let reclaiming: bool = false;
+let reserved: u64 = 0; // free frames promised to demand-paged memory (pmm_reserve)
+
+type ReclaimFn = () => void;
+
+/** Registers the function pmm_alloc calls once when it finds no free frame (the slab caches'). */
+export function pmm_set_reclaim(fn: ReclaimFn): void {
+  reclaim = changetype<u64>(fn);
+}
 
 function is_used(frame: u64): bool {
   return (bitmap[i32(frame >> 6)] & (u64(1) << (frame & 63))) != 0;
@@ -96,9 +108,87 @@ export function pmm_init(): void {
   search_hint = 0;
 }
 
-/** One free frame's physical address, or 0 when memory is exhausted. */
+/**
+ * One free frame's physical address, or 0 when memory is exhausted (after asking the caches).
+ * Frames promised to demand-paged memory (pmm_reserve) are not handed out here.
+ */
 export function pmm_alloc(): u64 {
+  let pa = find_free(reserved);
+  if (pa != 0 || reclaim == 0 || reclaiming) return pa;
   let flags = irq_save();
+  reclaiming = true;
+  changetype<ReclaimFn>(reclaim)();
+  reclaiming = false;
+  irq_restore(flags);
+  return find_free(reserved);
+}
+
+/**
+ * Promises n frames to demand-paged memory (mm/vma.ts): they stay free but pmm_alloc leaves them
+ * alone, so a first touch later always finds its frame (no overcommit). False if fewer than n
+ * frames are free and unpromised (after asking the caches).
+ */
+export function pmm_reserve(n: u64): bool {
+  let flags = irq_save();
+  if (free_frames < reserved + n && reclaim != 0 && !reclaiming) {
+    reclaiming = true;
+    changetype<ReclaimFn>(reclaim)();
+    reclaiming = false;
+  }
+  let ok = free_frames >= reserved + n;
+  if (ok) reserved += n;
+  irq_restore(flags);
+  return ok;
+}
+
+/** Gives back promises of frames never taken (memory unmapped before it was touched). */
+export function pmm_unreserve(n: u64): void {
+  let flags = irq_save();
+  if (n > reserved) panic(`pmm: unreserve of ${n} frames, only ${reserved} reserved`);
+  reserved -= n;
+  irq_restore(flags);
+}
+
+/** A zeroed frame against one promised frame (a first touch of demand-paged memory). */
+export function pmm_alloc_reserved_zeroed(): u64 {
+  let flags = irq_save();
+  if (reserved == 0) panic(`pmm: no frame reserved`);
+  reserved--;
+  let pa = find_free(0);
+  irq_restore(flags);
+  if (pa != 0) memset(p2v(pa), 0, PAGE_SIZE);
+  return pa;
+}
+
+/**
+ * A zeroed page-table frame for a demand-paged page: it may use promised frames when no other is
+ * left (a table is a few frames per 2 MiB; the promise covers the pages, see docs/memory.md).
+ */
+export function pmm_alloc_table_zeroed(): u64 {
+  let pa = find_free(0);
+  if (pa != 0) memset(p2v(pa), 0, PAGE_SIZE);
+  return pa;
+}
+
+/** Gives back a frame from pmm_alloc_reserved_zeroed that could not be used, with its promise. */
+export function pmm_free_reserved(pa: u64): void {
+  pmm_free(pa);
+  let flags = irq_save();
+  reserved++;
+  irq_restore(flags);
+}
+
+export function pmm_reserved(): u64 {
+  return reserved;
+}
+
+/** A free frame, leaving `keep` free ones alone. */
+function find_free(keep: u64): u64 {
+  let flags = irq_save();
+  if (free_frames <= keep) {
+    irq_restore(flags);
+    return 0;
+  }
   let words = (highest_frame + 63) / 64;
   for (let w = search_hint; w < words; w++) {
     let bits = bitmap[i32(w)];
@@ -122,6 +212,10 @@ export function pmm_alloc_zeroed(): u64 {
   return pa;
 }
 
+/**
+ * Frees a frame, or drops one reference to a shared one (pmm_share): a frame is free only when
+ * its last user frees it.
+ */
 export function pmm_free(pa: u64): void {
   let frame = pa / PAGE_SIZE;
   if ((pa & (PAGE_SIZE - 1)) != 0 || frame >= highest_frame || pa < reserved_end || !is_used(frame)) {
@@ -130,10 +224,31 @@ export function pmm_free(pa: u64): void {
     return;
   }
   let flags = irq_save();
+  if (extra_refs[i32(frame)] != 0) {
+    extra_refs[i32(frame)]--;
+    irq_restore(flags);
+    return;
+  }
   set_free(frame);
   free_frames++;
   if (frame / 64 < search_hint) search_hint = frame / 64;
   irq_restore(flags);
+}
+
+/** One more user of an allocated frame (a page shared copy-on-write); false at the limit. */
+export function pmm_share(pa: u64): bool {
+  let frame = pa / PAGE_SIZE;
+  if (frame >= highest_frame || !is_used(frame) || extra_refs[i32(frame)] == 255) return false;
+  let flags = irq_save();
+  extra_refs[i32(frame)]++;
+  irq_restore(flags);
+  return true;
+}
+
+/** True when more than one user holds the frame. */
+export function pmm_is_shared(pa: u64): bool {
+  let frame = pa / PAGE_SIZE;
+  return frame < highest_frame && extra_refs[i32(frame)] != 0;
 }
 
 export function pmm_free_frames(): u64 {

@@ -27,15 +27,23 @@ import { thread_current } from "../sched/scheduler";
 import { Thread } from "../sched/thread";
 import { proc_of } from "../proc/process";
 import { irq_save, irq_restore } from "../arch/hal";
-import { AddressSpace, vmm_unmap, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "./vmm";
+import { AddressSpace, vmm_unmap, vmm_pte, PTE_P, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "./vmm";
+import { vm_populate } from "./vma";
 import { USER_TOP, PAGE_SIZE, PAGE_MASK, DIRECT_MAP_BASE, page_round_down } from "./layout";
 import { IpcMessage } from "../abi/ipc";
 import { clock_ticks } from "../time/clock";
 
-function pte_of(va: u64): u64 {
+/**
+ * The caller's leaf entry for va (0 when not present). A page not touched yet in a VMA that allows
+ * the access is faulted in first (mm/vma.ts vm_populate), as the CPU's fault would have.
+ */
+function pte_of(va: u64, write: bool): u64 {
   let t = thread_current();
   if (t.proc == 0) return 0;
-  return vmm_pte(proc_of(t).space, va);
+  let space = proc_of(t).space;
+  let e = vmm_pte(space, va);
+  if ((e & PTE_P) == 0 && vm_populate(space, va, write)) e = vmm_pte(space, va);
+  return e;
 }
 
 let unmaps: u64 = 1; // generation of the user mappings (a Thread's check_gen starts at 0: no entry)
@@ -66,7 +74,7 @@ export function user_range_ok(addr: u64, len: u64, write: bool): bool {
   let t = thread_current();
   if (first == page_round_down(end - 1)) {
     if (t.checked_page == first && t.check_gen == unmaps) return true; // present, user, writable
-    let e = pte_of(first);
+    let e = pte_of(first, write);
     if ((e & PTE_U) == 0 || (write && (e & PTE_W) == 0)) return false;
     if (write && (e & PTE_PS) == 0) { // a 4 KiB page (user pages are; the frame is e's)
       t.checked_page = first;
@@ -76,7 +84,7 @@ export function user_range_ok(addr: u64, len: u64, write: bool): bool {
     return true;
   }
   for (let page = page_round_down(addr); page < end; page += PAGE_SIZE) {
-    let e = pte_of(page);
+    let e = pte_of(page, write);
     if ((e & PTE_U) == 0) return false;
     if (write && (e & PTE_W) == 0) return false;
   }
@@ -165,6 +173,6 @@ export function user_copies_out_ticked(): u64 {
 
 export function user_code_ok(addr: u64): bool {
   if (addr >= USER_TOP) return false;
-  let e = pte_of(addr);
+  let e = pte_of(addr, false);
   return (e & PTE_U) != 0 && (e & PTE_NX) == 0;
 }

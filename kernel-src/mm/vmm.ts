@@ -9,7 +9,7 @@
 // carry U; leaf permissions decide the rest. A leaf with PTE_OWNED owns its frame: unmapping it or
 // destroying the space frees the frame. vmm_destroy frees every user-half table page and the PML4.
 
-import { pmm_alloc_zeroed, pmm_free, pmm_memory_end } from "./pmm";
+import { pmm_alloc_zeroed, pmm_alloc_table_zeroed, pmm_free, pmm_memory_end, pmm_share } from "./pmm";
 import {
   p2v, PAGE_SIZE, DIRECT_MAP_BASE, USER_TOP, kernel_v2p, kernel_image_start, kernel_image_end,
   text_start, text_end, data_start, data_end, bss_start, bss_end,
@@ -17,11 +17,11 @@ import {
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
 import {
-  irq_save, irq_restore, PTE_P, PTE_W, PTE_PS, PTE_G, PTE_OWNED, PTE_NX, PTE_ADDR, PTE_U,
-  mmu_root, mmu_switch, mmu_flush_page, mmu_enable_global_pages,
+  irq_save, irq_restore, PTE_P, PTE_W, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR, PTE_U,
+  mmu_root, mmu_switch, mmu_flush_page, mmu_flush_page_all_cpus, mmu_enable_global_pages,
 } from "../arch/hal";
 
-export { PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_NX, PTE_ADDR };
+export { PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR };
 export const VMM_NOT_MAPPED: u64 = 0xffffffffffffffff;
 const LARGE_PAGE: u64 = 0x200000;
 const ENTRIES: u64 = 512;
@@ -29,6 +29,7 @@ const ENTRIES: u64 = 512;
 export class AddressSpace {
   pml4: u64 = 0; // physical address of the root table
   asid: u64 = 0;
+  vmas: u64 = 0; // the user half's VMAs, sorted (mm/vma.ts); freed by vma_free_all before destroy
 }
 
 let kernel_as!: Inline<AddressSpace>;
@@ -40,12 +41,14 @@ function entry_addr(table: u64, va: u64, level: u64): usize {
   return p2v(table) + ((va >> (12 + 9 * level)) & (ENTRIES - 1)) * 8;
 }
 
+let tables_from_reserve: bool = false; // vmm_map_demand: tables may use promised frames
+
 /** The table below the entry at `ea`, created when absent and `create` is set; 0 if none. */
 function next_table(ea: usize, create: bool, user: bool): u64 {
   let e = load<u64>(ea);
   if ((e & PTE_P) == 0) {
     if (!create) return 0;
-    let t = pmm_alloc_zeroed();
+    let t = tables_from_reserve ? pmm_alloc_table_zeroed() : pmm_alloc_zeroed();
     if (t == 0) return 0;
     store<u64>(ea, t | PTE_P | PTE_W | (user ? PTE_U : 0));
     table_pages++;
@@ -84,6 +87,19 @@ export function vmm_map(space: AddressSpace, va: u64, pa: u64, flags: u64): bool
   return ok;
 }
 
+/**
+ * vmm_map for a demand-paged page (mm/vma.ts): a table page it needs may come from frames
+ * promised to demand-paged memory (pmm_alloc_table_zeroed).
+ */
+export function vmm_map_demand(space: AddressSpace, va: u64, pa: u64, flags: u64): bool {
+  let irq = irq_save();
+  tables_from_reserve = true;
+  let ok = vmm_map(space, va, pa, flags);
+  tables_from_reserve = false;
+  irq_restore(irq);
+  return ok;
+}
+
 /** Removes a 4 KiB mapping (freeing an owned frame). False if va was not mapped. */
 export function vmm_unmap(space: AddressSpace, va: u64): bool {
   let irq = irq_save(); // as in vmm_map: the entry, the TLB and the frame change together
@@ -91,11 +107,71 @@ export function vmm_unmap(space: AddressSpace, va: u64): bool {
   let e = pte != 0 ? load<u64>(pte) : 0;
   if ((e & PTE_P) != 0) {
     store<u64>(pte, 0);
-    if (va >= USER_TOP || is_current(space)) mmu_flush_page(va);
+    if (va >= USER_TOP) mmu_flush_page_all_cpus(va); // kernel mappings are on every CPU
+    else if (is_current(space)) mmu_flush_page(va); // user spaces run on the boot CPU only (for now)
     if ((e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
   }
   irq_restore(irq);
   return (e & PTE_P) != 0;
+}
+
+/**
+ * Replaces the present 4 KiB leaf for va with `e` (a copy-on-write break: new frame or new
+ * permissions), dropping the old TLB entry. False if va has no present leaf.
+ */
+export function vmm_replace(space: AddressSpace, va: u64, e: u64): bool {
+  let irq = irq_save();
+  let pte = walk(space.pml4, va, 0, false);
+  let ok = pte != 0 && (load<u64>(pte) & PTE_P) != 0;
+  if (ok) {
+    store<u64>(pte, e);
+    if (is_current(space)) mmu_flush_page(va);
+  }
+  irq_restore(irq);
+  return ok;
+}
+
+/**
+ * For a fork: maps every user page of `from` into `to` at the same address. A private (owned)
+ * writable page becomes read-only and copy-on-write in both (PTE_COW), its frame shared
+ * (pmm_share); a read-only private page is shared as it is; a page not owned (a shared file
+ * page) is mapped the same in both. False when out of memory (then `to` holds what was done, and
+ * destroying it gives back exactly that). The caller drops cached user checks (the permissions
+ * of `from` shrank) and flushes `from`'s TLB if it is the active space.
+ */
+export function vmm_clone_user(from: AddressSpace, to: AddressSpace): bool {
+  let root = p2v(from.pml4);
+  for (let i: u64 = 0; i < 256; i++) {
+    let e3 = load<u64>(root, i * 8);
+    if ((e3 & PTE_P) == 0) continue;
+    for (let j: u64 = 0; j < ENTRIES; j++) {
+      let e2 = load<u64>(p2v(e3 & PTE_ADDR), j * 8);
+      if ((e2 & PTE_P) == 0 || (e2 & PTE_PS) != 0) continue;
+      for (let k: u64 = 0; k < ENTRIES; k++) {
+        let e1 = load<u64>(p2v(e2 & PTE_ADDR), k * 8);
+        if ((e1 & PTE_P) == 0 || (e1 & PTE_PS) != 0) continue;
+        let pt = p2v(e1 & PTE_ADDR);
+        for (let l: u64 = 0; l < ENTRIES; l++) {
+          let e = load<u64>(pt, l * 8);
+          if ((e & PTE_P) == 0) continue;
+          let va = (i << 39) | (j << 30) | (k << 21) | (l << 12);
+          if ((e & PTE_OWNED) != 0) {
+            if (!pmm_share(e & PTE_ADDR)) return false;
+            if ((e & PTE_W) != 0) {
+              e = (e & ~PTE_W) | PTE_COW;
+              store<u64>(pt, e, l * 8);
+            }
+          }
+          if (!vmm_map(to, va, e & PTE_ADDR, e & ~PTE_ADDR & ~PTE_P)) {
+            if ((e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR); // the reference just taken
+            return false;
+          }
+        }
+      }
+    }
+  }
+  if (is_current(from)) mmu_switch(from.pml4); // drop the writable TLB entries
+  return true;
 }
 
 /** The leaf entry mapping va (a 4 KiB PTE or a large-page entry), or 0. */

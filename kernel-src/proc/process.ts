@@ -1,7 +1,7 @@
 // User processes: an address space, its threads, an IPC port, and what happens when they end.
 //
-// A process is created from an ELF image embedded in the kernel (symbols __user_<name>_start/_end
-// from the build). Its first thread enters ring 3 at the ELF entry with rdi = the process's own
+// A process is created from an ELF image: a file of the ramdisk (proc_spawn_path("/bin/demo"),
+// fs/vfs.ts), or any image in memory (proc_spawn). Its first thread enters ring 3 at the ELF entry with rdi = the process's own
 // port (runtime/user_start.S passes it to main). Each thread gets a 64 KiB user stack below
 // USER_STACK_TOP, with an unmapped guard page between stacks. A thread's stack pages go back to
 // the PMM when the thread exits (user_unmap_page, so every cached user check drops), and its slot
@@ -23,9 +23,14 @@
 
 import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_kernel_space, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
-import { kmalloc } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { slab_cache_create, slab_zalloc } from "../mm/slab";
+import { fs_lookup, fs_is_dir, fs_contiguous, fs_span, fs_size, fs_closed, fs_opened, open_file, OpenFile } from "../fs/vfs";
+import { space_fork } from "./fork";
+import { E_AGAIN, E_NOMEM, E_INVAL } from "../abi/errors";
 import { user_unmap_page } from "../mm/usercopy";
-import { PAGE_SIZE } from "../mm/layout";
+import { PAGE_SIZE, USER_TOP } from "../mm/layout";
+import { vma_add, vma_free_all, vm_fault, vm_fault_reason, VMA_GUARD, VM_OK } from "../mm/vma";
 import { elf_load } from "./elf";
 import { Thread, thr } from "../sched/thread";
 import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thread_for_each, thread_sleep } from "../sched/scheduler";
@@ -36,6 +41,7 @@ import { Mutex, mutex_idle } from "../sched/mutex";
 import { panic } from "../lib/panic";
 
 declare function enter_user(rip: u64, rsp: u64, arg: u64): void;
+declare function enter_user_regs(regs: u64): void;
 
 export const USER_STACK_TOP: u64 = 0x00007fffffff0000;
 export const USER_STACK_SIZE: u64 = 65536;
@@ -59,7 +65,14 @@ export class Process {
   stack_next: u64 = 0; // top of the next fresh stack slot (below every slot used so far)
   free_stacks: u64 = 0; // slots of exited threads: a list of StackSlot (heap), unmapped
   space_lock!: Inline<Mutex>; // held by mmap and munmap (see the header)
+  files!: InlineArray<u64, 16>; // open files (fs/vfs.ts OpenFile) by descriptor; 0..2 are the console's
+  fork_regs!: InlineArray<u64, 16>; // a forked child's first user registers (ForkRegs layout, proc/fork.ts)
 }
+
+/** User processes alive at once at most: fork (and spawn) beyond it fail (a fork bomb stops here). */
+export const MAX_PROCESSES: u64 = 32;
+
+export const MAX_FILES: u64 = 16;
 
 /** A free stack slot (the top of its stack), kept on Process.free_stacks. */
 class StackSlot {
@@ -78,11 +91,11 @@ export function proc_name(p: Process): string {
   return changetype<string>(changetype<u64>(p) + offsetof<Process>("name"));
 }
 
-function set_name(p: Process, name: string): void {
-  let n = u64(name.length);
+function set_name(p: Process, name: u64, len: u64): void {
+  let n = len;
   if (n > 31) n = 31;
   let dst = changetype<u64>(p) + offsetof<Process>("name");
-  memcpy(dst, changetype<usize>(name), n);
+  memcpy(dst, name, n);
   store<u8>(dst + n, 0);
   p.name_len = n;
 }
@@ -91,6 +104,69 @@ function set_name(p: Process, name: string): void {
 function user_thread_main(arg: u64): void {
   let t = thread_current();
   enter_user(t.user_entry, t.user_stack, t.user_arg);
+}
+
+/** First code of a forked child's thread: back to ring 3 where its parent called SYS_FORK. */
+function fork_child_main(arg: u64): void {
+  enter_user_regs(changetype<u64>(proc_of(thread_current())) + offsetof<Process>("fork_regs"));
+}
+
+const FORK_RFLAGS_KEEP: u64 = 0xcd5; // CF PF AF ZF SF DF OF: the arithmetic flags; IF is set, IOPL 0
+const RFLAGS_IF_RESERVED: u64 = 0x202;
+
+/**
+ * SYS_FORK: a new process whose address space is a copy-on-write copy of the caller's
+ * (proc/fork.ts space_fork), with one thread: a copy of the calling one, which returns 0 from the
+ * system call with every other register as the parent had it (regs: the 16 words sys_fork_entry
+ * saved). It gets its own port and copies of the open files (own offsets); it is detached. The
+ * parent gets the child's pid, or E_AGAIN at MAX_PROCESSES, E_NOMEM when memory is short.
+ */
+export function proc_fork(regs: u64): i64 {
+  let t = thread_current();
+  let parent = proc_of(t);
+  if (live_processes >= MAX_PROCESSES) return E_AGAIN;
+  if (load<u64>(regs, 104) >= USER_TOP) return E_INVAL; // iretq to a non-canonical rip would fault in ring 0
+  let space = space_fork(parent.space);
+  if (space == null) return E_NOMEM;
+  let np = new_process();
+  if (np == null) {
+    space_destroy(space);
+    return E_NOMEM;
+  }
+  let p = changetype<Process>(np);
+  set_name(p, changetype<u64>(parent) + offsetof<Process>("name"), parent.name_len);
+  p.space = space;
+  p.pid = next_pid++;
+  p.detached = true;
+  p.mmap_next = parent.mmap_next;
+  p.stack_next = parent.stack_next; // the parent's other stacks are in the copy, unused: fresh slots go below
+  p.port = ipc_create_port(p.pid);
+  let dst = changetype<u64>(p) + offsetof<Process>("fork_regs");
+  memcpy(dst, regs, 128);
+  store<u64>(dst, (load<u64>(dst, 112) & FORK_RFLAGS_KEEP) | RFLAGS_IF_RESERVED, 112);
+  let c = p.port != 0 ? thread_new(fork_child_main, 0, t.priority, proc_name(p)) : null;
+  if (c == null) {
+    if (p.port != 0) ipc_destroy_port(p.port);
+    space_destroy(space);
+    destroy(p);
+    return E_NOMEM;
+  }
+  for (let fd: u64 = 0; fd < MAX_FILES; fd++) {
+    let f = parent.files[i32(fd)];
+    if (f == 0) continue;
+    let g = kmalloc(sizeof<OpenFile>());
+    if (g == 0) continue; // that descriptor is closed in the child
+    memcpy(g, f, sizeof<OpenFile>());
+    fs_opened(open_file(g).node);
+    p.files[i32(fd)] = g;
+  }
+  c.proc = changetype<u64>(p);
+  c.cr3 = space.pml4;
+  c.user_stack = t.user_stack; // the same stack slot, copied: released when the child's thread ends
+  p.threads = 1;
+  live_processes++;
+  thread_start(c);
+  return i64(p.pid);
 }
 
 /** The top of a stack slot for a new thread: a freed one if any, else a fresh one below the rest. */
@@ -104,6 +180,9 @@ function stack_slot_take(p: Process): u64 {
   }
   let top = p.stack_next;
   p.stack_next = top - USER_STACK_SIZE - PAGE_SIZE; // leave a guard page
+  // The guard page gets a VMA so that touching it is reported as what it is (if there is no
+  // memory for the record, the page is still unmapped and still faults, as "no mapping").
+  vma_add(p.space, p.stack_next, p.stack_next + PAGE_SIZE, 0, VMA_GUARD);
   return top;
 }
 
@@ -153,18 +232,96 @@ export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8):
   return t;
 }
 
+/** Frees an address space with its VMAs. */
+function space_destroy(space: AddressSpace): void {
+  vma_free_all(space);
+  vmm_destroy_address_space(space);
+}
+
+let process_cache: u64 = 0; // the object cache of Process records (destroy() frees into it, by address)
+
+/** Makes the process record cache (before the first process). */
+export function proc_init(): void {
+  process_cache = slab_cache_create("process", sizeof<Process>());
+}
+
+/** A zeroed Process (every field starts at zero), or null. */
+function new_process(): Process | null {
+  let a = slab_zalloc(process_cache);
+  return a == 0 ? null : changetype<Process>(a);
+}
+
+/** Closes every file the process left open. */
+function close_all(p: Process): void {
+  for (let fd: u64 = 0; fd < MAX_FILES; fd++) {
+    if (p.files[i32(fd)] != 0) {
+      fs_closed(open_file(p.files[i32(fd)]).node);
+      kfree(p.files[i32(fd)]);
+    }
+    p.files[i32(fd)] = 0;
+  }
+}
+
+/**
+ * Starts the program at `path` in the file system (e.g. "/bin/demo"), named after the path's last
+ * component; null if there is no such file or it is not a valid program.
+ */
+export function proc_spawn_path(path: string, priority: u8, detached: bool): Process | null {
+  return spawn_path(changetype<u64>(path), u64(path.length), priority, detached);
+}
+
+/** SYS_SPAWN: the program at the path [path, path+len), detached; its pid, or 0 (also at MAX_PROCESSES). */
+export function proc_spawn_path_bytes(path: u64, len: u64, priority: u8): u64 {
+  if (live_processes >= MAX_PROCESSES) return 0;
+  let p = spawn_path(path, len, priority, true);
+  return p == null ? 0 : p.pid;
+}
+
+function spawn_path(path: u64, len: u64, priority: u8, detached: bool): Process | null {
+  let n = fs_lookup(path, len);
+  if (n == 0 || fs_is_dir(n)) return null;
+  let base = len;
+  while (base > 0 && load<u8>(path + base - 1) != 47) base--;
+  let image = fs_contiguous(n);
+  if (image != 0) return spawn(path + base, len - base, image, image + fs_size(n), priority, detached);
+  // A file written since boot is in pages: load it from a contiguous copy.
+  let size = fs_size(n);
+  let copy = kmalloc(size);
+  if (copy == 0) return null;
+  for (let off: u64 = 0; off < size; off += 4096) {
+    let src = fs_span(n, off, size - off, false, addr_of(span_tmp));
+    let k = load<u64>(addr_of(span_tmp));
+    if (src == 0) memset(copy + off, 0, k);
+    else memcpy(copy + off, src, k);
+  }
+  let p = spawn(path + base, len - base, copy, copy + size, priority, detached);
+  kfree(copy);
+  return p;
+}
+
+let span_tmp: u64 = 0;
+
 /** Loads and starts a program; null if the image is bad or memory ran out. */
 export function proc_spawn(name: string, image: u64, image_end: u64, priority: u8, detached: bool): Process | null {
+  return spawn(changetype<u64>(name), u64(name.length), image, image_end, priority, detached);
+}
+
+function spawn(name: u64, name_len: u64, image: u64, image_end: u64, priority: u8, detached: bool): Process | null {
   let space = vmm_create_address_space();
   if (space == null) return null;
   let entry = elf_load(space, image, image_end - image);
   if (entry == 0) {
-    log_error(`exec ${name}: not a valid x86-64 executable, or out of memory`);
-    vmm_destroy_address_space(space);
+    log_error(`exec: not a valid x86-64 executable, or out of memory`);
+    space_destroy(space);
     return null;
   }
-  let p = new Process();
-  set_name(p, name);
+  let np = new_process();
+  if (np == null) {
+    space_destroy(space);
+    return null;
+  }
+  let p = changetype<Process>(np);
+  set_name(p, name, name_len);
   p.space = space;
   p.pid = next_pid++;
   p.detached = detached;
@@ -173,15 +330,15 @@ export function proc_spawn(name: string, image: u64, image_end: u64, priority: u
   p.port = ipc_create_port(p.pid);
   let t = proc_new_thread(p, entry, p.port, priority);
   if (t == null || p.port == 0) {
-    log_error(`exec ${name}: out of memory`);
+    log_error(`exec ${proc_name(p)}: out of memory`);
     if (p.port != 0) ipc_destroy_port(p.port);
-    vmm_destroy_address_space(space);
+    space_destroy(space);
     free_stack_list(p);
     destroy(p);
     return null;
   }
   live_processes++;
-  log_info(`Process started: pid=${p.pid}, name=${name}, entry=${hex(entry)}, port=${p.port}`);
+  log_info(`Process started: pid=${p.pid}, name=${proc_name(p)}, entry=${hex(entry)}, port=${p.port}`);
   thread_start(t);
   return p;
 }
@@ -197,8 +354,9 @@ export function proc_thread_exit(t: Thread): void {
   if (!mutex_idle(p.space_lock)) panic(`process ${p.pid}: address space torn down while its lock is in use`);
   ipc_destroy_port_locked(p.port);
   mmu_switch(vmm_kernel_space().pml4);
-  vmm_destroy_address_space(p.space);
+  space_destroy(p.space);
   free_stack_list(p);
+  close_all(p);
   live_processes--;
   log_info(`Process exited: pid=${p.pid}, name=${proc_name(p)}, status=${p.exit_code}`);
   p.exited = true;
@@ -220,10 +378,23 @@ export function proc_exit(code: i64): void {
   thread_exit();
 }
 
+/**
+ * A page fault in ring 3 at addr (a write, or an instruction fetch): true when demand paging
+ * resolved it (mm/vma.ts); else the reason is kept for proc_user_fault's report.
+ */
+export function proc_page_fault(addr: u64, write: bool, exec: bool): bool {
+  let t = thread_current();
+  let why = vm_fault(proc_of(t).space, addr, write, exec);
+  t.fault_why = why;
+  return why == VM_OK;
+}
+
 /** A CPU exception in ring 3: report it, kill the process; the kernel goes on. */
-export function proc_user_fault(f: InterruptFrame): void {
+export function proc_user_fault(f: InterruptFrame, addr: u64): void {
   let t = thread_current();
   let p = proc_of(t);
+  if (t.fault_why != VM_OK) log_error(`user fault: pid ${p.pid} (${proc_name(p)}): page fault at ${hex(addr)}: ${vm_fault_reason(t.fault_why)}`);
+  t.fault_why = VM_OK;
   log_error(`user fault: pid ${p.pid} (${proc_name(p)}), tid ${t.tid}: killing the process`);
   fault_report(f, "[ERROR]   ");
   p.faulted = true;

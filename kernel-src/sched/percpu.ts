@@ -3,13 +3,14 @@
 // In the kernel GS.base always points at this CPU's record (MSR_GS_BASE); in ring 3 it is the
 // user's (0), and MSR_KERNEL_GS_BASE holds the record. Every way in from ring 3 (syscall_entry,
 // isr_common when the saved CS is a user one) starts with swapgs and every way out ends with one,
-// so kernel code never needs to know where it came from. `this_cpu()` (arch/x86_64/switch.S) is
-// `movq %gs:0, %rax`: the record's first word is its own address.
+// so kernel code never needs to know where it came from. `this_cpu()` is `movq %gs:0, r` inline
+// (cpu_percpu_base): the record's first word is its own address.
 // Assembly reads fields by offset: keep CPU_* in arch/x86_64/syscall.S and switch.S in step with the
 // layout below (percpu_init checks it at boot).
-// Only the boot CPU exists for now; an AP would get its own record (and TSS) and write its own MSRs.
+// The boot CPU's record is boot_cpu below; each other CPU's is allocated by arch/x86_64/smp.ts
+// before it starts, and the CPU points its own GS at it (with its own TSS) in ap_entry.
 
-import { tss_rsp0_addr, cpu_set_percpu_base } from "../arch/hal";
+import { tss_rsp0_addr, cpu_set_percpu_base, cpu_percpu_base } from "../arch/hal";
 
 export class Cpu {
   self: u64 = 0; // 0: this record's address
@@ -21,6 +22,7 @@ export class Cpu {
   id: u64 = 0; // 48
   zombie: u64 = 0; // 56: a thread that exited on this CPU; the next thread to run frees it
   tss_rsp0: u64 = 0; // 64: address of RSP0 in this CPU's TSS (switch_to stores each thread's stack top)
+  slab: u64 = 0; // 72: this CPU's magazines, one CpuCache per slab cache (mm/slab.ts)
 }
 
 export const CPU_SELF: u64 = 0;
@@ -31,8 +33,10 @@ export const CPU_NEED_RESCHED: u64 = 40;
 export const CPU_ZOMBIE: u64 = 56;
 export const CPU_TSS_RSP0: u64 = 64;
 
-/** This CPU's record (from GS; valid in the kernel once percpu_init has run). */
-export declare function this_cpu(): Cpu;
+/** This CPU's record (inline: one load through the per-CPU base; valid once percpu_init has run). @inline */
+export function this_cpu(): Cpu {
+  return changetype<Cpu>(cpu_percpu_base());
+}
 
 let boot_cpu!: Inline<Cpu>;
 

@@ -9,7 +9,9 @@
 // - Hot paths (thread_yield's rotation of one level, switch_to in arch/x86_64/switch.S) are kept
 //   straight-line; rare work (reaping a zombie, the general pick) is out of their way.
 // - A BLOCKED thread is on at most one wait queue (t.waitq) and/or the sleep list (sorted by
-//   wake_tick); whoever wakes it removes it from both.
+//   wake_at, a clock_now_ns deadline); whoever wakes it removes it from both. The clock's alarm
+//   is set to the first sleeper's deadline whenever that head changes to an earlier one; a
+//   stale, earlier alarm only costs one extra interrupt (sched_alarm re-arms for the new head).
 // - A thread that exits is left in its CPU's `zombie`; the next thread to run frees its stack and TCB
 //   (a thread cannot free the stack it is running on).
 // - The strict priority rule: a ready thread of higher priority preempts at the next interrupt
@@ -22,18 +24,23 @@ import {
 import {
   irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, mmu_switch, context_init, switch_to,
 } from "../arch/hal";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { slab_cache_create, slab_zalloc } from "../mm/slab";
+
+let thread_cache: u64 = 0; // the object cache of Thread records (destroy() frees into it, by address)
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
 import { Cpu, this_cpu, percpu_init } from "./percpu";
-import { clock_ticks, ms_to_ticks, clock_set_tick_handler } from "../time/clock";
+import { clock_now_ns, clock_set_alarm, clock_set_tick_handler, clock_set_alarm_handler, NS_PER_MS } from "../time/clock";
 import { proc_thread_exit } from "../proc/process";
 import { E_KILLED } from "../abi/errors";
 
 export type ThreadEntry = (arg: u64) => void;
 
 const SLICE_TICKS: u64 = 2;
+/** The longest sleep (about 146 years): deadlines never overflow. */
+const MAX_SLEEP_NS: u64 = 0x4000000000000000;
 /** Where arch/x86_64/syscall.S finds Thread.killed on its fast way out. */
 const THREAD_KILLED_OFFSET: u64 = 53;
 
@@ -136,15 +143,26 @@ export function sched_thread_start(): void {
 // ---- public API ----
 export function scheduler_init(): void {
   log_info(`Initializing scheduler...`);
-  if (!percpu_init()) panic(`percpu: class Cpu does not match the CPU_* offsets used by assembly`);
   if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update arch/x86_64/syscall.S`);
   if (offsetof<Thread>("state") != THREAD_STATE_OFFSET || offsetof<Thread>("sp") != THREAD_SP_OFFSET ||
     offsetof<Thread>("kernel_stack_top") != THREAD_STACK_TOP_OFFSET || offsetof<Thread>("slice") != THREAD_SLICE_OFFSET ||
     offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || THREAD_RUNNING != 1 || SLICE_TICKS != 2) {
     panic(`Thread fields moved: update switch_to in arch/x86_64/switch.S`);
   }
+  thread_cache = slab_cache_create("thread", sizeof<Thread>());
   let c = this_cpu();
-  let t = new Thread();
+  make_idle(c);
+  all_head = c.idle;
+  live_threads = 1;
+  clock_set_tick_handler(sched_tick);
+  clock_set_alarm_handler(sched_alarm);
+  log_info(`Scheduler initialized`);
+}
+
+/** The calling CPU's boot context becomes its idle thread (tid 0, never queued). */
+function make_idle(c: Cpu): void {
+  let t = changetype<Thread>(slab_zalloc(thread_cache));
+  if (changetype<u64>(t) == 0) panic(`scheduler: no memory for the idle thread`);
   thread_set_name(t, "idle");
   t.tid = 0;
   t.priority = PRIORITY_IDLE;
@@ -152,10 +170,23 @@ export function scheduler_init(): void {
   t.cr3 = vmm_kernel_space().pml4;
   c.idle = thread_addr(t);
   c.current = c.idle;
-  all_head = c.idle;
-  live_threads = 1;
-  clock_set_tick_handler(sched_tick);
-  log_info(`Scheduler initialized`);
+}
+
+/**
+ * The idle thread of an application processor's record c, made by the boot CPU before the AP
+ * starts (so that the AP allocates nothing). It is in no thread list: only its CPU names it.
+ */
+export function sched_ap_init(c: Cpu): void {
+  make_idle(c);
+}
+
+/**
+ * An application processor's idle loop. APs run no threads yet: the run queues (and the heap,
+ * ports and process table threads use) are protected by the boot CPU's interrupts-off only, so an
+ * AP waits in hlt and serves IPIs (TLB shootdown, cross-CPU calls) and nothing else.
+ */
+export function sched_ap_idle(): void {
+  while (true) irq_enable_and_halt();
 }
 
 export function sched_set_verbose(on: bool): void {
@@ -169,9 +200,14 @@ export function sched_set_verbose(on: bool): void {
 export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: string): Thread | null {
   let stack = kmalloc(KERNEL_STACK_SIZE);
   if (stack == 0) return null;
-  let t = new Thread();
+  let t = changetype<Thread>(slab_zalloc(thread_cache)); // every field of Thread starts at zero
+  if (changetype<u64>(t) == 0) {
+    kfree(stack);
+    return null;
+  }
   thread_set_name(t, name);
   t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
+  t.base_priority = t.priority;
   t.kernel_stack = stack;
   t.kernel_stack_top = stack + KERNEL_STACK_SIZE;
   t.cr3 = vmm_kernel_space().pml4;
@@ -298,7 +334,7 @@ export function thread_wake(a: u64, result: i64): void {
   let t = thr(a);
   if (t.state != THREAD_BLOCKED) return;
   if (t.waitq != 0) waitq_remove(changetype<WaitQueue>(t.waitq), a);
-  if (t.wake_tick != 0) sleep_remove(a);
+  if (t.wake_at != 0) sleep_remove(a);
   t.wait_result = result;
   rq_push(a);
   let c = this_cpu();
@@ -345,7 +381,7 @@ export function waitq_insert_by_priority(q: WaitQueue, a: u64): void {
   if (x == 0) q.tail = a;
 }
 
-function waitq_remove(q: WaitQueue, a: u64): void {
+export function waitq_remove(q: WaitQueue, a: u64): void {
   let prev: u64 = 0;
   let x = q.head;
   while (x != 0 && x != a) {
@@ -379,10 +415,10 @@ export function waitq_wake_all(q: WaitQueue, result: i64): void {
 
 // ---- sleeping ----
 function sleep_insert(a: u64): void {
-  let w = thr(a).wake_tick;
+  let w = thr(a).wake_at;
   let prev: u64 = 0;
   let x = sleep_head;
-  while (x != 0 && thr(x).wake_tick <= w) {
+  while (x != 0 && thr(x).wake_at <= w) {
     prev = x;
     x = thr(x).sleep_next;
   }
@@ -403,22 +439,35 @@ function sleep_remove(a: u64): void {
     else thr(prev).sleep_next = thr(a).sleep_next;
   }
   thr(a).sleep_next = 0;
-  thr(a).wake_tick = 0;
+  thr(a).wake_at = 0;
 }
 
-/** Sleeps for at least `ms` milliseconds of timer time (0 just yields). */
+/** Sleeps for at least `ms` milliseconds of clock time (0 just yields). */
 export function thread_sleep(ms: u64): void {
-  if (ms == 0) {
+  thread_sleep_ns(ms < MAX_SLEEP_NS / NS_PER_MS ? ms * NS_PER_MS : MAX_SLEEP_NS);
+}
+
+/** Sleeps for at least `ns` nanoseconds; the clock's alarm ends it, not the next tick (0 yields). */
+export function thread_sleep_ns(ns: u64): void {
+  if (ns == 0) {
     thread_yield();
     return;
   }
+  if (ns > MAX_SLEEP_NS) ns = MAX_SLEEP_NS;
   let flags = irq_save();
   let cur = this_cpu().current;
   let t = thr(cur);
-  t.wake_tick = clock_ticks() + ms_to_ticks(ms) + 1; // +1: the current tick is already partly over
+  t.wake_at = clock_now_ns() + ns;
   sleep_insert(cur);
+  if (sleep_head == cur) clock_set_alarm(t.wake_at);
   thread_block();
   irq_restore(flags);
+}
+
+/** The clock's alarm handler (timer interrupt): wake every sleeper that is due, re-arm for the next. */
+export function sched_alarm(now_ns: u64): void {
+  while (sleep_head != 0 && thr(sleep_head).wake_at <= now_ns) thread_wake(sleep_head, 0);
+  if (sleep_head != 0) clock_set_alarm(thr(sleep_head).wake_at);
 }
 
 // ---- timer and interrupt exits ----
@@ -427,7 +476,6 @@ export function sched_tick(now: u64): void {
   let c = this_cpu();
   let t = thr(c.current);
   t.cpu_time++;
-  while (sleep_head != 0 && thr(sleep_head).wake_tick <= now) thread_wake(sleep_head, 0);
   let top = rq_top();
   if (c.current == c.idle) {
     if (top >= 0) c.need_resched = 1;
@@ -502,6 +550,24 @@ export function thread_count(): u64 {
 
 export function sched_idle_thread(): Thread {
   return thr(this_cpu().idle);
+}
+
+/**
+ * Changes t's effective priority (priority inheritance); interrupts off. A ready thread moves to
+ * its new run queue; the running one may be preempted at the next preemption point.
+ */
+export function sched_set_effective_priority(t: Thread, p: u8): void {
+  if (t.priority == p) return;
+  let a = thread_addr(t);
+  if (t.state == THREAD_READY) {
+    rq_remove(a);
+    t.priority = p;
+    rq_push(a);
+  } else {
+    t.priority = p;
+  }
+  let c = this_cpu();
+  if (rq_top() > i32(thr(c.current).priority)) c.need_resched = 1;
 }
 
 /** Removes a READY thread from its run queue (it is about to be destroyed or requeued). */

@@ -38,7 +38,7 @@ export class Thread {
   next: u64 = 0; // run queue or wait queue link
   waitq: u64 = 0; // WaitQueue blocked on, or 0
   sleep_next: u64 = 0;
-  wake_tick: u64 = 0; // nonzero while sleeping
+  wake_at: u64 = 0; // clock_now_ns deadline, nonzero while sleeping
   all_next: u64 = 0;
   proc: u64 = 0; // owning Process for user threads, else 0
   user_entry: u64 = 0;
@@ -70,6 +70,14 @@ export class Thread {
   // the way back a received buffer is left here by port.ts finish for the system call to copy
   // out with interrupts on (syscall.ts message_out), then free.
   ipc_kbuf: u64 = 0;
+  fault_why: i32 = 0; // why the last user page fault was not resolved (mm/vma.ts VM_*), for the report
+  // Priority inheritance (sched/mutex.ts): the priority the thread was given (`priority` is the
+  // effective one, raised while it holds a mutex a higher-priority thread waits for), the Mutex
+  // it waits for (0 if none) and the mutexes it holds (linked through Mutex.next_held).
+  base_priority: u8 = 0;
+  blocked_on: u64 = 0;
+  held_mutexes: u64 = 0;
+  futex_addr: u64 = 0; // user address it sleeps on in SYS_FUTEX_WAIT (sync/futex.ts), 0 if none
 }
 
 export class WaitQueue {

@@ -23,23 +23,30 @@
 import { log_info, put_bytes } from "../lib/log";
 import { serial_getc, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
-import { Process, proc_of, proc_exit, proc_new_thread, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
+import { Process, proc_of, proc_exit, proc_new_thread, proc_fork, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
 import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user } from "../mm/usercopy";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
-import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
+import { vma_add, vma_remove, vma_removed_node, vma_flags, VMA_ANON, VMA_FILE_SHARED } from "../mm/vma";
+import { fs_unmapped } from "../fs/vfs";
+import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, sys_shm_create, file_read, file_write } from "./fs_syscalls";
+import { FD_FIRST } from "../abi/fs";
+import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
 import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF } from "../abi/errors";
 import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
 import { panic } from "../lib/panic";
 import { copy_message } from "../ipc/message";
+import { futex_wait, futex_wake } from "../sync/futex";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
   CALL_NOT_TAKEN, CALL_STAGED,
 } from "../ipc/port";
 
+/** SYS_FORK's entry (arch/x86_64/syscall.S): calls sys_fork with the user registers. */
+declare function sys_fork_entry(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 /** sys_mmap and sys_munmap with interrupts on (arch/x86_64/syscall.S). */
 declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
@@ -59,6 +66,14 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
+  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
+  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
+  sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
+  sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
+  sys_shm_create, // 39: fs_syscalls.ts
+  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 40..47
+  sys_unused, sys_unused, // 48, 49
+  sys_futex_wait, sys_futex_wake, // 50, 51: sync/futex.ts
 ];
 
 export function syscall_init(): void {
@@ -80,6 +95,7 @@ function sys_exit(code: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
 }
 
 function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
+  if (fd >= FD_FIRST) return file_write(fd, buf, len);
   if (fd != 1 && fd != 2) return E_BADF;
   if (len > MAX_IO) return E_INVAL;
   if (!user_range_ok(buf, len, false)) return E_FAULT;
@@ -88,6 +104,7 @@ function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
 }
 
 function sys_read(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
+  if (fd >= FD_FIRST) return file_read(fd, buf, len);
   if (fd != 0) return E_BADF;
   if (len > MAX_IO) return E_INVAL;
   if (!user_range_ok(buf, len, true)) return E_FAULT;
@@ -119,6 +136,20 @@ function sys_thread_create(entry: u64, arg: u64, priority: u64, a4: u64, a5: u64
   if (t == null) return E_NOMEM;
   thread_start(t);
   return i64(t.tid);
+}
+
+/** Sleeps while the u32 at user address addr equals expected (sync/futex.ts); E_AGAIN if it does not. */
+function sys_futex_wait(addr: u64, expected: u64, a3: u64, a4: u64, a5: u64): i64 {
+  if ((addr & 3) != 0 || expected > 0xffffffff) return E_INVAL;
+  if (!user_range_ok(addr, 4, false)) return E_FAULT;
+  return futex_wait(thread_current().proc, addr, u32(expected));
+}
+
+/** Wakes up to n threads of this process sleeping on addr; returns how many. */
+function sys_futex_wake(addr: u64, n: u64, a3: u64, a4: u64, a5: u64): i64 {
+  if ((addr & 3) != 0) return E_INVAL;
+  if (!user_range_ok(addr, 4, false)) return E_FAULT;
+  return i64(futex_wake(thread_current().proc, addr, n));
 }
 
 function sys_gettid(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
@@ -253,6 +284,11 @@ export function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u6
   return r == E_OK ? message_out(ptr, m) : r;
 }
 
+/** SYS_FORK, from sys_fork_entry with the caller's registers (proc/process.ts proc_fork). */
+export function sys_fork(regs: u64): i64 {
+  return proc_fork(regs);
+}
+
 /** Called with interrupts on (sys_mmap_preemptible in arch/x86_64/syscall.S). */
 export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
   if (addr != 0 || len == 0 || len > MAX_MMAP || (prot & ~PROT_ALL) != 0) return E_INVAL;
@@ -263,22 +299,18 @@ export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 
   return r;
 }
 
+/**
+ * Anonymous memory is demand paged: mmap only records a VMA; each page gets a zeroed frame on its
+ * first touch (mm/vma.ts vm_fault, or vm_populate when a system call touches it first).
+ */
 function mmap_locked(p: Process, size: u64, prot: u64): i64 {
-  if (p.mmap_next + size > MMAP_LIMIT) return E_NOMEM;
-  let flags = PTE_U | PTE_OWNED;
-  if ((prot & PROT_WRITE) != 0) flags |= PTE_W;
-  if ((prot & PROT_EXEC) == 0) flags |= PTE_NX;
+  let irq = irq_save(); // the address and its VMA in one step (SYS_MMAP_FILE picks addresses too)
   let base = p.mmap_next;
-  for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
-    let pa = pmm_alloc_zeroed();
-    if (pa == 0 || !vmm_map(p.space, base + off, pa, flags)) {
-      if (pa != 0) pmm_free(pa); // no table page for it
-      for (let undo: u64 = 0; undo < off; undo += PAGE_SIZE) user_unmap_page(p.space, base + undo);
-      return E_NOMEM;
-    }
-  }
-  p.mmap_next = base + size + PAGE_SIZE; // a guard page between mappings
-  return i64(base);
+  let ok = base + size <= MMAP_LIMIT &&
+    vma_add(p.space, base, base + size, vma_flags((prot & PROT_WRITE) != 0, (prot & PROT_EXEC) != 0), VMA_ANON);
+  if (ok) p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings
+  irq_restore(irq);
+  return ok ? i64(base) : E_NOMEM;
 }
 
 /** Called with interrupts on (sys_munmap_preemptible in arch/x86_64/syscall.S). */
@@ -291,12 +323,22 @@ export function sys_munmap(addr: u64, len: u64, a3: u64, a4: u64, a5: u64): i64 
   return r;
 }
 
+/** The range must lie in one anonymous VMA (which is cut or split) or be a whole file mapping. */
 function munmap_locked(p: Process, addr: u64, size: u64): i64 {
   if (addr < MMAP_BASE || addr > p.mmap_next || size > p.mmap_next - addr) return E_INVAL; // no wrap
-  for (let off: u64 = 0; off < size; off += PAGE_SIZE) {
-    let e = vmm_pte(p.space, addr + off);
-    if ((e & PTE_U) == 0 || (e & PTE_OWNED) == 0) return E_INVAL;
+  let kind = vma_remove(p.space, addr, addr + size);
+  if (kind == 0) return E_INVAL;
+  let node = vma_removed_node();
+  for (let off: u64 = 0; off < size; off += PAGE_SIZE) { // one page per irq-off section
+    let irq = irq_save();
+    if (vmm_pte(p.space, addr + off) != 0) user_unmap_page(p.space, addr + off); // frees an owned frame
+    else if (kind != VMA_FILE_SHARED) pmm_unreserve(1); // never touched: its promised frame goes back
+    irq_restore(irq);
   }
-  for (let off: u64 = 0; off < size; off += PAGE_SIZE) user_unmap_page(p.space, addr + off);
+  if (node != 0) {
+    let irq = irq_save();
+    fs_unmapped(node);
+    irq_restore(irq);
+  }
   return E_OK;
 }

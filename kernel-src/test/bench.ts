@@ -1,5 +1,5 @@
 // The benchmark boot (`bench` on the kernel command line): the kernel's hot paths measured in
-// instructions. Run under QEMU with `-icount shift=0,align=off`, where the TSC advances once per
+// instructions. Run under QEMU with `-icount shift=0,align=off,sleep=off`, where the TSC advances once per
 // executed guest instruction, so an rdtsc delta is an exact instruction count.
 //
 // Each benchmark runs BATCHES batches of N operations; a batch's cost is its rdtsc delta minus the
@@ -12,18 +12,18 @@
 import { kprint } from "../lib/log";
 import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
-import { thread_create, thread_yield } from "../sched/scheduler";
+import { thread_create, thread_yield, thread_sleep_ns } from "../sched/scheduler";
+import { clock_now_ns, clock_ticks } from "../time/clock";
 import { PRIORITY_NORMAL } from "../sched/thread";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree } from "../mm/kmalloc";
 import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX } from "../mm/vmm";
 import { pmm_alloc, pmm_free } from "../mm/pmm";
 import { IpcMessage, inline_addr } from "../abi/ipc";
 import { E_OK, E_DESTROYED, E_BADPORT } from "../abi/errors";
 import { ipc_create_port, ipc_destroy_port, ipc_reply_wait, ipc_call, ipc_send } from "../ipc/port";
-import { proc_spawn, proc_wait } from "../proc/process";
+import { proc_spawn_path, proc_wait } from "../proc/process";
+import { Spinlock, spin_lock, spin_unlock, spin_lock_irqsave, spin_unlock_irqrestore } from "../sync/spinlock";
 
-declare const __user_bench_start: u8;
-declare const __user_bench_end: u8;
 
 const BATCHES: i32 = 9;
 const N: u64 = 200;
@@ -134,6 +134,89 @@ function bench_heap(): void {
   report("kmalloc_kfree_64", median(), N);
 }
 
+// ---- uncontended spinlock: lock + unlock, plain and interrupt-safe ----
+function bench_spinlock(): void {
+  let l = new Spinlock();
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      spin_lock(l);
+      spin_unlock(l);
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("spin_lock_unlock", median(), N);
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) spin_unlock_irqrestore(l, spin_lock_irqsave(l));
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("spin_lock_irqsave_restore", median(), N);
+  destroy(l);
+}
+
+// ---- sleep precision: how late a 300 us sleep ends (clock nanoseconds, not instructions) ----
+function bench_sleep(): void {
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let t = clock_ticks();
+    while (clock_ticks() == t) pause(); // start just after a tick: a tick-bound sleep would be ~10 ms late
+    let t0 = clock_now_ns();
+    thread_sleep_ns(300000);
+    let dt = clock_now_ns() - t0;
+    samples[b] = dt > 300000 ? dt - 300000 : 0;
+  }
+  kprint(`bench sleep_300us_late_ns ${median()}\n`);
+}
+
+// ---- kmalloc + kfree of random sizes and lifetimes, 1024 live objects ----
+// Each operation frees the object in a random slot and puts a new one of a random size there:
+// sizes 8..1024 (about half from the slab's size classes' range, the rest mostly from the heap
+// when above 512), lifetimes random, ~1024 objects live throughout. The baseline loop does the
+// same random numbers and slot stores without allocating.
+const MIXED_SLOTS: u64 = 1024;
+let mixed!: InlineArray<u64, 1024>;
+let mixed_rng: u64 = 0x2545f4914f6cdd1d;
+
+/** @inline */
+function mixed_rand(): u64 {
+  mixed_rng ^= mixed_rng << 13;
+  mixed_rng ^= mixed_rng >> 7;
+  mixed_rng ^= mixed_rng << 17;
+  return mixed_rng;
+}
+
+function bench_mixed(): bool {
+  for (let i: u64 = 0; i < MIXED_SLOTS; i++) mixed[i32(i)] = kmalloc(8 + (mixed_rand() >> 20) % 1017);
+  let ok = true;
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      let r = mixed_rand();
+      let s = i32(r & (MIXED_SLOTS - 1));
+      mixed[s] = mixed[s] + ((r >> 20) % 1017) * 0; // baseline: same work, no allocation
+      barrier();
+    }
+    let empty = rdtsc() - t0;
+    t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      let r = mixed_rand();
+      let s = i32(r & (MIXED_SLOTS - 1));
+      kfree(mixed[s]);
+      mixed[s] = kmalloc(8 + (r >> 20) % 1017);
+      barrier();
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("kmalloc_kfree_mixed", median(), N);
+  for (let i: u64 = 0; i < MIXED_SLOTS; i++) {
+    if (mixed[i32(i)] == 0) ok = false;
+    kfree(mixed[i32(i)]);
+  }
+  return ok;
+}
+
 // ---- page map + unmap in the kernel's address space ----
 function bench_map(): bool {
   let space = vmm_kernel_space();
@@ -155,7 +238,7 @@ function bench_map(): bool {
 
 // ---- ring 3: the user program measures its system calls and calls into echo_port ----
 function bench_user(): bool {
-  let p = proc_spawn("bench", addr_of(__user_bench_start), addr_of(__user_bench_end), USER_PRIORITY, false);
+  let p = proc_spawn_path("/bin/bench", USER_PRIORITY, false);
   if (p == null) return false;
   // Its first message (queued before it runs: it has the lower priority) names the echo port.
   let m = new IpcMessage();
@@ -172,6 +255,9 @@ export function bench_main(arg: u64): void {
   thread_create(echo_server, 0, PRIORITY_NORMAL, "bench_echo");
   let ok = bench_ipc();
   bench_heap();
+  bench_spinlock();
+  bench_sleep();
+  ok = bench_mixed() && ok;
   ok = bench_map() && ok;
   ok = bench_user() && ok;
   ipc_destroy_port(echo_port);

@@ -12,7 +12,7 @@ import { irq_save, irq_restore } from "../arch/hal";
 import { service_port_id } from "../ipc/service";
 import { thread_create, thread_sleep, thread_current } from "../sched/scheduler";
 import { PRIORITY_NORMAL } from "../sched/thread";
-import { kmalloc, kfree, heap_used_bytes } from "../mm/heap";
+import { kmalloc, kfree, kmalloc_used_bytes } from "../mm/kmalloc";
 
 const ROUNDS: u64 = 10000;
 const BUF_SIZE: u64 = 256;
@@ -53,7 +53,7 @@ function pong(with_buffer: u64): void {
 }
 
 function pingpong(with_buffer: u64): bool {
-  let used = heap_used_bytes();
+  let used = kmalloc_used_bytes();
   port_a = ipc_create_port(0);
   port_b = ipc_create_port(0);
   pong_errors = 0;
@@ -88,7 +88,7 @@ function pingpong(with_buffer: u64): bool {
   ipc_destroy_port(port_b);
   kfree(buf);
   destroy(m);
-  ok = check_eq(heap_used_bytes(), used, "no leak") && ok;
+  ok = check_eq(kmalloc_used_bytes(), used, "no leak") && ok;
   return ok;
 }
 

@@ -7,6 +7,14 @@
 import { put_str, put_udec, put_char, kprint } from "../lib/log";
 import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
+import { slab_reap } from "../mm/slab";
+import { test_slab_model, test_slab_debug, test_slab_shrink } from "./slab_tests";
+import {
+  test_vm_demand_paging, test_vm_user_demand, test_vm_cow, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory,
+  test_vm_fault_reasons,
+} from "./vm_tests";
+import { test_fs_ramdisk, test_fs_user_files } from "./fs_tests";
+import { pmm_free_frames } from "../mm/pmm";
 import {
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
   test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink,
@@ -19,6 +27,12 @@ import {
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
 } from "./ipc_tests";
+import { test_clock_monotonic, test_sleep_precise, test_ioapic_pit_route } from "./apic_tests";
+import { test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture } from "./smp_tests";
+import {
+  test_semaphore_bounded_buffer, test_condvar_signal_broadcast, test_rwlock_readers_share_writer_excludes,
+  test_mutex_priority_inheritance, test_futex_user_mutex,
+} from "./sync_tests";
 import { test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock, test_syscall_preemptible } from "./mutex_tests";
 import {
   test_user_syscalls, test_user_faults, test_user_fuzz, test_user_thread_stacks, test_user_receive_preemptible,
@@ -29,25 +43,40 @@ type TestFn = () => bool;
 
 const TESTS: readonly TestFn[] = [
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
-  test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink, test_timer,
+  test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink,
+  test_slab_model, test_slab_debug, test_slab_shrink, test_vm_demand_paging, test_vm_cow, test_timer,
+  test_clock_monotonic, test_sleep_precise, test_ioapic_pit_route,
+  test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture,
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
   test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
+  test_semaphore_bounded_buffer, test_condvar_signal_broadcast, test_rwlock_readers_share_writer_excludes,
+  test_mutex_priority_inheritance, test_futex_user_mutex,
   test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_thread_stacks,
-  test_user_receive_preemptible, test_user_demo, test_no_leaks,
+  test_user_receive_preemptible, test_user_demo, test_vm_user_demand, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory, test_vm_fault_reasons,
+  test_fs_ramdisk, test_fs_user_files,
+  test_no_leaks,
 ];
 
 const NAMES: readonly string[] = [
   "log_format", "multiboot_info", "idt_breakpoint_and_unexpected", "ksymtab_lookup",
   "pmm_alloc_free", "vmm_map_unmap_translate", "vmm_1000_address_spaces", "heap_basic",
-  "heap_double_free_and_corruption", "heap_random_100k", "heap_growth", "heap_shrink", "timer_ticks",
+  "heap_double_free_and_corruption", "heap_random_100k", "heap_growth", "heap_shrink",
+  "slab_model_100k", "slab_debug_double_free_use_after_free", "slab_shrink_under_pressure",
+  "vm_demand_paging_64m_sparse", "vm_copy_on_write_fork", "timer_ticks",
+  "clock_monotonic", "sleep_precise_apic_alarm", "ioapic_pit_irq0_route",
+  "smp_cpus_and_calls", "smp_tlb_shootdown", "smp_lock_torture",
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
   "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",
   "mutex_contention", "mutex_wake_order", "mutex_try_lock",
+  "semaphore_bounded_buffer", "condvar_signal_broadcast", "rwlock_readers_share_writer_excludes",
+  "mutex_priority_inheritance", "futex_user_mutex",
   "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer",
   "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
+  "vm_user_demand_paging", "vm_user_fork_own_writes", "vm_fork_bomb_bounded", "vm_shared_memory_two_processes",
+  "vm_bad_accesses_killed_with_reason", "fs_ramdisk_tree", "fs_user_read_write_seek_mmap_unlink",
   "no_leaks_at_end",
 ];
 
@@ -75,4 +104,10 @@ export function check(cond: bool, what: string): bool {
 export function check_eq(got: u64, want: u64, what: string): bool {
   if (got != want) kprint(`# FAIL: ${what}: got ${got} (${hex(got)}), want ${want} (${hex(want)})\n`);
   return got == want;
+}
+
+/** Free frames once the slab caches have given back every page without a live object. */
+export function frames_free(): u64 {
+  slab_reap();
+  return pmm_free_frames();
 }

@@ -1,7 +1,7 @@
 // Self-tests for the console formatter, boot information, CPU tables, symbol table, PMM, VMM and
 // heap (see ktest.ts for the runner).
 
-import { check, check_eq } from "./ktest";
+import { check, check_eq, frames_free } from "./ktest";
 import { capture_begin, capture_end, put_fmt } from "../lib/log";
 import { cmdline_has, mmap_present, mmap_total_available } from "../boot/multiboot";
 import { cpu_breakpoint, cpu_raise_unexpected } from "../arch/x86_64/cpu";
@@ -12,7 +12,9 @@ import {
   vmm_create_address_space, vmm_destroy_address_space, vmm_map, vmm_unmap, vmm_translate, vmm_pte,
   vmm_kernel_space, vmm_table_pages, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX, PTE_OWNED,
 } from "../mm/vmm";
-import { kmalloc, kzalloc, kfree, krealloc, heap_check, heap_used_bytes, heap_errors, heap_size, heap_live_blocks } from "../mm/heap";
+import { heap_check, heap_used_bytes, heap_errors, heap_size, heap_live_blocks } from "../mm/heap";
+import { kmalloc, kzalloc, kfree, krealloc, kmalloc_used_bytes, kmalloc_live_objects } from "../mm/kmalloc";
+import { SLAB_MAX_SIZE } from "../mm/slab";
 import { p2v, kernel_image_end_phys, HEAP_BASE, HEAP_INITIAL_SIZE, PAGE_SIZE } from "../mm/layout";
 
 let fmt_buf!: InlineArray<u8, 128>;
@@ -76,7 +78,7 @@ export function test_ksymtab(): bool {
 let frames!: InlineArray<u64, 256>;
 
 export function test_pmm(): bool {
-  let before = pmm_free_frames();
+  let before = frames_free();
   let ok = true;
   let reserved_end = kernel_image_end_phys();
   for (let i: i32 = 0; i < 256; i++) {
@@ -85,22 +87,22 @@ export function test_pmm(): bool {
     if (pa == 0 || (pa & 0xfff) != 0 || pa < reserved_end || !pmm_is_used(pa)) ok = check(false, "frame valid and outside reserved memory");
     store<u64>(p2v(pa), u64(i)); // frames are usable through the direct map
   }
-  ok = check_eq(before - pmm_free_frames(), 256, "256 frames taken") && ok;
+  ok = check_eq(before - frames_free(), 256, "256 frames taken") && ok;
   for (let i: i32 = 0; i < 256; i++) {
     if (load<u64>(p2v(frames[i])) != u64(i)) ok = check(false, "frames distinct");
   }
   for (let i: i32 = 0; i < 256; i++) pmm_free(frames[i]);
-  ok = check_eq(pmm_free_frames(), before, "all frames back") && ok;
+  ok = check_eq(frames_free(), before, "all frames back") && ok;
   let bad = pmm_bad_frees();
   pmm_free(frames[0]); // double free: refused
   pmm_free(0x1000); // reserved low memory: refused
   ok = check_eq(pmm_bad_frees() - bad, 2, "bad frees refused") && ok;
-  ok = check_eq(pmm_free_frames(), before, "bad frees changed nothing") && ok;
+  ok = check_eq(frames_free(), before, "bad frees changed nothing") && ok;
   return ok;
 }
 
 export function test_vmm_map(): bool {
-  let before = pmm_free_frames();
+  let before = frames_free();
   let space = vmm_create_address_space();
   if (space == null) return check(false, "create address space");
   let pa = pmm_alloc();
@@ -121,12 +123,12 @@ export function test_vmm_map(): bool {
   ok = check(!vmm_unmap(space, va), "unmap twice refused") && ok;
   ok = check_eq(vmm_translate(space, va), VMM_NOT_MAPPED, "unmapped") && ok;
   vmm_destroy_address_space(space);
-  ok = check_eq(pmm_free_frames(), before, "no frame leaked") && ok;
+  ok = check_eq(frames_free(), before, "no frame leaked") && ok;
   return ok;
 }
 
 export function test_vmm_spaces(): bool {
-  let before = pmm_free_frames();
+  let before = frames_free();
   let tables = vmm_table_pages();
   let ok = true;
   for (let i: u64 = 0; i < 1000; i++) {
@@ -139,17 +141,18 @@ export function test_vmm_spaces(): bool {
     }
     vmm_destroy_address_space(space);
   }
-  ok = check_eq(pmm_free_frames(), before, "frames after 1000 create/destroy") && ok;
+  ok = check_eq(frames_free(), before, "frames after 1000 create/destroy") && ok;
   ok = check_eq(vmm_table_pages(), tables, "page-table pages") && ok;
   return ok;
 }
 
 export function test_heap_basic(): bool {
-  let used = heap_used_bytes();
+  let used = kmalloc_used_bytes();
   let ok = true;
   for (let n: u64 = 1; n < 2000; n += 37) {
     let p = kmalloc(n);
-    if (p == 0 || (p & 15) != 0 || p < HEAP_BASE) ok = check(false, "kmalloc result aligned in the heap");
+    let in_heap = p >= HEAP_BASE;
+    if (p == 0 || (p & 15) != 0 || in_heap != (n > SLAB_MAX_SIZE)) ok = check(false, "kmalloc result aligned, small sizes from the slabs, large from the heap");
     memset(p, 0xab, n);
     kfree(p);
   }
@@ -166,7 +169,7 @@ export function test_heap_basic(): bool {
   ok = check(s == r, "krealloc shrinks in place") && ok;
   ok = check(krealloc(s, 0) == 0, "krealloc to 0 frees") && ok;
   ok = check(kmalloc(0) == 0, "kmalloc(0) is null") && ok;
-  ok = check_eq(heap_used_bytes(), used, "all freed") && ok;
+  ok = check_eq(kmalloc_used_bytes(), used, "all freed") && ok;
   ok = check(heap_check(), "heap consistent") && ok;
   return ok;
 }
@@ -184,7 +187,7 @@ function report_contains(n: u64, needle: string): bool {
 
 export function test_heap_errors(): bool {
   let errors = heap_errors();
-  let p = kmalloc(100);
+  let p = kmalloc(1000); // a heap block (the slab's checks: test_slab_debug)
   kfree(p);
   capture_begin(addr_of(report_buf), 256);
   kfree(p); // double free: reported, ignored
@@ -192,7 +195,7 @@ export function test_heap_errors(): bool {
   let ok = check_eq(heap_errors() - errors, 1, "double free detected");
   ok = check(report_contains(n, "double free"), "report says double free") && ok;
   ok = check(report_contains(n, "called from test_heap_errors+"), "report names the caller") && ok;
-  let q = kmalloc(64);
+  let q = kmalloc(2000);
   let saved = load<u64>(q - 32);
   store<u64>(q - 32, 12345); // trash the size field of its header
   kfree(q);
@@ -245,8 +248,8 @@ function random_size(): u64 {
 }
 
 export function test_heap_random(): bool {
-  let used = heap_used_bytes();
-  let live = heap_live_blocks();
+  let used = kmalloc_used_bytes();
+  let live = kmalloc_live_objects();
   let ok = true;
   for (let i: i32 = 0; i < SLOTS; i++) slot_ptr[i] = 0;
   for (let op: i32 = 0; op < 100000 && ok; op++) {
@@ -285,8 +288,8 @@ export function test_heap_random(): bool {
       slot_ptr[i] = 0;
     }
   }
-  ok = check_eq(heap_used_bytes(), used, "no leak: used bytes") && ok;
-  ok = check_eq(heap_live_blocks(), live, "no leak: live blocks") && ok;
+  ok = check_eq(kmalloc_used_bytes(), used, "no leak: used bytes") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "no leak: live allocations") && ok;
   ok = check(heap_check(), "heap consistent at the end") && ok;
   return ok;
 }
@@ -319,7 +322,7 @@ export function test_heap_growth(): bool {
  */
 export function test_heap_shrink(): bool {
   let size = heap_size();
-  let frames = pmm_free_frames();
+  let frames = frames_free();
   let tables = vmm_table_pages();
   let used = heap_used_bytes();
   let ok = true;
@@ -332,7 +335,7 @@ export function test_heap_shrink(): bool {
   }
   let grown = heap_size();
   ok = check(grown >= size + 8 * 1024 * 1024 && grown > HEAP_INITIAL_SIZE, "heap grew") && ok;
-  ok = check(frames - pmm_free_frames() >= (grown - size) / PAGE_SIZE, "growth took frames") && ok;
+  ok = check(frames - frames_free() >= (grown - size) / PAGE_SIZE, "growth took frames") && ok;
   kfree(big_blocks[top]);
   big_blocks[top] = 0;
   ok = check(heap_size() < grown, "freeing the top block shrinks the heap") && ok;
@@ -347,7 +350,7 @@ export function test_heap_shrink(): bool {
   }
   ok = check_eq(heap_size(), size, "heap back to its size") && ok;
   ok = check_eq(heap_used_bytes(), used, "all freed") && ok;
-  ok = check_eq(pmm_free_frames() + (vmm_table_pages() - tables), frames, "every heap frame back with the PMM") && ok;
+  ok = check_eq(frames_free() + (vmm_table_pages() - tables), frames, "every heap frame back with the PMM") && ok;
   ok = check(heap_check(), "heap consistent") && ok;
   return ok;
 }

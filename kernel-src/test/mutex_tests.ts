@@ -6,12 +6,10 @@
 import { check, check_eq } from "./ktest";
 import { Mutex, mutex_lock, mutex_unlock, mutex_try_lock, mutex_held, mutex_owner_tid } from "../sched/mutex";
 import { thread_create, thread_sleep, thread_yield, thread_current } from "../sched/scheduler";
-import { proc_spawn, proc_wait, Process } from "../proc/process";
+import { proc_spawn_path, proc_wait, Process } from "../proc/process";
 import { clock_ticks } from "../time/clock";
 import { kprint } from "../lib/log";
 
-declare const __user_longcall_start: u8;
-declare const __user_longcall_end: u8;
 
 const WORKERS: u64 = 4;
 const ROUNDS: u64 = 100;
@@ -138,7 +136,7 @@ export function test_syscall_preemptible(): bool {
   wakes = 0;
   wakes_in_call = 0;
   let t0 = clock_ticks();
-  let p = proc_spawn("longcall", addr_of(__user_longcall_start), addr_of(__user_longcall_end), 32, false);
+  let p = proc_spawn_path("/bin/longcall", 32, false);
   if (p == null) return check(false, "spawn longcall");
   watched = p;
   thread_create(watcher, 0, 90, "watcher");

@@ -6,7 +6,7 @@ import { check, check_eq } from "./ktest";
 import { thread_create, thread_yield, thread_sleep, thread_count } from "../sched/scheduler";
 import { clock_ticks } from "../time/clock";
 import { idt_irqs } from "../arch/x86_64/idt";
-import { heap_used_bytes } from "../mm/heap";
+import { kmalloc_used_bytes } from "../mm/kmalloc";
 
 let done_count: u64 = 0;
 let order!: InlineArray<u64, 64>;
@@ -45,7 +45,7 @@ export function test_threads_500(): bool {
   // Let earlier tests' threads finish and be reaped first.
   thread_sleep(20);
   let threads = thread_count();
-  let used = heap_used_bytes();
+  let used = kmalloc_used_bytes();
   done_count = 0;
   let ok = true;
   for (let i: i32 = 0; i < 500; i++) {
@@ -55,7 +55,7 @@ export function test_threads_500(): bool {
   ok = check(wait_done(500, 5000), "all 500 threads ran") && ok;
   thread_sleep(20); // the last exiting thread is reaped by the next switch
   ok = check_eq(thread_count(), threads, "threads back to the start") && ok;
-  ok = check_eq(heap_used_bytes(), used, "stacks and TCBs freed") && ok;
+  ok = check_eq(kmalloc_used_bytes(), used, "stacks and TCBs freed") && ok;
   return ok;
 }
 

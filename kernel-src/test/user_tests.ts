@@ -1,9 +1,9 @@
 // Self-tests from ring 3: the system-call error paths (user/systest), faulting programs that must
 // be killed while everything else goes on (user/fault, user/priv), and the demo program.
 
-import { check, check_eq } from "./ktest";
+import { check, check_eq, frames_free } from "./ktest";
 import { kprint } from "../lib/log";
-import { proc_spawn, proc_wait, proc_live, EXIT_FAULT_BASE } from "../proc/process";
+import { proc_spawn_path, proc_wait, proc_live, EXIT_FAULT_BASE } from "../proc/process";
 import { vmm_spaces_alive } from "../mm/vmm";
 import { ipc_live_ports } from "../ipc/port";
 import { IpcMessage, SVC_UPPER } from "../abi/ipc";
@@ -12,28 +12,14 @@ import { ipc_call } from "../ipc/port";
 import { service_port_id } from "../ipc/service";
 import { thread_count } from "../sched/scheduler";
 import { pmm_free_frames } from "../mm/pmm";
-import { heap_check, heap_live_blocks } from "../mm/heap";
+import { heap_check } from "../mm/heap";
 import { thread_sleep } from "../sched/scheduler";
-import { kmalloc, kfree } from "../mm/heap";
+import { kmalloc, kfree, kmalloc_live_objects } from "../mm/kmalloc";
 import { ipc_send } from "../ipc/port";
 import { user_copies_out_ticked } from "../mm/usercopy";
 import { clock_ticks } from "../time/clock";
 import { IPC_MAX_BUFFER } from "../abi/ipc";
 
-declare const __user_systest_start: u8;
-declare const __user_systest_end: u8;
-declare const __user_fault_start: u8;
-declare const __user_fault_end: u8;
-declare const __user_priv_start: u8;
-declare const __user_priv_end: u8;
-declare const __user_fuzz_start: u8;
-declare const __user_fuzz_end: u8;
-declare const __user_threads_start: u8;
-declare const __user_threads_end: u8;
-declare const __user_bigrecv_start: u8;
-declare const __user_bigrecv_end: u8;
-declare const __user_demo_start: u8;
-declare const __user_demo_end: u8;
 
 const USER_PRIORITY: u8 = 32;
 const VEC_GP: i64 = 13;
@@ -41,23 +27,23 @@ const VEC_PF: i64 = 14;
 
 let frames_at_start: u64 = 0;
 
-function run(name: string, start: u64, end: u64): i64 {
-  let p = proc_spawn(name, start, end, USER_PRIORITY, false);
+function run(path: string): i64 {
+  let p = proc_spawn_path(path, USER_PRIORITY, false);
   if (p == null) return 9999;
   return proc_wait(p);
 }
 
 export function test_user_syscalls(): bool {
-  frames_at_start = pmm_free_frames();
-  let code = run("systest", addr_of(__user_systest_start), addr_of(__user_systest_end));
+  frames_at_start = frames_free();
+  let code = run("/bin/systest");
   return check_eq(u64(code), 0, "systest failures (its exit status)");
 }
 
 export function test_user_faults(): bool {
   let threads = thread_count();
-  let code = run("fault", addr_of(__user_fault_start), addr_of(__user_fault_end));
+  let code = run("/bin/fault");
   let ok = check_eq(u64(code), u64(EXIT_FAULT_BASE - VEC_PF), "bad pointer: killed by #PF");
-  code = run("priv", addr_of(__user_priv_start), addr_of(__user_priv_end));
+  code = run("/bin/priv");
   ok = check_eq(u64(code), u64(EXIT_FAULT_BASE - VEC_GP), "hlt in ring 3: killed by #GP") && ok;
   // the kernel and its other threads go on: the service still answers
   let req = new IpcMessage();
@@ -76,14 +62,14 @@ export function test_user_faults(): bool {
  * consistent, every frame and heap block back, no thread left, the service still answers).
  */
 export function test_user_fuzz(): bool {
-  let frames = pmm_free_frames();
-  let blocks = heap_live_blocks();
+  let frames = frames_free();
+  let blocks = kmalloc_live_objects();
   let threads = thread_count();
-  let code = run("fuzz", addr_of(__user_fuzz_start), addr_of(__user_fuzz_end));
+  let code = run("/bin/fuzz");
   let ok = check_eq(u64(code), 0, "fuzz: insane results (its exit status)");
   ok = check(heap_check(), "heap consistent after the fuzzer") && ok;
-  ok = check_eq(pmm_free_frames(), frames, "fuzz: every frame returned") && ok;
-  ok = check_eq(heap_live_blocks(), blocks, "fuzz: every heap block returned") && ok;
+  ok = check_eq(frames_free(), frames, "fuzz: every frame returned") && ok;
+  ok = check_eq(kmalloc_live_objects(), blocks, "fuzz: every allocation returned") && ok;
   ok = check_eq(thread_count(), threads, "fuzz: its threads gone") && ok;
   let req = new IpcMessage();
   let resp = new IpcMessage();
@@ -104,20 +90,20 @@ const CHURN_FRAMES_MAX: u64 = 256;
  * small, and every frame is back once it has exited.
  */
 export function test_user_thread_stacks(): bool {
-  let frames = pmm_free_frames();
+  let frames = frames_free();
   let threads = thread_count();
-  let p = proc_spawn("threads", addr_of(__user_threads_start), addr_of(__user_threads_end), USER_PRIORITY, false);
+  let p = proc_spawn_path("/bin/threads", USER_PRIORITY, false);
   if (p == null) return check(false, "spawn threads");
   let least = frames;
   while (!p.exited) {
-    let f = pmm_free_frames();
+    let f = frames_free();
     if (f < least) least = f;
     thread_sleep(1);
   }
   kprint(`# threads: at most ${frames - least} frames held\n`);
   let ok = check_eq(u64(proc_wait(p)), 0, "threads: every round ok (fresh stacks, messages)");
   ok = check(frames - least < CHURN_FRAMES_MAX, "threads: frames held stay bounded") && ok;
-  ok = check_eq(pmm_free_frames(), frames, "threads: every frame back after exit") && ok;
+  ok = check_eq(frames_free(), frames, "threads: every frame back after exit") && ok;
   ok = check_eq(thread_count(), threads, "threads: all gone") && ok;
   return ok;
 }
@@ -133,9 +119,9 @@ const BIG_TICKS_MAX: u64 = 1000; // 10 s
  * Each copy takes a small part of a 10 ms tick, so this takes some tens or hundreds of messages.
  */
 export function test_user_receive_preemptible(): bool {
-  let frames = pmm_free_frames();
+  let frames = frames_free();
   let seen = user_copies_out_ticked();
-  let p = proc_spawn("bigrecv", addr_of(__user_bigrecv_start), addr_of(__user_bigrecv_end), USER_PRIORITY, false);
+  let p = proc_spawn_path("/bin/bigrecv", USER_PRIORITY, false);
   if (p == null) return check(false, "spawn bigrecv");
   let buf = kmalloc(IPC_MAX_BUFFER);
   let m = new IpcMessage();
@@ -159,12 +145,12 @@ export function test_user_receive_preemptible(): bool {
   ok = check_eq(u64(proc_wait(p)), 0, "bigrecv: every buffer arrived whole") && ok;
   kprint(`# bigrecv: ${round} messages of 64 KiB, ${clock_ticks() - t0} ticks\n`);
   ok = check(user_copies_out_ticked() > seen, "a timer tick was taken in the middle of a receive's copy-out") && ok;
-  ok = check_eq(pmm_free_frames(), frames, "bigrecv: every frame back") && ok;
+  ok = check_eq(frames_free(), frames, "bigrecv: every frame back") && ok;
   return ok;
 }
 
 export function test_user_demo(): bool {
-  let code = run("demo", addr_of(__user_demo_start), addr_of(__user_demo_end));
+  let code = run("/bin/demo");
   return check_eq(u64(code), 0, "demo exit status");
 }
 
@@ -172,6 +158,6 @@ export function test_no_leaks(): bool {
   let ok = check_eq(proc_live(), 0, "no process left");
   ok = check_eq(vmm_spaces_alive(), 0, "no address space left") && ok;
   ok = check_eq(ipc_live_ports(), 1, "only the service port left") && ok;
-  ok = check_eq(pmm_free_frames(), frames_at_start, "user programs returned every frame") && ok;
+  ok = check_eq(frames_free(), frames_at_start, "user programs returned every frame") && ok;
   return ok;
 }

@@ -1,20 +1,31 @@
 // The system clock: a tick counter driven by whichever timer the architecture provides
-// (arch/x86_64/pit.ts calls clock_tick CLOCK_HZ times a second), and one tick handler (the
-// scheduler's) registered at boot. The scheduler counts time in ticks through this module and
-// never imports a timer driver; the driver never imports the scheduler.
+// (arch/x86_64/timer.ts calls clock_tick CLOCK_HZ times a second), a monotonic nanosecond clock
+// (clock_now_ns, from the hardware's counter through the HAL), and one alarm: the scheduler sets
+// the earliest sleeper's deadline with clock_set_alarm, and the timer calls clock_alarm when it
+// has passed. The scheduler counts time through this module and never imports a timer driver;
+// the driver never imports the scheduler.
+
+import { timer_now_ns, timer_set_alarm } from "../arch/hal";
 
 export const CLOCK_HZ: u64 = 100;
+export const NS_PER_MS: u64 = 1000000;
 
 export type TickHandler = (now: u64) => void;
 
 let ticks: u64 = 0;
-let on_tick: TickHandler = ignore_tick;
+let on_tick: TickHandler = ignore;
+let on_alarm: TickHandler = ignore;
 
-function ignore_tick(now: u64): void {}
+function ignore(now: u64): void {}
 
 /** Called on every tick (in the timer interrupt, interrupts off) with the new tick count. */
 export function clock_set_tick_handler(handler: TickHandler): void {
   on_tick = handler;
+}
+
+/** Called (timer interrupt, interrupts off) with the clock time once an alarm's deadline passed. */
+export function clock_set_alarm_handler(handler: TickHandler): void {
+  on_alarm = handler;
 }
 
 /** The timer driver's interrupt: one tick has passed. */
@@ -23,9 +34,24 @@ export function clock_tick(): void {
   on_tick(ticks);
 }
 
+/** The timer driver's interrupt: the alarm's deadline has passed (now_ns: clock time). */
+export function clock_alarm(now_ns: u64): void {
+  on_alarm(now_ns);
+}
+
 /** Ticks since the timer started; only ever grows. */
 export function clock_ticks(): u64 {
   return ticks;
+}
+
+/** Nanoseconds since the timer started; only ever grows. */
+export function clock_now_ns(): u64 {
+  return timer_now_ns();
+}
+
+/** Asks for clock_alarm at deadline_ns (replacing any earlier request); interrupts off. */
+export function clock_set_alarm(deadline_ns: u64): void {
+  timer_set_alarm(deadline_ns);
 }
 
 /** Milliseconds to ticks, rounded up (a sleep never ends early). */

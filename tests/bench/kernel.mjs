@@ -1,5 +1,5 @@
 // The kernel's hot paths in instructions: boots out/kernel.elf with `-append bench` under
-// `-icount shift=0,align=off` (the guest TSC then counts executed instructions, so the figures are
+// `-icount shift=0,align=off,sleep=off` (the guest TSC then counts executed instructions, so the figures are
 // exact and do not depend on the machine's load) and turns its `bench <name> <instructions>` lines
 // into a Markdown table against the bars of docs/architecture.md ("Speed").
 //
@@ -12,7 +12,7 @@ import { resolve, join } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 export const QEMU_ARGS = ['-append', 'bench', '-serial', 'stdio', '-display', 'none', '-no-reboot', '-m', '512M',
-  '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-monitor', 'none', '-icount', 'shift=0,align=off'];
+  '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-monitor', 'none', '-icount', 'shift=0,align=off,sleep=off'];
 const PASS_STATUS = 33; // EXIT_PASS (0x10) through isa-debug-exit
 
 /** What the kernel prints, what it means, and the architecture's bar (instructions) if it has one. */
@@ -21,7 +21,12 @@ export const ROWS = [
   { name: 'null_syscall', what: 'null system call from ring 3 (SYS_GETTID: syscall, dispatch, sysret)', bar: 60 },
   { name: 'ipc_call_reply_kernel', what: 'IPC call/reply round trip, kernel thread to kernel thread', bar: 400 },
   { name: 'ipc_call_reply_user', what: 'IPC call/reply round trip, ring 3 (SYS_IPC_SEND + SEND_CALL) to a kernel thread', bar: 400 },
-  { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree', bar: null },
+  { name: 'futex_mutex_uncontended_user', what: 'ring 3: umutex_lock + umutex_unlock on a free futex mutex (no system call)', bar: 20 },
+  { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree (slab size class, per-CPU magazine hit)', bar: 40 },
+  { name: 'kmalloc_kfree_mixed', what: 'kfree + kmalloc of random sizes 8..1024 and lifetimes, 1024 live objects', bar: null },
+  { name: 'spin_lock_unlock', what: 'uncontended ticket spinlock: spin_lock + spin_unlock (the compiler inlines both)', bar: 20 },
+  { name: 'spin_lock_irqsave_restore', what: 'uncontended spin_lock_irqsave + spin_unlock_irqrestore (interrupts off and back)', bar: null },
+  { name: 'sleep_300us_late_ns', what: 'thread_sleep_ns(300 us) started just after a tick: nanoseconds late (median; under -icount 1 ns = 1 instruction)', bar: 100000 },
   { name: 'page_map_unmap', what: 'vmm_map + vmm_unmap of one 4 KiB kernel page (invlpg included)', bar: null },
 ];
 

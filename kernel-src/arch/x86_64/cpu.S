@@ -1,21 +1,6 @@
 # Small CPU helpers the language has no intrinsic for. Each is a leaf of a few instructions.
 
         .text
-# irq_save(): u64 -- returns rflags and disables interrupts.
-        .globl irq_save
-irq_save:
-        pushfq
-        popq %rax
-        cli
-        ret
-
-# irq_restore(flags: u64) -- restores rflags (and so the interrupt flag) saved by irq_save.
-        .globl irq_restore
-irq_restore:
-        pushq %rdi
-        popfq
-        ret
-
 # bit_highest(x: u64): i32 -- index of the highest set bit; x must not be 0.
         .globl bit_highest
 bit_highest:

@@ -1,10 +1,26 @@
-// CPU-level helpers implemented in arch/x86_64/cpu.S, and the model-specific register numbers.
+// CPU-level helpers (inline intrinsics, or arch/x86_64/cpu.S), and the model-specific register numbers.
 //
-// irq_save/irq_restore bracket every critical section: the kernel is single-CPU and
-// non-preemptible while interrupts are off, so that is its only lock for now.
+// irq_save/irq_restore bracket every critical section: threads run on the boot CPU only and
+// are not preempted while interrupts are off, so that is the lock of everything they share
+// (docs/locking.md; the other CPUs idle and serve IPIs).
 
-export declare function irq_save(): u64;
-export declare function irq_restore(flags: u64): void;
+/** Returns rflags and disables interrupts (pushfq; pop; cli, inline). @inline */
+export function irq_save(): u64 {
+  let flags = read_rflags();
+  cli();
+  return flags;
+}
+
+/** Restores rflags (and so the interrupt flag) saved by irq_save (push; popfq, inline). @inline */
+export function irq_restore(flags: u64): void {
+  write_rflags(flags);
+}
+
+/** The per-CPU record's address: its first word, at GS.base (movq %gs:0, inline). @inline */
+export function cpu_percpu_base(): u64 {
+  return read_gs_u64(0);
+}
+
 /** Index of the highest set bit of x (x != 0). */
 export declare function bit_highest(x: u64): i32;
 /** Index of the lowest set bit of x (x != 0). */

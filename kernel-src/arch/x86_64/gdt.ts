@@ -27,30 +27,53 @@ const DF_STACK_SIZE: u64 = 16384;
 
 let gdt!: InlineArray<u64, 7>;
 let tss!: InlineArray<u64, 13>; // 104 bytes; its u64 fields are 4-byte aligned, hence raw stores
+// (the boot CPU's; each AP gets its own in memory from smp.ts, see gdt_init_ap)
 let gdtr!: InlineArray<u16, 5>; // pseudo-descriptor: u16 limit, u64 base
 let df_stack!: InlineArray<u8, 16384>;
 
-export function gdt_init(): void {
-  gdt[0] = 0;
-  gdt[1] = 0x00af9a000000ffff; // kernel code: present, DPL 0, code, long mode
-  gdt[2] = 0x00cf92000000ffff; // kernel data: present, DPL 0, writable
-  gdt[3] = 0x00cff2000000ffff; // user data: present, DPL 3, writable
-  gdt[4] = 0x00affa000000ffff; // user code: present, DPL 3, code, long mode
+/** Writes the descriptors into g (GDT_ENTRIES entries) and a fresh TSS at t with IST1 = df_top. */
+function gdt_fill(g: usize, t: usize, df_top: u64): void {
+  store<u64>(g, 0, 0);
+  store<u64>(g, 0x00af9a000000ffff, 8); // kernel code: present, DPL 0, code, long mode
+  store<u64>(g, 0x00cf92000000ffff, 16); // kernel data: present, DPL 0, writable
+  store<u64>(g, 0x00cff2000000ffff, 24); // user data: present, DPL 3, writable
+  store<u64>(g, 0x00affa000000ffff, 32); // user code: present, DPL 3, code, long mode
 
-  let t = addr_of(tss);
   memset(t, 0, TSS_SIZE);
-  store<u64>(t, addr_of(df_stack) + DF_STACK_SIZE, TSS_IST1);
+  store<u64>(t, df_top, TSS_IST1);
   store<u16>(t, u16(TSS_SIZE), TSS_IOMAP); // no I/O permission bitmap: ring 3 gets no ports
   let limit: u64 = TSS_SIZE - 1;
-  gdt[5] = (limit & 0xffff) | ((t & 0xffffff) << 16) | (u64(0x89) << 40) | (((t >> 24) & 0xff) << 56);
-  gdt[6] = t >> 32;
+  store<u64>(g, (limit & 0xffff) | ((t & 0xffffff) << 16) | (u64(0x89) << 40) | (((t >> 24) & 0xff) << 56), 40);
+  store<u64>(g, t >> 32, 48);
+}
 
-  let p = addr_of(gdtr);
+/** Loads GDT g through the pseudo-descriptor at p, reloads the segments and the TSS. */
+function gdt_load(g: usize, p: usize): void {
   store<u16>(p, u16(GDT_ENTRIES * 8 - 1));
-  store<u64>(p, addr_of(gdt), 2);
+  store<u64>(p, g, 2);
   lgdt(p);
   reload_segments(KERNEL_CS, KERNEL_DS);
   ltr(TSS_SEL);
+}
+
+export function gdt_init(): void {
+  gdt_fill(addr_of(gdt), addr_of(tss), addr_of(df_stack) + DF_STACK_SIZE);
+  gdt_load(addr_of(gdt), addr_of(gdtr));
+}
+
+/** Bytes an application processor's own GDT, pseudo-descriptor and TSS take (gdt_init_ap). */
+export const GDT_CPU_BYTES: u64 = 64 + 16 + TSS_SIZE;
+export const DF_STACK_BYTES: u64 = DF_STACK_SIZE;
+
+/**
+ * Gives the calling AP its own tables in mem (GDT_CPU_BYTES, 16-byte aligned, kept for good):
+ * same segments as the boot CPU, its own TSS with IST1 = df_top. Returns its TSS's RSP0 address.
+ */
+export function gdt_init_ap(mem: usize, df_top: u64): u64 {
+  let t = mem + 80;
+  gdt_fill(mem, t, df_top);
+  gdt_load(mem, mem + 64);
+  return t + TSS_RSP0;
 }
 
 /** Where RSP0 lives (the stack the CPU switches to on an interrupt or exception from ring 3; switch_to in arch/x86_64/switch.S stores it on every switch, through Cpu.tss_rsp0). */

@@ -1,7 +1,8 @@
 // Interrupt descriptor table and the one TypeScript entry point for interrupts: interrupt_dispatch.
 //
-// Vectors 0..31 (CPU exceptions) and 32..47 (8259 IRQs, remapped) each have a stub in
-// arch/x86_64/isr.S; every other vector points at isr_unexpected. All gates are interrupt gates
+// Vectors 0..31 (CPU exceptions) and 32..47 (ISA IRQs through the I/O APIC) each have a stub in
+// arch/x86_64/isr.S, the local APIC's vectors (timer, IPIs, spurious: lapic.ts) theirs in
+// apic_isr.S; every other vector points at isr_unexpected. All gates are interrupt gates
 // (interrupts stay off in handlers). #DF runs on IST1 (see gdt.ts).
 // Policy: an exception from ring 3 kills the offending process and the kernel goes on; an
 // exception in the kernel is reported and halts (except #BP, counted and resumed). Spurious and
@@ -12,21 +13,30 @@ import { InterruptFrame } from "./frame";
 import { KERNEL_CS } from "./gdt";
 import { fault_report } from "./fault";
 import { panic_stop } from "../../lib/panic";
-import { pic_irq_is_spurious, pic_eoi } from "./pic";
-import { timer_irq } from "./pit";
+import { lapic_eoi, VEC_TIMER, VEC_RESCHEDULE, VEC_TLB_SHOOTDOWN, VEC_CALL, VEC_SPURIOUS } from "./lapic";
+import { smp_tlb_interrupt, smp_call_interrupt } from "./smp";
+import { timer_irq } from "./timer";
 import { sched_irq_exit, sched_return_to_user } from "../../sched/scheduler";
-import { proc_user_fault } from "../../proc/process";
+import { proc_user_fault, proc_page_fault } from "../../proc/process";
 
 declare const isr_stub_table: u64;
 declare function isr_unexpected(): void;
+declare function isr_apic_timer(): void;
+declare function isr_apic_reschedule(): void;
+declare function isr_apic_tlb(): void;
+declare function isr_apic_call(): void;
+declare function isr_apic_spurious(): void;
 
 const IDT_VECTORS: i32 = 256;
 const STUB_VECTORS: u64 = 48;
 const IRQ_BASE: u64 = 32;
 const GATE_INTERRUPT: u64 = 0x8e; // present, DPL 0, 64-bit interrupt gate
 const VEC_BREAKPOINT: u64 = 3;
+const VEC_PAGE_FAULT: u64 = 14;
+const PF_WRITE: u64 = 2; // page-fault error code: the access was a write
+const PF_FETCH: u64 = 16; // the access was an instruction fetch
 const VEC_DOUBLE_FAULT: u64 = 8;
-const IRQ_TIMER: u64 = 0;
+const ISA_IRQS: u64 = 16;
 
 let idt!: InlineArray<u64, 512>; // 256 gates of 16 bytes
 let idtr!: InlineArray<u16, 5>;
@@ -35,6 +45,12 @@ let breakpoint_count: u64 = 0;
 let unexpected_count: u64 = 0;
 let spurious_count: u64 = 0;
 let irq_count: u64 = 0;
+let isa_counts!: InlineArray<u64, 16>;
+let isa_handlers!: InlineArray<u64, 16>; // IsaHandler addresses, 0: none
+let ipi_counts!: InlineArray<u64, 3>;
+
+/** A driver's handler for one ISA IRQ (interrupts off; the EOI is sent before it runs). */
+export type IsaHandler = () => void;
 
 function set_gate(vector: i32, handler: u64, ist: u64): void {
   idt[vector * 2] =
@@ -49,24 +65,40 @@ export function idt_init(): void {
     let handler = u64(v) < STUB_VECTORS ? load<u64>(stubs, u64(v) * 8) : addressof(isr_unexpected);
     set_gate(v, handler, u64(v) == VEC_DOUBLE_FAULT ? 1 : 0);
   }
+  set_gate(i32(VEC_TIMER), addressof(isr_apic_timer), 0);
+  set_gate(i32(VEC_RESCHEDULE), addressof(isr_apic_reschedule), 0);
+  set_gate(i32(VEC_TLB_SHOOTDOWN), addressof(isr_apic_tlb), 0);
+  set_gate(i32(VEC_CALL), addressof(isr_apic_call), 0);
+  set_gate(i32(VEC_SPURIOUS), addressof(isr_apic_spurious), 0);
   let p = addr_of(idtr);
   store<u16>(p, u16(IDT_VECTORS * 16 - 1));
   store<u64>(p, addr_of(idt), 2);
-  lidt(p);
+  idt_load();
+}
+
+/** Loads the one IDT every CPU shares (each AP once, after idt_init on the boot CPU). */
+export function idt_load(): void {
+  lidt(addr_of(idtr));
 }
 
 export function interrupt_dispatch(fp: usize): void {
   let f = changetype<InterruptFrame>(fp);
   let v = f.vector;
   if (v < IRQ_BASE) exception(f);
-  else if (v < STUB_VECTORS) irq(v - IRQ_BASE);
+  else if (v < IRQ_BASE + ISA_IRQS) isa_irq(v - IRQ_BASE);
+  else if (v == VEC_TIMER) timer_interrupt();
+  else if (v >= VEC_RESCHEDULE && v <= VEC_CALL) ipi(v);
+  else if (v == VEC_SPURIOUS) spurious_count++; // no EOI for the spurious vector
   else unexpected_count++;
   if ((f.cs & 3) != 0) sched_return_to_user();
 }
 
 function exception(f: InterruptFrame): void {
   if ((f.cs & 3) != 0) {
-    proc_user_fault(f); // does not return: the process is killed
+    let addr = f.vector == VEC_PAGE_FAULT ? read_cr2() : 0;
+    // Demand paging: a first touch of anonymous memory maps a page and the access is retried.
+    if (f.vector == VEC_PAGE_FAULT && proc_page_fault(addr, (f.error & PF_WRITE) != 0, (f.error & PF_FETCH) != 0)) return;
+    proc_user_fault(f, addr); // does not return: the process is killed
     return;
   }
   if (f.vector == VEC_BREAKPOINT) {
@@ -77,19 +109,42 @@ function exception(f: InterruptFrame): void {
   panic_stop();
 }
 
-function irq(n: u64): void {
-  if (pic_irq_is_spurious(n)) {
-    spurious_count++;
-    return;
-  }
+function timer_interrupt(): void {
   irq_count++;
-  pic_eoi(n); // before a possible switch: the next thread must get timer interrupts
-  if (n == IRQ_TIMER) {
-    timer_irq();
-    sched_irq_exit();
-  } else {
-    unexpected_count++;
-  }
+  lapic_eoi(); // before a possible switch: the next thread must get timer interrupts
+  timer_irq();
+  sched_irq_exit();
+}
+
+/** An ISA IRQ routed by ioapic_route_isa: counted, acknowledged, passed to its driver. */
+function isa_irq(n: u64): void {
+  irq_count++;
+  isa_counts[n]++;
+  lapic_eoi();
+  if (isa_handlers[n] != 0) changetype<IsaHandler>(isa_handlers[n])();
+  else unexpected_count++;
+}
+
+/** Reschedule, TLB-shootdown and call IPIs (smp.ts sends them); the EOI after the work. */
+function ipi(v: u64): void {
+  ipi_counts[v - VEC_RESCHEDULE]++;
+  if (v == VEC_TLB_SHOOTDOWN) smp_tlb_interrupt();
+  else if (v == VEC_CALL) smp_call_interrupt();
+  lapic_eoi();
+  if (v == VEC_RESCHEDULE) sched_irq_exit();
+}
+
+/** Installs (or with null-like 0 removes) the handler of ISA IRQ n. */
+export function idt_set_isa_handler(n: u64, handler: IsaHandler): void {
+  isa_handlers[n] = changetype<u64>(handler);
+}
+
+export function idt_clear_isa_handler(n: u64): void {
+  isa_handlers[n] = 0;
+}
+
+export function idt_isa_count(n: u64): u64 {
+  return isa_counts[n];
 }
 
 export function idt_breakpoints(): u64 {

@@ -299,6 +299,7 @@ isr_unexpected:
 # From ring 3 (the saved CS has RPL 3) GS is the user's: swapgs to this CPU's record on the way
 # in and back on the way out (see kernel-src/sched/percpu.ts). Offsets from rsp: vector 0, error
 # code 8, rip 16, cs 24 on entry; rip 0, cs 8 just before iretq.
+        .globl isr_common
 isr_common:
         testb $3, 24(%rsp)
         jz 1f

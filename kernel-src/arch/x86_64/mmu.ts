@@ -9,6 +9,8 @@ export const PTE_PS: u64 = 0x80;
 export const PTE_G: u64 = 0x100;
 /** Software bit (AVL): the leaf's frame belongs to this mapping and is freed with it. */
 export const PTE_OWNED: u64 = 0x200;
+/** Software bit (AVL): a private page shared read-only after a fork; the first write copies it. */
+export const PTE_COW: u64 = 0x400;
 export const PTE_NX: u64 = 0x8000000000000000;
 export const PTE_ADDR: u64 = 0x000ffffffffff000;
 

@@ -1,14 +1,16 @@
 // Bringing up the PC platform in the order kernel_main needs it: the CPU tables first, the
-// interrupt controller and the timer once the scheduler can take ticks.
+// interrupt controllers and the timer once the scheduler can take ticks.
 
 import { gdt_init } from "./gdt";
 import { idt_init } from "./idt";
-import { pic_init } from "./pic";
-import { timer_init } from "./pit";
+import { pic_disable } from "./pic";
+import { acpi_init, acpi_lapic_phys } from "./acpi";
+import { lapic_map, lapic_init } from "./lapic";
+import { ioapic_init, ISA_VECTOR_BASE } from "./ioapic";
+import { timer_calibrate, timer_begin, timer_tsc_hz, timer_lapic_hz, timer_tsc_invariant } from "./timer";
 import { CLOCK_HZ } from "../../time/clock";
 import { log_info } from "../../lib/log";
-
-const IRQ_VECTOR_BASE: u8 = 32;
+import { panic } from "../../lib/panic";
 
 /** GDT (user segments, TSS) and IDT (256 vectors). */
 export function cpu_tables_init(): void {
@@ -16,9 +18,18 @@ export function cpu_tables_init(): void {
   idt_init();
 }
 
-/** Remaps the PICs and starts the PIT at CLOCK_HZ; ticks reach clock_tick from here on. */
+/**
+ * The interrupt controllers and the clock: the MADT (ACPI) says where the local and I/O APICs
+ * are; the 8259 PICs are masked; the boot CPU's APIC timer and the TSC are calibrated against
+ * the PIT, and the APIC timer starts ticking (clock_tick CLOCK_HZ times a second, plus alarms).
+ */
 export function timer_start(): void {
-  pic_init(IRQ_VECTOR_BASE);
-  timer_init();
-  log_info(`Timer: PIT at ${CLOCK_HZ} Hz on IRQ0, PIC remapped to vectors 32-47`);
+  if (!acpi_init()) panic(`no ACPI MADT with an I/O APIC: this kernel needs the local and I/O APIC`);
+  pic_disable(u8(ISA_VECTOR_BASE));
+  lapic_map(acpi_lapic_phys());
+  lapic_init();
+  ioapic_init();
+  timer_calibrate();
+  timer_begin();
+  log_info(`Timer: local APIC one-shot at ${timer_lapic_hz() / 1000} kHz, ${CLOCK_HZ} Hz ticks plus alarms; TSC clock at ${timer_tsc_hz() / 1000} kHz (invariant: ${timer_tsc_invariant() ? "yes" : "no"}); 8259 PIC masked`);
 }

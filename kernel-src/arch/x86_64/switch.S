@@ -1,4 +1,4 @@
-# Kernel thread switch (xv6's swtch.S with the scheduler's bookkeeping), this_cpu, and the
+# Kernel thread switch (xv6's swtch.S with the scheduler's bookkeeping) and the
 # interrupts-off wrappers of the scheduler's and IPC's fast paths (thread_yield, ipc_call,
 # ipc_reply_wait).
 #
@@ -64,13 +64,6 @@ switch_to:
         popq %rbp
         cmpq $0, %gs:CPU_ZOMBIE
         jne sched_reap
-        ret
-
-# this_cpu(): the running CPU's record (kernel-src/sched/percpu.ts): GS.base points at it in the
-# kernel, and its first word is its own address.
-        .globl this_cpu
-this_cpu:
-        movq %gs:0, %rax
         ret
 
 # First code a new thread runs: finish the switch (reap the previous thread if it died, enable

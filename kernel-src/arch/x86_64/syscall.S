@@ -18,7 +18,7 @@
         .set CPU_CURRENT, 24
         .set CPU_NEED_RESCHED, 40
         .set THREAD_KILLED, 53          # offset of Thread.killed (scheduler_init checks it)
-        .set NUM_SYSCALLS, 14           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
+        .set NUM_SYSCALLS, 52           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
         .set E_NOSYS, -3
         .set SEND_CALL, 2               # abi/syscall.ts
         .set CALL_STAGED, 2             # ipc/port.ts (CALL_NOT_TAKEN is 1; syscall_init checks both)
@@ -131,6 +131,55 @@ sys_munmap_preemptible:
         cli
         popq %r11
         ret
+
+# sys_fork_entry: SYS_FORK's table entry. Pushes the callee-saved registers below the system-call
+# frame, so that sys_fork(regs) (kernel-src/proc/fork.ts, ForkRegs) sees every user register:
+#   r15 r14 r13 r12 rbx, the return address into syscall_entry, then syscall_entry's frame:
+#   r9 r8 r10 rdx rsi rdi rbp rcx (user rip) r11 (user rflags) user rsp.
+# The stack was 16-byte aligned at the call into us: 8 (return address) + 40 keeps it so.
+        .globl sys_fork_entry
+sys_fork_entry:
+        pushq %rbx
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        movq %rsp, %rdi
+        call sys_fork
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %rbx
+        ret
+
+# enter_user_regs(regs: ForkRegs): a forked child's first entry into ring 3, by iretq, with every
+# register as its parent had it at SYS_FORK (rcx and r11 as sysret leaves them) and rax = 0.
+        .globl enter_user_regs
+enter_user_regs:
+        cli
+        pushq $0x1b
+        pushq 120(%rdi)                 # user rsp
+        pushq 112(%rdi)                 # rflags (sys_fork sanitized it)
+        pushq $0x23
+        pushq 104(%rdi)                 # rip
+        movq 0(%rdi), %r15
+        movq 8(%rdi), %r14
+        movq 16(%rdi), %r13
+        movq 24(%rdi), %r12
+        movq 32(%rdi), %rbx
+        movq 48(%rdi), %r9
+        movq 56(%rdi), %r8
+        movq 64(%rdi), %r10
+        movq 72(%rdi), %rdx
+        movq 80(%rdi), %rsi
+        movq 96(%rdi), %rbp
+        movq 104(%rdi), %rcx
+        movq 112(%rdi), %r11
+        movq 88(%rdi), %rdi
+        xorl %eax, %eax
+        swapgs
+        iretq
 
 # enter_user(rip: usize, rsp: usize, arg: usize): first entry of a thread into ring 3, by iretq.
 # Selectors: 0x1b = user data | RPL 3, 0x23 = user code | RPL 3 (see kernel-src/arch/gdt.ts).

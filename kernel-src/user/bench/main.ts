@@ -3,9 +3,12 @@
 // printed as `bench <name> <instructions per op>`.
 //   null_syscall:       SYS_GETTID, the cheapest real system call (entry, dispatch, sysret)
 //   ipc_call_reply_user: SYS_IPC_SEND with SEND_CALL to a kernel echo thread and its reply
+//   futex_mutex_uncontended_user: umutex_lock + umutex_unlock (user/lib/futex.ts), nobody else
+//                       wants it: an atomic each way, no system call
 // The kernel's first message on our own port names its echo port.
 
 import { print, ipc_receive, ipc_send } from "../lib/sys";
+import { umutex_lock, umutex_unlock } from "../lib/futex";
 import { IpcMessage, inline_addr } from "../../abi/ipc";
 import { SEND_CALL, SYS_GETTID } from "../../abi/syscall";
 
@@ -14,6 +17,7 @@ const N: u64 = 200;
 
 let samples!: InlineArray<u64, 9>;
 let msg!: Inline<IpcMessage>;
+let ulock: u32 = 0;
 
 function median(): u64 {
   for (let i: i32 = 1; i < BATCHES; i++) {
@@ -72,5 +76,17 @@ export function main(port: u64): i32 {
     sample(b, rdtsc() - t0, empty);
   }
   report("ipc_call_reply_user", median(), N);
+
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      umutex_lock(addr_of(ulock));
+      umutex_unlock(addr_of(ulock));
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("futex_mutex_uncontended_user", median(), N);
+  if (ulock != 0) failures++;
   return failures;
 }

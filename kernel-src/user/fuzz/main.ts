@@ -14,18 +14,20 @@
 // that nobody answers, thread entries that are never our own code (except `worker`), and the
 // pages we read or write ourselves are never in the pools the kernel may be told to unmap.
 
-import { print, thread_create, ipc_send, ipc_receive, mmap, munmap, yield_cpu } from "../lib/sys";
+import { print, thread_create, ipc_send, ipc_receive, mmap, munmap, yield_cpu, open, close, unlink } from "../lib/sys";
+import { O_READ, O_WRITE, O_CREATE, O_TRUNC } from "../../abi/fs";
 import { IpcMessage, IPC_NONBLOCK, SERVICE_PORT } from "../../abi/ipc";
 import {
   NUM_SYSCALLS, SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_GETTID, SEND_CALL, SEND_REPLY,
+  SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT, SYS_READDIR, SYS_UNLINK, SYS_MMAP_FILE, SYS_SHM_CREATE,
   PROT_READ, PROT_WRITE,
 } from "../../abi/syscall";
 import { E_FAULT, E_NOSYS, E_NOMEM } from "../../abi/errors";
 
 const CALLS: i32 = 30000;
 const SEED: u64 = 0x5ca41e77f00d;
-const E_LOWEST: i64 = -12; // E_BADF: the most negative E_* code (abi/errors.ts)
+const E_LOWEST: i64 = -13; // E_NOENT: the most negative E_* code (abi/errors.ts)
 const MAX_THREADS: i32 = 64; // valid thread creations (each keeps a 64 KiB user stack until exit)
 const PRIORITY: u64 = 32;
 const MMAP_BASE: u64 = 0x0000100000000000;
@@ -233,10 +235,43 @@ function one(nr: u64): i64 {
   return syscall(nr, rand(), ptr(), len(), rand(), rand());
 }
 
+// ---- the file system calls on a real descriptor, with hostile pointers, lengths and flags ----
+let fs_fd: u64 = 0;
+
+function fuzz_fs(): i64 {
+  let k = pick(9);
+  if (k == 0) return syscall(SYS_READ, fs_fd, ptr(), len());
+  if (k == 1) return syscall(SYS_WRITE, fs_fd, ptr(), len());
+  if (k == 2) return syscall(SYS_SEEK, pick(3) == 0 ? rand() : fs_fd, rand() & 0x1fffff, pick(4));
+  if (k == 3) return syscall(SYS_STAT, ptr(), len(), ptr());
+  if (k == 4) return syscall(SYS_READDIR, pick(6), pick(20), ptr(), len());
+  if (k == 5) { // map the file (a bad offset, length, protection or sharing must be refused)
+    let n = len();
+    let r = syscall(SYS_MMAP_FILE, fs_fd, pick(4) == 0 ? rand() : (rand() & 3) * 4096, n, pick(8), pick(4));
+    if (r > 0) syscall(SYS_MUNMAP, u64(r), n);
+    return r;
+  }
+  if (k == 6) return syscall(SYS_OPEN, ptr(), len(), pick(16) & ~O_CREATE); // no files left behind
+  if (k == 7) {
+    let r = syscall(SYS_SHM_CREATE, pick(2) == 0 ? len() : rand());
+    if (r > 0) syscall(SYS_CLOSE, u64(r));
+    return r;
+  }
+  return syscall(SYS_UNLINK, ptr(), len() & 0xff); // a path that exists is unlikely; none must fault
+}
+
 function fuzz(): void {
+  fs_fd = u64(open("/tmp/fuzz", O_READ | O_WRITE | O_CREATE | O_TRUNC));
   for (let i: i32 = 0; i < CALLS; i++) {
-    let k = pick(16);
-    let nr = k < NUM_SYSCALLS + 1 ? k : pick(4) == 0 ? 0xffffffffffffffff - pick(4) : rand();
+    if (pick(8) == 0) {
+      let r = fuzz_fs();
+      sane(SYS_OPEN, r, r != -100);
+      continue;
+    }
+    let k = pick(17);
+    // 0-13 the seed's calls, 14-15 the last two calls (futexes) and the first unknown number,
+    // 16 a random or near-maximal one
+    let nr = k < 14 ? k : k < 16 ? NUM_SYSCALLS - 2 + pick(3) : pick(4) == 0 ? 0xffffffffffffffff - pick(4) : rand();
     if (nr == SYS_EXIT || nr == SYS_THREAD_EXIT) nr = SYS_GETTID;
     let r = one(nr);
     let unknown = nr == 3 || nr == 4 || nr >= NUM_SYSCALLS;
@@ -410,6 +445,8 @@ export function main(port: u64): i32 {
   gone_page = u64(mmap(4096, PROT_READ | PROT_WRITE));
   munmap(gone_page, 4096);
   fuzz();
+  close(fs_fd);
+  unlink("/tmp/fuzz");
   // drain our port so that the scenarios start from an empty queue
   msg.buffer = 0;
   msg.buffer_size = 0;
@@ -419,6 +456,6 @@ export function main(port: u64): i32 {
   }
   scenarios();
   exhaust();
-  print(`[USER fuzz] ${CALLS} calls: ${results[0]} succeeded, E_INVAL ${results[1]}, E_FAULT ${results[2]}, E_NOSYS ${results[3]}, E_NOMEM ${results[4]}, E_BADPORT ${results[5]}, E_FULL ${results[6]}, E_TOOBIG ${results[8]}, E_AGAIN ${results[9]}, E_TRUNC ${results[10]}, E_BADF ${results[12]}; ${threads_made} threads; ${failures} insane\n`);
+  print(`[USER fuzz] ${CALLS} calls: ${results[0]} succeeded, E_INVAL ${results[1]}, E_FAULT ${results[2]}, E_NOSYS ${results[3]}, E_NOMEM ${results[4]}, E_BADPORT ${results[5]}, E_FULL ${results[6]}, E_TOOBIG ${results[8]}, E_AGAIN ${results[9]}, E_TRUNC ${results[10]}, E_BADF ${results[12]}, E_NOENT ${results[13]}; ${threads_made} threads; ${failures} insane\n`);
   return failures;
 }

@@ -1,13 +1,15 @@
 // The user-side system-call library shared by the programs in kernel-src/user/ (each program is
-// compiled on its own, with this file and kernel-src/abi/, into an ELF the kernel embeds and runs in
-// ring 3). Numbers, flags, error codes and the message layout come from kernel-src/abi/, which the
+// compiled on its own, with this file and kernel-src/abi/, into an ELF that the build puts in the
+// ramdisk as /bin/<name> and the kernel runs in ring 3). Numbers, flags, error codes and the message layout come from kernel-src/abi/, which the
 // kernel compiles too: programs import those from there.
 
 import { IpcMessage } from "../../abi/ipc";
 import {
   SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_YIELD, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
-  SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP,
+  SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT,
+  SYS_READDIR, SYS_SPAWN, SYS_UNLINK, SYS_MMAP_FILE, SYS_FORK, SYS_SHM_CREATE,
 } from "../../abi/syscall";
+import { FsStat } from "../../abi/fs";
 
 export function write(s: string): i64 {
   return syscall(SYS_WRITE, 1, changetype<usize>(s), u64(s.length));
@@ -112,4 +114,57 @@ export function munmap(addr: u64, len: u64): i64 {
 
 export function read(buf: usize, len: u64): i64 {
   return syscall(SYS_READ, 0, buf, len);
+}
+
+// ---- files (abi/fs.ts) ----
+export function open(path: string, flags: u64): i64 {
+  return syscall(SYS_OPEN, changetype<usize>(path), u64(path.length), flags);
+}
+
+export function close(fd: u64): i64 {
+  return syscall(SYS_CLOSE, fd);
+}
+
+export function fread(fd: u64, buf: usize, len: u64): i64 {
+  return syscall(SYS_READ, fd, buf, len);
+}
+
+export function fwrite(fd: u64, buf: usize, len: u64): i64 {
+  return syscall(SYS_WRITE, fd, buf, len);
+}
+
+export function seek(fd: u64, offset: i64, whence: u64): i64 {
+  return syscall(SYS_SEEK, fd, u64(offset), whence);
+}
+
+export function stat(path: string, out: FsStat): i64 {
+  return syscall(SYS_STAT, changetype<usize>(path), u64(path.length), changetype<usize>(out));
+}
+
+export function readdir(fd: u64, index: u64, buf: usize, len: u64): i64 {
+  return syscall(SYS_READDIR, fd, index, buf, len);
+}
+
+/** Starts the program at path (detached); its pid. */
+export function spawn(path: string, priority: u64): i64 {
+  return syscall(SYS_SPAWN, changetype<usize>(path), u64(path.length), priority);
+}
+
+export function unlink(path: string): i64 {
+  return syscall(SYS_UNLINK, changetype<usize>(path), u64(path.length));
+}
+
+/** Maps len bytes of an open file from offset (MAP_SHARED or MAP_PRIVATE); the address. */
+export function syscall_mmap_file(fd: u64, offset: u64, len: u64, prot: u64, share: u64): i64 {
+  return syscall(SYS_MMAP_FILE, fd, offset, len, prot, share);
+}
+
+/** A copy-on-write copy of this process: the child's pid here, 0 in the child (negative: error). */
+export function fork(): i64 {
+  return syscall(SYS_FORK);
+}
+
+/** A shared-memory object of size bytes, as a descriptor (map it with syscall_mmap_file, MAP_SHARED). */
+export function shm_create(size: u64): i64 {
+  return syscall(SYS_SHM_CREATE, size);
 }

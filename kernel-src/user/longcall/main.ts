@@ -1,6 +1,7 @@
 // Long system calls from ring 3, for the kernel's preemptible-syscall test (test/mutex_tests.ts):
-// ROUNDS times, mmap 64 MiB (16384 pages zeroed and mapped), write one byte into its first and
-// last page, munmap it. The kernel's watcher thread checks that timer ticks preempt these calls.
+// ROUNDS times, mmap 64 MiB (demand paged), write one byte into each of its 16384 pages (each
+// first touch is a page fault that maps a zeroed frame), check the first and last, munmap it
+// (16384 frames freed, page by page with interrupts on in between). The kernel's watcher thread checks that timer ticks preempt these calls.
 // Then 64 KiB buffers (not page-aligned: the kernel copies them in a page at a time, with
 // interrupts on in between) through our own port, checked word by word.
 // Exit status: the number of calls (or buffer words) that failed.
@@ -20,8 +21,9 @@ export function main(port: u64): i32 {
       failures++;
       continue;
     }
-    store<u8>(u64(base), 1);
-    store<u8>(u64(base) + SIZE - 1, 2);
+    for (let off: u64 = 0; off < SIZE; off += 4096) store<u8>(u64(base) + off, u8(off >> 12));
+    if (load<u8>(u64(base)) != 0 || load<u8>(u64(base) + SIZE - 4096) != 255) failures++;
+    if (load<u8>(u64(base) + 1) != 0) failures++; // the rest of a page is zero-filled
     if (munmap(u64(base), SIZE) != 0) failures++;
   }
   failures += big_buffers(port);

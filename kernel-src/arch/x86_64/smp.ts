@@ -1,0 +1,209 @@
+// Starting the application processors (APs) and talking to them.
+//
+// smp_start_aps (boot CPU, once, after the timer): for every enabled CPU the MADT lists besides
+// this one, INIT, then STARTUP at the trampoline (ap_boot.S, copied to physical 0x8000 and
+// identity-mapped while the APs start, one at a time). The AP arrives in ap_entry in long mode on
+// a fresh 64 KiB stack, loads its own GDT and TSS (with its own double-fault IST stack), the
+// shared IDT, its per-CPU record (GS base), enables its local APIC and system-call MSRs, counts
+// itself in and becomes its CPU's idle thread (made for it by the boot CPU; sched_ap_idle).
+//
+// What runs on an AP today: its idle loop and interrupt handlers for IPIs (the TLB shootdown and
+// smp_call); no thread. The run queues and the structures threads use (heap, ports, process
+// table) are not yet safe for parallel use, so threads stay on the boot CPU.
+//
+// IPIs: smp_tlb_shootdown(va) invalidates a kernel page on every other CPU and waits until all
+// have; smp_call(cpu, fn, arg) runs fn(arg) on one AP in its interrupt handler and waits.
+// The shootdown is serialized by smp_lock and waits with the caller's interrupts off; calls wait
+// with them on. The APs never wait for the boot CPU, so neither can deadlock.
+
+import { Cpu, this_cpu } from "../../sched/percpu";
+import { sched_ap_init, sched_ap_idle } from "../../sched/scheduler";
+import { kmalloc } from "../../mm/kmalloc";
+import { MAX_CPUS } from "../../mm/slab"; // the kernel's CPU limit: per-CPU slab magazines
+import { p2v } from "../../mm/layout";
+import { vmm_kernel_space, vmm_map, vmm_unmap } from "../../mm/vmm";
+import { Spinlock, spin_lock_irqsave, spin_unlock_irqrestore } from "../../sync/spinlock";
+import { log_info, log_error } from "../../lib/log";
+import { acpi_cpu_count, acpi_cpu_apic_id } from "./acpi";
+import {
+  lapic_init, lapic_id, lapic_send_init, lapic_send_startup, lapic_send_ipi, lapic_send_ipi_others,
+  VEC_TLB_SHOOTDOWN, VEC_CALL,
+} from "./lapic";
+import { gdt_init_ap, GDT_CPU_BYTES, DF_STACK_BYTES } from "./gdt";
+import { idt_load } from "./idt";
+import { cpu_set_percpu_base } from "./cpu";
+import { mmu_root, mmu_enable_global_pages, mmu_flush_page, PTE_W } from "./mmu";
+import { syscall_entry_init } from "./sysentry";
+import { timer_now_ns } from "./timer";
+
+declare const ap_trampoline: u8;
+declare const ap_trampoline_end: u8;
+declare const ap_params: u8;
+
+const TRAMPOLINE_PA: u64 = 0x8000;
+const STARTUP_PAGE: u64 = TRAMPOLINE_PA >> 12;
+const AP_STACK_SIZE: u64 = 65536;
+const NS_PER_US: u64 = 1000;
+const AP_START_TIMEOUT_US: u64 = 2000000; // QEMU TCG with many vCPUs on few host cores is slow
+const IPI_TIMEOUT_US: u64 = 2000000;
+
+/** A function smp_call runs on another CPU, in its interrupt handler. */
+export type SmpCall = (arg: u64) => void;
+
+let cpus_up: u64 = 1; // the boot CPU; each AP adds itself (atomic)
+let cpu_apic!: InlineArray<u32, 16>;
+let cpu_tables!: InlineArray<u64, 16>; // each AP's GDT + TSS memory
+let cpu_df_stacks!: InlineArray<u64, 16>;
+let smp_lock!: Inline<Spinlock>;
+let tlb_va: u64 = 0;
+let tlb_pending: u64 = 0;
+let call_fns!: InlineArray<u64, 16>;
+let call_args!: InlineArray<u64, 16>;
+let call_done!: InlineArray<u64, 16>;
+
+function delay_us(us: u64): void {
+  let end = timer_now_ns() + us * NS_PER_US;
+  while (timer_now_ns() < end) pause();
+}
+
+/** Waits until *addr != old or the timeout passes; true if it changed. */
+function wait_change(addr: usize, old: u64, timeout_us: u64): bool {
+  let end = timer_now_ns() + timeout_us * NS_PER_US;
+  while (atomic_load<u64>(addr) == old) {
+    if (timer_now_ns() > end) return false;
+    pause();
+  }
+  return true;
+}
+
+function param(offset: u64, v: u64): void {
+  store<u64>(p2v(TRAMPOLINE_PA) + (addr_of(ap_params) - addr_of(ap_trampoline)), v, offset);
+}
+
+/** INIT-SIPI-SIPI for one AP; true once it has counted itself in. */
+function start_ap(index: u64, apic_id: u32): bool {
+  let stack = kmalloc(AP_STACK_SIZE);
+  let tables = kmalloc(GDT_CPU_BYTES);
+  let df = kmalloc(DF_STACK_BYTES);
+  if (stack == 0 || tables == 0 || df == 0) return false;
+  let c = new Cpu();
+  c.id = index;
+  sched_ap_init(c); // its idle thread, allocated here: the AP itself allocates nothing
+  cpu_apic[index] = apic_id;
+  cpu_tables[index] = tables;
+  cpu_df_stacks[index] = df + DF_STACK_BYTES;
+  param(0, mmu_root());
+  param(8, stack + AP_STACK_SIZE);
+  param(16, addressof(ap_entry));
+  param(24, changetype<u64>(c));
+  let before = atomic_load<u64>(addr_of(cpus_up));
+  lapic_send_init(apic_id);
+  delay_us(10000);
+  lapic_send_startup(apic_id, STARTUP_PAGE);
+  if (wait_change(addr_of(cpus_up), before, 200)) return true;
+  lapic_send_startup(apic_id, STARTUP_PAGE); // the second STARTUP of the MP protocol
+  return wait_change(addr_of(cpus_up), before, AP_START_TIMEOUT_US);
+}
+
+/** Starts every other CPU of the MADT; returns how many CPUs run (the boot CPU included). */
+export function smp_start_aps(): u64 {
+  let me = lapic_id();
+  cpu_apic[0] = me;
+  let n = acpi_cpu_count();
+  let size = addr_of(ap_trampoline_end) - addr_of(ap_trampoline);
+  memcpy(p2v(TRAMPOLINE_PA), addr_of(ap_trampoline), size);
+  let space = vmm_kernel_space();
+  if (!vmm_map(space, TRAMPOLINE_PA, TRAMPOLINE_PA, PTE_W)) {
+    log_error(`SMP: cannot map the AP trampoline`);
+    return 1;
+  }
+  let index: u64 = 1;
+  for (let i: u64 = 0; i < n && index < MAX_CPUS; i++) {
+    let id = acpi_cpu_apic_id(i);
+    if (id == me) continue;
+    if (!start_ap(index, id)) {
+      log_error(`SMP: CPU with APIC id ${id} did not start; not starting more`);
+      break;
+    }
+    index++;
+  }
+  vmm_unmap(space, TRAMPOLINE_PA);
+  smp_tlb_shootdown(TRAMPOLINE_PA); // the APs ran there: a user-half address, flushed locally only
+  log_info(`SMP: ${cpus_up} of ${n} CPUs up (APs idle: threads run on CPU 0)`);
+  return cpus_up;
+}
+
+/** Where an AP arrives from the trampoline (on its own stack, interrupts off). */
+export function ap_entry(cpu: u64): void {
+  let c = changetype<Cpu>(cpu);
+  let i = c.id;
+  c.tss_rsp0 = gdt_init_ap(cpu_tables[i], cpu_df_stacks[i]);
+  idt_load();
+  c.self = cpu;
+  cpu_set_percpu_base(cpu);
+  mmu_enable_global_pages();
+  lapic_init();
+  syscall_entry_init();
+  atomic_fetch_add<u64>(addr_of(cpus_up), 1);
+  sched_ap_idle();
+}
+
+/** How many CPUs are running. */
+export function smp_cpus_up(): u64 {
+  return atomic_load<u64>(addr_of(cpus_up));
+}
+
+// ---- TLB shootdown ----
+
+/** Drops va from every CPU's TLB: this one at once, the others by IPI; returns when all have. */
+export function smp_tlb_shootdown(va: u64): void {
+  mmu_flush_page(va);
+  let others = smp_cpus_up() - 1;
+  if (others == 0) return;
+  let flags = spin_lock_irqsave(smp_lock);
+  tlb_va = va;
+  atomic_store<u64>(addr_of(tlb_pending), others);
+  lapic_send_ipi_others(VEC_TLB_SHOOTDOWN);
+  let end = timer_now_ns() + IPI_TIMEOUT_US * NS_PER_US;
+  while (atomic_load<u64>(addr_of(tlb_pending)) != 0 && timer_now_ns() < end) pause();
+  if (atomic_load<u64>(addr_of(tlb_pending)) != 0) log_error(`SMP: TLB shootdown of ${hex(va)} not acknowledged`);
+  spin_unlock_irqrestore(smp_lock, flags);
+}
+
+/** The TLB-shootdown IPI on a receiving CPU. */
+export function smp_tlb_interrupt(): void {
+  mmu_flush_page(tlb_va);
+  atomic_fetch_add<u64>(addr_of(tlb_pending), 0xffffffffffffffff);
+}
+
+// ---- cross-CPU calls ----
+// One slot per CPU: the boot CPU (the only caller, for now) may start calls on several APs and
+// then wait for each, so they run in parallel (the lock torture test does).
+
+/** Starts fn(arg) on CPU `index` (an AP), in its interrupt handler; false for no such AP. */
+export function smp_call_start(index: u64, fn: SmpCall, arg: u64): bool {
+  if (index == 0 || index >= smp_cpus_up()) return false;
+  call_fns[index] = changetype<u64>(fn);
+  call_args[index] = arg;
+  atomic_store<u64>(addr_of(call_done) + index * 8, 0);
+  lapic_send_ipi(cpu_apic[index], VEC_CALL);
+  return true;
+}
+
+/** Waits up to timeout_us for the call started on CPU `index`; true once it has returned. */
+export function smp_call_wait(index: u64, timeout_us: u64): bool {
+  return wait_change(addr_of(call_done) + index * 8, 0, timeout_us);
+}
+
+/** Runs fn(arg) on CPU `index` (an AP) and waits for it; true once it has returned. */
+export function smp_call(index: u64, fn: SmpCall, arg: u64): bool {
+  return smp_call_start(index, fn, arg) && smp_call_wait(index, IPI_TIMEOUT_US);
+}
+
+/** The call IPI on the receiving CPU. */
+export function smp_call_interrupt(): void {
+  let i = this_cpu().id;
+  let fn = changetype<SmpCall>(call_fns[i]);
+  fn(call_args[i]);
+  atomic_store<u64>(addr_of(call_done) + i * 8, 1);
+}
