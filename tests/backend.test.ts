@@ -1517,3 +1517,27 @@ describe('phi copies of a rotated loop variable', () => {
     expect(funcAsm(asm, 'walk')).toMatch(/\tmovq\t8\((%r\w+)\), \1\n/);
   }, 60000);
 });
+
+describe('constant offsets moved into the displacement', () => {
+  it('p + (i + k), (i + k) + p and p + ((i + k) << s) address the right byte for every k', async () => {
+    const fns: FB[] = [];
+    const ks = [1n, 2n, 3n, 20n, -1n, -8n];
+    let body = '';
+    const expected: Record<string, string> = {};
+    ks.forEach((k, n) => {
+      for (const [form, s] of [['pk', 0n], ['kp', 0n], ['s1', 1n], ['s2', 2n], ['s3', 3n]] as [string, bigint][]) {
+        const name = `off_${form}_${n}`;
+        const f = new FB(name, ['l', 'l'], 'l');
+        const ik = f.bin('add', 'l', f.p(1), c(k));
+        const idx = s === 0n ? ik : f.bin('shl', 'l', ik, c(s));
+        f.ret(f.load('l', form === 'kp' ? f.bin('add', 'l', idx, f.p(0)) : f.bin('add', 'l', f.p(0), idx), 1));
+        fns.push(f);
+        body += `  printf("${name}=%llu\\n", (unsigned long long)${name}(bytes + 64, 3));\n`;
+        expected[name] = String(64n + ((3n + k) << s));
+      }
+    });
+    const protos = fns.map((f) => `uint64_t ${f.f.name}(uint8_t *, uint64_t);`).join('\n') + '\nuint8_t bytes[256];';
+    const { out } = await runMap(fns, protos, '  for (int j = 0; j < 256; j++) bytes[j] = (uint8_t)j;\n' + body);
+    expect(out).toEqual(expected);
+  }, 60000);
+});

@@ -331,10 +331,10 @@ export class Selector implements SelectCtx {
       const shOf = (x: Value) => (x.kind === 'vreg' ? this.def.get(x.id)?.inst : undefined);
       const sb = shOf(index);
       const sa = shOf(base);
-      if (sb && this.folded.has(sb) && sb.op === 'bin') {
+      if (sb && this.folded.has(sb) && sb.op === 'bin' && sb.bin === 'shl') {
         scale = (1 << Number(sb.b.kind === 'const' ? sb.b.value : 0n)) as 1 | 2 | 4 | 8;
         index = sb.a;
-      } else if (sa && this.folded.has(sa) && sa.op === 'bin' && sa !== sb) {
+      } else if (sa && this.folded.has(sa) && sa.op === 'bin' && sa.bin === 'shl' && sa !== sb) {
         scale = (1 << Number(sa.b.kind === 'const' ? sa.b.value : 0n)) as 1 | 2 | 4 | 8;
         [base, index] = [d.b, sa.a];
       }
