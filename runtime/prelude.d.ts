@@ -79,6 +79,21 @@ interface InlineArray<T, N extends number> {
   readonly length: N;
 }
 
+/**
+ * A view of `length` elements of type T at address `ptr` (docs/language.md#slices). Indexing is
+ * bounds-checked against `length`. A Slice is a local or a parameter (copied in), never a field,
+ * a module variable or a result.
+ */
+interface Slice<T> {
+  [index: number]: T;
+  readonly length: usize;
+  readonly ptr: usize;
+}
+/** A Slice of `length` T at `ptr`. */
+declare function slice<T>(ptr: usize, length: usize): Slice<T>;
+/** A Slice over a whole InlineArray or constant table. */
+declare function as_slice<T, N extends number>(array: InlineArray<T, N> | readonly T[]): Slice<T>;
+
 /** Size in bytes of a type, with System V C layout (padding included). */
 declare function sizeof<T>(): usize;
 /** Alignment in bytes of a type. */

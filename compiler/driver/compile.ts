@@ -8,7 +8,7 @@ import { printModule } from '../ir/print.js';
 import { DiagnosticBag, UserError, type Diagnostic } from '../../linker/diag.js';
 import { loadProgram, type Program } from '../frontend/program.js';
 import { checkSubset } from '../frontend/check.js';
-import { lowerProgram } from '../frontend/lower.js';
+import { lowerProgram, type LowerOptions } from '../frontend/lower.js';
 import { compileModule } from './backend.js';
 import { assemble } from '../asm/assemble.js';
 import { formatListing } from '../asm/listing.js';
@@ -44,13 +44,18 @@ export function compileToIR(dirOrConfig: string): FrontEndResult {
 }
 
 /** The subset check and lowering of a loaded program (see loadPrograms), timed into `times`. */
-export function lowerLoaded(program: Program, times: PhaseTime[] = []): Module {
+export function lowerLoaded(program: Program, times: PhaseTime[] = [], opts: LowerOptions = defaultLowerOptions()): Module {
   const diags = new DiagnosticBag();
   timed(times, 'check', () => checkSubset(program.files, diags));
-  const module = timed(times, 'lower', () => lowerProgram(program, diags));
+  const module = timed(times, 'lower', () => lowerProgram(program, diags, opts));
   const all = [...program.tsDiagnostics, ...diags.items];
   if (all.length) throw new UserError(sortDiagnostics(all));
   return module;
+}
+
+/** The build flag: SCARLETT_BOUNDS_CHECKS=off (`make BOUNDS_CHECKS=off`) compiles without index checks. */
+export function defaultLowerOptions(): LowerOptions {
+  return { boundsChecks: process.env.SCARLETT_BOUNDS_CHECKS !== 'off' };
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {

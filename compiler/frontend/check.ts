@@ -88,6 +88,9 @@ export const CODES = {
   PARAM_TYPE: 'TSK2021',
   SWITCH_CASE: 'TSK2022',
   STRING_COMPARE: 'TSK2023',
+  GENERIC_CONSTRAINT: 'TSK2024',
+  OVERRIDE: 'TSK2025',
+  INDEX_RANGE: 'TSK2026',
   // TSK3xxx: other
   NO_PROGRAM: 'TSK3001',
   UNKNOWN_NAME: 'TSK3002',
@@ -131,10 +134,6 @@ const REFUSED: [ts.SyntaxKind, string, string][] = [
   [ts.SyntaxKind.TypeOfExpression, C.TYPEOF, '`typeof` is not supported: types are known at compile time'],
   [ts.SyntaxKind.DeleteExpression, C.DELETE, '`delete` is not supported: use destroy(obj) to free a struct'],
   [ts.SyntaxKind.ForInStatement, C.FOR_IN_OF, 'for-in is not supported: use a counted for loop'],
-  [ts.SyntaxKind.ForOfStatement, C.FOR_IN_OF, 'for-of is not supported: use a counted for loop'],
-  [ts.SyntaxKind.GetAccessor, C.ACCESSOR, 'getters are not supported: use a method'],
-  [ts.SyntaxKind.SetAccessor, C.ACCESSOR, 'setters are not supported: use a method'],
-  [ts.SyntaxKind.ObjectLiteralExpression, C.OBJECT_LITERAL, 'object literals are not supported: use `new` on a class, or a struct in memory'],
   [ts.SyntaxKind.AsExpression, C.CAST, '`as` casts are not supported: convert with a call such as u32(x), or changetype<T>(x)'],
   [ts.SyntaxKind.TypeAssertionExpression, C.CAST, 'type assertions are not supported: convert with a call such as u32(x), or changetype<T>(x)'],
   [ts.SyntaxKind.SatisfiesExpression, C.CAST, '`satisfies` is not supported'],
@@ -159,12 +158,10 @@ const REFUSED: [ts.SyntaxKind, string, string][] = [
 const refusedByKind = new Map(REFUSED.map(([k, code, msg]) => [k, { code, msg }]));
 
 const BINARY_REFUSED: Partial<Record<ts.SyntaxKind, [string, string]>> = {
-  [ts.SyntaxKind.InstanceOfKeyword]: [C.INSTANCEOF, '`instanceof` is not supported: there is no inheritance'],
+  [ts.SyntaxKind.InstanceOfKeyword]: [C.INSTANCEOF, '`instanceof` is not supported: there is no run-time type information'],
   [ts.SyntaxKind.InKeyword]: [C.IN, 'the `in` operator is not supported'],
   [ts.SyntaxKind.AsteriskAsteriskToken]: [C.EXPONENT, '`**` is not supported: multiply in a loop'],
   [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: [C.EXPONENT, '`**=` is not supported: multiply in a loop'],
-  [ts.SyntaxKind.QuestionQuestionToken]: [C.NULLISH, '`??` is not supported: compare with null'],
-  [ts.SyntaxKind.QuestionQuestionEqualsToken]: [C.NULLISH, '`??=` is not supported: compare with null'],
   [ts.SyntaxKind.CommaToken]: [C.COMMA, 'the comma operator is not supported: use separate statements'],
 };
 
@@ -199,10 +196,26 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     return;
   }
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
-    err(C.NESTED_FUNCTION, 'function expressions and arrow functions are not supported: declare a function at module level and use its name');
-    return; // its insides would only add noise
+    // Allowed when they capture nothing (lambda.ts checks that).
+    if (hasModifier(node, ts.SyntaxKind.AsyncKeyword)) err(C.ASYNC, 'async functions are not supported');
+    if (node.asteriskToken) err(C.GENERATOR, 'generators are not supported');
+    if (node.typeParameters) err(C.GENERIC, 'generic lambdas are not supported: declare a generic function', node.typeParameters[0]);
+    for (const p of node.parameters) {
+      if (p.questionToken || p.initializer) err(C.OPTIONAL_PARAM, 'optional and default parameters are not supported in lambdas (they are called through function values)', p);
+      if (p.dotDotDotToken) err(C.REST_PARAM, 'rest parameters are not supported', p);
+    }
+    node.forEachChild((c) => visit(c, diags, fnDepth + 1));
+    return;
   }
   if (ts.isClassDeclaration(node)) checkClass(node, diags);
+  if (ts.isObjectLiteralExpression(node) && !(ts.isArrayLiteralExpression(node.parent) && isTableInitialiser(node.parent))) {
+    err(C.OBJECT_LITERAL, 'object literals are allowed only as the elements of a module-level table of structs (`const T: Entry[] = [{ a: 1 }]`): use `new` on a class');
+  }
+  if (ts.isFunctionTypeNode(node)) {
+    for (const p of node.parameters) if (p.questionToken) err(C.OPTIONAL_PARAM, 'a function type cannot have optional parameters: a call through it cannot fill them in', p);
+  }
+  if (ts.isInterfaceDeclaration(node)) checkInterface(node, diags);
+  if (ts.isTypeAliasDeclaration(node) && node.typeParameters) err(C.GENERIC, 'generic type aliases are not supported: use the class type itself', node.typeParameters[0]);
   if (ts.isEnumDeclaration(node)) {
     for (const m of node.members) {
       if (m.initializer && !ts.isNumericLiteral(m.initializer) && !isNegLiteral(m.initializer)) {
@@ -211,8 +224,9 @@ function visit(node: ts.Node, diags: DiagnosticBag, fnDepth: number): void {
     }
   }
   if (ts.isImportDeclaration(node)) checkImport(node, diags);
-  if ((ts.isPropertyAccessExpression(node) || ts.isCallExpression(node) || ts.isElementAccessExpression(node)) && node.questionDotToken) {
-    err(C.OPTIONAL_CHAINING, 'optional chaining (`?.`) is not supported: compare with null');
+  // `?.` on a property or a method call is lowered by nullish.ts; on an element or a function value it is refused.
+  if ((ts.isElementAccessExpression(node) || (ts.isCallExpression(node) && !ts.isPropertyAccessExpression(node.expression))) && node.questionDotToken) {
+    err(C.OPTIONAL_CHAINING, 'optional chaining (`?.`) is supported on fields and method calls only: compare with null');
   }
   if (ts.isElementAccessExpression(node) && (ts.isStringLiteral(node.argumentExpression) || ts.isNoSubstitutionTemplateLiteral(node.argumentExpression))) {
     err(C.ELEMENT_ACCESS, 'dynamic property access is not supported: use `obj.field`', node.argumentExpression);
@@ -250,25 +264,30 @@ function checkFunction(node: ts.FunctionDeclaration | ts.MethodDeclaration | ts.
   if (fnDepth > 0) err(C.NESTED_FUNCTION, 'nested functions are not supported: declare functions at module level');
   if (hasModifier(node, ts.SyntaxKind.AsyncKeyword)) err(C.ASYNC, 'async functions are not supported');
   if (node.asteriskToken) err(C.GENERATOR, 'generators are not supported');
-  if (!ts.isConstructorDeclaration(node) && node.typeParameters) err(C.GENERIC, 'generic functions are not supported', node.typeParameters[0]);
   // A body-less declaration is fine in a .d.ts or with `declare`; elsewhere it is an overload.
-  if (!node.body && !hasModifier(node, ts.SyntaxKind.DeclareKeyword) && !node.getSourceFile().isDeclarationFile) {
+  if (!node.body && !hasModifier(node, ts.SyntaxKind.DeclareKeyword) && !hasModifier(node, ts.SyntaxKind.AbstractKeyword) && !node.getSourceFile().isDeclarationFile) {
     err(C.OVERLOAD, 'overload signatures are not supported: declare one implementation');
   }
   for (const p of node.parameters) {
-    if (p.questionToken || p.initializer) err(C.OPTIONAL_PARAM, 'optional and default parameters are not supported', p);
     if (p.dotDotDotToken) err(C.REST_PARAM, 'rest parameters are not supported', p);
   }
 }
 
 function checkClass(node: ts.ClassDeclaration, diags: DiagnosticBag): void {
   const err = (code: string, msg: string, at: ts.Node = node) => diags.error(code, msg, nodeLoc(at));
-  for (const h of node.heritageClauses ?? []) {
-    if (h.token === ts.SyntaxKind.ExtendsKeyword) err(C.INHERITANCE, 'class inheritance is not supported: embed the base with Inline<T>', h);
-  }
-  if (node.typeParameters) err(C.GENERIC, 'generic classes are not supported', node.typeParameters[0]);
   if (hasModifier(node, ts.SyntaxKind.DefaultKeyword)) err(C.IMPORT_FORM, '`export default` is not supported: use named exports');
   for (const m of node.members) checkMember(m, diags);
+}
+
+/** An interface is a set of methods that classes implement: no fields, no generics. */
+function checkInterface(node: ts.InterfaceDeclaration, diags: DiagnosticBag): void {
+  const err = (code: string, msg: string, at: ts.Node) => diags.error(code, msg, nodeLoc(at));
+  if (node.typeParameters) err(C.GENERIC, 'generic interfaces are not supported', node.typeParameters[0]);
+  for (const m of node.members) {
+    if (!ts.isMethodSignature(m)) err(C.INHERITANCE, 'an interface declares methods only: put fields in a (base) class', m);
+    else if (m.typeParameters) err(C.GENERIC, 'generic interface methods are not supported', m.typeParameters[0]);
+    else if (m.questionToken) err(C.INHERITANCE, 'optional interface methods are not supported', m);
+  }
 }
 
 /** Names of the JavaScript world that do not exist in the language. */
@@ -284,11 +303,11 @@ function checkMember(m: ts.ClassElement, diags: DiagnosticBag): void {
   const err = (code: string, msg: string, at: ts.Node = m) => diags.error(code, msg, nodeLoc(at));
   const isStatic = hasModifier(m, ts.SyntaxKind.StaticKeyword);
   if (ts.isClassStaticBlockDeclaration(m)) err(C.STATIC, 'static blocks are not supported');
-  else if (isStatic && !(ts.isPropertyDeclaration(m) && hasModifier(m, ts.SyntaxKind.ReadonlyKeyword) && m.initializer)) {
-    err(C.STATIC, 'static members are not supported, except `static readonly` integer constants: use module-level functions and variables');
+  else if (isStatic && !(ts.isPropertyDeclaration(m) && hasModifier(m, ts.SyntaxKind.ReadonlyKeyword) && m.initializer) && !(ts.isMethodDeclaration(m) && m.body)) {
+    err(C.STATIC, 'static members are not supported, except static methods and `static readonly` integer constants: use module-level variables');
   }
   if (ts.isIndexSignatureDeclaration(m)) err(C.UNSUPPORTED_TYPE, 'index signatures are not supported: use InlineArray<T, N>');
-  if (hasModifier(m, ts.SyntaxKind.AbstractKeyword)) err(C.INHERITANCE, 'abstract members are not supported');
+  if (hasModifier(m, ts.SyntaxKind.AbstractKeyword) && !ts.isMethodDeclaration(m)) err(C.INHERITANCE, 'only methods can be abstract');
   if (ts.isPropertyDeclaration(m) && m.questionToken) err(C.PARAM_PROPERTY, 'optional fields are not supported: use `T | null` for a reference, or a flag', m.questionToken);
   if (ts.isConstructorDeclaration(m)) {
     for (const p of m.parameters) {

@@ -2,12 +2,14 @@
 // variables and constants) with their linker names, class layouts and signatures; types from
 // annotations; module variables, tables and constants evaluated at compile time; string literals.
 
-import type { Global } from '../ir/ir.js';
+import type { Global, Value } from '../ir/ir.js';
 import { ts, nodeLoc } from './program.js';
 import { CODES as C, hasModifier, isFloatText } from './check.js';
 import { type Type, type StructInfo, INT_TYPES, I32, BOOL, VOID, NEVER, STRING, FMT, ERROR, sizeOf, alignOf, isAggregate, layoutStruct, typeName, isInt } from './types.js';
-import { Builder } from '../ir/builder.js';
-import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, ZERO_TV, isExported } from './lower.js';
+import { Builder, konst } from '../ir/builder.js';
+import { type Entity, type FuncInfo, type Lowerer, type StructEntity, type TV, type TypeEnv, ZERO_TV, isExported } from './lower.js';
+import { instantiateClass } from './generics.js';
+import { VPTR_FIELD, inheritedCtorParams } from './classes.js';
 import { expr } from './expr.js';
 import { exprAs } from './intrinsics.js';
 
@@ -49,24 +51,24 @@ export function collect(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, strin
       L.funcSyms.add(extern ? stmt.name.text : names.get(stmt)!);
       L.entities.set(stmt, {
         kind: 'func', sym: extern ? stmt.name.text : names.get(stmt)!, decl: stmt, params: [], ret: VOID, type: ERROR,
-        exported: exported || extern, extern,
+        exported: exported || extern, extern, generic: !!stmt.typeParameters?.length,
       });
     } else if (ts.isClassDeclaration(stmt) && stmt.name) {
       const prefix = names.get(stmt)!;
       const info: StructInfo = { name: stmt.name.text, symbolPrefix: prefix, fields: [], fieldMap: new Map(), size: 0, align: 1, laidOut: false };
-      const ent: StructEntity = { kind: 'class', info, decl: stmt, methods: new Map(), statics: new Map(), staticValues: new Map() };
+      const ent = classEntity(stmt, info, exported);
+      ent.generic = !!stmt.typeParameters?.length;
       for (const m of stmt.members) {
-        if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.body && !hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
-          ent.methods.set(m.name.text, {
-            kind: 'func', sym: `${prefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info,
-          });
-        }
         if (ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && hasModifier(m, ts.SyntaxKind.StaticKeyword)) ent.statics.set(m.name.text, m);
       }
-      const ctor = stmt.members.find(ts.isConstructorDeclaration);
-      const hasInit = stmt.members.some((m) => ts.isPropertyDeclaration(m) && m.initializer && !hasModifier(m, ts.SyntaxKind.StaticKeyword));
-      if (ctor || hasInit) {
-        ent.ctor = { kind: 'func', sym: `${prefix}.constructor`, decl: ctor ?? stmt, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info, ctorOf: stmt };
+      L.entities.set(stmt, ent);
+      L.structs.set(info, ent);
+    } else if (ts.isInterfaceDeclaration(stmt)) {
+      const info: StructInfo = { name: stmt.name.text, symbolPrefix: names.get(stmt) ?? stmt.name.text, fields: [], fieldMap: new Map(), size: 0, align: 1, laidOut: true, isInterface: true };
+      const ent: StructEntity = { kind: 'class', info, decl: stmt, methods: new Map(), statics: new Map(), staticValues: new Map(), staticMethods: new Map() };
+      for (const m of stmt.members) {
+        if (!ts.isMethodSignature(m) || !ts.isIdentifier(m.name)) continue;
+        ent.methods.set(m.name.text, { kind: 'func', sym: `${info.symbolPrefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported: false, extern: false, struct: info, abstract: true });
       }
       L.entities.set(stmt, ent);
       L.structs.set(info, ent);
@@ -83,6 +85,43 @@ export function collect(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, strin
   }
 }
 
+/** A class's entity: its methods and constructor as functions named `<prefix>.<name>`. */
+export function classEntity(decl: ts.ClassDeclaration, info: StructInfo, exported: boolean, typeEnv?: TypeEnv): StructEntity {
+  const prefix = info.symbolPrefix;
+  const ent: StructEntity = { kind: 'class', info, decl, methods: new Map(), statics: new Map(), staticValues: new Map(), staticMethods: new Map(), typeEnv };
+  for (const m of decl.members) {
+    if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.body && hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
+      ent.staticMethods.set(m.name.text, {
+        kind: 'func', sym: `${prefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported, extern: false,
+        generic: !!m.typeParameters?.length, typeEnv,
+      });
+    }
+    const abstract = hasModifier(m, ts.SyntaxKind.AbstractKeyword);
+    if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && (m.body || abstract) && !hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
+      ent.methods.set(m.name.text, {
+        kind: 'func', sym: `${prefix}.${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info,
+        generic: !!m.typeParameters?.length, typeEnv, abstract,
+      });
+    }
+  }
+  // Accessors are methods named `get x` / `set x` (symbols `C.get_x`, `C.set_x`), dispatched like any other.
+  for (const m of decl.members) {
+    if ((ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) && ts.isIdentifier(m.name) && m.body && !hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
+      const kind = ts.isGetAccessorDeclaration(m) ? 'get' : 'set';
+      ent.methods.set(`${kind} ${m.name.text}`, {
+        kind: 'func', sym: `${prefix}.${kind}_${m.name.text}`, decl: m, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info, typeEnv,
+      });
+    }
+  }
+  const ctor = decl.members.find(ts.isConstructorDeclaration);
+  const hasInit = decl.members.some((m) => ts.isPropertyDeclaration(m) && m.initializer && !hasModifier(m, ts.SyntaxKind.StaticKeyword));
+  const derived = decl.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+  if (ctor || hasInit || derived) {
+    ent.ctor = { kind: 'func', sym: `${prefix}.constructor`, decl: ctor ?? decl, params: [], ret: VOID, type: ERROR, exported, extern: false, struct: info, ctorOf: decl, typeEnv };
+  }
+  return ent;
+}
+
 export function collectVariables(L: Lowerer, sf: ts.SourceFile, names: Map<ts.Node, string>): void {
   for (const stmt of sf.statements) {
     if (!ts.isVariableStatement(stmt)) continue;
@@ -91,7 +130,7 @@ export function collectVariables(L: Lowerer, sf: ts.SourceFile, names: Map<ts.No
     const declared = hasModifier(stmt, ts.SyntaxKind.DeclareKeyword);
     for (const d of stmt.declarationList.declarations) {
       if (!ts.isIdentifier(d.name)) continue;
-      const type = d.type ? resolveType(L, d.type) : ERROR;
+      const type = d.type ? resolveType(L, d.type, isSliceType(d.type)) : ERROR; // a module-level Slice is refused like a field
       if (!d.type && (declared || !d.initializer)) L.error(C.MISSING_TYPE, `module variable '${d.name.text}' needs a type annotation`, d.name);
       const scalarConst = isConst && !declared && (isInt(type) || type.kind === 'bool' || type.kind === 'string' || (!d.type && !!d.initializer && !ts.isArrayLiteralExpression(d.initializer)));
       if (scalarConst) L.entities.set(d, { kind: 'const', type: d.type ? type : ERROR, decl: d });
@@ -104,13 +143,21 @@ export function collectVariables(L: Lowerer, sf: ts.SourceFile, names: Map<ts.No
 export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
   const s = ent.info;
   if (s.laidOut) return;
-  if (L.resolving.has(ent.decl)) {
+  if (L.resolving.has(s)) {
     L.error(C.STRUCT_CYCLE, `struct '${s.name}' contains itself by value`, at);
     s.laidOut = true;
     return;
   }
-  L.resolving.add(ent.decl);
+  L.resolving.add(s);
+  const savedEnv = L.typeEnv;
+  L.typeEnv = ent.typeEnv;
   const fields: { name: string; type: Type }[] = [];
+  // A polymorphic class starts with its base's fields (or the vtable pointer): a prefix of the same layout.
+  const base = s.base && structEntity(L, s.base);
+  if (base) {
+    layout(L, base, at);
+    fields.push(...base.info.fields.map((f) => ({ name: f.name, type: f.type })));
+  } else if (s.poly) fields.push(VPTR_FIELD);
   for (const m of ent.decl.members) {
     if (!ts.isPropertyDeclaration(m) || hasModifier(m, ts.SyntaxKind.StaticKeyword) || !ts.isIdentifier(m.name)) continue;
     if (!m.type) {
@@ -124,16 +171,25 @@ export function layout(L: Lowerer, ent: StructEntity, at: ts.Node): void {
     if (t.kind === 'void' || t.kind === 'never' || t.kind === 'fmt') L.error(C.TYPE_MISMATCH, `a field cannot have type ${typeName(t)}`, m.type);
     fields.push({ name: m.name.text, type: t });
   }
-  L.resolving.delete(ent.decl);
+  L.typeEnv = savedEnv;
+  L.resolving.delete(s);
   if (!s.laidOut) layoutStruct(s, fields);
 }
 
 export function signatures(L: Lowerer, e: FuncInfo | StructEntity): void {
   if (e.kind === 'class') {
-    for (const m of e.methods.values()) signatures(L, m);
+    for (const m of e.methods.values()) if (!m.generic) signatures(L, m);
+    if (!e.typeEnv) for (const m of e.staticMethods.values()) if (!m.generic) signatures(L, m);
     if (e.ctor) signatures(L, e.ctor);
     return;
   }
+  const savedEnv = L.typeEnv;
+  L.typeEnv = e.typeEnv;
+  funcSignature(L, e);
+  L.typeEnv = savedEnv;
+}
+
+function funcSignature(L: Lowerer, e: FuncInfo): void {
   const decl = e.decl;
   if (e.struct) e.params.push({ name: 'this', type: { kind: 'ref', struct: e.struct } });
   if (!ts.isClassDeclaration(decl)) {
@@ -145,20 +201,40 @@ export function signatures(L: Lowerer, e: FuncInfo | StructEntity): void {
         L.error(C.PARAM_TYPE, `a parameter cannot have type ${typeName(t)}: pass a reference`, p.type ?? p);
         t = ERROR;
       }
-      e.params.push({ name, type: t, decl: p });
+      e.params.push({ name, type: t, decl: p, dflt: defaultValue(L, p, t) });
     }
     if (decl.type) e.ret = resolveType(L, decl.type);
-    else if (!ts.isConstructorDeclaration(decl) && decl.body && returnsValue(decl.body)) {
+    else if (!ts.isConstructorDeclaration(decl) && !ts.isMethodSignature(decl) && decl.body && returnsValue(decl.body)) {
       L.error(C.RETURN_TYPE, 'a function that returns a value needs a return type annotation', decl.name ?? decl);
       e.ret = ERROR;
     }
-    if (isAggregate(e.ret)) {
-      L.error(C.PARAM_TYPE, `a function cannot return ${typeName(e.ret)}: return a reference`, decl.type!);
+    if (isAggregate(e.ret) || e.ret.kind === 'slice') {
+      L.error(C.PARAM_TYPE, `a function cannot return ${typeName(e.ret)}: ${e.ret.kind === 'slice' ? 'take a Slice parameter, or return the address' : 'return a reference'}`, decl.type!);
       e.ret = ERROR;
     }
+  } else if (e.ctorOf && e.struct) {
+    const ent = structEntity(L, e.struct);
+    if (ent) e.params.push(...inheritedCtorParams(L, ent));
   }
   e.type = { kind: 'func', params: e.params.filter((p) => p.name !== 'this' || !e.struct).map((p) => p.type), ret: e.ret };
   if (e.extern && !L.module.externs.includes(e.sym)) L.module.externs.push(e.sym);
+}
+
+/**
+ * A parameter's default value, passed by the caller when the argument is omitted: a constant (as
+ * C++'s default arguments); `p?: T` with no default is null, so only references may be optional.
+ */
+function defaultValue(L: Lowerer, p: ts.ParameterDeclaration, t: Type): Value | undefined {
+  if (p.initializer) return constExpr(L, p.initializer, t)?.v;
+  if (!p.questionToken) return undefined;
+  if (t.kind !== 'ref' && t.kind !== 'func' && t.kind !== 'string' && t.kind !== 'error') {
+    L.error(C.OPTIONAL_PARAM, `an optional ${typeName(t)} parameter would be undefined when omitted: give it a default value ('${p.name.getText()}: ${typeName(t)} = 0')`, p);
+  }
+  return konst(0n, 'l');
+}
+
+function isSliceType(n: ts.TypeNode): boolean {
+  return ts.isTypeReferenceNode(n) && n.typeName.getText() === 'Slice';
 }
 
 // ---- types from annotations ----
@@ -226,6 +302,10 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
       const t = resolveType(L, args[0], field);
       if (t.kind === 'ref') {
         const ent = structEntity(L, t.struct);
+        if (t.struct.poly || t.struct.isInterface) {
+          L.error(C.INHERITANCE, `Inline<${t.struct.name}>: a class with a base, subclasses or interfaces lives only behind references (new sets its vtable pointer)`, node);
+          return ERROR;
+        }
         if (ent) layout(L, ent, node);
         return { kind: 'inline', struct: t.struct };
       }
@@ -246,13 +326,25 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
       }
       return { kind: 'array', elem, length: Number(len) };
     }
+    if (name === 'Slice' && args.length === 1) {
+      const elem = resolveType(L, args[0], true);
+      if (field) {
+        L.error(C.UNSUPPORTED_TYPE, 'a Slice<T> is a local or a parameter: store its ptr and length in fields', node);
+        return ERROR;
+      }
+      return { kind: 'slice', elem };
+    }
     if ((name === 'ReadonlyArray' || name === 'Array') && args.length === 1) return { kind: 'table', elem: resolveType(L, args[0]), length: -1 };
     if (!decl) return ERROR; // TypeScript reports the unknown name
     L.error(C.UNSUPPORTED_TYPE, `type '${name}' is not supported`, node);
     return ERROR;
   }
-  if (ts.isTypeParameterDeclaration(decl)) return ERROR; // generics, refused by check.ts
+  if (ts.isTypeParameterDeclaration(decl)) return L.typeEnv?.get(decl) ?? ERROR; // a template is never lowered itself
   const ent = L.entities.get(decl);
+  if (ent?.kind === 'class' && ent.generic) {
+    const inst = instantiateClass(L, ent, args.map((a) => resolveType(L, a)), node);
+    return inst ? { kind: 'ref', struct: inst.info } : ERROR;
+  }
   if (ent?.kind === 'class') return { kind: 'ref', struct: ent.info };
   if (ent?.kind === 'enum') return I32;
   if (ts.isTypeAliasDeclaration(decl)) {
@@ -264,10 +356,6 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
     const t = resolveType(L, decl.type, field);
     L.resolving.delete(decl);
     return t;
-  }
-  if (ts.isInterfaceDeclaration(decl)) {
-    L.error(C.UNSUPPORTED_TYPE, `interface types are not supported: declare '${name}' as a class`, node);
-    return ERROR;
   }
   L.error(C.UNSUPPORTED_TYPE, `type '${name}' is not supported`, node);
   return ERROR;
@@ -307,12 +395,23 @@ export function lowerGlobal(L: Lowerer, e: Extract<Entity, { kind: 'global' }>):
       L.error(C.NOT_CONSTANT, `table '${name}' needs an array literal initialiser`, d.name);
       return;
     }
-    t = e.type = { kind: 'table', elem: t.elem, length: init.elements.length };
-    const es = sizeOf(t.elem);
+    // A table of a class type written with object literals holds the structs themselves (C's
+    // `const struct entry T[] = {{...}, ...}`), not references.
+    const structs = t.elem.kind === 'ref' && init.elements.length > 0 && init.elements.every(ts.isObjectLiteralExpression);
+    const elem: Type = structs && t.elem.kind === 'ref' ? { kind: 'inline', struct: t.elem.struct } : t.elem;
+    if (elem.kind === 'inline' && (elem.struct.poly || elem.struct.isInterface)) {
+      L.error(C.INHERITANCE, `a table of ${elem.struct.name} structs: a class with a vtable lives only behind references`, d.type ?? d.name);
+      return;
+    }
+    t = e.type = { kind: 'table', elem, length: init.elements.length };
+    const es = sizeOf(elem);
     g.size = Math.max(es * init.elements.length, 1);
-    g.align = Math.max(alignOf(t.elem), 1);
+    g.align = Math.max(alignOf(elem), 1);
     g.bytes = new Uint8Array(g.size);
-    init.elements.forEach((el, i) => constInto(L, g, i * es, el, t.kind === 'table' ? t.elem : ERROR));
+    init.elements.forEach((el, i) => {
+      if (elem.kind === 'inline' && ts.isObjectLiteralExpression(el)) structInto(L, g, i * es, el, elem.struct);
+      else constInto(L, g, i * es, el, elem);
+    });
     g.section = e.constant ? 'rodata' : 'data';
   } else {
     g.size = Math.max(sizeOf(t), 1);
@@ -327,6 +426,26 @@ export function lowerGlobal(L: Lowerer, e: Extract<Entity, { kind: 'global' }>):
     }
   }
   L.module.globals.push(g);
+}
+
+/** An object literal in a table of structs: each named field's constant at its offset, the others zero. */
+function structInto(L: Lowerer, g: Global, offset: number, lit: ts.ObjectLiteralExpression, s: StructInfo): void {
+  for (const p of lit.properties) {
+    if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name)) {
+      L.error(C.OBJECT_LITERAL, 'a struct literal in a table lists `field: constant` pairs only', p);
+      continue;
+    }
+    const f = s.fieldMap.get(p.name.text);
+    if (!f) {
+      L.error(C.UNKNOWN_FIELD, `'${s.name}' has no field '${p.name.text}'`, p.name);
+      continue;
+    }
+    if (isAggregate(f.type)) {
+      L.error(C.OBJECT_LITERAL, `field '${f.name}' is stored inline: a table literal sets scalar fields only`, p);
+      continue;
+    }
+    constInto(L, g, offset + f.offset, p.initializer, f.type);
+  }
 }
 
 /** Evaluates a constant initialiser into a global's bytes (integers, bools, null, strings, functions). */
@@ -406,7 +525,7 @@ function literalValue(e: ts.Expression): bigint | null {
 /** The declarations a top-level statement introduces into the linker's namespace. */
 function topLevelNames(stmt: ts.Statement): { node: ts.Node; name: string; exported: boolean }[] {
   const exported = isExported(stmt);
-  if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt)) && stmt.name) {
+  if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isInterfaceDeclaration(stmt)) && stmt.name) {
     if (ts.isFunctionDeclaration(stmt) && !stmt.body) return [];
     return [{ node: stmt, name: stmt.name.text, exported }];
   }

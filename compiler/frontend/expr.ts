@@ -5,11 +5,23 @@ import type { Block, Value, BinOp, CmpOp } from '../ir/ir.js';
 import { ts, nodeLoc } from './program.js';
 import { CODES as C, isFloatText } from './check.js';
 import { type Type, type IntType, INT_TYPES, I32, I64, U8, U64, USIZE, BOOL, VOID, NULL, STRING, ERROR, clsOf, sizeOf, isAggregate, memAccess, typeName, sameType, unifyInts, intRange, isInt } from './types.js';
-import { ARITH_OPS, BUILTIN_CONSTS, type FuncInfo, type LValue, type Lowerer, type StructEntity, type TV, ZERO_TV, addOffset, binop, cmp, isLiteralish, isRefLike, load, loadLocal, skipParens, slotSize, thisKey, unop } from './lower.js';
+import { ARITH_OPS, BUILTIN_CONSTS, fieldInitialisers, type FuncInfo, type LValue, type Lowerer, type StructEntity, type TV, ZERO_TV, addOffset, binop, cmp, isLiteralish, isRefLike, load, loadLocal, skipParens, slotSize, thisKey, unop } from './lower.js';
 import { W, konst } from '../ir/builder.js';
 import { cond, condValue } from './stmt.js';
 import { constExpr, constValue, declOf, resolveType, stringSym, structEntity } from './decls.js';
 import { convert, exprAs, intrinsic, wrap } from './intrinsics.js';
+import { genericCall, instantiateClass, newTypeArgs } from './generics.js';
+import { accessorCall, findMethod, isSubtype, methodCall, superCall, superMethodCall, vtableSym } from './classes.js';
+import { hasModifier } from './check.js';
+import { lambda } from './lambda.js';
+import { checkIndex, checkIndexAgainst } from './bounds.js';
+import { copySlice, sliceLength, slicePtr } from './slices.js';
+import { chainDefault, checkChain, nullish, nullishAssign, optional } from './nullish.js';
+
+/** Two references where one's class is a subclass (or implementer) of the other's. */
+function related(a: Type, b: Type): boolean {
+  return a.kind === 'ref' && b.kind === 'ref' && (isSubtype(a.struct, b.struct) || isSubtype(b.struct, a.struct));
+}
 
 const S = ts.SyntaxKind;
 
@@ -67,7 +79,10 @@ function exprInner(L: Lowerer, node: ts.Expression, want: Type | undefined, disc
       return lv ? readLValue(L, lv) : ZERO_TV;
     }
     case ts.SyntaxKind.NewExpression:
-      return newExpr(L, node as ts.NewExpression);
+      return newExpr(L, node as ts.NewExpression, want);
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+      return lambda(L, node as ts.ArrowFunction | ts.FunctionExpression, want);
     default:
       // Refused constructs were reported by check.ts; anything else is reported here.
       if (!isRefusedExpression(node)) L.error(C.BAD_DECLARATION, `${ts.SyntaxKind[node.kind]} is not supported`, node);
@@ -127,6 +142,10 @@ function identifier(L: Lowerer, node: ts.Identifier): TV {
     }
     case 'func':
       if (e.struct) break;
+      if (e.generic) {
+        L.error(C.GENERIC, `generic function '${node.text}' must be called: it has no address of its own (wrap one instance in a function)`, node);
+        return ZERO_TV;
+      }
       return { t: e.type, v: { kind: 'sym', name: e.sym, addend: 0n } };
     case 'class':
     case 'enum':
@@ -185,6 +204,8 @@ function incDec(L: Lowerer, target: ts.Expression, bin: 'add' | 'sub', wantOld: 
 function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): TV {
   const k = node.operatorToken.kind;
   if (k === S.EqualsToken) {
+    const set = setterAssign(L, node) ?? sliceAssign(L, node);
+    if (set) return set;
     const lv = lvalue(L, node.left);
     if (!lv) {
       expr(L, node.right);
@@ -197,7 +218,9 @@ function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): 
   const compound = COMPOUND[k];
   if (compound !== undefined) return compoundAssign(L, node, compound);
   if (k === S.AmpersandAmpersandToken || k === S.BarBarToken) return boolValue(L, node);
-  if (k === S.CommaToken || k === S.InstanceOfKeyword || k === S.InKeyword || k === S.AsteriskAsteriskToken || k === S.QuestionQuestionToken) {
+  if (k === S.QuestionQuestionToken) return nullish(L, node, want);
+  if (k === S.QuestionQuestionEqualsToken) return nullishAssign(L, node);
+  if (k === S.CommaToken || k === S.InstanceOfKeyword || k === S.InKeyword || k === S.AsteriskAsteriskToken) {
     return ZERO_TV; // refused by check.ts
   }
   const cmp = CMP_OPS[k];
@@ -220,6 +243,37 @@ function binary(L: Lowerer, node: ts.BinaryExpression, want: Type | undefined): 
   const t = unify(L, l, r, node, node.operatorToken.getText());
   if (!t) return ZERO_TV;
   return { t, v: arithmetic(L, arith, t, convert(L, l, t), convert(L, r, t)) };
+}
+
+/** `s = t` for a named slice: a copy of `t`'s descriptor into `s`'s own. */
+function sliceAssign(L: Lowerer, node: ts.BinaryExpression): TV | null {
+  const left = skipParens(node.left);
+  if (!ts.isIdentifier(left)) return null;
+  const d = declOf(L, left);
+  const e = d && L.entities.get(d);
+  if (e?.kind !== 'local' || e.type.kind !== 'slice') return null;
+  const v = exprAs(L, node.right, e.type);
+  copySlice(L, e.addr, v);
+  return { t: e.type, v: e.addr };
+}
+
+/** `obj.p = v` where `p` is an accessor: a call of its setter; the expression's value is `v`. */
+function setterAssign(L: Lowerer, node: ts.BinaryExpression): TV | null {
+  const left = skipParens(node.left);
+  if (!ts.isPropertyAccessExpression(left)) return null;
+  const d = declOf(L, left.name);
+  if (!d || !(ts.isSetAccessorDeclaration(d) || ts.isGetAccessorDeclaration(d))) return null;
+  const obj = expr(L, left.expression);
+  if (obj.t.kind !== 'ref') return ZERO_TV;
+  const setter = findMethod(L, obj.t.struct, `set ${left.name.text}`);
+  if (!setter) {
+    L.error(C.NOT_ASSIGNABLE, `'${left.name.text}' has a getter and no setter`, left);
+    return ZERO_TV;
+  }
+  const t = setter.params[1]?.type ?? ERROR;
+  const v = exprAs(L, node.right, t);
+  accessorCall(L, obj, obj.t.struct, `set ${left.name.text}`, () => [v]);
+  return { t, v };
 }
 
 /** Types both operands of a binary operator; a literal operand takes the other operand's type. */
@@ -288,7 +342,7 @@ function comparison(L: Lowerer, node: ts.BinaryExpression, op: CmpOp): TV {
     L.error(C.STRING_COMPARE, 'strings cannot be compared with == (it would compare addresses): compare the bytes with memcmp', node);
     return { t: BOOL, v: W(0n) };
   }
-  if (isEq && isRefLike(l.t) && isRefLike(r.t) && (l.t.kind === 'null' || r.t.kind === 'null' || sameType(l.t, r.t))) {
+  if (isEq && isRefLike(l.t) && isRefLike(r.t) && (l.t.kind === 'null' || r.t.kind === 'null' || sameType(l.t, r.t) || related(l.t, r.t))) {
     return { t: BOOL, v: cmp(L, op, 'l', l.v, r.v) };
   }
   L.error(C.BAD_OPERAND, `cannot compare ${typeName(l.t)} with ${typeName(r.t)}${isEq ? '' : ' (ordering needs integers)'}`, node);
@@ -372,6 +426,9 @@ function conditional(L: Lowerer, node: ts.ConditionalExpression, want: Type | un
   else if (sameType(lt.t, rt.t)) t = lt.t;
   else if (lt.t.kind === 'null' && isRefLike(rt.t)) t = rt.t;
   else if (rt.t.kind === 'null' && isRefLike(lt.t)) t = lt.t;
+  else if (lt.t.kind === 'ref' && rt.t.kind === 'ref' && isSubtype(rt.t.struct, lt.t.struct)) t = lt.t; // a subclass and its base: the base
+  else if (lt.t.kind === 'ref' && rt.t.kind === 'ref' && isSubtype(lt.t.struct, rt.t.struct)) t = rt.t;
+  else if (want?.kind === 'ref' && lt.t.kind === 'ref' && rt.t.kind === 'ref' && isSubtype(lt.t.struct, want.struct) && isSubtype(rt.t.struct, want.struct)) t = want; // two subclasses, as their base
   else L.error(C.TYPE_MISMATCH, `the branches of '?:' have different types: ${typeName(lt.t)} and ${typeName(rt.t)}`, node);
   if (!t || t.kind === 'error' || t.kind === 'void') {
     for (const r of [res.t, res.f]) {
@@ -394,7 +451,7 @@ function conditional(L: Lowerer, node: ts.ConditionalExpression, want: Type | un
 
 // ---- places: variables, fields, elements ----
 
-function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
+export function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
   node = skipParens(node);
   if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node)) return null; // destructuring, refused
   if (ts.isNonNullExpression(node)) return lvalue(L, node.expression);
@@ -420,6 +477,10 @@ function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
       return null;
     }
     const field = obj.t.struct.fieldMap.get(node.name.text);
+    if (!field && findMethod(L, obj.t.struct, `set ${node.name.text}`)) {
+      L.error(C.ACCESSOR, `'${node.name.text}' is an accessor: only '=' calls its setter; write 'x.${node.name.text} = x.${node.name.text} + 1'`, node);
+      return null;
+    }
     if (!field) {
       L.error(C.UNKNOWN_FIELD, `'${obj.t.struct.name}' has no field '${node.name.text}'`, node.name);
       return null;
@@ -433,9 +494,9 @@ function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
   if (ts.isElementAccessExpression(node)) {
     const base = expr(L, node.expression);
     if (base.t.kind === 'error') return null;
-    if (base.t.kind !== 'array' && base.t.kind !== 'table') {
+    if (base.t.kind !== 'array' && base.t.kind !== 'table' && base.t.kind !== 'slice') {
       if (!ts.isStringLiteral(node.argumentExpression)) {
-        L.error(C.BAD_INDEX, `${typeName(base.t)} cannot be indexed: only InlineArray and tables can`, node);
+        L.error(C.BAD_INDEX, `${typeName(base.t)} cannot be indexed: only InlineArray, tables and slices can`, node);
       }
       return null;
     }
@@ -447,9 +508,12 @@ function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
       return null;
     }
     const i64 = convert(L, idx, idx.t.signed ? I64 : U64);
+    const isSlice = base.t.kind === 'slice';
+    if (isSlice) checkIndexAgainst(L, i64, sliceLength(L, base.v), node);
+    else if (base.t.kind !== 'slice' && !checkIndex(L, i64, base.t.length, node)) return null;
     const size = BigInt(sizeOf(elem));
     const off = binop(L, 'mul', 'l', i64, konst(size, 'l'));
-    const addr = binop(L, 'add', 'l', base.v, off);
+    const addr = binop(L, 'add', 'l', isSlice ? slicePtr(L, base.v) : base.v, off);
     if (elem.kind === 'error') return null;
     return { t: elem, addr, ...memAccess(elem), readonly: base.t.kind === 'table' };
   }
@@ -457,12 +521,12 @@ function lvalue(L: Lowerer, node: ts.Expression): LValue | null {
   return null;
 }
 
-function readLValue(L: Lowerer, lv: LValue): TV {
+export function readLValue(L: Lowerer, lv: LValue): TV {
   if (isAggregate(lv.t)) return aggregateValue(lv.t, lv.addr); // an inline struct or array element: its address
   return { t: lv.t, v: load(L, lv.addr, lv.width, lv.signed, clsOf(lv.t)) };
 }
 
-function writeLValue(L: Lowerer, lv: LValue, v: Value): void {
+export function writeLValue(L: Lowerer, lv: LValue, v: Value): void {
   L.b.emit({ op: 'store', addr: lv.addr, value: v, width: lv.width });
 }
 
@@ -479,23 +543,34 @@ function propertyAccess(L: Lowerer, node: ts.PropertyAccessExpression): TV {
     }
     if (e?.kind === 'class') return staticConst(L, e, name, node);
   }
+  if (!checkChain(L, node)) return ZERO_TV;
+  const dflt = chainDefault(L, node);
   const obj = expr(L, node.expression);
+  if (node.questionDotToken && obj.t.kind !== 'error') return optional(L, node, obj, (o) => memberOf(L, node, o), dflt);
+  return memberOf(L, node, obj);
+}
+
+/** `obj.name` once `obj` is known: a field, a length. */
+function memberOf(L: Lowerer, node: ts.PropertyAccessExpression, obj: TV): TV {
+  const name = node.name.text;
   const t = obj.t;
   if (t.kind === 'error') return ZERO_TV;
   if (name === 'length' && (t.kind === 'array' || t.kind === 'table')) return { t: I32, v: W(BigInt(t.length)) };
+  if (t.kind === 'slice' && (name === 'length' || name === 'ptr')) return { t: USIZE, v: name === 'ptr' ? slicePtr(L, obj.v) : sliceLength(L, obj.v) };
   if (name === 'length' && t.kind === 'string') {
     return { t: I32, v: load(L, addOffset(L, obj.v, -8n), 4, true, 'w') };
   }
   if (t.kind === 'ref') {
     const field = t.struct.fieldMap.get(name);
+    const getter = !field && accessorCall(L, obj, t.struct, `get ${name}`, () => []);
+    if (getter) return getter;
     if (field) {
       const addr = addOffset(L, obj.v, BigInt(field.offset));
       if (isAggregate(field.type)) return aggregateValue(field.type, addr);
       const { width, signed } = memAccess(field.type);
       return { t: field.type, v: load(L, addr, width, signed, clsOf(field.type)) };
     }
-    const ent = structEntity(L, t.struct);
-    if (ent?.methods.has(name)) {
+    if (findMethod(L, t.struct, name)) {
       L.error(C.NOT_CALLABLE, `method '${name}' must be called: methods are not values`, node);
       return ZERO_TV;
     }
@@ -528,11 +603,13 @@ function staticConst(L: Lowerer, e: StructEntity, name: string, node: ts.Node): 
 
 function call(L: Lowerer, node: ts.CallExpression): TV {
   const callee = skipParens(node.expression);
+  if (callee.kind === S.SuperKeyword) return superCall(L, node, () => fieldInitialisers(L, L.fn!));
+  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === S.SuperKeyword) return superMethodCall(L, callee.name.text, node);
   if (ts.isIdentifier(callee)) {
     const decl = declOf(L, callee);
     if (decl && decl.getSourceFile().isDeclarationFile) return intrinsic(L, callee.text, node);
     const e = decl && L.entities.get(decl);
-    if (e?.kind === 'func') return directCall(L, e, node.arguments, []);
+    if (e?.kind === 'func') return e.generic ? callGeneric(L, e, node, []) : directCall(L, e, node.arguments, []);
   }
   if (ts.isPropertyAccessExpression(callee)) {
     const name = callee.name.text;
@@ -540,12 +617,27 @@ function call(L: Lowerer, node: ts.CallExpression): TV {
       const decl = declOf(L, callee.expression);
       const e = decl && L.entities.get(decl);
       if (e?.kind === 'class') {
-        L.error(C.STATIC, 'static methods are not supported: use a module-level function', callee);
+        const sm = e.staticMethods.get(name);
+        if (sm) return sm.generic ? callGeneric(L, sm, node, []) : directCall(L, sm, node.arguments, []);
+        L.error(C.STATIC, `'${e.info.name}' has no static method '${name}'`, callee);
         return ZERO_TV;
       }
     }
+    if (!checkChain(L, node)) return ZERO_TV;
+    const dflt = chainDefault(L, node);
     const obj = expr(L, callee.expression);
     if (obj.t.kind === 'error') return ZERO_TV;
+    if (callee.questionDotToken) return optional(L, node, obj, (o) => methodCallOn(L, node, callee, o), dflt);
+    return methodCallOn(L, node, callee, obj);
+  }
+  const fv = expr(L, callee);
+  return indirectCall(L, fv, node);
+}
+
+/** `obj.name(args)` once `obj` is known: string intrinsics, methods, function-typed fields. */
+function methodCallOn(L: Lowerer, node: ts.CallExpression, callee: ts.PropertyAccessExpression, obj: TV): TV {
+  const name = callee.name.text;
+  {
     if (obj.t.kind === 'string' && name === 'charCodeAt' && node.arguments.length === 1) {
       const idx = expr(L, node.arguments[0]);
       if (!isInt(idx.t)) {
@@ -558,7 +650,9 @@ function call(L: Lowerer, node: ts.CallExpression): TV {
     if (obj.t.kind === 'ref') {
       const ent = structEntity(L, obj.t.struct);
       const m = ent?.methods.get(name);
-      if (m) return directCall(L, m, node.arguments, [obj.v]);
+      if (m?.generic) return callGeneric(L, m, node, [obj.v]);
+      const r = methodCall(L, obj, obj.t.struct, name, node);
+      if (r) return r;
       const field = obj.t.struct.fieldMap.get(name);
       if (field?.type.kind === 'func') {
         const fv = load(L, addOffset(L, obj.v, BigInt(field.offset)), 8, false, 'l');
@@ -570,8 +664,14 @@ function call(L: Lowerer, node: ts.CallExpression): TV {
     L.error(C.NOT_CALLABLE, `${typeName(obj.t)} has no method '${name}'`, callee.name);
     return ZERO_TV;
   }
-  const fv = expr(L, callee);
-  return indirectCall(L, fv, node);
+}
+
+/** The arguments of a call of `f` (after `self` leading ones): those written, then the defaults of the rest. */
+export function callArgs(L: Lowerer, f: FuncInfo, args: readonly ts.Expression[], self: number): Value[] {
+  const ps = f.params.slice(self);
+  const vals = argValues(L, ps.map((p) => p.type), args);
+  for (let i = args.length; i < ps.length; i++) vals.push(ps[i].dflt ?? konst(0n, clsOf(ps[i].type)));
+  return vals;
 }
 
 export function argValues(L: Lowerer, params: Type[], args: readonly ts.Expression[]): Value[] {
@@ -580,8 +680,14 @@ export function argValues(L: Lowerer, params: Type[], args: readonly ts.Expressi
 
 function directCall(L: Lowerer, f: FuncInfo, args: readonly ts.Expression[], self: Value[]): TV {
   const params = f.params.slice(self.length).map((p) => p.type);
-  const vals = [...self, ...argValues(L, params, args)];
+  const vals = [...self, ...callArgs(L, f, args, self.length)];
   return emitCall(L, { kind: 'sym', name: f.sym, addend: 0n }, vals, f.ret);
+}
+
+function callGeneric(L: Lowerer, tmpl: FuncInfo, node: ts.CallExpression, self: Value[]): TV {
+  const c = genericCall(L, tmpl, node, self);
+  if (!c) return ZERO_TV;
+  return emitCall(L, { kind: 'sym', name: c.f.sym, addend: 0n }, c.args, c.f.ret);
 }
 
 function indirectCall(L: Lowerer, fv: TV, node: ts.CallExpression): TV {
@@ -591,6 +697,11 @@ function indirectCall(L: Lowerer, fv: TV, node: ts.CallExpression): TV {
   }
   if (fv.t.kind !== 'func') {
     L.error(C.NOT_CALLABLE, `${typeName(fv.t)} is not a function`, node.expression);
+    return ZERO_TV;
+  }
+  if (node.arguments.length < fv.t.params.length) {
+    // A function with default parameters, called through its address: the defaults are the caller's to pass.
+    L.error(C.OPTIONAL_PARAM, `a call through a function value passes every argument: ${fv.t.params.length} expected`, node);
     return ZERO_TV;
   }
   return emitCall(L, fv.v, argValues(L, fv.t.params, node.arguments), fv.t.ret);
@@ -663,17 +774,28 @@ function fmtHole(L: Lowerer, e: ts.Expression): { kind: bigint; value: Value } |
   return null;
 }
 
-function newExpr(L: Lowerer, node: ts.NewExpression): TV {
+function newExpr(L: Lowerer, node: ts.NewExpression, want: Type | undefined): TV {
   const decl = declOf(L, node.expression);
-  const e = decl && L.entities.get(decl);
+  let e = decl && L.entities.get(decl);
   if (!e || e.kind !== 'class') {
     if (decl) L.error(C.NOT_CALLABLE, `'new' needs a class of this program`, node.expression);
+    return ZERO_TV;
+  }
+  if (e.generic) {
+    const args = newTypeArgs(L, e, node, want);
+    const inst = args && instantiateClass(L, e, args, node);
+    if (!inst) return ZERO_TV;
+    e = inst;
+  }
+  if (e.info.isInterface || hasModifier(e.decl, S.AbstractKeyword)) {
+    L.error(C.INHERITANCE, `'${e.info.name}' is ${e.info.isInterface ? 'an interface' : 'abstract'}: create an object of a class that implements it`, node);
     return ZERO_TV;
   }
   const alloc = allocHook(L, '__alloc', node);
   const t: Type = { kind: 'ref', struct: e.info };
   const size = konst(BigInt(Math.max(e.info.size, 1)), 'l');
   const obj = emitCall(L, { kind: 'sym', name: alloc, addend: 0n }, [size], USIZE);
+  if (e.info.poly) L.b.emit({ op: 'store', addr: obj.v, value: vtableSym(e.info), width: 8 });
   if (e.ctor) directCall(L, e.ctor, node.arguments ?? [], [obj.v]);
   return { t, v: obj.v };
 }
@@ -709,8 +831,8 @@ function aggregateValue(t: Type, addr: Value): TV {
 }
 
 function isRefusedExpression(node: ts.Node): boolean {
-  return [S.ArrowFunction, S.FunctionExpression, S.ObjectLiteralExpression, S.ArrayLiteralExpression, S.AsExpression,
+  return [S.ObjectLiteralExpression, S.ArrayLiteralExpression, S.AsExpression,
     S.TypeAssertionExpression, S.TypeOfExpression, S.DeleteExpression, S.VoidExpression, S.AwaitExpression, S.YieldExpression,
     S.RegularExpressionLiteral, S.BigIntLiteral, S.SpreadElement, S.ClassExpression, S.TaggedTemplateExpression,
-    S.SatisfiesExpression, S.MetaProperty, S.SuperKeyword].includes(node.kind);
+    S.SatisfiesExpression, S.MetaProperty].includes(node.kind);
 }

@@ -2,10 +2,12 @@
 // (integer widening, null to references), explicit ones (u8(x) ...), and the prelude's intrinsics:
 // port I/O, control registers, memory access, atomics, sizeof, addr_of, syscall.
 
+import { newSlice } from './slices.js';
+import { isSubtype } from './classes.js';
 import type { Value, Width } from '../ir/ir.js';
 import { ts } from './program.js';
 import { CODES as C } from './check.js';
-import { type Type, type IntType, INT_TYPES, I64, U8, U64, USIZE, BOOL, VOID, NEVER, ERROR, clsOf, sizeOf, alignOf, memAccess, typeName, sameType, intWidens, isInt } from './types.js';
+import { type Type, type IntType, INT_TYPES, I64, U8, U64, USIZE, BOOL, VOID, NEVER, ERROR, clsOf, sizeOf, alignOf, memAccess, typeName, sameType, intWidens, isInt, isAggregate } from './types.js';
 import { type Lowerer, type TV, ZERO_TV, addOffset, binop, ext, isLiteralish, isRefLike, load, skipParens } from './lower.js';
 import { W, konst } from '../ir/builder.js';
 import { allocHook, argValues, emitCall, expr, fmtArg } from './expr.js';
@@ -35,6 +37,7 @@ export function coerce(L: Lowerer, tv: TV, to: Type, node: ts.Node): Value {
   if (from.kind === 'never') return konst(0n, clsOf(to));
   if (to.kind === 'table' && from.kind === 'table' && sameType(from.elem, to.elem)) return tv.v;
   if (sameType(from, to)) return tv.v;
+  if (from.kind === 'ref' && to.kind === 'ref' && isSubtype(from.struct, to.struct)) return tv.v; // a subclass's object starts with its base's fields
   if (from.kind === 'void') L.error(C.VOID_VALUE, 'a void call has no value', node);
   else L.error(C.TYPE_MISMATCH, `type ${typeName(from)} is not assignable to ${typeName(to)}${isInt(to) && from.kind === 'bool' ? `: convert with ${to.name}(b)` : ''}`, node);
   return konst(0n, clsOf(to));
@@ -126,6 +129,26 @@ export function intrinsic(L: Lowerer, name: string, node: ts.CallExpression): TV
     }
     case 'addr_of':
       return addrOf(L, node);
+    case 'slice': {
+      const t = typeArg(L, node, name);
+      const ptr = args[0] ? exprAs(L, args[0], USIZE) : konst(0n, 'l');
+      const len = args[1] ? exprAs(L, args[1], USIZE) : konst(0n, 'l');
+      if (!t) return ZERO_TV;
+      if (t.kind === 'void' || t.kind === 'fmt' || isAggregate(t)) {
+        L.error(C.TYPE_ARGUMENT, `a Slice of ${typeName(t)} is not supported`, node);
+        return ZERO_TV;
+      }
+      return { t: { kind: 'slice', elem: t }, v: newSlice(L, ptr, len) };
+    }
+    case 'as_slice': {
+      const a = args[0] ? expr(L, args[0]) : ZERO_TV;
+      if (a.t.kind === 'error') return ZERO_TV;
+      if (a.t.kind !== 'array' && a.t.kind !== 'table') {
+        L.error(C.TYPE_ARGUMENT, `as_slice() takes an InlineArray or a constant table, not ${typeName(a.t)}`, args[0] ?? node);
+        return ZERO_TV;
+      }
+      return { t: { kind: 'slice', elem: a.t.elem }, v: newSlice(L, a.v, konst(BigInt(a.t.length), 'l')) };
+    }
     case 'load':
     case 'volatile_load':
     case 'atomic_load': {

@@ -28,9 +28,18 @@ import { Builder, W, finishBlocks, konst } from '../ir/builder.js';
 import { block } from './stmt.js';
 import { collect, collectVariables, constValue, layout, lowerGlobal, signatures, symbolNames } from './decls.js';
 import { exprAs } from './intrinsics.js';
+import { expr } from './expr.js';
 import { foldBin, foldCmp, foldExt, foldUn } from '../ir/fold.js';
 import { debugType } from './debugtypes.js';
+import { checkOverrides, emitVtables, implicitSuper, linkHierarchy } from './classes.js';
+import { copySlice } from './slices.js';
 import type { DebugType } from '../../linker/object.js';
+
+function hierarchyDepth(e: Entity): number {
+  let d = 0;
+  if (e.kind === 'class') for (let b = e.info.base; b && d < 64; b = b.base) d++;
+  return d;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Program entities: what a name can refer to.
@@ -38,24 +47,41 @@ import type { DebugType } from '../../linker/object.js';
 export interface FuncInfo {
   kind: 'func';
   sym: string;
-  decl: ts.FunctionDeclaration | ts.MethodDeclaration | ts.ConstructorDeclaration | ts.ClassDeclaration;
-  params: { name: string; type: Type; decl?: ts.ParameterDeclaration }[];
+  decl: ts.FunctionDeclaration | ts.MethodDeclaration | ts.ConstructorDeclaration | ts.ClassDeclaration | ts.MethodSignature | ts.ArrowFunction | ts.FunctionExpression | ts.AccessorDeclaration;
+  /** `dflt`: an omitted argument's value (a constant default, or null for an optional reference). */
+  params: { name: string; type: Type; decl?: ts.ParameterDeclaration; dflt?: Value }[];
   ret: Type;
   type: Type; // the function type, for values
   exported: boolean;
   extern: boolean;
   struct?: StructInfo; // methods and constructors: `this` is params[0]
   ctorOf?: ts.ClassDeclaration;
+  /** A generic function or method: a template, lowered only as instances (generics.ts). */
+  generic?: boolean;
+  /** What the type parameters in scope stand for (instances of generics, methods of generic classes). */
+  typeEnv?: TypeEnv;
+  /** An abstract method or an interface method: no body, called through the vtable only. */
+  abstract?: boolean;
+  /** How many instances deep this instance was made (generics.ts stops polymorphic recursion). */
+  depth?: number;
 }
+
+/** Type parameters (their declarations) to the concrete types of one instance. */
+export type TypeEnv = Map<ts.Node, Type>;
 
 export interface StructEntity {
   kind: 'class';
   info: StructInfo;
-  decl: ts.ClassDeclaration;
+  decl: ts.ClassDeclaration | ts.InterfaceDeclaration;
   methods: Map<string, FuncInfo>;
   ctor?: FuncInfo;
   statics: Map<string, ts.PropertyDeclaration>;
   staticValues: Map<string, TV | null>;
+  /** `static m()`: plain functions named `<prefix>.m`, called as `C.m(...)`. */
+  staticMethods: Map<string, FuncInfo>;
+  /** A generic class: a template; each `C<Args>` is an instance with its own StructEntity. */
+  generic?: boolean;
+  typeEnv?: TypeEnv;
 }
 
 export type Entity =
@@ -91,8 +117,13 @@ export const ZERO_TV: TV = { t: ERROR, v: konst(0n, 'w') };
 
 export const BUILTIN_CONSTS: Record<string, bigint> = { FMT_STR: 0n, FMT_INT: 1n, FMT_UINT: 2n, FMT_HEX: 3n };
 
-export function lowerProgram(p: Program, diags: DiagnosticBag): Module {
-  return new Lowerer(p, diags).run();
+export interface LowerOptions {
+  /** Check InlineArray and table indices at run time (see bounds.ts); on unless turned off. */
+  boundsChecks?: boolean;
+}
+
+export function lowerProgram(p: Program, diags: DiagnosticBag, opts: LowerOptions = {}): Module {
+  return new Lowerer(p, diags, opts.boundsChecks ?? true).run();
 }
 
 /** The lowering state: the program's entities and the function being built. */
@@ -103,7 +134,13 @@ export class Lowerer {
   funcSyms = new Set<string>();
   module: Module = { funcs: [], globals: [], externs: [] };
   strings = new Map<string, string>();
-  resolving = new Set<ts.Node>(); // type aliases and classes being resolved or laid out: met again, a cycle
+  resolving = new Set<ts.Node | StructInfo>(); // type aliases and structs being resolved or laid out: met again, a cycle
+  instances = new Map<string, FuncInfo | StructEntity>(); // generic instances by template and type arguments
+  pending: FuncInfo[] = []; // instances (and lambdas) to lower after the program's own functions
+  lambdaCount = 0;
+  chainDefault?: { at: ts.Node; value: ts.Expression }; // `a?.f ?? d`: the default of the chain ending at `at`
+  slots = new Map<string, number>(); // vtable slots of the selectors (classes.ts)
+  typeEnv?: TypeEnv; // the type parameters of the function or class being lowered or laid out
   // per function
   b: Builder = new Builder();
   fn?: FuncInfo;
@@ -112,7 +149,7 @@ export class Lowerer {
   names = new Map<number, string>(); // the current function's user variables, by vreg (their slot)
   types = new Map<number, DebugType>(); // their debug types, by the same vreg
 
-  constructor(readonly p: Program, readonly diags: DiagnosticBag) {
+  constructor(readonly p: Program, readonly diags: DiagnosticBag, readonly boundsChecks = true) {
     this.checker = p.checker;
   }
 
@@ -125,19 +162,29 @@ export class Lowerer {
     for (const sf of this.p.files) collect(this, sf, names);
     // Variables after every class and enum is known: a type may come from a later file.
     for (const sf of this.p.files) collectVariables(this, sf, names);
-    for (const e of this.entities.values()) if (e.kind === 'class') layout(this, e, e.decl);
-    for (const e of this.entities.values()) if (e.kind === 'func' || e.kind === 'class') signatures(this, e);
+    linkHierarchy(this);
+    for (const e of this.entities.values()) if (e.kind === 'class' && !e.generic) layout(this, e, e.decl);
+    // Bases before subclasses: an implicit constructor takes its base constructor's parameters.
+    const byDepth = [...this.entities.values()].sort((a, b) => hierarchyDepth(a) - hierarchyDepth(b));
+    for (const e of byDepth) if ((e.kind === 'func' || e.kind === 'class') && !e.generic) signatures(this, e);
+    for (const e of byDepth) if (e.kind === 'class' && e.generic) for (const m of e.staticMethods.values()) if (!m.generic) signatures(this, m);
+    checkOverrides(this);
     for (const e of [...this.entities.values()]) {
       if (e.kind === 'global') lowerGlobal(this, e);
       if (e.kind === 'const') constValue(this, e);
     }
     for (const e of [...this.entities.values()]) {
-      if (e.kind === 'func' && !e.extern) lowerFunc(this, e);
-      if (e.kind === 'class') {
-        for (const m of e.methods.values()) lowerFunc(this, m);
+      if (e.kind === 'func' && !e.extern && !e.generic) lowerFunc(this, e);
+      // Static methods cannot use the class's type parameters: one copy, also for a generic class.
+      if (e.kind === 'class') for (const m of e.staticMethods.values()) if (!m.generic) lowerFunc(this, m);
+      if (e.kind === 'class' && !e.generic) {
+        for (const m of e.methods.values()) if (!m.generic && !m.abstract) lowerFunc(this, m);
         if (e.ctor) lowerFunc(this, e.ctor);
       }
     }
+    // Generic instances are created while lowering their uses (and may create more).
+    for (let f = this.pending.shift(); f; f = this.pending.shift()) lowerFunc(this, f);
+    emitVtables(this);
     return this.module;
   }
 }
@@ -147,6 +194,7 @@ export class Lowerer {
 function lowerFunc(L: Lowerer, f: FuncInfo): void {
   L.b = new Builder();
   L.fn = f;
+  L.typeEnv = f.typeEnv;
   L.targets = [];
   const b = L.b;
   const decl = f.decl;
@@ -157,21 +205,33 @@ function lowerFunc(L: Lowerer, f: FuncInfo): void {
   };
   L.names = func.names!;
   L.types = func.types!;
-  for (const p of f.params) {
+  f.params.forEach((p, i) => {
     const cls = clsOf(p.type);
     const vreg = b.vreg();
     func.params.push({ vreg, cls, name: p.name });
     const slot = b.alloca(slotSize(cls), slotSize(cls));
     b.emit({ op: 'store', addr: slot, value: { kind: 'vreg', id: vreg, cls }, width: slotSize(cls) });
-    const key: ts.Node = p.decl ?? decl;
-    L.entities.set(p.name === 'this' ? thisKey(decl) : key, { kind: 'local', type: p.type, addr: slot, aggregate: false });
+    const key: ts.Node = p.decl ?? paramKey(decl, i); // an implicit constructor's parameters have no declaration
+    if (p.type.kind === 'slice') {
+      // A Slice parameter arrives as the caller's descriptor: the callee works on its own copy.
+      const own = b.alloca(16, 8);
+      copySlice(L, own, { kind: 'vreg', id: vreg, cls });
+      L.entities.set(key, { kind: 'local', type: p.type, addr: own, aggregate: true });
+    } else L.entities.set(p.name === 'this' ? thisKey(decl) : key, { kind: 'local', type: p.type, addr: slot, aggregate: false });
     func.names!.set(vreg, p.name);
     const dt = debugType(p.type);
     if (dt) func.types!.set(vreg, dt);
-  }
-  if (f.ctorOf) fieldInitialisers(L, f);
-  const body = ts.isClassDeclaration(decl) ? undefined : decl.body;
-  if (body) block(L, body);
+  });
+  if (f.ctorOf && f.struct?.base) {
+    // A subclass: the base constructor first; an explicit constructor calls it with super(...).
+    if (ts.isClassDeclaration(decl)) {
+      implicitSuper(L, f);
+      fieldInitialisers(L, f);
+    }
+  } else if (f.ctorOf) fieldInitialisers(L, f);
+  const body = ts.isClassDeclaration(decl) || ts.isMethodSignature(decl) ? undefined : decl.body;
+  if (body && ts.isBlock(body)) block(L, body);
+  else if (body) expressionBody(L, f, body); // an arrow function's `=> expr`
   if (b.reachable) {
     if (f.ret.kind === 'void' || f.ret.kind === 'error') b.term({ op: 'ret' });
     else b.term({ op: 'unreachable' });
@@ -179,10 +239,21 @@ function lowerFunc(L: Lowerer, f: FuncInfo): void {
   func.blocks = finishBlocks(b);
   func.nextVreg = b.nextVreg;
   L.module.funcs.push(func);
+  L.typeEnv = undefined;
+}
+
+function expressionBody(L: Lowerer, f: FuncInfo, body: ts.Expression): void {
+  if (f.ret.kind === 'void' || f.ret.kind === 'error') {
+    expr(L, body, undefined, true);
+    L.b.term({ op: 'ret' });
+  } else {
+    const v = exprAs(L, body, f.ret);
+    L.b.term(f.ret.kind === 'never' ? { op: 'unreachable' } : { op: 'ret', value: v });
+  }
 }
 
 /** A constructor first stores the field initialisers, in declaration order. */
-function fieldInitialisers(L: Lowerer, f: FuncInfo): void {
+export function fieldInitialisers(L: Lowerer, f: FuncInfo): void {
   const cls = f.ctorOf!;
   const self = loadLocal(L, thisKey(f.decl));
   for (const m of cls.members) {
@@ -300,7 +371,12 @@ function inlineTag(decl: ts.Node): Func['inline'] {
 /** The key under which a method's `this` slot is recorded: an object of its own per method declaration. */
 const thisKeys = new WeakMap<ts.Node, object>();
 export function thisKey(decl: ts.Node): ts.Node {
+  return paramKey(decl, 0);
+}
+
+/** The key of a function's i-th parameter slot when it has no declaration of its own (`this`, implicit ones). */
+export function paramKey(decl: ts.Node, i: number): ts.Node {
   let k = thisKeys.get(decl);
-  if (!k) thisKeys.set(decl, (k = { kind: -1 }));
-  return k as ts.Node;
+  if (!k) thisKeys.set(decl, (k = []));
+  return ((k as object[])[i] ??= { kind: -1 }) as ts.Node;
 }

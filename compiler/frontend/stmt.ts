@@ -4,13 +4,14 @@
 import type { Block, Value } from '../ir/ir.js';
 import { ts, nodeLoc } from './program.js';
 import { CODES as C } from './check.js';
-import { type Type, I32, VOID, ERROR, clsOf, sizeOf, alignOf, isAggregate, typeName, isInt } from './types.js';
-import { type Lowerer, type TV, cmp, isRefLike, skipParens, slotSize } from './lower.js';
+import { type Type, I32, VOID, ERROR, clsOf, sizeOf, alignOf, isAggregate, memAccess, typeName, isInt } from './types.js';
+import { type Lowerer, type TV, binop, cmp, isRefLike, load, skipParens, slotSize } from './lower.js';
 import { W, konst } from '../ir/builder.js';
 import { compare, expr } from './expr.js';
 import { coerce, exprAs } from './intrinsics.js';
 import { resolveType } from './decls.js';
 import { setDebugType } from './debugtypes.js';
+import { copySlice, newSlice, sliceLength, slicePtr } from './slices.js';
 
 // ---- statements ----
 
@@ -41,6 +42,8 @@ export function stmt(L: Lowerer, s: ts.Statement): void {
       return doStmt(L, s as ts.DoStatement, label);
     case ts.SyntaxKind.ForStatement:
       return forStmt(L, s as ts.ForStatement, label);
+    case ts.SyntaxKind.ForOfStatement:
+      return forOfStmt(L, s as ts.ForOfStatement, label);
     case ts.SyntaxKind.SwitchStatement:
       return switchStmt(L, s as ts.SwitchStatement);
     case ts.SyntaxKind.BreakStatement:
@@ -56,7 +59,7 @@ export function stmt(L: Lowerer, s: ts.Statement): void {
     default:
       // Everything else was refused by check.ts (try, throw, for-of, declarations in functions ...).
       if (ts.isFunctionDeclaration(s) || ts.isTryStatement(s) || ts.isThrowStatement(s) || ts.isTypeAliasDeclaration(s) ||
-          ts.isForInStatement(s) || ts.isForOfStatement(s) || ts.isDebuggerStatement(s) || ts.isModuleDeclaration(s)) return;
+          ts.isForInStatement(s) || ts.isDebuggerStatement(s) || ts.isModuleDeclaration(s)) return;
       if (ts.isClassDeclaration(s) || ts.isEnumDeclaration(s) || ts.isInterfaceDeclaration(s)) {
         L.error(C.BAD_DECLARATION, 'classes, enums and interfaces must be declared at module level', s);
         return;
@@ -86,6 +89,15 @@ function localVar(L: Lowerer, d: ts.VariableDeclaration): void {
   if (t.kind === 'fmt') {
     L.error(C.FMT_USE, 'a fmt value can only be passed on to a fmt parameter', d.name);
     t = ERROR;
+  }
+  if (t.kind === 'slice') {
+    // A named slice: a descriptor of its own, copied from the initialiser's.
+    const own = L.b.alloca(16, 8);
+    bindLocal(L, d, d.name.text, t, own, true);
+    if (init) coerce(L, init, t, d.initializer!);
+    const src = init ? init.v : d.initializer ? exprAs(L, d.initializer, t) : newSlice(L, konst(0n, 'l'), konst(0n, 'l'));
+    copySlice(L, own, src);
+    return;
   }
   if (isAggregate(t)) {
     // A local InlineArray or Inline struct: stack storage; the name gives its address.
@@ -183,6 +195,55 @@ function forStmt(L: Lowerer, s: ts.ForStatement, label?: string): void {
     L.b.loc = nodeLoc(s.incrementor);
     expr(L, s.incrementor, undefined, true);
   }
+  b.jmp(head);
+  b.setBlock(end);
+}
+
+/**
+ * `for (const x of xs)` over an InlineArray or a constant table: an index loop over its
+ * compile-time length; `x` is each element (for inline structs, a reference to it).
+ */
+function forOfStmt(L: Lowerer, s: ts.ForOfStatement, label?: string): void {
+  const b = L.b;
+  const list = s.initializer;
+  const d = ts.isVariableDeclarationList(list) && list.declarations.length === 1 ? list.declarations[0] : undefined;
+  if (s.awaitModifier || !d || !ts.isIdentifier(d.name)) {
+    L.error(C.FOR_IN_OF, 'for-of needs one new variable: `for (const x of xs)`', list);
+    return;
+  }
+  const over = expr(L, s.expression);
+  if (over.t.kind === 'error') return;
+  if (over.t.kind !== 'array' && over.t.kind !== 'table' && over.t.kind !== 'slice') {
+    L.error(C.FOR_IN_OF, `for-of goes over an InlineArray, a constant table or a Slice, not ${typeName(over.t)}`, s.expression);
+    return;
+  }
+  const elem = over.t.elem;
+  // A slice's elements are at its ptr, its length read once (the descriptor never changes).
+  const base = over.t.kind === 'slice' ? { t: over.t, v: slicePtr(L, over.v) } : over;
+  const n: Value = over.t.kind === 'slice' ? sliceLength(L, over.v) : konst(BigInt(over.t.length), 'l');
+  const itemType: Type = elem.kind === 'inline' ? { kind: 'ref', struct: elem.struct } : elem;
+  const declared = d.type ? resolveType(L, d.type) : itemType;
+  const cls = clsOf(declared);
+  const slot = b.alloca(slotSize(cls), slotSize(cls));
+  bindLocal(L, d, d.name.text, declared, slot, false);
+  const index = b.alloca(8, 8);
+  b.emit({ op: 'store', addr: index, value: konst(0n, 'l'), width: 8 });
+  const head = b.newBlock();
+  const body = b.newBlock();
+  const step = b.newBlock();
+  const end = b.newBlock();
+  b.jmp(head);
+  b.setBlock(head);
+  const i = load(L, index, 8, false, 'l');
+  b.br(cmp(L, 'ult', 'l', i, n), body, end);
+  b.setBlock(body);
+  const addr = binop(L, 'add', 'l', base.v, binop(L, 'mul', 'l', i, konst(BigInt(sizeOf(elem)), 'l')));
+  const item: TV = isAggregate(elem) ? { t: itemType, v: addr } : { t: elem, v: load(L, addr, memAccess(elem).width, memAccess(elem).signed, clsOf(elem)) };
+  b.emit({ op: 'store', addr: slot, value: coerce(L, item, declared, d), width: slotSize(cls) });
+  loop(L, label, end, step, s.statement);
+  b.jmp(step);
+  b.setBlock(step);
+  b.emit({ op: 'store', addr: index, value: binop(L, 'add', 'l', load(L, index, 8, false, 'l'), konst(1n, 'l')), width: 8 });
   b.jmp(head);
   b.setBlock(end);
 }

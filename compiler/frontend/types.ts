@@ -29,6 +29,14 @@ export interface StructInfo {
   size: number;
   align: number;
   laidOut: boolean; // false while its fields are being computed (detects by-value cycles)
+  /** An instance of a generic class: its declaration and type arguments (for inference). */
+  generic?: { decl: object; args: Type[] };
+  /** Inheritance (classes.ts): the base class, the interfaces implemented (or extended, for an interface). */
+  base?: StructInfo;
+  ifaces?: StructInfo[];
+  /** Objects carry a vtable pointer at offset 0 (the class takes part in inheritance). */
+  poly?: boolean;
+  isInterface?: boolean;
 }
 
 export type Type =
@@ -48,6 +56,8 @@ export type Type =
   /** A read-only table in .rodata (`const T: u32[] = [...]`); its value is its address. */
   | { kind: 'table'; elem: Type; length: number }
   | { kind: 'func'; params: Type[]; ret: Type }
+  /** A Slice<T>: its value is the address of a 16-byte descriptor (ptr, length) that no one changes. */
+  | { kind: 'slice'; elem: Type }
   /** The type of an expression already reported as wrong: silences follow-on errors. */
   | { kind: 'error' };
 
@@ -154,6 +164,8 @@ export function typeName(t: Type): string {
       return `${typeName(t.elem)}[]`;
     case 'func':
       return `(${t.params.map(typeName).join(', ')}) => ${typeName(t.ret)}`;
+    case 'slice':
+      return `Slice<${typeName(t.elem)}>`;
     default:
       return t.kind;
   }
@@ -172,6 +184,8 @@ export function sameType(a: Type, b: Type): boolean {
       const o = b as typeof a;
       return a.length === o.length && sameType(a.elem, o.elem);
     }
+    case 'slice':
+      return sameType(a.elem, (b as typeof a).elem);
     case 'func': {
       const o = b as typeof a;
       return a.params.length === o.params.length && a.params.every((p, i) => sameType(p, o.params[i])) && sameType(a.ret, o.ret);

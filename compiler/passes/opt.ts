@@ -7,6 +7,7 @@
 
 import type { BinOp, Cls, CmpOp, Func, Inst, Value } from '../ir/ir.js';
 import { backEdgeLoops, buildCfg, dominators } from '../ir/cfg.js';
+import { boundsElim } from './bounds.js';
 import { bitsOf, constant, foldBin, foldCmp, foldExt, foldUn, mayTrap, toSigned as s, toUnsigned as u } from '../ir/fold.js';
 import { hasSideEffects, instDst, instUses, mapInstUses, mapTermUses, retarget, succs, termUses, valueCls, vreg } from '../ir/walk.js';
 import { cleanupCfg } from './ssa.js';
@@ -543,6 +544,7 @@ export function optimize(f: Func): void {
   for (let pass = 0; pass < 2; pass++) {
     for (let round = 0; round < 8; round++) {
       let changed = sccp(f);
+      changed = boundsElim(f) || changed;
       changed = simplify(f) || changed;
       changed = gvn(f) || changed;
       changed = dce(f) || changed;

@@ -25,3 +25,12 @@ export function panic_stop(): void {
   if (exit_on_panic) qemu_exit(EXIT_FAIL);
   halt_forever();
 }
+
+/**
+ * The compiler's bounds checks call this when an InlineArray or table index is out of range
+ * (docs/language.md#bounds-checks): a kernel bug, reported with its source line.
+ */
+export function __bounds_fail(file: string, line: u32, index: u64, length: u64): never {
+  panic(`${file}:${line}: index ${index} out of range for length ${length}`);
+  unreachable();
+}

@@ -17,6 +17,7 @@
 // - The strict priority rule: a ready thread of higher priority preempts at the next interrupt
 //   exit; equal priorities share the CPU by SLICE_TICKS time slices.
 
+import { fifo_push, fifo_remove } from "../lib/list";
 import {
   Thread, WaitQueue, thr, thread_addr, thread_name, thread_set_name, THREAD_READY, THREAD_RUNNING,
   THREAD_BLOCKED, THREAD_DEAD, NUM_PRIORITIES, KERNEL_STACK_SIZE, PRIORITY_IDLE,
@@ -358,11 +359,8 @@ export function sched_preempt_point(): void {
 // ---- wait queues ----
 export function waitq_add(q: WaitQueue, a: u64): void {
   let t = thr(a);
-  t.next = 0;
   t.waitq = changetype<u64>(q);
-  if (q.tail != 0) thr(q.tail).next = a;
-  else q.head = a;
-  q.tail = a;
+  fifo_push(q, t);
 }
 
 /** Queues a behind every waiter of its priority or higher (highest priority first, FIFO within one). */
@@ -382,18 +380,7 @@ export function waitq_insert_by_priority(q: WaitQueue, a: u64): void {
 }
 
 export function waitq_remove(q: WaitQueue, a: u64): void {
-  let prev: u64 = 0;
-  let x = q.head;
-  while (x != 0 && x != a) {
-    prev = x;
-    x = thr(x).next;
-  }
-  if (x == 0) return;
-  if (prev == 0) q.head = thr(a).next;
-  else thr(prev).next = thr(a).next;
-  if (q.tail == a) q.tail = prev;
-  thr(a).next = 0;
-  thr(a).waitq = 0;
+  if (fifo_remove(q, thr(a))) thr(a).waitq = 0;
 }
 
 /** Blocks the caller on q (interrupts off). Returns the status given by the waker. */

@@ -1,6 +1,6 @@
 // The benchmarks behind `make bench`: prints Markdown tables (and writes them to out/bench/results.md).
 //
-//   node tests/bench/run.mjs [codegen] [build] [kernel]      (all when none is named)
+//   node tests/bench/run.mjs [codegen] [bounds] [build] [kernel]      (all when none is named)
 //
 // codegen: every tests/bench/codegen/<name>.ts is built with our toolchain (Linux target) and its
 //   twin <name>.c with gcc -O2 twice: with the flags a kernel is built with (no SSE, no red zone)
@@ -11,6 +11,8 @@
 //   build `node out/toolchain/compiler/driver/build.js kernel`, 5 runs each, interleaved, medians; the
 //   build's per-phase lines (medians); and the front end's own phases (load, check, lower).
 //
+// bounds: the cost of InlineArray/table bounds checks: each codegen program built with and without
+//   them (SCARLETT_BOUNDS_CHECKS=off), callgrind Ir and .text size.
 // kernel: the kernel's hot paths in instructions, from the benchmark boot under QEMU -icount
 //   (tests/bench/kernel.mjs).
 //
@@ -20,7 +22,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'tests', 'bench', 'codegen');
@@ -62,6 +64,84 @@ function timeRun(cmd, args, opts) {
 }
 
 // ---- codegen ----
+
+/** Builds one bench program with our compiler (the environment decides the bounds-check flag). */
+async function buildOurs(name, out) {
+  const { buildProgram } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'driver', 'build.js'));
+  const { LINUX } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'driver', 'target.js'));
+  const cfgDir = join(OUT, 'cfg', name);
+  mkdirSync(cfgDir, { recursive: true });
+  const config = {
+    compilerOptions: { target: 'es2022', module: 'es2022', moduleResolution: 'bundler', noLib: true, strict: true, noEmit: true, types: [] },
+    files: [join(SRC, `${name}.ts`), join(SRC, 'lib', 'out.ts'), join(ROOT, 'runtime', 'prelude.d.ts')],
+  };
+  writeFileSync(join(cfgDir, 'tsconfig.json'), JSON.stringify(config, null, 2));
+  mkdirSync(dirname(out), { recursive: true });
+  buildProgram({ tsconfig: join(cfgDir, 'tsconfig.json'), target: LINUX, out, emitAsm: `${out}.s`, quiet: true });
+}
+
+/**
+ * The cost of bounds checks (docs/language.md#bounds-checks): every bench program built with them
+ * (the default) and with SCARLETT_BOUNDS_CHECKS=off, instructions executed and code size.
+ */
+async function boundsBench() {
+  const rows = [];
+  for (const name of benchPrograms()) {
+    const on = join(OUT, 'checks-on', name);
+    const off = join(OUT, 'checks-off', name);
+    const saved = process.env.SCARLETT_BOUNDS_CHECKS;
+    try {
+      delete process.env.SCARLETT_BOUNDS_CHECKS;
+      await buildOurs(name, on);
+      process.env.SCARLETT_BOUNDS_CHECKS = 'off';
+      await buildOurs(name, off);
+    } finally {
+      if (saved === undefined) delete process.env.SCARLETT_BOUNDS_CHECKS;
+      else process.env.SCARLETT_BOUNDS_CHECKS = saved;
+    }
+    const a = callgrindIr(on);
+    const b = callgrindIr(off);
+    if (a.stdout !== b.stdout) throw new Error(`${name}: bounds checks changed the output`);
+    const text = (exe) => Number(run('size', ['-A', exe]).stdout.split('\n').find((l) => l.startsWith('.text')).split(/\s+/)[1]);
+    rows.push({ name, on: a.ir, off: b.ir, textOn: text(on), textOff: text(off) });
+  }
+  const lines = [
+    '### Bounds checks: instructions executed (callgrind Ir) and .text size, checks on / off',
+    '',
+    'Each bench program built twice by our compiler: with InlineArray/table bounds checks (the default) and with `SCARLETT_BOUNDS_CHECKS=off`.',
+    '',
+    '| program | checks on (M Ir) | checks off (M Ir) | ratio | .text on | .text off |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) lines.push(`| ${r.name} | ${mil(r.on)} | ${mil(r.off)} | ${(r.on / r.off).toFixed(3)} | ${r.textOn} | ${r.textOff} |`);
+  lines.push(`| **geometric mean** | | | **${geomean(rows.map((r) => r.on / r.off)).toFixed(3)}** | | |`);
+  lines.push('', ...(await kernelBounds()));
+  return lines.join('\n');
+}
+
+/**
+ * The kernel's hot paths and .text with and without bounds checks: the kernel is rebuilt with
+ * SCARLETT_BOUNDS_CHECKS=off, measured, and rebuilt as before (out/kernel.elf is left with checks).
+ */
+async function kernelBounds() {
+  const { runKernelBench, ROWS } = await import('./kernel.mjs');
+  const build = (env) => run('node', ['out/toolchain/compiler/driver/build.js', 'kernel'], { cwd: ROOT, env: { ...process.env, ...env } });
+  const text = () => Number(run('size', ['-A', join(ROOT, 'out', 'kernel.elf')]).stdout.split('\n').find((l) => l.startsWith('.text')).split(/\s+/)[1]);
+  build({ SCARLETT_BOUNDS_CHECKS: 'on' });
+  const on = { values: runKernelBench().values, text: text() };
+  build({ SCARLETT_BOUNDS_CHECKS: 'off' });
+  const off = { values: runKernelBench().values, text: text() };
+  build({ SCARLETT_BOUNDS_CHECKS: 'on' });
+  const lines = [
+    '#### The kernel with and without bounds checks (instructions per operation, QEMU -icount)',
+    '',
+    '| benchmark | checks on | checks off | ratio |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const row of ROWS) lines.push(`| ${row.name} | ${on.values[row.name]} | ${off.values[row.name]} | ${(on.values[row.name] / off.values[row.name]).toFixed(3)} |`);
+  lines.push(`| .text bytes | ${on.text} | ${off.text} | ${(on.text / off.text).toFixed(3)} |`);
+  return lines;
+}
 
 async function buildAll(names) {
   const { buildProgram } = await import(join(ROOT, 'out', 'toolchain', 'compiler', 'driver', 'build.js'));
@@ -220,6 +300,7 @@ async function main(argv) {
   ];
   const parts = [info.join('\n')];
   if (want('codegen')) parts.push(await codegenBench());
+  if (want('bounds')) parts.push(await boundsBench());
   if (want('build')) parts.push(buildBench());
   if (want('kernel')) {
     const { runKernelBench, kernelTable } = await import('./kernel.mjs');

@@ -1,4 +1,6 @@
-interface Shape { w: u32; }
-export function f_iface(s: Shape): u32 { // error TSK1048
+interface Shape {
+  w: u32; // error TSK1018
+}
+export function f_iface(s: Shape): u32 {
   return 0;
 }

@@ -45,7 +45,7 @@ const MEM_SIZE = 1 << 20;
 const NULL_GUARD = 0x10000;
 const TYPED_INTRINSICS = new Set([
   'load', 'store', 'volatile_load', 'volatile_store', 'sizeof', 'alignof', 'changetype',
-  'atomic_load', 'atomic_store', 'atomic_xchg', 'atomic_cmpxchg', 'atomic_fetch_add',
+  'atomic_load', 'atomic_store', 'atomic_xchg', 'atomic_cmpxchg', 'atomic_fetch_add', 'slice',
 ]);
 
 // type name -> [size, signed]; bool is an unsigned byte that reads back as a boolean.
@@ -222,6 +222,23 @@ function makePrelude(out: number[]) {
       arrayAddr.set(arr, staticTop);
       staticTop += n * size;
       return arr;
+    },
+    // A Slice<T> is a typed-array view of the memory (indexing and for-of as natively, without the
+    // bounds check: an out-of-range read gives undefined), with its address as `ptr`.
+    slice: (type: string, p: number, n: number) => {
+      const [size, signed] = scalar(type);
+      if (size === 8 || type === 'bool') throw new ShimUnsupported(`Slice<${type}> is not supported under node`);
+      const ctor = size === 1 ? (signed ? Int8Array : Uint8Array)
+        : size === 2 ? (signed ? Int16Array : Uint16Array) : (signed ? Int32Array : Uint32Array);
+      const view = new ctor(mem, addr(p, 0, n * size), checkExact(n, 'slice length'));
+      Object.defineProperty(view, 'ptr', { value: p });
+      return view;
+    },
+    as_slice: (a: object) => {
+      const p = arrayAddr.get(a);
+      if (p === undefined) throw new ShimUnsupported('as_slice() of something other than a module InlineArray');
+      Object.defineProperty(a, 'ptr', { value: p, configurable: true });
+      return a;
     },
     __static_struct: (type: string) => {
       throw new ShimUnsupported(`module variable of type ${type} is not supported under node`);
