@@ -3,6 +3,7 @@
 #   make        out/kernel.elf and out/kernel.map, out/initrd.tar (the ramdisk, also linked into
 #               the image), and QEMU, to boot them
 #   make run    boot it in QEMU, serial on stdio
+#   make watch  build, then rebuild the kernel on every save (toolchain kept loaded)
 #   make iso    out/scarlett.iso, a GRUB rescue CD that boots the same image
 #   make test   every test (vitest); results also in out/ci-results.json (what .ci/run reads;
 #               a plain `npx vitest run FILE` writes out/test-results.json instead)
@@ -20,7 +21,7 @@ TOOLCHAIN_SRC := $(shell find compiler linker -name '*.ts' -not -path '*/node_mo
 KERNEL_SRC    := $(shell find kernel-src runtime linker -type f \( -name '*.ts' -o -name '*.S' -o -name '*.toml' -o -name '*.json' \))
 KERNEL_SRC    += $(shell find kernel-src/initrd -type f)   # packed into out/initrd.tar as they are
 
-.PHONY: all run iso test clean qemu-deps grub-deps test-deps bench-deps bench
+.PHONY: all run iso watch test clean qemu-deps grub-deps test-deps bench-deps bench
 # QEMU too: the README's first command boots the kernel right after `make`.
 all: qemu-deps out/kernel.elf
 
@@ -36,6 +37,10 @@ $(TOOLCHAIN): $(NPM_STAMP) $(TOOLCHAIN_SRC)
 
 out/kernel.elf out/kernel.map out/initrd.tar &: $(TOOLCHAIN) $(KERNEL_SRC)
 	@node out/toolchain/compiler/driver/build.js kernel
+
+# Stays running: rebuilds out/kernel.elf when a source under kernel-src/, runtime/ or linker/ is saved.
+watch: $(TOOLCHAIN)
+	@node out/toolchain/compiler/driver/watch.js
 
 run: out/kernel.elf qemu-deps
 	$(QEMU) -kernel out/kernel.elf -initrd out/initrd.tar $(QEMU_ARGS)

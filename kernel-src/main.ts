@@ -9,7 +9,7 @@
 import { log_info, kprint, put_char } from "./lib/log";
 import { panic, panic_set_exit_qemu } from "./lib/panic";
 import { multiboot_init, multiboot_log, cmdline_has } from "./boot/multiboot";
-import { serial_init, cpu_tables_init, timer_start, smp_start_aps } from "./arch/hal";
+import { serial_init, cpu_tables_init, cpu_features_init, timer_start, smp_start_aps } from "./arch/hal";
 import { pmm_init, pmm_free_frames, pmm_total_frames } from "./mm/pmm";
 import { vmm_init } from "./mm/vmm";
 import { heap_init } from "./mm/heap";
@@ -84,6 +84,7 @@ export function kernel_main(magic: u32, mbi_phys: usize): void {
   smp_start_aps();
   ipc_init();
   service_init();
+  cpu_features_init();
   syscall_init();
   put_char(10);
   log_info(`Kernel initialization complete!`);

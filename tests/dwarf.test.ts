@@ -414,7 +414,7 @@ const CALLEE_SAVED_REGS = ['rbx', 'rbp', 'r12', 'r13', 'r14', 'r15'];
 /**
  * Checks an FDE's table against the frame that the machine code itself builds, instruction by
  * instruction: pushes and pops move rsp (CFA - rsp is `depth`), `mov %rsp,%rbp` makes the CFA
- * rbp-relative, prologue pushes save registers, epilogue pops restore them, and code after a `ret`
+ * rbp-relative, prologue pushes save registers, pops of their slots restore them, and code after a `ret`
  * is back in the body's frame. Returns the number of instructions checked.
  */
 function checkFrames(fde: { lo: bigint; hi: bigint; rows: FrameRow[] }, code: { addr: bigint; text: string }[]): number {
@@ -449,9 +449,12 @@ function checkFrames(fde: { lo: bigint; hi: bigint; rows: FrameRow[] }, code: { 
       saved.delete('rbp');
       [cfaReg, depth] = ['rsp', 8];
     } else if (pop) {
+      // A restore only when it pops the slot the prologue saved the register in: the body may
+      // use a callee-saved register for its own push/pop (pushf; pop %r15 reads the flags).
+      if (saved.get(pop[1]) === -depth) saved.delete(pop[1]);
       depth -= 8;
-      saved.delete(pop[1]);
-    } else if (/^ret/.test(i.text)) {
+    } else if (i.text === 'pushf') depth += 8;
+    else if (i.text === 'popf') depth -= 8; else if (/^ret/.test(i.text)) {
       cfaReg = body!.cfaReg;
       saved = new Map(body!.saved);
       depth = 16 + 8 * (saved.size - 1); // unused while the CFA is rbp-relative

@@ -84,6 +84,24 @@ function findLine(lines: string[], re: RegExp, from: number): number {
   return -1;
 }
 
+/** The KTAP checks of a test boot: a plan, every test ok in order, the pass exit code. */
+function expectKtapPass(r: Awaited<ReturnType<typeof boot>>): void {
+  const log = r.serial;
+  expect(r.timedOut, `timed out\n${log}`).toBe(false);
+  expect(r.exitCode, `QEMU exit status 0 means a triple fault\n${log}`).not.toBe(0);
+  expect(log).toMatch(/^KTAP version 1$/m);
+  const plan = log.match(/^1\.\.(\d+)$/m);
+  expect(plan, `no plan line\n${log}`).not.toBeNull();
+  const n = Number(plan![1]);
+  expect(n).toBeGreaterThanOrEqual(20);
+  const notOk = log.match(/^not ok \d+ .*$/gm) ?? [];
+  expect(notOk, log).toEqual([]);
+  const ok = [...log.matchAll(/^ok (\d+) \S+$/gm)].map((m) => Number(m[1]));
+  expect(ok).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+  expect(log).not.toMatch(/\[PANIC\]/);
+  expect(r.exitCode).toBe(33); // outb 0x10 to port 0xf4: (0x10 << 1) | 1
+}
+
 describe('Scarlett OS', () => {
   test('out/kernel.elf exists (make builds it before the tests run)', () => {
     expect(existsSync(KERNEL)).toBe(true);
@@ -156,5 +174,13 @@ describe('Scarlett OS', () => {
     expect(ok).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(log).not.toMatch(/\[PANIC\]/);
     expect(r.exitCode).toBe(33); // outb 0x10 to port 0xf4: (0x10 << 1) | 1
+  }, 300_000);
+
+  // QEMU's default CPU (qemu64) has neither SMEP nor SMAP; `-cpu max` has both: every self-test
+  // again with SMAP enforcing, so a kernel access to user memory outside mm/usercopy.ts faults.
+  test('test boot under -cpu max: SMEP and SMAP on, every KTAP self-test ok', async () => {
+    const r = await boot({ kernel: KERNEL, append: 'test', timeoutMs: 240_000, extra: ['-cpu', 'max'] });
+    expect(r.serial).toMatch(/CPU protections: SMEP on, SMAP on/);
+    expectKtapPass(r);
   }, 300_000);
 });

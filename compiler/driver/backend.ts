@@ -20,12 +20,15 @@ import { toSsa } from '../passes/ssa.js';
 import { threadJumps } from '../passes/thread.js';
 import { unrollLoops } from '../passes/unroll.js';
 import { widenInductionVars } from '../passes/widen.js';
+import type { BuildCache } from './buildcache.js';
 
 export interface BackendOptions {
   /** Milliseconds per phase are added here (ssa, opt, inline, isel, regalloc, emit). */
   timings?: Record<string, number>;
   /** Run the optimisation passes and the inliner (default true). mem2reg and allocation always run. */
   optimize?: boolean;
+  /** Reuse each function's items from an earlier build when its optimised IR is the same. */
+  cache?: BuildCache;
 }
 
 export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
@@ -51,10 +54,15 @@ export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
   }
   const items: Item[] = [{ kind: 'section', name: '.text' }];
   for (const f of m.funcs) {
-    const mf = time('isel', () => selectFunc(f));
-    const colour = time('regalloc', () => allocate(mf));
-    items.push(...time('emit', () => emitFunc(mf, colour)));
+    const compile = () => {
+      const mf = time('isel', () => selectFunc(f));
+      const colour = time('regalloc', () => allocate(mf));
+      return time('emit', () => emitFunc(mf, colour));
+    };
+    items.push(...(opts.cache ? opts.cache.func(f, compile) : compile()));
   }
+  if (opts.cache && opts.timings) opts.timings.reused = (opts.timings.reused ?? 0) + opts.cache.hits;
+  opts.cache?.saveFuncs();
   time('emit', () => items.push(...emitGlobals(m.globals)));
   if (opts.timings) for (const [k, v] of Object.entries(timings)) opts.timings[k] = (opts.timings[k] ?? 0) + v;
   return items;

@@ -19,6 +19,7 @@ import { writeExecutable } from '../../linker/exec.js';
 import { formatMap } from '../../linker/map.js';
 import { readLayout } from '../../linker/layout.js';
 import { compileModule } from './backend.js';
+import { BuildCache } from './buildcache.js';
 import { runMain, fail, formatDiagnostic, UserError, type Diagnostic } from '../../linker/diag.js';
 import { lowerLoaded } from './compile.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
@@ -42,8 +43,10 @@ export interface ProgramOptions {
   out: string; // the ELF to write
   map?: string; // the link map to write
   extraObjects?: ObjectFile[];
+  asm?: string[]; // the program's own assembly files, beside the target's start files
   emitAsm?: string; // write the compiler's listing here
   quiet?: boolean; // no phase lines (tests)
+  cache?: BuildCache; // reuse back-end output of unchanged programs and functions (buildcache.ts)
 }
 
 /** Prints `  phase     what                                  123 ms` after running fn. */
@@ -75,13 +78,31 @@ function compileProgram(o: ProgramOptions): ObjectFile[] {
   const name = basename(dirname(resolve(o.tsconfig)));
   const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
   const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
-  const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod));
-  if (o.emitAsm) writeFileSync(o.emitAsm, formatListing(items));
-  const startFiles = startFilePaths(o.target, ROOT);
-  return phase(o.quiet, 'assemble', `${name} + ${startFiles.length} start .S`, () => [
+  const startFiles = [...startFilePaths(o.target, ROOT), ...(o.asm ?? [])]; // the target's, then the program's own
+  // The whole input of the back end and the assembler: the IR, the start files, the target.
+  const key = o.cache?.programKey(mod, [o.tsconfig, o.target.name, String(!!o.emitAsm), ...startFiles.flatMap((f) => [f, readFileSync(f)])]);
+  const hit = key ? o.cache!.getProgram(key) : undefined;
+  if (hit) {
+    if (!o.quiet) console.log(`  ${'cached'.padEnd(10)}${`${name} (IR unchanged: no codegen, no assemble)`}`);
+    if (o.emitAsm) writeListing(o.emitAsm, hit.listing!);
+    return hit.objects;
+  }
+  const timings: Record<string, number> = {};
+  const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod, { cache: o.cache, timings }));
+  if (o.cache && !o.quiet) console.log(`  ${'reused'.padEnd(10)}${name}: ${timings.reused ?? 0} of ${mod.funcs.length} functions' isel/regalloc/emit`);
+  const listing = o.emitAsm ? formatListing(items) : undefined;
+  if (o.emitAsm) writeListing(o.emitAsm, listing!);
+  const objects = phase(o.quiet, 'assemble', `${name} + ${startFiles.length} start .S`, () => [
     assemble(items, o.tsconfig),
     ...startFiles.map(assembleFile),
   ]);
+  if (key) o.cache!.putProgram(key, { objects, listing });
+  return objects;
+}
+
+function writeListing(path: string, listing: string): void {
+  mkdirSync(dirname(path), { recursive: true }); // a fresh tree has no out/ before its first link
+  writeFileSync(path, listing);
 }
 
 /** Links a program's objects and writes the ELF (and map); returns the ELF image. */
@@ -126,6 +147,15 @@ function userPrograms(root: string): string[] {
     .sort();
 }
 
+/** A user program's own assembly (kernel-src/user/<name>/*.S), e.g. instructions TypeScript has no way to say. */
+function userAsm(root: string, name: string): string[] {
+  const dir = join(root, 'kernel-src/user', name);
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.S'))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
 const CODE_MODEL_RANGE: Record<CodeModel, [bigint, bigint]> = {
   kernel: [(1n << 64n) - (1n << 31n), 1n << 64n],
   small: [0n, 1n << 31n],
@@ -144,10 +174,20 @@ function checkCodeModel(result: LinkResult, target: Target): void {
   }
 }
 
+const caches = new Map<string, BuildCache>();
+
+/** The back-end cache of program `name` in tree `root`: out/.cache/, kept in memory for the process. */
+export function cacheFor(root: string, name: string): BuildCache {
+  const dir = join(root, 'out/.cache');
+  const key = `${dir}\0${name}`;
+  if (!caches.has(key)) caches.set(key, new BuildCache(dir, name));
+  return caches.get(key)!;
+}
+
 /** The kernel and its user programs: one TypeScript program and one type check for all of them.
  *  Every program is compiled before any error stops the build, so one run shows them all.
  *  `root` holds kernel-src/ and out/ (another tree in tests; start files and layouts are ROOT's). */
-export function buildKernel(quiet = false, root = ROOT): void {
+export function buildKernel(quiet = false, root = ROOT, cache = true): void {
   const users = userPrograms(root);
   const configs = [...users.map((name) => join(root, 'kernel-src/user', name, 'tsconfig.json')), join(root, 'kernel-src/tsconfig.json')];
   const programs = phase(quiet, 'load', `kernel-src + ${users.length} user programs (parse, type check)`, () => loadPrograms(configs));
@@ -155,8 +195,10 @@ export function buildKernel(quiet = false, root = ROOT): void {
     tsconfig: configs[i],
     program: programs[i],
     target: SCARLETT_USER,
+    asm: userAsm(root, name),
     out: join(root, 'out/user', `${name}.elf`),
     quiet,
+    cache: cache ? cacheFor(root, `user-${name}`) : undefined,
   }));
   const kernel: ProgramOptions = {
     tsconfig: configs[users.length],
@@ -166,6 +208,7 @@ export function buildKernel(quiet = false, root = ROOT): void {
     map: join(root, 'out/kernel.map'),
     emitAsm: join(root, 'out/kernel.s'),
     quiet,
+    cache: cache ? cacheFor(root, 'kernel') : undefined,
   };
   const errors: Diagnostic[] = [];
   const userObjects = userOptions.map((o) => collecting(errors, () => compileProgram(o)));
@@ -225,7 +268,7 @@ function programArgs(argv: string[]): { input: string; out: string; target: Targ
 
 function main(argv: string[]): void {
   const [cmd, ...rest] = argv;
-  if (cmd === 'kernel') return buildKernel();
+  if (cmd === 'kernel') return buildKernel(false, ROOT, !rest.includes('--no-cache'));
   if (cmd === 'iso') return buildIso();
   if (cmd === 'program') {
     const { input, out, target } = programArgs(rest);

@@ -137,8 +137,19 @@ function createProgram(options: ts.CompilerOptions, rootNames: string[]): Builde
   const roots = [...new Set(rootNames)];
   const tsBuildInfoFile = join(CACHE_DIR, 'tsbuildinfo', `${hash(JSON.stringify([options, [...roots].sort()]))}.json`);
   const incremental = { ...options, incremental: true, tsBuildInfoFile };
-  return ts.createIncrementalProgram({ rootNames: roots, options: incremental, host: cachingHost(incremental) });
+  const host = cachingHost(incremental);
+  // In a long-lived process (make watch) the last program is the old one TypeScript reuses, as
+  // tsc --watch does; otherwise the build info on disk.
+  const old = lastBuilders.get(tsBuildInfoFile) ?? ts.readBuilderProgram(incremental, host);
+  const builder = ts.createEmitAndSemanticDiagnosticsBuilderProgram(roots, incremental, host, old);
+  lastBuilders.delete(tsBuildInfoFile);
+  lastBuilders.set(tsBuildInfoFile, builder);
+  // A few, not every program a test process ever loaded: each holds its whole program.
+  for (const k of lastBuilders.keys()) if (lastBuilders.size > 4) lastBuilders.delete(k);
+  return builder;
 }
+
+const lastBuilders = new Map<string, Builder>();
 
 /** TypeScript's errors (getPreEmitDiagnostics' list), re-checking only what changed since the last build. */
 function checkProgram(b: Builder): Checked {

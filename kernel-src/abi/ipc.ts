@@ -8,6 +8,13 @@
 //   offset 24  inline_data  64 bytes, always copied: the fast path
 //   offset 88  buffer       optional out-of-line data (sender: source; receiver: destination)
 //   offset 96  buffer_size  sender: bytes to send; receiver: capacity in, bytes received out
+//   offset 104 cap          sender (with SEND_GRANT): a handle whose send right goes with the
+//                           message; receiver: the handle it got in its own table (IPC_FLAG_CAP
+//                           set), else 0
+//
+// Ports are named by capability handles (kernel-src/ipc/cap.ts): small numbers valid only in the
+// process that holds them. Every process starts with SERVICE_PORT (a send right to the kernel
+// service) and OWN_PORT (its own port, send and receive; main's argument).
 
 export class IpcMessage {
   sender_tid: u64 = 0;
@@ -17,6 +24,7 @@ export class IpcMessage {
   inline_data!: InlineArray<u8, 64>;
   buffer: usize = 0;
   buffer_size: usize = 0;
+  cap: u64 = 0;
 }
 
 export const IPC_INLINE_SIZE: u64 = 64;
@@ -27,9 +35,17 @@ export const IPC_MAX_BUFFER: u64 = 65536;
 export const IPC_NONBLOCK: u64 = 1;
 /** Message flag: the message is a call; the sender waits for the reply. */
 export const IPC_FLAG_CALL: u32 = 1;
+/** Message flag: the message carries a send right (its handle in cap). */
+export const IPC_FLAG_CAP: u32 = 2;
 
-/** The kernel's IPC service (kernel-src/ipc/service.ts): its port and request types. */
+/** Capability rights. */
+export const CAP_SEND: u64 = 1;
+export const CAP_RECEIVE: u64 = 2;
+
+/** The kernel's IPC service (kernel-src/ipc/service.ts): its handle in every process, request types. */
 export const SERVICE_PORT: u64 = 1;
+/** A process's own port: its handle in the process's table (also main's argument). */
+export const OWN_PORT: u64 = 2;
 export const SVC_UPPER: u32 = 1; // reply with the inline data upper-cased (ASCII)
 export const SVC_SUM: u32 = 2; // reply with the buffer's byte sum and length as two u64 inline
 export const SVC_NOTE: u32 = 3; // no reply; counted

@@ -14,6 +14,9 @@ export const SYS_IPC_RECEIVE: u64 = 10;
 export const SYS_MMAP: u64 = 11;
 export const SYS_MUNMAP: u64 = 12;
 export const SYS_GETTID: u64 = 13; // beyond the seed: the caller's tid (the null call benchmarks time)
+export const SYS_PORT_CREATE: u64 = 14; // a new port: its handle (send and receive rights)
+export const SYS_CAP_DROP: u64 = 15; // empties a capability slot (handle)
+export const SYS_CAP_REVOKE: u64 = 16; // (handle with the receive right) every other right to the port is void
 // 14..29: isolation (issue 8). 30..49: memory and files (issue 13); layouts and flags in abi/fs.ts.
 export const SYS_OPEN: u64 = 30; // (path, len, flags) -> fd
 export const SYS_CLOSE: u64 = 31; // (fd)
@@ -33,6 +36,7 @@ export const NUM_SYSCALLS: u64 = 52;
 // SYS_IPC_SEND flags (IPC_NONBLOCK = 1, from abi/ipc.ts, is shared with SYS_IPC_RECEIVE).
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message
 export const SEND_REPLY: u64 = 4; // the message is a received call being answered
+export const SEND_GRANT: u64 = 8; // pass the send right named by the message's cap (not with SEND_REPLY)
 
 // SYS_MMAP protection bits.
 export const PROT_READ: u64 = 1;

@@ -30,7 +30,14 @@
 //   kernel page's TLB entry on every CPU and returns when all have (interrupts may be off).
 //   The other CPUs run their idle loops only (see sched_ap_idle).
 // - Context switch. context_init(stack_top, entry, arg) builds a new thread's first frame and
-//   returns its saved stack pointer; switch_to(c, next) (assembly) runs thread `next` on CPU c.
+//   returns its saved stack pointer; switch_to(c, next) (assembly) runs thread `next` on CPU c,
+//   its user FPU/vector registers included: each thread has an FPU_AREA_SIZE save area
+//   (Thread.fpu, 16-byte aligned) that fpu_state_init gives its first state.
+// - CPU features. cpu_features_init() once at boot, before the first user thread: whatever the
+//   protections of user state need (x87/SSE state switching; SMEP and SMAP when the CPU has
+//   them). user_access_begin()/user_access_end() bracket every kernel access to user memory
+//   (interrupts off in between; mm/usercopy.ts is the only caller); cpu_protections() says
+//   what is on (bit 0 SMEP, bit 1 SMAP).
 // - System call entry. syscall_entry_init() routes the system-call instruction to the
 //   assembly entry, which calls syscall_table (syscall/syscall.ts) with interrupts off.
 // - Faults. InterruptFrame is the saved user/kernel state of an exception; frame_from_user
@@ -55,6 +62,8 @@ export { InterruptFrame, frame_from_user } from "./x86_64/frame";
 export { fault_report, backtrace } from "./x86_64/fault";
 export { serial_init, serial_putc, serial_getc } from "./x86_64/serial";
 export { qemu_exit, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
-export { cpu_tables_init, timer_start } from "./x86_64/platform";
+export { cpu_tables_init, cpu_features_init, timer_start } from "./x86_64/platform";
+export { FPU_AREA_SIZE, fpu_state_init } from "./x86_64/fpu";
+export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";
 export { timer_now_ns, timer_set_alarm } from "./x86_64/timer";
 export { smp_start_aps, smp_cpus_up, smp_tlb_shootdown as mmu_flush_page_all_cpus } from "./x86_64/smp";

@@ -1,6 +1,9 @@
 // Kernel-side IPC definitions. The message layout, flags and status codes are the kernel/user ABI
 // and live in kernel-src/abi/ (shared with the user programs).
 
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { Quota, quota_charge_bytes, quota_credit_bytes } from "../proc/quota";
+
 /** Messages a port queues before senders block (or get E_FULL with IPC_NONBLOCK). */
 export const IPC_QUEUE_CAPACITY: u32 = 16;
 
@@ -21,7 +24,7 @@ export function copy_inline(dst: u64, src: u64): void {
 }
 
 /**
- * Copies a whole IpcMessage (104 bytes: 3 header words, the inline data, 2 buffer words). Written
+ * Copies a whole IpcMessage (112 bytes: 3 header words, the inline data, 2 buffer words, cap). Written
  * out rather than calling copy_inline: a leaf costs no call and saves no registers.
  */
 export function copy_message(dst: u64, src: u64): void {
@@ -38,4 +41,31 @@ export function copy_message(dst: u64, src: u64): void {
   store<u64>(dst, load<u64>(src, 80), 80);
   store<u64>(dst, load<u64>(src, 88), 88);
   store<u64>(dst, load<u64>(src, 96), 96);
+  store<u64>(dst, load<u64>(src, 104), 104);
+}
+
+// ---- kernel copies of out-of-line buffers ----
+// Each is charged to the quota of the process whose send made it (0: a kernel sender), whoever
+// frees it: a 16-byte header before the data keeps the quota and the size.
+
+const KBUF_HDR: u64 = 16;
+
+/** A kernel buffer of n bytes charged to q (a Quota address, or 0); 0 when over quota or out of memory. */
+export function ipc_buf_alloc(n: u64, q: u64): u64 {
+  if (q != 0 && !quota_charge_bytes(changetype<Quota>(q), n)) return 0;
+  let a = kmalloc(n + KBUF_HDR);
+  if (a == 0) {
+    if (q != 0) quota_credit_bytes(changetype<Quota>(q), n);
+    return 0;
+  }
+  store<u64>(a, q);
+  store<u64>(a, n, 8);
+  return a + KBUF_HDR;
+}
+
+export function ipc_buf_free(b: u64): void {
+  let a = b - KBUF_HDR;
+  let q = load<u64>(a);
+  if (q != 0) quota_credit_bytes(changetype<Quota>(q), load<u64>(a, 8));
+  kfree(a);
 }

@@ -8,7 +8,12 @@
 // receiver's TCB (thread.ipc_msg) and wakes it; otherwise the message is queued (at most
 // IPC_QUEUE_CAPACITY per port; then senders block, or get E_FULL with IPC_NONBLOCK).
 // A call is a send marked IPC_FLAG_CALL after which the caller blocks until ipc_reply delivers
-// the answer into its TCB. Destroying a port wakes every waiter with E_DESTROYED: blocked
+// the answer into its TCB. A call is never queued as a message: with no receiver waiting, the
+// caller waits on the port's callers queue with its request (take_caller), so whoever receives a
+// call is known. The receiver gets the call's one-shot reply right (Thread.reply_holder: its
+// process, or the kernel thread); a reply is accepted only from that holder, so guessing the
+// caller's tid and the message id gains nothing. User programs name ports through capabilities
+// (ipc/cap.ts); this file's functions take the kernel's port ids. Destroying a port wakes every waiter with E_DESTROYED: blocked
 // receivers and senders, and callers whose call went to that port.
 // All of it runs with interrupts off (single CPU); ports live in a table indexed by id (0 = none).
 //
@@ -19,14 +24,15 @@
 //   receiver (no run queue, no schedule()). The receiver's TCB remembers the caller (reply_to).
 // - ipc_reply_wait_locked: a server answering that caller and waiting for the next message
 //   (ipc_reply_wait) stages the reply into the caller's TCB, queues itself as a receiver and
-//   switches straight back to the caller, when the port has nothing queued.
+//   switches straight back to the caller, when the port has nothing queued and no caller waiting.
 // Both end in sched_handoff, which switches straight to the woken thread only when that overtakes
 // no ready thread (the priority rule, see scheduler.ts); otherwise it queues it and schedules.
 // Buffers, queued messages, full queues, destroyed ports and every error take the general path.
 
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL } from "../abi/ipc";
-import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM } from "../abi/errors";
-import { IPC_QUEUE_CAPACITY, copy_inline, copy_message } from "./message";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND } from "../abi/ipc";
+import { CapTable, cap_lookup } from "./cap";
+import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, E_KILLED } from "../abi/errors";
+import { IPC_QUEUE_CAPACITY, copy_inline, copy_message, ipc_buf_alloc, ipc_buf_free } from "./message";
 import { WaitQueue, Thread, thr, thread_addr, THREAD_BLOCKED } from "../sched/thread";
 import {
   thread_current, waitq_add, waitq_sleep, waitq_wake_one, waitq_wake_all, thread_wake, thread_block,
@@ -45,6 +51,7 @@ export const MAX_PORTS: u64 = 256;
 
 class Port {
   id: u64 = 0;
+  serial: u64 = 0; // unique among all ports ever, renewed by revocation: see ipc_port_ref
   owner: u64 = 0; // pid of the owning process, 0 for the kernel
   queue: u64 = 0; // IPC_QUEUE_CAPACITY messages
   head: u32 = 0;
@@ -52,10 +59,12 @@ class Port {
   sent: u64 = 0;
   receivers!: Inline<WaitQueue>;
   senders!: Inline<WaitQueue>;
+  callers!: Inline<WaitQueue>; // calls waiting for a receiver (a call is never queued as a message)
 }
 
 let ports!: InlineArray<u64, 256>;
 let next_msg_id: u64 = 1;
+let next_serial: u64 = 1;
 let live_ports: u64 = 0;
 
 
@@ -71,6 +80,46 @@ function port_get(id: u64): Port | null {
   return changetype<Port>(ports[i32(id)]);
 }
 
+// ---- port references: what capabilities hold (ipc/cap.ts) ----
+// A reference is serial << 8 | id (MAX_PORTS = 256): it names the port only while the port with
+// that id still has that serial, so a destroyed or revoked port's references name nothing.
+
+/** A reference to port id (0 if there is no such port). */
+export function ipc_port_ref(id: u64): u64 {
+  let p = port_get(id);
+  return p == null ? 0 : (p.serial << 8) | id;
+}
+
+/**
+ * The port id a reference names, or 0 when it names nothing (any more). O(1); inlined into the
+ * system call's fast path.
+ * @inline
+ */
+export function ipc_ref_id(ref: u64): u64 {
+  let id = ref & 0xff;
+  let a = ports[i32(id)]; // ports[0] is 0
+  return a != 0 && changetype<Port>(a).serial == ref >> 8 ? id : 0;
+}
+
+/** The Port (address) a reference names, or 0: ipc_ref_id for the fast path. @inline */
+function port_of_ref(ref: u64): u64 {
+  let a = ports[i32(ref & 0xff)]; // ports[0] is 0
+  return a != 0 && changetype<Port>(a).serial == ref >> 8 ? a : 0;
+}
+
+export function ipc_ref_valid(ref: u64): bool {
+  return ipc_ref_id(ref) != 0;
+}
+
+/** Revokes every reference to port id (gives it a new serial); the new reference, or 0. */
+export function ipc_port_revoke(id: u64): u64 {
+  let flags = irq_save();
+  let p = port_get(id);
+  if (p != null) p.serial = next_serial++;
+  irq_restore(flags);
+  return ipc_port_ref(id);
+}
+
 /** A new port owned by `owner` (a pid, or 0 for the kernel); its id, or 0 when none is left. */
 export function ipc_create_port(owner: u64): u64 {
   let flags = irq_save();
@@ -84,6 +133,7 @@ export function ipc_create_port(owner: u64): u64 {
       break;
     }
     p.id = id;
+    p.serial = next_serial++;
     p.owner = owner;
     p.queue = q;
     ports[i32(id)] = changetype<u64>(p);
@@ -129,10 +179,11 @@ export function ipc_destroy_port_locked(id: u64): i64 {
   live_ports--;
   waitq_wake_all(p.receivers, E_DESTROYED);
   waitq_wake_all(p.senders, E_DESTROYED);
+  waitq_wake_all(p.callers, E_DESTROYED);
   thread_for_each(wake_caller_of, id);
   while (p.count > 0) {
     let slot = changetype<IpcMessage>(p.queue + u64(p.head) * sizeof<IpcMessage>());
-    if (slot.buffer != 0) kfree(slot.buffer);
+    if (slot.buffer != 0) ipc_buf_free(slot.buffer);
     p.head = (p.head + 1) % IPC_QUEUE_CAPACITY;
     p.count--;
   }
@@ -154,6 +205,7 @@ function stage(dst: IpcMessage, src: IpcMessage, sender: u64, id: u64, flags: u3
   copy_inline(inline_of(dst), inline_of(src));
   dst.buffer = kbuf;
   dst.buffer_size = kbuf != 0 ? src.buffer_size : 0;
+  dst.cap = (flags & IPC_FLAG_CAP) != 0 ? src.cap : 0; // a port reference (the system call checked it)
 }
 
 /**
@@ -180,6 +232,7 @@ function deliver_direct(t: Thread, src: IpcMessage, sender: u64, id: u64, flags:
   store<u64>(d, load<u64>(s, 72), 72);
   store<u64>(d, load<u64>(s, 80), 80);
   store<u64>(d, 0, 96); // buffer_size
+  store<u64>(d, 0, 104); // cap: the fast paths pass none
   t.ipc_dst = 0;
 }
 
@@ -196,13 +249,13 @@ function copy_in_buffer(m: IpcMessage): u64 {
     me.ipc_kbuf = 0;
     return kbuf;
   }
-  let k = kmalloc(m.buffer_size);
+  let k = ipc_buf_alloc(m.buffer_size, 0); // a kernel sender's: charged to nobody
   if (k != 0) memcpy(k, m.buffer, m.buffer_size);
   return k;
 }
 
-/** The message id of a successful send, in *id_out; returns a status. Interrupts off. */
-function send_locked(id: u64, msg: IpcMessage, flags: u64, msg_flags: u32): i64 {
+/** A plain send (not a call: see call_slow) with interrupts off; returns a status. */
+function send_locked(id: u64, msg: IpcMessage, flags: u64): i64 {
   if (msg.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   let p = port_get(id);
   if (p == null) return E_BADPORT;
@@ -215,7 +268,7 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64, msg_flags: u32): i64 
     let r = (flags & IPC_NONBLOCK) != 0 ? E_FULL : waitq_sleep(p.senders);
     if (r == E_OK && port_get(id) == null) r = E_DESTROYED;
     if (r != E_OK) {
-      if (kbuf != 0) kfree(kbuf);
+      if (kbuf != 0) ipc_buf_free(kbuf);
       return r;
     }
     p = port_get(id)!;
@@ -224,27 +277,33 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64, msg_flags: u32): i64 
   let msg_id = next_msg_id++;
   let r = p.receivers.head;
   if (r != 0) {
-    stage(thr(r).ipc_msg, msg, me.tid, msg_id, msg_flags, kbuf); // hand over: no queueing
-    thr(r).reply_to = (msg_flags & IPC_FLAG_CALL) != 0 ? thread_addr(me) : 0;
+    stage(thr(r).ipc_msg, msg, me.tid, msg_id, msg.flags & IPC_FLAG_CAP, kbuf); // hand over: no queueing
+    thr(r).reply_to = 0;
     thread_wake(r, E_OK);
   } else {
     let slot = changetype<IpcMessage>(p.queue + u64((p.head + p.count) % IPC_QUEUE_CAPACITY) * sizeof<IpcMessage>());
-    stage(slot, msg, me.tid, msg_id, msg_flags, kbuf);
+    stage(slot, msg, me.tid, msg_id, msg.flags & IPC_FLAG_CAP, kbuf);
     p.count++;
   }
   p.sent++;
-  last_msg_id = msg_id;
   return E_OK;
 }
 
-let last_msg_id: u64 = 0;
+/**
+ * The reply right's holder for a call received by t: its process (any of its
+ * threads may answer, e.g. a worker the receiver hands the call to), or t itself for a kernel thread.
+ * @inline
+ */
+function reply_holder_of(t: Thread): u64 {
+  return t.proc != 0 ? t.proc : thread_addr(t);
+}
 let fast_calls: u64 = 0; // calls delivered by the call fast path (for tests and benchmarks)
 let fast_replies: u64 = 0; // replies delivered by the reply-and-wait fast path
 
 /** Sends msg to port id. Blocks while the queue is full unless flags has IPC_NONBLOCK. */
 export function ipc_send(id: u64, msg: IpcMessage, flags: u64): i64 {
   let irq = irq_save();
-  let r = send_locked(id, msg, flags, 0);
+  let r = send_locked(id, msg, flags);
   irq_restore(irq);
   sched_preempt_point();
   return r;
@@ -265,6 +324,7 @@ function finish(staged: IpcMessage, out: IpcMessage): i64 {
   out.msg_id = staged.msg_id;
   out.type = staged.type;
   out.flags = staged.flags;
+  out.cap = staged.cap;
   copy_inline(inline_of(out), inline_of(staged));
   out.buffer = dst;
   out.buffer_size = 0;
@@ -277,7 +337,7 @@ function finish(staged: IpcMessage, out: IpcMessage): i64 {
     me.ipc_kbuf = kbuf; // a system call's: copied out a page at a time with interrupts on (syscall.ts)
   } else {
     if (n > 0 && dst != 0) memcpy(dst, kbuf, n);
-    kfree(kbuf);
+    ipc_buf_free(kbuf);
   }
   return n < size ? E_TRUNC : E_OK;
 }
@@ -299,17 +359,38 @@ function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64, dst:
   let me = thread_current();
   me.ipc_dst = changetype<u64>(dst);
   if (p.count > 0) {
-    me.reply_to = 0; // a queued call does not say who waits: ipc_reply looks the caller up
+    me.reply_to = 0; // a queued message is never a call
     copy_message(changetype<u64>(me.ipc_msg), p.queue + u64(p.head) * sizeof<IpcMessage>());
     p.head = (p.head + 1) % IPC_QUEUE_CAPACITY;
     p.count--;
     waitq_wake_one(p.senders, E_OK);
+  } else if (p.callers.head != 0) {
+    take_caller(p, me);
   } else {
     if ((flags & IPC_NONBLOCK) != 0) return E_AGAIN;
     let r = waitq_sleep(p.receivers);
     if (r != E_OK) return r;
   }
   return E_OK;
+}
+
+/**
+ * Takes the first call waiting on p's callers queue into me.ipc_msg: the caller stays blocked,
+ * now for the reply, and the reply right is ours (reply_holder).
+ */
+function take_caller(p: Port, me: Thread): void {
+  let a = p.callers.head;
+  let c = thr(a);
+  p.callers.head = c.next;
+  if (c.next == 0) p.callers.tail = 0;
+  c.next = 0;
+  c.waitq = 0;
+  let req = changetype<IpcMessage>(c.call_req);
+  stage(me.ipc_msg, req, c.tid, c.reply_msg_id, IPC_FLAG_CALL | (req.flags & IPC_FLAG_CAP), c.ipc_kbuf);
+  c.call_req = 0;
+  c.ipc_kbuf = 0;
+  c.reply_holder = reply_holder_of(me);
+  me.reply_to = a;
 }
 
 function receive_locked(id: u64, out: IpcMessage, flags: u64): i64 {
@@ -367,7 +448,7 @@ export function ipc_drop_staged(m: IpcMessage): void {
   let me = thread_current();
   if (me.ipc_dst != 0) {
     m = me.ipc_msg;
-    if (m.buffer != 0) kfree(m.buffer);
+    if (m.buffer != 0) ipc_buf_free(m.buffer);
     m.buffer = 0;
   }
   me.ipc_dst = 0;
@@ -378,17 +459,43 @@ export function ipc_drop_staged(m: IpcMessage): void {
   thread_wake(a, E_FAULT);
 }
 
-/** The general path of a call: send_locked, then block until ipc_reply wakes us. */
+/**
+ * The general path of a call: hand it to a waiting receiver, or wait on the port's callers queue
+ * for one (take_caller); either way then block until the reply (or an error) wakes us. A call
+ * is never queued as a message: whoever receives it is known, and holds its reply right.
+ */
 function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 {
+  if (req.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
+  let p = port_get(id);
+  if (p == null) return E_BADPORT;
   let me = thread_current();
+  if (me.killed) return E_KILLED; // killed while preempted in the system call: no wait
+  let k = copy_in_buffer(req);
+  if (k == 0) return E_NOMEM;
+  let kbuf = k == 1 ? 0 : k;
+  let msg_id = next_msg_id++;
   me.ipc_dst = changetype<u64>(resp);
-  let r = send_locked(id, req, 0, IPC_FLAG_CALL);
-  if (r != E_OK) return r;
-  me.reply_msg_id = last_msg_id;
+  me.reply_msg_id = msg_id;
   me.call_port = id;
-  r = thread_block();
+  p.sent++;
+  let ra = p.receivers.head;
+  if (ra != 0) {
+    let r = thr(ra);
+    stage(r.ipc_msg, req, me.tid, msg_id, IPC_FLAG_CALL | (req.flags & IPC_FLAG_CAP), kbuf);
+    r.reply_to = thread_addr(me);
+    me.reply_holder = reply_holder_of(r);
+    thread_wake(ra, E_OK);
+  } else {
+    me.call_req = changetype<u64>(req);
+    me.ipc_kbuf = kbuf; // copy_in_buffer took it from there: it waits with the call
+    waitq_add(p.callers, thread_addr(me));
+  }
+  let st = thread_block();
   me.reply_msg_id = 0;
-  return r != E_OK || keep ? r : take(me, resp);
+  if (me.call_req != 0 && me.ipc_kbuf != 0) ipc_buf_free(me.ipc_kbuf); // never received: woken by an error
+  if (me.call_req != 0) me.ipc_kbuf = 0;
+  me.call_req = 0;
+  return st != E_OK || keep ? st : take(me, resp);
 }
 
 /**
@@ -400,8 +507,13 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
  * @inline
  */
 function handoff_receiver(id: u64, req: IpcMessage): u64 {
-  if (req.buffer_size != 0 || id >= MAX_PORTS || ports[i32(id)] == 0) return 0; // ports[0] is 0
-  let p = changetype<Port>(ports[i32(id)]);
+  return handoff_from(id < MAX_PORTS ? ports[i32(id)] : 0, req); // ports[0] is 0
+}
+
+/** handoff_receiver for the Port at address pa (0: none). @inline */
+function handoff_from(pa: u64, req: IpcMessage): u64 {
+  if (req.buffer_size != 0 || pa == 0) return 0;
+  let p = changetype<Port>(pa);
   let ra = p.receivers.head;
   if (ra == 0) return 0;
   let r = thr(ra);
@@ -430,6 +542,7 @@ export function ipc_call_locked(id: u64, req: IpcMessage, resp: IpcMessage, keep
   me.call_port = id;
   me.state = THREAD_BLOCKED;
   let r = thr(ra);
+  me.reply_holder = reply_holder_of(r);
   r.wait_result = E_OK;
   r.reply_to = c.current;
   deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
@@ -452,12 +565,14 @@ export const CALL_STAGED: i64 = 2; // the reply is staged in the TCB (as with ip
  * straight into it through the direct map (user_msg_kva): the server may run in another address
  * space. The reply goes there only while no user page has been unmapped since the check
  * (ipc_gen, see reply_target); else it is staged and the system call checks the page again.
+ * h is the caller's handle for the port, looked up in its capability table (ipc/cap.ts).
  */
-export function ipc_call_user(id: u64, ptr: u64, c: Cpu): i64 {
-  let kva = user_msg_kva(thr(c.current), ptr);
+export function ipc_call_user(h: u64, ptr: u64, c: Cpu): i64 {
+  let kva = user_msg_kva(thr(c.current), ptr); // first: it may call, and nothing is live yet
   if (kva == 0) return CALL_NOT_TAKEN;
+  let pa = port_of_ref(cap_lookup(changetype<CapTable>(thr(c.current).caps), h, CAP_SEND)); // 0: not taken
   let req = changetype<IpcMessage>(kva);
-  let ra = handoff_receiver(id, req);
+  let ra = handoff_from(pa, req);
   if (ra == 0) return CALL_NOT_TAKEN;
   // From here on as in ipc_call_locked (written out twice: a shared function would cost a frame).
   let me = thr(c.current);
@@ -465,9 +580,10 @@ export function ipc_call_user(id: u64, ptr: u64, c: Cpu): i64 {
   me.ipc_dst = kva;
   me.ipc_gen = user_gen();
   me.reply_msg_id = msg_id;
-  me.call_port = id;
+  me.call_port = changetype<Port>(pa).id;
   me.state = THREAD_BLOCKED;
   let r = thr(ra);
+  me.reply_holder = reply_holder_of(r);
   r.wait_result = E_OK;
   r.reply_to = c.current;
   deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
@@ -493,8 +609,9 @@ export declare function ipc_call(id: u64, req: IpcMessage, resp: IpcMessage): i6
 
 /**
  * The thread waiting for the reply to req, or 0. O(1) when req is the call last handed to us
- * (reply_to); otherwise (a queued call, or an older one) a lookup by tid. msg_ids are unique, so
- * a matching reply_msg_id names the very call.
+ * (reply_to); otherwise (an older call) a lookup by tid. msg_ids are unique, so a matching
+ * reply_msg_id names the very call; and only the holder of its reply right (who received it)
+ * may answer it: a tid and a msg_id guessed by anyone else name nothing.
  */
 function caller_of(me: Thread, req: IpcMessage): u64 {
   let a = me.reply_to;
@@ -504,7 +621,8 @@ function caller_of(me: Thread, req: IpcMessage): u64 {
     a = thread_addr(t);
   }
   let t = thr(a);
-  return t.reply_msg_id == req.msg_id && t.state == THREAD_BLOCKED ? a : 0;
+  let ok = t.reply_msg_id == req.msg_id && t.state == THREAD_BLOCKED && t.reply_holder == reply_holder_of(me);
+  return ok ? a : 0;
 }
 
 /** ipc_reply with interrupts off and no rescheduling. */
@@ -555,9 +673,12 @@ function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u
   let a = me.reply_to;
   if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return 0;
   let t = thr(a);
+  // reply_to is set only when a call is handed to us, together with the caller's reply_holder:
+  // a matching reply_msg_id means we hold its reply right (no holder check needed here).
   if (t.reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
   if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
-  return changetype<Port>(ports[i32(id)]).count == 0 ? a : 0;
+  let p = changetype<Port>(ports[i32(id)]);
+  return p.count == 0 && p.callers.head == 0 ? a : 0; // else the next message is there already
 }
 
 /**

@@ -10,6 +10,8 @@ export const PAGE_MASK: u64 = 0xfff;
 export const DIRECT_MAP_BASE: u64 = 0xffff800000000000;
 export const KERNEL_BASE: u64 = 0xffffffff80000000;
 export const HEAP_BASE: u64 = 0xffffffffc0000000;
+/** Kernel stacks with guard pages (mm/kstack.ts): 4096 slots of 68 KiB from here. */
+export const KSTACK_BASE: u64 = 0xffffff8000000000;
 export const HEAP_INITIAL_SIZE: u64 = 16 * 1024 * 1024;
 export const HEAP_MAX_SIZE: u64 = 256 * 1024 * 1024;
 /** First address above user space (the canonical lower half). */

@@ -50,6 +50,8 @@ export const NUM_CLASSES: u64 = 10;
 const MAG_CACHE: u64 = 10;
 /** Largest kmalloc size served by a size class; bigger ones go to the heap. */
 export const SLAB_MAX_SIZE: u64 = 512;
+/** Largest object of an object cache (slab_cache_create): a Thread is over 512 bytes. */
+const CACHE_MAX_OBJECT: u64 = 1024;
 const MAG_ROUNDS: u64 = 14; // a Magazine is 128 bytes
 const EMPTY_KEEP: u64 = 1;
 const SLAB_MAGIC: u32 = 0x51ab51ab;
@@ -478,7 +480,7 @@ export function slab_object_size(o: u64): u64 {
 
 /** A new object cache for objects of `size` bytes (at most SLAB_MAX_SIZE); its id. */
 export function slab_cache_create(name: string, size: u64): u64 {
-  if (cache_count >= MAX_CACHES || size == 0 || size > SLAB_MAX_SIZE) panic(`slab: cannot create cache ${name} (${size} bytes)`);
+  if (cache_count >= MAX_CACHES || size == 0 || size > CACHE_MAX_OBJECT) panic(`slab: cannot create cache ${name} (${size} bytes)`);
   let c = changetype<SlabCache>(heap_alloc(sizeof<SlabCache>(), 0));
   if (changetype<u64>(c) == 0) panic(`slab: out of memory creating ${name}`);
   memset(changetype<u64>(c), 0, sizeof<SlabCache>());

@@ -26,7 +26,7 @@
 import { thread_current } from "../sched/scheduler";
 import { Thread } from "../sched/thread";
 import { proc_of } from "../proc/process";
-import { irq_save, irq_restore } from "../arch/hal";
+import { irq_save, irq_restore, user_access_begin, user_access_end } from "../arch/hal";
 import { AddressSpace, vmm_unmap, vmm_pte, PTE_P, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "./vmm";
 import { vm_populate } from "./vma";
 import { USER_TOP, PAGE_SIZE, PAGE_MASK, DIRECT_MAP_BASE, page_round_down } from "./layout";
@@ -116,6 +116,37 @@ function user_msg_kva_miss(ptr: u64): u64 {
 }
 
 /**
+ * Reads the IpcMessage at user address src (checked by user_range_ok in the caller's irq-off
+ * section, which this must be in) into kernel memory. With copy_from_user, copy_to_user and
+ * user_write_message, the only ways the kernel touches user memory (SMAP: arch/x86_64/protect.ts).
+ */
+export function user_read_message(dst: u64, src: u64): void {
+  user_access_begin();
+  copy_words(dst, src, sizeof<IpcMessage>());
+  user_access_end();
+}
+
+/** Reads the u32 at user address addr, checked as for user_read_message (a futex word). */
+export function user_read_u32(addr: u64): u32 {
+  user_access_begin();
+  let v = load<u32>(addr);
+  user_access_end();
+  return v;
+}
+
+/** Writes an IpcMessage to user address dst, checked as for user_read_message. */
+export function user_write_message(dst: u64, src: u64): void {
+  user_access_begin();
+  copy_words(dst, src, sizeof<IpcMessage>());
+  user_access_end();
+}
+
+/** n bytes (a multiple of 8) a word at a time: memcpy is `rep movsb`, a step per byte. */
+function copy_words(dst: u64, src: u64, n: u64): void {
+  for (let off: u64 = 0; off < n; off += 8) store<u64>(dst + off, load<u64>(src + off));
+}
+
+/**
  * Copies len bytes from user address src to kernel address dst a page at a time, each page's check
  * and copy in one irq-off section, interrupts as the caller had them in between (so a long copy
  * can be preempted). False, with dst partly written, when a page is not present and user.
@@ -129,7 +160,11 @@ export function copy_from_user(dst: u64, src: u64, len: u64): bool {
     if (n > len - off) n = len - off;
     let irq = irq_save();
     let ok = user_range_ok(at, n, false);
-    if (ok) memcpy(dst + off, at, n);
+    if (ok) {
+      user_access_begin();
+      memcpy(dst + off, at, n);
+      user_access_end();
+    }
     irq_restore(irq);
     if (!ok) return false;
   }
@@ -154,7 +189,11 @@ export function copy_to_user(dst: u64, src: u64, len: u64): bool {
     let irq = irq_save();
     let tick = clock_ticks();
     let ok = user_range_ok(at, n, true);
-    if (ok) memcpy(at, src + off, n);
+    if (ok) {
+      user_access_begin();
+      memcpy(at, src + off, n);
+      user_access_end();
+    }
     irq_restore(irq);
     if (!ok) return false;
     if (off == 0) first_tick = tick;

@@ -87,6 +87,14 @@ export function vmm_map(space: AddressSpace, va: u64, pa: u64, flags: u64): bool
   return ok;
 }
 
+/** Creates the kernel page tables down to the one that would map va (nothing mapped); false when out of memory. */
+export function vmm_prepare_kernel_tables(va: u64): bool {
+  let irq = irq_save();
+  let ok = walk(kernel_as.pml4, va, 0, true) != 0;
+  irq_restore(irq);
+  return ok;
+}
+
 /**
  * vmm_map for a demand-paged page (mm/vma.ts): a table page it needs may come from frames
  * promised to demand-paged memory (pmm_alloc_table_zeroed).

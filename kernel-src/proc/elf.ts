@@ -30,6 +30,7 @@ function load_segment(space: AddressSpace, image: u64, size: u64, ph: u64): bool
   if (filesz > memsz || memsz > MAX_SEGMENT) return false;
   if (filesz > 0 && (offset > size || filesz > size - offset)) return false; // a bss-only segment may point past the end
   if (vaddr < USER_MIN || vaddr >= USER_TOP || memsz > USER_TOP - vaddr) return false;
+  if ((flags & PF_W) != 0 && (flags & PF_X) != 0) return false; // W^X (docs/isolation.md)
   let pte = PTE_U | PTE_OWNED;
   if ((flags & PF_W) != 0) pte |= PTE_W;
   if ((flags & PF_X) == 0) pte |= PTE_NX;

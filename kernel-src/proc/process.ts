@@ -34,11 +34,16 @@ import { vma_add, vma_free_all, vm_fault, vm_fault_reason, VMA_GUARD, VM_OK } fr
 import { elf_load } from "./elf";
 import { Thread, thr } from "../sched/thread";
 import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thread_for_each, thread_sleep } from "../sched/scheduler";
-import { ipc_create_port, ipc_destroy_port, ipc_destroy_port_locked } from "../ipc/port";
+import { ipc_create_port, ipc_destroy_port, ipc_destroy_port_locked, ipc_port_ref, ipc_ref_id, ipc_ref_valid } from "../ipc/port";
 import { log_info, log_error } from "../lib/log";
-import { fault_report, InterruptFrame, mmu_switch, irq_disable } from "../arch/hal";
+import { fault_report, InterruptFrame, mmu_switch, irq_disable, irq_save, irq_restore, fpu_state_init } from "../arch/hal";
 import { Mutex, mutex_idle } from "../sched/mutex";
 import { panic } from "../lib/panic";
+import { Quota, quota_new, quota_release } from "./quota";
+import { PROC_MAX_THREADS, PROC_MAX_PORTS, PROC_MAX_CAPS } from "../abi/limits";
+import { CapTable, cap_table_new, cap_table_free, cap_set, cap_install, cap_for_each, cap_lookup, cap_drop } from "../ipc/cap";
+import { service_port_id } from "../ipc/service";
+import { SERVICE_PORT, OWN_PORT, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
 
 declare function enter_user(rip: u64, rsp: u64, arg: u64): void;
 declare function enter_user_regs(regs: u64): void;
@@ -65,6 +70,9 @@ export class Process {
   stack_next: u64 = 0; // top of the next fresh stack slot (below every slot used so far)
   free_stacks: u64 = 0; // slots of exited threads: a list of StackSlot (heap), unmapped
   space_lock!: Inline<Mutex>; // held by mmap and munmap (see the header)
+  quota!: Quota; // IPC bytes held in the kernel (proc/quota.ts); threads are counted above
+  caps: CapTable | null = null; // how the process names ports (ipc/cap.ts); freed at teardown
+  ports: u64 = 0; // ports it owns (at most PROC_MAX_PORTS)
   files!: InlineArray<u64, 16>; // open files (fs/vfs.ts OpenFile) by descriptor; 0..2 are the console's
   fork_regs!: InlineArray<u64, 16>; // a forked child's first user registers (ForkRegs layout, proc/fork.ts)
 }
@@ -103,6 +111,7 @@ function set_name(p: Process, name: u64, len: u64): void {
 /** First code of every user thread (in the kernel): drop to ring 3. */
 function user_thread_main(arg: u64): void {
   let t = thread_current();
+  if (t.killed) thread_exit(); // killed before it first ran: it never runs a user instruction
   enter_user(t.user_entry, t.user_stack, t.user_arg);
 }
 
@@ -141,6 +150,7 @@ export function proc_fork(regs: u64): i64 {
   p.mmap_next = parent.mmap_next;
   p.stack_next = parent.stack_next; // the parent's other stacks are in the copy, unused: fresh slots go below
   p.port = ipc_create_port(p.pid);
+  caps_init(p, parent);
   let dst = changetype<u64>(p) + offsetof<Process>("fork_regs");
   memcpy(dst, regs, 128);
   store<u64>(dst, (load<u64>(dst, 112) & FORK_RFLAGS_KEEP) | RFLAGS_IF_RESERVED, 112);
@@ -148,7 +158,7 @@ export function proc_fork(regs: u64): i64 {
   if (c == null) {
     if (p.port != 0) ipc_destroy_port(p.port);
     space_destroy(space);
-    destroy(p);
+    proc_free(p);
     return E_NOMEM;
   }
   for (let fd: u64 = 0; fd < MAX_FILES; fd++) {
@@ -160,8 +170,7 @@ export function proc_fork(regs: u64): i64 {
     fs_opened(open_file(g).node);
     p.files[i32(fd)] = g;
   }
-  c.proc = changetype<u64>(p);
-  c.cr3 = space.pml4;
+  user_thread_setup(c, p);
   c.user_stack = t.user_stack; // the same stack slot, copied: released when the child's thread ends
   p.threads = 1;
   live_processes++;
@@ -210,6 +219,7 @@ function free_stack_list(p: Process): void {
 
 /** A new (not yet started) thread of p entering ring 3 at entry(arg) on a fresh user stack. */
 export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8): Thread | null {
+  if (p.threads >= PROC_MAX_THREADS) return null; // the limit: E_NOMEM, as for no memory
   let top = stack_slot_take(p);
   for (let va = top - USER_STACK_SIZE; va < top; va += PAGE_SIZE) {
     let pa = pmm_alloc_zeroed();
@@ -223,8 +233,7 @@ export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8):
     stack_release(p, top);
     return null;
   }
-  t.proc = changetype<u64>(p);
-  t.cr3 = p.space.pml4;
+  user_thread_setup(t, p);
   t.user_entry = entry;
   t.user_stack = top;
   t.user_arg = arg;
@@ -246,9 +255,52 @@ export function proc_init(): void {
 }
 
 /** A zeroed Process (every field starts at zero), or null. */
+/** A zeroed Process record with its quota and capability table; null (nothing kept) when out of memory. */
 function new_process(): Process | null {
   let a = slab_zalloc(process_cache);
-  return a == 0 ? null : changetype<Process>(a);
+  if (a == 0) return null;
+  let p = changetype<Process>(a);
+  let q = quota_new();
+  let caps = cap_table_new();
+  if (q == null || caps == null) {
+    if (q != null) quota_release(q);
+    if (caps != null) cap_table_free(caps);
+    destroy(p);
+    return null;
+  }
+  p.quota = q;
+  p.caps = caps;
+  return p;
+}
+
+/**
+ * A new process's first capabilities: the kernel service (send) and its own port p.port (send and
+ * receive) as OWN_PORT. A forked child instead gets the parent's send rights in the same slots
+ * (OWN_PORT then names the parent's port, send only: receive rights stay with the owner, and a
+ * child reaches its parent there), and its own port in a free slot, reached by no handle it
+ * knows yet (it still goes when the child ends).
+ */
+function caps_init(p: Process, parent: Process | null): void {
+  let caps = p.caps!;
+  p.ports = 1;
+  if (parent == null) {
+    cap_set(caps, SERVICE_PORT, ipc_port_ref(service_port_id()), CAP_SEND);
+    cap_set(caps, OWN_PORT, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE);
+    return;
+  }
+  let from = parent.caps!;
+  for (let h: u64 = 1; h < PROC_MAX_CAPS; h++) {
+    if ((from.rights[i32(h)] & CAP_SEND) != 0) cap_set(caps, h, from.refs[i32(h)], CAP_SEND);
+  }
+  cap_install(caps, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE, ipc_ref_valid);
+}
+
+/** What every user thread of p has: its process, reply holder, capability table, FPU state. */
+function user_thread_setup(t: Thread, p: Process): void {
+  t.proc = changetype<u64>(p);
+  t.caps = changetype<u64>(p.caps);
+  fpu_state_init(t.kernel_stack_top); // the FPU area above the stack (thread_new); a forked child starts with the initial state
+  t.cr3 = p.space.pml4;
 }
 
 /** Closes every file the process left open. */
@@ -328,13 +380,14 @@ function spawn(name: u64, name_len: u64, image: u64, image_end: u64, priority: u
   p.mmap_next = MMAP_BASE;
   p.stack_next = USER_STACK_TOP;
   p.port = ipc_create_port(p.pid);
-  let t = proc_new_thread(p, entry, p.port, priority);
+  caps_init(p, null);
+  let t = proc_new_thread(p, entry, OWN_PORT, priority);
   if (t == null || p.port == 0) {
     log_error(`exec ${proc_name(p)}: out of memory`);
     if (p.port != 0) ipc_destroy_port(p.port);
     space_destroy(space);
     free_stack_list(p);
-    destroy(p);
+    proc_free(p);
     return null;
   }
   live_processes++;
@@ -352,7 +405,9 @@ export function proc_thread_exit(t: Thread): void {
     return;
   }
   if (!mutex_idle(p.space_lock)) panic(`process ${p.pid}: address space torn down while its lock is in use`);
-  ipc_destroy_port_locked(p.port);
+  cap_for_each(p.caps!, CAP_RECEIVE, destroy_owned_port, 0); // its own port and those it created
+  cap_table_free(p.caps!);
+  p.caps = null;
   mmu_switch(vmm_kernel_space().pml4);
   space_destroy(p.space);
   free_stack_list(p);
@@ -360,7 +415,49 @@ export function proc_thread_exit(t: Thread): void {
   live_processes--;
   log_info(`Process exited: pid=${p.pid}, name=${proc_name(p)}, status=${p.exit_code}`);
   p.exited = true;
-  if (p.detached) destroy(p);
+  if (p.detached) proc_free(p);
+}
+
+/** Frees the Process record; its quota stays while buffers its sends made are still queued. */
+function proc_free(p: Process): void {
+  quota_release(p.quota);
+  if (p.caps != null) cap_table_free(p.caps!); // still there if the process never ran
+  destroy(p);
+}
+
+function destroy_owned_port(ref: u64, arg: u64): void {
+  let id = ipc_ref_id(ref);
+  if (id != 0) ipc_destroy_port_locked(id);
+}
+
+/** SYS_PORT_CREATE: a new port owned by p, its handle with both rights; E_NOMEM at the limit. */
+export function proc_port_create(p: Process): i64 {
+  let flags = irq_save();
+  let h: u64 = 0;
+  let id = p.ports < PROC_MAX_PORTS ? ipc_create_port(p.pid) : 0;
+  if (id != 0) {
+    h = cap_install(p.caps!, ipc_port_ref(id), CAP_SEND | CAP_RECEIVE, ipc_ref_valid);
+    if (h == 0) ipc_destroy_port_locked(id); // no free slot
+    else p.ports++;
+  }
+  irq_restore(flags);
+  return h != 0 ? i64(h) : E_NOMEM;
+}
+
+/**
+ * SYS_CAP_DROP: empties slot h; dropping the receive right (the owner's) destroys the port, and
+ * every right to it names nothing from then on.
+ */
+export function proc_cap_drop(p: Process, h: u64): bool {
+  let flags = irq_save();
+  let id = ipc_ref_id(cap_lookup(p.caps!, h, CAP_RECEIVE));
+  let ok = cap_drop(p.caps!, h);
+  if (id != 0) {
+    ipc_destroy_port_locked(id);
+    p.ports--;
+  }
+  irq_restore(flags);
+  return ok;
 }
 
 function kill_if_member(a: u64, proc: u64): void {
@@ -407,7 +504,7 @@ export function proc_user_fault(f: InterruptFrame, addr: u64): void {
 export function proc_wait(p: Process): i64 {
   while (!p.exited) thread_sleep(10);
   let code = p.exit_code;
-  destroy(p);
+  proc_free(p);
   return code;
 }
 

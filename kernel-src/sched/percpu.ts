@@ -23,6 +23,7 @@ export class Cpu {
   zombie: u64 = 0; // 56: a thread that exited on this CPU; the next thread to run frees it
   tss_rsp0: u64 = 0; // 64: address of RSP0 in this CPU's TSS (switch_to stores each thread's stack top)
   slab: u64 = 0; // 72: this CPU's magazines, one CpuCache per slab cache (mm/slab.ts)
+  fpu_owner: u64 = 0; // 80: the user thread whose x87/SSE state the registers hold (switch_to), or 0
 }
 
 export const CPU_SELF: u64 = 0;
@@ -32,6 +33,7 @@ export const CPU_CURRENT: u64 = 24;
 export const CPU_NEED_RESCHED: u64 = 40;
 export const CPU_ZOMBIE: u64 = 56;
 export const CPU_TSS_RSP0: u64 = 64;
+export const CPU_FPU_OWNER: u64 = 80;
 
 /** This CPU's record (inline: one load through the per-CPU base; valid once percpu_init has run). @inline */
 export function this_cpu(): Cpu {
@@ -44,7 +46,8 @@ let boot_cpu!: Inline<Cpu>;
 export function percpu_init(): bool {
   if (offsetof<Cpu>("user_rsp") != CPU_USER_RSP || offsetof<Cpu>("kernel_rsp") != CPU_KERNEL_RSP ||
     offsetof<Cpu>("current") != CPU_CURRENT || offsetof<Cpu>("need_resched") != CPU_NEED_RESCHED ||
-    offsetof<Cpu>("zombie") != CPU_ZOMBIE || offsetof<Cpu>("tss_rsp0") != CPU_TSS_RSP0) return false;
+    offsetof<Cpu>("zombie") != CPU_ZOMBIE || offsetof<Cpu>("tss_rsp0") != CPU_TSS_RSP0 ||
+    offsetof<Cpu>("fpu_owner") != CPU_FPU_OWNER) return false;
   let c = boot_cpu;
   c.self = changetype<u64>(c);
   c.id = 0;

@@ -24,9 +24,11 @@ import {
 } from "./thread";
 import {
   irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, mmu_switch, context_init, switch_to,
+  FPU_AREA_SIZE,
 } from "../arch/hal";
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { slab_cache_create, slab_zalloc } from "../mm/slab";
+import { kstack_init, kstack_alloc, kstack_free, KSTACK_SIZE } from "../mm/kstack";
 
 let thread_cache: u64 = 0; // the object cache of Thread records (destroy() frees into it, by address)
 import { vmm_kernel_space } from "../mm/vmm";
@@ -110,7 +112,7 @@ export function sched_reap(): void {
   let z = c.zombie;
   if (z == 0 || z == c.current) return;
   c.zombie = 0;
-  kfree(thr(z).kernel_stack);
+  kstack_free(thr(z).kernel_stack);
   destroy(thr(z));
 }
 
@@ -122,6 +124,7 @@ const THREAD_SP_OFFSET: u64 = 56;
 const THREAD_STACK_TOP_OFFSET: u64 = 72;
 const THREAD_SLICE_OFFSET: u64 = 88;
 const THREAD_CR3_OFFSET: u64 = 96;
+const THREAD_PROC_OFFSET: u64 = 144;
 
 /** Runs the best ready thread (or idle). The caller has queued or blocked the current one already. */
 function schedule(): void {
@@ -143,12 +146,15 @@ export function sched_thread_start(): void {
 
 // ---- public API ----
 export function scheduler_init(): void {
+  if (KSTACK_SIZE != KERNEL_STACK_SIZE) panic(`mm/kstack.ts KSTACK_SIZE differs from KERNEL_STACK_SIZE`);
+  kstack_init();
   log_info(`Initializing scheduler...`);
   if (offsetof<Thread>("killed") != THREAD_KILLED_OFFSET) panic(`Thread.killed moved: update arch/x86_64/syscall.S`);
   if (offsetof<Thread>("state") != THREAD_STATE_OFFSET || offsetof<Thread>("sp") != THREAD_SP_OFFSET ||
     offsetof<Thread>("kernel_stack_top") != THREAD_STACK_TOP_OFFSET || offsetof<Thread>("slice") != THREAD_SLICE_OFFSET ||
-    offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || THREAD_RUNNING != 1 || SLICE_TICKS != 2) {
-    panic(`Thread fields moved: update switch_to in arch/x86_64/switch.S`);
+    offsetof<Thread>("cr3") != THREAD_CR3_OFFSET || offsetof<Thread>("proc") != THREAD_PROC_OFFSET ||
+    THREAD_RUNNING != 1 || SLICE_TICKS != 2) {
+    panic(`Thread fields moved: update switch_to in arch/x86_64/switch.S (proc at ${offsetof<Thread>("proc")})`);
   }
   thread_cache = slab_cache_create("thread", sizeof<Thread>());
   let c = this_cpu();
@@ -199,18 +205,18 @@ export function sched_set_verbose(on: bool): void {
  * kernel stack; returning from entry exits the thread. Null when out of memory.
  */
 export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: string): Thread | null {
-  let stack = kmalloc(KERNEL_STACK_SIZE);
+  let stack = kstack_alloc(); // with a guard page below it
   if (stack == 0) return null;
   let t = changetype<Thread>(slab_zalloc(thread_cache)); // every field of Thread starts at zero
   if (changetype<u64>(t) == 0) {
-    kfree(stack);
+    kstack_free(stack);
     return null;
   }
   thread_set_name(t, name);
   t.priority = priority < u8(NUM_PRIORITIES) ? priority : u8(NUM_PRIORITIES - 1);
   t.base_priority = t.priority;
   t.kernel_stack = stack;
-  t.kernel_stack_top = stack + KERNEL_STACK_SIZE;
+  t.kernel_stack_top = stack + KERNEL_STACK_SIZE - FPU_AREA_SIZE; // above: a user thread's FPU area
   t.cr3 = vmm_kernel_space().pml4;
   t.sp = context_init(t.kernel_stack_top, changetype<u64>(entry), arg);
   t.state = THREAD_BLOCKED;
@@ -317,6 +323,7 @@ export function thread_exit(): void {
     t.cr3 = vmm_kernel_space().pml4;
     mmu_switch(t.cr3);
   }
+  if (c.fpu_owner == cur) c.fpu_owner = 0; // its FPU area goes with its stack
   c.zombie = cur;
   schedule();
   panic(`a dead thread was scheduled`);
@@ -385,6 +392,7 @@ export function waitq_remove(q: WaitQueue, a: u64): void {
 
 /** Blocks the caller on q (interrupts off). Returns the status given by the waker. */
 export function waitq_sleep(q: WaitQueue): i64 {
+  if (thr(this_cpu().current).killed) return E_KILLED; // killed while preempted in a system call
   waitq_add(q, this_cpu().current);
   return thread_block();
 }
@@ -444,6 +452,10 @@ export function thread_sleep_ns(ns: u64): void {
   let flags = irq_save();
   let cur = this_cpu().current;
   let t = thr(cur);
+  if (t.killed) {
+    irq_restore(flags); // killed while preempted in a system call: do not start a wait
+    return;
+  }
   t.wake_at = clock_now_ns() + ns;
   sleep_insert(cur);
   if (sleep_head == cur) clock_set_alarm(t.wake_at);

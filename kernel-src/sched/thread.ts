@@ -70,6 +70,17 @@ export class Thread {
   // the way back a received buffer is left here by port.ts finish for the system call to copy
   // out with interrupts on (syscall.ts message_out), then free.
   ipc_kbuf: u64 = 0;
+  // A call that found no receiver waits on its port's callers queue with its request (an
+  // IpcMessage address that stays valid while it is blocked) here and the kernel copy of its
+  // buffer in ipc_kbuf; a receiver takes both (ipc/port.ts take_caller). (A user thread's x87/SSE
+  // area is the FPU_AREA_SIZE bytes at kernel_stack_top: arch/x86_64/fpu.ts.)
+  call_req: u64 = 0;
+  // The one-shot reply right of our pending call: who received it (ipc/port.ts reply_holder_of: the
+  // receiving process, or the kernel thread). Only that holder can answer it. 0 while the call
+  // waits to be received; it means something only while reply_msg_id is nonzero (every end of a
+  // call clears reply_msg_id, which makes the right void: one-shot), so it is never cleared.
+  reply_holder: u64 = 0;
+  caps: u64 = 0; // the CapTable of a user thread's process (ipc/cap.ts), for the system calls' fast path
   fault_why: i32 = 0; // why the last user page fault was not resolved (mm/vma.ts VM_*), for the report
   // Priority inheritance (sched/mutex.ts): the priority the thread was given (`priority` is the
   // effective one, raised while it holds a mutex a higher-priority thread waits for), the Mutex

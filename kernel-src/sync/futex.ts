@@ -11,6 +11,7 @@ import { WaitQueue, thr } from "../sched/thread";
 import { thread_block, thread_wake, waitq_add } from "../sched/scheduler";
 import { this_cpu } from "../sched/percpu";
 import { E_AGAIN } from "../abi/errors";
+import { user_read_u32 } from "../mm/usercopy";
 
 const BUCKETS: u64 = 64;
 let queues!: InlineArray<u64, 128>; // BUCKETS WaitQueues (head, tail)
@@ -26,7 +27,7 @@ function bucket(proc: u64, addr: u64): WaitQueue {
  * space) still equals expected; interrupts off. 0 when woken, E_AGAIN if the value differed.
  */
 export function futex_wait(proc: u64, addr: u64, expected: u32): i64 {
-  if (load<u32>(addr) != expected) return E_AGAIN;
+  if (user_read_u32(addr) != expected) return E_AGAIN; // SMAP: through mm/usercopy.ts
   let me = this_cpu().current;
   waits++;
   thr(me).futex_addr = addr;

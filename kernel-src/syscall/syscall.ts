@@ -23,8 +23,8 @@
 import { log_info, put_bytes } from "../lib/log";
 import { serial_getc, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
-import { Process, proc_of, proc_exit, proc_new_thread, proc_fork, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
-import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user } from "../mm/usercopy";
+import { Process, proc_of, proc_exit, proc_new_thread, proc_fork, proc_port_create, proc_cap_drop, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
+import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user, user_read_message, user_write_message } from "../mm/usercopy";
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
@@ -34,15 +34,17 @@ import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_un
 import { FD_FIRST } from "../abi/fs";
 import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK } from "../abi/ipc";
-import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF } from "../abi/errors";
-import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
+import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF, E_BADPORT } from "../abi/errors";
+import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, SEND_GRANT, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
+import { CapTable, cap_lookup, cap_install, cap_set } from "../ipc/cap";
+import { USER_PRIORITY_MIN, USER_PRIORITY_MAX } from "../abi/limits";
 import { panic } from "../lib/panic";
-import { copy_message } from "../ipc/message";
+import { copy_message, ipc_buf_alloc, ipc_buf_free } from "../ipc/message";
 import { futex_wait, futex_wake } from "../sync/futex";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
-  CALL_NOT_TAKEN, CALL_STAGED,
+  ipc_ref_id, ipc_ref_valid, ipc_port_revoke, CALL_NOT_TAKEN, CALL_STAGED,
 } from "../ipc/port";
 
 /** SYS_FORK's entry (arch/x86_64/syscall.S): calls sys_fork with the user registers. */
@@ -50,23 +52,25 @@ declare function sys_fork_entry(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i6
 /** sys_mmap and sys_munmap with interrupts on (arch/x86_64/syscall.S). */
 declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+declare function sys_write_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
-const SEND_FLAGS: u64 = 7;
+const SEND_FLAGS: u64 = 15;
 const MAX_IO: u64 = 4096;
+const IO_CHUNK: u64 = 256;
+/** Console bytes on their way between user memory and the UART (system calls run one at a time). */
+let io_buf!: InlineArray<u8, 256>;
 const MAX_SLEEP_MS: u64 = 3600000;
 const MAX_MMAP: u64 = 64 * 1024 * 1024;
 const PROT_ALL: u64 = 7;
-const USER_PRIORITY_MIN: u64 = 1;
-const USER_PRIORITY_MAX: u64 = 95;
 
 type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 
 /** Indexed by arch/x86_64/syscall.S (global for that reason). */
 export const syscall_table: readonly SyscallFn[] = [
-  sys_exit, sys_write, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
+  sys_exit, sys_write_preemptible, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
-  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
+  sys_port_create, sys_cap_drop, sys_cap_revoke, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
   sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
@@ -94,12 +98,27 @@ function sys_exit(code: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   return E_OK;
 }
 
-function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
+/**
+ * Called with interrupts on (sys_write_preemptible in arch/x86_64/syscall.S): each chunk of
+ * IO_CHUNK bytes is copied and polled out of the UART with interrupts off (io_buf is shared, and
+ * a chunk's bytes stay together on the console), interrupts on in between. fd >= FD_FIRST: a file.
+ */
+export function sys_write(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
   if (fd >= FD_FIRST) return file_write(fd, buf, len);
   if (fd != 1 && fd != 2) return E_BADF;
   if (len > MAX_IO) return E_INVAL;
-  if (!user_range_ok(buf, len, false)) return E_FAULT;
-  put_bytes(buf, len);
+  let irq = irq_save();
+  let ok = user_range_ok(buf, len, false); // early, so that a bad range writes nothing
+  irq_restore(irq);
+  if (!ok) return E_FAULT;
+  for (let off: u64 = 0; off < len; off += IO_CHUNK) {
+    let n = len - off < IO_CHUNK ? len - off : IO_CHUNK;
+    irq = irq_save();
+    ok = copy_from_user(addr_of(io_buf), buf + off, n);
+    if (ok) put_bytes(addr_of(io_buf), n);
+    irq_restore(irq);
+    if (!ok) return E_FAULT; // unmapped meanwhile by another thread: the rest is not written
+  }
   return i64(len);
 }
 
@@ -109,12 +128,13 @@ function sys_read(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
   if (len > MAX_IO) return E_INVAL;
   if (!user_range_ok(buf, len, true)) return E_FAULT;
   let n: u64 = 0;
-  while (n < len) {
+  while (n < len && n < IO_CHUNK) {
     let c = serial_getc();
     if (c < 0) break;
-    store<u8>(buf + n, u8(c));
+    io_buf[i32(n)] = u8(c);
     n++;
   }
+  if (n > 0 && !copy_to_user(buf, addr_of(io_buf), n)) return E_FAULT;
   return i64(n);
 }
 
@@ -166,7 +186,7 @@ function message_in(ptr: u64, writable: bool): IpcMessage | null {
   let irq = irq_save();
   let ok = user_range_ok(ptr, sizeof<IpcMessage>(), writable);
   let m = thread_current().ipc_user;
-  if (ok) copy_message(changetype<u64>(m), ptr);
+  if (ok) user_read_message(changetype<u64>(m), ptr);
   irq_restore(irq);
   return ok ? m : null;
 }
@@ -178,10 +198,10 @@ function message_in(ptr: u64, writable: bool): IpcMessage | null {
  */
 function buffer_in(m: IpcMessage): i64 {
   if (m.buffer_size == 0 || m.buffer == 0) return E_OK;
-  let k = kmalloc(m.buffer_size);
+  let k = ipc_buf_alloc(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota)); // over quota: E_NOMEM
   if (k == 0) return E_NOMEM;
   if (!copy_from_user(k, m.buffer, m.buffer_size)) {
-    kfree(k);
+    ipc_buf_free(k);
     return E_FAULT;
   }
   thread_current().ipc_kbuf = k;
@@ -190,7 +210,7 @@ function buffer_in(m: IpcMessage): i64 {
 
 function send_done(r: i64): i64 {
   let t = thread_current();
-  if (t.ipc_kbuf != 0) kfree(t.ipc_kbuf);
+  if (t.ipc_kbuf != 0) ipc_buf_free(t.ipc_kbuf);
   t.ipc_kbuf = 0;
   return r;
 }
@@ -215,6 +235,7 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
     return E_FAULT;
   }
   let r = ipc_deliver_staged(m);
+  receive_cap(m);
   irq_restore(irq);
   let t = thread_current();
   let k = t.ipc_kbuf;
@@ -222,14 +243,30 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
   if (k != 0) {
     t.ipc_kbuf = 0;
     ok = copy_to_user(m.buffer, k, m.buffer_size);
-    kfree(k);
+    ipc_buf_free(k);
   }
   irq = irq_save();
   ok = ok && user_range_ok(ptr, sizeof<IpcMessage>(), true);
-  if (ok) copy_message(ptr, changetype<u64>(m));
+  if (ok) user_write_message(ptr, changetype<u64>(m));
   else ipc_drop_staged(m);
   irq_restore(irq);
   return ok ? r : E_FAULT;
+}
+
+/**
+ * A message that carries a send right (IPC_FLAG_CAP, cap = a port reference) gets the handle the
+ * receiver now holds for it; 0 (and the flag cleared) when the port is gone or the table full.
+ * Any other message gets cap 0.
+ */
+function receive_cap(m: IpcMessage): void {
+  if ((m.flags & IPC_FLAG_CAP) == 0) {
+    m.cap = 0;
+    return;
+  }
+  let caps = changetype<CapTable>(thread_current().caps);
+  let h = ipc_ref_valid(m.cap) ? cap_install(caps, m.cap, CAP_SEND, ipc_ref_valid) : 0;
+  m.cap = h;
+  if (h == 0) m.flags &= ~IPC_FLAG_CAP;
 }
 
 /**
@@ -249,7 +286,7 @@ export function staged_reply_out(ptr: u64): i64 {
     ipc_drop_staged(m);
     return E_FAULT;
   }
-  copy_message(changetype<u64>(m), ptr); // for finish: the request's buffer (its size was 0)
+  user_read_message(changetype<u64>(m), ptr); // for finish: the request's buffer (its size was 0)
   m.buffer_size = 0;
   return message_out(ptr, m);
 }
@@ -258,30 +295,69 @@ export function staged_reply_out(ptr: u64): i64 {
  * The general path of SYS_IPC_SEND (and all of it for sends, replies, calls with flags). Runs
  * with interrupts on (sys_ipc_send_preemptible in arch/x86_64/syscall.S).
  */
-export function sys_ipc_send(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
+  let reply = (flags & SEND_REPLY) != 0;
+  if (reply && (flags & SEND_GRANT) != 0) return E_INVAL;
   let call = (flags & SEND_CALL) != 0;
   let m = message_in(ptr, call);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, call)) return E_FAULT; // checked again page by page as buffer_in copies it
+  let port: u64 = 0;
+  if (!reply) {
+    let caps = changetype<CapTable>(thread_current().caps);
+    port = ipc_ref_id(cap_lookup(caps, h, CAP_SEND));
+    if (port == 0) return E_BADPORT;
+    m.flags = 0; // the kernel's to set
+    if ((flags & SEND_GRANT) != 0) {
+      let ref = cap_lookup(caps, m.cap, CAP_SEND);
+      if (!ipc_ref_valid(ref)) return E_BADPORT;
+      m.cap = ref; // the receiver gets a handle of its own for it (message_out)
+      m.flags = IPC_FLAG_CAP;
+    }
+  }
   let r = buffer_in(m);
   if (r != E_OK) return r;
-  if ((flags & SEND_REPLY) != 0) return send_done(ipc_reply(m, m));
+  if (reply) return send_done(ipc_reply(m, m));
   if (!call) return send_done(ipc_send(port, m, flags & IPC_NONBLOCK));
   r = send_done(ipc_call_staged(port, m));
   return r == E_OK ? message_out(ptr, m) : r;
 }
 
 /** Runs with interrupts on (sys_ipc_receive_preemptible in arch/x86_64/syscall.S). */
-export function sys_ipc_receive(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+export function sys_ipc_receive(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~IPC_NONBLOCK) != 0) return E_INVAL;
   let m = message_in(ptr, true);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, true)) return E_FAULT;
+  let port = ipc_ref_id(cap_lookup(changetype<CapTable>(thread_current().caps), h, CAP_RECEIVE));
+  if (port == 0) return E_BADPORT;
   let r = ipc_receive_staged(port, flags, proc_of(thread_current()).pid, m);
   return r == E_OK ? message_out(ptr, m) : r;
+}
+
+/** A new port owned by the caller's process: its handle (send and receive rights). */
+function sys_port_create(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  return proc_port_create(proc_of(thread_current()));
+}
+
+function sys_cap_drop(h: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  return proc_cap_drop(proc_of(thread_current()), h) ? E_OK : E_BADPORT;
+}
+
+/**
+ * Revokes every right to the port named by h (which must carry the receive right, i.e. belong to its
+ * owner) except h itself: the port gets a new serial and h is updated to it.
+ */
+function sys_cap_revoke(h: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  let caps = changetype<CapTable>(thread_current().caps);
+  let irq = irq_save();
+  let id = ipc_ref_id(cap_lookup(caps, h, CAP_RECEIVE));
+  if (id != 0) cap_set(caps, h, ipc_port_revoke(id), CAP_SEND | CAP_RECEIVE);
+  irq_restore(irq);
+  return id != 0 ? E_OK : E_BADPORT;
 }
 
 /** SYS_FORK, from sys_fork_entry with the caller's registers (proc/process.ts proc_fork). */
@@ -292,6 +368,7 @@ export function sys_fork(regs: u64): i64 {
 /** Called with interrupts on (sys_mmap_preemptible in arch/x86_64/syscall.S). */
 export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 {
   if (addr != 0 || len == 0 || len > MAX_MMAP || (prot & ~PROT_ALL) != 0) return E_INVAL;
+  if ((prot & PROT_WRITE) != 0 && (prot & PROT_EXEC) != 0) return E_INVAL; // W^X: never both
   let p = proc_of(thread_current());
   mutex_lock(p.space_lock);
   let r = mmap_locked(p, page_round_up(len), prot);

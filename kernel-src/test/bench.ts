@@ -18,9 +18,9 @@ import { PRIORITY_NORMAL } from "../sched/thread";
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX } from "../mm/vmm";
 import { pmm_alloc, pmm_free } from "../mm/pmm";
-import { IpcMessage, inline_addr } from "../abi/ipc";
+import { IpcMessage, inline_addr, IPC_FLAG_CAP } from "../abi/ipc";
 import { E_OK, E_DESTROYED, E_BADPORT } from "../abi/errors";
-import { ipc_create_port, ipc_destroy_port, ipc_reply_wait, ipc_call, ipc_send } from "../ipc/port";
+import { ipc_create_port, ipc_destroy_port, ipc_reply_wait, ipc_call, ipc_send, ipc_port_ref } from "../ipc/port";
 import { proc_spawn_path, proc_wait } from "../proc/process";
 import { Spinlock, spin_lock, spin_unlock, spin_lock_irqsave, spin_unlock_irqrestore } from "../sync/spinlock";
 
@@ -238,14 +238,20 @@ function bench_map(): bool {
 
 // ---- ring 3: the user program measures its system calls and calls into echo_port ----
 function bench_user(): bool {
+  let srv = proc_spawn_path("/bin/benchsrv", USER_PRIORITY, false);
   let p = proc_spawn_path("/bin/bench", USER_PRIORITY, false);
-  if (p == null) return false;
-  // Its first message (queued before it runs: it has the lower priority) names the echo port.
+  if (p == null || srv == null) return false;
+  // Its first message (queued before it runs: it has the lower priority) passes it a send right
+  // to the echo port (the process gets a handle for it in its capability table).
   let m = new IpcMessage();
-  store<u64>(changetype<u64>(m) + offsetof<IpcMessage>("inline_data"), echo_port);
+  m.flags = IPC_FLAG_CAP;
+  m.cap = ipc_port_ref(echo_port);
   let ok = ipc_send(p.port, m, 0) == E_OK;
+  m.cap = ipc_port_ref(srv.port); // then one to user/benchsrv's
+  ok = ipc_send(p.port, m, 0) == E_OK && ok;
   destroy(m);
-  return proc_wait(p) == 0 && ok;
+  ok = proc_wait(p) == 0 && ok;
+  return proc_wait(srv) == 0 && ok;
 }
 
 export function bench_main(arg: u64): void {

@@ -11,6 +11,7 @@ import {
 import { irq_save, irq_restore } from "../arch/hal";
 import { service_port_id } from "../ipc/service";
 import { thread_create, thread_sleep, thread_current } from "../sched/scheduler";
+import { clock_ticks } from "../time/clock";
 import { PRIORITY_NORMAL } from "../sched/thread";
 import { kmalloc, kfree, kmalloc_used_bytes } from "../mm/kmalloc";
 
@@ -283,7 +284,10 @@ export function test_ipc_handoff_reply_wait(): bool {
   return ok;
 }
 
-/** Nobody waiting: the call is queued; the server takes it from the queue and replies by lookup. */
+/**
+ * Nobody waiting: the call waits on the port's callers queue (a call is never queued as a
+ * message); the server takes it from there, knows its caller and replies by reply-and-wait.
+ */
 export function test_ipc_fallback_no_receiver(): bool {
   let req = new IpcMessage();
   let resp = new IpcMessage();
@@ -296,7 +300,7 @@ export function test_ipc_fallback_no_receiver(): bool {
   let replies = ipc_fast_replies();
   let ok = check(call_tripler(req, resp, 5), "queued call answered");
   ok = check_eq(ipc_fast_calls() - calls, 0, "no handoff without a receiver") && ok;
-  ok = check_eq(ipc_fast_replies() - replies, 0, "reply to a queued call by lookup") && ok;
+  ok = check_eq(ipc_fast_replies() - replies, 1, "reply to a waiting call by reply-and-wait") && ok;
   ok = check_eq(u64(ipc_queued(port_a)), 0, "queue drained") && ok;
   // the server now waits: the next call is handed over again
   ok = check(call_tripler(req, resp, 6), "next call") && ok;
@@ -340,5 +344,53 @@ export function test_ipc_handoff_priority(): bool {
   ok = check_eq(pong_errors, 0, "server side errors") && ok;
   destroy(req);
   destroy(resp);
+  return ok;
+}
+
+// ---- a call that waits on the callers queue while the server answers another (found by the fuzzer) ----
+let slow_port: u64 = 0;
+let slow_done: u64 = 0;
+
+/** Answers each call after 5 ms, by reply-and-wait, until its port goes. */
+function slow_server(arg: u64): void {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  while (true) {
+    let r = ipc_reply_wait(slow_port, req, resp);
+    if (r == E_DESTROYED || r == E_BADPORT) break;
+    if (r != E_OK) continue;
+    thread_sleep(5); // meanwhile the second call finds no receiver: it waits on the callers queue
+    resp.buffer = 0;
+    resp.buffer_size = 0;
+  }
+  destroy(req);
+  destroy(resp);
+}
+
+function slow_client(arg: u64): void {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  if (ipc_call(slow_port, req, resp) == E_OK) slow_done++;
+  destroy(req);
+  destroy(resp);
+}
+
+/**
+ * Two calls at once to a server that takes 5 ms per call: the second waits on the port's callers
+ * queue, and the server's reply-and-wait after the first must take it (not wait as a receiver
+ * while a caller waits: both would wait for good).
+ */
+export function test_ipc_caller_waits_during_reply(): bool {
+  slow_port = ipc_create_port(0);
+  slow_done = 0;
+  thread_create(slow_server, 0, PRIORITY_NORMAL, "slow_server");
+  thread_sleep(10); // it waits in ipc_reply_wait
+  thread_create(slow_client, 0, PRIORITY_NORMAL, "client1");
+  thread_create(slow_client, 0, PRIORITY_NORMAL, "client2");
+  let t0 = clock_ticks();
+  while (slow_done < 2 && clock_ticks() - t0 < 100) thread_sleep(10);
+  let ok = check_eq(slow_done, 2, "both calls answered");
+  ipc_destroy_port(slow_port);
+  thread_sleep(10);
   return ok;
 }

@@ -26,6 +26,7 @@ import {
 import {
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
+  test_ipc_caller_waits_during_reply,
 } from "./ipc_tests";
 import { test_clock_monotonic, test_sleep_precise, test_ioapic_pit_route } from "./apic_tests";
 import { test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture } from "./smp_tests";
@@ -38,6 +39,11 @@ import {
   test_user_syscalls, test_user_faults, test_user_fuzz, test_user_thread_stacks, test_user_receive_preemptible,
   test_user_demo, test_no_leaks,
 } from "./user_tests";
+import {
+  test_hostile_forged_reply, test_hostile_fpu_leak, test_hostile_killed_thread, test_hostile_write_execute,
+  test_hostile_exhaustion, test_hostile_priority, test_hostile_capabilities,
+  test_hostile_kill_blocked, test_cpu_protections, test_hostile_single_step_syscall, test_kernel_stack_guard,
+} from "./hostile_tests";
 
 type TestFn = () => bool;
 
@@ -50,13 +56,15 @@ const TESTS: readonly TestFn[] = [
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
   test_ipc_pingpong_inline, test_ipc_pingpong_buffer, test_ipc_call_reply, test_ipc_errors,
   test_ipc_handoff_reply_wait, test_ipc_fallback_no_receiver, test_ipc_handoff_priority,
-  test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
+  test_ipc_caller_waits_during_reply, test_mutex_contention, test_mutex_wake_order, test_mutex_try_lock,
   test_semaphore_bounded_buffer, test_condvar_signal_broadcast, test_rwlock_readers_share_writer_excludes,
   test_mutex_priority_inheritance, test_futex_user_mutex,
   test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_thread_stacks,
   test_user_receive_preemptible, test_user_demo, test_vm_user_demand, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory, test_vm_fault_reasons,
-  test_fs_ramdisk, test_fs_user_files,
-  test_no_leaks,
+  test_fs_ramdisk, test_fs_user_files, test_hostile_forged_reply, test_hostile_fpu_leak,
+  test_hostile_killed_thread, test_hostile_write_execute, test_hostile_exhaustion, test_hostile_priority,
+  test_hostile_capabilities, test_hostile_kill_blocked, test_cpu_protections,
+  test_hostile_single_step_syscall, test_kernel_stack_guard, test_no_leaks,
 ];
 
 const NAMES: readonly string[] = [
@@ -70,6 +78,7 @@ const NAMES: readonly string[] = [
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
   "sleep_accuracy", "ipc_pingpong_inline_10k", "ipc_pingpong_buffer_10k", "ipc_call_reply",
   "ipc_errors", "ipc_handoff_reply_wait", "ipc_fallback_no_receiver", "ipc_handoff_priority",
+  "ipc_caller_waits_during_reply",
   "mutex_contention", "mutex_wake_order", "mutex_try_lock",
   "semaphore_bounded_buffer", "condvar_signal_broadcast", "rwlock_readers_share_writer_excludes",
   "mutex_priority_inheritance", "futex_user_mutex",
@@ -77,7 +86,9 @@ const NAMES: readonly string[] = [
   "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
   "vm_user_demand_paging", "vm_user_fork_own_writes", "vm_fork_bomb_bounded", "vm_shared_memory_two_processes",
   "vm_bad_accesses_killed_with_reason", "fs_ramdisk_tree", "fs_user_read_write_seek_mmap_unlink",
-  "no_leaks_at_end",
+  "hostile_forged_reply", "hostile_fpu_leak", "hostile_killed_thread_never_runs", "hostile_write_execute",
+  "hostile_heap_exhaustion", "hostile_priority_starvation", "hostile_forged_capabilities", "hostile_kill_while_blocked",
+  "cpu_smep_smap", "hostile_single_step_into_syscall", "kernel_stack_guard_page", "no_leaks_at_end",
 ];
 
 export function ktest_main(arg: u64): void {

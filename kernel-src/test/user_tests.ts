@@ -19,6 +19,7 @@ import { ipc_send } from "../ipc/port";
 import { user_copies_out_ticked } from "../mm/usercopy";
 import { clock_ticks } from "../time/clock";
 import { IPC_MAX_BUFFER } from "../abi/ipc";
+import { victim_start, victim_ended, orphan_start, orphan_ended } from "./hostile_tests";
 
 
 const USER_PRIORITY: u8 = 32;
@@ -65,8 +66,15 @@ export function test_user_fuzz(): bool {
   let frames = frames_free();
   let blocks = kmalloc_live_objects();
   let threads = thread_count();
+  // Cross-process effects while the fuzzer runs: user/victim calls the service (the fuzzer also
+  // aims forged replies at it: victim is started just before it, so its tid is the fuzzer's - 1),
+  // and user/orphan's killed child must never run.
+  let victim = victim_start();
   let code = run("/bin/fuzz");
+  let watch = orphan_start();
   let ok = check_eq(u64(code), 0, "fuzz: insane results (its exit status)");
+  ok = check(victim != null && victim_ended(victim!), "fuzz: no forged reply reached another process") && ok;
+  ok = check(watch != 0 && orphan_ended(watch), "fuzz: a killed thread never ran") && ok;
   ok = check(heap_check(), "heap consistent after the fuzzer") && ok;
   ok = check_eq(frames_free(), frames, "fuzz: every frame returned") && ok;
   ok = check_eq(kmalloc_live_objects(), blocks, "fuzz: every allocation returned") && ok;

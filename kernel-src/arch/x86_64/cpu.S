@@ -40,3 +40,16 @@ reload_segments:
         pushq %rdi
         pushq %rax
         lretq
+
+# cpu_stac() / cpu_clac() -- set / clear RFLAGS.AC: with SMAP on, the kernel may touch user pages
+# only while AC is set (protect.ts brackets every user copy). #UD on a CPU without SMAP: called
+# only when protect.ts turned SMAP on. Bytes: the assembler does not know the instructions yet.
+        .globl cpu_stac
+cpu_stac:
+        .byte 0x0f, 0x01, 0xcb                  # stac
+        ret
+
+        .globl cpu_clac
+cpu_clac:
+        .byte 0x0f, 0x01, 0xca                  # clac
+        ret

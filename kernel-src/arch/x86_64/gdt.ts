@@ -7,8 +7,10 @@
 //   0x28 TSS (a 16-byte system descriptor)
 // sysret loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, hence user data before user code.
 // The TSS supplies RSP0 (the kernel stack used when an interrupt arrives in ring 3; the scheduler
-// updates it on every switch) and IST1, a private stack for double faults so that a kernel stack
-// overflow still gets reported.
+// updates it on every switch) and the IST stacks: IST1 for double faults (so that a kernel stack
+// overflow still gets reported), IST2 for NMI, IST3 for machine checks, IST4 for debug
+// exceptions: these can arrive anywhere, on a stack in any state (the syscall entry runs on the
+// user's stack until it switches), and isr.S's isr_paranoid handles their GS.
 
 import { reload_segments } from "./cpu";
 
@@ -21,7 +23,7 @@ const TSS_SEL: u16 = 0x28;
 const GDT_ENTRIES: i32 = 7;
 const TSS_SIZE: u64 = 104;
 const TSS_RSP0: u64 = 4;
-const TSS_IST1: u64 = 36;
+const TSS_IST1: u64 = 36; // IST n at 36 + 8 (n - 1)
 const TSS_IOMAP: u64 = 102;
 const DF_STACK_SIZE: u64 = 16384;
 
@@ -30,6 +32,12 @@ let tss!: InlineArray<u64, 13>; // 104 bytes; its u64 fields are 4-byte aligned,
 // (the boot CPU's; each AP gets its own in memory from smp.ts, see gdt_init_ap)
 let gdtr!: InlineArray<u16, 5>; // pseudo-descriptor: u16 limit, u64 base
 let df_stack!: InlineArray<u8, 16384>;
+const IST_STACK_SIZE: u64 = 4096; // DF_STACK_SIZE holds the four
+/** The IST index (idt.ts set_gate) of each vector with a stack of its own. */
+export const IST_DOUBLE_FAULT: u64 = 1;
+export const IST_NMI: u64 = 2;
+export const IST_MACHINE_CHECK: u64 = 3;
+export const IST_DEBUG: u64 = 4;
 
 /** Writes the descriptors into g (GDT_ENTRIES entries) and a fresh TSS at t with IST1 = df_top. */
 function gdt_fill(g: usize, t: usize, df_top: u64): void {
@@ -40,7 +48,10 @@ function gdt_fill(g: usize, t: usize, df_top: u64): void {
   store<u64>(g, 0x00affa000000ffff, 32); // user code: present, DPL 3, code, long mode
 
   memset(t, 0, TSS_SIZE);
-  store<u64>(t, df_top, TSS_IST1);
+  // The CPU's 16 KiB of IST stack (df_top is its top) in four 4 KiB stacks: #DF, NMI, #MC, #DB.
+  for (let ist: u64 = IST_DOUBLE_FAULT; ist <= IST_DEBUG; ist++) {
+    store<u64>(t, df_top - (ist - 1) * IST_STACK_SIZE, TSS_IST1 + 8 * (ist - 1));
+  }
   store<u16>(t, u16(TSS_SIZE), TSS_IOMAP); // no I/O permission bitmap: ring 3 gets no ports
   let limit: u64 = TSS_SIZE - 1;
   store<u64>(g, (limit & 0xffff) | ((t & 0xffffff) << 16) | (u64(0x89) << 40) | (((t >> 24) & 0xff) << 56), 40);

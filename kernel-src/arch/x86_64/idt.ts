@@ -3,14 +3,15 @@
 // Vectors 0..31 (CPU exceptions) and 32..47 (ISA IRQs through the I/O APIC) each have a stub in
 // arch/x86_64/isr.S, the local APIC's vectors (timer, IPIs, spurious: lapic.ts) theirs in
 // apic_isr.S; every other vector points at isr_unexpected. All gates are interrupt gates
-// (interrupts stay off in handlers). #DF runs on IST1 (see gdt.ts).
+// (interrupts stay off in handlers). #DF, NMI, #MC and #DB run on IST stacks (see gdt.ts) through
+// isr_paranoid, which decides swapgs by GS.base (they can hit the syscall entry's swapgs window).
 // Policy: an exception from ring 3 kills the offending process and the kernel goes on; an
 // exception in the kernel is reported and halts (except #BP, counted and resumed). Spurious and
 // unexpected interrupts are counted, never fatal. On the way back to ring 3, a thread that was
 // killed meanwhile exits instead of returning.
 
 import { InterruptFrame } from "./frame";
-import { KERNEL_CS } from "./gdt";
+import { KERNEL_CS, IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK, IST_DEBUG } from "./gdt";
 import { fault_report } from "./fault";
 import { panic_stop } from "../../lib/panic";
 import { lapic_eoi, VEC_TIMER, VEC_RESCHEDULE, VEC_TLB_SHOOTDOWN, VEC_CALL, VEC_SPURIOUS } from "./lapic";
@@ -36,6 +37,9 @@ const VEC_PAGE_FAULT: u64 = 14;
 const PF_WRITE: u64 = 2; // page-fault error code: the access was a write
 const PF_FETCH: u64 = 16; // the access was an instruction fetch
 const VEC_DOUBLE_FAULT: u64 = 8;
+const VEC_DEBUG: u64 = 1;
+const VEC_NMI: u64 = 2;
+const VEC_MACHINE_CHECK: u64 = 18;
 const ISA_IRQS: u64 = 16;
 
 let idt!: InlineArray<u64, 512>; // 256 gates of 16 bytes
@@ -59,11 +63,20 @@ function set_gate(vector: i32, handler: u64, ist: u64): void {
   idt[vector * 2 + 1] = handler >> 32;
 }
 
+/** The IST stack a vector runs on (gdt.ts), 0 for the current (or RSP0) stack. */
+function ist_of(v: u64): u64 {
+  if (v == VEC_DOUBLE_FAULT) return IST_DOUBLE_FAULT;
+  if (v == VEC_NMI) return IST_NMI;
+  if (v == VEC_MACHINE_CHECK) return IST_MACHINE_CHECK;
+  if (v == VEC_DEBUG) return IST_DEBUG;
+  return 0;
+}
+
 export function idt_init(): void {
   let stubs = addr_of(isr_stub_table);
   for (let v: i32 = 0; v < IDT_VECTORS; v++) {
     let handler = u64(v) < STUB_VECTORS ? load<u64>(stubs, u64(v) * 8) : addressof(isr_unexpected);
-    set_gate(v, handler, u64(v) == VEC_DOUBLE_FAULT ? 1 : 0);
+    set_gate(v, handler, ist_of(u64(v)));
   }
   set_gate(i32(VEC_TIMER), addressof(isr_apic_timer), 0);
   set_gate(i32(VEC_RESCHEDULE), addressof(isr_apic_reschedule), 0);
@@ -93,6 +106,13 @@ export function interrupt_dispatch(fp: usize): void {
   if ((f.cs & 3) != 0) sched_return_to_user();
 }
 
+let kernel_debug_traps: u64 = 0;
+
+/** #DB traps taken in the kernel (a user single-stepping into `syscall`; tests). */
+export function idt_kernel_debug_traps(): u64 {
+  return kernel_debug_traps;
+}
+
 function exception(f: InterruptFrame): void {
   if ((f.cs & 3) != 0) {
     let addr = f.vector == VEC_PAGE_FAULT ? read_cr2() : 0;
@@ -103,6 +123,14 @@ function exception(f: InterruptFrame): void {
   }
   if (f.vector == VEC_BREAKPOINT) {
     breakpoint_count++;
+    return;
+  }
+  if (f.vector == VEC_DEBUG) {
+    // The kernel sets no breakpoints and never single-steps itself: a #DB in the kernel is the
+    // single-step trap of a user's `syscall` with TF set, taken at the entry (on IST4, with the
+    // user's GS: isr_paranoid). The entry has cleared TF (SFMASK): resume; sysret gives the user
+    // back its TF, and its next instruction traps in ring 3 as the user asked.
+    kernel_debug_traps++;
     return;
   }
   fault_report(f, "[PANIC] kernel fault: ");

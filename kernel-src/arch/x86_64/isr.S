@@ -22,13 +22,13 @@ isr_0:
 isr_1:
         pushq $0
         pushq $1
-        jmp isr_common
+        jmp isr_paranoid
 
         .globl isr_2
 isr_2:
         pushq $0
         pushq $2
-        jmp isr_common
+        jmp isr_paranoid
 
         .globl isr_3
 isr_3:
@@ -63,7 +63,7 @@ isr_7:
         .globl isr_8
 isr_8:
         pushq $8
-        jmp isr_common
+        jmp isr_paranoid
 
         .globl isr_9
 isr_9:
@@ -117,7 +117,7 @@ isr_17:
 isr_18:
         pushq $0
         pushq $18
-        jmp isr_common
+        jmp isr_paranoid
 
         .globl isr_19
 isr_19:
@@ -345,6 +345,65 @@ isr_return:
         jz 2f
         swapgs
 2:
+        iretq
+
+# The IST vectors (#DB 1, NMI 2, #DF 8, #MC 18; gdt.ts gives each its own stack) can arrive in the
+# kernel with the user's GS still loaded: between syscall and its swapgs, or between the swapgs
+# before sysret and sysret. So they decide by GS.base itself, not by the saved CS: the kernel's
+# per-CPU record is a high-half address (negative), the user's never is. The decision is kept in
+# the error-code slot (always 0 for these four vectors): 1 = swapgs again on the way out.
+isr_paranoid:
+        pushq %rax
+        pushq %rcx
+        pushq %rdx
+        movl $0xc0000101, %ecx          # MSR_GS_BASE
+        rdmsr
+        testl %edx, %edx
+        js 1f                           # the kernel's GS
+        swapgs
+        movq $1, 32(%rsp)               # error code slot
+1:
+        popq %rdx
+        popq %rcx
+        popq %rax
+        pushq %rax
+        pushq %rbx
+        pushq %rcx
+        pushq %rdx
+        pushq %rsi
+        pushq %rdi
+        pushq %rbp
+        pushq %r8
+        pushq %r9
+        pushq %r10
+        pushq %r11
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        cld
+        movq %rsp, %rdi
+        call interrupt_dispatch
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %r11
+        popq %r10
+        popq %r9
+        popq %r8
+        popq %rbp
+        popq %rdi
+        popq %rsi
+        popq %rdx
+        popq %rcx
+        popq %rbx
+        popq %rax
+        cmpq $0, 8(%rsp)                # the error code slot: swapgs back?
+        je 2f
+        swapgs
+2:
+        addq $16, %rsp                  # vector and error code
         iretq
 
         .section .rodata

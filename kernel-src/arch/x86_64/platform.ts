@@ -2,6 +2,8 @@
 // interrupt controllers and the timer once the scheduler can take ticks.
 
 import { gdt_init } from "./gdt";
+import { fpu_init } from "./fpu";
+import { protect_init, cpu_protections } from "./protect";
 import { idt_init } from "./idt";
 import { pic_disable } from "./pic";
 import { acpi_init, acpi_lapic_phys } from "./acpi";
@@ -16,6 +18,14 @@ import { panic } from "../../lib/panic";
 export function cpu_tables_init(): void {
   gdt_init();
   idt_init();
+}
+
+/** CPU features the kernel's protections need: user x87/SSE state (fpu.ts), SMEP and SMAP (protect.ts). */
+export function cpu_features_init(): void {
+  fpu_init();
+  protect_init();
+  let on = cpu_protections();
+  log_info(`CPU protections: SMEP ${(on & 1) != 0 ? "on" : "absent"}, SMAP ${(on & 2) != 0 ? "on" : "absent"}, user FPU state switched`);
 }
 
 /**

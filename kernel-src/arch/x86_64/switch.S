@@ -22,12 +22,14 @@
         .set THREAD_STACK_TOP, 72
         .set THREAD_SLICE, 88
         .set THREAD_CR3, 96
+        .set THREAD_PROC, 144
         .set THREAD_RUNNING, 1
         .set SLICE_TICKS, 2
         .set CPU_KERNEL_RSP, 16
         .set CPU_CURRENT, 24
         .set CPU_ZOMBIE, 56
         .set CPU_TSS_RSP0, 64
+        .set CPU_FPU_OWNER, 80
 
         .text
         .globl switch_to
@@ -39,6 +41,24 @@ switch_to:
         pushq %r14
         pushq %r15
         movq CPU_CURRENT(%rdi), %rax    # prev
+        # x87/SSE state (fpu.ts): only user threads have it (Thread.proc != 0), in the FPU area at
+        # their kernel_stack_top; the registers keep the last user thread's (c.fpu_owner) while
+        # kernel threads run, and are saved to it and loaded from next's only when a different
+        # user thread runs.
+        cmpq $0, THREAD_PROC(%rsi)
+        je 3f
+        movq CPU_FPU_OWNER(%rdi), %rdx
+        cmpq %rdx, %rsi
+        je 3f
+        movq %rsi, CPU_FPU_OWNER(%rdi)
+        testq %rdx, %rdx
+        jz 4f
+        movq THREAD_STACK_TOP(%rdx), %rdx
+        .byte 0x48, 0x0f, 0xae, 0x02    # fxsave64 (%rdx) (the assembler lacks it for now)
+4:
+        movq THREAD_STACK_TOP(%rsi), %rcx
+        .byte 0x48, 0x0f, 0xae, 0x09    # fxrstor64 (%rcx)
+3:
         movl $THREAD_RUNNING, THREAD_STATE(%rsi)
         movq $SLICE_TICKS, THREAD_SLICE(%rsi)
         movq %rsi, CPU_CURRENT(%rdi)

@@ -103,6 +103,7 @@ sys_ipc_call:
 
 # The long system calls run with interrupts on: sys_mmap_preemptible and sys_munmap_preemptible
 # (syscall_table's entries for SYS_MMAP, SYS_MUNMAP: up to 16384 pages zeroed and mapped),
+# sys_write_preemptible (SYS_WRITE: up to 4 KiB polled out of the UART, a chunk at a time),
 # sys_ipc_receive_preemptible (SYS_IPC_RECEIVE) and sys_ipc_send_preemptible (where sys_ipc_call
 # goes when the call fast path is not taken: buffers of up to 64 KiB). The user state is on the
 # kernel stack, so the timer may preempt the handler like a kernel thread
@@ -120,6 +121,10 @@ sys_ipc_receive_preemptible:
         .globl sys_mmap_preemptible
 sys_mmap_preemptible:
         leaq sys_mmap(%rip), %r11
+        jmp 1f
+        .globl sys_write_preemptible
+sys_write_preemptible:
+        leaq sys_write(%rip), %r11
         jmp 1f
         .globl sys_munmap_preemptible
 sys_munmap_preemptible:

@@ -16,7 +16,7 @@
 
 import { print, thread_create, ipc_send, ipc_receive, mmap, munmap, yield_cpu, open, close, unlink } from "../lib/sys";
 import { O_READ, O_WRITE, O_CREATE, O_TRUNC } from "../../abi/fs";
-import { IpcMessage, IPC_NONBLOCK, SERVICE_PORT } from "../../abi/ipc";
+import { IpcMessage, IPC_NONBLOCK, IPC_FLAG_CALL, SERVICE_PORT } from "../../abi/ipc";
 import {
   NUM_SYSCALLS, SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_GETTID, SEND_CALL, SEND_REPLY,
@@ -165,10 +165,10 @@ function fuzz_send(): i64 {
   scramble(msg);
   let call = (flags & SEND_CALL) != 0;
   let reply = (flags & SEND_REPLY) != 0;
-  // A call waits for an answer: only the service gives one. A plain send to our own port must
-  // not block on a full queue.
-  if (call && !reply && (flags & ~u64(7)) == 0) p = SERVICE_PORT;
-  if (p == my_port) flags |= IPC_NONBLOCK;
+  // A call waits for an answer: only the service gives one. A plain send to a port of ours (our
+  // own, or one SYS_PORT_CREATE made) must not block on a full queue.
+  if (call && !reply && (flags & ~u64(15)) == 0) p = SERVICE_PORT;
+  if (p != SERVICE_PORT) flags |= IPC_NONBLOCK;
   let r = syscall(SYS_IPC_SEND, p, m, flags);
   if (bad && r >= 0) return -100;
   return r;
@@ -235,6 +235,33 @@ function one(nr: u64): i64 {
   return syscall(nr, rand(), ptr(), len(), rand(), rand());
 }
 
+// ---- cross-process: forged replies aimed at user/victim (the kernel's test starts it just before
+// us, so its thread is our tid - 1), with message ids near the newest one we can learn ----
+let forge_msg!: Inline<IpcMessage>;
+let victim_tid: u64 = 0;
+let forged_accepted: i32 = 0;
+
+function forge(): void {
+  forge_msg.buffer = 0;
+  forge_msg.buffer_size = 0;
+  forge_msg.cap = 0;
+  if (ipc_send(my_port, forge_msg, IPC_NONBLOCK) != 0) return; // our queue is full: not now
+  let newest: u64 = 0;
+  while (ipc_receive(my_port, forge_msg, IPC_NONBLOCK) == 0) {
+    newest = forge_msg.msg_id; // drains what the fuzzer queued too
+    forge_msg.buffer = 0;
+    forge_msg.buffer_size = 0;
+  }
+  for (let k: u64 = 1; k <= 8 && k < newest; k++) {
+    forge_msg.sender_tid = victim_tid;
+    forge_msg.msg_id = newest - k;
+    forge_msg.flags = IPC_FLAG_CALL;
+    forge_msg.buffer = 0;
+    forge_msg.buffer_size = 0;
+    if (ipc_send(0, forge_msg, SEND_REPLY) == 0) forged_accepted++;
+  }
+}
+
 // ---- the file system calls on a real descriptor, with hostile pointers, lengths and flags ----
 let fs_fd: u64 = 0;
 
@@ -261,8 +288,10 @@ function fuzz_fs(): i64 {
 }
 
 function fuzz(): void {
+  victim_tid = u64(syscall(SYS_GETTID)) - 1;
   fs_fd = u64(open("/tmp/fuzz", O_READ | O_WRITE | O_CREATE | O_TRUNC));
   for (let i: i32 = 0; i < CALLS; i++) {
+    if ((i & 63) == 0) forge();
     if (pick(8) == 0) {
       let r = fuzz_fs();
       sane(SYS_OPEN, r, r != -100);
@@ -457,5 +486,7 @@ export function main(port: u64): i32 {
   scenarios();
   exhaust();
   print(`[USER fuzz] ${CALLS} calls: ${results[0]} succeeded, E_INVAL ${results[1]}, E_FAULT ${results[2]}, E_NOSYS ${results[3]}, E_NOMEM ${results[4]}, E_BADPORT ${results[5]}, E_FULL ${results[6]}, E_TOOBIG ${results[8]}, E_AGAIN ${results[9]}, E_TRUNC ${results[10]}, E_BADF ${results[12]}, E_NOENT ${results[13]}; ${threads_made} threads; ${failures} insane\n`);
+  if (forged_accepted > 0) print(`[USER fuzz] FAIL: ${forged_accepted} forged replies to another process accepted\n`);
+  failures += forged_accepted;
   return failures;
 }

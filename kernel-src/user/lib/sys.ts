@@ -7,7 +7,8 @@ import { IpcMessage } from "../../abi/ipc";
 import {
   SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_YIELD, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT,
-  SYS_READDIR, SYS_SPAWN, SYS_UNLINK, SYS_MMAP_FILE, SYS_FORK, SYS_SHM_CREATE,
+  SYS_READDIR, SYS_SPAWN, SYS_UNLINK, SYS_MMAP_FILE, SYS_FORK, SYS_SHM_CREATE, SYS_PORT_CREATE, SYS_CAP_DROP,
+  SYS_CAP_REVOKE,
 } from "../../abi/syscall";
 import { FsStat } from "../../abi/fs";
 
@@ -114,6 +115,21 @@ export function munmap(addr: u64, len: u64): i64 {
 
 export function read(buf: usize, len: u64): i64 {
   return syscall(SYS_READ, 0, buf, len);
+}
+
+/** A new port of our own: its handle (send and receive rights), or E_NOMEM at the limit. */
+export function port_create(): i64 {
+  return syscall(SYS_PORT_CREATE);
+}
+
+/** Empties capability slot h (for a port we own: destroys the port). */
+export function cap_drop(h: u64): i64 {
+  return syscall(SYS_CAP_DROP, h);
+}
+
+/** Voids every right to our port h that others hold (h itself stays valid). */
+export function cap_revoke(h: u64): i64 {
+  return syscall(SYS_CAP_REVOKE, h);
 }
 
 // ---- files (abi/fs.ts) ----

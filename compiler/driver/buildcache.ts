@@ -1,0 +1,237 @@
+// The build's cache of back-end work, keyed by content, so that a rebuild after an edit compiles
+// only what the edit changed (docs/benchmarks.md, "Build time").
+//
+// Two levels, both keyed by a hash of their whole input (a canonical encoding of the IR, so every
+// field counts, debug locations and which objects are shared included) and of the toolchain:
+//   - a program's objects and listing, keyed by its IR before the back end and its start files:
+//     a program the edit did not change skips code generation and assembly altogether;
+//   - a function's assembler items, keyed by its IR after optimisation and inlining (isel,
+//     register allocation and emission read nothing else): a function whose own IR and inlined
+//     callees are unchanged skips isel, regalloc and emit. Keying after inlining keeps inlining
+//     across modules correct: an edited callee changes the IR of every function it was inlined into.
+// A wrong hit would be a miscompile, so nothing weaker than the full input is ever a key; a miss
+// only costs the work. The key is not v8.serialize(): it writes a number as an int32 or a double
+// depending on how V8 happened to store it, so the same IR gave different bytes in another run.
+// Identity matters too: the DWARF writer tells struct types apart by object, so cached items get
+// back the very objects of the current IR they shared with their function (canonicalRefs). Entries live in memory for the life of the process (watch mode) and in
+// out/.cache/ on disk (`make clean` removes them). Each file is written whole or not at all.
+
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import type { Func } from '../ir/ir.js';
+import type { Item } from '../asm/items.js';
+import type { ObjectFile } from '../../linker/object.js';
+import { writeAtomically } from '../frontend/codecache.js';
+
+export interface CompiledProgram {
+  objects: ObjectFile[];
+  listing?: string;
+}
+
+export function hashOf(...parts: (string | Uint8Array)[]): string {
+  const h = createHash('sha1');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}
+
+/**
+ * A canonical text of a value: the same text exactly when the values are equal as data and share
+ * objects the same way (a repeated object is written as a back-reference, so cycles end too).
+ * `objects` receives every object in the order first met: the numbering of the back-references.
+ */
+export function canonical(value: unknown, objects: object[] = []): string {
+  const ids = new Map<object, number>();
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    switch (typeof v) {
+      case 'number': out.push(Object.is(v, -0) ? '-0' : String(v)); return;
+      case 'bigint': out.push(`${v}n`); return;
+      case 'string': out.push(JSON.stringify(v)); return;
+      case 'boolean': out.push(v ? 't' : 'f'); return;
+      case 'undefined': out.push('u'); return;
+      case 'object': break;
+      default: throw new Error(`canonical: cannot encode a ${typeof v}`);
+    }
+    if (v === null) return void out.push('null');
+    const seen = ids.get(v);
+    if (seen !== undefined) return void out.push(`@${seen}`);
+    ids.set(v, objects.length);
+    objects.push(v);
+    if (Array.isArray(v)) {
+      out.push('[');
+      for (let i = 0; i < v.length; i++) (walk(v[i]), out.push(','));
+      out.push(']');
+    } else if (v instanceof Map) {
+      out.push('M{');
+      for (const [k, x] of v) (walk(k), out.push(':'), walk(x), out.push(','));
+      out.push('}');
+    } else if (v instanceof Set) {
+      out.push('S{');
+      for (const x of v) (walk(x), out.push(','));
+      out.push('}');
+    } else if (v instanceof Uint8Array) {
+      out.push(`B${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`);
+    } else {
+      out.push('{');
+      for (const k in v) (out.push(JSON.stringify(k), ':'), walk((v as Record<string, unknown>)[k]), out.push(','));
+      out.push('}');
+    }
+  };
+  walk(value);
+  return out.join('');
+}
+
+const REF = '\u0000ref';
+
+/** A deep copy of `value` in which each object of `shared` is a marker holding its index. */
+function toStored(value: unknown, shared: Map<object, number>): unknown {
+  const copy = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    const i = shared.get(v);
+    if (i !== undefined) return { [REF]: i };
+    if (Array.isArray(v)) return v.map(copy);
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [copy(k), copy(x)]));
+    if (v instanceof Set) return new Set([...v].map(copy));
+    if (v instanceof Uint8Array) return v.slice();
+    const o: Record<string, unknown> = {};
+    for (const k in v) o[k] = copy((v as Record<string, unknown>)[k]);
+    return o;
+  };
+  return copy(value);
+}
+
+/** The inverse of toStored, against the objects of the current IR: a fresh copy each time. */
+function fromStored(value: unknown, objects: object[]): unknown {
+  const copy = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) return v.map(copy);
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [copy(k), copy(x)]));
+    if (v instanceof Set) return new Set([...v].map(copy));
+    if (v instanceof Uint8Array) return v.slice();
+    if (REF in v) return objects[(v as Record<string, number>)[REF]];
+    const o: Record<string, unknown> = {};
+    for (const k in v) o[k] = copy((v as Record<string, unknown>)[k]);
+    return o;
+  };
+  return copy(value);
+}
+
+let toolchainVersion: string | undefined;
+
+/** A hash of the toolchain's own code: another compiler never reuses this one's output. */
+export function toolchainHash(): string {
+  if (toolchainVersion) return toolchainVersion;
+  const self = fileURLToPath(import.meta.url);
+  // Unbundled (out/toolchain or the sources under vitest): every file of compiler/ and linker/.
+  // Bundled (out/toolchain/bundle): the bundle holds the whole toolchain.
+  const files = /[/\\]compiler[/\\]driver[/\\]buildcache\.[jt]s$/.test(self)
+    ? ['compiler', 'linker'].flatMap((d) => sourceFiles(join(dirname(self), '../..', d)))
+    : [self];
+  toolchainVersion = hashOf(...files.flatMap((f) => [f.slice(f.lastIndexOf('/compiler/') + 1), readFileSync(f)]));
+  return toolchainVersion;
+}
+
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((n) => {
+      const p = join(dir, n);
+      if (statSync(p).isDirectory()) return sourceFiles(p);
+      return /\.(js|ts|toml)$/.test(n) && !n.endsWith('.d.ts') ? [p] : [];
+    });
+}
+
+/** One program's cache: its last compiled objects and its functions' items. */
+export class BuildCache {
+  private programs = new Map<string, CompiledProgram>();
+  private funcs = new Map<string, unknown>(); // stored items (toStored)
+  private usedFuncs = new Set<string>();
+  private loaded = false;
+  /** Functions answered from the cache and compiled, since the last saveFuncs. */
+  hits = 0;
+  misses = 0;
+  private dirty = false;
+
+  /** `dir` holds the files; `name` tells this program's files from others' in it. */
+  constructor(
+    private dir: string,
+    private name: string,
+  ) {}
+
+  private file(kind: string): string {
+    return join(this.dir, `${kind}-${this.name}.bin`);
+  }
+
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    const prog = readBin<[string, CompiledProgram]>(this.file('program'));
+    if (prog) this.programs.set(prog[0], prog[1]);
+    const funcs = readBin<[string, unknown][]>(this.file('funcs'));
+    if (funcs) for (const [k, v] of funcs) this.funcs.set(k, v);
+  }
+
+  /** The key of a program's objects: its IR before the back end and the other inputs named. */
+  programKey(ir: unknown, inputs: (string | Uint8Array)[]): string {
+    return hashOf(toolchainHash(), canonical(ir), ...inputs);
+  }
+
+  getProgram(key: string): CompiledProgram | undefined {
+    this.load();
+    const hit = this.programs.get(key);
+    return hit && (deserialize(serialize(hit)) as CompiledProgram); // the linker may change objects it is given
+  }
+
+  putProgram(key: string, compiled: CompiledProgram): void {
+    this.programs = new Map([[key, deserialize(serialize(compiled)) as CompiledProgram]]);
+    writeBin(this.file('program'), [key, compiled]);
+  }
+
+  /** The items of `f` (after optimisation and inlining), from the cache or from `compile`. */
+  func(f: Func, compile: () => Item[]): Item[] {
+    this.load();
+    const objects: object[] = [];
+    const key = hashOf(toolchainHash(), canonical(f, objects));
+    this.usedFuncs.add(key);
+    const hit = this.funcs.get(key);
+    if (hit) {
+      this.hits++;
+      return fromStored(hit, objects) as Item[];
+    }
+    this.misses++;
+    const items = compile();
+    this.funcs.set(key, toStored(items, new Map(objects.map((o, i) => [o, i]))));
+    this.dirty = true;
+    return items;
+  }
+
+  /** Writes the function entries this build used (only those: the file does not grow with edits). */
+  saveFuncs(): void {
+    const stale = [...this.funcs.keys()].some((k) => !this.usedFuncs.has(k));
+    if (stale) for (const k of [...this.funcs.keys()]) if (!this.usedFuncs.has(k)) this.funcs.delete(k);
+    if (this.dirty || stale) writeBin(this.file('funcs'), [...this.funcs]);
+    this.dirty = false;
+    this.usedFuncs.clear();
+    this.hits = this.misses = 0;
+  }
+}
+
+function readBin<T>(file: string): T | undefined {
+  try {
+    return existsSync(file) ? (deserialize(readFileSync(file)) as T) : undefined;
+  } catch {
+    return undefined; // unreadable or from another node: rebuilt
+  }
+}
+
+function writeBin(file: string, value: unknown): void {
+  try {
+    writeAtomically(file, serialize(value));
+  } catch {
+    // a read-only tree: no cache, same results
+  }
+}
