@@ -3,8 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { BinOp, Cls, CmpOp, Value } from '../compiler/ir/ir.js';
+import type { BinOp, Cls, CmpOp, Inst, Value } from '../compiler/ir/ir.js';
 import { C_PRELUDE, FB, c, listing, module, run, sym } from './backend/build.js';
+import { threadJumps } from '../compiler/x86/emit.js';
+import type { MFunc, MInst } from '../compiler/x86/mach.js';
 import { requireTools } from './tools.js';
 
 requireTools('as', 'gcc');
@@ -438,6 +440,20 @@ int sgn(int x) { return (x > 0) - (x < 0); }`;
 });
 
 /** The listing of one function, from its label to its end label. */
+/** Jumps (in `asm`) to a block whose first instruction is itself a `jmp`: machine jump threading leaves none. */
+function jumpsToJumps(asm: string): string[] {
+  const lines = asm.split('\n').filter((l) => !/^\s*\.(loc|file)\b/.test(l));
+  const firstAfter = new Map<string, string>();
+  lines.forEach((l, k) => {
+    const m = /^(\.L\w+):$/.exec(l);
+    if (m) firstAfter.set(m[1], lines.slice(k + 1).find((x) => !/^\.L\w+:$/.test(x)) ?? '');
+  });
+  return lines.filter((l) => {
+    const m = /^\tj\w+\t(\.L\w+)$/.exec(l);
+    return m && /^\tjmp\t/.test(firstAfter.get(m[1]) ?? '');
+  });
+}
+
 const funcAsm = (asm: string, name: string) => asm.slice(asm.indexOf(`\n${name}:`), asm.indexOf(`.L${name}_end:`));
 
 describe('code shape', () => {
@@ -1141,5 +1157,387 @@ describe('read-modify-write memory operands', () => {
     for (const name of ['rsub', 'old', 'alias', 'calls', 'vol', 'other', 'sarb']) expect(f(name), name).not.toMatch(/\t(add|sub|or|xor|and|neg|not|sar|shr|shl)[bwlq]\t([^\n]*, )?-?\w*\(%r\w+\)\n/);
     expect(f('aadd')).toMatch(/\tlock addq\t\$5, \(%rdi\)/);
     expect(f('afetch')).toMatch(/\tlock xaddq/);
+  }, 60000);
+});
+
+/** Expression builders that run either as IR (FB) or as the BigInt reference (refBin): one definition per case. */
+interface Ops<T> {
+  bin(op: BinOp, a: T, b: T): T;
+  neg(a: T): T;
+  k(x: bigint): T;
+}
+const irOps = (f: FB, cls: Cls): Ops<Value> => ({ bin: (op, a, b) => f.bin(op, cls, a, b), neg: (a) => f.un('neg', cls, a), k: (x) => c(x, cls) });
+const refOps = (cls: Cls): Ops<bigint> => ({ bin: (op, a, b) => refBin(op, cls, a, b), neg: (a) => U(cls, -a), k: (x) => U(cls, x) });
+
+describe('rotates', () => {
+  // (x, y, n) -> value; `rot` says whether selection must emit rol/ror for it.
+  type Case = { name: string; rot: boolean; e: <T>(o: Ops<T>, x: T, y: T, n: T, w: bigint) => T };
+  const CASES: Case[] = [
+    { name: 'rolc', rot: true, e: (o, x) => o.bin('or', o.bin('shl', x, o.k(7n)), o.bin('shr', x, o.k(-7n))) },
+    { name: 'rorc', rot: true, e: (o, x, _y, _n, w) => o.bin('or', o.bin('shr', x, o.k(5n)), o.bin('shl', x, o.k(w - 5n))) },
+    { name: 'xorc', rot: true, e: (o, x, _y, _n, w) => o.bin('xor', o.bin('shl', x, o.k(w - 1n)), o.bin('shr', x, o.k(1n))) },
+    { name: 'addc', rot: true, e: (o, x, _y, _n, w) => o.bin('add', o.bin('shr', x, o.k(3n)), o.bin('shl', x, o.k(w + w - 3n))) },
+    { name: 'rolv', rot: true, e: (o, x, _y, n, w) => o.bin('or', o.bin('shl', x, n), o.bin('shr', x, o.bin('sub', o.k(w), n))) },
+    { name: 'rorv', rot: true, e: (o, x, _y, n) => o.bin('or', o.bin('shr', x, n), o.bin('shl', x, o.neg(n))) },
+    { name: 'masked', rot: true, e: (o, x, _y, n, w) => o.bin('or', o.bin('shl', x, o.bin('and', n, o.k(w - 1n))), o.bin('shr', x, o.bin('and', o.bin('sub', o.k(0n), n), o.k(w - 1n)))) },
+    { name: 'twice', rot: true, e: (o, x, _y, n, w) => { const m = o.bin('sub', o.k(w), o.bin('and', n, o.k(w - 1n))); return o.bin('or', o.bin('shr', x, m), o.bin('shl', x, o.bin('sub', o.k(w), m))); } },
+    // Not rotates: counts that do not add up to the width, two sources, + and ^ with a count of 0.
+    { name: 'off1', rot: false, e: (o, x, _y, n, w) => o.bin('or', o.bin('shl', x, n), o.bin('shr', x, o.bin('sub', o.k(w + 1n), n))) },
+    { name: 'two', rot: false, e: (o, x, y, n, w) => o.bin('or', o.bin('shl', x, n), o.bin('shr', y, o.bin('sub', o.k(w), n))) },
+    { name: 'addv', rot: false, e: (o, x, _y, n, w) => o.bin('add', o.bin('shl', x, n), o.bin('shr', x, o.bin('sub', o.k(w), n))) },
+    { name: 'xorv', rot: false, e: (o, x, _y, n) => o.bin('xor', o.bin('shr', x, n), o.bin('shl', x, o.neg(n))) },
+    { name: 'same', rot: false, e: (o, x, _y, n) => o.bin('or', o.bin('shl', x, n), o.bin('shl', x, o.neg(n))) },
+  ];
+  it('(x << n) | (x >>> (W - n)) and its variants are rol/ror at w and l, for every count; near misses stay shifts', async () => {
+    const funcs: FB[] = [];
+    let protos = '';
+    let body = '';
+    const expected: Record<string, string> = {};
+    for (const cls of ['w', 'l'] as Cls[]) {
+      const T = ctype(cls);
+      const w = BigInt(bits(cls));
+      for (const k of CASES) {
+        const name = `${k.name}_${cls}`;
+        const f = new FB(name, [cls, cls, cls], cls);
+        f.ret(k.e(irOps(f, cls), f.p(0), f.p(1), f.p(2), w));
+        funcs.push(f);
+        protos += `${T} ${name}(${T}, ${T}, ${T});\n`;
+        for (const x of VALUES[cls].slice(0, 12)) {
+          for (const n of [0n, 1n, 5n, w - 1n, w, w + 3n, U(cls, -1n), U(cls, -7n)]) {
+            const y = U(cls, x * 3n + 1n);
+            body += `  printf("${name}(${x},${n})=%llu\\n", (unsigned long long)${name}(${x}ull, ${y}ull, ${n}ull));\n`;
+            expected[`${name}(${x},${n})`] = String(k.e(refOps(cls), x, y, n, w));
+          }
+        }
+      }
+    }
+    const { out, asm } = await runMap(funcs, protos, body);
+    expect(out).toEqual(expected);
+    for (const cls of ['w', 'l'] as Cls[]) {
+      for (const k of CASES) {
+        const a = funcAsm(asm, `${k.name}_${cls}`);
+        if (k.rot) {
+          expect(a, `${k.name}_${cls}`).toMatch(/\tro[lr][lq]\t/);
+          expect(a, `${k.name}_${cls}`).not.toMatch(/\ts(hl|hr)[lq]\t/);
+        } else expect(a, `${k.name}_${cls}`).not.toMatch(/\tro[lr][lq]\t/);
+      }
+    }
+  }, 60000);
+});
+
+describe('i32 loop counters widened to 64 bits, constant index offsets in the displacement', () => {
+  // A loop `for (i = init; i <stay> bound; i += step) acc = acc * 31 + value(i)`, written with stack
+  // slots the way the front end emits it; `value` sign-extends i, i + k and reads a[i + k] (u32).
+  type Loop = { name: string; stay: CmpOp; step: bigint; init?: bigint; bound?: bigint; ks: bigint[]; loads: bigint[] };
+  const LOOPS: Loop[] = [
+    { name: 'up', stay: 'slt', step: 1n, ks: [0n, 1n], loads: [0n, 1n] },
+    { name: 'up15', stay: 'slt', step: 1n, ks: [15n], loads: [] }, // i + 15 may wrap when the bound is unknown
+    { name: 'upc', stay: 'slt', step: 1n, init: 16n, bound: 64n, ks: [-15n], loads: [-15n, -2n, 0n] }, // i >= 16: i - 15 fits
+    { name: 'upneg', stay: 'slt', step: 1n, ks: [-1n], loads: [] }, // i may be the smallest i32: i - 1 may wrap
+    { name: 'upk', stay: 'slt', step: 1n, bound: 10n, ks: [0x7ffffff0n], loads: [] }, // i + k fits: i <= 9
+    { name: 'upwrap', stay: 'slt', step: 1n, ks: [0x7ffffff0n], loads: [0n] }, // i + k may wrap: stays 32-bit
+    { name: 'down', stay: 'sgt', step: -1n, bound: 0n, ks: [-1n], loads: [-1n, 0n] },
+    { name: 'le', stay: 'sle', step: 1n, ks: [2n], loads: [0n] }, // i <= n: i + 1 may wrap when n is the largest i32
+    { name: 'step3', stay: 'slt', step: 3n, ks: [0n], loads: [0n] },
+  ];
+  const W32 = (x: bigint) => BigInt.asIntN(32, x);
+  const elem = (j: bigint) => BigInt.asUintN(32, j * 2654435761n) ^ BigInt.asUintN(32, j); // a[j], j from -64
+  const ref = (l: Loop, init: bigint, n: bigint): bigint => {
+    let acc = 0n;
+    const bound = l.bound ?? n;
+    const stay = (i: bigint) => refCmp(l.stay, 'w', U('w', i), U('w', bound)) === 1n;
+    for (let i = W32(l.init ?? init); stay(i); i = W32(i + l.step)) {
+      for (const k of l.ks) acc = U('l', acc * 31n + U('l', W32(i + k)));
+      for (const k of l.loads) acc = U('l', acc * 31n + elem(W32(i + k)));
+    }
+    return acc;
+  };
+  it('gives the same results as 32-bit counters, and needs no movslq where the exit test proves the range', async () => {
+    const funcs: FB[] = [];
+    let protos = 'uint32_t arr_[256]; uint32_t *arr = arr_ + 64;\n';
+    let body = '  for (int j = -64; j < 192; j++) arr[j] = (uint32_t)((uint32_t)j * 2654435761u) ^ (uint32_t)j;\n';
+    const expected: Record<string, string> = {};
+    for (const l of LOOPS) {
+      const f = new FB(l.name, ['l', 'w', 'w'], 'l');
+      const i = f.local('w', l.init === undefined ? f.p(1) : c(l.init, 'w'));
+      const acc = f.local('l', c(0));
+      const [h, b, exit] = [f.block(), f.block(), f.block()];
+      f.jmp(h);
+      f.at(h).br(f.cmp(l.stay, 'w', i.get(), l.bound === undefined ? f.p(2) : c(l.bound, 'w')), b, exit);
+      f.at(b);
+      const sext = (k: bigint) => f.ext('l', k === 0n ? i.get() : f.bin('add', 'w', i.get(), c(k, 'w')), 4, true);
+      for (const k of l.ks) acc.set(f.bin('add', 'l', f.bin('mul', 'l', acc.get(), c(31)), sext(k)));
+      for (const k of l.loads) acc.set(f.bin('add', 'l', f.bin('mul', 'l', acc.get(), c(31)), f.ext('l', f.load('w', f.bin('add', 'l', f.p(0), f.bin('shl', 'l', sext(k), c(2))), 4), 4, false)));
+      i.set(f.bin('add', 'w', i.get(), c(l.step, 'w')));
+      f.jmp(h);
+      f.at(exit).ret(acc.get());
+      funcs.push(f);
+      protos += `uint64_t ${l.name}(uint32_t *, int32_t, int32_t);\n`;
+      const runs: [bigint, bigint][] = l.name === 'down' ? [[40n, 0n], [0n, 0n], [-5n, 0n]] : [[0n, 40n], [16n, 64n], [5n, 5n], [-20n, 3n], [100n, 0n]];
+      for (const [init, n] of runs) {
+        body += `  printf("${l.name}(${init},${n})=%llu\\n", (unsigned long long)${l.name}(arr, ${init}, ${n}));\n`;
+        expected[`${l.name}(${init},${n})`] = String(ref(l, init, n));
+      }
+    }
+    const { out, asm } = await runMap(funcs, protos, body);
+    expect(out).toEqual(expected);
+    // Only the entry extends the parameters (init and bound) once; nothing in the loop.
+    for (const name of ['up', 'upc', 'upk', 'down']) expect(funcAsm(asm, name).match(/movslq/g)?.length ?? 0, name).toBeLessThanOrEqual(2);
+    expect(funcAsm(asm, 'upc')).toMatch(/\tmovl\t-8\(%r\w+,%r\w+,4\)/); // a[i - 2]: the offset is in the displacement
+    for (const name of ['upwrap', 'upneg', 'up15']) expect(funcAsm(asm, name), name).toMatch(/movslq/);
+    expect(jumpsToJumps(asm)).toEqual([]);
+    expect(funcAsm(asm, 'le')).toMatch(/movslq/);
+  }, 60000);
+});
+
+describe('full unrolling of constant-trip loops', () => {
+  // for (i = init; i < bound; i += step) { p[i] = x + i; acc = acc * 3 + i; } with a store in the
+  // header too (counts header visits); returns acc * 1000 + i after the loop.
+  type Loop = { name: string; init: bigint; bound: bigint; step: bigint; unrolled: boolean };
+  const LOOPS: Loop[] = [
+    { name: 'u4', init: 0n, bound: 4n, step: 1n, unrolled: true },
+    { name: 'u0', init: 5n, bound: 4n, step: 1n, unrolled: true }, // never enters: only the header's visit is left
+    { name: 'u3s2', init: 1n, bound: 6n, step: 2n, unrolled: true },
+    { name: 'u20', init: 0n, bound: 20n, step: 1n, unrolled: false }, // too many trips: stays a loop
+  ];
+  it('gives the loop\'s results with no loop left, within the size limits', async () => {
+    const funcs: FB[] = [];
+    let protos = '';
+    let body = '';
+    const expected: Record<string, string> = {};
+    for (const l of LOOPS) {
+      const f = new FB(l.name, ['l', 'l', 'l'], 'l'); // (p, x, visits)
+      const [h, b, exit] = [f.block(), f.block(), f.block()];
+      f.jmp(h);
+      f.at(h);
+      const i = f.phi('w', [{ block: 0, value: c(l.init, 'w') }]);
+      const acc = f.phi('l', [{ block: 0, value: c(0) }]);
+      f.store(f.p(2), f.bin('add', 'l', f.load('l', f.p(2), 8), c(1)), 8);
+      f.br(f.cmp('slt', 'w', i, c(l.bound, 'w')), b, exit);
+      f.at(b);
+      const wi = f.ext('l', i, 4, true);
+      f.store(f.bin('add', 'l', f.p(0), f.bin('shl', 'l', wi, c(3))), f.bin('add', 'l', f.p(1), wi), 8);
+      const acc2 = f.bin('add', 'l', f.bin('mul', 'l', acc, c(3)), wi);
+      const i2 = f.bin('add', 'w', i, c(l.step, 'w'));
+      f.jmp(h);
+      const phis = f.f.blocks[h].insts.filter((x) => x.op === 'phi') as Extract<Inst, { op: 'phi' }>[];
+      phis.find((x) => x.dst === (i as { id: number }).id)!.incoming.push({ block: b, value: i2 });
+      phis.find((x) => x.dst === (acc as { id: number }).id)!.incoming.push({ block: b, value: acc2 });
+      f.at(exit).ret(f.bin('add', 'l', f.bin('mul', 'l', acc, c(1000)), f.ext('l', i, 4, true)));
+      funcs.push(f);
+      protos += `uint64_t ${l.name}(uint64_t *, uint64_t, uint64_t *);\n`;
+      body += `  { uint64_t a[32] = {0}, v = 0; uint64_t r = ${l.name}(a, 100, &v); uint64_t s = 0; for (int k = 0; k < 32; k++) s = s * 7 + a[k];\n`;
+      body += `    printf("${l.name}=%llu %llu %llu\\n", (unsigned long long)r, (unsigned long long)v, (unsigned long long)s); }\n`;
+      let [acc0, i0, visits, s] = [0n, l.init, 0n, 0n];
+      const a = new Array<bigint>(32).fill(0n);
+      for (;;) {
+        visits++;
+        if (!(i0 < l.bound)) break;
+        a[Number(i0)] = 100n + i0;
+        acc0 = acc0 * 3n + i0;
+        i0 += l.step;
+      }
+      for (const x of a) s = U('l', s * 7n + x);
+      expected[l.name] = `${acc0 * 1000n + i0} ${visits} ${s}`;
+    }
+    const { out, asm } = await runMap(funcs, protos, body);
+    expect(out).toEqual(expected);
+    for (const l of LOOPS) {
+      const a = funcAsm(asm, l.name);
+      // a loop has a conditional jump; the unrolled ones have none
+      expect(/\tj(l|g|b|a|ge|le|ae|be|ne|e)\t/.test(a), l.name).toBe(!l.unrolled);
+    }
+    expect(jumpsToJumps(asm)).toEqual([]);
+  }, 60000);
+});
+
+describe('jump threading through a join that only branches on a phi', () => {
+  // if (x < y) { r = K1 } else { r = K2 }  then  test(r) ? x + 100 : y - 7 (direct: x + r + 100)
+  const build = (name: string, k1: bigint, k2: bigint, test: CmpOp | undefined, direct: boolean): FB => {
+    const f = new FB(name, ['w', 'w'], 'w');
+    const [p1, p2, m, t, e] = [f.block(), f.block(), f.block(), f.block(), f.block()];
+    f.br(f.cmp('slt', 'w', f.p(0), f.p(1)), p1, p2);
+    f.at(p1).jmp(m);
+    f.at(p2).jmp(m);
+    f.at(m);
+    const r = f.phi('w', [{ block: p1, value: c(k1, 'w') }, { block: p2, value: c(k2, 'w') }]);
+    f.br(test ? f.cmp(test, 'w', r, c(5, 'w')) : r, t, e);
+    // direct: a successor reads the phi itself (bypassing the join would break dominance: no threading)
+    f.at(t).ret(f.bin('add', 'w', direct ? f.bin('add', 'w', f.p(0), r) : f.p(0), c(100, 'w')));
+    f.at(e).ret(f.bin('sub', 'w', f.p(1), c(7, 'w')));
+    return f;
+  };
+  const CASES: { name: string; k1: bigint; k2: bigint; test?: CmpOp; direct: boolean; threaded: boolean }[] = [
+    { name: 'th_phi', k1: 1n, k2: 0n, direct: false, threaded: true },
+    { name: 'th_cmp', k1: 5n, k2: 9n, test: 'eq', direct: false, threaded: true },
+    { name: 'th_ult', k1: 7n, k2: 2n, test: 'ult', direct: false, threaded: true },
+    { name: 'th_direct', k1: 1n, k2: 0n, direct: true, threaded: false },
+  ];
+  it('each path jumps to the successor its constant selects; results unchanged', async () => {
+    const funcs = CASES.map((k) => build(k.name, k.k1, k.k2, k.test, k.direct));
+    let protos = '';
+    let body = '';
+    const expected: Record<string, string> = {};
+    for (const k of CASES) {
+      protos += `uint32_t ${k.name}(uint32_t, uint32_t);\n`;
+      for (const [x, y] of [[1n, 2n], [5n, 3n], [0xfffffff0n, 4n], [7n, 7n]]) {
+        body += `  printf("${k.name}(${x},${y})=%u\\n", ${k.name}(${x}u, ${y}u));\n`;
+        const r = S('w', x) < S('w', y) ? k.k1 : k.k2;
+        const taken = k.test ? refCmp(k.test, 'w', r, 5n) === 1n : r !== 0n;
+        expected[`${k.name}(${x},${y})`] = String(taken ? U('w', x + (k.direct ? r : 0n) + 100n) : U('w', y - 7n));
+      }
+    }
+    const { out, asm } = await runMap(funcs, protos, body);
+    expect(out).toEqual(expected);
+    // A threaded join leaves no constant loaded into a register only to be tested.
+    const testsConstant = /\t(movl\t\$\d+|xorl\t(%\w+)), (%\w+)\n(\t\.loc[^\n]*\n)*(\.L\w+:\n)?\t(testl|cmpl)\t[^\n]*\3\n/;
+    for (const k of CASES) expect(testsConstant.test(funcAsm(asm, k.name)), k.name).toBe(!k.threaded);
+    expect(jumpsToJumps(asm)).toEqual([]);
+  }, 60000);
+});
+
+describe('two-address operations start from the operand that dies', () => {
+  it('x ^ load(p) with x still needed after is computed into the loaded value, with no copy of x', async () => {
+    const fns: FB[] = [];
+    for (const op of ['xor', 'and', 'or', 'mul'] as BinOp[]) {
+      const f = new FB(`two_${op}`, ['w', 'l'], 'w');
+      const t = f.bin(op, 'w', f.p(0), f.load('w', f.p(1), 1));
+      f.ret(f.bin('add', 'w', t, f.bin('shr', 'w', f.p(0), c(8, 'w'))));
+      fns.push(f);
+    }
+    const protos = ['xor', 'and', 'or', 'mul'].map((op) => `uint32_t two_${op}(uint32_t, uint8_t *);`).join('\n');
+    const body = ['xor', 'and', 'or', 'mul'].map((op) => `  { uint8_t b = 0xa7; printf("${op}=%u\\n", two_${op}(0x12345678u, &b)); }`).join('\n');
+    const { out, asm } = await runMap(fns, protos, body);
+    const x = 0x12345678n;
+    const r = (op: BinOp) => String(U('w', refBin(op, 'w', x, 0xa7n) + (x >> 8n)));
+    expect(out).toEqual({ xor: r('xor'), and: r('and'), or: r('or'), mul: r('mul') });
+    for (const op of ['xor', 'and', 'or', 'mul']) expect(funcAsm(asm, `two_${op}`), op).not.toMatch(/\tmov[lq]\t%(?!rsp)\w+, %\w+\n/); // the prologue's movq %rsp, %rbp aside
+  }, 60000);
+});
+
+describe('extending loads', () => {
+  it('i64(load) of the same width is one movs/movz load; not past a store to the same place', async () => {
+    const fns: FB[] = [];
+    const cases: { name: string; w: 1 | 2 | 4; loadSigned: boolean; extSigned: boolean }[] = [];
+    for (const w of [1, 2, 4] as const) for (const loadSigned of [false, true]) for (const extSigned of [false, true]) cases.push({ name: `xl${w}${loadSigned ? 's' : 'u'}${extSigned ? 's' : 'u'}`, w, loadSigned, extSigned });
+    for (const k of cases) {
+      const f = new FB(k.name, ['l'], 'l');
+      f.ret(f.ext('l', f.load('w', f.p(0), k.w, k.loadSigned), k.w, k.extSigned));
+      fns.push(f);
+    }
+    // The load reads 0x80..., then a store writes 1 there, then the extension: the old value.
+    const st = new FB('xl_store', ['l'], 'l');
+    const v = st.load('w', st.p(0), 4);
+    st.store(st.p(0), c(1, 'w'), 4);
+    st.ret(st.ext('l', v, 4, true));
+    fns.push(st);
+    const protos = cases.map((k) => `uint64_t ${k.name}(void *);`).join('\n') + '\nuint64_t xl_store(void *);';
+    const body = cases.map((k) => `  { uint32_t m = 0x8badf0f8u; printf("${k.name}=%llu\\n", (unsigned long long)${k.name}(&m)); }`).join('\n') +
+      '\n  { uint32_t m = 0x80000000u; uint64_t r = xl_store(&m); printf("xl_store=%llu %u\\n", (unsigned long long)r, m); }';
+    const { out, asm } = await runMap(fns, protos, body);
+    const mem = 0x8badf0f8n;
+    const expected: Record<string, string> = { xl_store: `${U('l', -(1n << 31n))} 1` };
+    for (const k of cases) {
+      const bitsW = BigInt(k.w * 8);
+      const raw = mem & ((1n << bitsW) - 1n);
+      const loaded = k.loadSigned ? U('w', BigInt.asIntN(k.w * 8, raw)) : raw; // class w
+      const low = loaded & ((1n << bitsW) - 1n);
+      expected[k.name] = String(k.extSigned ? U('l', BigInt.asIntN(k.w * 8, low)) : low);
+    }
+    expect(out).toEqual(expected);
+    for (const k of cases) expect(funcAsm(asm, k.name).match(/\tmov[sz]?[bwlq]*\t/g)?.length, k.name).toBe(2); // the prologue's movq, the load
+  }, 60000);
+});
+
+describe('machine jump threading', () => {
+  it('a split critical edge whose copies coalesced is jumped over, not through', async () => {
+    const fns: FB[] = [];
+    for (const [name, op] of [['edge_lt', 'slt'], ['edge_ne', 'ne']] as [string, CmpOp][]) {
+      const f = new FB(name, ['w', 'w'], 'w');
+      const [b1, j] = [f.block(), f.block()];
+      f.br(f.cmp(op, 'w', f.p(0), f.p(1)), b1, j);
+      f.at(b1);
+      const t = f.bin('add', 'w', f.p(0), c(5, 'w'));
+      f.jmp(j);
+      f.at(j).ret(f.bin('mul', 'w', f.phi('w', [{ block: 0, value: f.p(0) }, { block: b1, value: t }]), c(3, 'w')));
+      fns.push(f);
+    }
+    const { out, asm } = await runMap(fns, 'uint32_t edge_lt(uint32_t, uint32_t); uint32_t edge_ne(uint32_t, uint32_t);',
+      '  printf("lt=%u %u\\n", edge_lt(1, 2), edge_lt(3, 2));\n  printf("ne=%u %u\\n", edge_ne(1, 2), edge_ne(2, 2));');
+    expect(out).toEqual({ lt: '18 9', ne: '18 6' });
+    expect(jumpsToJumps(asm)).toEqual([]);
+  }, 60000);
+
+  it('retargets branches and jumps through chains of jump-only blocks (copies that vanish ignored), and stops at a cycle', () => {
+    const j = (mnem: string, to: string): MInst => ({ mnem, ops: [{ k: 'label', name: to }], acc: ['n'] });
+    const nop: MInst = { mnem: 'movq', ops: [{ k: 'reg', r: 100, sz: 8 }, { k: 'reg', r: 100, sz: 8 }], acc: ['r', 'w'], copy: true };
+    const block = (label: string, insts: MInst[]) => ({ label, insts, succs: [], depth: 0 });
+    const mf = {
+      name: 't', exported: false, regSize: new Map(), slots: [], outArgs: 0, temps: new Set<number>(), nextReg: 200,
+      blocks: [
+        block('A', [j('jne', 'B'), j('jmp', 'C')]),
+        block('B', [nop, j('jmp', 'C')]),
+        block('C', [j('jmp', 'D')]),
+        block('D', [{ mnem: 'ret', ops: [], acc: [] }]),
+        block('E', [j('jmp', 'F')]),
+        block('F', [j('jmp', 'E')]),
+        block('G', [j('jmp', 'E')]),
+      ],
+    } as unknown as MFunc;
+    threadJumps(mf, (i) => i === nop);
+    const targets = mf.blocks.map((b) => b.insts.filter((i) => i.ops[0]?.k === 'label').map((i) => `${i.mnem} ${(i.ops[0] as { name: string }).name}`).join(', '));
+    expect(targets.slice(0, 4)).toEqual(['jne D, jmp D', 'jmp D', 'jmp D', '']);
+    for (const k of [4, 5, 6]) expect(targets[k]).toMatch(/^jmp [EF]$/); // a cycle of jumps stays a cycle
+  });
+});
+
+describe('phi copies of a rotated loop variable', () => {
+  it('a list walk keeping prev = cur finds the right node, with no copy of the next pointer', async () => {
+    // prev = 0; for (cur = head; cur != 0 && cur.key < k; cur = cur.next) prev = cur; return prev
+    const f = new FB('walk', ['l', 'l'], 'l');
+    const [h, b, l, x] = [f.block(), f.block(), f.block(), f.block()];
+    f.jmp(h);
+    f.at(l);
+    const cur = f.newVreg('l');
+    const next = f.load('l', f.bin('add', 'l', cur, c(8)), 8);
+    f.jmp(h);
+    f.at(h);
+    const prev = f.phi('l', [{ block: 0, value: c(0) }, { block: l, value: cur }]);
+    f.cur.insts.unshift({ op: 'phi', cls: 'l', dst: (cur as { id: number }).id, incoming: [{ block: 0, value: f.p(0) }, { block: l, value: next }] });
+    f.br(f.cmp('ne', 'l', cur, c(0)), b, x);
+    f.at(b).br(f.cmp('uge', 'l', f.load('l', cur, 8), f.p(1)), x, l);
+    f.at(x).ret(prev);
+    const protos = 'struct node { uint64_t key; struct node *next; }; uint64_t walk(struct node *, uint64_t); struct node ns[6];';
+    const body = '  for (int i = 0; i < 6; i++) { ns[i].key = 10 * (i + 1); ns[i].next = i < 5 ? &ns[i + 1] : 0; }\n' +
+      '  for (int k = 0; k < 80; k += 15) { uint64_t r = walk(ns, k); printf("k%d=%d\\n", k, r ? (int)((struct node *)r - ns) : -1); }';
+    const { out, asm } = await runMap([f], protos, body);
+    // first node with key >= k: its predecessor's index (-1: none)
+    expect(out).toEqual({ k0: '-1', k15: '0', k30: '1', k45: '3', k60: '4', k75: '5' });
+    // The loop body: load next into cur's register after prev takes cur: one load, no register copy of next.
+    expect(funcAsm(asm, 'walk')).toMatch(/\tmovq\t8\((%r\w+)\), \1\n/);
+  }, 60000);
+});
+
+describe('constant offsets moved into the displacement', () => {
+  it('p + (i + k), (i + k) + p and p + ((i + k) << s) address the right byte for every k', async () => {
+    const fns: FB[] = [];
+    const ks = [1n, 2n, 3n, 20n, -1n, -8n];
+    let body = '';
+    const expected: Record<string, string> = {};
+    ks.forEach((k, n) => {
+      for (const [form, s] of [['pk', 0n], ['kp', 0n], ['s1', 1n], ['s2', 2n], ['s3', 3n]] as [string, bigint][]) {
+        const name = `off_${form}_${n}`;
+        const f = new FB(name, ['l', 'l'], 'l');
+        const ik = f.bin('add', 'l', f.p(1), c(k));
+        const idx = s === 0n ? ik : f.bin('shl', 'l', ik, c(s));
+        f.ret(f.load('l', form === 'kp' ? f.bin('add', 'l', idx, f.p(0)) : f.bin('add', 'l', f.p(0), idx), 1));
+        fns.push(f);
+        body += `  printf("${name}=%llu\\n", (unsigned long long)${name}(bytes + 64, 3));\n`;
+        expected[name] = String(64n + ((3n + k) << s));
+      }
+    });
+    const protos = fns.map((f) => `uint64_t ${f.f.name}(uint8_t *, uint64_t);`).join('\n') + '\nuint8_t bytes[256];';
+    const { out } = await runMap(fns, protos, '  for (int j = 0; j < 256; j++) bytes[j] = (uint8_t)j;\n' + body);
+    expect(out).toEqual(expected);
   }, 60000);
 });

@@ -1,7 +1,10 @@
 // The optimizing back end: IR module -> assembler items.
 //
 // Pipeline per module: mem2reg and CFG cleanup (ssa.ts) -> scalar optimisations (opt.ts) ->
-// inlining (inline.ts) and another round of optimisation on the functions that changed ->
+// inlining (inline.ts) and another round of optimisation on the functions that changed -> jumps
+// threaded through joins that only branch on a phi (thread.ts) -> small constant-trip loops
+// unrolled (unroll.ts) -> i32 loop counters widened to 64 bits (widen.ts), each followed by
+// another round of optimisation where it changed something ->
 // instruction selection over virtual registers (isel.ts) -> register allocation (regalloc.ts) ->
 // emission with the frame laid out (emit.ts). Each phase is timed separately. The module's
 // functions are transformed in place.
@@ -14,6 +17,9 @@ import { inlineModule } from '../passes/inline.js';
 import { hoistLoopConstants, optimize } from '../passes/opt.js';
 import { allocate } from '../x86/regalloc.js';
 import { toSsa } from '../passes/ssa.js';
+import { threadJumps } from '../passes/thread.js';
+import { unrollLoops } from '../passes/unroll.js';
+import { widenInductionVars } from '../passes/widen.js';
 import type { BuildCache } from './buildcache.js';
 
 export interface BackendOptions {
@@ -41,6 +47,9 @@ export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
     time('opt', () => m.funcs.forEach(optimize));
     const changed = time('inline', () => inlineModule(m));
     time('opt', () => changed.forEach(optimize));
+    time('opt', () => m.funcs.forEach((f) => threadJumps(f) && optimize(f)));
+    time('opt', () => m.funcs.forEach((f) => unrollLoops(f) && optimize(f)));
+    time('opt', () => m.funcs.forEach((f) => widenInductionVars(f) && optimize(f)));
     time('opt', () => m.funcs.forEach(hoistLoopConstants));
   }
   const items: Item[] = [{ kind: 'section', name: '.text' }];

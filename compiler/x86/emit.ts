@@ -27,6 +27,29 @@ export function layoutFrame(mf: MFunc, used: Set<number>): Frame {
 }
 
 /**
+ * Jumps to a block that only jumps go straight to where it jumps (critical-edge blocks whose phi
+ * copies all coalesced are left as a lone `jmp`): no chain of `jmp`s between two blocks.
+ */
+export function threadJumps(mf: MFunc, vanishes: (i: MInst) => boolean): void {
+  const byLabel = new Map(mf.blocks.map((b) => [b.label, b]));
+  const onlyJumps = (label: string): string | undefined => {
+    const body = byLabel.get(label)?.insts.filter((i) => !vanishes(i));
+    const j = body?.length === 1 ? body[0] : undefined;
+    return j?.mnem === 'jmp' && j.ops[0].k === 'label' ? j.ops[0].name : undefined;
+  };
+  const final = (label: string): string => {
+    for (let n = 0, next = onlyJumps(label); next !== undefined && next !== label && n < 16; n++, next = onlyJumps(label)) label = next;
+    return label;
+  };
+  for (const b of mf.blocks) {
+    b.insts = b.insts.map((i) => {
+      const op = i.ops[0];
+      return i.mnem.startsWith('j') && op?.k === 'label' ? { ...i, ops: [{ ...op, name: final(op.name) }, ...i.ops.slice(1)] } : i;
+    });
+  }
+}
+
+/**
  * Tail duplication after allocation: a `jmp` to a short block that ends in a branch or a return is
  * replaced by a copy of that block. This rotates loops (the test runs at the bottom of the body,
  * one taken branch per iteration) and gives each path its own return. Registers hold the same
@@ -150,6 +173,7 @@ export function emitFunc(mf: MFunc, colour: Map<number, number>): Item[] {
   };
 
   const afterPrologue = items.length;
+  threadJumps(mf, (i) => i.mnem === 'entry' || isNopCopy(i, phys));
   duplicateSmallTails(mf, (i) => i.mnem === 'entry' || isNopCopy(i, phys));
   // Where user variables are, from the final code (after tail duplication).
   let vt: VarTracker | undefined;

@@ -22,6 +22,7 @@ import { machineVars } from './varlocs.js';
 import { buildCfg, loopDepths, splitCriticalEdges } from '../ir/cfg.js';
 import { instDst, instUses, succs, termUses, valueCls } from '../ir/walk.js';
 import { selectIntrin } from './intrinsics.js';
+import { planRotate, selectRotate, type Rotate } from './rotate.js';
 
 const CC: Record<CmpOp, string> = { eq: 'e', ne: 'ne', slt: 'l', sle: 'le', sgt: 'g', sge: 'ge', ult: 'b', ule: 'be', ugt: 'a', uge: 'ae' };
 
@@ -53,7 +54,13 @@ export class Selector implements SelectCtx {
   memOperand = new Map<Inst, Extract<Inst, { op: 'load' }>>();
   /** A store that applies an operation to memory in place (planRmw): the operation. */
   rmw = new Map<Inst, Extract<Inst, { op: 'bin' | 'un' }>>();
+  /** An or/add/xor of two shifts that is a rotate (rotate.ts). */
+  rotate = new Map<Inst, Rotate>();
   phiTemp = new Map<Inst, number>();
+  /** A 64-bit extension of a load of its width: one extending load (planExtLoad). */
+  extLoad = new Map<Inst, Extract<Inst, { op: 'load' }>>();
+  /** The block being selected. */
+  block = 0;
   /** Class-w vregs whose register is known to have its upper 32 bits clear (see zeroExtendedRegs). */
   zx = new Set<number>();
 
@@ -150,12 +157,39 @@ export class Selector implements SelectCtx {
     if (d.a.kind === 'const' || d.b.kind === 'const') return;
     this.folded.add(d);
     for (const x of [d.b, d.a]) {
-      const sh = this.defIn(x, block) ?? (x.kind === 'vreg' && this.useCount.get(x.id) === 1 ? this.def.get(x.id)?.inst : undefined);
+      const sh = this.onlyUse(x, block);
       if (sh && sh.op === 'bin' && sh.bin === 'shl' && sh.cls === 'l' && sh.b.kind === 'const' && sh.b.value >= 1n && sh.b.value <= 3n) {
         this.folded.add(sh);
+        this.planOffset(sh.a, block);
         return;
       }
     }
+    this.planOffset(d.a, block);
+    this.planOffset(d.b, block);
+  }
+
+  /** The definition of v when v has no other use than the one being planned. */
+  onlyUse(v: Value, block: number): Inst | undefined {
+    return this.defIn(v, block) ?? (v.kind === 'vreg' && this.useCount.get(v.id) === 1 ? this.def.get(v.id)?.inst : undefined);
+  }
+
+  /**
+   * A constant added to a base or index register moves into the displacement: `a[i - 15]` is
+   * `a-60(,%rdi,4)`, not `lea -15(%rdi), %rax` first (address arithmetic wraps at 64 bits, so
+   * (i + k) * s = i * s + k * s always).
+   */
+  planOffset(v: Value, block: number): void {
+    const d = this.onlyUse(v, block);
+    if (!d || d.op !== 'bin' || d.bin !== 'add' || d.cls !== 'l' || d.a.kind !== 'vreg' || d.b.kind !== 'const' || this.folded.has(d) || this.memOperand.has(d)) return;
+    const k = BigInt.asIntN(64, d.b.value);
+    if (k >= -(1n << 24n) && k < 1n << 24n && this.allocaSlot.get(d.a.id) === undefined) this.folded.add(d);
+  }
+
+  /** v without a constant that planOffset moved into the displacement, and that constant. */
+  offsetOf(v: Value): [Value, bigint] {
+    const d = v.kind === 'vreg' ? this.def.get(v.id)?.inst : undefined;
+    if (d && d.op === 'bin' && d.bin === 'add' && d.cls === 'l' && d.b.kind === 'const' && this.folded.has(d)) return [d.a, BigInt.asIntN(64, d.b.value)];
+    return [v, 0n];
   }
 
   /**
@@ -164,7 +198,7 @@ export class Selector implements SelectCtx {
    */
   planLoadOperand(i: Inst, k: number, b: number): void {
     if (i.op !== 'bin' || !['add', 'sub', 'and', 'or', 'xor', 'mul'].includes(i.bin)) return;
-    if (this.folded.has(i)) return;
+    if (this.folded.has(i) || this.rotate.has(i)) return;
     const insts = this.f.blocks[b].insts;
     const fits = (v: Value) => {
       const d = this.defIn(v, b);
@@ -182,6 +216,21 @@ export class Selector implements SelectCtx {
     if (!ld) return;
     this.folded.add(ld);
     this.memOperand.set(i, ld);
+  }
+
+  /**
+   * `i64(load<i32>(p))` is one `movslq (p), %rax`: an extension to 64 bits of a load of the same
+   * width, the load's only use, with no store, call, intrinsic or volatile access between them
+   * (the load moves down to the extension).
+   */
+  planExtLoad(i: Inst, k: number, b: number): void {
+    if (i.op !== 'ext' || i.cls !== 'l') return;
+    const ld = this.defIn(i.a, b);
+    if (!ld || ld.op !== 'load' || ld.volatile || ld.width !== i.from || this.folded.has(ld)) return;
+    const insts = this.f.blocks[b].insts;
+    if (insts.slice(insts.indexOf(ld) + 1, k).some(clobbers)) return;
+    this.folded.add(ld);
+    this.extLoad.set(i, ld);
   }
 
   /**
@@ -228,6 +277,9 @@ export class Selector implements SelectCtx {
     this.planRmw(b);
     blk.insts.forEach((i, k) => {
       if (i.op === 'load' || i.op === 'store') this.planAddr(i.addr, b);
+      this.planExtLoad(i, k, b);
+      const rot = planRotate(this, i);
+      if (rot) this.rotate.set(i, rot);
       this.planLoadOperand(i, k, b);
       if (i.op === 'select' && k > 0) {
         const c = this.defIn(i.cond, b);
@@ -279,16 +331,30 @@ export class Selector implements SelectCtx {
       const shOf = (x: Value) => (x.kind === 'vreg' ? this.def.get(x.id)?.inst : undefined);
       const sb = shOf(index);
       const sa = shOf(base);
-      if (sb && this.folded.has(sb) && sb.op === 'bin') {
+      if (sb && this.folded.has(sb) && sb.op === 'bin' && sb.bin === 'shl') {
         scale = (1 << Number(sb.b.kind === 'const' ? sb.b.value : 0n)) as 1 | 2 | 4 | 8;
         index = sb.a;
-      } else if (sa && this.folded.has(sa) && sa.op === 'bin' && sa !== sb) {
+      } else if (sa && this.folded.has(sa) && sa.op === 'bin' && sa.bin === 'shl' && sa !== sb) {
         scale = (1 << Number(sa.b.kind === 'const' ? sa.b.value : 0n)) as 1 | 2 | 4 | 8;
         [base, index] = [d.b, sa.a];
       }
       // A symbol base with an index is an absolute sign-extended disp32 (`a(,%rax,4)`): every
       // symbol lies in the low 2 GiB (Linux target) or the top 2 GiB (kernel), so it needs no lea.
       if (index.kind === 'sym' && scale === 1 && base.kind !== 'sym') [base, index] = [index, base];
+      const [ix0, ik] = this.offsetOf(index);
+      const [b0, bk] = this.offsetOf(base);
+      const moved = disp + ik * BigInt(scale) + bk;
+      if (fitsS32(moved + (base.kind === 'sym' ? base.addend : 0n))) [index, base, disp] = [ix0, b0, moved];
+      else if (ik !== 0n || bk !== 0n) {
+        // Too far for a disp32 together: compute the offset registers after all.
+        const undo = (v: Value, k: bigint): Value => {
+          if (k === 0n) return v;
+          const t = this.tmp(8);
+          this.emit('leaq', [{ k: 'mem', base: this.v((v as { id: number }).id), disp: k }, reg(t, 8)], ['r', 'w']);
+          return { kind: 'vreg', id: t - FIRST_VREG, cls: 'l' };
+        };
+        [index, base] = [undo(ix0, ik), undo(b0, bk)];
+      }
       const ix = this.regOf(index, 8) as { r: number };
       if (base.kind === 'sym') return { k: 'mem', sym: base.name, disp: base.addend + disp, index: ix.r, scale };
       const bslot = base.kind === 'vreg' ? this.allocaSlot.get(base.id) : undefined;
@@ -354,26 +420,33 @@ export class Selector implements SelectCtx {
 
   selectBlock(b: number): void {
     const blk = this.f.blocks[b];
+    this.block = b;
     for (const i of blk.insts) {
       if (i.op !== 'phi') continue;
       this.loc = i.loc;
       this.copy(this.phiTempOf(i), this.v(i.dst), sizeOf(i.cls));
     }
+    // Phi copies for the successor (the only one, since critical edges are split). A copy of
+    // another of the successor's phis (`prev = cur` in a list walk) goes first: the old value then
+    // dies before the block computes the new one, which can take its register (no copy of it).
+    const t = blk.term;
+    const incoming = succs(t).flatMap((s) =>
+      this.f.blocks[s].insts.flatMap((i) => {
+        const inc = i.op === 'phi' ? i.incoming.find((x) => x.block === b) : undefined;
+        return inc ? [{ phi: i, value: inc.value, early: inc.value.kind === 'vreg' && this.def.get(inc.value.id)?.block === s && this.def.get(inc.value.id)?.inst.op === 'phi' }] : [];
+      }),
+    );
+    const phiCopies = (early: boolean) => {
+      for (const x of incoming) if (x.early === early) this.materialise(x.value, this.phiTempOf(x.phi), sizeOf((x.phi as { cls: Cls }).cls));
+    };
+    phiCopies(true);
     for (const i of blk.insts) {
       if (i.op === 'phi' || this.folded.has(i)) continue;
       this.loc = i.loc ?? this.loc;
       this.inst(i);
     }
-    const t = blk.term;
     this.loc = t.loc ?? this.loc;
-    // Phi copies for the successor (the only one, since critical edges are split).
-    for (const s of succs(t)) {
-      for (const i of this.f.blocks[s].insts) {
-        if (i.op !== 'phi') continue;
-        const inc = i.incoming.find((x) => x.block === b);
-        if (inc) this.materialise(inc.value, this.phiTempOf(i), sizeOf(i.cls));
-      }
-    }
+    phiCopies(false);
     const label = (id: number): MOp => ({ k: 'label', name: `.L${this.f.name}_${id}` });
     switch (t.op) {
       case 'jmp':
@@ -462,8 +535,11 @@ export class Selector implements SelectCtx {
         this.emit('movzbl', [reg(d, 1), reg(d, 4)], ['r', 'w']);
         return;
       }
-      case 'ext':
+      case 'ext': {
+        const ld = this.extLoad.get(i);
+        if (ld) return this.load('l', this.v(i.dst), this.addr(ld.addr), ld.width, i.signed);
         return this.ext(i.cls, i.dst, i.a, i.from, i.signed);
+      }
       case 'copy':
         return this.materialise(i.a, this.v(i.dst), sizeOf(i.cls));
       case 'select': {
@@ -526,6 +602,8 @@ export class Selector implements SelectCtx {
     const d = this.v(i.dst);
     const { a, b } = i;
     const bc = b.kind === 'const' ? BigInt.asIntN(sz * 8, b.value) : undefined;
+    const rot = this.rotate.get(i);
+    if (rot) return selectRotate(this, i, rot);
     const ld = this.memOperand.get(i);
     if (ld) {
       const mem = this.addr(ld.addr);
@@ -594,11 +672,25 @@ export class Selector implements SelectCtx {
         return;
       }
     }
-    // Two-address form: d = a; d op= b.
-    const src = this.srcOf(b, sz);
-    this.materialise(a, d, sz);
+    // Two-address form: d = a; d op= b. When b dies here and a lives on, a commutative operation
+    // starts from b instead: the copy into d then coalesces (xorl %ecx, %eax, not movl + xorl).
+    const swap = (COMMUTATIVE.has(i.bin) || i.bin === 'mul') && b.kind === 'vreg' && this.useCount.get(b.id) === 1 && this.outlives(a, i);
+    const src = this.srcOf(swap ? a : b, sz);
+    this.materialise(swap ? b : a, d, sz);
     const mn = i.bin === 'mul' ? 'imul' : i.bin;
     this.emit(`${mn}${sfx}`, [src, reg(d, sz)], ['r', 'rw']);
+  }
+
+  /**
+   * Whether v is still live after instruction i: read later in the block being selected, or read
+   * elsewhere too and not a phi (a loop-carried phi's other reads are usually on the way out).
+   */
+  outlives(v: Value, i: Inst): boolean {
+    if (v.kind !== 'vreg') return false;
+    if ((this.useCount.get(v.id) ?? 0) > 1 && this.def.get(v.id)?.inst.op !== 'phi') return true;
+    const blk = this.f.blocks[this.block];
+    const reads = (x: Value) => x.kind === 'vreg' && x.id === v.id;
+    return blk.insts.slice(blk.insts.indexOf(i) + 1).some((j) => instUses(j).some(reads)) || termUses(blk.term).some(reads);
   }
 
   ext(cls: Cls, dst: number, a: Value, from: Width, signed: boolean): void {

@@ -3,7 +3,7 @@
 // registers, and the small operand helpers all three use.
 
 import type { DebugType, SourceLoc } from '../../linker/object.js';
-import type { Cls, Func, Value, Width } from '../ir/ir.js';
+import type { Cls, Func, Inst, Value, Width } from '../ir/ir.js';
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 export const R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15;
@@ -87,6 +87,10 @@ export interface SelectCtx {
   readonly f: Func;
   mf: MFunc;
   useCount: Map<number, number>;
+  /** Each vreg's defining instruction and its block. */
+  def: Map<number, { inst: Inst; block: number }>;
+  /** Instructions folded into a user: selected as part of it, never on their own. */
+  folded: Set<Inst>;
   allocaSlot: Map<number, number>;
   zx: Set<number>;
   v(id: number): number;
