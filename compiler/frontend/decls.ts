@@ -562,7 +562,8 @@ function topLevelNames(stmt: ts.Statement): { node: ts.Node; name: string; expor
   return [];
 }
 
-function returnsValue(body: ts.Node): boolean {
+/** Whether a function body returns a value (nested functions not counted). */
+export function returnsValue(body: ts.Node): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found || ts.isFunctionLike(n)) return;

@@ -12,7 +12,7 @@ import { ts } from './program.js';
 import { CODES as C } from './check.js';
 import { type Type, ERROR, VOID, isAggregate, typeName } from './types.js';
 import { type FuncInfo, type Lowerer, type TV, ZERO_TV } from './lower.js';
-import { declOf, resolveType } from './decls.js';
+import { declOf, resolveType, returnsValue } from './decls.js';
 
 type Lambda = ts.ArrowFunction | ts.FunctionExpression;
 
@@ -105,15 +105,4 @@ function isNameOnly(id: ts.Identifier): boolean {
   const p = id.parent;
   return (ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isParameter(p) && p.name === id) ||
     (ts.isVariableDeclaration(p) && p.name === id) || ts.isTypeReferenceNode(p) || ts.isQualifiedName(p) || ts.isPropertyAssignment(p);
-}
-
-function returnsValue(body: ts.Node): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
-    if (ts.isReturnStatement(n) && n.expression) found = true;
-    else n.forEachChild(visit);
-  };
-  body.forEachChild(visit);
-  return found;
 }
