@@ -731,3 +731,9 @@ export function ipc_queued(id: u64): i64 {
   let p = port_get(id);
   return p == null ? -1 : i64(p.count);
 }
+
+/** Whether a receiver waits on a port (for tests that must start with the server ready). */
+export function ipc_receiver_waiting(id: u64): bool {
+  let p = port_get(id);
+  return p != null && p.receivers.head != 0;
+}

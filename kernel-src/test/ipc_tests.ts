@@ -6,7 +6,7 @@ import { E_OK, E_BADPORT, E_FULL, E_AGAIN, E_DESTROYED, E_TOOBIG, E_TRUNC, E_INV
 import { IPC_QUEUE_CAPACITY } from "../ipc/message";
 import {
   ipc_create_port, ipc_destroy_port, ipc_send, ipc_receive, ipc_try_receive, ipc_call, ipc_reply, ipc_reply_wait,
-  ipc_fast_calls, ipc_fast_replies, ipc_queued,
+  ipc_fast_calls, ipc_fast_replies, ipc_queued, ipc_receiver_waiting,
 } from "../ipc/port";
 import { irq_save, irq_restore } from "../arch/hal";
 import { service_port_id } from "../ipc/service";
@@ -328,7 +328,9 @@ export function test_ipc_handoff_priority(): bool {
   port_a = ipc_create_port(0);
   pong_errors = 0;
   thread_create(tripler, 0, PRIORITY_NORMAL, "tripler");
-  thread_sleep(10);
+  // The rule is about a receiver already waiting: wait for it (a fixed sleep was not always
+  // enough on a loaded host with several CPUs).
+  for (let i = 0; i < 1000 && !ipc_receiver_waiting(port_a); i++) thread_sleep(1);
   order_len = 0;
   let irq = irq_save(); // no timer tick may run them before the call
   thread_create(runner, 1, PRIORITY_NORMAL + 8, "high");
