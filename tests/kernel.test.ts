@@ -84,6 +84,23 @@ function findLine(lines: string[], re: RegExp, from: number): number {
   return -1;
 }
 
+/** The demo boot's checks: no failure, every DEMO_LINES line in order, one test-thread id. */
+function expectDemoLog(r: Awaited<ReturnType<typeof boot>>): void {
+  const lines = r.serial.split('\n').map((l) => l.replace(/\r$/, ''));
+  expect(r.serial, `the boot failed\n--- serial ---\n${r.serial}`).not.toMatch(FAILED);
+  let at = 0;
+  const tids = new Set<string>();
+  for (const re of DEMO_LINES) {
+    const i = findLine(lines, re, at);
+    expect(i, `missing (in order) ${re}\n--- serial ---\n${r.serial}`).toBeGreaterThanOrEqual(0);
+    const tid = re.exec(lines[i])![1]; // the patterns with a group capture the test thread's id
+    if (tid !== undefined) tids.add(tid);
+    at = i + 1;
+  }
+  expect([...tids], 'the test thread has one id throughout').toHaveLength(1);
+  expect(r.timedOut).toBe(false);
+}
+
 /**
  * The KTAP checks of a test boot: a plan, every test ok in order, the pass exit code. `known`
  * names tests with a known intermittent failure in this configuration: they may fail (the kernel
@@ -121,35 +138,15 @@ describe('Scarlett OS', () => {
 
   test('demo boot: the seed boot log in order, then the user program, then idle', async () => {
     const r = await boot({ kernel: KERNEL, until: demoStop(), timeoutMs: 90_000 });
-    const lines = r.serial.split('\n').map((l) => l.replace(/\r$/, ''));
-    expect(r.serial, `the boot failed\n--- serial ---\n${r.serial}`).not.toMatch(FAILED);
-    let at = 0;
-    const tids = new Set<string>();
-    for (const re of DEMO_LINES) {
-      const i = findLine(lines, re, at);
-      expect(i, `missing (in order) ${re}\n--- serial ---\n${r.serial}`).toBeGreaterThanOrEqual(0);
-      const tid = re.exec(lines[i])![1]; // the patterns with a group capture the test thread's id
-      if (tid !== undefined) tids.add(tid);
-      at = i + 1;
-    }
-    expect([...tids], 'the test thread has one id throughout').toHaveLength(1);
-    expect(r.timedOut).toBe(false);
+    expectDemoLog(r);
     expect(r.exitCode).toBeUndefined(); // still running when stopped: no triple fault, no exit
   }, 120_000);
 
   test('demo boot with the ramdisk as a multiboot module (-initrd): the same log, programs from the module', async () => {
     const r = await boot({ kernel: KERNEL, extra: ['-initrd', 'out/initrd.tar'], until: /Process exited: pid=1, name=demo/, timeoutMs: 90_000 });
-    const lines = r.serial.split('\n').map((l) => l.replace(/\r$/, ''));
     expect(r.serial).toMatch(/^\[INFO\] Multiboot: module 0 at 0x[0-9A-F]+-0x[0-9A-F]+$/m);
     expect(r.serial).toMatch(/^\[INFO\] initrd: multiboot module 0, \d+ files$/m);
-    let at = 0;
-    for (const re of DEMO_LINES) {
-      const i = findLine(lines, re, at);
-      expect(i, `missing (in order) ${re}\n--- serial ---\n${r.serial}`).toBeGreaterThanOrEqual(0);
-      at = i + 1;
-    }
-    expect(r.serial).not.toMatch(/\[PANIC\]|\[ERROR\]/);
-    expect(r.timedOut).toBe(false);
+    expectDemoLog(r);
   }, 150_000);
 
   test('demo boot with -smp 8 and multi-threaded TCG: every CPU up, the same log', async () => {
@@ -157,16 +154,8 @@ describe('Scarlett OS', () => {
       kernel: KERNEL, until: /Process exited: pid=1, name=demo/, timeoutMs: 120_000,
       extra: ['-smp', '8', '-accel', 'tcg,thread=multi'],
     });
-    const lines = r.serial.split('\n').map((l) => l.replace(/\r$/, ''));
     expect(r.serial).toMatch(/^\[INFO\] SMP: 8 of 8 CPUs up/m);
-    let at = 0;
-    for (const re of DEMO_LINES) {
-      const i = findLine(lines, re, at);
-      expect(i, `missing (in order) ${re}\n--- serial ---\n${r.serial}`).toBeGreaterThanOrEqual(0);
-      at = i + 1;
-    }
-    expect(r.serial).not.toMatch(/\[PANIC\]|\[ERROR\]/);
-    expect(r.timedOut).toBe(false);
+    expectDemoLog(r);
   }, 150_000);
 
   test.each([1, 4])('test boot with -smp %i: every KTAP self-test ok, exit through isa-debug-exit with the pass code', async (cpus) => {
