@@ -106,6 +106,15 @@ export function ktest_main(arg: u64): void {
   halt_forever();
 }
 
+/** Whether the n bytes at buf (text captured from the log: capture_begin) contain `needle`. */
+export function text_contains(buf: usize, n: u64, needle: string): bool {
+  let len = u64(needle.length);
+  for (let i: u64 = 0; i + len <= n; i++) {
+    if (memcmp(buf + i, changetype<usize>(needle), len) == 0) return true;
+  }
+  return false;
+}
+
 /** Records a failed expectation as a KTAP diagnostic; returns cond. */
 export function check(cond: bool, what: string): bool {
   if (!cond) kprint(`# FAIL: ${what}\n`);

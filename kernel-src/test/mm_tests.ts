@@ -1,7 +1,7 @@
 // Self-tests for the console formatter, boot information, CPU tables, symbol table, PMM, VMM and
 // heap (see ktest.ts for the runner).
 
-import { check, check_eq, frames_free } from "./ktest";
+import { check, check_eq, frames_free, text_contains } from "./ktest";
 import { capture_begin, capture_end, put_fmt } from "../lib/log";
 import { cmdline_has, mmap_present, mmap_total_available } from "../boot/multiboot";
 import { cpu_breakpoint, cpu_raise_unexpected } from "../arch/x86_64/cpu";
@@ -176,15 +176,6 @@ export function test_heap_basic(): bool {
 
 let report_buf!: InlineArray<u8, 256>;
 
-/** Whether the captured text (n bytes in report_buf) contains `needle`. */
-function report_contains(n: u64, needle: string): bool {
-  let len = u64(needle.length);
-  for (let i: u64 = 0; i + len <= n; i++) {
-    if (memcmp(addr_of(report_buf) + i, changetype<usize>(needle), len) == 0) return true;
-  }
-  return false;
-}
-
 export function test_heap_errors(): bool {
   let errors = heap_errors();
   let p = kmalloc(1000); // a heap block (the slab's checks: test_slab_debug)
@@ -193,8 +184,8 @@ export function test_heap_errors(): bool {
   kfree(p); // double free: reported, ignored
   let n = capture_end();
   let ok = check_eq(heap_errors() - errors, 1, "double free detected");
-  ok = check(report_contains(n, "double free"), "report says double free") && ok;
-  ok = check(report_contains(n, "called from test_heap_errors+"), "report names the caller") && ok;
+  ok = check(text_contains(addr_of(report_buf), n, "double free"), "report says double free") && ok;
+  ok = check(text_contains(addr_of(report_buf), n, "called from test_heap_errors+"), "report names the caller") && ok;
   let q = kmalloc(2000);
   let saved = load<u64>(q - 32);
   store<u64>(q - 32, 12345); // trash the size field of its header
