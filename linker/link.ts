@@ -420,10 +420,11 @@ function relocate(ctx: Ctx): void {
       const p = ctx.place[oi][si];
       if (!p || s.relocs.length === 0) return;
       for (const r of s.relocs) {
-        const { where, loc } = relocSite(o, si, r);
-        const d = applyOne(ctx, p, r, where, loc);
+        // The site only for messages: finding it scans the section's lines and symbols, which for
+        // every relocation of a large object was most of the link.
+        const d = applyOne(ctx, p, r, () => relocSite(o, si, r));
         if (!d) continue;
-        const key = d.code === 'LNK0001' ? `${d.message.split(',')[0]}|${o.name}` : `${where}|${d.code}`;
+        const key = d.code === 'LNK0001' ? `${d.message.split(',')[0]}|${o.name}` : `${relocSite(o, si, r).where}|${d.code}`;
         if (!reported.has(key)) bag.items.push(d);
         reported.add(key);
       }
@@ -468,30 +469,33 @@ function targetAddress(ctx: Ctx, object: number, symbol: number): bigint | 'unde
 }
 
 /** Applies one relocation; returns a diagnostic instead when it cannot. */
-function applyOne(ctx: Ctx, p: Piece, r: Relocation, where: string, loc: SourceLoc | undefined): Diagnostic | undefined {
+function applyOne(ctx: Ctx, p: Piece, r: Relocation, site: () => { where: string; loc?: SourceLoc }): Diagnostic | undefined {
   const o = ctx.objects[p.object];
   const out = ctx.sections[p.out];
-  const err = (code: string, message: string): Diagnostic => ({ code, message, loc, severity: 'error' });
+  const err = (code: string, message: (where: string) => string): Diagnostic => {
+    const { where, loc } = site();
+    return { code, message: message(where), loc, severity: 'error' };
+  };
   if (r.type === R_X86_64_NONE) return undefined;
   const kind = RELOCS[r.type];
   const rname = RELOC_NAMES[r.type] ?? `type ${r.type}`;
-  if (!kind) return err('LNK0008', `unsupported relocation ${rname} at ${where}`);
+  if (!kind) return err('LNK0008', (where) => `unsupported relocation ${rname} at ${where}`);
   const s = o.sections[p.section];
-  if (r.offset < 0 || r.offset + kind.width > s.size) return err('LNK0012', `relocation ${rname} at ${where} is outside its section (size ${s.size})`);
-  if (out.type === SHT_NOBITS || s.type === SHT_NOBITS) return err('LNK0012', `relocation ${rname} at ${where} is in a section without contents`);
+  if (r.offset < 0 || r.offset + kind.width > s.size) return err('LNK0012', (where) => `relocation ${rname} at ${where} is outside its section (size ${s.size})`);
+  if (out.type === SHT_NOBITS || s.type === SHT_NOBITS) return err('LNK0012', (where) => `relocation ${rname} at ${where} is in a section without contents`);
   const sym = o.symbols[r.symbol];
-  if (!sym) return err('LNK0011', `relocation at ${where} names symbol ${r.symbol}, which does not exist`);
-  const name = symName(o, sym, r, kind.pc);
+  if (!sym) return err('LNK0011', (where) => `relocation at ${where} names symbol ${r.symbol}, which does not exist`);
+  const name = () => symName(o, sym, r, kind.pc); // scans the symbols: for messages only
   const S = targetAddress(ctx, p.object, r.symbol);
-  if (S === 'undefined') return err('LNK0001', `undefined symbol ${name}, referenced from ${where}`);
-  if (S === 'discarded') return err('LNK0007', `${where} refers to ${name}, which is defined in a discarded section`);
+  if (S === 'undefined') return err('LNK0001', (where) => `undefined symbol ${name()}, referenced from ${where}`);
+  if (S === 'discarded') return err('LNK0007', (where) => `${where} refers to ${name()}, which is defined in a discarded section`);
 
   const P = out.vma + BigInt(p.offset + r.offset);
   const v = BigInt.asUintN(64, S + r.addend - (kind.pc ? P : 0n));
   if (!fits(v, kind.width * 8, kind.check)) {
     const shown = kind.check === 'unsigned' ? '0x' + v.toString(16) : BigInt.asIntN(64, v).toString();
     const hint = r.type === R_X86_64_32 && S >= 1n << 63n ? ' (a higher-half address needs R_X86_64_32S, R_X86_64_64 or a RIP-relative reference)' : '';
-    return err('LNK0003', `relocation ${rname} against ${name} at ${where} overflows: value ${shown} does not fit in ${kind.width * 8} bits${kind.check === 'none' ? '' : ` (${kind.check})`}${hint}`);
+    return err('LNK0003', (where) => `relocation ${rname} against ${name()} at ${where} overflows: value ${shown} does not fit in ${kind.width * 8} bits${kind.check === 'none' ? '' : ` (${kind.check})`}${hint}`);
   }
   const view = new DataView(out.data.buffer, out.data.byteOffset, out.data.byteLength);
   const at = p.offset + r.offset;

@@ -13,7 +13,7 @@
 // only costs the work. The key is not v8.serialize(): it writes a number as an int32 or a double
 // depending on how V8 happened to store it, so the same IR gave different bytes in another run.
 // Identity matters too: the DWARF writer tells struct types apart by object, so cached items get
-// back the very objects of the current IR they shared with their function (canonicalRefs). Entries live in memory for the life of the process (watch mode) and in
+// back the very objects of the current IR they shared with their function (toStored/fromStored). Entries live in memory for the life of the process (watch mode) and in
 // out/.cache/ on disk (`make clean` removes them). Each file is written whole or not at all.
 
 import { createHash } from 'node:crypto';
@@ -38,50 +38,127 @@ export function hashOf(...parts: (string | Uint8Array)[]): string {
 }
 
 /**
- * A canonical text of a value: the same text exactly when the values are equal as data and share
- * objects the same way (a repeated object is written as a back-reference, so cycles end too).
- * `objects` receives every object in the order first met: the numbering of the back-references.
+ * A hash of a canonical encoding of a value: the same hash exactly when the values are equal as
+ * data and share objects the same way (a repeated object is written as a back-reference, so
+ * cycles end too). `objects` receives every object in the order first met: the numbering of the
+ * back-references. `prefix` is hashed first (the toolchain, other inputs).
+ *
+ * The encoding goes straight into a reused byte buffer that is fed to the hash when full: building
+ * the kernel's IR as text (1.9 million pieces, 5.6 MB) cost ~0.6 s, mostly allocation, on every
+ * build; this costs a fraction of that and allocates almost nothing.
  */
-export function canonical(value: unknown, objects: object[] = []): string {
+export function canonicalHash(value: unknown, objects: object[] = [], ...prefix: (string | Uint8Array)[]): string {
+  const h = createHash('sha1');
+  for (const p of prefix) h.update(p).update('\0');
+  const enc = new Encoder(h);
   const ids = new Map<object, number>();
-  const out: string[] = [];
   const walk = (v: unknown): void => {
     switch (typeof v) {
-      case 'number': out.push(Object.is(v, -0) ? '-0' : String(v)); return;
-      case 'bigint': out.push(`${v}n`); return;
-      case 'string': out.push(JSON.stringify(v)); return;
-      case 'boolean': out.push(v ? 't' : 'f'); return;
-      case 'undefined': out.push('u'); return;
+      case 'number': return enc.number(v);
+      case 'bigint': return enc.text(`${v}n`);
+      case 'string': return enc.string(v);
+      case 'boolean': return enc.byte(v ? 0x74 : 0x66); // t f
+      case 'undefined': return enc.byte(0x75); // u
       case 'object': break;
       default: throw new Error(`canonical: cannot encode a ${typeof v}`);
     }
-    if (v === null) return void out.push('null');
+    if (v === null) return enc.byte(0x6e); // n
     const seen = ids.get(v);
-    if (seen !== undefined) return void out.push(`@${seen}`);
+    if (seen !== undefined) return (enc.byte(0x40), enc.number(seen)); // @id
     ids.set(v, objects.length);
     objects.push(v);
     if (Array.isArray(v)) {
-      out.push('[');
-      for (let i = 0; i < v.length; i++) (walk(v[i]), out.push(','));
-      out.push(']');
+      enc.byte(0x5b); // [
+      for (let i = 0; i < v.length; i++) walk(v[i]);
+      enc.byte(0x5d); // ]
     } else if (v instanceof Map) {
-      out.push('M{');
-      for (const [k, x] of v) (walk(k), out.push(':'), walk(x), out.push(','));
-      out.push('}');
+      enc.byte(0x4d); // M
+      for (const [k, x] of v) (walk(k), walk(x));
+      enc.byte(0x5d);
     } else if (v instanceof Set) {
-      out.push('S{');
-      for (const x of v) (walk(x), out.push(','));
-      out.push('}');
+      enc.byte(0x53); // S
+      for (const x of v) walk(x);
+      enc.byte(0x5d);
     } else if (v instanceof Uint8Array) {
-      out.push(`B${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`);
+      enc.byte(0x42); // B
+      enc.bytes(v);
     } else {
-      out.push('{');
-      for (const k in v) (out.push(JSON.stringify(k), ':'), walk((v as Record<string, unknown>)[k]), out.push(','));
-      out.push('}');
+      enc.byte(0x7b); // {
+      for (const k in v) (enc.string(k), walk((v as Record<string, unknown>)[k]));
+      enc.byte(0x7d); // }
     }
   };
   walk(value);
-  return out.join('');
+  return enc.digest();
+}
+
+/** Writes tagged, length-prefixed values into a buffer that is hashed whenever it fills up. */
+class Encoder {
+  private buf = new Uint8Array(1 << 16);
+  private pos = 0;
+  constructor(private h: ReturnType<typeof createHash>) {}
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.h.update(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** A small non-negative integer (lengths, ids) as 7-bit groups; anything else as its text. */
+  number(v: number): void {
+    if (Number.isInteger(v) && v >= 0 && v < 2 ** 31 && !Object.is(v, -0)) {
+      this.room(6);
+      this.buf[this.pos++] = 0x23; // #
+      do {
+        this.buf[this.pos++] = (v & 0x7f) | (v > 0x7f ? 0x80 : 0);
+        v >>>= 7;
+      } while (v);
+    } else this.text(Object.is(v, -0) ? '-0' : String(v));
+  }
+
+  /** A number or bigint's text (ASCII). */
+  text(t: string): void {
+    this.byte(0x2e); // .
+    this.string(t);
+  }
+
+  /** A string: its length, then each UTF-16 unit as one byte, or three when above 0x7f. */
+  string(s: string): void {
+    this.room(6);
+    this.buf[this.pos++] = 0x22; // "
+    let n = s.length;
+    do {
+      this.buf[this.pos++] = (n & 0x7f) | (n > 0x7f ? 0x80 : 0);
+      n >>>= 7;
+    } while (n);
+    for (let i = 0; i < s.length; i++) {
+      this.room(3);
+      const c = s.charCodeAt(i);
+      if (c < 0x80) this.buf[this.pos++] = c;
+      else {
+        this.buf[this.pos++] = 0x80;
+        this.buf[this.pos++] = c >> 8;
+        this.buf[this.pos++] = c & 0xff;
+      }
+    }
+  }
+
+  bytes(b: Uint8Array): void {
+    this.number(b.length);
+    this.room(b.length);
+    if (this.pos + b.length > this.buf.length) this.h.update(b);
+    else (this.buf.set(b, this.pos), (this.pos += b.length));
+  }
+
+  digest(): string {
+    this.h.update(this.buf.subarray(0, this.pos));
+    return this.h.digest('hex');
+  }
 }
 
 const REF = '\u0000ref';
@@ -177,7 +254,7 @@ export class BuildCache {
 
   /** The key of a program's objects: its IR before the back end and the other inputs named. */
   programKey(ir: unknown, inputs: (string | Uint8Array)[]): string {
-    return hashOf(toolchainHash(), canonical(ir), ...inputs);
+    return canonicalHash(ir, [], toolchainHash(), ...inputs);
   }
 
   getProgram(key: string): CompiledProgram | undefined {
@@ -195,7 +272,7 @@ export class BuildCache {
   func(f: Func, compile: () => Item[]): Item[] {
     this.load();
     const objects: object[] = [];
-    const key = hashOf(toolchainHash(), canonical(f, objects));
+    const key = canonicalHash(f, objects, toolchainHash());
     this.usedFuncs.add(key);
     const hit = this.funcs.get(key);
     if (hit) {
