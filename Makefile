@@ -3,7 +3,10 @@
 #   make        out/kernel.elf and out/kernel.map, out/initrd.tar (the ramdisk, also linked into
 #               the image), and QEMU, to boot them
 #   make run    boot it in QEMU, serial on stdio
-#   make watch  build, then rebuild the kernel on every save (toolchain kept loaded)
+#   make watch  build, then rebuild the kernel on every save (toolchain kept loaded); also serves
+#               the builds of `make` in other terminals (the build server)
+#   make server the build server alone: `make` asks it instead of starting the toolchain
+#               (compiler/driver/server.ts; stops on Ctrl-C, `make server-stop` or 30 idle minutes)
 #   make iso    out/scarlett.iso, a GRUB rescue CD that boots the same image
 #   make test   every test (vitest); results also in out/ci-results.json (what .ci/run reads;
 #               a plain `npx vitest run FILE` writes out/test-results.json instead)
@@ -21,7 +24,7 @@ TOOLCHAIN_SRC := $(shell find compiler linker -name '*.ts' -not -path '*/node_mo
 KERNEL_SRC    := $(shell find kernel-src runtime linker -type f \( -name '*.ts' -o -name '*.S' -o -name '*.toml' -o -name '*.json' \))
 KERNEL_SRC    += $(shell find kernel-src/initrd -type f)   # packed into out/initrd.tar as they are
 
-.PHONY: all run iso watch test clean qemu-deps grub-deps test-deps bench-deps bench
+.PHONY: all run iso watch server server-stop test clean qemu-deps grub-deps test-deps bench-deps bench
 # QEMU too: the README's first command boots the kernel right after `make`.
 all: qemu-deps out/kernel.elf
 
@@ -35,19 +38,25 @@ $(TOOLCHAIN): $(NPM_STAMP) $(TOOLCHAIN_SRC)
 	@node compiler/driver/build-toolchain.mjs
 	@touch $@
 
+# client.js: through the build server when one runs, else in this process (build.js).
 out/kernel.elf out/kernel.map out/initrd.tar &: $(TOOLCHAIN) $(KERNEL_SRC)
-	@node out/toolchain/compiler/driver/build.js kernel
+	@node out/toolchain/compiler/driver/client.js kernel
 
 # Stays running: rebuilds out/kernel.elf when a source under kernel-src/, runtime/ or linker/ is saved.
 watch: $(TOOLCHAIN)
 	@node out/toolchain/compiler/driver/watch.js
+
+server: $(TOOLCHAIN)
+	@node out/toolchain/compiler/driver/server.js
+server-stop:
+	@node out/toolchain/compiler/driver/client.js stop-server
 
 run: out/kernel.elf qemu-deps
 	$(QEMU) -kernel out/kernel.elf -initrd out/initrd.tar $(QEMU_ARGS)
 
 iso: out/scarlett.iso
 out/scarlett.iso: out/kernel.elf grub-deps
-	@node out/toolchain/compiler/driver/build.js iso
+	@node out/toolchain/compiler/driver/client.js iso
 
 test: out/kernel.elf test-deps
 	@node_modules/.bin/vitest run --outputFile.json=out/ci-results.json

@@ -27,16 +27,12 @@ import type { Module } from '../ir/ir.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
 import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
 import { assemble } from '../asm/assemble.js';
+import { findRoot } from './protocol.js';
 import { parseAtt } from '../asm/att.js';
 import { formatListing } from '../asm/listing.js';
 
 /** The repository root: two levels above out/toolchain/compiler, or above compiler/ under vitest. */
 export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
-
-function findRoot(dir: string): string {
-  for (let d = dir; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'package.json'))) return d;
-  return process.cwd();
-}
 
 export interface ProgramOptions {
   tsconfig: string; // the program's tsconfig.json (its files are the program)
@@ -295,7 +291,8 @@ function programArgs(argv: string[]): { input: string; out: string; target: Targ
   return { input, out, target };
 }
 
-function main(argv: string[]): void {
+/** build.js's command line (also what the build server runs for a client). */
+export function main(argv: string[]): void {
   const [cmd, ...rest] = argv;
   if (cmd === 'kernel') return buildKernel(false, ROOT, !rest.includes('--no-cache'));
   if (cmd === 'iso') return buildIso();

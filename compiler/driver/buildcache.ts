@@ -18,7 +18,7 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { Func } from '../ir/ir.js';
@@ -204,10 +204,12 @@ export function toolchainHash(): string {
   const self = fileURLToPath(import.meta.url);
   // Unbundled (out/toolchain or the sources under vitest): every file of compiler/ and linker/.
   // Bundled (out/toolchain/bundle): the bundle holds the whole toolchain.
+  const base = join(dirname(self), '../..');
   const files = /[/\\]compiler[/\\]driver[/\\]buildcache\.[jt]s$/.test(self)
-    ? ['compiler', 'linker'].flatMap((d) => sourceFiles(join(dirname(self), '../..', d)))
+    ? ['compiler', 'linker'].flatMap((d) => sourceFiles(join(base, d)))
     : [self];
-  toolchainVersion = hashOf(...files.flatMap((f) => [f.slice(f.lastIndexOf('/compiler/') + 1), readFileSync(f)]));
+  // Named relative to the toolchain's root: the same toolchain in another tree has the same hash.
+  toolchainVersion = hashOf(...files.flatMap((f) => [relative(base, f), readFileSync(f)]));
   return toolchainVersion;
 }
 

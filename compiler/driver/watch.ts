@@ -2,12 +2,14 @@
 // runtime/ is saved, in the same process. The toolchain stays loaded and compiled by the JIT,
 // TypeScript reuses its last program (only changed files are parsed and re-checked), and the
 // back-end cache (buildcache.ts) keeps every unchanged program's objects and every unchanged
-// function's code in memory: an edit costs roughly what it changed.
+// function's code in memory: an edit costs roughly what it changed. It is also the build server
+// (server.ts): a `make` or `client.js` in another terminal is built here, warm.
 
 import { type FSWatcher, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { buildKernel, ROOT } from './build.js';
 import { formatDiagnostic, UserError } from '../../linker/diag.js';
+import { serve } from './server.js';
 
 const DIRS = ['kernel-src', 'runtime', 'linker'].map((d) => join(ROOT, d));
 const SOURCE = /\.(ts|S|toml|json)$/;
@@ -49,6 +51,9 @@ function watchAll(): void {
   }
 }
 
+process.once('SIGINT', () => process.exit(130)); // so that the server's exit handler removes its socket
 rebuild();
 watchAll();
 console.log(`[watch] watching ${DIRS.map((d) => d.slice(ROOT.length + 1) + '/').join(', ')} (Ctrl-C to stop)`);
+const served = await serve(console.log, () => console.log('[watch] no longer serving builds; still watching'));
+console.log(served ? '[watch] serving `make` and client.js builds too' : '[watch] another build server runs for this tree: not serving');
