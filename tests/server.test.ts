@@ -4,18 +4,14 @@
 // with no server the client builds in-process. Runs the compiled toolchain (after `make`) from a
 // copy of out/toolchain in a temporary tree, so that its socket and stamp are the test's own.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../compiler/driver/build.js';
+import { runDriver, toolchainTree } from './toolchain-tree.js';
 
-const tree = mkdtempSync(join(tmpdir(), 'server-test-'));
-cpSync(join(ROOT, 'out/toolchain'), join(tree, 'out/toolchain'), { recursive: true });
-for (const d of ['node_modules', 'linker', 'runtime', 'kernel-src']) symlinkSync(join(ROOT, d), join(tree, d));
-writeFileSync(join(tree, 'package.json'), '{"type":"module"}\n');
-const driver = join(tree, 'out/toolchain/compiler/driver');
+const { root: tree, driver } = toolchainTree('server-test-');
 
 // A program with a type error and a subset error, for the diagnostics.
 const bad = join(tree, 'bad');
@@ -24,10 +20,7 @@ const options = { target: 'es2022', module: 'es2022', moduleResolution: 'bundler
 writeFileSync(join(bad, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, include: ['*.ts'], files: [join(ROOT, 'runtime/prelude.d.ts')] }));
 writeFileSync(join(bad, 'main.ts'), 'export function main(): void {\n  var x: i32 = 1;\n  const y: i32 = "no";\n}\n');
 
-function client(args: string[]) {
-  const r = spawnSync('node', [join(driver, 'client.js'), ...args], { cwd: tree, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const client = (args: string[]) => runDriver({ root: tree, driver }, 'client.js', args);
 const program = (out: string) => ['program', 'kernel-src/user/fault', '-o', out, '--target', 'x86_64-scarlett'];
 /** The phase lines without their times. */
 const phases = (stdout: string) => stdout.split('\n').map((l) => l.replace(/\s+\d+ ms$/, ''));
@@ -59,14 +52,14 @@ afterAll(() => {
 });
 
 describe('build server', () => {
-  let alone: ReturnType<typeof client>;
-  let badAlone: ReturnType<typeof client>;
+  let alone: Awaited<ReturnType<typeof client>>;
+  let badAlone: Awaited<ReturnType<typeof client>>;
 
-  it('without a server, the client builds in its own process', () => {
-    alone = client(program('out/alone.elf'));
+  it('without a server, the client builds in its own process', async () => {
+    alone = await client(program('out/alone.elf'));
     expect(alone.status, alone.stderr).toBe(0);
     expect(alone.stdout).toMatch(/link {6}alone\.elf/);
-    badAlone = client(['program', 'bad', '-o', 'out/bad.elf']);
+    badAlone = await client(['program', 'bad', '-o', 'out/bad.elf']);
     expect(badAlone.status).toBe(1);
     expect(badAlone.stderr).toMatch(/main\.ts:3:\d+ - error TS2322/);
     expect(badAlone.stderr).toMatch(/main\.ts:2:\d+ - error TSK1001/);
@@ -75,12 +68,12 @@ describe('build server', () => {
   it('through the server: the same bytes, output and diagnostics', async () => {
     await startServer();
     for (let i = 0; i < 2; i++) {
-      const served = client(program('out/served.elf'));
+      const served = await client(program('out/served.elf'));
       expect(served.status, served.stderr).toBe(0);
       expect(Buffer.compare(readFileSync(join(tree, 'out/served.elf')), readFileSync(join(tree, 'out/alone.elf')))).toBe(0);
       expect(phases(served.stdout)).toEqual(phases(alone.stdout.replaceAll('alone.elf', 'served.elf')));
     }
-    const badServed = client(['program', 'bad', '-o', 'out/bad.elf']);
+    const badServed = await client(['program', 'bad', '-o', 'out/bad.elf']);
     expect(badServed.status).toBe(1);
     expect(badServed.stderr).toBe(badAlone.stderr);
     // the server did them, not the client (its output arrives once spawnSync lets the loop run)
@@ -92,14 +85,14 @@ describe('build server', () => {
     const files = () => ['kernel.elf', 'kernel.s', 'initrd.tar'].map((f) => readFileSync(join(tree, 'out', f)));
     const same = (a: Buffer[], b: Buffer[]) => a.forEach((x, i) => expect(Buffer.compare(x, b[i]), `file ${i}`).toBe(0));
     // in-process: the server is told to stop first, so that the client builds itself
-    expect(client(['stop-server']).status).toBe(0);
+    expect((await client(['stop-server'])).status).toBe(0);
     await exited();
-    const r = client(['kernel', '--no-cache']);
+    const r = await client(['kernel', '--no-cache']);
     expect(r.status, r.stderr).toBe(0);
     const plain = files();
     await startServer();
     for (let i = 0; i < 2; i++) {
-      const s = client(['kernel']);
+      const s = await client(['kernel']);
       expect(s.status, s.stderr).toBe(0);
       same(plain, files());
     }
@@ -107,17 +100,17 @@ describe('build server', () => {
   }, 600_000);
 
   it('stops when asked, and removes its socket', async () => {
-    expect(client(['stop-server']).stdout).toContain('build server stopped');
+    expect((await client(['stop-server'])).stdout).toContain('build server stopped');
     await exited();
     expect(existsSync(join(tree, 'out/.build.sock'))).toBe(false);
-    expect(client(['stop-server']).stdout).toContain('no build server running');
+    expect((await client(['stop-server'])).stdout).toContain('no build server running');
   }, 60_000);
 
   it('a server of another toolchain refuses and exits; the client builds in-process', async () => {
     await startServer();
     const stamp = join(tree, 'out/toolchain/.hash');
     writeFileSync(stamp, 'another toolchain\n'); // as if out/toolchain had been rebuilt since the server started
-    const r = client(program('out/stale.elf'));
+    const r = await client(program('out/stale.elf'));
     expect(r.status, r.stderr).toBe(0);
     expect(Buffer.compare(readFileSync(join(tree, 'out/stale.elf')), readFileSync(join(tree, 'out/alone.elf')))).toBe(0);
     await exited();

@@ -18,18 +18,18 @@ import { link, type LinkResult } from '../../linker/link.js';
 import { writeExecutable } from '../../linker/exec.js';
 import { formatMap } from '../../linker/map.js';
 import { readLayout } from '../../linker/layout.js';
-import { compileModule } from './backend.js';
-import { BuildCache } from './buildcache.js';
-import { runMain, fail, formatDiagnostic, UserError, type Diagnostic } from '../../linker/diag.js';
+import { assembleFile, cacheFor, codegen, type CodegenInput, phase } from './codegen.js';
+import { runMain, fail, UserError, type Diagnostic } from '../../linker/diag.js';
 import { lowerLoaded } from './compile.js';
 import { CODES } from '../frontend/check.js';
 import type { Module } from '../ir/ir.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
 import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
-import { assemble } from '../asm/assemble.js';
 import { findRoot } from './protocol.js';
-import { parseAtt } from '../asm/att.js';
-import { formatListing } from '../asm/listing.js';
+import { backendWorker, buildJobs } from './parallel.js';
+import type { Done } from './worker.js';
+
+export { assembleFile, cacheFor }; // part of build.js's interface (tests)
 
 /** The repository root: two levels above out/toolchain/compiler, or above compiler/ under vitest. */
 export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
@@ -44,26 +44,7 @@ export interface ProgramOptions {
   asm?: string[]; // the program's own assembly files, beside the target's start files
   emitAsm?: string; // write the compiler's listing here
   quiet?: boolean; // no phase lines (tests)
-  cache?: BuildCache; // reuse back-end output of unchanged programs and functions (buildcache.ts)
-}
-
-/** Prints `  phase     what                                  123 ms` after running fn. */
-function phase<T>(quiet: boolean | undefined, name: string, what: string, fn: () => T): T {
-  const start = performance.now();
-  const result = fn();
-  const ms = Math.round(performance.now() - start);
-  if (!quiet) console.log(`  ${name.padEnd(10)}${what.padEnd(40)}${String(ms).padStart(6)} ms`);
-  return result;
-}
-
-/** Assembles a .S file; its warnings (GNU as's: a value cut to its field ...) go to stderr. */
-export function assembleFile(path: string): ObjectFile {
-  const warnings: Diagnostic[] = [];
-  try {
-    return assemble(parseAtt(readFileSync(path, 'utf8'), path, warnings), path, warnings);
-  } finally {
-    for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
-  }
+  cache?: { dir: string; name: string }; // reuse back-end output of unchanged programs and functions (cacheFor, buildcache.ts)
 }
 
 /** Compiles, assembles and links one program; returns the ELF image. */
@@ -73,35 +54,18 @@ export function buildProgram(o: ProgramOptions): Uint8Array {
 
 /** Compiles one program and assembles it with its target's start files: the objects to link. */
 function compileProgram(o: ProgramOptions): ObjectFile[] {
+  const { mod, input } = lowerProgram(o);
+  return codegen(mod, input);
+}
+
+/** The front end of one program: its IR, and what its back end needs besides (codegen.ts). */
+function lowerProgram(o: ProgramOptions): { mod: Module; input: CodegenInput } {
   const name = basename(dirname(resolve(o.tsconfig)));
   const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
   const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
   if (o.target.entry) checkEntry(mod, program, o.target);
   const startFiles = [...startFilePaths(o.target, ROOT), ...(o.asm ?? [])]; // the target's, then the program's own
-  // The whole input of the back end and the assembler: the IR, the start files, the target.
-  const key = o.cache?.programKey(mod, [o.tsconfig, o.target.name, String(!!o.emitAsm), ...startFiles.flatMap((f) => [f, readFileSync(f)])]);
-  const hit = key ? o.cache!.getProgram(key) : undefined;
-  if (hit) {
-    if (!o.quiet) console.log(`  ${'cached'.padEnd(10)}${`${name} (IR unchanged: no codegen, no assemble)`}`);
-    if (o.emitAsm) writeListing(o.emitAsm, hit.listing!);
-    return hit.objects;
-  }
-  const timings: Record<string, number> = {};
-  const items = phase(o.quiet, 'codegen', `${name} (IR -> x86-64)`, () => compileModule(mod, { cache: o.cache, timings }));
-  if (o.cache && !o.quiet) console.log(`  ${'reused'.padEnd(10)}${name}: ${timings.reused ?? 0} of ${mod.funcs.length} functions' isel/regalloc/emit`);
-  const listing = o.emitAsm ? formatListing(items) : undefined;
-  if (o.emitAsm) writeListing(o.emitAsm, listing!);
-  const objects = phase(o.quiet, 'assemble', `${name} + ${startFiles.length} start .S`, () => [
-    assemble(items, o.tsconfig),
-    ...startFiles.map(assembleFile),
-  ]);
-  if (key) o.cache!.putProgram(key, { objects, listing });
-  return objects;
-}
-
-function writeListing(path: string, listing: string): void {
-  mkdirSync(dirname(path), { recursive: true }); // a fresh tree has no out/ before its first link
-  writeFileSync(path, listing);
+  return { mod, input: { name, tsconfig: o.tsconfig, target: o.target.name, startFiles, emitAsm: o.emitAsm, quiet: o.quiet, cache: o.cache } };
 }
 
 /**
@@ -199,20 +163,10 @@ function checkCodeModel(result: LinkResult, target: Target): void {
   }
 }
 
-const caches = new Map<string, BuildCache>();
-
-/** The back-end cache of program `name` in tree `root`: out/.cache/, kept in memory for the process. */
-export function cacheFor(root: string, name: string): BuildCache {
-  const dir = join(root, 'out/.cache');
-  const key = `${dir}\0${name}`;
-  if (!caches.has(key)) caches.set(key, new BuildCache(dir, name));
-  return caches.get(key)!;
-}
-
 /** The kernel and its user programs: one TypeScript program and one type check for all of them.
  *  Every program is compiled before any error stops the build, so one run shows them all.
  *  `root` holds kernel-src/ and out/ (another tree in tests; start files and layouts are ROOT's). */
-export function buildKernel(quiet = false, root = ROOT, cache = true): void {
+export function buildKernel(quiet = false, root = ROOT, cache = true, jobs = buildJobs()): void {
   const users = userPrograms(root);
   const configs = [...users.map((name) => join(root, 'kernel-src/user', name, 'tsconfig.json')), join(root, 'kernel-src/tsconfig.json')];
   const programs = phase(quiet, 'load', `kernel-src + ${users.length} user programs (parse, type check)`, () => loadPrograms(configs));
@@ -236,10 +190,21 @@ export function buildKernel(quiet = false, root = ROOT, cache = true): void {
     cache: cache ? cacheFor(root, 'kernel') : undefined,
   };
   const errors: Diagnostic[] = [];
-  const userObjects = userOptions.map((o) => collecting(errors, () => compileProgram(o)));
+  // With a second core, the user programs' back ends run in the worker while this thread lowers
+  // and compiles the kernel (parallel.ts); each is taken when it is linked.
+  const worker = jobs > 1 && users.length ? backendWorker() : undefined;
+  const userObjects = userOptions.map((o): (() => ObjectFile[] | undefined) => {
+    if (!worker) {
+      const objects = collecting(errors, () => compileProgram(o));
+      return () => objects;
+    }
+    const lowered = collecting(errors, () => lowerProgram(o));
+    const id = lowered && worker.submit(lowered.mod, lowered.input);
+    return () => (id === undefined ? undefined : collecting(errors, () => fromWorker(worker.wait(id))));
+  });
   const kernelObjects = collecting(errors, () => compileProgram(kernel));
   const elfs = users.map((name, i) => {
-    const objects = userObjects[i];
+    const objects = userObjects[i]();
     return objects && collecting(errors, () => linkProgram(userOptions[i], objects));
   });
   if (errors.length) throw new UserError(dedupe(errors));
@@ -254,6 +219,14 @@ export function buildKernel(quiet = false, root = ROOT, cache = true): void {
   });
   // The built-in copy, used when the bootloader gives no module (kernel-src/fs/initrd.ts).
   linkProgram({ ...kernel, extraObjects: [initrdObject(tar)] }, kernelObjects!);
+}
+
+/** A program compiled by the worker: what it printed, then its objects or its errors. */
+function fromWorker(d: Done): ObjectFile[] {
+  for (const o of d.output) (o.err ? process.stderr : process.stdout).write(o.text);
+  if (d.crash) throw new Error(`in the back-end worker: ${d.crash}`);
+  if (d.diagnostics) throw new UserError(d.diagnostics);
+  return d.objects!;
 }
 
 /** A GRUB rescue CD with the kernel: GRUB is the second, independent multiboot loader we test with. */

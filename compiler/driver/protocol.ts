@@ -17,8 +17,8 @@ export interface Request {
 
 export type Reply = { out: string } | { err: string } | { exit: number } | { stale: true };
 
-/** Environment variables a build reads (compile.ts: the bounds-check flag). */
-export const ENV_KEYS = ['SCARLETT_BOUNDS_CHECKS'];
+/** Environment variables a build reads (compile.ts: the bounds-check flag; parallel.ts: threads). */
+export const ENV_KEYS = ['SCARLETT_BOUNDS_CHECKS', 'SCARLETT_BUILD_JOBS'];
 
 /** The repository root: the first directory above `dir` with a package.json. */
 export function findRoot(dir: string): string {
