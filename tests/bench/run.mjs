@@ -19,8 +19,8 @@
 // Plain JavaScript on purpose: it runs the compiled toolchain in out/toolchain (make builds it
 // first), like `make` does, and gcc/valgrind are oracles that only tests and benchmarks call.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -227,15 +227,40 @@ function frontEndPhases() {
   return JSON.parse(run('node', ['--input-type=module', '-e', script], { cwd: ROOT }).stdout);
 }
 
+/** Sleeps without an event loop (the rest of this script is synchronous). */
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * A build server (compiler/driver/server.ts) for the rounds that go through it; its log, with the
+ * time of each build inside the server, goes to out/bench/server.log.
+ */
+function startServer() {
+  const logFile = join(OUT, 'server.log');
+  const fd = openSync(logFile, 'w');
+  const child = spawn('node', ['out/toolchain/compiler/driver/server.js'], { cwd: ROOT, stdio: ['ignore', fd, fd] });
+  for (let i = 0; i < 400 && !readFileSync(logFile, 'utf8').includes('[server] serving'); i++) sleep(50);
+  if (!readFileSync(logFile, 'utf8').includes('[server] serving')) throw new Error(`the build server did not start:\n${readFileSync(logFile, 'utf8')}`);
+  return {
+    /** The server's own times (ms) of the builds whose command matches `re`, in order. */
+    times: (re) => [...readFileSync(logFile, 'utf8').matchAll(/\[server\] (.*): built in (\d+) ms/g)].filter((m) => re.test(m[1])).map((m) => Number(m[2])),
+    stop: () => {
+      run('node', ['out/toolchain/compiler/driver/client.js', 'stop-server'], { cwd: ROOT });
+      for (let i = 0; i < 100 && child.exitCode === null && existsSync(join(ROOT, 'out/.build.sock')); i++) sleep(50);
+    },
+  };
+}
+
 function buildBench() {
   const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
-  const t = { tsc: [], tscAll: [], build: [], front: [], ts6: [], cold: [], edit: [], small: [] };
+  const t = { tsc: [], tscAll: [], build: [], front: [], ts6: [], cold: [], cold2: [], edit: [], small: [], node: [], client: [], load: [], editServer: [], smallServer: [] };
   const log = join(ROOT, 'kernel-src/lib/log.ts');
   const original = readFileSync(log, 'utf8');
   // the one-line edit of tests/incremental.test.ts: a small function inlined into another module
   const edited = original.replace(/(export function capture_end\(\): usize \{\n\s*capture_buf = 0;)/, '$1 capture_cap = 0;');
   if (edited === original) throw new Error('kernel-src/lib/log.ts has no capture_end to edit');
   const build = ['out/toolchain/compiler/driver/build.js', 'kernel'];
+  const small = (script) => [`out/toolchain/compiler/driver/${script}`, 'program', 'kernel-src/user/fault', '-o', join(OUT, 'fault.elf'), '--target', 'x86_64-scarlett'];
+  const serial = { env: { ...process.env, SCARLETT_BUILD_JOBS: '1' }, cwd: ROOT };
   const phases = new Map(); // "phase what" -> ms[]
   for (let i = 0; i < RUNS; i++) {
     t.tsc.push(timeRun(tsc, ['--noEmit', '-p', 'kernel-src'], { cwd: ROOT }).ms);
@@ -243,46 +268,88 @@ function buildBench() {
     const t0 = performance.now();
     for (const p of ['kernel-src', 'kernel-src/user']) run(tsc, ['--noEmit', '-p', p], { cwd: ROOT });
     t.tscAll.push(performance.now() - t0);
-    t.build.push(timeRun('node', build, { cwd: ROOT }).ms);
+    // start-up: node alone; the build client (no server: a refused connection); the toolchain loaded
+    t.node.push(timeRun('node', ['-e', '0']).ms);
+    t.client.push(timeRun('node', ['out/toolchain/compiler/driver/client.js', 'stop-server'], { cwd: ROOT }).ms);
+    t.load.push(timeRun('node', ['-e', `await import(${JSON.stringify(join(ROOT, 'out/toolchain/compiler/driver/build.js'))})`, '--input-type=module'], { cwd: ROOT }).ms);
+    t.build.push(timeRun('node', build, serial).ms);
     // cold: no back-end cache (TypeScript's build info is kept: a cold check is in the section text)
     rmSync(join(ROOT, 'out/.cache'), { recursive: true, force: true });
-    const cold = timeRun('node', build, { cwd: ROOT });
+    const cold = timeRun('node', build, serial);
     t.cold.push(cold.ms);
+    const round = new Map(); // the user programs' lines summed per phase, the kernel's as they are
     for (const line of cold.stdout.split('\n')) {
       const m = PHASE_LINE.exec(line);
       if (!m) continue;
-      const key = `${m[1]}\t${m[2]}`;
-      if (!phases.has(key)) phases.set(key, []);
-      phases.get(key).push(Number(m[3]));
+      const users = /^(compile|codegen|assemble|link)$/.test(m[1]) && !/^kernel(-src|\.elf)/.test(m[2]);
+      const key = `${m[1]}\t${users ? 'the user programs, summed' : m[2]}`;
+      round.set(key, (round.get(key) ?? 0) + Number(m[3]));
     }
+    for (const [key, v] of round) {
+      if (!phases.has(key)) phases.set(key, []);
+      phases.get(key).push(v);
+    }
+    rmSync(join(ROOT, 'out/.cache'), { recursive: true, force: true });
+    t.cold2.push(timeRun('node', build, { cwd: ROOT, env: { ...process.env, SCARLETT_BUILD_JOBS: '2' } }).ms);
     try {
       writeFileSync(log, edited);
-      t.edit.push(timeRun('node', build, { cwd: ROOT }).ms);
+      t.edit.push(timeRun('node', build, serial).ms);
     } finally {
       writeFileSync(log, original);
     }
-    t.edit.push(timeRun('node', build, { cwd: ROOT }).ms); // undoing it is an edit too
-    t.small.push(timeRun('node', ['out/toolchain/compiler/driver/build.js', 'program', 'kernel-src/user/fault', '-o', join(OUT, 'fault.elf'), '--target', 'x86_64-scarlett'], { cwd: ROOT }).ms);
+    t.edit.push(timeRun('node', build, serial).ms); // undoing it is an edit too
+    t.small.push(timeRun('node', small('build.js'), { cwd: ROOT }).ms);
     t.front.push(frontEndPhases());
     const ts6 = JSON.parse(run('node', ['tests/bench/ts6-check.mjs', 'kernel-src/tsconfig.json'], { cwd: ROOT }).stdout);
     t.ts6.push(ts6.check);
   }
+  // The same edits and the small program through the build server (what `make` does while
+  // `make watch` or `make server` runs): client wall time, and the server's own time (= watch mode).
+  const server = startServer();
+  try {
+    run('node', ['out/toolchain/compiler/driver/client.js', 'kernel'], serial); // its first build: JIT and caches
+    for (let i = 0; i < 2; i++) run('node', small('client.js'), serial);
+    for (let i = 0; i < RUNS; i++) {
+      try {
+        writeFileSync(log, edited);
+        t.editServer.push(timeRun('node', ['out/toolchain/compiler/driver/client.js', 'kernel'], serial).ms);
+      } finally {
+        writeFileSync(log, original);
+      }
+      t.editServer.push(timeRun('node', ['out/toolchain/compiler/driver/client.js', 'kernel'], serial).ms);
+      t.smallServer.push(timeRun('node', small('client.js'), serial).ms);
+    }
+  } finally {
+    server.stop();
+  }
+  const inServer = { edit: server.times(/^kernel$/).slice(1), small: server.times(/^program /).slice(2) };
   const tscMs = median(t.tsc);
   const buildMs = median(t.build);
+  const row = (what, xs) => `| ${what} | ${ms(median(xs))} | ${(median(xs) / tscMs).toFixed(1)} |`;
   const lines = [
     `### Build time (median of ${RUNS}, wall)`,
+    '',
+    'Builds on one thread (`SCARLETT_BUILD_JOBS=1`) unless the row says two.',
     '',
     '| what | ms | vs tsc |',
     '| --- | ---: | ---: |',
     `| \`tsc --noEmit -p kernel-src\` (TypeScript 7) | ${ms(tscMs)} | 1.0 |`,
-    `| \`tsc --noEmit -p kernel-src\` + \`-p kernel-src/user\` (what the build compiles) | ${ms(median(t.tscAll))} | ${(median(t.tscAll) / tscMs).toFixed(1)} |`,
-    `| TypeScript 6 (JavaScript, the checker inside our front end): type check of kernel-src, module loading excluded | ${ms(median(t.ts6))} | ${(median(t.ts6) / tscMs).toFixed(1)} |`,
-    `| \`node out/toolchain/compiler/driver/build.js kernel\` (everything), sources unchanged | ${ms(buildMs)} | ${(buildMs / tscMs).toFixed(1)} |`,
-    `| the same, cold: out/.cache removed (goal: 3x) | ${ms(median(t.cold))} | ${(median(t.cold) / tscMs).toFixed(1)} |`,
-    `| the same after a one-line edit of kernel-src/lib/log.ts (goal: 1.5x) | ${ms(median(t.edit))} | ${(median(t.edit) / tscMs).toFixed(1)} |`,
-    `| one small program: \`build.js program kernel-src/user/fault\` (goal: 250 ms) | ${ms(median(t.small))} | ${(median(t.small) / tscMs).toFixed(1)} |`,
+    row('`tsc --noEmit -p kernel-src` + `-p kernel-src/user` (what the build compiles)', t.tscAll),
+    row('TypeScript 6 (JavaScript, the checker inside our front end): type check of kernel-src, module loading excluded', t.ts6),
+    row('start-up: `node -e 0`', t.node),
+    row('start-up: the build client, no server (`client.js stop-server`)', t.client),
+    row('start-up: node with the toolchain loaded (`import(build.js)`)', t.load),
+    row('`node out/toolchain/compiler/driver/build.js kernel` (everything), sources unchanged', t.build),
+    row('the same, cold: out/.cache removed (goal: 3x)', t.cold),
+    row('the same, cold, two threads (`SCARLETT_BUILD_JOBS=2`)', t.cold2),
+    row('the same after a one-line edit of kernel-src/lib/log.ts (goal: 1.5x)', t.edit),
+    row('the same edit through the build server: `client.js kernel` while `make server` runs (goal: 1.5x)', t.editServer),
+    row('the same edit, the server\'s own time: what `make watch` takes (goal: 300 ms)', inServer.edit),
+    row('one small program: `build.js program kernel-src/user/fault` (goal: 250 ms)', t.small),
+    row('one small program through the build server (`client.js program ...`)', t.smallServer),
+    row('one small program, the server\'s own time', inServer.small),
     '',
-    '#### Phases of the cold kernel build (build.js lines, medians)',
+    '#### Phases of the cold kernel build (build.js lines, one thread, medians)',
     '',
     '| phase | what | ms |',
     '| --- | --- | ---: |',
