@@ -33,7 +33,7 @@ export function capture_begin(buf: usize, cap: usize): void {
 
 /** Ends a capture and returns the number of bytes produced (possibly more than fitted). */
 export function capture_end(): usize {
-  capture_buf = 0; capture_cap = 0;
+  capture_buf = 0;
   return capture_len;
 }
 
