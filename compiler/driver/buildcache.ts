@@ -226,7 +226,7 @@ function sourceFiles(dir: string): string[] {
 
 /** One program's cache: its last compiled objects and its functions' items. */
 export class BuildCache {
-  private programs = new Map<string, CompiledProgram>();
+  private programs = new Map<string, Uint8Array>(); // serialized: each hit gets its own copy (the linker may change objects it is given)
   private funcs = new Map<string, unknown>(); // stored items (toStored)
   private usedFuncs = new Set<string>();
   private loaded = false;
@@ -248,8 +248,8 @@ export class BuildCache {
   private load(): void {
     if (this.loaded) return;
     this.loaded = true;
-    const prog = readBin<[string, CompiledProgram]>(this.file('program'));
-    if (prog) this.programs.set(prog[0], prog[1]);
+    const prog = readBin<[string, Uint8Array]>(this.file('program'));
+    if (prog && prog[1] instanceof Uint8Array) this.programs.set(prog[0], prog[1]);
     const funcs = readBin<[string, unknown][]>(this.file('funcs'));
     if (funcs) for (const [k, v] of funcs) this.funcs.set(k, v);
   }
@@ -262,12 +262,13 @@ export class BuildCache {
   getProgram(key: string): CompiledProgram | undefined {
     this.load();
     const hit = this.programs.get(key);
-    return hit && (deserialize(serialize(hit)) as CompiledProgram); // the linker may change objects it is given
+    return hit && (deserialize(hit) as CompiledProgram);
   }
 
   putProgram(key: string, compiled: CompiledProgram): void {
-    this.programs = new Map([[key, deserialize(serialize(compiled)) as CompiledProgram]]);
-    writeBin(this.file('program'), [key, compiled]);
+    const bytes = serialize(compiled);
+    this.programs = new Map([[key, bytes]]);
+    writeBin(this.file('program'), [key, bytes]);
   }
 
   /** The items of `f` (after optimisation and inlining), from the cache or from `compile`. */

@@ -24,6 +24,9 @@ import { type Reply, type Request, socketPath } from './protocol.js';
 
 const IDLE_MS = 30 * 60 * 1000;
 
+/** The hash of the toolchain this process runs, taken as it loads (before anything can change it). */
+const LOADED = toolchainHash();
+
 /** Runs one request with its output sent to the client; returns the exit status. */
 function handle(req: Request, send: (r: Reply) => void): number {
   const out = process.stdout.write;
@@ -77,19 +80,25 @@ export async function serve(log: (line: string) => void, onStop: () => void): Pr
     if (await answers(path)) return undefined;
     unlinkSync(path); // left by a server that was killed
   }
-  const hash = toolchainHash(); // of the code this process loaded, before anything can change it
   let idle: NodeJS.Timeout | undefined;
   const server = createServer((sock: Socket) => {
-    let buf = '';
+    let buf: string | undefined = '';
     sock.setEncoding('utf8');
     sock.on('error', () => {}); // a client that went away: its build still finishes
     sock.on('data', (chunk: string) => {
+      if (buf === undefined) return; // one request per connection
       buf += chunk;
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
-      const req = JSON.parse(buf.slice(0, nl)) as Request;
+      let req: Request;
+      try {
+        req = JSON.parse(buf.slice(0, nl)) as Request;
+      } catch {
+        return void sock.destroy(); // not a client of ours
+      }
+      buf = undefined;
       const send = (r: Reply) => void (sock.writable && sock.write(JSON.stringify(r) + '\n'));
-      if (req.toolchain !== hash) {
+      if (req.toolchain !== LOADED) {
         log('[server] the toolchain on disk changed: stopping (clients build in-process)');
         send({ stale: true });
         sock.end();
@@ -119,7 +128,7 @@ export async function serve(log: (line: string) => void, onStop: () => void): Pr
     idle = setTimeout(() => (log('[server] idle for 30 minutes: stopping'), stop()), IDLE_MS);
   };
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(path, ok));
-  process.once('exit', () => existsSync(path) && unlinkSync(path));
+  process.once('exit', () => server.listening && existsSync(path) && unlinkSync(path));
   resetIdle();
   return server;
 }
