@@ -8,9 +8,10 @@
 //   offset 24  inline_data  64 bytes, always copied: the fast path
 //   offset 88  buffer       optional out-of-line data (sender: source; receiver: destination)
 //   offset 96  buffer_size  sender: bytes to send; receiver: capacity in, bytes received out
-//   offset 104 cap          sender (with SEND_GRANT): a handle whose send right goes with the
-//                           message; receiver: the handle it got in its own table (IPC_FLAG_CAP
-//                           set), else 0
+//   offset 104 cap          sender (with SEND_GRANT): a handle whose send right, or whose
+//                           shared-memory object (its map rights), goes with the message;
+//                           receiver: the handle it got in its own table (IPC_FLAG_CAP set, and
+//                           IPC_FLAG_SHM for a shared-memory object), else 0
 //
 // Ports are named by capability handles (kernel-src/ipc/cap.ts): small numbers valid only in the
 // process that holds them. Every process starts with SERVICE_PORT (a send right to the kernel
@@ -35,12 +36,18 @@ export const IPC_MAX_BUFFER: u64 = 65536;
 export const IPC_NONBLOCK: u64 = 1;
 /** Message flag: the message is a call; the sender waits for the reply. */
 export const IPC_FLAG_CALL: u32 = 1;
-/** Message flag: the message carries a send right (its handle in cap). */
+/** Message flag: the message carries a capability (its handle in cap). */
 export const IPC_FLAG_CAP: u32 = 2;
+/** Message flag (with IPC_FLAG_CAP, set on receipt): the capability is a shared-memory object. */
+export const IPC_FLAG_SHM: u32 = 4;
 
-/** Capability rights. */
+/** Capability rights: of a port ... */
 export const CAP_SEND: u64 = 1;
 export const CAP_RECEIVE: u64 = 2;
+/** ... and of a shared-memory object (SYS_SHM_CREATE gives all three; a grant passes the first two). */
+export const CAP_MAP_READ: u64 = 4; // map it (every mapping can be read)
+export const CAP_MAP_WRITE: u64 = 8; // map it writable
+export const CAP_SHM_OWNER: u64 = 16; // revoke every other capability to it (stays with its creator)
 
 /** The kernel's IPC service (kernel-src/ipc/service.ts): its handle in every process, request types. */
 export const SERVICE_PORT: u64 = 1;

@@ -3,6 +3,7 @@
 
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { Quota, quota_charge_bytes, quota_credit_bytes } from "../proc/quota";
+import { shm_put } from "../mm/shm";
 
 /** Messages a port queues before senders block (or get E_FULL with IPC_NONBLOCK). */
 export const IPC_QUEUE_CAPACITY: u32 = 16;
@@ -46,9 +47,13 @@ export function copy_message(dst: u64, src: u64): void {
 
 // ---- kernel copies of out-of-line buffers ----
 // Each is charged to the quota of the process whose send made it (0: a kernel sender), whoever
-// frees it: a 16-byte header before the data keeps the quota and the size.
+// frees it: a header before the data keeps the quota and the size. A message that grants a
+// shared-memory object has a kernel copy even with no data (0 bytes): the header also holds the
+// reference to the object that travels with the message and its rights (mm/shm.ts), so the
+// one owner of the kernel copy, whichever path it takes, is also the owner of the reference:
+// delivery takes it out (ipc_buf_take_shm), every other end drops it (ipc_buf_free).
 
-const KBUF_HDR: u64 = 16;
+const KBUF_HDR: u64 = 32; // quota, size, shm record, shm rights
 
 /** A kernel buffer of n bytes charged to q (a Quota address, or 0); 0 when over quota or out of memory. */
 export function ipc_buf_alloc(n: u64, q: u64): u64 {
@@ -60,12 +65,34 @@ export function ipc_buf_alloc(n: u64, q: u64): u64 {
   }
   store<u64>(a, q);
   store<u64>(a, n, 8);
+  store<u64>(a, 0, 16);
+  store<u64>(a, 0, 24);
   return a + KBUF_HDR;
+}
+
+/** The buffer b carries a reference to the shared-memory object s with rights (given over to b). */
+export function ipc_buf_attach_shm(b: u64, s: u64, rights: u64): void {
+  store<u64>(b - KBUF_HDR, s, 16);
+  store<u64>(b - KBUF_HDR, rights, 24);
+}
+
+/** The shared-memory object b carries (0: none), taken out of b with its reference. */
+export function ipc_buf_take_shm(b: u64): u64 {
+  let s = load<u64>(b - KBUF_HDR, 16);
+  store<u64>(b - KBUF_HDR, 0, 16);
+  return s;
+}
+
+/** The rights that go with the object b carries (read before ipc_buf_take_shm). */
+export function ipc_buf_shm_rights(b: u64): u64 {
+  return load<u64>(b - KBUF_HDR, 24);
 }
 
 export function ipc_buf_free(b: u64): void {
   let a = b - KBUF_HDR;
   let q = load<u64>(a);
   if (q != 0) quota_credit_bytes(changetype<Quota>(q), load<u64>(a, 8));
+  let s = load<u64>(a, 16);
+  if (s != 0) shm_put(s);
   kfree(a);
 }

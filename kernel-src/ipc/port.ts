@@ -239,16 +239,17 @@ function deliver_direct(t: Thread, src: IpcMessage, sender: u64, id: u64, flags:
 /**
  * Copies the out-of-line buffer into the kernel; 1 = nothing to copy, 0 = out of memory. A system
  * call's message (the TCB's ipc_user) has its buffer in the kernel already (Thread.ipc_kbuf, copied
- * a page at a time with interrupts on, syscall.ts): taken over here, not copied.
+ * a page at a time with interrupts on, syscall.ts): taken over here, not copied. (Such a kernel
+ * copy may hold no data: one that carries a granted shared-memory object, ipc/message.ts.)
  */
 function copy_in_buffer(m: IpcMessage): u64 {
-  if (m.buffer_size == 0 || m.buffer == 0) return 1;
   let me = thread_current();
   if (m == me.ipc_user) {
     let kbuf = me.ipc_kbuf;
     me.ipc_kbuf = 0;
-    return kbuf;
+    return kbuf != 0 ? kbuf : 1;
   }
+  if (m.buffer_size == 0 || m.buffer == 0) return 1;
   let k = ipc_buf_alloc(m.buffer_size, 0); // a kernel sender's: charged to nobody
   if (k != 0) memcpy(k, m.buffer, m.buffer_size);
   return k;

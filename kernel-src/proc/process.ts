@@ -40,8 +40,8 @@ import { fault_report, InterruptFrame, mmu_switch, irq_disable, irq_save, irq_re
 import { Mutex, mutex_idle } from "../sched/mutex";
 import { panic } from "../lib/panic";
 import { Quota, quota_new, quota_release } from "./quota";
-import { PROC_MAX_THREADS, PROC_MAX_PORTS, PROC_MAX_CAPS } from "../abi/limits";
-import { CapTable, cap_table_new, cap_table_free, cap_set, cap_install, cap_for_each, cap_lookup, cap_drop } from "../ipc/cap";
+import { PROC_MAX_THREADS, PROC_MAX_PORTS } from "../abi/limits";
+import { CapTable, cap_table_new, cap_table_free, cap_set, cap_install, cap_inherit, cap_for_each, cap_lookup, cap_drop } from "../ipc/cap";
 import { service_port_id } from "../ipc/service";
 import { SERVICE_PORT, OWN_PORT, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
 
@@ -275,10 +275,10 @@ function new_process(): Process | null {
 
 /**
  * A new process's first capabilities: the kernel service (send) and its own port p.port (send and
- * receive) as OWN_PORT. A forked child instead gets the parent's send rights in the same slots
- * (OWN_PORT then names the parent's port, send only: receive rights stay with the owner, and a
- * child reaches its parent there), and its own port in a free slot, reached by no handle it
- * knows yet (it still goes when the child ends).
+ * receive) as OWN_PORT. A forked child instead gets the parent's send rights and shared-memory
+ * map rights in the same slots (cap_inherit: OWN_PORT then names the parent's port, send only:
+ * receive rights stay with the owner, and a child reaches its parent there), and its own port in
+ * a free slot, reached by no handle it knows yet (it still goes when the child ends).
  */
 function caps_init(p: Process, parent: Process | null): void {
   let caps = p.caps!;
@@ -288,10 +288,7 @@ function caps_init(p: Process, parent: Process | null): void {
     cap_set(caps, OWN_PORT, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE);
     return;
   }
-  let from = parent.caps!;
-  for (let h: u64 = 1; h < PROC_MAX_CAPS; h++) {
-    if ((from.rights[i32(h)] & CAP_SEND) != 0) cap_set(caps, h, from.refs[i32(h)], CAP_SEND);
-  }
+  cap_inherit(parent.caps!, caps);
   cap_install(caps, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE, ipc_ref_valid);
 }
 

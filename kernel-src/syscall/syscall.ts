@@ -30,17 +30,19 @@ import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { vma_add, vma_remove, vma_removed_node, vma_flags, VMA_ANON, VMA_FILE_SHARED } from "../mm/vma";
 import { fs_unmapped } from "../fs/vfs";
-import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, sys_shm_create, file_read, file_write } from "./fs_syscalls";
+import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, file_read, file_write } from "./fs_syscalls";
 import { FD_FIRST } from "../abi/fs";
 import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CAP, IPC_FLAG_SHM, CAP_SEND, CAP_RECEIVE, CAP_SHM_OWNER } from "../abi/ipc";
 import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF, E_BADPORT } from "../abi/errors";
 import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, SEND_GRANT, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
-import { CapTable, cap_lookup, cap_install, cap_set } from "../ipc/cap";
+import { CapTable, cap_lookup, cap_install, cap_install_shm, cap_rights, cap_set } from "../ipc/cap";
+import { shm_node, shm_put } from "../mm/shm";
+import { sys_shm_create, sys_shm_map, sys_shm_restrict, shm_grant_take, shm_cap_revoke } from "./shm_syscalls";
 import { USER_PRIORITY_MIN, USER_PRIORITY_MAX } from "../abi/limits";
 import { panic } from "../lib/panic";
-import { copy_message, ipc_buf_alloc, ipc_buf_free } from "../ipc/message";
+import { copy_message, ipc_buf_alloc, ipc_buf_free, ipc_buf_take_shm, ipc_buf_shm_rights } from "../ipc/message";
 import { futex_wait, futex_wake } from "../sync/futex";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
@@ -74,8 +76,8 @@ export const syscall_table: readonly SyscallFn[] = [
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
   sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
-  sys_shm_create, // 39: fs_syscalls.ts
-  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 40..47
+  sys_shm_create, sys_shm_map, sys_shm_restrict, // 39..41: shm_syscalls.ts
+  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 42..47
   sys_unused, sys_unused, // 48, 49
   sys_futex_wait, sys_futex_wake, // 50, 51: sync/futex.ts
 ];
@@ -194,15 +196,23 @@ function message_in(ptr: u64, writable: bool): IpcMessage | null {
 /**
  * Copies the buffer of m (the TCB's ipc_user) into a kernel allocation, Thread.ipc_kbuf, which the
  * IPC layer takes over when it sends m (port.ts copy_in_buffer); a page at a time, interrupts on
- * in between. send_done frees it if the send failed before that.
+ * in between. send_done frees it if the send failed before that. A granted shared-memory object
+ * (shm, with the rights it goes with) travels in the kernel copy, which then exists even with no
+ * data (ipc/message.ts); the reference is taken from the sender's slot h in one irq-off section
+ * with the slot's check (another thread may drop it meanwhile).
  */
-function buffer_in(m: IpcMessage): i64 {
-  if (m.buffer_size == 0 || m.buffer == 0) return E_OK;
+function buffer_in(m: IpcMessage, grant_shm: bool, h: u64): i64 {
+  if (m.buffer == 0) m.buffer_size = 0;
+  if (m.buffer_size == 0 && !grant_shm) return E_OK;
   let k = ipc_buf_alloc(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota)); // over quota: E_NOMEM
   if (k == 0) return E_NOMEM;
-  if (!copy_from_user(k, m.buffer, m.buffer_size)) {
+  if (m.buffer_size != 0 && !copy_from_user(k, m.buffer, m.buffer_size)) {
     ipc_buf_free(k);
     return E_FAULT;
+  }
+  if (grant_shm && !shm_grant_take(k, h)) {
+    ipc_buf_free(k);
+    return E_BADPORT; // dropped by another thread meanwhile
   }
   thread_current().ipc_kbuf = k;
   return E_OK;
@@ -235,10 +245,15 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
     return E_FAULT;
   }
   let r = ipc_deliver_staged(m);
-  receive_cap(m);
-  irq_restore(irq);
   let t = thread_current();
   let k = t.ipc_kbuf;
+  let shm: u64 = 0; // a granted shared-memory object: its reference is ours now
+  let shm_rights: u64 = 0;
+  if (k != 0) {
+    shm_rights = ipc_buf_shm_rights(k);
+    shm = ipc_buf_take_shm(k);
+  }
+  irq_restore(irq);
   let ok = true;
   if (k != 0) {
     t.ipc_kbuf = 0;
@@ -247,26 +262,35 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
   }
   irq = irq_save();
   ok = ok && user_range_ok(ptr, sizeof<IpcMessage>(), true);
-  if (ok) user_write_message(ptr, changetype<u64>(m));
-  else ipc_drop_staged(m);
+  if (ok) {
+    receive_cap(m, shm, shm_rights);
+    user_write_message(ptr, changetype<u64>(m));
+  } else {
+    ipc_drop_staged(m);
+    if (shm != 0) shm_put(shm);
+  }
   irq_restore(irq);
   return ok ? r : E_FAULT;
 }
 
 /**
- * A message that carries a send right (IPC_FLAG_CAP, cap = a port reference) gets the handle the
- * receiver now holds for it; 0 (and the flag cleared) when the port is gone or the table full.
- * Any other message gets cap 0.
+ * A message that carries a capability (IPC_FLAG_CAP) gets the handle the receiver now holds for
+ * it: a send right (cap = a port reference), or the shared-memory object shm (its reference
+ * given over here; IPC_FLAG_SHM set too). cap 0 and the flags cleared when the port is gone, the
+ * object revoked, or the table full. Any other message gets cap 0.
  */
-function receive_cap(m: IpcMessage): void {
-  if ((m.flags & IPC_FLAG_CAP) == 0) {
-    m.cap = 0;
-    return;
-  }
+function receive_cap(m: IpcMessage, shm: u64, shm_rights: u64): void {
   let caps = changetype<CapTable>(thread_current().caps);
-  let h = ipc_ref_valid(m.cap) ? cap_install(caps, m.cap, CAP_SEND, ipc_ref_valid) : 0;
+  let h: u64 = 0;
+  if (shm != 0) {
+    h = shm_node(shm) != 0 ? cap_install_shm(caps, shm, shm_rights, ipc_ref_valid) : 0;
+    if (h == 0) shm_put(shm);
+  } else if ((m.flags & IPC_FLAG_CAP) != 0 && ipc_ref_valid(m.cap)) {
+    h = cap_install(caps, m.cap, CAP_SEND, ipc_ref_valid);
+  }
   m.cap = h;
-  if (h == 0) m.flags &= ~IPC_FLAG_CAP;
+  m.flags &= ~(IPC_FLAG_CAP | IPC_FLAG_SHM);
+  if (h != 0) m.flags |= shm != 0 ? IPC_FLAG_CAP | IPC_FLAG_SHM : IPC_FLAG_CAP;
 }
 
 /**
@@ -305,6 +329,8 @@ export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i6
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, call)) return E_FAULT; // checked again page by page as buffer_in copies it
   let port: u64 = 0;
+  let grant_shm = false;
+  let shm_h = m.cap;
   if (!reply) {
     let caps = changetype<CapTable>(thread_current().caps);
     port = ipc_ref_id(cap_lookup(caps, h, CAP_SEND));
@@ -312,12 +338,12 @@ export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i6
     m.flags = 0; // the kernel's to set
     if ((flags & SEND_GRANT) != 0) {
       let ref = cap_lookup(caps, m.cap, CAP_SEND);
-      if (!ipc_ref_valid(ref)) return E_BADPORT;
-      m.cap = ref; // the receiver gets a handle of its own for it (message_out)
+      grant_shm = !ipc_ref_valid(ref); // else a shared-memory object: buffer_in takes it
+      m.cap = grant_shm ? 0 : ref; // the receiver gets a handle of its own for it (message_out)
       m.flags = IPC_FLAG_CAP;
     }
   }
-  let r = buffer_in(m);
+  let r = buffer_in(m, grant_shm, shm_h);
   if (r != E_OK) return r;
   if (reply) return send_done(ipc_reply(m, m));
   if (!call) return send_done(ipc_send(port, m, flags & IPC_NONBLOCK));
@@ -353,6 +379,7 @@ function sys_cap_drop(h: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
  */
 function sys_cap_revoke(h: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   let caps = changetype<CapTable>(thread_current().caps);
+  if ((cap_rights(caps, h) & CAP_SHM_OWNER) != 0) return shm_cap_revoke(caps, h);
   let irq = irq_save();
   let id = ipc_ref_id(cap_lookup(caps, h, CAP_RECEIVE));
   if (id != 0) cap_set(caps, h, ipc_port_revoke(id), CAP_SEND | CAP_RECEIVE);

@@ -11,7 +11,10 @@ import {
 } from "../mm/vma";
 import { pmm_reserved, pmm_free_frames, pmm_unreserve } from "../mm/pmm";
 import { p2v, PAGE_SIZE } from "../mm/layout";
-import { proc_spawn_path, proc_wait, proc_live, MAX_PROCESSES } from "../proc/process";
+import { Process, proc_spawn_path, proc_wait, proc_live, MAX_PROCESSES, EXIT_FAULT_BASE } from "../proc/process";
+import { shm_live } from "../mm/shm";
+import { ipc_send, ipc_port_ref, ipc_live_ports } from "../ipc/port";
+import { IpcMessage, IPC_FLAG_CAP } from "../abi/ipc";
 import { kmalloc_live_objects } from "../mm/kmalloc";
 import { fs_file_pages } from "../fs/vfs";
 import { thread_sleep } from "../sched/scheduler";
@@ -232,6 +235,57 @@ export function test_vm_shared_memory(): bool {
   ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
   ok = check_eq(frames_free(), frames, "every frame back") && ok;
   return ok;
+}
+
+/**
+ * user/shmcap and user/shmpeer: a shared-memory object passed as a capability in IPC messages
+ * between two processes that share nothing else (the kernel introduces them: each gets a send
+ * right to the other's port). Each sees the other's writes; the peer's guessed handles map
+ * nothing; a read-only handle does not map writable; revocation voids the peer's handles; the
+ * peer dies (killed by a write to its read-only mapping) holding handles, mappings and a grant
+ * queued at its port. Afterwards every record, page, frame and heap block is back.
+ */
+export function test_vm_shm_capability(): bool {
+  let frames = frames_free();
+  let pages = fs_file_pages();
+  let live = kmalloc_live_objects();
+  let records = shm_live();
+  let ports = ipc_live_ports();
+  capture_begin(addr_of(fault_log), 16384);
+  let owner = proc_spawn_path("/bin/shmcap", 32, false);
+  let peer = proc_spawn_path("/bin/shmpeer", 32, false);
+  let ok = owner != null && peer != null;
+  if (ok) { // introductions: a send right to the other's port (the programs wait for it)
+    ok = introduce(owner!, peer!) && introduce(peer!, owner!);
+  }
+  let owner_code: i64 = 99;
+  let peer_code: i64 = 99;
+  if (owner != null) owner_code = proc_wait(owner!);
+  if (peer != null) peer_code = proc_wait(peer!);
+  wait_all_gone();
+  let n = capture_end();
+  ok = check(ok, "spawn and introduce shmcap and shmpeer") && ok;
+  ok = check_eq(u64(owner_code), 0, "shmcap: failed checks, its and the peer's (its exit status)") && ok;
+  ok = check_eq(u64(peer_code), u64(EXIT_FAULT_BASE - 14), "shmpeer killed by its page fault") && ok;
+  ok = check(log_has(n, "(shmpeer): page fault at") && log_has(n, ": write to a read-only mapping"), "killed for a write to its read-only mapping") && ok;
+  ok = check(!log_has(n, "FAIL"), "no failed check printed") && ok;
+  ok = check_eq(shm_live(), records, "every shared-memory record freed") && ok;
+  ok = check_eq(fs_file_pages(), pages, "the object's pages freed") && ok;
+  ok = check_eq(ipc_live_ports(), ports, "both ports gone") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  if (!ok) kprint(`# captured log: ${n} bytes\n`);
+  return ok;
+}
+
+/** Sends `to` a message carrying a send right to `of`'s port (as a kernel sender may). */
+function introduce(to: Process, of: Process): bool {
+  let m = new IpcMessage();
+  m.flags = IPC_FLAG_CAP;
+  m.cap = ipc_port_ref(of.port);
+  let r = ipc_send(to.port, m, 0);
+  destroy(m);
+  return r == 0;
 }
 
 let fault_log!: InlineArray<u8, 16384>;

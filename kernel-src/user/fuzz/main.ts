@@ -20,7 +20,7 @@ import { IpcMessage, IPC_NONBLOCK, IPC_FLAG_CALL, SERVICE_PORT } from "../../abi
 import {
   NUM_SYSCALLS, SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_GETTID, SEND_CALL, SEND_REPLY,
-  SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT, SYS_READDIR, SYS_UNLINK, SYS_MMAP_FILE, SYS_SHM_CREATE,
+  SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT, SYS_READDIR, SYS_UNLINK, SYS_MMAP_FILE, SYS_SHM_CREATE, SYS_SHM_MAP, SYS_CAP_DROP,
   PROT_READ, PROT_WRITE,
 } from "../../abi/syscall";
 import { E_FAULT, E_NOSYS, E_NOMEM } from "../../abi/errors";
@@ -279,9 +279,13 @@ function fuzz_fs(): i64 {
     return r;
   }
   if (k == 6) return syscall(SYS_OPEN, ptr(), len(), pick(16) & ~O_CREATE); // no files left behind
-  if (k == 7) {
+  if (k == 7) { // a shared-memory object, mapped at random (bad handles, offsets, lengths, protections refused)
     let r = syscall(SYS_SHM_CREATE, pick(2) == 0 ? len() : rand());
-    if (r > 0) syscall(SYS_CLOSE, u64(r));
+    let h = pick(4) == 0 ? rand() : r > 0 ? u64(r) : u64(pick(70));
+    let n = len();
+    let m = syscall(SYS_SHM_MAP, h, pick(4) == 0 ? rand() : (rand() & 3) * 4096, n, pick(8));
+    if (m > 0) syscall(SYS_MUNMAP, u64(m), n);
+    if (r > 0) syscall(SYS_CAP_DROP, u64(r));
     return r;
   }
   return syscall(SYS_UNLINK, ptr(), len() & 0xff); // a path that exists is unlikely; none must fault
