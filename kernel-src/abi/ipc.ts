@@ -34,12 +34,22 @@ export const IPC_MAX_BUFFER: u64 = 65536;
 
 /** Flag for send/receive: E_FULL / E_AGAIN instead of blocking. */
 export const IPC_NONBLOCK: u64 = 1;
+/**
+ * Flag for receive: a buffer sent with SEND_MAP may arrive mapped (IPC_FLAG_MAPPED): buffer is
+ * then the address of a new mapping of buffer_size bytes in our address space (copy-on-write
+ * pages shared with the sender; SYS_MUNMAP it when done) instead of a copy into our buffer.
+ */
+export const IPC_RECEIVE_MAP: u64 = 2;
+/** SEND_MAP moves a buffer by mapping from this size up (smaller ones, or unaligned, are copied). */
+export const IPC_MAP_MIN: u64 = 16384;
 /** Message flag: the message is a call; the sender waits for the reply. */
 export const IPC_FLAG_CALL: u32 = 1;
 /** Message flag: the message carries a capability (its handle in cap). */
 export const IPC_FLAG_CAP: u32 = 2;
 /** Message flag (with IPC_FLAG_CAP, set on receipt): the capability is a shared-memory object. */
 export const IPC_FLAG_SHM: u32 = 4;
+/** Message flag: the buffer arrived mapped (see IPC_RECEIVE_MAP). */
+export const IPC_FLAG_MAPPED: u32 = 8;
 
 /** Capability rights: of a port ... */
 export const CAP_SEND: u64 = 1;

@@ -39,6 +39,7 @@ export const NUM_SYSCALLS: u64 = 52;
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message
 export const SEND_REPLY: u64 = 4; // the message is a received call being answered
 export const SEND_GRANT: u64 = 8; // pass the capability named by the message's cap (not with SEND_REPLY)
+export const SEND_MAP: u64 = 16; // move the buffer by mapping when it is page aligned and at least IPC_MAP_MIN bytes (not with SEND_REPLY)
 
 // SYS_MMAP protection bits.
 export const PROT_READ: u64 = 1;

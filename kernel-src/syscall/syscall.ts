@@ -34,15 +34,19 @@ import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_un
 import { FD_FIRST } from "../abi/fs";
 import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CAP, IPC_FLAG_SHM, CAP_SEND, CAP_RECEIVE, CAP_SHM_OWNER } from "../abi/ipc";
-import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF, E_BADPORT } from "../abi/errors";
-import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, SEND_GRANT, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_RECEIVE_MAP, IPC_MAP_MIN, IPC_FLAG_MAPPED, IPC_FLAG_CAP, IPC_FLAG_SHM, CAP_SEND, CAP_RECEIVE, CAP_SHM_OWNER } from "../abi/ipc";
+import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF, E_BADPORT, E_TRUNC } from "../abi/errors";
+import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, SEND_GRANT, SEND_MAP, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
 import { CapTable, cap_lookup, cap_install, cap_install_shm, cap_rights, cap_set } from "../ipc/cap";
 import { shm_node, shm_put } from "../mm/shm";
 import { sys_shm_create, sys_shm_map, sys_shm_restrict, shm_grant_take, shm_cap_revoke } from "./shm_syscalls";
 import { USER_PRIORITY_MIN, USER_PRIORITY_MAX } from "../abi/limits";
 import { panic } from "../lib/panic";
-import { copy_message, ipc_buf_alloc, ipc_buf_free, ipc_buf_take_shm, ipc_buf_shm_rights } from "../ipc/message";
+import {
+  copy_message, ipc_buf_alloc, ipc_buf_free, ipc_buf_take_shm, ipc_buf_shm_rights, ipc_buf_alloc_pages, ipc_buf_set_pages,
+  ipc_buf_pages, ipc_buf_take_pages, ipc_buf_at, ipc_buf_run, ipc_buf_size,
+} from "../ipc/message";
+import { pages_take, pages_map } from "../mm/pagemove";
 import { futex_wait, futex_wake } from "../sync/futex";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
@@ -57,7 +61,7 @@ declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: 
 declare function sys_write_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
-const SEND_FLAGS: u64 = 15;
+const SEND_FLAGS: u64 = 31;
 const MAX_IO: u64 = 4096;
 const IO_CHUNK: u64 = 256;
 /** Console bytes on their way between user memory and the UART (system calls run one at a time). */
@@ -201,12 +205,13 @@ function message_in(ptr: u64, writable: bool): IpcMessage | null {
  * data (ipc/message.ts); the reference is taken from the sender's slot h in one irq-off section
  * with the slot's check (another thread may drop it meanwhile).
  */
-function buffer_in(m: IpcMessage, grant_shm: bool, h: u64): i64 {
+function buffer_in(m: IpcMessage, grant_shm: bool, h: u64, map: bool): i64 {
   if (m.buffer == 0) m.buffer_size = 0;
   if (m.buffer_size == 0 && !grant_shm) return E_OK;
-  let k = ipc_buf_alloc(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota)); // over quota: E_NOMEM
+  let k = map ? buffer_by_mapping(m) : 0;
+  if (k == 0) k = ipc_buf_alloc(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota)); // over quota: E_NOMEM
   if (k == 0) return E_NOMEM;
-  if (m.buffer_size != 0 && !copy_from_user(k, m.buffer, m.buffer_size)) {
+  if (m.buffer_size != 0 && ipc_buf_pages(k) == 0 && !copy_from_user(k, m.buffer, m.buffer_size)) {
     ipc_buf_free(k);
     return E_FAULT;
   }
@@ -216,6 +221,51 @@ function buffer_in(m: IpcMessage, grant_shm: bool, h: u64): i64 {
   }
   thread_current().ipc_kbuf = k;
   return E_OK;
+}
+
+/**
+ * SEND_MAP: a kernel copy of m's buffer that holds its pages, shared copy-on-write
+ * (mm/pagemove.ts), when the buffer is page aligned and at least IPC_MAP_MIN bytes and every page
+ * is private memory; else 0 (it is copied).
+ */
+function buffer_by_mapping(m: IpcMessage): u64 {
+  if (m.buffer_size < IPC_MAP_MIN || (m.buffer & PAGE_MASK) != 0) return 0;
+  let k = ipc_buf_alloc_pages(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota));
+  if (k == 0) return 0;
+  if (!pages_take(proc_of(thread_current()).space, m.buffer, page_round_up(m.buffer_size) / PAGE_SIZE, k)) {
+    ipc_buf_free(k); // holds no page yet
+    return 0;
+  }
+  ipc_buf_set_pages(k);
+  return k;
+}
+
+/**
+ * The receiver's half of SEND_MAP (interrupts off): maps the pages kernel copy k holds as a new
+ * mapping in our mmap area (mm/pagemove.ts pages_map) and points m at it. False when it cannot
+ * (the caller copies them instead).
+ */
+function buffer_mapped_in(m: IpcMessage, k: u64): bool {
+  let p = proc_of(thread_current());
+  let pages = ipc_buf_pages(k);
+  let base = p.mmap_next;
+  if (base + pages * PAGE_SIZE > MMAP_LIMIT || !pages_map(p.space, base, k, pages)) return false;
+  ipc_buf_take_pages(k);
+  p.mmap_next = base + pages * PAGE_SIZE + PAGE_SIZE; // an unmapped page between mappings
+  m.buffer = base;
+  m.buffer_size = ipc_buf_size(k);
+  m.flags |= IPC_FLAG_MAPPED;
+  return true;
+}
+
+/** Copies the first n bytes of kernel copy k to the user's dst, a page at a time (copy_to_user). */
+function buffer_out(dst: u64, k: u64, n: u64): bool {
+  for (let off: u64 = 0; off < n; ) {
+    let run = ipc_buf_run(k, off, n - off);
+    if (!copy_to_user(dst + off, ipc_buf_at(k, off), run)) return false;
+    off += run;
+  }
+  return true;
 }
 
 function send_done(r: i64): i64 {
@@ -237,7 +287,7 @@ function buffer_ok(m: IpcMessage, writable: bool): bool {
  * found unmapped on the way makes it E_FAULT, the message dropped as ipc_drop_staged does (a
  * caller is woken with E_FAULT), the user buffer perhaps partly written.
  */
-function message_out(ptr: u64, m: IpcMessage): i64 {
+function message_out(ptr: u64, m: IpcMessage, map: bool): i64 {
   let irq = irq_save();
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true) || !buffer_ok(m, true)) {
     ipc_drop_staged(m);
@@ -249,15 +299,18 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
   let k = t.ipc_kbuf;
   let shm: u64 = 0; // a granted shared-memory object: its reference is ours now
   let shm_rights: u64 = 0;
+  let mapped = false;
   if (k != 0) {
     shm_rights = ipc_buf_shm_rights(k);
     shm = ipc_buf_take_shm(k);
+    mapped = map && ipc_buf_pages(k) != 0 && buffer_mapped_in(m, k);
+    if (mapped && r == E_TRUNC) r = E_OK; // a mapping is not cut to the buffer we offered
   }
   irq_restore(irq);
   let ok = true;
   if (k != 0) {
     t.ipc_kbuf = 0;
-    ok = copy_to_user(m.buffer, k, m.buffer_size);
+    if (!mapped) ok = buffer_out(m.buffer, k, m.buffer_size);
     ipc_buf_free(k);
   }
   irq = irq_save();
@@ -312,7 +365,7 @@ export function staged_reply_out(ptr: u64): i64 {
   }
   user_read_message(changetype<u64>(m), ptr); // for finish: the request's buffer (its size was 0)
   m.buffer_size = 0;
-  return message_out(ptr, m);
+  return message_out(ptr, m, false);
 }
 
 /**
@@ -322,12 +375,13 @@ export function staged_reply_out(ptr: u64): i64 {
 export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
   let reply = (flags & SEND_REPLY) != 0;
-  if (reply && (flags & SEND_GRANT) != 0) return E_INVAL;
+  if (reply && (flags & (SEND_GRANT | SEND_MAP)) != 0) return E_INVAL;
   let call = (flags & SEND_CALL) != 0;
   let m = message_in(ptr, call);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
-  if (!buffer_ok(m, call)) return E_FAULT; // checked again page by page as buffer_in copies it
+  let map = (flags & SEND_MAP) != 0;
+  if (!buffer_ok(m, call && !map)) return E_FAULT; // checked again page by page as buffer_in copies it
   let port: u64 = 0;
   let grant_shm = false;
   let shm_h = m.cap;
@@ -343,25 +397,29 @@ export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i6
       m.flags = IPC_FLAG_CAP;
     }
   }
-  let r = buffer_in(m, grant_shm, shm_h);
+  let r = buffer_in(m, grant_shm, shm_h, map);
   if (r != E_OK) return r;
   if (reply) return send_done(ipc_reply(m, m));
   if (!call) return send_done(ipc_send(port, m, flags & IPC_NONBLOCK));
   r = send_done(ipc_call_staged(port, m));
-  return r == E_OK ? message_out(ptr, m) : r;
+  if (map) { // the request's pages may be shared with the receiver now: no reply buffer lands there
+    m.buffer = 0;
+    m.buffer_size = 0;
+  }
+  return r == E_OK ? message_out(ptr, m, false) : r;
 }
 
 /** Runs with interrupts on (sys_ipc_receive_preemptible in arch/x86_64/syscall.S). */
 export function sys_ipc_receive(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
-  if ((flags & ~IPC_NONBLOCK) != 0) return E_INVAL;
+  if ((flags & ~(IPC_NONBLOCK | IPC_RECEIVE_MAP)) != 0) return E_INVAL;
   let m = message_in(ptr, true);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, true)) return E_FAULT;
   let port = ipc_ref_id(cap_lookup(changetype<CapTable>(thread_current().caps), h, CAP_RECEIVE));
   if (port == 0) return E_BADPORT;
-  let r = ipc_receive_staged(port, flags, proc_of(thread_current()).pid, m);
-  return r == E_OK ? message_out(ptr, m) : r;
+  let r = ipc_receive_staged(port, flags & IPC_NONBLOCK, proc_of(thread_current()).pid, m);
+  return r == E_OK ? message_out(ptr, m, (flags & IPC_RECEIVE_MAP) != 0) : r;
 }
 
 /** A new port owned by the caller's process: its handle (send and receive rights). */

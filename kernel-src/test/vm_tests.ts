@@ -3,7 +3,7 @@
 
 import { check, check_eq, frames_free } from "./ktest";
 import { kprint, capture_begin, capture_end } from "../lib/log";
-import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, vmm_pte, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
+import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, vmm_pte, vmm_table_pages, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
 import { space_fork } from "../proc/fork";
 import {
   vma_add, vma_remove, vma_free_all, vma_count, vm_fault, vm_untouched, VMA_ANON, VMA_GUARD,
@@ -13,6 +13,8 @@ import { pmm_reserved, pmm_free_frames, pmm_unreserve } from "../mm/pmm";
 import { p2v, PAGE_SIZE } from "../mm/layout";
 import { Process, proc_spawn_path, proc_wait, proc_live, MAX_PROCESSES, EXIT_FAULT_BASE } from "../proc/process";
 import { shm_live } from "../mm/shm";
+import { pages_take, pages_map } from "../mm/pagemove";
+import { kmalloc, kfree } from "../mm/kmalloc";
 import { ipc_send, ipc_port_ref, ipc_live_ports } from "../ipc/port";
 import { IpcMessage, IPC_FLAG_CAP } from "../abi/ipc";
 import { kmalloc_live_objects } from "../mm/kmalloc";
@@ -169,6 +171,66 @@ export function test_vm_cow(): bool {
   vmm_destroy_address_space(child);
   ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
   ok = check_eq(frames_free(), frames, "every frame back when both are gone") && ok;
+  return ok;
+}
+
+/**
+ * IPC buffers moved by mapping, at the page level (mm/pagemove.ts): 16 touched pages of one space
+ * taken for a message and mapped into another take no frame but the receiver's tables; the pages
+ * are the same frames; a write on either side copies one page; every frame back at the end.
+ */
+export function test_vm_pages_move(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let a = vmm_create_address_space();
+  let b = vmm_create_address_space();
+  let list = kmalloc(16 * 8);
+  if (a == null || b == null || list == 0) return check(false, "address spaces and a list");
+  let ok = check(vma_add(a!, BASE, BASE + 16 * PAGE_SIZE, PTE_U | PTE_W | PTE_NX, VMA_ANON), "VMA");
+  for (let i: u64 = 0; i < 16; i++) ok = check(poke(a!, BASE + i * PAGE_SIZE, 2000 + i), "sender writes") && ok;
+  let before = pmm_free_frames();
+  ok = check(pages_take(a!, BASE, 16, list), "pages_take") && ok;
+  ok = check_eq(before - pmm_free_frames(), 0, "taking the pages copies none") && ok;
+  ok = check((vmm_pte(a!, BASE) & PTE_W) == 0, "the sender's pages are read-only (copy-on-write)") && ok;
+  let tables = vmm_table_pages();
+  let irq = irq_save();
+  let mapped = pages_map(b!, BASE + MIB, list, 16);
+  irq_restore(irq);
+  ok = check(mapped, "pages_map") && ok;
+  ok = check_eq(before - pmm_free_frames(), vmm_table_pages() - tables, "mapping them takes only the receiver's table pages") && ok;
+  for (let i: u64 = 0; i < 16; i++) {
+    ok = check_eq(vmm_translate(b!, BASE + MIB + i * PAGE_SIZE), vmm_translate(a!, BASE + i * PAGE_SIZE), "the same frame") && ok;
+  }
+  ok = check_eq(peek(b!, BASE + MIB + 3 * PAGE_SIZE), 2003, "the receiver reads the bytes") && ok;
+  before = pmm_free_frames();
+  ok = check(poke(b!, BASE + MIB, 1), "the receiver writes page 0") && ok;
+  ok = check(poke(a!, BASE + PAGE_SIZE, 2), "the sender writes page 1") && ok;
+  ok = check_eq(before - pmm_free_frames(), 2, "each write copied one page") && ok;
+  ok = check_eq(peek(a!, BASE), 2000, "the sender keeps its page 0") && ok;
+  ok = check_eq(peek(b!, BASE + MIB + PAGE_SIZE), 2001, "the receiver keeps its page 1") && ok;
+  kfree(list);
+  vma_free_all(a!);
+  vmm_destroy_address_space(a!);
+  vma_free_all(b!);
+  vmm_destroy_address_space(b!);
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back when both are gone") && ok;
+  return ok;
+}
+
+/** user/mapmsg: 64 KiB IPC buffers moved by mapping between two processes, and the copy fallbacks. */
+export function test_vm_ipc_map(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let live = kmalloc_live_objects();
+  let p = proc_spawn_path("/bin/mapmsg", 32, false);
+  if (p == null) return check(false, "spawn /bin/mapmsg");
+  let ok = check_eq(u64(proc_wait(p)), 0, "mapmsg: failed checks, its and its child's (its exit status)");
+  wait_all_gone();
+  ok = check_eq(proc_live(), 0, "the child exited too") && ok;
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
   return ok;
 }
 

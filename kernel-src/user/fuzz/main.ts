@@ -16,7 +16,7 @@
 
 import { print, thread_create, ipc_send, ipc_receive, mmap, munmap, yield_cpu, open, close, unlink } from "../lib/sys";
 import { O_READ, O_WRITE, O_CREATE, O_TRUNC } from "../../abi/fs";
-import { IpcMessage, IPC_NONBLOCK, IPC_FLAG_CALL, SERVICE_PORT } from "../../abi/ipc";
+import { IpcMessage, IPC_NONBLOCK, IPC_RECEIVE_MAP, IPC_FLAG_CALL, SERVICE_PORT } from "../../abi/ipc";
 import {
   NUM_SYSCALLS, SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_GETTID, SEND_CALL, SEND_REPLY,
@@ -159,7 +159,7 @@ function fuzz_thread_create(): i64 {
 
 function fuzz_send(): i64 {
   let p = port();
-  let flags = pick(4) == 0 ? rand() : pick(8);
+  let flags = pick(4) == 0 ? rand() : pick(32);
   let m = pick(3) == 0 ? ptr() : changetype<usize>(msg);
   let bad = ptr_bad && m != changetype<usize>(msg);
   scramble(msg);
@@ -167,7 +167,7 @@ function fuzz_send(): i64 {
   let reply = (flags & SEND_REPLY) != 0;
   // A call waits for an answer: only the service gives one. A plain send to a port of ours (our
   // own, or one SYS_PORT_CREATE made) must not block on a full queue.
-  if (call && !reply && (flags & ~u64(15)) == 0) p = SERVICE_PORT;
+  if (call && !reply && (flags & ~u64(31)) == 0) p = SERVICE_PORT; // 31: every SEND_* flag
   if (p != SERVICE_PORT) flags |= IPC_NONBLOCK;
   let r = syscall(SYS_IPC_SEND, p, m, flags);
   if (bad && r >= 0) return -100;
@@ -176,7 +176,7 @@ function fuzz_send(): i64 {
 
 function fuzz_receive(): i64 {
   let flags = pick(4) == 0 ? rand() : pick(4);
-  if (flags == 0) flags = IPC_NONBLOCK; // nothing may be queued: never wait
+  if ((flags & ~(IPC_NONBLOCK | IPC_RECEIVE_MAP)) == 0) flags |= IPC_NONBLOCK; // nothing may be queued: never wait
   let m = pick(3) == 0 ? ptr() : changetype<usize>(msg);
   scramble(msg);
   return syscall(SYS_IPC_RECEIVE, port(), m, flags);
