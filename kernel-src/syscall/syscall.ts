@@ -208,6 +208,11 @@ function message_in(ptr: u64, writable: bool): IpcMessage | null {
 function buffer_in(m: IpcMessage, grant_shm: bool, h: u64, map: bool): i64 {
   if (m.buffer == 0) m.buffer_size = 0;
   if (m.buffer_size == 0 && !grant_shm) return E_OK;
+  return kernel_copy_in(m, grant_shm, h, map);
+}
+
+/** buffer_in's work when there is something to carry. @noinline (off the common path) */
+function kernel_copy_in(m: IpcMessage, grant_shm: bool, h: u64, map: bool): i64 {
   let k = map ? buffer_by_mapping(m) : 0;
   if (k == 0) k = ipc_buf_alloc(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota)); // over quota: E_NOMEM
   if (k == 0) return E_NOMEM;
@@ -226,7 +231,7 @@ function buffer_in(m: IpcMessage, grant_shm: bool, h: u64, map: bool): i64 {
 /**
  * SEND_MAP: a kernel copy of m's buffer that holds its pages, shared copy-on-write
  * (mm/pagemove.ts), when the buffer is page aligned and at least IPC_MAP_MIN bytes and every page
- * is private memory; else 0 (it is copied).
+ * is private memory; else 0 (it is copied). @noinline (off the common path)
  */
 function buffer_by_mapping(m: IpcMessage): u64 {
   if (m.buffer_size < IPC_MAP_MIN || (m.buffer & PAGE_MASK) != 0) return 0;
@@ -243,7 +248,7 @@ function buffer_by_mapping(m: IpcMessage): u64 {
 /**
  * The receiver's half of SEND_MAP (interrupts off): maps the pages kernel copy k holds as a new
  * mapping in our mmap area (mm/pagemove.ts pages_map) and points m at it. False when it cannot
- * (the caller copies them instead).
+ * (the caller copies them instead). @noinline (off the common path)
  */
 function buffer_mapped_in(m: IpcMessage, k: u64): bool {
   let p = proc_of(thread_current());
@@ -258,7 +263,7 @@ function buffer_mapped_in(m: IpcMessage, k: u64): bool {
   return true;
 }
 
-/** Copies the first n bytes of kernel copy k to the user's dst, a page at a time (copy_to_user). */
+/** Copies the first n bytes of kernel copy k to the user's dst, a page at a time (copy_to_user). @noinline */
 function buffer_out(dst: u64, k: u64, n: u64): bool {
   for (let off: u64 = 0; off < n; ) {
     let run = ipc_buf_run(k, off, n - off);
@@ -281,11 +286,12 @@ function buffer_ok(m: IpcMessage, writable: bool): bool {
 
 /**
  * After a blocking wait: check the destination again, deliver the message into m (the TCB's
- * ipc_user) with its check, in one irq-off section; then copy a buffer out a page at a time with
- * interrupts on in between (copy_to_user; port.ts finish leaves the kernel copy in
- * Thread.ipc_kbuf); then write the message back, checked again, in one irq-off section. A page
- * found unmapped on the way makes it E_FAULT, the message dropped as ipc_drop_staged does (a
- * caller is woken with E_FAULT), the user buffer perhaps partly written.
+ * ipc_user) with its check, in one irq-off section; with no kernel copy (no buffer, no object)
+ * write the message back in that same section. Else (message_out_buffer) copy the buffer out a
+ * page at a time with interrupts on in between (copy_to_user; port.ts finish leaves the kernel
+ * copy in Thread.ipc_kbuf), or map it; then write the message back, checked again, in one irq-off
+ * section. A page found unmapped on the way makes it E_FAULT, the message dropped as
+ * ipc_drop_staged does (a caller is woken with E_FAULT), the user buffer perhaps partly written.
  */
 function message_out(ptr: u64, m: IpcMessage, map: bool): i64 {
   let irq = irq_save();
@@ -295,24 +301,33 @@ function message_out(ptr: u64, m: IpcMessage, map: bool): i64 {
     return E_FAULT;
   }
   let r = ipc_deliver_staged(m);
-  let t = thread_current();
-  let k = t.ipc_kbuf;
-  let shm: u64 = 0; // a granted shared-memory object: its reference is ours now
-  let shm_rights: u64 = 0;
-  let mapped = false;
-  if (k != 0) {
-    shm_rights = ipc_buf_shm_rights(k);
-    shm = ipc_buf_take_shm(k);
-    mapped = map && ipc_buf_pages(k) != 0 && buffer_mapped_in(m, k);
-    if (mapped && r == E_TRUNC) r = E_OK; // a mapping is not cut to the buffer we offered
+  if (thread_current().ipc_kbuf == 0) { // no buffer and no object: all of it in this one section
+    receive_cap(m, 0, 0);
+    user_write_message(ptr, changetype<u64>(m));
+    irq_restore(irq);
+    return r;
   }
   irq_restore(irq);
-  let ok = true;
-  if (k != 0) {
-    t.ipc_kbuf = 0;
-    if (!mapped) ok = buffer_out(m.buffer, k, m.buffer_size);
-    ipc_buf_free(k);
-  }
+  return message_out_buffer(ptr, m, map, r);
+}
+
+/**
+ * message_out for a message with a kernel copy (Thread.ipc_kbuf, ours alone): its buffer mapped
+ * (map: IPC_RECEIVE_MAP, and it holds pages) or copied out a page at a time, its shared-memory
+ * object installed; r is the delivery's status. @noinline (off the common path)
+ */
+function message_out_buffer(ptr: u64, m: IpcMessage, map: bool, r: i64): i64 {
+  let t = thread_current();
+  let k = t.ipc_kbuf;
+  t.ipc_kbuf = 0;
+  let shm_rights = ipc_buf_shm_rights(k);
+  let shm = ipc_buf_take_shm(k); // a granted shared-memory object: its reference is ours now
+  let irq = irq_save();
+  let mapped = map && ipc_buf_pages(k) != 0 && buffer_mapped_in(m, k);
+  irq_restore(irq);
+  if (mapped && r == E_TRUNC) r = E_OK; // a mapping is not cut to the buffer we offered
+  let ok = mapped || buffer_out(m.buffer, k, m.buffer_size);
+  ipc_buf_free(k);
   irq = irq_save();
   ok = ok && user_range_ok(ptr, sizeof<IpcMessage>(), true);
   if (ok) {
@@ -333,6 +348,15 @@ function message_out(ptr: u64, m: IpcMessage, map: bool): i64 {
  * object revoked, or the table full. Any other message gets cap 0.
  */
 function receive_cap(m: IpcMessage, shm: u64, shm_rights: u64): void {
+  if (shm == 0 && (m.flags & IPC_FLAG_CAP) == 0) {
+    m.cap = 0;
+    return;
+  }
+  install_cap(m, shm, shm_rights);
+}
+
+/** receive_cap's work for a message that carries a capability. @noinline (off the common path) */
+function install_cap(m: IpcMessage, shm: u64, shm_rights: u64): void {
   let caps = changetype<CapTable>(thread_current().caps);
   let h: u64 = 0;
   if (shm != 0) {

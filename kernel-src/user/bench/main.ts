@@ -8,16 +8,21 @@
 //   process_yield_switch: SYS_YIELD between us and user/benchsrv, per switch (address space included)
 //   futex_mutex_uncontended_user: umutex_lock + umutex_unlock (user/lib/futex.ts), nobody else
 //                       wants it: an atomic each way, no system call
+//   ipc_call_64k_copy:  a call to user/benchsrv with a 64 KiB request buffer, copied in and out
+//   ipc_call_64k_map:   the same with SEND_MAP: the pages shared copy-on-write and mapped into
+//                       benchsrv (IPC_RECEIVE_MAP), which unmaps them before it replies
 // The kernel's first two messages on our own port pass us send rights (msg.cap): to its echo port,
 // then to benchsrv's port.
 
-import { print, ipc_receive, ipc_send, yield_cpu } from "../lib/sys";
+import { print, ipc_receive, ipc_send, yield_cpu, mmap } from "../lib/sys";
 import { umutex_lock, umutex_unlock } from "../lib/futex";
 import { IpcMessage, inline_addr } from "../../abi/ipc";
 
 const YIELD_START: u32 = 1; // user/benchsrv's request types
 const STOP: u32 = 2;
-import { SEND_CALL, SYS_GETTID } from "../../abi/syscall";
+const BUFFERS: u32 = 3;
+const BIG: u64 = 65536;
+import { SEND_CALL, SEND_MAP, SYS_GETTID, PROT_READ, PROT_WRITE } from "../../abi/syscall";
 
 const BATCHES: i32 = 9;
 const N: u64 = 200;
@@ -52,6 +57,35 @@ function sample(b: i32, delta: u64, empty: u64): void {
 function report(name: string, total: u64, ops: u64): void {
   let per10 = (total * 10 + ops / 2) / ops;
   print(`bench ${name} ${per10 / 10}.${per10 % 10}\n`);
+}
+
+let big: u64 = 0;
+
+/** Calls benchsrv with a 64 KiB request buffer (flags: 0 or SEND_MAP), inline reply; failed calls. */
+function big_calls(srv: u64, flags: u64, name: string): i32 {
+  let failures: i32 = 0;
+  if (big == 0) {
+    big = u64(mmap(BIG, PROT_READ | PROT_WRITE));
+    if (i64(big) <= 0) return 1;
+    for (let off: u64 = 0; off < BIG; off += 8) store<u64>(big + off, off);
+    msg.type = BUFFERS; // benchsrv receives into a buffer of its own from now on
+    msg.buffer = 0;
+    msg.buffer_size = 0;
+    if (ipc_send(srv, msg, 0) != 0) failures++;
+  }
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      msg.type = 0;
+      msg.buffer = big;
+      msg.buffer_size = BIG;
+      if (ipc_send(srv, msg, SEND_CALL | flags) != 0) failures++;
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report(name, median(), N);
+  return failures;
 }
 
 export function main(port: u64): i32 {
@@ -129,6 +163,8 @@ export function main(port: u64): i32 {
     sample(b, rdtsc() - t0, empty);
   }
   report("process_yield_switch", median(), 2 * N); // two switches per yield of ours
+  failures += big_calls(srv, 0, "ipc_call_64k_copy");
+  failures += big_calls(srv, SEND_MAP, "ipc_call_64k_map");
   msg.type = STOP;
   if (ipc_send(srv, msg, 0) != 0) failures++;
   return failures;
