@@ -3,13 +3,14 @@
 
 import { check, check_eq, frames_free } from "./ktest";
 import { kprint, capture_begin, capture_end } from "../lib/log";
-import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, vmm_pte, vmm_table_pages, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
+import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, vmm_pte, vmm_table_pages, vmm_map, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { space_fork } from "../proc/fork";
 import {
   vma_add, vma_remove, vma_free_all, vma_count, vm_fault, vm_untouched, VMA_ANON, VMA_GUARD,
   VM_OK, VM_UNMAPPED, VM_GUARD, VM_READ_ONLY, VM_NO_EXEC, vm_cow_breaks,
 } from "../mm/vma";
-import { pmm_reserved, pmm_free_frames, pmm_unreserve } from "../mm/pmm";
+import { pmm_reserved, pmm_free_frames, pmm_unreserve, pmm_alloc, pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
+import { pt_cached, pt_cache_hits, PT_CACHE_MAX } from "../mm/ptcache";
 import { p2v, PAGE_SIZE } from "../mm/layout";
 import { Process, proc_spawn_path, proc_wait, proc_live, MAX_PROCESSES, EXIT_FAULT_BASE } from "../proc/process";
 import { shm_live } from "../mm/shm";
@@ -232,6 +233,71 @@ export function test_vm_ipc_map(): bool {
   ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
   ok = check_eq(frames_free(), frames, "every frame back") && ok;
   return ok;
+}
+
+/**
+ * The page-table cache (mm/ptcache.ts): a dead space's tables serve the next space without the
+ * PMM; at most PT_CACHE_MAX are kept; when the PMM runs out it empties the cache; a cached table
+ * comes back zeroed; every frame back at the end.
+ */
+export function test_pt_cache(): bool {
+  let frames = frames_free(); // empties the cache
+  let ok = check_eq(pt_cached(), 0, "the cache starts empty");
+  let a = vmm_create_address_space();
+  if (a == null) return check(false, "address space");
+  ok = check(poke_new(a!, BASE), "map a page (3 tables below the PML4)") && ok;
+  vmm_destroy_address_space(a!); // the data page is owned: freed; the 4 tables are cached
+  ok = check_eq(pt_cached(), 4, "a dead space's 4 tables are kept") && ok;
+  let hits = pt_cache_hits();
+  let before = pmm_free_frames();
+  let b = vmm_create_address_space();
+  if (b == null) return check(false, "address space");
+  ok = check(poke_new(b!, BASE + 3 * MIB), "map a page in the next space") && ok;
+  ok = check_eq(pt_cache_hits() - hits, 4, "its 4 tables came from the cache") && ok;
+  ok = check_eq(before - pmm_free_frames(), 1, "only its data page came from the PMM") && ok;
+  ok = check_eq(vmm_translate(b!, BASE), VMM_NOT_MAPPED, "a reused table is clean (nothing of the old space left)") && ok;
+  vmm_destroy_address_space(b!);
+  // more than the cache keeps: 24 spaces of 4 tables each
+  let spaces = kmalloc(24 * 8);
+  for (let i: u64 = 0; i < 24; i++) {
+    let s = vmm_create_address_space();
+    store<u64>(spaces + i * 8, changetype<u64>(s));
+    if (s != null) ok = check(poke_new(s!, BASE + i * 2 * MIB), "map") && ok;
+  }
+  for (let i: u64 = 0; i < 24; i++) {
+    let s = load<u64>(spaces + i * 8);
+    if (s != 0) vmm_destroy_address_space(changetype<AddressSpace>(s));
+  }
+  kfree(spaces);
+  ok = check_eq(pt_cached(), PT_CACHE_MAX, "the cache keeps PT_CACHE_MAX, the rest go back") && ok;
+  // memory pressure: take every frame; the PMM asks the cache for its frames first
+  let taken: u64 = 0;
+  let list: u64 = 0;
+  while (true) {
+    let pa = pmm_alloc();
+    if (pa == 0) break;
+    store<u64>(p2v(pa), list);
+    list = pa;
+    taken++;
+  }
+  ok = check_eq(pt_cached(), 0, "out of frames: the cache gave its frames back") && ok;
+  while (list != 0) {
+    let next = load<u64>(p2v(list));
+    pmm_free(list);
+    list = next;
+  }
+  kprint(`# pt cache: ${taken} frames taken under pressure, cache emptied\n`);
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
+}
+
+/** Maps a fresh zeroed owned page at va in space (kernel-made spaces in tests). */
+function poke_new(space: AddressSpace, va: u64): bool {
+  let pa = pmm_alloc_zeroed();
+  if (pa == 0) return false;
+  if (vmm_map(space, va, pa, PTE_U | PTE_W | PTE_NX | PTE_OWNED)) return true;
+  pmm_free(pa);
+  return false;
 }
 
 /** Waits (up to ~10 s) until no user process is left; the most seen alive at once. */
