@@ -15,11 +15,15 @@
 // Everything here runs with interrupts off (the callers bracket it), which is its lock.
 
 import { kzalloc } from "./kmalloc";
+import { PAGE_SIZE } from "./layout";
+import { Quota, quota_charge_pages, quota_credit_pages } from "../proc/quota";
 import { fs_create_anonymous, fs_opened, fs_closed, fs_size } from "../fs/vfs";
 
 export class Shm {
   node: u64 = 0; // the anonymous file with the pages; 0 once revoked
   refs: u64 = 0;
+  quota: u64 = 0; // the creator's Quota (proc/quota.ts), charged the object's pages while the record names it
+  pages: u64 = 0;
 }
 
 let live: u64 = 0;
@@ -38,13 +42,27 @@ function record(node: u64): u64 {
   return a;
 }
 
-/** A new object of `size` bytes (page aligned), zero-filled: its record, with one reference; 0 when memory is short. */
-export function shm_create(size: u64): u64 {
+/**
+ * A new object of `size` bytes (page aligned), zero-filled, its pages charged to the quota q (a
+ * proc/quota.ts Quota) while it lives: its record, with one reference; 0 when over quota or memory
+ * is short.
+ */
+export function shm_create(size: u64, q: u64): u64 {
+  let pages = size / PAGE_SIZE;
+  if (!quota_charge_pages(changetype<Quota>(q), pages, true)) return 0;
   let node = fs_create_anonymous(size);
-  if (node == 0) return 0;
+  let a = node != 0 ? record(node) : 0;
+  if (a == 0) {
+    if (node != 0) {
+      fs_opened(node);
+      fs_closed(node); // frees it
+    }
+    quota_credit_pages(changetype<Quota>(q), pages, true);
+    return 0;
+  }
   fs_opened(node);
-  let a = record(node);
-  if (a == 0) fs_closed(node); // frees it
+  shm(a).quota = q;
+  shm(a).pages = pages;
   return a;
 }
 
@@ -58,6 +76,7 @@ export function shm_put(a: u64): void {
   s.refs--;
   if (s.refs != 0) return;
   if (s.node != 0) fs_closed(s.node);
+  if (s.quota != 0) quota_credit_pages(changetype<Quota>(s.quota), s.pages, true);
   destroy(s);
   live--;
 }
@@ -78,7 +97,11 @@ export function shm_size(a: u64): u64 {
  */
 export function shm_revoke(a: u64): u64 {
   let n = record(shm(a).node);
-  if (n != 0) shm(a).node = 0;
+  if (n == 0) return 0;
+  shm(n).quota = shm(a).quota; // the charge moves with the object
+  shm(n).pages = shm(a).pages;
+  shm(a).node = 0;
+  shm(a).quota = 0;
   return n;
 }
 

@@ -17,6 +17,7 @@ import {
   fs_closed, fs_mapped, fs_unmapped, open_file, OpenFile,
 } from "../fs/vfs";
 import { E_OK, E_INVAL, E_FAULT, E_NOMEM, E_BADF, E_NOENT, E_AGAIN } from "../abi/errors";
+import { quota_charge_pages, quota_credit_pages } from "../proc/quota";
 import {
   PATH_MAX, FD_FIRST, O_READ, O_WRITE, O_CREATE, O_TRUNC, SEEK_SET, SEEK_CUR, SEEK_END, KIND_FILE, KIND_DIR, FsStat,
 } from "../abi/fs";
@@ -201,18 +202,22 @@ export function sys_mmap_file(fd: u64, offset: u64, len: u64, prot: u64, share: 
 
 /**
  * Maps size bytes (page aligned) of file node from offset at the next free address of p's mmap
- * area; the address, or E_NOMEM. Interrupts are off throughout (as in every call here and in
+ * area, counted against p's quota (PROC_MAX_PAGES); the address, or E_NOMEM. Interrupts are off throughout (as in every call here and in
  * shm_syscalls.ts), so choosing the address and recording the VMA cannot interleave with
  * sys_mmap's (which does both in one irq-off section too).
  */
 export function map_file(p: Process, node: u64, offset: u64, size: u64, prot: u64, share: u64): i64 {
   let base = p.mmap_next;
-  if (base + size > MMAP_LIMIT) return E_NOMEM;
+  if (base + size > MMAP_LIMIT || !quota_charge_pages(p.quota, size / PAGE_SIZE, false)) return E_NOMEM;
   let shared = share == MAP_SHARED;
-  if (!fs_mapped(node, shared)) return E_NOMEM;
+  if (!fs_mapped(node, shared)) {
+    quota_credit_pages(p.quota, size / PAGE_SIZE, false);
+    return E_NOMEM;
+  }
   let kind = shared ? VMA_FILE_SHARED : VMA_FILE_PRIVATE;
   if (!vma_add_file(p.space, base, base + size, vma_flags((prot & PROT_WRITE) != 0, (prot & PROT_EXEC) != 0), kind, node, offset)) {
     fs_unmapped(node);
+    quota_credit_pages(p.quota, size / PAGE_SIZE, false);
     return E_NOMEM;
   }
   p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings

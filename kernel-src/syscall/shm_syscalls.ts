@@ -30,7 +30,7 @@ function caps(): CapTable {
 /** shm_create(size): a new zero-filled object of size bytes (frames at first touch); its handle, with every right. */
 export function sys_shm_create(size: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   if (size == 0 || size > MAX_SHM) return E_INVAL;
-  let s = shm_create(page_round_up(size));
+  let s = shm_create(page_round_up(size), changetype<u64>(proc_of(thread_current()).quota)); // PROC_MAX_PAGES
   if (s == 0) return E_NOMEM;
   let h = cap_install_shm(caps(), s, MAP_RIGHTS | CAP_SHM_OWNER, ipc_ref_valid);
   if (h == 0) shm_put(s); // the table is full: the object goes again

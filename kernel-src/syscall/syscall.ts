@@ -42,6 +42,7 @@ import { shm_node, shm_put } from "../mm/shm";
 import { sys_shm_create, sys_shm_map, sys_shm_restrict, shm_grant_take, shm_cap_revoke } from "./shm_syscalls";
 import { USER_PRIORITY_MIN, USER_PRIORITY_MAX } from "../abi/limits";
 import { panic } from "../lib/panic";
+import { quota_charge_pages, quota_credit_pages } from "../proc/quota";
 import {
   copy_message, ipc_buf_alloc, ipc_buf_free, ipc_buf_take_shm, ipc_buf_shm_rights, ipc_buf_alloc_pages, ipc_buf_set_pages,
   ipc_buf_pages, ipc_buf_take_pages, ipc_buf_at, ipc_buf_run, ipc_buf_size,
@@ -254,7 +255,11 @@ function buffer_mapped_in(m: IpcMessage, k: u64): bool {
   let p = proc_of(thread_current());
   let pages = ipc_buf_pages(k);
   let base = p.mmap_next;
-  if (base + pages * PAGE_SIZE > MMAP_LIMIT || !pages_map(p.space, base, k, pages)) return false;
+  if (base + pages * PAGE_SIZE > MMAP_LIMIT || !quota_charge_pages(p.quota, pages, false)) return false;
+  if (!pages_map(p.space, base, k, pages)) {
+    quota_credit_pages(p.quota, pages, false);
+    return false;
+  }
   ipc_buf_take_pages(k);
   p.mmap_next = base + pages * PAGE_SIZE + PAGE_SIZE; // an unmapped page between mappings
   m.buffer = base;
@@ -490,12 +495,14 @@ export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 
  * first touch (mm/vma.ts vm_fault, or vm_populate when a system call touches it first).
  */
 function mmap_locked(p: Process, size: u64, prot: u64): i64 {
+  if (!quota_charge_pages(p.quota, size / PAGE_SIZE, false)) return E_NOMEM; // PROC_MAX_PAGES
   let irq = irq_save(); // the address and its VMA in one step (SYS_MMAP_FILE picks addresses too)
   let base = p.mmap_next;
   let ok = base + size <= MMAP_LIMIT &&
     vma_add(p.space, base, base + size, vma_flags((prot & PROT_WRITE) != 0, (prot & PROT_EXEC) != 0), VMA_ANON);
   if (ok) p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings
   irq_restore(irq);
+  if (!ok) quota_credit_pages(p.quota, size / PAGE_SIZE, false);
   return ok ? i64(base) : E_NOMEM;
 }
 
@@ -514,6 +521,7 @@ function munmap_locked(p: Process, addr: u64, size: u64): i64 {
   if (addr < MMAP_BASE || addr > p.mmap_next || size > p.mmap_next - addr) return E_INVAL; // no wrap
   let kind = vma_remove(p.space, addr, addr + size);
   if (kind == 0) return E_INVAL;
+  quota_credit_pages(p.quota, size / PAGE_SIZE, false);
   let node = vma_removed_node();
   for (let off: u64 = 0; off < size; off += PAGE_SIZE) { // one page per irq-off section
     let irq = irq_save();

@@ -12,7 +12,7 @@ import { pt_cache_shrink } from "../mm/ptcache";
 import { test_slab_model, test_slab_debug, test_slab_shrink } from "./slab_tests";
 import {
   test_vm_demand_paging, test_vm_user_demand, test_vm_cow, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory,
-  test_vm_shm_capability, test_vm_fault_reasons, test_vm_pages_move, test_vm_ipc_map, test_pt_cache,
+  test_vm_shm_capability, test_vm_fault_reasons, test_vm_pages_move, test_vm_ipc_map, test_pt_cache, test_hostile_page_quota,
 } from "./vm_tests";
 import { test_fs_ramdisk, test_fs_user_files } from "./fs_tests";
 import { pmm_free_frames } from "../mm/pmm";
@@ -62,7 +62,7 @@ const TESTS: readonly TestFn[] = [
   test_mutex_priority_inheritance, test_futex_user_mutex,
   test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_thread_stacks,
   test_user_receive_preemptible, test_user_demo, test_vm_user_demand, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory, test_vm_shm_capability,
-  test_vm_ipc_map, test_vm_fault_reasons,
+  test_vm_ipc_map, test_hostile_page_quota, test_vm_fault_reasons,
   test_fs_ramdisk, test_fs_user_files, test_hostile_forged_reply, test_hostile_fpu_leak,
   test_hostile_killed_thread, test_hostile_write_execute, test_hostile_exhaustion, test_hostile_priority,
   test_hostile_capabilities, test_hostile_kill_blocked, test_cpu_protections,
@@ -87,7 +87,7 @@ const NAMES: readonly string[] = [
   "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer",
   "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
   "vm_user_demand_paging", "vm_user_fork_own_writes", "vm_fork_bomb_bounded", "vm_shared_memory_two_processes",
-  "vm_shm_capability_in_ipc", "vm_ipc_buffer_by_mapping",
+  "vm_shm_capability_in_ipc", "vm_ipc_buffer_by_mapping", "hostile_page_quota",
   "vm_bad_accesses_killed_with_reason", "fs_ramdisk_tree", "fs_user_read_write_seek_mmap_unlink",
   "hostile_forged_reply", "hostile_fpu_leak", "hostile_killed_thread_never_runs", "hostile_write_execute",
   "hostile_heap_exhaustion", "hostile_priority_starvation", "hostile_forged_capabilities", "hostile_kill_while_blocked",

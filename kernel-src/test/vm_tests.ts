@@ -16,7 +16,10 @@ import { Process, proc_spawn_path, proc_wait, proc_live, MAX_PROCESSES, EXIT_FAU
 import { shm_live } from "../mm/shm";
 import { pages_take, pages_map } from "../mm/pagemove";
 import { kmalloc, kfree } from "../mm/kmalloc";
-import { ipc_send, ipc_port_ref, ipc_live_ports } from "../ipc/port";
+import { ipc_send, ipc_port_ref, ipc_live_ports, ipc_receiver_waiting } from "../ipc/port";
+import { quota_pages } from "../proc/quota";
+import { PROC_MAX_PAGES } from "../abi/limits";
+import { clock_ticks } from "../time/clock";
 import { IpcMessage, IPC_FLAG_CAP } from "../abi/ipc";
 import { kmalloc_live_objects } from "../mm/kmalloc";
 import { fs_file_pages } from "../fs/vfs";
@@ -298,6 +301,35 @@ function poke_new(space: AddressSpace, va: u64): bool {
   if (vmm_map(space, va, pa, PTE_U | PTE_W | PTE_NX | PTE_OWNED)) return true;
   pmm_free(pa);
   return false;
+}
+
+/**
+ * user/pagehog maps memory until its page quota (PROC_MAX_PAGES) says E_NOMEM, while memory is
+ * still free (checked here as it waits), then every other way to get pages charged fails cleanly;
+ * the kernel stays up and every frame, promise and allocation comes back.
+ */
+export function test_hostile_page_quota(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let live = kmalloc_live_objects();
+  let p = proc_spawn_path("/bin/pagehog", 32, false);
+  if (p == null) return check(false, "spawn /bin/pagehog");
+  let t0 = clock_ticks();
+  while (!p.exited && !ipc_receiver_waiting(p.port) && clock_ticks() - t0 < 3000) thread_sleep(5);
+  let ok = check(ipc_receiver_waiting(p.port), "pagehog reached its limit and waits");
+  ok = check_eq(quota_pages(p.quota), PROC_MAX_PAGES, "its quota is full") && ok;
+  let headroom = pmm_free_frames() - pmm_reserved();
+  kprint(`# page quota: ${quota_pages(p.quota)} pages charged, ${headroom} frames still free and unpromised\n`);
+  ok = check(headroom >= 1024, "memory was not what ran out (4 MiB still free)") && ok;
+  let m = new IpcMessage();
+  ok = check_eq(u64(ipc_send(p.port, m, 0)), 0, "the go-ahead") && ok;
+  destroy(m);
+  ok = check_eq(u64(proc_wait(p)), 0, "pagehog: failed checks (its exit status)") && ok;
+  wait_all_gone();
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
 }
 
 /** Waits (up to ~10 s) until no user process is left; the most seen alive at once. */
