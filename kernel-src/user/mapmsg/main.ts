@@ -3,11 +3,12 @@
 // (its OWN_PORT names our port) as calls, and checks after each reply that its buffer is as it
 // left it. We receive them mapped, copy-on-write: the bytes are there, our writes stay ours, the
 // child's writes after a send stay its own. A receiver that does not ask for a mapping gets a
-// copy; a small or unaligned buffer is copied; a buffer in shared memory is copied.
+// copy; a small or unaligned buffer is copied; a buffer in shared memory is copied; the kernel
+// service (a kernel receiver) sums a mapped buffer's bytes from its frames.
 // Exit status: failed checks (the child reports its own in its messages' inline data).
 
 import { print, fork, exit, mmap, munmap, ipc_send, ipc_receive, shm_create, shm_map } from "../lib/sys";
-import { IpcMessage, OWN_PORT, IPC_FLAG_CALL, IPC_FLAG_MAPPED, IPC_RECEIVE_MAP, IPC_MAP_MIN, inline_addr } from "../../abi/ipc";
+import { IpcMessage, OWN_PORT, SERVICE_PORT, SVC_SUM, IPC_FLAG_CALL, IPC_FLAG_MAPPED, IPC_RECEIVE_MAP, IPC_MAP_MIN, inline_addr } from "../../abi/ipc";
 import { SEND_CALL, SEND_REPLY, SEND_MAP, PROT_READ, PROT_WRITE } from "../../abi/syscall";
 
 const SIZE: u64 = 65536;
@@ -120,6 +121,13 @@ export function main(port: u64): i32 {
   expect("6 shared memory: copied", i64(msg.buffer == buf && (msg.flags & IPC_FLAG_MAPPED) == 0), 1);
   expect("6 the bytes", mismatches(buf, SIZE, 6), 0);
   reply();
+  // a kernel receiver (the service's SVC_SUM) reads a mapped buffer from its frames
+  let sum: u64 = 0;
+  for (let off: u64 = 0; off < SIZE; off++) sum += u64(load<u8>(buf + off));
+  setup(buf, SIZE, SVC_SUM);
+  expect("SVC_SUM with SEND_MAP", ipc_send(SERVICE_PORT, msg, SEND_CALL | SEND_MAP), 0);
+  expect("the service's sum of the mapped pages", i64(load<u64>(inline_addr(msg))), i64(sum));
+  expect("the service's length", i64(load<u64>(inline_addr(msg) + 8)), i64(SIZE));
   setup(0, 0, 0);
   expect("the child's report", ipc_receive(port, msg, 0), 0);
   expect("7", i64(msg.type), 7);
