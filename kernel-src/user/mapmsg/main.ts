@@ -4,11 +4,12 @@
 // left it. We receive them mapped, copy-on-write: the bytes are there, our writes stay ours, the
 // child's writes after a send stay its own. A receiver that does not ask for a mapping gets a
 // copy; a small or unaligned buffer is copied; a buffer in shared memory is copied; the kernel
-// service (a kernel receiver) sums a mapped buffer's bytes from its frames.
+// service (a kernel receiver) sums a mapped buffer's bytes from its frames; a mapped buffer
+// queued at a port that is destroyed lets go of its pages (the kernel's test counts the frames).
 // Exit status: failed checks (the child reports its own in its messages' inline data).
 
-import { print, fork, exit, mmap, munmap, ipc_send, ipc_receive, shm_create, shm_map } from "../lib/sys";
-import { IpcMessage, OWN_PORT, SERVICE_PORT, SVC_SUM, IPC_FLAG_CALL, IPC_FLAG_MAPPED, IPC_RECEIVE_MAP, IPC_MAP_MIN, inline_addr } from "../../abi/ipc";
+import { print, fork, exit, mmap, munmap, ipc_send, ipc_receive, shm_create, shm_map, port_create, cap_drop } from "../lib/sys";
+import { IpcMessage, OWN_PORT, SERVICE_PORT, SVC_SUM, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_MAPPED, IPC_RECEIVE_MAP, IPC_MAP_MIN, inline_addr } from "../../abi/ipc";
 import { SEND_CALL, SEND_REPLY, SEND_MAP, PROT_READ, PROT_WRITE } from "../../abi/syscall";
 
 const SIZE: u64 = 65536;
@@ -121,6 +122,13 @@ export function main(port: u64): i32 {
   expect("6 shared memory: copied", i64(msg.buffer == buf && (msg.flags & IPC_FLAG_MAPPED) == 0), 1);
   expect("6 the bytes", mismatches(buf, SIZE, 6), 0);
   reply();
+  // a mapped buffer queued at a port that is destroyed: its pages go with the message
+  let q = port_create();
+  expect("port_create", i64(q > 0), 1);
+  setup(buf, SIZE, 8);
+  expect("queue a mapped buffer", ipc_send(u64(q), msg, SEND_MAP | IPC_NONBLOCK), 0);
+  expect("destroy the port with it", cap_drop(u64(q)), 0);
+  store<u64>(buf, 42); // our page again, writable (the message's reference is gone)
   // a kernel receiver (the service's SVC_SUM) reads a mapped buffer from its frames
   let sum: u64 = 0;
   for (let off: u64 = 0; off < SIZE; off++) sum += u64(load<u8>(buf + off));
