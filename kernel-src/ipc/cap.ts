@@ -26,7 +26,7 @@ import { CAP_SEND, CAP_MAP_READ, CAP_MAP_WRITE } from "../abi/ipc";
 export const CAP_KIND_SHM: u64 = 1 << 32;
 
 export class CapTable {
-  refs!: InlineArray<u64, 64>; // port references (0 = empty slot)
+  refs!: InlineArray<u64, 64>; // port references, or shared-memory records (CAP_KIND_SHM); 0 = empty slot
   rights!: InlineArray<u64, 64>;
 }
 
