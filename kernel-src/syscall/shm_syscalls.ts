@@ -3,19 +3,26 @@
 // handle (ipc/cap.ts), like a port: SYS_SHM_CREATE gives one with every right, SYS_SHM_RESTRICT
 // makes another with fewer, SYS_IPC_SEND with SEND_GRANT passes one (its map rights) to the
 // receiver, SYS_SHM_MAP maps the object with what the handle allows, SYS_CAP_DROP lets go of one
-// and SYS_CAP_REVOKE (with CAP_SHM_OWNER) voids every other. Mappings are undone with SYS_MUNMAP.
+// and SYS_CAP_REVOKE (with CAP_SHM_OWNER) voids every other and unmaps the object from every
+// other process. Mappings are undone with SYS_MUNMAP.
 // These calls run with interrupts off from start to end (like the file system calls), so a
 // handle's check and its use are one step.
 
-import { thread_current } from "../sched/scheduler";
-import { proc_of } from "../proc/process";
+import { thread_current, thread_for_each } from "../sched/scheduler";
+import { thr } from "../sched/thread";
+import { Process, proc_of } from "../proc/process";
+import { quota_credit_pages } from "../proc/quota";
+import { vma_take_shared, vma_start, vma_end, vma_free_record } from "../mm/vma";
+import { vmm_pte } from "../mm/vmm";
+import { user_unmap_page } from "../mm/usercopy";
+import { fs_unmapped } from "../fs/vfs";
 import { map_file } from "./fs_syscalls";
 import { shm_create, shm_get, shm_put, shm_node, shm_size, shm_revoke } from "../mm/shm";
 import { CapTable, cap_install_shm, cap_lookup_shm, cap_rights, cap_set, CAP_KIND_SHM } from "../ipc/cap";
 import { ipc_ref_valid } from "../ipc/port";
 import { ipc_buf_attach_shm } from "../ipc/message";
 import { irq_save, irq_restore } from "../arch/hal";
-import { PAGE_MASK, page_round_up } from "../mm/layout";
+import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
 import { CAP_MAP_READ, CAP_MAP_WRITE, CAP_SHM_OWNER } from "../abi/ipc";
 import { PROT_READ, PROT_WRITE, MAP_SHARED } from "../abi/syscall";
 import { E_OK, E_INVAL, E_NOMEM, E_BADPORT } from "../abi/errors";
@@ -88,7 +95,9 @@ export function shm_grant_take(k: u64, h: u64): bool {
 
 /**
  * SYS_CAP_REVOKE on a handle with CAP_SHM_OWNER: every other capability to the object, in any
- * table or in flight, names nothing from now on (mm/shm.ts shm_revoke); h names it still.
+ * table or in flight, names nothing from now on (mm/shm.ts shm_revoke); h names it still. And
+ * the object leaves every other process's address space: their mappings of it are removed
+ * (a later access there is a fault, "no mapping"); the revoker's own mappings stay.
  */
 export function shm_cap_revoke(t: CapTable, h: u64): i64 {
   let irq = irq_save();
@@ -97,7 +106,34 @@ export function shm_cap_revoke(t: CapTable, h: u64): i64 {
   if (n != 0) {
     cap_set(t, h, n, cap_rights(t, h) | CAP_KIND_SHM);
     shm_put(s); // the slot's reference to the old record
+    revoked_node = shm_node(n);
+    revoker = thread_current().proc;
+    thread_for_each(unmap_revoked, 0);
   }
   irq_restore(irq);
   return s == 0 ? E_BADPORT : n == 0 ? E_NOMEM : E_OK;
+}
+
+let revoked_node: u64 = 0; // shm_cap_revoke's, for unmap_revoked (interrupts are off throughout)
+let revoker: u64 = 0;
+
+/**
+ * Removes the revoked object's mappings from the process of thread a (each process is met once
+ * per thread: after the first, nothing is left), unless it is the revoker's or torn down already.
+ */
+function unmap_revoked(a: u64, arg: u64): void {
+  let t = thr(a);
+  if (t.proc == 0 || t.proc == revoker) return;
+  let p = changetype<Process>(t.proc);
+  if (p.threads == 0) return; // its address space is gone (or going) with its last thread
+  while (true) {
+    let v = vma_take_shared(p.space, revoked_node);
+    if (v == 0) return;
+    for (let va = vma_start(v); va < vma_end(v); va += PAGE_SIZE) {
+      if (vmm_pte(p.space, va) != 0) user_unmap_page(p.space, va); // the file's frame stays the file's
+    }
+    fs_unmapped(revoked_node);
+    quota_credit_pages(p.quota, (vma_end(v) - vma_start(v)) / PAGE_SIZE, false);
+    vma_free_record(v);
+  }
 }

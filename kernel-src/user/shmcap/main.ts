@@ -3,8 +3,8 @@
 // process. The kernel gives each a send right to the other's port first. We create an object, map
 // it, and grant it to the peer: each sees the other's writes. Then a read-only handle
 // (SYS_SHM_RESTRICT) the peer cannot map writable; then we revoke: the peer's handles name nothing
-// (its mappings stay); a grant left in flight when the peer dies goes with its port. The peer
-// ends killed by a write to its read-only mapping. Exit status: failed checks, ours and the
+// and its mappings are gone (ours stay); a grant left in flight when the peer dies goes with its
+// port. The peer ends killed by a write to a read-only mapping. Exit status: failed checks, ours and the
 // peer's (it reports them in its messages).
 
 import { print, ipc_send, ipc_receive, munmap, cap_drop, cap_revoke, shm_create, shm_map, shm_restrict } from "../lib/sys";
@@ -84,9 +84,10 @@ export function main(port: u64): i32 {
   if (d > 0) expect("munmap", munmap(u64(d), 4096), 0);
   send(peer, T_REVOKED, 0);
   receive(T_AFTER_REVOKE);
-  expect("the peer's write after the revoke (its mapping stays)", i64(load<u64>(a + 24)), 0x4444);
-  // the peer dies (a write to its read-only mapping) with a grant of ours queued at its port
-  send(peer, T_DIE, 0);
+  expect("our mapping stays after our revoke", i64(load<u64>(a + 16)), 0x3333);
+  // the peer dies (a write to a read-only mapping) with a grant of ours queued at its port
+  let ro2 = u64(shm_restrict(h, CAP_MAP_READ));
+  send(peer, T_DIE, ro2);
   clear();
   msg.type = T_LATE;
   msg.cap = h;
@@ -97,6 +98,7 @@ export function main(port: u64): i32 {
   expect("the peer died", i64(r == E_DESTROYED || r == E_BADPORT), 1);
   expect("munmap ours", munmap(a, SIZE), 0);
   expect("drop the revoked handle", cap_drop(ro), 0);
+  expect("drop the second read-only handle", cap_drop(ro2), 0);
   expect("drop ours", cap_drop(h), 0);
   expect("dropped", shm_map(h, 0, SIZE, PROT_READ), E_BADPORT);
   if (failures == 0) print(`[USER shmcap] two processes shared memory through a capability passed in IPC\n`);

@@ -1,9 +1,10 @@
 // The peer of user/shmcap (see there): holds no shared-memory capability at first, so no handle
 // it can name maps anything; then it gets the owner's object in messages, read-write and then
-// read-only, and checks what each allows; after the owner revokes, its handles name nothing but
-// its mappings stay. Told to die, it writes to its read-only mapping and is killed for it.
+// read-only, and checks what each allows; after the owner revokes, its handles name nothing and
+// its mappings are gone. Told to die (with a new read-only handle), it writes to that mapping and
+// is killed for it.
 
-import { print, ipc_send, ipc_receive, cap_drop, cap_revoke, shm_map, shm_restrict } from "../lib/sys";
+import { print, ipc_send, ipc_receive, munmap, cap_drop, cap_revoke, shm_map, shm_restrict } from "../lib/sys";
 import { IpcMessage, OWN_PORT, SERVICE_PORT, IPC_FLAG_CAP, IPC_FLAG_SHM, CAP_MAP_READ, CAP_MAP_WRITE, inline_addr } from "../../abi/ipc";
 import { PROT_READ, PROT_WRITE } from "../../abi/syscall";
 import { E_INVAL, E_BADPORT } from "../../abi/errors";
@@ -80,15 +81,19 @@ export function main(port: u64): i32 {
   expect("revoked: the read-write handle names nothing", shm_map(hw, 0, SIZE, PROT_READ), E_BADPORT);
   expect("revoked: the read-only handle names nothing", shm_map(hr, 0, SIZE, PROT_READ), E_BADPORT);
   expect("revoked: no restrict", shm_restrict(hw, CAP_MAP_READ), E_BADPORT);
-  expect("the mapping stays", i64(load<u64>(b)), 0x1111);
-  store<u64>(b + 24, 0x4444);
+  expect("revoked: the read-write mapping is gone", munmap(b, SIZE), E_INVAL);
+  expect("revoked: the read-only mapping is gone", munmap(c, SIZE), E_INVAL);
   expect("drop", cap_drop(hw), 0);
   expect("drop again", cap_drop(hw), E_BADPORT);
   report(T_AFTER_REVOKE);
-  // told to die: a write to the read-only mapping kills us, holding a handle (hr) and two mappings
-  receive(T_DIE);
+  // told to die, with a new read-only handle: a write to its mapping kills us, holding handles
+  // (hr, stale; the new one) and the mapping
+  let h2 = receive(T_DIE);
+  let d = u64(shm_map(h2, 0, SIZE, PROT_READ));
+  expect("map the new read-only handle", i64(i64(d) > 0), 1);
+  expect("the object, as the owner left it", i64(load<u64>(d + 16)), 0x3333);
   if (failures != 0) print(`[USER shmpeer] ${failures} failed checks before the end\n`);
-  store<u64>(c + 32, 0xdead);
+  store<u64>(d + 32, 0xdead);
   print(`[USER shmpeer] FAIL: wrote to a read-only mapping\n`);
   return 1;
 }
