@@ -15,7 +15,7 @@ import { quota_credit_pages } from "../proc/quota";
 import { vma_take_shared, vma_start, vma_end, vma_free_record } from "../mm/vma";
 import { vmm_pte } from "../mm/vmm";
 import { user_unmap_page } from "../mm/usercopy";
-import { fs_unmapped } from "../fs/vfs";
+import { fs_unmapped, MAX_FILE } from "../fs/vfs";
 import { map_file } from "./fs_syscalls";
 import { shm_create, shm_get, shm_put, shm_node, shm_size, shm_revoke } from "../mm/shm";
 import { CapTable, cap_install_shm, cap_lookup_shm, cap_rights, cap_set, CAP_KIND_SHM } from "../ipc/cap";
@@ -27,7 +27,6 @@ import { CAP_MAP_READ, CAP_MAP_WRITE, CAP_SHM_OWNER } from "../abi/ipc";
 import { PROT_READ, PROT_WRITE, MAP_SHARED } from "../abi/syscall";
 import { E_OK, E_INVAL, E_NOMEM, E_BADPORT } from "../abi/errors";
 
-const MAX_SHM: u64 = 16 * 1024 * 1024; // fs/vfs.ts MAX_FILE
 const MAP_RIGHTS: u64 = CAP_MAP_READ | CAP_MAP_WRITE;
 
 function caps(): CapTable {
@@ -36,7 +35,7 @@ function caps(): CapTable {
 
 /** shm_create(size): a new zero-filled object of size bytes (frames at first touch); its handle, with every right. */
 export function sys_shm_create(size: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
-  if (size == 0 || size > MAX_SHM) return E_INVAL;
+  if (size == 0 || size > MAX_FILE) return E_INVAL;
   let s = shm_create(page_round_up(size), changetype<u64>(proc_of(thread_current()).quota)); // PROC_MAX_PAGES
   if (s == 0) return E_NOMEM;
   let h = cap_install_shm(caps(), s, MAP_RIGHTS | CAP_SHM_OWNER, ipc_ref_valid);
