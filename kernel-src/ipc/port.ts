@@ -29,7 +29,7 @@
 // no ready thread (the priority rule, see scheduler.ts); otherwise it queues it and schedules.
 // Buffers, queued messages, full queues, destroyed ports and every error take the general path.
 
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND } from "../abi/ipc";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
 import { CapTable, cap_lookup } from "./cap";
 import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, E_KILLED } from "../abi/errors";
 import { IPC_QUEUE_CAPACITY, copy_inline, copy_message, ipc_buf_alloc, ipc_buf_free } from "./message";
@@ -46,6 +46,8 @@ let port_cache: u64 = 0; // the object cache of Port records
 import { irq_save, irq_restore } from "../arch/hal";
 import { log_info } from "../lib/log";
 import { user_msg_kva, user_gen } from "../mm/usercopy";
+import { PAGE_SIZE, PAGE_MASK } from "../mm/layout";
+import { proc_pid } from "../proc/process";
 
 export const MAX_PORTS: u64 = 256;
 
@@ -517,6 +519,9 @@ function handoff_from(pa: u64, req: IpcMessage): u64 {
   let ra = p.receivers.head;
   if (ra == 0) return 0;
   let r = thr(ra);
+  // A receiver in SYS_IPC_REPLY_WAIT's fast path waits with its user page (ipc_dst in the
+  // direct map): deliver there only while no user page was unmapped since it was checked.
+  if (r.ipc_gen != 0 && r.ipc_gen != user_gen()) return 0;
   p.receivers.head = r.next;
   if (r.next == 0) p.receivers.tail = 0;
   r.next = 0;
@@ -664,21 +669,40 @@ function reply_wait_slow(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
 
 /**
  * The reply-and-wait fast path's test: the caller waiting for the reply to req when the reply
- * can go straight to it (it is our reply_to, inline data only, port id exists with nothing
- * queued, and, when its ipc_dst is a user page in the direct map, no user page unmapped since it
- * was checked), else 0. A nonzero reply_msg_id equal to req's means that very call is blocked
- * waiting (every waker clears it), with its ipc_dst set.
+ * can go straight to it (it is our reply_to, inline data only, the port pa (a Port address, 0
+ * for none) has nothing queued, and, when the caller's ipc_dst is a user page in the direct map,
+ * no user page unmapped since it was checked), else 0. A nonzero reply_msg_id equal to req's
+ * means that very call is blocked waiting (every waker clears it), with its ipc_dst set.
+ * @inline
  */
-function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u64 {
+function reply_target(me: Thread, pa: u64, req: IpcMessage, msg_id: u64, resp: IpcMessage): u64 {
   let a = me.reply_to;
-  if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return 0;
+  if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || msg_id == 0 || resp.buffer_size != 0 || pa == 0) return 0;
   let t = thr(a);
   // reply_to is set only when a call is handed to us, together with the caller's reply_holder:
   // a matching reply_msg_id means we hold its reply right (no holder check needed here).
-  if (t.reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
+  if (t.reply_msg_id != msg_id) return 0;
   if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
-  let p = changetype<Port>(ports[i32(id)]);
+  let p = changetype<Port>(pa);
   return p.count == 0 && p.callers.head == 0 ? a : 0; // else the next message is there already
+}
+
+/**
+ * The reply-and-wait fast paths' common part (reply_target has chosen the caller a): resp goes
+ * straight into a's destination, we wait on p's receivers with our destination dst, and the CPU
+ * goes straight to a (sched_handoff). Returns when a message or an error wakes us.
+ * @inline
+ */
+function reply_and_wait(c: Cpu, me: Thread, a: u64, p: Port, resp: IpcMessage, msg_id: u64, dst: u64): void {
+  let t = thr(a);
+  t.reply_msg_id = 0;
+  t.wait_result = E_OK;
+  deliver_direct(t, resp, me.tid, msg_id, 0);
+  fast_replies++;
+  me.ipc_dst = dst;
+  me.state = THREAD_BLOCKED;
+  waitq_add(p.receivers, c.current);
+  sched_handoff(c, a);
 }
 
 /**
@@ -691,17 +715,11 @@ function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u
  */
 export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage, c: Cpu): i64 {
   let me = thr(c.current);
-  let a = reply_target(me, id, req, resp);
+  let pa = id < MAX_PORTS ? ports[i32(id)] : 0; // ports[0] is 0
+  let msg_id = req.msg_id;
+  let a = reply_target(me, pa, req, msg_id, resp);
   if (a == 0) return reply_wait_slow(id, req, resp);
-  let t = thr(a);
-  t.reply_msg_id = 0;
-  t.wait_result = E_OK;
-  deliver_direct(t, resp, me.tid, req.msg_id, 0);
-  fast_replies++;
-  me.ipc_dst = changetype<u64>(req);
-  me.state = THREAD_BLOCKED;
-  waitq_add(changetype<Port>(ports[i32(id)]).receivers, c.current);
-  sched_handoff(c, a);
+  reply_and_wait(c, me, a, changetype<Port>(pa), resp, msg_id, changetype<u64>(req));
   // Nothing is carried across the switch (no callee-saved registers to save): if the message was
   // staged by the general path, our ipc_dst is still req (only a fast path clears it).
   me = thread_current();
@@ -712,6 +730,39 @@ export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage
 
 /** A server's loop step: reply to req with resp, then receive into req (ipc_reply_wait_locked). */
 export declare function ipc_reply_wait(id: u64, req: IpcMessage, resp: IpcMessage): i64;
+
+/**
+ * SYS_IPC_REPLY_WAIT's fast path (sys_ipc_reply_wait_entry in arch/x86_64/syscall.S calls it
+ * first, with c = this_cpu(), interrupts off): ipc_reply_wait_locked for a user server. h is its
+ * handle with the receive right; req_ptr the user message holding the call being answered, where
+ * the next message is received; resp_ptr the reply, the same message or one in the same page.
+ * Both are read and written in place through the direct map (user_msg_kva), the reply goes
+ * straight into the caller's destination, and the next call is delivered straight into req
+ * while no user page is unmapped (ipc_gen; handoff_from checks it). CALL_NOT_TAKEN when any
+ * condition fails (nothing has changed: the general path, syscall.ts sys_ipc_reply_wait,
+ * decides, errors included); CALL_STAGED when the message that woke us was staged by the
+ * general path (the system call delivers it as a receive does).
+ */
+export function ipc_reply_wait_user(h: u64, req_ptr: u64, resp_ptr: u64, c: Cpu): i64 {
+  let kva = user_msg_kva(thr(c.current), req_ptr); // first: it may call, and nothing is live yet
+  let off = resp_ptr - req_ptr; // the reply's place, in req's page
+  if (kva == 0 || (req_ptr & ~PAGE_MASK) != (resp_ptr & ~PAGE_MASK) || (resp_ptr & PAGE_MASK) > PAGE_SIZE - sizeof<IpcMessage>()) {
+    return CALL_NOT_TAKEN;
+  }
+  let me = thr(c.current);
+  let pa = port_of_ref(cap_lookup(changetype<CapTable>(me.caps), h, CAP_RECEIVE));
+  if (pa == 0 || changetype<Port>(pa).owner != proc_pid(me.proc) || me.killed) return CALL_NOT_TAKEN;
+  let req = changetype<IpcMessage>(kva);
+  let msg_id = req.msg_id; // read once: another thread of ours may be writing the page
+  let a = reply_target(me, pa, req, msg_id, changetype<IpcMessage>(kva + off));
+  if (a == 0) return CALL_NOT_TAKEN;
+  me.ipc_gen = user_gen();
+  reply_and_wait(c, me, a, changetype<Port>(pa), changetype<IpcMessage>(kva + off), msg_id, kva);
+  me = thread_current(); // nothing is carried across the switch (see ipc_reply_wait_locked)
+  me.ipc_gen = 0;
+  let r = me.wait_result;
+  return r != E_OK || me.ipc_dst == 0 ? r : CALL_STAGED;
+}
 
 /** Messages the call fast path and the reply-and-wait fast path delivered (tests). */
 export function ipc_fast_calls(): u64 {

@@ -95,6 +95,11 @@ export function proc_of(t: Thread): Process {
   return changetype<Process>(t.proc);
 }
 
+/** The pid of the Process at address proc (a Thread's proc field), for the IPC fast paths. @inline */
+export function proc_pid(proc: u64): u64 {
+  return changetype<Process>(proc).pid;
+}
+
 export function proc_name(p: Process): string {
   return changetype<string>(changetype<u64>(p) + offsetof<Process>("name"));
 }

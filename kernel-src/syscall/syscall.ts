@@ -34,7 +34,7 @@ import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_un
 import { FD_FIRST } from "../abi/fs";
 import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
 import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF, E_BADPORT } from "../abi/errors";
 import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, SEND_GRANT, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
 import { CapTable, cap_lookup, cap_install, cap_set } from "../ipc/cap";
@@ -54,6 +54,8 @@ declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u6
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_write_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+/** SYS_IPC_REPLY_WAIT's entry (arch/x86_64/syscall.S): the fast path, else sys_ipc_reply_wait. */
+declare function sys_ipc_reply_wait_entry(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
 const SEND_FLAGS: u64 = 15;
 const MAX_IO: u64 = 4096;
@@ -70,7 +72,7 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write_preemptible, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
-  sys_port_create, sys_cap_drop, sys_cap_revoke, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
+  sys_port_create, sys_cap_drop, sys_cap_revoke, sys_ipc_reply_wait_entry, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
   sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
@@ -297,32 +299,86 @@ export function staged_reply_out(ptr: u64): i64 {
  */
 export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
-  let reply = (flags & SEND_REPLY) != 0;
-  if (reply && (flags & SEND_GRANT) != 0) return E_INVAL;
+  if ((flags & SEND_REPLY) != 0) return (flags & SEND_GRANT) != 0 ? E_INVAL : reply_user(ptr, ptr);
   let call = (flags & SEND_CALL) != 0;
   let m = message_in(ptr, call);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, call)) return E_FAULT; // checked again page by page as buffer_in copies it
-  let port: u64 = 0;
-  if (!reply) {
-    let caps = changetype<CapTable>(thread_current().caps);
-    port = ipc_ref_id(cap_lookup(caps, h, CAP_SEND));
-    if (port == 0) return E_BADPORT;
-    m.flags = 0; // the kernel's to set
-    if ((flags & SEND_GRANT) != 0) {
-      let ref = cap_lookup(caps, m.cap, CAP_SEND);
-      if (!ipc_ref_valid(ref)) return E_BADPORT;
-      m.cap = ref; // the receiver gets a handle of its own for it (message_out)
-      m.flags = IPC_FLAG_CAP;
-    }
+  let caps = changetype<CapTable>(thread_current().caps);
+  let port = ipc_ref_id(cap_lookup(caps, h, CAP_SEND));
+  if (port == 0) return E_BADPORT;
+  m.flags = 0; // the kernel's to set
+  if ((flags & SEND_GRANT) != 0) {
+    let ref = cap_lookup(caps, m.cap, CAP_SEND);
+    if (!ipc_ref_valid(ref)) return E_BADPORT;
+    m.cap = ref; // the receiver gets a handle of its own for it (message_out)
+    m.flags = IPC_FLAG_CAP;
   }
   let r = buffer_in(m);
   if (r != E_OK) return r;
-  if (reply) return send_done(ipc_reply(m, m));
   if (!call) return send_done(ipc_send(port, m, flags & IPC_NONBLOCK));
   r = send_done(ipc_call_staged(port, m));
   return r == E_OK ? message_out(ptr, m) : r;
+}
+
+/**
+ * Answers the call received in the user message at req_ptr with the one at resp_ptr (SEND_REPLY:
+ * the same message): the reply goes out with req's sender, msg_id and flags, which name the call
+ * (ipc/port.ts reply_locked checks that we hold its reply right), and resp's type, inline data
+ * and buffer. Runs with interrupts on, like sys_ipc_send.
+ */
+function reply_user(req_ptr: u64, resp_ptr: u64): i64 {
+  let m = message_in(req_ptr, false);
+  if (m == null) return E_FAULT;
+  if (resp_ptr != req_ptr) {
+    let sender = m.sender_tid;
+    let id = m.msg_id;
+    let flags = m.flags;
+    m = message_in(resp_ptr, false);
+    if (m == null) return E_FAULT;
+    m.sender_tid = sender;
+    m.msg_id = id;
+    m.flags = flags;
+  }
+  if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
+  if (!buffer_ok(m, false)) return E_FAULT; // checked again page by page as buffer_in copies it
+  let r = buffer_in(m);
+  return r != E_OK ? r : send_done(ipc_reply(m, m));
+}
+
+/**
+ * The general path of SYS_IPC_REPLY_WAIT (h: a handle with the receive right; req_ptr: the call
+ * being answered, and where the next message is received; resp_ptr: the reply): when req is a
+ * call, reply_user, then the receive of sys_ipc_receive. A failed reply is returned without
+ * waiting. The handle is checked first, so that a bad one changes nothing. Runs with interrupts
+ * on (sys_ipc_reply_wait_entry jumps to sys_ipc_reply_wait_preemptible in arch/x86_64/syscall.S
+ * when the fast path, ipc/port.ts ipc_reply_wait_user, is not taken).
+ */
+export function sys_ipc_reply_wait(h: u64, req_ptr: u64, resp_ptr: u64, a4: u64, a5: u64): i64 {
+  if (ipc_ref_id(cap_lookup(changetype<CapTable>(thread_current().caps), h, CAP_RECEIVE)) == 0) return E_BADPORT;
+  let m = message_in(req_ptr, true);
+  if (m == null) return E_FAULT;
+  if ((m.flags & IPC_FLAG_CALL) != 0) {
+    let r = reply_user(req_ptr, resp_ptr);
+    if (r != E_OK) return r;
+  }
+  return sys_ipc_receive(h, req_ptr, 0, 0, 0);
+}
+
+/**
+ * When the message that ended ipc_reply_wait_user's wait was staged by the general path: deliver
+ * it into the user message at ptr as sys_ipc_receive does (message_out), its buffer into the
+ * destination ptr names now (read again: the fast path did not read it). Runs with interrupts on
+ * (staged_receive_out_preemptible in arch/x86_64/syscall.S).
+ */
+export function staged_receive_out(ptr: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  let m = message_in(ptr, true);
+  if (m == null) {
+    ipc_drop_staged(thread_current().ipc_user);
+    return E_FAULT;
+  }
+  return message_out(ptr, m);
 }
 
 /** Runs with interrupts on (sys_ipc_receive_preemptible in arch/x86_64/syscall.S). */

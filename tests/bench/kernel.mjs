@@ -21,7 +21,7 @@ export const ROWS = [
   { name: 'null_syscall', what: 'null system call from ring 3 (SYS_GETTID: syscall, dispatch, sysret)', bar: 60 },
   { name: 'ipc_call_reply_kernel', what: 'IPC call/reply round trip, kernel thread to kernel thread', bar: 400 },
   { name: 'ipc_call_reply_user', what: 'IPC call/reply round trip, ring 3 (SYS_IPC_SEND + SEND_CALL) to a kernel thread', bar: 400 },
-  { name: 'ipc_call_reply_user_user', what: 'IPC call/reply round trip between two user processes (SEND_CALL; the server receives and SEND_REPLYs)', bar: 400 },
+  { name: 'ipc_call_reply_user_user', what: 'IPC call/reply round trip between two user processes (SEND_CALL; the server answers with SYS_IPC_REPLY_WAIT)', bar: 400 },
   { name: 'process_yield_switch', what: 'SYS_YIELD between two user processes, per switch (address-space switch included)', bar: 100 },
   { name: 'futex_mutex_uncontended_user', what: 'ring 3: umutex_lock + umutex_unlock on a free futex mutex (no system call)', bar: 20 },
   { name: 'kmalloc_kfree_64', what: 'kmalloc(64) + kfree (slab size class, per-CPU magazine hit)', bar: 40 },

@@ -101,11 +101,36 @@ sys_ipc_call:
 1:
         ret
 
+# sys_ipc_reply_wait_entry(port, req, resp): SYS_IPC_REPLY_WAIT's entry in syscall_table, the
+# same shape as sys_ipc_call: the fast path ipc_reply_wait_user(port, req, resp, this_cpu())
+# (kernel-src/ipc/port.ts) first; CALL_NOT_TAKEN goes on to the general path
+# (sys_ipc_reply_wait, with interrupts on), CALL_STAGED to staged_receive_out(req) (interrupts on:
+# the message's buffer is copied out a page at a time), both in kernel-src/syscall/syscall.ts.
+        .globl sys_ipc_reply_wait_entry
+sys_ipc_reply_wait_entry:
+        pushq %rdi
+        pushq %rsi
+        pushq %rdx                      # three pushes after the return address: aligned for the call
+        movq %gs:0, %rcx                # c = this_cpu()
+        call ipc_reply_wait_user
+        popq %rdx
+        popq %rsi
+        popq %rdi
+        testq %rax, %rax
+        jle 1f
+        cmpq $CALL_STAGED, %rax
+        jne sys_ipc_reply_wait_preemptible
+        movq %rsi, %rdi
+        jmp staged_receive_out_preemptible
+1:
+        ret
+
 # The long system calls run with interrupts on: sys_mmap_preemptible and sys_munmap_preemptible
 # (syscall_table's entries for SYS_MMAP, SYS_MUNMAP: up to 16384 pages zeroed and mapped),
 # sys_write_preemptible (SYS_WRITE: up to 4 KiB polled out of the UART, a chunk at a time),
-# sys_ipc_receive_preemptible (SYS_IPC_RECEIVE) and sys_ipc_send_preemptible (where sys_ipc_call
-# goes when the call fast path is not taken: buffers of up to 64 KiB). The user state is on the
+# sys_ipc_receive_preemptible (SYS_IPC_RECEIVE), sys_ipc_send_preemptible (where sys_ipc_call
+# goes when the call fast path is not taken: buffers of up to 64 KiB), and the general halves of
+# SYS_IPC_REPLY_WAIT (sys_ipc_reply_wait_preemptible, staged_receive_out_preemptible). The user state is on the
 # kernel stack, so the timer may preempt the handler like a kernel thread
 # (kernel-src/mm/usercopy.ts has the invariant that keeps user copies safe). The cli puts
 # the way out (swapgs, sysretq) back under interrupts off. Separate stubs keep the sti and cli
@@ -117,6 +142,12 @@ sys_ipc_send_preemptible:
         .globl sys_ipc_receive_preemptible
 sys_ipc_receive_preemptible:
         leaq sys_ipc_receive(%rip), %r11
+        jmp 1f
+sys_ipc_reply_wait_preemptible:
+        leaq sys_ipc_reply_wait(%rip), %r11
+        jmp 1f
+staged_receive_out_preemptible:
+        leaq staged_receive_out(%rip), %r11
         jmp 1f
         .globl sys_mmap_preemptible
 sys_mmap_preemptible:
