@@ -45,8 +45,7 @@ import { slab_cache_create, slab_zalloc } from "../mm/slab";
 let port_cache: u64 = 0; // the object cache of Port records
 import { irq_save, irq_restore } from "../arch/hal";
 import { log_info } from "../lib/log";
-import { user_msg_kva, user_gen } from "../mm/usercopy";
-import { PAGE_SIZE, PAGE_MASK } from "../mm/layout";
+import { user_msg_kva, user_msg_kva_cached, user_gen } from "../mm/usercopy";
 import { proc_pid } from "../proc/process";
 
 export const MAX_PORTS: u64 = 256;
@@ -105,7 +104,7 @@ export function ipc_ref_id(ref: u64): u64 {
 
 /** The Port (address) a reference names, or 0: ipc_ref_id for the fast path. @inline */
 function port_of_ref(ref: u64): u64 {
-  let a = ports[i32(ref & 0xff)]; // ports[0] is 0
+  let a = load<u64>(addr_of(ports) + ((ref & 0xff) << 3)); // in range (MAX_PORTS = 256); ports[0] is 0
   return a != 0 && changetype<Port>(a).serial == ref >> 8 ? a : 0;
 }
 
@@ -734,30 +733,27 @@ export declare function ipc_reply_wait(id: u64, req: IpcMessage, resp: IpcMessag
 /**
  * SYS_IPC_REPLY_WAIT's fast path (sys_ipc_reply_wait_entry in arch/x86_64/syscall.S calls it
  * first, with c = this_cpu(), interrupts off): ipc_reply_wait_locked for a user server. h is its
- * handle with the receive right; req_ptr the user message holding the call being answered, where
- * the next message is received; resp_ptr the reply, the same message or one in the same page.
- * Both are read and written in place through the direct map (user_msg_kva), the reply goes
- * straight into the caller's destination, and the next call is delivered straight into req
- * while no user page is unmapped (ipc_gen; handoff_from checks it). CALL_NOT_TAKEN when any
- * condition fails (nothing has changed: the general path, syscall.ts sys_ipc_reply_wait,
- * decides, errors included); CALL_STAGED when the message that woke us was staged by the
- * general path (the system call delivers it as a receive does).
+ * handle with the receive right; the user message at ptr holds the call being answered and the
+ * reply (resp_ptr == ptr: an inline-only answer), and receives the next message. It is read and
+ * written in place through the direct map (user_msg_kva_cached), the reply goes straight into
+ * the caller's destination, and the next call straight into ptr's page while no user page is
+ * unmapped (ipc_gen; handoff_from checks it). CALL_NOT_TAKEN when any condition fails (nothing
+ * has changed: the general path, syscall.ts sys_ipc_reply_wait, decides, errors included; it
+ * also fills the page cache this path needs); CALL_STAGED when the message that woke us was
+ * staged by the general path (the system call delivers it as a receive does).
  */
-export function ipc_reply_wait_user(h: u64, req_ptr: u64, resp_ptr: u64, c: Cpu): i64 {
-  let kva = user_msg_kva(thr(c.current), req_ptr); // first: it may call, and nothing is live yet
-  let off = resp_ptr - req_ptr; // the reply's place, in req's page
-  if (kva == 0 || (req_ptr & ~PAGE_MASK) != (resp_ptr & ~PAGE_MASK) || (resp_ptr & PAGE_MASK) > PAGE_SIZE - sizeof<IpcMessage>()) {
-    return CALL_NOT_TAKEN;
-  }
+export function ipc_reply_wait_user(h: u64, ptr: u64, resp_ptr: u64, c: Cpu): i64 {
   let me = thr(c.current);
+  let kva = user_msg_kva_cached(me, ptr);
   let pa = port_of_ref(cap_lookup(changetype<CapTable>(me.caps), h, CAP_RECEIVE));
-  if (pa == 0 || changetype<Port>(pa).owner != proc_pid(me.proc) || me.killed) return CALL_NOT_TAKEN;
+  if (kva == 0 || resp_ptr != ptr || pa == 0) return CALL_NOT_TAKEN;
+  if (changetype<Port>(pa).owner != proc_pid(me.proc) || me.killed) return CALL_NOT_TAKEN;
   let req = changetype<IpcMessage>(kva);
   let msg_id = req.msg_id; // read once: another thread of ours may be writing the page
-  let a = reply_target(me, pa, req, msg_id, changetype<IpcMessage>(kva + off));
+  let a = reply_target(me, pa, req, msg_id, req);
   if (a == 0) return CALL_NOT_TAKEN;
   me.ipc_gen = user_gen();
-  reply_and_wait(c, me, a, changetype<Port>(pa), changetype<IpcMessage>(kva + off), msg_id, kva);
+  reply_and_wait(c, me, a, changetype<Port>(pa), req, msg_id, kva);
   me = thread_current(); // nothing is carried across the switch (see ipc_reply_wait_locked)
   me.ipc_gen = 0;
   let r = me.wait_result;

@@ -106,6 +106,17 @@ export function user_msg_kva(t: Thread, ptr: u64): u64 {
   return user_msg_kva_miss(ptr);
 }
 
+/**
+ * user_msg_kva when the cache holds ptr's page, else 0 without walking the page tables (a fast
+ * path that gets 0 takes its general path, whose check fills the cache). Inlined: no call.
+ * @inline
+ */
+export function user_msg_kva_cached(t: Thread, ptr: u64): u64 {
+  let off = ptr & PAGE_MASK;
+  let hit = t.checked_page == ptr - off && t.check_gen == unmaps && off <= PAGE_SIZE - sizeof<IpcMessage>();
+  return hit ? DIRECT_MAP_BASE + t.checked_frame + off : 0;
+}
+
 /** user_msg_kva without the cached check: walks the page tables and fills the cache. @noinline */
 function user_msg_kva_miss(ptr: u64): u64 {
   let off = ptr & PAGE_MASK;
