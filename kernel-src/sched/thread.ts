@@ -89,6 +89,7 @@ export class Thread {
   blocked_on: u64 = 0;
   held_mutexes: u64 = 0;
   futex_addr: u64 = 0; // user address it sleeps on in SYS_FUTEX_WAIT (sync/futex.ts), 0 if none
+  ipc_uptr: u64 = 0; // the user message of an IPC system call's fast path, kept across its wait (syscall.ts)
 }
 
 export class WaitQueue {

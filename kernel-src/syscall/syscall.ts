@@ -24,7 +24,12 @@ import { log_info, put_bytes } from "../lib/log";
 import { serial_getc, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
 import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
 import { Process, proc_of, proc_exit, proc_new_thread, proc_fork, proc_port_create, proc_cap_drop, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
-import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user, user_read_message, user_write_message } from "../mm/usercopy";
+import {
+  user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user, user_read_message, user_write_message,
+  user_msg_kva_cached,
+} from "../mm/usercopy";
+import { thr } from "../sched/thread";
+import { this_cpu } from "../sched/percpu";
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
@@ -44,7 +49,8 @@ import { copy_message, ipc_buf_alloc, ipc_buf_free } from "../ipc/message";
 import { futex_wait, futex_wake } from "../sync/futex";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
-  ipc_ref_id, ipc_ref_valid, ipc_port_revoke, CALL_NOT_TAKEN, CALL_STAGED,
+  ipc_ref_id, ipc_ref_valid, ipc_port_revoke, CALL_STAGED, ipc_call_user_port, ipc_call_user,
+  ipc_reply_wait_user_port, ipc_reply_wait_user,
 } from "../ipc/port";
 
 /** SYS_FORK's entry (arch/x86_64/syscall.S): calls sys_fork with the user registers. */
@@ -54,8 +60,6 @@ declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u6
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_write_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
-/** SYS_IPC_REPLY_WAIT's entry (arch/x86_64/syscall.S): the fast path, else sys_ipc_reply_wait. */
-declare function sys_ipc_reply_wait_entry(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
 const SEND_FLAGS: u64 = 15;
 const MAX_IO: u64 = 4096;
@@ -72,7 +76,7 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write_preemptible, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
-  sys_port_create, sys_cap_drop, sys_cap_revoke, sys_ipc_reply_wait_entry, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
+  sys_port_create, sys_cap_drop, sys_cap_revoke, sys_ipc_reply_wait, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
   sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
@@ -85,7 +89,6 @@ export const syscall_table: readonly SyscallFn[] = [
 export function syscall_init(): void {
   log_info(`Initializing system calls...`);
   if (u64(syscall_table.length) != NUM_SYSCALLS) panic(`syscall_table does not have NUM_SYSCALLS (abi/syscall.ts) entries`);
-  if (CALL_NOT_TAKEN != 1 || CALL_STAGED != 2 || SEND_CALL != 2) panic(`sys_ipc_call (arch/x86_64/syscall.S) needs updating`);
   syscall_entry_init();
   log_info(`System calls initialized`);
 }
@@ -272,17 +275,32 @@ function receive_cap(m: IpcMessage): void {
 }
 
 /**
- * SYS_IPC_SEND's table entry is sys_ipc_call (arch/x86_64/syscall.S): a plain call (flags exactly
- * SEND_CALL, the common case) tries ipc_call_user first, which reads the message in place and
- * has the reply written straight into it. Its CALL_NOT_TAKEN means nothing has happened yet (no
- * receiver waiting, a buffer, a bad pointer or port): sys_ipc_send below decides, errors
- * included. CALL_STAGED: the general path replied; staged_reply_out delivers it as message_out
- * does, from a copy of the request taken now.
+ * SYS_IPC_SEND's table entry. A plain call (flags exactly SEND_CALL, the common case) whose
+ * message lies in the page the thread checked last (user_msg_kva_cached) and that finds a
+ * receiver waiting takes the fast path (ipc/port.ts ipc_call_user): the message is read in place
+ * and the reply written straight into it. Anything else (flags, a page not cached yet, no receiver,
+ * a buffer, a bad handle) goes to the general path, sys_ipc_send with interrupts on, before
+ * anything has changed: it decides, errors included. When the general path of the server staged
+ * the reply, staged_reply_out delivers it as message_out does. Nothing but the thread is carried
+ * across the switch (ptr waits in Thread.ipc_uptr), so no callee-saved registers are saved.
  */
-declare function sys_ipc_call(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64;
+export function sys_ipc_call(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+  let c = this_cpu();
+  let me = thr(c.current);
+  let kva = user_msg_kva_cached(me, ptr);
+  let pa: u64 = 0;
+  if (flags == SEND_CALL && kva != 0) pa = ipc_call_user_port(me, h, kva);
+  if (pa == 0) return sys_ipc_send_preemptible(h, ptr, flags, 0, 0); // a4, a5 unused: not kept live
+  me.ipc_uptr = ptr;
+  let r = ipc_call_user(c, me, pa, kva);
+  return r != CALL_STAGED ? r : staged_reply_out(thread_current().ipc_uptr);
+}
 
-/** Called by sys_ipc_call (arch/x86_64/syscall.S) when ipc_call_user returns CALL_STAGED. */
-export function staged_reply_out(ptr: u64): i64 {
+/** sys_ipc_send with interrupts on (arch/x86_64/syscall.S). */
+declare function sys_ipc_send_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+
+/** sys_ipc_call's end when the reply was staged by the general path. */
+function staged_reply_out(ptr: u64): i64 {
   let m = thread_current().ipc_user;
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true)) {
     ipc_drop_staged(m);
@@ -348,14 +366,36 @@ function reply_user(req_ptr: u64, resp_ptr: u64): i64 {
 }
 
 /**
- * The general path of SYS_IPC_REPLY_WAIT (h: a handle with the receive right; req_ptr: the call
- * being answered, and where the next message is received; resp_ptr: the reply): when req is a
- * call, reply_user, then the receive of sys_ipc_receive. A failed reply is returned without
- * waiting. The handle is checked first, so that a bad one changes nothing. Runs with interrupts
- * on (sys_ipc_reply_wait_entry jumps to sys_ipc_reply_wait_preemptible in arch/x86_64/syscall.S
- * when the fast path, ipc/port.ts ipc_reply_wait_user, is not taken).
+ * SYS_IPC_REPLY_WAIT's table entry (h: a handle with the receive right; req_ptr: the call being
+ * answered, and where the next message is received; resp_ptr: the reply). The fast path
+ * (ipc/port.ts ipc_reply_wait_user) when req and resp are one message, in the page the thread
+ * checked last, answering the call last handed to this thread, inline only, with nothing queued
+ * on the port; otherwise the general path, reply_wait_general with interrupts on, before anything
+ * has changed. A message staged by a general path is delivered by staged_receive_out, as a
+ * receive does. As in sys_ipc_call, only the thread is carried across the switch.
  */
 export function sys_ipc_reply_wait(h: u64, req_ptr: u64, resp_ptr: u64, a4: u64, a5: u64): i64 {
+  let c = this_cpu();
+  let me = thr(c.current);
+  let kva = user_msg_kva_cached(me, req_ptr);
+  let pa: u64 = 0;
+  if (kva != 0 && resp_ptr == req_ptr) pa = ipc_reply_wait_user_port(me, h, kva);
+  if (pa == 0) return reply_wait_general_preemptible(h, req_ptr, resp_ptr, 0, 0); // a4, a5 unused
+  me.ipc_uptr = req_ptr;
+  let r = ipc_reply_wait_user(c, me, pa, kva);
+  return r != CALL_STAGED ? r : staged_receive_out_preemptible(thread_current().ipc_uptr, 0, 0, 0, 0);
+}
+
+/** reply_wait_general and staged_receive_out with interrupts on (arch/x86_64/syscall.S). */
+declare function reply_wait_general_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+declare function staged_receive_out_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+
+/**
+ * The general path of SYS_IPC_REPLY_WAIT: when req is a call, reply_user, then the receive of
+ * sys_ipc_receive. A failed reply is returned without waiting. The handle is checked first, so
+ * that a bad one changes nothing. Runs with interrupts on.
+ */
+export function reply_wait_general(h: u64, req_ptr: u64, resp_ptr: u64, a4: u64, a5: u64): i64 {
   if (ipc_ref_id(cap_lookup(changetype<CapTable>(thread_current().caps), h, CAP_RECEIVE)) == 0) return E_BADPORT;
   let m = message_in(req_ptr, true);
   if (m == null) return E_FAULT;
