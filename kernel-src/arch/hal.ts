@@ -63,7 +63,7 @@ export { fault_report, backtrace } from "./x86_64/fault";
 export { serial_init, serial_putc, serial_getc } from "./x86_64/serial";
 export { qemu_exit, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
 export { cpu_tables_init, cpu_features_init, timer_start } from "./x86_64/platform";
-export { FPU_AREA_SIZE, fpu_state_init } from "./x86_64/fpu";
+export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area } from "./x86_64/fpu";
 export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";
 export { timer_now_ns, timer_set_alarm } from "./x86_64/timer";
 export { smp_start_aps, smp_cpus_up, smp_tlb_shootdown as mmu_flush_page_all_cpus } from "./x86_64/smp";

@@ -10,7 +10,7 @@
 // The boot CPU's record is boot_cpu below; each other CPU's is allocated by arch/x86_64/smp.ts
 // before it starts, and the CPU points its own GS at it (with its own TSS) in ap_entry.
 
-import { tss_rsp0_addr, cpu_set_percpu_base, cpu_percpu_base } from "../arch/hal";
+import { tss_rsp0_addr, cpu_set_percpu_base, cpu_percpu_base, fpu_scratch_area } from "../arch/hal";
 
 export class Cpu {
   self: u64 = 0; // 0: this record's address
@@ -23,7 +23,7 @@ export class Cpu {
   zombie: u64 = 0; // 56: a thread that exited on this CPU; the next thread to run frees it
   tss_rsp0: u64 = 0; // 64: address of RSP0 in this CPU's TSS (switch_to stores each thread's stack top)
   slab: u64 = 0; // 72: this CPU's magazines, one CpuCache per slab cache (mm/slab.ts)
-  fpu_owner: u64 = 0; // 80: the user thread whose x87/SSE state the registers hold (switch_to), or 0
+  fpu_area: u64 = 0; // 80: the FPU area of the user thread whose x87/SSE state the registers hold (switch_to), or fpu_scratch_area()
 }
 
 export const CPU_SELF: u64 = 0;
@@ -33,7 +33,7 @@ export const CPU_CURRENT: u64 = 24;
 export const CPU_NEED_RESCHED: u64 = 40;
 export const CPU_ZOMBIE: u64 = 56;
 export const CPU_TSS_RSP0: u64 = 64;
-export const CPU_FPU_OWNER: u64 = 80;
+export const CPU_FPU_AREA: u64 = 80;
 
 /** This CPU's record (inline: one load through the per-CPU base; valid once percpu_init has run). @inline */
 export function this_cpu(): Cpu {
@@ -47,11 +47,12 @@ export function percpu_init(): bool {
   if (offsetof<Cpu>("user_rsp") != CPU_USER_RSP || offsetof<Cpu>("kernel_rsp") != CPU_KERNEL_RSP ||
     offsetof<Cpu>("current") != CPU_CURRENT || offsetof<Cpu>("need_resched") != CPU_NEED_RESCHED ||
     offsetof<Cpu>("zombie") != CPU_ZOMBIE || offsetof<Cpu>("tss_rsp0") != CPU_TSS_RSP0 ||
-    offsetof<Cpu>("fpu_owner") != CPU_FPU_OWNER) return false;
+    offsetof<Cpu>("fpu_area") != CPU_FPU_AREA) return false;
   let c = boot_cpu;
   c.self = changetype<u64>(c);
   c.id = 0;
   c.tss_rsp0 = tss_rsp0_addr();
+  c.fpu_area = fpu_scratch_area();
   cpu_set_percpu_base(c.self);
   return true;
 }

@@ -24,7 +24,7 @@ import {
 } from "./thread";
 import {
   irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, mmu_switch, context_init, switch_to,
-  FPU_AREA_SIZE,
+  FPU_AREA_SIZE, fpu_scratch_area,
 } from "../arch/hal";
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { slab_cache_create, slab_zalloc } from "../mm/slab";
@@ -323,7 +323,7 @@ export function thread_exit(): void {
     t.cr3 = vmm_kernel_space().pml4;
     mmu_switch(t.cr3);
   }
-  if (c.fpu_owner == cur) c.fpu_owner = 0; // its FPU area goes with its stack
+  if (c.fpu_area == t.kernel_stack_top) c.fpu_area = fpu_scratch_area(); // its FPU area goes with its stack
   c.zombie = cur;
   schedule();
   panic(`a dead thread was scheduled`);

@@ -4,8 +4,8 @@
 #
 # switch_to(c: Cpu, next: Thread address), interrupts off, the running thread already queued,
 # blocked or dead (see kernel-src/sched/scheduler.ts): next becomes RUNNING with a fresh slice and
-# c.current; its kernel stack top goes to the TSS's RSP0 and c.kernel_rsp (the syscall stack)
-# unless it is 0 (the idle thread runs on the boot stack and never enters ring 3); CR3 is loaded
+# c.current; its kernel stack top goes to the TSS's RSP0 and c.kernel_rsp (the syscall stack;
+# 0 for the idle thread, which runs on the boot stack and never enters ring 3); CR3 is loaded
 # only when it differs. Then the System V callee-saved registers pushed on the old stack are
 # saved with it in prev.sp, and next's are popped from its stack: caller-saved registers need no
 # saving, switch_to is an ordinary call. Each thread restores its own interrupt state. Once on the
@@ -29,7 +29,7 @@
         .set CPU_CURRENT, 24
         .set CPU_ZOMBIE, 56
         .set CPU_TSS_RSP0, 64
-        .set CPU_FPU_OWNER, 80
+        .set CPU_FPU_AREA, 80
 
         .text
         .globl switch_to
@@ -41,34 +41,28 @@ switch_to:
         pushq %r14
         pushq %r15
         movq CPU_CURRENT(%rdi), %rax    # prev
+        movq THREAD_STACK_TOP(%rsi), %rdx
         # x87/SSE state (fpu.ts): only user threads have it (Thread.proc != 0), in the FPU area at
-        # their kernel_stack_top; the registers keep the last user thread's (c.fpu_owner) while
-        # kernel threads run, and are saved to it and loaded from next's only when a different
-        # user thread runs.
+        # their kernel_stack_top; the registers keep the last user thread's (c.fpu_area: its area,
+        # or fpu.ts's scratch area when none) while kernel threads run, and are saved there and
+        # loaded from next's only when a different user thread runs.
         cmpq $0, THREAD_PROC(%rsi)
         je 3f
-        movq CPU_FPU_OWNER(%rdi), %rdx
-        cmpq %rdx, %rsi
+        movq CPU_FPU_AREA(%rdi), %rcx
+        cmpq %rcx, %rdx
         je 3f
-        movq %rsi, CPU_FPU_OWNER(%rdi)
-        testq %rdx, %rdx
-        jz 4f
-        movq THREAD_STACK_TOP(%rdx), %rdx
-        fxsave64 (%rdx)
-4:
-        movq THREAD_STACK_TOP(%rsi), %rcx
-        fxrstor64 (%rcx)
+        movq %rdx, CPU_FPU_AREA(%rdi)
+        fxsave64 (%rcx)
+        fxrstor64 (%rdx)
 3:
         movl $THREAD_RUNNING, THREAD_STATE(%rsi)
         movq $SLICE_TICKS, THREAD_SLICE(%rsi)
         movq %rsi, CPU_CURRENT(%rdi)
-        movq THREAD_STACK_TOP(%rsi), %rdx
-        testq %rdx, %rdx
-        jz 1f
+        # The stack top goes to RSP0 and the syscall stack even for the idle thread (0): it never
+        # enters ring 3, so neither is used while it runs.
         movq CPU_TSS_RSP0(%rdi), %rcx
         movq %rdx, (%rcx)
         movq %rdx, CPU_KERNEL_RSP(%rdi)
-1:
         movq THREAD_CR3(%rsi), %rdx
         cmpq THREAD_CR3(%rax), %rdx
         je 2f
