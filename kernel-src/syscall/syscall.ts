@@ -22,7 +22,7 @@
 
 import { log_info, put_bytes } from "../lib/log";
 import { serial_getc, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
-import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
+import { thread_current, thread_exit, yield_now, thread_sleep, thread_start } from "../sched/scheduler";
 import { Process, proc_of, proc_exit, proc_new_thread, proc_fork, proc_port_create, proc_cap_drop, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
 import {
   user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user, user_read_message, user_write_message,
@@ -149,8 +149,9 @@ function sys_sleep(ms: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   return E_OK;
 }
 
+/** A system call runs with interrupts off: the scheduler's yield is called directly (no wrapper). */
 function sys_yield(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
-  thread_yield();
+  yield_now(this_cpu(), false); // the caller is a user thread, never the idle thread
   return E_OK;
 }
 

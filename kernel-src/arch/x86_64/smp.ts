@@ -17,7 +17,7 @@
 // with them on. The APs never wait for the boot CPU, so neither can deadlock.
 
 import { fpu_scratch_area } from "./fpu";
-import { Cpu, this_cpu } from "../../sched/percpu";
+import { Cpu, this_cpu, cpu_tss } from "../../sched/percpu";
 import { sched_ap_init, sched_ap_idle } from "../../sched/scheduler";
 import { kmalloc } from "../../mm/kmalloc";
 import { MAX_CPUS } from "../../mm/slab"; // the kernel's CPU limit: per-CPU slab magazines
@@ -139,7 +139,7 @@ export function smp_start_aps(): u64 {
 export function ap_entry(cpu: u64): void {
   let c = changetype<Cpu>(cpu);
   let i = c.id;
-  c.tss_rsp0 = gdt_init_ap(cpu_tables[i], cpu_df_stacks[i]);
+  gdt_init_ap(cpu_tables[i], cpu_tss(c), cpu_df_stacks[i]);
   idt_load();
   c.self = cpu;
   cpu_set_percpu_base(cpu);

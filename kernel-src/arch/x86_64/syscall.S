@@ -14,9 +14,9 @@
 # values in rdi, rsi, rdx, r8, r9, r10 across a system call.
 
         .set CPU_USER_RSP, 8            # offsets in class Cpu (percpu.ts checks them at boot)
-        .set CPU_KERNEL_RSP, 16
-        .set CPU_CURRENT, 24
-        .set CPU_NEED_RESCHED, 40
+        .set CPU_CURRENT, 16
+        .set CPU_NEED_RESCHED, 32
+        .set CPU_TSS_RSP0, 76           # the running thread's kernel stack top (switch_to keeps it)
         .set THREAD_KILLED, 53          # offset of Thread.killed (scheduler_init checks it)
         .set NUM_SYSCALLS, 52           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
         .set E_NOSYS, -3
@@ -26,7 +26,7 @@
 syscall_entry:
         swapgs
         movq %rsp, %gs:CPU_USER_RSP
-        movq %gs:CPU_KERNEL_RSP, %rsp
+        movq %gs:CPU_TSS_RSP0, %rsp
         pushq %gs:CPU_USER_RSP
         pushq %r11
         pushq %rcx
