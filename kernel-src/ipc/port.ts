@@ -672,9 +672,9 @@ function reply_target(me: Thread, pa: u64, req: IpcMessage, msg_id: u64, resp: I
   let a = me.reply_to;
   if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || msg_id == 0 || resp.buffer_size != 0 || pa == 0) return 0;
   let t = thr(a);
-  // reply_to is set only when a call is handed to us, together with the caller's reply_holder:
-  // a matching reply_msg_id means we hold its reply right (no holder check needed here).
-  if (t.reply_msg_id != msg_id) return 0;
+  // reply_to names the caller of the last call handed to us, but that call may be over and the
+  // caller in another one now (msg_ids are guessable): its reply right must be ours.
+  if (t.reply_msg_id != msg_id || t.reply_holder != reply_holder_of(me)) return 0;
   if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
   let p = changetype<Port>(pa);
   return p.count == 0 && p.callers.head == 0 ? a : 0; // else the next message is there already

@@ -233,6 +233,31 @@ export function test_hostile_kill_blocked(): bool {
 }
 
 /**
+ * A stale reply right (user/stale, user/stalecaller): a server that answered a caller's call still
+ * has the caller as its last one (Thread.reply_to) when the caller calls the kernel service next;
+ * it guesses that call's message id and answers it through SYS_IPC_REPLY_WAIT. Only the holder of
+ * a call's reply right may answer it, fast path or not: every guess gets E_INVAL.
+ */
+export function test_hostile_stale_reply(): bool {
+  let before = counts_now(new Counts());
+  let ports = ipc_live_ports();
+  let server = spawn("/bin/stale");
+  let caller = spawn("/bin/stalecaller");
+  if (server == null || caller == null) return check(false, "spawn stale and stalecaller");
+  let m = new IpcMessage();
+  m.flags = IPC_FLAG_CAP;
+  m.cap = ipc_port_ref(server.port);
+  let ok = check_eq(u64(ipc_send(caller.port, m, 0)), 0, "pass stalecaller a right to stale");
+  destroy(m);
+  ok = check_eq(u64(wait_bounded(server, EXIT_TICKS_MAX, "stale")), 0, "forged replies accepted (stale's status)") && ok;
+  ok = check_eq(u64(wait_bounded(caller, EXIT_TICKS_MAX, "stalecaller")), 0, "forged replies received (stalecaller's status)") && ok;
+  ok = check_eq(ipc_live_ports(), ports, "every port gone") && ok;
+  ok = kernel_whole(before, "stale reply right") && ok;
+  destroy(before);
+  return ok;
+}
+
+/**
  * SMEP and SMAP are on when the CPU has them (CR4 agrees with what protect_init turned on); the
  * test boot under `-cpu max` (tests/kernel.test.ts) has both, so every user copy there runs with
  * SMAP enforcing: a kernel access to user memory outside mm/usercopy.ts would fault the kernel.
