@@ -16,7 +16,7 @@ import { PAGE_SIZE, KSTACK_BASE, HEAP_BASE } from "../mm/layout";
 import { heap_check } from "../mm/heap";
 import { clock_ticks, ms_to_ticks } from "../time/clock";
 import { cpu_protections, cpu_protections_in_cr4 } from "../arch/x86_64/protect";
-import { idt_kernel_debug_traps } from "../arch/x86_64/idt";
+import { idt_kernel_debug_traps, idt_entries_with_ac } from "../arch/x86_64/idt";
 
 
 const USER_PRIORITY: u8 = 32;
@@ -253,6 +253,23 @@ export function test_hostile_stale_reply(): bool {
   ok = check_eq(u64(wait_bounded(caller, EXIT_TICKS_MAX, "stalecaller")), 0, "forged replies received (stalecaller's status)") && ok;
   ok = check_eq(ipc_live_ports(), ports, "every port gone") && ok;
   ok = kernel_whole(before, "stale reply right") && ok;
+  destroy(before);
+  return ok;
+}
+
+/**
+ * RFLAGS.AC from ring 3 (user/acflag): the process sets it and takes a page fault and timer
+ * interrupts with it set; every handler must run with AC clear (isr.S clears it; with it set,
+ * SMAP would let the kernel touch user memory outside mm/usercopy.ts).
+ */
+export function test_hostile_ac_flag(): bool {
+  let before = counts_now(new Counts());
+  let entries = idt_entries_with_ac();
+  let p = spawn("/bin/acflag");
+  if (p == null) return check(false, "spawn acflag");
+  let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "acflag")), 0, "acflag ran with AC set through a fault and interrupts");
+  ok = check_eq(idt_entries_with_ac() - entries, 0, "interrupt and exception handlers run with AC set") && ok;
+  ok = kernel_whole(before, "AC flag") && ok;
   destroy(before);
   return ok;
 }
