@@ -6,7 +6,9 @@ import { check, check_eq, frames_free } from "./ktest";
 import { kmalloc_live_objects } from "../mm/kmalloc";
 import { kprint } from "../lib/log";
 import { Process, proc_spawn_path, proc_wait, EXIT_FAULT_BASE } from "../proc/process";
-import { IpcMessage, SVC_UPPER, IPC_FLAG_CAP } from "../abi/ipc";
+import { IpcMessage, SVC_UPPER, IPC_FLAG_CAP, CAP_SEND } from "../abi/ipc";
+import { cap_set } from "../ipc/cap";
+import { PROC_MAX_CAPS } from "../abi/limits";
 import { E_OK } from "../abi/errors";
 import { ipc_call, ipc_live_ports, ipc_send, ipc_port_ref, ipc_create_port, ipc_destroy_port, ipc_queued } from "../ipc/port";
 import { service_port_id, service_notes } from "../ipc/service";
@@ -270,6 +272,37 @@ export function test_hostile_ac_flag(): bool {
   let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "acflag")), 0, "acflag ran with AC set through a fault and interrupts");
   ok = check_eq(idt_entries_with_ac() - entries, 0, "interrupt and exception handlers run with AC set") && ok;
   ok = kernel_whole(before, "AC flag") && ok;
+  destroy(before);
+  return ok;
+}
+
+/**
+ * A fork whose child has no free capability slot for its own port (user/forkfull; the test fills
+ * the parent's table with send rights to a kernel port first): the fork fails with E_NOMEM and no
+ * port is left behind (the child's port once stayed: no slot named it, and teardown destroys the
+ * ports a process's slots hold with the receive right).
+ */
+export function test_fork_full_cap_table(): bool {
+  let before = counts_now(new Counts());
+  let ports = ipc_live_ports();
+  let p = spawn("/bin/forkfull");
+  let filler = ipc_create_port(0);
+  if (p == null || filler == 0) return check(false, "spawn forkfull, a filler port");
+  let caps = p.caps!;
+  let ref = ipc_port_ref(filler);
+  let filled: u64 = 0;
+  for (let h: u64 = 1; h < PROC_MAX_CAPS; h++) {
+    if (caps.refs[i32(h)] != 0) continue;
+    cap_set(caps, h, ref, CAP_SEND);
+    filled++;
+  }
+  let m = new IpcMessage();
+  let ok = check(filled > 0, "free slots filled") && check_eq(u64(ipc_send(p.port, m, 0)), 0, "tell forkfull to fork");
+  destroy(m);
+  ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "forkfull")), 0, "fork with a full capability table refused with E_NOMEM") && ok;
+  ipc_destroy_port(filler);
+  ok = check_eq(ipc_live_ports(), ports, "every port gone") && ok;
+  ok = kernel_whole(before, "fork with a full capability table") && ok;
   destroy(before);
   return ok;
 }
