@@ -381,11 +381,8 @@ function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64, dst:
  * now for the reply, and the reply right is ours (reply_holder).
  */
 function take_caller(p: Port, me: Thread): void {
-  let a = p.callers.head;
-  let c = thr(a);
-  p.callers.head = c.next;
-  if (c.next == 0) p.callers.tail = 0;
-  c.next = 0;
+  let c = thr(p.callers.head);
+  let a = fifo_pop(p.callers, c);
   c.waitq = 0;
   let req = changetype<IpcMessage>(c.call_req);
   stage(me.ipc_msg, req, c.tid, c.reply_msg_id, IPC_FLAG_CALL | (req.flags & IPC_FLAG_CAP), c.ipc_kbuf);
