@@ -498,20 +498,20 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
 }
 
 /**
- * The call fast path's test, for the port at address pa (0: none) and a request req: true when
+ * The call fast path's test, for the port at address pa (0: none) and a request req: pa when
  * req carries inline data only and a receiver waits whose destination may be written now (a user
  * page in the direct map, SYS_IPC_REPLY_WAIT's, only while no user page has been unmapped since
  * it was checked: Thread.ipc_gen). A receiver waiting on p.receivers is blocked on nothing else
- * (receives have no timeout) and has its ipc_dst set. False: the general path runs (nothing has
+ * (receives have no timeout) and has its ipc_dst set. 0: the general path runs (nothing has
  * changed). Inlined, like everything on the fast paths (see deliver_direct).
  * @inline
  */
-function call_takes(pa: u64, req: IpcMessage): bool {
-  if (req.buffer_size != 0 || pa == 0) return false;
+function call_takes(pa: u64, req: IpcMessage): u64 {
+  if (pa == 0 || req.buffer_size != 0) return 0;
   let ra = changetype<Port>(pa).receivers.head;
-  if (ra == 0) return false;
+  if (ra == 0) return 0;
   let gen = thr(ra).ipc_gen;
-  return gen == 0 || gen == user_gen();
+  return gen == 0 || gen == user_gen() ? pa : 0;
 }
 
 /**
@@ -553,8 +553,8 @@ function port_addr(id: u64): u64 {
  * the TCB for ipc_deliver_staged, which checks the user's destination first.
  */
 export function ipc_call_locked(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 {
-  let pa = port_addr(id);
-  if (!call_takes(pa, req)) return call_slow(id, req, resp, keep);
+  let pa = call_takes(port_addr(id), req);
+  if (pa == 0) return call_slow(id, req, resp, keep);
   let c = this_cpu();
   call_handoff(c, thr(c.current), changetype<Port>(pa), req, changetype<u64>(resp), 0);
   // Nothing is carried across the switch (no callee-saved registers to save): found again.
@@ -577,8 +577,7 @@ export const CALL_STAGED: i64 = 2; // the message that woke us is staged in the 
  * @inline
  */
 export function ipc_call_user_port(me: Thread, h: u64, kva: u64): u64 {
-  let pa = port_of_ref(cap_lookup(changetype<CapTable>(me.caps), h, CAP_SEND));
-  return call_takes(pa, changetype<IpcMessage>(kva)) ? pa : 0;
+  return call_takes(port_of_ref(cap_lookup(changetype<CapTable>(me.caps), h, CAP_SEND)), changetype<IpcMessage>(kva));
 }
 
 /**
@@ -659,21 +658,20 @@ function reply_wait_slow(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
 
 /**
  * The reply-and-wait fast path's test: the caller waiting for the reply to req when the reply
- * can go straight to it (it is our reply_to, inline data only, the port pa (a Port address, 0
- * for none) has nothing queued, and, when the caller's ipc_dst is a user page in the direct map,
- * no user page unmapped since it was checked), else 0. A nonzero reply_msg_id equal to req's
- * means that very call is blocked waiting (every waker clears it), with its ipc_dst set.
+ * can go straight to it (it is our reply_to, inline data only, the port p has nothing queued,
+ * and, when the caller's ipc_dst is a user page in the direct map, no user page unmapped since it
+ * was checked), else 0. A nonzero reply_msg_id equal to req's means that very call is blocked
+ * waiting (every waker clears it), with its ipc_dst set.
  * @inline
  */
-function reply_target(me: Thread, pa: u64, req: IpcMessage, msg_id: u64, resp: IpcMessage): u64 {
+function reply_target(me: Thread, p: Port, req: IpcMessage, msg_id: u64, resp: IpcMessage): u64 {
   let a = me.reply_to;
-  if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || msg_id == 0 || resp.buffer_size != 0 || pa == 0) return 0;
+  if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || msg_id == 0 || resp.buffer_size != 0) return 0;
   let t = thr(a);
   // reply_to names the caller of the last call handed to us, but that call may be over and the
   // caller in another one now (msg_ids are guessable): its reply right must be ours.
   if (t.reply_msg_id != msg_id || t.reply_holder != reply_holder_of(me)) return 0;
   if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
-  let p = changetype<Port>(pa);
   return p.count == 0 && p.callers.head == 0 ? a : 0; // else the next message is there already
 }
 
@@ -707,7 +705,7 @@ export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage
   let me = thr(c.current);
   let pa = port_addr(id);
   let msg_id = req.msg_id;
-  let a = reply_target(me, pa, req, msg_id, resp);
+  let a = pa != 0 ? reply_target(me, changetype<Port>(pa), req, msg_id, resp) : 0;
   if (a == 0) return reply_wait_slow(id, req, resp);
   reply_and_wait(c, me, a, changetype<Port>(pa), resp, msg_id, changetype<u64>(req));
   // Nothing is carried across the switch (no callee-saved registers to save): if the message was
@@ -733,7 +731,7 @@ export function ipc_reply_wait_user_port(me: Thread, h: u64, kva: u64): u64 {
   let pa = port_of_ref(cap_lookup(changetype<CapTable>(me.caps), h, CAP_RECEIVE));
   if (pa == 0 || changetype<Port>(pa).owner != proc_pid(me.proc) || me.killed) return 0;
   let req = changetype<IpcMessage>(kva);
-  return reply_target(me, pa, req, req.msg_id, req) != 0 ? pa : 0;
+  return reply_target(me, changetype<Port>(pa), req, req.msg_id, req) != 0 ? pa : 0;
 }
 
 /**

@@ -78,7 +78,7 @@ export function user_range_ok(addr: u64, len: u64, write: bool): bool {
     if ((e & PTE_U) == 0 || (write && (e & PTE_W) == 0)) return false;
     if (write && (e & PTE_PS) == 0) { // a 4 KiB page (user pages are; the frame is e's)
       t.checked_page = first;
-      t.checked_frame = e & PTE_ADDR;
+      t.checked_kva = DIRECT_MAP_BASE + (e & PTE_ADDR);
       t.check_gen = unmaps;
     }
     return true;
@@ -101,7 +101,7 @@ export function user_range_ok(addr: u64, len: u64, write: bool): bool {
 export function user_msg_kva(t: Thread, ptr: u64): u64 {
   let off = ptr & PAGE_MASK;
   if (t.checked_page == ptr - off && t.check_gen == unmaps && off <= PAGE_SIZE - sizeof<IpcMessage>()) {
-    return DIRECT_MAP_BASE + t.checked_frame + off;
+    return t.checked_kva + off;
   }
   return user_msg_kva_miss(ptr);
 }
@@ -114,7 +114,7 @@ export function user_msg_kva(t: Thread, ptr: u64): u64 {
 export function user_msg_kva_cached(t: Thread, ptr: u64): u64 {
   let off = ptr & PAGE_MASK;
   let hit = t.checked_page == ptr - off && t.check_gen == unmaps && off <= PAGE_SIZE - sizeof<IpcMessage>();
-  return hit ? DIRECT_MAP_BASE + t.checked_frame + off : 0;
+  return hit ? t.checked_kva + off : 0;
 }
 
 /** user_msg_kva without the cached check: walks the page tables and fills the cache. @noinline */
@@ -123,7 +123,7 @@ function user_msg_kva_miss(ptr: u64): u64 {
   if (off > PAGE_SIZE - sizeof<IpcMessage>()) return 0;
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true)) return 0;
   let t = thread_current();
-  return t.checked_page == ptr - off ? DIRECT_MAP_BASE + t.checked_frame + off : 0;
+  return t.checked_page == ptr - off ? t.checked_kva + off : 0;
 }
 
 /**

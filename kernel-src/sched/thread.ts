@@ -58,7 +58,7 @@ export class Thread {
   ipc_dst: u64 = 0;
   checked_page: u64 = 0; // user page last found present, user, writable (mm/usercopy.ts)
   check_gen: u64 = 0; // the user-unmap generation of that check
-  checked_frame: u64 = 0; // the physical frame behind checked_page
+  checked_kva: u64 = 0; // where checked_page's frame is in the direct map
   // Nonzero when ipc_dst is a user page reached through the direct map (a system call's fast
   // call): the user-unmap generation it was checked at. A reply may be written there only while
   // the generation is unchanged (ipc/port.ts reply_target); otherwise it is staged as usual.
