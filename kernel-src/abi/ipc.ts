@@ -8,9 +8,10 @@
 //   offset 24  inline_data  64 bytes, always copied: the fast path
 //   offset 88  buffer       optional out-of-line data (sender: source; receiver: destination)
 //   offset 96  buffer_size  sender: bytes to send; receiver: capacity in, bytes received out
-//   offset 104 cap          sender (with SEND_GRANT): a handle whose send right goes with the
-//                           message; receiver: the handle it got in its own table (IPC_FLAG_CAP
-//                           set), else 0
+//   offset 104 cap          sender (with SEND_GRANT): a handle whose send right, or whose
+//                           shared-memory object (its map rights), goes with the message;
+//                           receiver: the handle it got in its own table (IPC_FLAG_CAP set, and
+//                           IPC_FLAG_SHM for a shared-memory object), else 0
 //
 // Ports are named by capability handles (kernel-src/ipc/cap.ts): small numbers valid only in the
 // process that holds them. Every process starts with SERVICE_PORT (a send right to the kernel
@@ -33,14 +34,30 @@ export const IPC_MAX_BUFFER: u64 = 65536;
 
 /** Flag for send/receive: E_FULL / E_AGAIN instead of blocking. */
 export const IPC_NONBLOCK: u64 = 1;
+/**
+ * Flag for receive: a buffer sent with SEND_MAP may arrive mapped (IPC_FLAG_MAPPED): buffer is
+ * then the address of a new mapping of buffer_size bytes in our address space (copy-on-write
+ * pages shared with the sender; SYS_MUNMAP it when done) instead of a copy into our buffer.
+ */
+export const IPC_RECEIVE_MAP: u64 = 2;
+/** SEND_MAP moves a buffer by mapping from this size up (smaller ones, or unaligned, are copied). */
+export const IPC_MAP_MIN: u64 = 16384;
 /** Message flag: the message is a call; the sender waits for the reply. */
 export const IPC_FLAG_CALL: u32 = 1;
-/** Message flag: the message carries a send right (its handle in cap). */
+/** Message flag: the message carries a capability (its handle in cap). */
 export const IPC_FLAG_CAP: u32 = 2;
+/** Message flag (with IPC_FLAG_CAP, set on receipt): the capability is a shared-memory object. */
+export const IPC_FLAG_SHM: u32 = 4;
+/** Message flag: the buffer arrived mapped (see IPC_RECEIVE_MAP). */
+export const IPC_FLAG_MAPPED: u32 = 8;
 
-/** Capability rights. */
+/** Capability rights: of a port ... */
 export const CAP_SEND: u64 = 1;
 export const CAP_RECEIVE: u64 = 2;
+/** ... and of a shared-memory object (SYS_SHM_CREATE gives all three; a grant passes the first two). */
+export const CAP_MAP_READ: u64 = 4; // map it (every mapping can be read)
+export const CAP_MAP_WRITE: u64 = 8; // map it writable
+export const CAP_SHM_OWNER: u64 = 16; // revoke every other capability to it (stays with its creator)
 
 /** The kernel's IPC service (kernel-src/ipc/service.ts): its handle in every process, request types. */
 export const SERVICE_PORT: u64 = 1;

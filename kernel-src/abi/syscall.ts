@@ -16,7 +16,7 @@ export const SYS_MUNMAP: u64 = 12;
 export const SYS_GETTID: u64 = 13; // beyond the seed: the caller's tid (the null call benchmarks time)
 export const SYS_PORT_CREATE: u64 = 14; // a new port: its handle (send and receive rights)
 export const SYS_CAP_DROP: u64 = 15; // empties a capability slot (handle)
-export const SYS_CAP_REVOKE: u64 = 16; // (handle with the receive right) every other right to the port is void
+export const SYS_CAP_REVOKE: u64 = 16; // (handle with the receive right, or CAP_SHM_OWNER) every other right to the port or object is void
 // (handle with the receive right, req, resp): answer the call received in req with resp, then
 // receive the next message into req, in one trap (kernel-src/ipc/port.ts ipc_reply_wait_user).
 export const SYS_IPC_REPLY_WAIT: u64 = 17;
@@ -30,7 +30,9 @@ export const SYS_SPAWN: u64 = 35; // (path, len, priority) -> pid
 export const SYS_UNLINK: u64 = 36; // (path, len)
 export const SYS_MMAP_FILE: u64 = 37; // (fd, offset, len, prot, MAP_SHARED or MAP_PRIVATE) -> address
 export const SYS_FORK: u64 = 38; // () -> child's pid in the parent, 0 in the child (copy-on-write)
-export const SYS_SHM_CREATE: u64 = 39; // (size) -> fd of a shared-memory object (map it with SYS_MMAP_FILE)
+export const SYS_SHM_CREATE: u64 = 39; // (size) -> handle of a shared-memory object (all CAP_MAP_* rights, CAP_SHM_OWNER)
+export const SYS_SHM_MAP: u64 = 40; // (handle, offset, len, prot) -> address of a shared mapping of the object
+export const SYS_SHM_RESTRICT: u64 = 41; // (handle, rights) -> a new handle to the same object with only those rights
 // 50..63: SMP and synchronization (issue 12).
 export const SYS_FUTEX_WAIT: u64 = 50; // (addr, expected): sleep while the u32 at addr is expected
 export const SYS_FUTEX_WAKE: u64 = 51; // (addr, n): wake up to n threads sleeping on addr
@@ -39,7 +41,8 @@ export const NUM_SYSCALLS: u64 = 52;
 // SYS_IPC_SEND flags (IPC_NONBLOCK = 1, from abi/ipc.ts, is shared with SYS_IPC_RECEIVE).
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message
 export const SEND_REPLY: u64 = 4; // the message is a received call being answered
-export const SEND_GRANT: u64 = 8; // pass the send right named by the message's cap (not with SEND_REPLY)
+export const SEND_GRANT: u64 = 8; // pass the capability named by the message's cap (not with SEND_REPLY)
+export const SEND_MAP: u64 = 16; // move the buffer by mapping when it is page aligned and at least IPC_MAP_MIN bytes (not with SEND_REPLY)
 
 // SYS_MMAP protection bits.
 export const PROT_READ: u64 = 1;

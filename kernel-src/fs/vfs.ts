@@ -21,7 +21,7 @@ import { pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
 import { p2v, PAGE_SIZE, PAGE_MASK } from "../mm/layout";
 import { NAME_MAX } from "../abi/fs";
 
-const MAX_FILE: u64 = 16 * 1024 * 1024;
+export const MAX_FILE: u64 = 16 * 1024 * 1024; // bytes of one file (and of one shared-memory object)
 
 export class FsNode {
   parent: u64 = 0; // 0 once unlinked

@@ -32,7 +32,7 @@
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
 import { CapTable, cap_lookup } from "./cap";
 import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, E_KILLED } from "../abi/errors";
-import { IPC_QUEUE_CAPACITY, copy_inline, copy_message, ipc_buf_alloc, ipc_buf_free } from "./message";
+import { IPC_QUEUE_CAPACITY, copy_inline, copy_message, ipc_buf_alloc, ipc_buf_free, ipc_buf_copy } from "./message";
 import { WaitQueue, Thread, thr, thread_addr, THREAD_BLOCKED } from "../sched/thread";
 import {
   thread_current, waitq_add, waitq_sleep, waitq_wake_one, waitq_wake_all, thread_wake, thread_block,
@@ -241,16 +241,17 @@ function deliver_direct(t: Thread, src: IpcMessage, sender: u64, id: u64, flags:
 /**
  * Copies the out-of-line buffer into the kernel; 1 = nothing to copy, 0 = out of memory. A system
  * call's message (the TCB's ipc_user) has its buffer in the kernel already (Thread.ipc_kbuf, copied
- * a page at a time with interrupts on, syscall.ts): taken over here, not copied.
+ * a page at a time with interrupts on, syscall.ts): taken over here, not copied. (Such a kernel
+ * copy may hold no data: one that carries a granted shared-memory object, ipc/message.ts.)
  */
 function copy_in_buffer(m: IpcMessage): u64 {
-  if (m.buffer_size == 0 || m.buffer == 0) return 1;
   let me = thread_current();
   if (m == me.ipc_user) {
     let kbuf = me.ipc_kbuf;
     me.ipc_kbuf = 0;
-    return kbuf;
+    return kbuf != 0 ? kbuf : 1;
   }
+  if (m.buffer_size == 0 || m.buffer == 0) return 1;
   let k = ipc_buf_alloc(m.buffer_size, 0); // a kernel sender's: charged to nobody
   if (k != 0) memcpy(k, m.buffer, m.buffer_size);
   return k;
@@ -338,7 +339,7 @@ function finish(staged: IpcMessage, out: IpcMessage): i64 {
   if (out == me.ipc_user) {
     me.ipc_kbuf = kbuf; // a system call's: copied out a page at a time with interrupts on (syscall.ts)
   } else {
-    if (n > 0 && dst != 0) memcpy(dst, kbuf, n);
+    if (n > 0 && dst != 0) ipc_buf_copy(dst, kbuf, n); // bytes, or pages moved by mapping
     ipc_buf_free(kbuf);
   }
   return n < size ? E_TRUNC : E_OK;

@@ -31,15 +31,29 @@ let highest_frame: u64 = 0; // one past the highest usable frame
 let search_hint: u64 = 0; // no free frame below word search_hint
 let bad_frees: u64 = 0;
 let reserved_end: u64 = LOW_MEMORY_END; // below it: low memory and the kernel image
-let reclaim: u64 = 0; // () => void: asked to give frames back when none is free (mm/slab.ts)
+let reclaimers!: InlineArray<u64, 4>; // () => void each: asked to give frames back when none is free
+let reclaimer_count: i32 = 0;
 let reclaiming: bool = false;
 let reserved: u64 = 0; // free frames promised to demand-paged memory (pmm_reserve)
 
 type ReclaimFn = () => void;
 
-/** Registers the function pmm_alloc calls once when it finds no free frame (the slab caches'). */
-export function pmm_set_reclaim(fn: ReclaimFn): void {
-  reclaim = changetype<u64>(fn);
+/**
+ * Registers a function pmm_alloc (and pmm_reserve) calls, with the others, once when it finds no
+ * free frame: a cache giving back the frames it keeps (mm/slab.ts, mm/ptcache.ts). At most 4.
+ */
+export function pmm_add_reclaim(fn: ReclaimFn): void {
+  if (reclaimer_count == 4) panic(`pmm: more than 4 reclaim functions`);
+  reclaimers[reclaimer_count] = changetype<u64>(fn);
+  reclaimer_count++;
+}
+
+/** Asks every cache for its frames back, once (not again from inside one of them). Interrupts off. */
+function reclaim_all(): void {
+  if (reclaiming) return;
+  reclaiming = true;
+  for (let i: i32 = 0; i < reclaimer_count; i++) changetype<ReclaimFn>(reclaimers[i])();
+  reclaiming = false;
 }
 
 function is_used(frame: u64): bool {
@@ -114,11 +128,9 @@ export function pmm_init(): void {
  */
 export function pmm_alloc(): u64 {
   let pa = find_free(reserved);
-  if (pa != 0 || reclaim == 0 || reclaiming) return pa;
+  if (pa != 0 || reclaimer_count == 0 || reclaiming) return pa;
   let flags = irq_save();
-  reclaiming = true;
-  changetype<ReclaimFn>(reclaim)();
-  reclaiming = false;
+  reclaim_all();
   irq_restore(flags);
   return find_free(reserved);
 }
@@ -130,11 +142,7 @@ export function pmm_alloc(): u64 {
  */
 export function pmm_reserve(n: u64): bool {
   let flags = irq_save();
-  if (free_frames < reserved + n && reclaim != 0 && !reclaiming) {
-    reclaiming = true;
-    changetype<ReclaimFn>(reclaim)();
-    reclaiming = false;
-  }
+  if (free_frames < reserved + n) reclaim_all();
   let ok = free_frames >= reserved + n;
   if (ok) reserved += n;
   irq_restore(flags);

@@ -13,7 +13,7 @@
 //      are linked through their first word; the header's bitmap marks which objects the slab layer
 //      has handed out (to a magazine or a caller). Slabs are on a partial, a full or an empty
 //      list. At most EMPTY_KEEP empty slabs stay per cache; more go back to the PMM at once.
-// slab_reap() (memory pressure: the PMM calls it when it runs out, see pmm_set_reclaim; tests
+// slab_reap() (memory pressure: the PMM calls it when it runs out, see pmm_add_reclaim; tests
 // call it before they count frames) empties every magazine and the depot back into the slabs and
 // gives every empty slab's frame back to the PMM.
 //
@@ -34,7 +34,7 @@
 // Concurrency: every layer runs with interrupts off (single CPU for now: that is the lock). With
 // SMP the per-CPU layer stays as it is and the depot and slab layer get a lock per cache.
 
-import { pmm_alloc, pmm_free, pmm_set_reclaim } from "./pmm";
+import { pmm_alloc, pmm_free, pmm_add_reclaim } from "./pmm";
 import { p2v, v2p, PAGE_SIZE, PAGE_MASK } from "./layout";
 import { heap_alloc } from "./heap";
 import { this_cpu } from "../sched/percpu";
@@ -524,7 +524,7 @@ export function slab_init(): void {
   for (let i: u64 = 0; i < NUM_CLASSES; i++) slab_cache_create(CLASS_NAMES[i32(i)], CLASS_SIZES[i32(i)]);
   if (slab_cache_create("magazine", sizeof<Magazine>()) != MAG_CACHE) panic(`slab: magazine cache id`);
   for (let i: u64 = 0; i < NUM_CLASSES; i++) give_magazines(cache_of(i));
-  pmm_set_reclaim(reclaim);
+  pmm_add_reclaim(reclaim);
 }
 
 /** Empties every magazine of c (this CPU's and the depot's) into the slabs, frees empty slabs. */

@@ -27,7 +27,7 @@ import { thread_current } from "../sched/scheduler";
 import { Thread } from "../sched/thread";
 import { proc_of } from "../proc/process";
 import { irq_save, irq_restore, user_access_begin, user_access_end } from "../arch/hal";
-import { AddressSpace, vmm_unmap, vmm_pte, PTE_P, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR } from "./vmm";
+import { AddressSpace, vmm_unmap, vmm_pte, PTE_P, PTE_U, PTE_W, PTE_NX, PTE_PS, PTE_ADDR, PTE_COW } from "./vmm";
 import { vm_populate } from "./vma";
 import { USER_TOP, PAGE_SIZE, PAGE_MASK, DIRECT_MAP_BASE, page_round_down } from "./layout";
 import { IpcMessage } from "../abi/ipc";
@@ -35,14 +35,16 @@ import { clock_ticks } from "../time/clock";
 
 /**
  * The caller's leaf entry for va (0 when not present). A page not touched yet in a VMA that allows
- * the access is faulted in first (mm/vma.ts vm_populate), as the CPU's fault would have.
+ * the access is faulted in first (mm/vma.ts vm_populate), and a copy-on-write page about to be
+ * written is copied (or taken back writable) first, as the CPU's fault would have.
  */
 function pte_of(va: u64, write: bool): u64 {
   let t = thread_current();
   if (t.proc == 0) return 0;
   let space = proc_of(t).space;
   let e = vmm_pte(space, va);
-  if ((e & PTE_P) == 0 && vm_populate(space, va, write)) e = vmm_pte(space, va);
+  let fault = (e & PTE_P) == 0 || (write && (e & PTE_COW) != 0);
+  if (fault && vm_populate(space, va, write)) e = vmm_pte(space, va);
   return e;
 }
 

@@ -185,6 +185,37 @@ export function vma_remove(space: AddressSpace, start: u64, end: u64): u32 {
 
 let removed: u64 = 0;
 
+/**
+ * Takes the first shared mapping of file `node` out of space's list, interrupts off (a revoked
+ * shared-memory object leaves other address spaces: syscall/shm_syscalls.ts); 0 when there is
+ * none. Its pages are still mapped: the caller unmaps [vma_start, vma_end) (no fault can map one
+ * any more), counts the mapping off (fs_unmapped) and frees the record (vma_free_record).
+ */
+export function vma_take_shared(space: AddressSpace, node: u64): u64 {
+  let link = changetype<u64>(space) + offsetof<AddressSpace>("vmas");
+  while (load<u64>(link) != 0) {
+    let a = load<u64>(link);
+    if (vma(a).kind == VMA_FILE_SHARED && vma(a).node == node) {
+      store<u64>(link, vma(a).next);
+      return a;
+    }
+    link = a + offsetof<Vma>("next");
+  }
+  return 0;
+}
+
+export function vma_start(a: u64): u64 {
+  return vma(a).start;
+}
+
+export function vma_end(a: u64): u64 {
+  return vma(a).end;
+}
+
+export function vma_free_record(a: u64): void {
+  slab_free(a);
+}
+
 /** The file node of the mapping the last vma_remove took away (0 for anonymous memory). */
 export function vma_removed_node(): u64 {
   return removed;

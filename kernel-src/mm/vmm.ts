@@ -8,8 +8,10 @@
 // entries lack the U bit, so the kernel half is supervisor-only. User-half tables are private and
 // carry U; leaf permissions decide the rest. A leaf with PTE_OWNED owns its frame: unmapping it or
 // destroying the space frees the frame. vmm_destroy frees every user-half table page and the PML4.
+// Table pages come from, and go back to, the cache of zeroed table frames (mm/ptcache.ts).
 
-import { pmm_alloc_zeroed, pmm_alloc_table_zeroed, pmm_free, pmm_memory_end, pmm_share } from "./pmm";
+import { pmm_alloc_zeroed, pmm_free, pmm_memory_end, pmm_share, pmm_add_reclaim } from "./pmm";
+import { pt_alloc, pt_free, pt_cache_shrink } from "./ptcache";
 import {
   p2v, PAGE_SIZE, DIRECT_MAP_BASE, USER_TOP, kernel_v2p, kernel_image_start, kernel_image_end,
   text_start, text_end, data_start, data_end, bss_start, bss_end,
@@ -48,7 +50,7 @@ function next_table(ea: usize, create: bool, user: bool): u64 {
   let e = load<u64>(ea);
   if ((e & PTE_P) == 0) {
     if (!create) return 0;
-    let t = tables_from_reserve ? pmm_alloc_table_zeroed() : pmm_alloc_zeroed();
+    let t = pt_alloc(tables_from_reserve);
     if (t == 0) return 0;
     store<u64>(ea, t | PTE_P | PTE_W | (user ? PTE_U : 0));
     table_pages++;
@@ -223,7 +225,7 @@ export function vmm_is_mapped(va: u64): bool {
 }
 
 export function vmm_create_address_space(): AddressSpace | null {
-  let pml4 = pmm_alloc_zeroed();
+  let pml4 = pt_alloc(false);
   if (pml4 == 0) return null;
   let space = new AddressSpace();
   space.pml4 = pml4;
@@ -243,7 +245,7 @@ function free_table(pa: u64, level: u64): void {
     if (level > 0 && (e & PTE_PS) == 0) free_table(e & PTE_ADDR, level - 1);
     else if (level == 0 && (e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
   }
-  pmm_free(pa);
+  pt_free(pa);
   table_pages--;
 }
 
@@ -255,10 +257,15 @@ export function vmm_destroy_address_space(space: AddressSpace): void {
     let e = load<u64>(root, i * 8);
     if ((e & PTE_P) != 0) free_table(e & PTE_ADDR, 2);
   }
-  pmm_free(space.pml4);
+  pt_free(space.pml4);
   table_pages--;
   spaces_alive--;
   destroy(space);
+}
+
+/** The PMM's reclaim hook for the page-table cache (mm/ptcache.ts). */
+function pt_reclaim(): void {
+  pt_cache_shrink();
 }
 
 export function vmm_switch_address_space(space: AddressSpace): void {
@@ -299,5 +306,6 @@ export function vmm_init(): void {
 
   mmu_enable_global_pages();
   mmu_switch(pml4);
+  pmm_add_reclaim(pt_reclaim);
   log_info(`VMM initialized with kernel page tables at ${hex(pml4)}`);
 }

@@ -39,9 +39,9 @@ import { log_info, log_error } from "../lib/log";
 import { fault_report, InterruptFrame, mmu_switch, irq_disable, irq_save, irq_restore, fpu_state_init } from "../arch/hal";
 import { Mutex, mutex_idle } from "../sched/mutex";
 import { panic } from "../lib/panic";
-import { Quota, quota_new, quota_release } from "./quota";
-import { PROC_MAX_THREADS, PROC_MAX_PORTS, PROC_MAX_CAPS } from "../abi/limits";
-import { CapTable, cap_table_new, cap_table_free, cap_set, cap_install, cap_for_each, cap_lookup, cap_drop } from "../ipc/cap";
+import { Quota, quota_new, quota_release, quota_charge_pages, quota_credit_pages, quota_inherit_pages } from "./quota";
+import { PROC_MAX_THREADS, PROC_MAX_PORTS } from "../abi/limits";
+import { CapTable, cap_table_new, cap_table_free, cap_set, cap_install, cap_inherit, cap_for_each, cap_lookup, cap_drop } from "../ipc/cap";
 import { service_port_id } from "../ipc/service";
 import { SERVICE_PORT, OWN_PORT, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
 
@@ -50,6 +50,7 @@ declare function enter_user_regs(regs: u64): void;
 
 export const USER_STACK_TOP: u64 = 0x00007fffffff0000;
 export const USER_STACK_SIZE: u64 = 65536;
+const STACK_PAGES: u64 = USER_STACK_SIZE / PAGE_SIZE; // charged to the quota per thread stack
 export const MMAP_BASE: u64 = 0x0000100000000000;
 export const MMAP_LIMIT: u64 = 0x0000200000000000;
 /** Exit status of a process killed by a CPU exception: 128 + vector, negated. */
@@ -70,7 +71,7 @@ export class Process {
   stack_next: u64 = 0; // top of the next fresh stack slot (below every slot used so far)
   free_stacks: u64 = 0; // slots of exited threads: a list of StackSlot (heap), unmapped
   space_lock!: Inline<Mutex>; // held by mmap and munmap (see the header)
-  quota!: Quota; // IPC bytes held in the kernel (proc/quota.ts); threads are counted above
+  quota!: Quota; // IPC bytes held in the kernel and pages mapped (proc/quota.ts); threads are counted above
   caps: CapTable | null = null; // how the process names ports (ipc/cap.ts); freed at teardown
   ports: u64 = 0; // ports it owns (at most PROC_MAX_PORTS)
   files!: InlineArray<u64, 16>; // open files (fs/vfs.ts OpenFile) by descriptor; 0..2 are the console's
@@ -150,6 +151,7 @@ export function proc_fork(regs: u64): i64 {
   }
   let p = changetype<Process>(np);
   set_name(p, changetype<u64>(parent) + offsetof<Process>("name"), parent.name_len);
+  quota_inherit_pages(p.quota, parent.quota); // the same mappings (and stack slots)
   p.space = space;
   p.pid = next_pid++;
   p.detached = true;
@@ -209,6 +211,7 @@ function stack_slot_take(p: Process): u64 {
  */
 function stack_release(p: Process, top: u64): void {
   for (let va = top - USER_STACK_SIZE; va < top; va += PAGE_SIZE) user_unmap_page(p.space, va);
+  quota_credit_pages(p.quota, STACK_PAGES, false);
   let a = kmalloc(sizeof<StackSlot>());
   if (a == 0) return;
   let s = changetype<StackSlot>(a);
@@ -228,6 +231,7 @@ function free_stack_list(p: Process): void {
 /** A new (not yet started) thread of p entering ring 3 at entry(arg) on a fresh user stack. */
 export function proc_new_thread(p: Process, entry: u64, arg: u64, priority: u8): Thread | null {
   if (p.threads >= PROC_MAX_THREADS) return null; // the limit: E_NOMEM, as for no memory
+  if (!quota_charge_pages(p.quota, STACK_PAGES, false)) return null; // stack_release gives them back
   let top = stack_slot_take(p);
   for (let va = top - USER_STACK_SIZE; va < top; va += PAGE_SIZE) {
     let pa = pmm_alloc_zeroed();
@@ -283,12 +287,12 @@ function new_process(): Process | null {
 
 /**
  * A new process's first capabilities: the kernel service (send) and its own port p.port (send and
- * receive) as OWN_PORT. A forked child instead gets the parent's send rights in the same slots
- * (OWN_PORT then names the parent's port, send only: receive rights stay with the owner, and a
- * child reaches its parent there), and its own port in a free slot, reached by no handle it
- * knows yet (it still goes when the child ends). False when the parent's rights leave no free slot
- * for it: the fork fails (E_NOMEM) rather than leave a port no slot names, which teardown would
- * never destroy.
+ * receive) as OWN_PORT. A forked child instead gets the parent's send rights and shared-memory
+ * map rights in the same slots (cap_inherit: OWN_PORT then names the parent's port, send only:
+ * receive rights stay with the owner, and a child reaches its parent there), and its own port in
+ * a free slot, reached by no handle it knows yet (it still goes when the child ends). False when
+ * the parent's rights leave no free slot for it: the fork fails (E_NOMEM) rather than leave a port
+ * no slot names, which teardown would never destroy.
  */
 function caps_init(p: Process, parent: Process | null): bool {
   let caps = p.caps!;
@@ -298,10 +302,7 @@ function caps_init(p: Process, parent: Process | null): bool {
     cap_set(caps, OWN_PORT, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE);
     return true;
   }
-  let from = parent.caps!;
-  for (let h: u64 = 1; h < PROC_MAX_CAPS; h++) {
-    if ((from.rights[i32(h)] & CAP_SEND) != 0) cap_set(caps, h, from.refs[i32(h)], CAP_SEND);
-  }
+  cap_inherit(parent.caps!, caps);
   return cap_install(caps, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE, ipc_ref_valid) != 0;
 }
 

@@ -14,9 +14,10 @@ import { copy_from_user, copy_to_user } from "../mm/usercopy";
 import { kzalloc, kfree } from "../mm/kmalloc";
 import {
   fs_lookup, fs_create, fs_is_dir, fs_size, fs_span, fs_grow, fs_truncate, fs_child_name, fs_unlink, fs_opened,
-  fs_closed, fs_mapped, fs_unmapped, fs_create_anonymous, open_file, OpenFile,
+  fs_closed, fs_mapped, fs_unmapped, open_file, OpenFile,
 } from "../fs/vfs";
 import { E_OK, E_INVAL, E_FAULT, E_NOMEM, E_BADF, E_NOENT, E_AGAIN } from "../abi/errors";
+import { quota_charge_pages, quota_credit_pages } from "../proc/quota";
 import {
   PATH_MAX, FD_FIRST, O_READ, O_WRITE, O_CREATE, O_TRUNC, SEEK_SET, SEEK_CUR, SEEK_END, KIND_FILE, KIND_DIR, FsStat,
 } from "../abi/fs";
@@ -192,6 +193,7 @@ export function sys_mmap_file(fd: u64, offset: u64, len: u64, prot: u64, share: 
   if (f == null || fs_is_dir(f.node)) return E_BADF;
   if ((offset & PAGE_MASK) != 0 || len == 0 || len > MAX_MMAP || (prot & ~PROT_ALL) != 0) return E_INVAL;
   if (share != MAP_SHARED && share != MAP_PRIVATE) return E_INVAL;
+  if ((prot & PROT_WRITE) != 0 && (prot & PROT_EXEC) != 0) return E_INVAL; // W^X, as SYS_MMAP
   if ((prot & PROT_READ) != 0 && (f.flags & O_READ) == 0) return E_BADF;
   if (share == MAP_SHARED && (prot & PROT_WRITE) != 0 && (f.flags & O_WRITE) == 0) return E_BADF;
   if (offset > MAX_FILE_OFFSET) return E_INVAL;
@@ -199,46 +201,25 @@ export function sys_mmap_file(fd: u64, offset: u64, len: u64, prot: u64, share: 
 }
 
 /**
- * Interrupts are off throughout (as in every call here), so choosing the address and recording
- * the VMA cannot interleave with sys_mmap's (which does both in one irq-off section too).
+ * Maps size bytes (page aligned) of file node from offset at the next free address of p's mmap
+ * area, counted against p's quota (PROC_MAX_PAGES); the address, or E_NOMEM. Interrupts are off throughout (as in every call here and in
+ * shm_syscalls.ts), so choosing the address and recording the VMA cannot interleave with
+ * sys_mmap's (which does both in one irq-off section too).
  */
-function map_file(p: Process, node: u64, offset: u64, size: u64, prot: u64, share: u64): i64 {
+export function map_file(p: Process, node: u64, offset: u64, size: u64, prot: u64, share: u64): i64 {
   let base = p.mmap_next;
-  if (base + size > MMAP_LIMIT) return E_NOMEM;
+  if (base + size > MMAP_LIMIT || !quota_charge_pages(p.quota, size / PAGE_SIZE, false)) return E_NOMEM;
   let shared = share == MAP_SHARED;
-  if (!fs_mapped(node, shared)) return E_NOMEM;
+  if (!fs_mapped(node, shared)) {
+    quota_credit_pages(p.quota, size / PAGE_SIZE, false);
+    return E_NOMEM;
+  }
   let kind = shared ? VMA_FILE_SHARED : VMA_FILE_PRIVATE;
   if (!vma_add_file(p.space, base, base + size, vma_flags((prot & PROT_WRITE) != 0, (prot & PROT_EXEC) != 0), kind, node, offset)) {
     fs_unmapped(node);
+    quota_credit_pages(p.quota, size / PAGE_SIZE, false);
     return E_NOMEM;
   }
   p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings
   return i64(base);
-}
-
-/**
- * shm_create(size): a shared-memory object of size bytes (zero-filled, frames at first touch) as
- * a new descriptor, open for reading and writing. Map it with SYS_MMAP_FILE (MAP_SHARED); a
- * forked child inherits the descriptor and the mappings (the same frames). It lives while a
- * descriptor or a mapping holds it.
- */
-export function sys_shm_create(size: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
-  if (size == 0 || size > MAX_MMAP) return E_INVAL;
-  let p = cur();
-  let fd = FD_FIRST;
-  while (fd < MAX_FILES && p.files[i32(fd)] != 0) fd++;
-  if (fd == MAX_FILES) return E_BADF;
-  let node = fs_create_anonymous(page_round_up(size));
-  if (node == 0) return E_NOMEM;
-  let f = kzalloc(sizeof<OpenFile>());
-  if (f == 0) {
-    fs_opened(node);
-    fs_closed(node); // frees it
-    return E_NOMEM;
-  }
-  open_file(f).node = node;
-  open_file(f).flags = O_READ | O_WRITE;
-  fs_opened(node);
-  p.files[i32(fd)] = f;
-  return i64(fd);
 }

@@ -35,17 +35,24 @@ import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { vma_add, vma_remove, vma_removed_node, vma_flags, VMA_ANON, VMA_FILE_SHARED } from "../mm/vma";
 import { fs_unmapped } from "../fs/vfs";
-import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, sys_shm_create, file_read, file_write } from "./fs_syscalls";
+import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, file_read, file_write } from "./fs_syscalls";
 import { FD_FIRST } from "../abi/fs";
 import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
-import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF, E_BADPORT } from "../abi/errors";
-import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, SEND_GRANT, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
-import { CapTable, cap_lookup, cap_install, cap_set } from "../ipc/cap";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_RECEIVE_MAP, IPC_MAP_MIN, IPC_FLAG_MAPPED, IPC_FLAG_CALL, IPC_FLAG_CAP, IPC_FLAG_SHM, CAP_SEND, CAP_RECEIVE, CAP_SHM_OWNER } from "../abi/ipc";
+import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF, E_BADPORT, E_TRUNC } from "../abi/errors";
+import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, SEND_GRANT, SEND_MAP, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
+import { CapTable, cap_lookup, cap_install, cap_install_shm, cap_rights, cap_set } from "../ipc/cap";
+import { shm_node, shm_put } from "../mm/shm";
+import { sys_shm_create, sys_shm_map, sys_shm_restrict, shm_grant_take, shm_cap_revoke } from "./shm_syscalls";
 import { USER_PRIORITY_MIN, USER_PRIORITY_MAX } from "../abi/limits";
 import { panic } from "../lib/panic";
-import { copy_message, ipc_buf_alloc, ipc_buf_free } from "../ipc/message";
+import { quota_charge_pages, quota_credit_pages } from "../proc/quota";
+import {
+  copy_message, ipc_buf_alloc, ipc_buf_free, ipc_buf_take_shm, ipc_buf_shm_rights, ipc_buf_alloc_pages, ipc_buf_set_pages,
+  ipc_buf_pages, ipc_buf_take_pages, ipc_buf_at, ipc_buf_run, ipc_buf_size,
+} from "../ipc/message";
+import { pages_take, pages_map } from "../mm/pagemove";
 import { futex_wait, futex_wake } from "../sync/futex";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
@@ -61,7 +68,7 @@ declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: 
 declare function sys_write_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
-const SEND_FLAGS: u64 = 15;
+const SEND_FLAGS: u64 = 31;
 const MAX_IO: u64 = 4096;
 const IO_CHUNK: u64 = 256;
 /** Console bytes on their way between user memory and the UART (system calls run one at a time). */
@@ -80,8 +87,8 @@ export const syscall_table: readonly SyscallFn[] = [
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
   sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
-  sys_shm_create, // 39: fs_syscalls.ts
-  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 40..47
+  sys_shm_create, sys_shm_map, sys_shm_restrict, // 39..41: shm_syscalls.ts
+  sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 42..47
   sys_unused, sys_unused, // 48, 49
   sys_futex_wait, sys_futex_wake, // 50, 51: sync/futex.ts
 ];
@@ -200,18 +207,81 @@ function message_in(ptr: u64, writable: bool): IpcMessage | null {
 /**
  * Copies the buffer of m (the TCB's ipc_user) into a kernel allocation, Thread.ipc_kbuf, which the
  * IPC layer takes over when it sends m (port.ts copy_in_buffer); a page at a time, interrupts on
- * in between. send_done frees it if the send failed before that.
+ * in between. send_done frees it if the send failed before that. A granted shared-memory object
+ * (shm, with the rights it goes with) travels in the kernel copy, which then exists even with no
+ * data (ipc/message.ts); the reference is taken from the sender's slot h in one irq-off section
+ * with the slot's check (another thread may drop it meanwhile).
  */
-function buffer_in(m: IpcMessage): i64 {
-  if (m.buffer_size == 0 || m.buffer == 0) return E_OK;
-  let k = ipc_buf_alloc(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota)); // over quota: E_NOMEM
+function buffer_in(m: IpcMessage, grant_shm: bool, h: u64, map: bool): i64 {
+  if (m.buffer == 0) m.buffer_size = 0;
+  if (m.buffer_size == 0 && !grant_shm) return E_OK;
+  return kernel_copy_in(m, grant_shm, h, map);
+}
+
+/** buffer_in's work when there is something to carry. @noinline (off the common path) */
+function kernel_copy_in(m: IpcMessage, grant_shm: bool, h: u64, map: bool): i64 {
+  let k = map ? buffer_by_mapping(m) : 0;
+  if (k == 0) k = ipc_buf_alloc(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota)); // over quota: E_NOMEM
   if (k == 0) return E_NOMEM;
-  if (!copy_from_user(k, m.buffer, m.buffer_size)) {
+  if (m.buffer_size != 0 && ipc_buf_pages(k) == 0 && !copy_from_user(k, m.buffer, m.buffer_size)) {
     ipc_buf_free(k);
     return E_FAULT;
   }
+  if (grant_shm && !shm_grant_take(k, h)) {
+    ipc_buf_free(k);
+    return E_BADPORT; // dropped by another thread meanwhile
+  }
   thread_current().ipc_kbuf = k;
   return E_OK;
+}
+
+/**
+ * SEND_MAP: a kernel copy of m's buffer that holds its pages, shared copy-on-write
+ * (mm/pagemove.ts), when the buffer is page aligned and at least IPC_MAP_MIN bytes and every page
+ * is private memory; else 0 (it is copied). @noinline (off the common path)
+ */
+function buffer_by_mapping(m: IpcMessage): u64 {
+  if (m.buffer_size < IPC_MAP_MIN || (m.buffer & PAGE_MASK) != 0) return 0;
+  let k = ipc_buf_alloc_pages(m.buffer_size, changetype<u64>(proc_of(thread_current()).quota));
+  if (k == 0) return 0;
+  if (!pages_take(proc_of(thread_current()).space, m.buffer, page_round_up(m.buffer_size) / PAGE_SIZE, k)) {
+    ipc_buf_free(k); // holds no page yet
+    return 0;
+  }
+  ipc_buf_set_pages(k);
+  return k;
+}
+
+/**
+ * The receiver's half of SEND_MAP (interrupts off): maps the pages kernel copy k holds as a new
+ * mapping in our mmap area (mm/pagemove.ts pages_map) and points m at it. False when it cannot
+ * (the caller copies them instead). @noinline (off the common path)
+ */
+function buffer_mapped_in(m: IpcMessage, k: u64): bool {
+  let p = proc_of(thread_current());
+  let pages = ipc_buf_pages(k);
+  let base = p.mmap_next;
+  if (base + pages * PAGE_SIZE > MMAP_LIMIT || !quota_charge_pages(p.quota, pages, false)) return false;
+  if (!pages_map(p.space, base, k, pages)) {
+    quota_credit_pages(p.quota, pages, false);
+    return false;
+  }
+  ipc_buf_take_pages(k);
+  p.mmap_next = base + pages * PAGE_SIZE + PAGE_SIZE; // an unmapped page between mappings
+  m.buffer = base;
+  m.buffer_size = ipc_buf_size(k);
+  m.flags |= IPC_FLAG_MAPPED;
+  return true;
+}
+
+/** Copies the first n bytes of kernel copy k to the user's dst, a page at a time (copy_to_user). @noinline */
+function buffer_out(dst: u64, k: u64, n: u64): bool {
+  for (let off: u64 = 0; off < n; ) {
+    let run = ipc_buf_run(k, off, n - off);
+    if (!copy_to_user(dst + off, ipc_buf_at(k, off), run)) return false;
+    off += run;
+  }
+  return true;
 }
 
 function send_done(r: i64): i64 {
@@ -227,13 +297,14 @@ function buffer_ok(m: IpcMessage, writable: bool): bool {
 
 /**
  * After a blocking wait: check the destination again, deliver the message into m (the TCB's
- * ipc_user) with its check, in one irq-off section; then copy a buffer out a page at a time with
- * interrupts on in between (copy_to_user; port.ts finish leaves the kernel copy in
- * Thread.ipc_kbuf); then write the message back, checked again, in one irq-off section. A page
- * found unmapped on the way makes it E_FAULT, the message dropped as ipc_drop_staged does (a
- * caller is woken with E_FAULT), the user buffer perhaps partly written.
+ * ipc_user) with its check, in one irq-off section; with no kernel copy (no buffer, no object)
+ * write the message back in that same section. Else (message_out_buffer) copy the buffer out a
+ * page at a time with interrupts on in between (copy_to_user; port.ts finish leaves the kernel
+ * copy in Thread.ipc_kbuf), or map it; then write the message back, checked again, in one irq-off
+ * section. A page found unmapped on the way makes it E_FAULT, the message dropped as
+ * ipc_drop_staged does (a caller is woken with E_FAULT), the user buffer perhaps partly written.
  */
-function message_out(ptr: u64, m: IpcMessage): i64 {
+function message_out(ptr: u64, m: IpcMessage, map: bool): i64 {
   let irq = irq_save();
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true) || !buffer_ok(m, true)) {
     ipc_drop_staged(m);
@@ -241,38 +312,73 @@ function message_out(ptr: u64, m: IpcMessage): i64 {
     return E_FAULT;
   }
   let r = ipc_deliver_staged(m);
-  receive_cap(m);
+  if (thread_current().ipc_kbuf == 0) { // no buffer and no object: all of it in this one section
+    receive_cap(m, 0, 0);
+    user_write_message(ptr, changetype<u64>(m));
+    irq_restore(irq);
+    return r;
+  }
   irq_restore(irq);
+  return message_out_buffer(ptr, m, map, r);
+}
+
+/**
+ * message_out for a message with a kernel copy (Thread.ipc_kbuf, ours alone): its buffer mapped
+ * (map: IPC_RECEIVE_MAP, and it holds pages) or copied out a page at a time, its shared-memory
+ * object installed; r is the delivery's status. @noinline (off the common path)
+ */
+function message_out_buffer(ptr: u64, m: IpcMessage, map: bool, r: i64): i64 {
   let t = thread_current();
   let k = t.ipc_kbuf;
-  let ok = true;
-  if (k != 0) {
-    t.ipc_kbuf = 0;
-    ok = copy_to_user(m.buffer, k, m.buffer_size);
-    ipc_buf_free(k);
-  }
+  t.ipc_kbuf = 0;
+  let shm_rights = ipc_buf_shm_rights(k);
+  let shm = ipc_buf_take_shm(k); // a granted shared-memory object: its reference is ours now
+  let irq = irq_save();
+  let mapped = map && ipc_buf_pages(k) != 0 && buffer_mapped_in(m, k);
+  irq_restore(irq);
+  if (mapped && r == E_TRUNC) r = E_OK; // a mapping is not cut to the buffer we offered
+  let ok = mapped || buffer_out(m.buffer, k, m.buffer_size);
+  ipc_buf_free(k);
   irq = irq_save();
   ok = ok && user_range_ok(ptr, sizeof<IpcMessage>(), true);
-  if (ok) user_write_message(ptr, changetype<u64>(m));
-  else ipc_drop_staged(m);
+  if (ok) {
+    receive_cap(m, shm, shm_rights);
+    user_write_message(ptr, changetype<u64>(m));
+  } else {
+    ipc_drop_staged(m);
+    if (shm != 0) shm_put(shm);
+  }
   irq_restore(irq);
   return ok ? r : E_FAULT;
 }
 
 /**
- * A message that carries a send right (IPC_FLAG_CAP, cap = a port reference) gets the handle the
- * receiver now holds for it; 0 (and the flag cleared) when the port is gone or the table full.
- * Any other message gets cap 0.
+ * A message that carries a capability (IPC_FLAG_CAP) gets the handle the receiver now holds for
+ * it: a send right (cap = a port reference), or the shared-memory object shm (its reference
+ * given over here; IPC_FLAG_SHM set too). cap 0 and the flags cleared when the port is gone, the
+ * object revoked, or the table full. Any other message gets cap 0.
  */
-function receive_cap(m: IpcMessage): void {
-  if ((m.flags & IPC_FLAG_CAP) == 0) {
+function receive_cap(m: IpcMessage, shm: u64, shm_rights: u64): void {
+  if (shm == 0 && (m.flags & IPC_FLAG_CAP) == 0) {
     m.cap = 0;
     return;
   }
+  install_cap(m, shm, shm_rights);
+}
+
+/** receive_cap's work for a message that carries a capability. @noinline (off the common path) */
+function install_cap(m: IpcMessage, shm: u64, shm_rights: u64): void {
   let caps = changetype<CapTable>(thread_current().caps);
-  let h = ipc_ref_valid(m.cap) ? cap_install(caps, m.cap, CAP_SEND, ipc_ref_valid) : 0;
+  let h: u64 = 0;
+  if (shm != 0) {
+    h = shm_node(shm) != 0 ? cap_install_shm(caps, shm, shm_rights, ipc_ref_valid) : 0;
+    if (h == 0) shm_put(shm);
+  } else if ((m.flags & IPC_FLAG_CAP) != 0 && ipc_ref_valid(m.cap)) {
+    h = cap_install(caps, m.cap, CAP_SEND, ipc_ref_valid);
+  }
   m.cap = h;
-  if (h == 0) m.flags &= ~IPC_FLAG_CAP;
+  m.flags &= ~(IPC_FLAG_CAP | IPC_FLAG_SHM);
+  if (h != 0) m.flags |= shm != 0 ? IPC_FLAG_CAP | IPC_FLAG_SHM : IPC_FLAG_CAP;
 }
 
 /**
@@ -309,7 +415,7 @@ function staged_reply_out(ptr: u64): i64 {
   }
   user_read_message(changetype<u64>(m), ptr); // for finish: the request's buffer (its size was 0)
   m.buffer_size = 0;
-  return message_out(ptr, m);
+  return message_out(ptr, m, false);
 }
 
 /**
@@ -318,27 +424,34 @@ function staged_reply_out(ptr: u64): i64 {
  */
 export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
-  if ((flags & SEND_REPLY) != 0) return (flags & SEND_GRANT) != 0 ? E_INVAL : reply_user(ptr, ptr);
+  if ((flags & SEND_REPLY) != 0) return (flags & (SEND_GRANT | SEND_MAP)) != 0 ? E_INVAL : reply_user(ptr, ptr);
   let call = (flags & SEND_CALL) != 0;
   let m = message_in(ptr, call);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
-  if (!buffer_ok(m, call)) return E_FAULT; // checked again page by page as buffer_in copies it
+  let map = (flags & SEND_MAP) != 0;
+  if (!buffer_ok(m, call && !map)) return E_FAULT; // checked again page by page as buffer_in copies it
+  let grant_shm = false;
+  let shm_h = m.cap;
   let caps = changetype<CapTable>(thread_current().caps);
   let port = ipc_ref_id(cap_lookup(caps, h, CAP_SEND));
   if (port == 0) return E_BADPORT;
   m.flags = 0; // the kernel's to set
   if ((flags & SEND_GRANT) != 0) {
     let ref = cap_lookup(caps, m.cap, CAP_SEND);
-    if (!ipc_ref_valid(ref)) return E_BADPORT;
-    m.cap = ref; // the receiver gets a handle of its own for it (message_out)
+    grant_shm = !ipc_ref_valid(ref); // else a shared-memory object: buffer_in takes it
+    m.cap = grant_shm ? 0 : ref; // the receiver gets a handle of its own for it (message_out)
     m.flags = IPC_FLAG_CAP;
   }
-  let r = buffer_in(m);
+  let r = buffer_in(m, grant_shm, shm_h, map);
   if (r != E_OK) return r;
   if (!call) return send_done(ipc_send(port, m, flags & IPC_NONBLOCK));
   r = send_done(ipc_call_staged(port, m));
-  return r == E_OK ? message_out(ptr, m) : r;
+  if (map) { // the request's pages may be shared with the receiver now: no reply buffer lands there
+    m.buffer = 0;
+    m.buffer_size = 0;
+  }
+  return r == E_OK ? message_out(ptr, m, false) : r;
 }
 
 /**
@@ -362,7 +475,7 @@ function reply_user(req_ptr: u64, resp_ptr: u64): i64 {
   }
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, false)) return E_FAULT; // checked again page by page as buffer_in copies it
-  let r = buffer_in(m);
+  let r = buffer_in(m, false, 0, false);
   return r != E_OK ? r : send_done(ipc_reply(m, m));
 }
 
@@ -419,20 +532,20 @@ export function staged_receive_out(ptr: u64, a2: u64, a3: u64, a4: u64, a5: u64)
     ipc_drop_staged(thread_current().ipc_user);
     return E_FAULT;
   }
-  return message_out(ptr, m);
+  return message_out(ptr, m, false);
 }
 
 /** Runs with interrupts on (sys_ipc_receive_preemptible in arch/x86_64/syscall.S). */
 export function sys_ipc_receive(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
-  if ((flags & ~IPC_NONBLOCK) != 0) return E_INVAL;
+  if ((flags & ~(IPC_NONBLOCK | IPC_RECEIVE_MAP)) != 0) return E_INVAL;
   let m = message_in(ptr, true);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   if (!buffer_ok(m, true)) return E_FAULT;
   let port = ipc_ref_id(cap_lookup(changetype<CapTable>(thread_current().caps), h, CAP_RECEIVE));
   if (port == 0) return E_BADPORT;
-  let r = ipc_receive_staged(port, flags, proc_of(thread_current()).pid, m);
-  return r == E_OK ? message_out(ptr, m) : r;
+  let r = ipc_receive_staged(port, flags & IPC_NONBLOCK, proc_of(thread_current()).pid, m);
+  return r == E_OK ? message_out(ptr, m, (flags & IPC_RECEIVE_MAP) != 0) : r;
 }
 
 /** A new port owned by the caller's process: its handle (send and receive rights). */
@@ -450,6 +563,7 @@ function sys_cap_drop(h: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
  */
 function sys_cap_revoke(h: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   let caps = changetype<CapTable>(thread_current().caps);
+  if ((cap_rights(caps, h) & CAP_SHM_OWNER) != 0) return shm_cap_revoke(caps, h);
   let irq = irq_save();
   let id = ipc_ref_id(cap_lookup(caps, h, CAP_RECEIVE));
   if (id != 0) cap_set(caps, h, ipc_port_revoke(id), CAP_SEND | CAP_RECEIVE);
@@ -478,12 +592,14 @@ export function sys_mmap(addr: u64, len: u64, prot: u64, a4: u64, a5: u64): i64 
  * first touch (mm/vma.ts vm_fault, or vm_populate when a system call touches it first).
  */
 function mmap_locked(p: Process, size: u64, prot: u64): i64 {
+  if (!quota_charge_pages(p.quota, size / PAGE_SIZE, false)) return E_NOMEM; // PROC_MAX_PAGES
   let irq = irq_save(); // the address and its VMA in one step (SYS_MMAP_FILE picks addresses too)
   let base = p.mmap_next;
   let ok = base + size <= MMAP_LIMIT &&
     vma_add(p.space, base, base + size, vma_flags((prot & PROT_WRITE) != 0, (prot & PROT_EXEC) != 0), VMA_ANON);
   if (ok) p.mmap_next = base + size + PAGE_SIZE; // an unmapped page between mappings
   irq_restore(irq);
+  if (!ok) quota_credit_pages(p.quota, size / PAGE_SIZE, false);
   return ok ? i64(base) : E_NOMEM;
 }
 
@@ -502,6 +618,7 @@ function munmap_locked(p: Process, addr: u64, size: u64): i64 {
   if (addr < MMAP_BASE || addr > p.mmap_next || size > p.mmap_next - addr) return E_INVAL; // no wrap
   let kind = vma_remove(p.space, addr, addr + size);
   if (kind == 0) return E_INVAL;
+  quota_credit_pages(p.quota, size / PAGE_SIZE, false);
   let node = vma_removed_node();
   for (let off: u64 = 0; off < size; off += PAGE_SIZE) { // one page per irq-off section
     let irq = irq_save();

@@ -8,10 +8,11 @@ import { put_str, put_udec, put_char, kprint } from "../lib/log";
 import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
 import { slab_reap } from "../mm/slab";
+import { pt_cache_shrink } from "../mm/ptcache";
 import { test_slab_model, test_slab_debug, test_slab_shrink } from "./slab_tests";
 import {
   test_vm_demand_paging, test_vm_user_demand, test_vm_cow, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory,
-  test_vm_fault_reasons,
+  test_vm_shm_capability, test_vm_fault_reasons, test_vm_pages_move, test_vm_ipc_map, test_pt_cache, test_hostile_page_quota,
 } from "./vm_tests";
 import { test_fs_ramdisk, test_fs_user_files } from "./fs_tests";
 import { pmm_free_frames } from "../mm/pmm";
@@ -51,7 +52,7 @@ type TestFn = () => bool;
 const TESTS: readonly TestFn[] = [
   test_log_format, test_multiboot, test_idt, test_ksymtab, test_pmm, test_vmm_map, test_vmm_spaces,
   test_heap_basic, test_heap_errors, test_heap_random, test_heap_growth, test_heap_shrink,
-  test_slab_model, test_slab_debug, test_slab_shrink, test_vm_demand_paging, test_vm_cow, test_timer,
+  test_slab_model, test_slab_debug, test_slab_shrink, test_vm_demand_paging, test_vm_cow, test_vm_pages_move, test_pt_cache, test_timer,
   test_clock_monotonic, test_sleep_precise, test_ioapic_pit_route,
   test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture,
   test_threads_500, test_priority_order, test_round_robin, test_preemption, test_sleep_accuracy,
@@ -61,7 +62,8 @@ const TESTS: readonly TestFn[] = [
   test_semaphore_bounded_buffer, test_condvar_signal_broadcast, test_rwlock_readers_share_writer_excludes,
   test_mutex_priority_inheritance, test_futex_user_mutex,
   test_user_syscalls, test_user_faults, test_user_fuzz, test_syscall_preemptible, test_user_thread_stacks,
-  test_user_receive_preemptible, test_user_demo, test_vm_user_demand, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory, test_vm_fault_reasons,
+  test_user_receive_preemptible, test_user_demo, test_vm_user_demand, test_vm_user_fork, test_vm_fork_bomb, test_vm_shared_memory, test_vm_shm_capability,
+  test_vm_ipc_map, test_hostile_page_quota, test_vm_fault_reasons,
   test_fs_ramdisk, test_fs_user_files, test_hostile_forged_reply, test_hostile_fpu_leak,
   test_hostile_killed_thread, test_hostile_write_execute, test_hostile_exhaustion, test_hostile_priority,
   test_hostile_capabilities, test_hostile_kill_blocked, test_hostile_stale_reply, test_hostile_ac_flag,
@@ -74,7 +76,7 @@ const NAMES: readonly string[] = [
   "pmm_alloc_free", "vmm_map_unmap_translate", "vmm_1000_address_spaces", "heap_basic",
   "heap_double_free_and_corruption", "heap_random_100k", "heap_growth", "heap_shrink",
   "slab_model_100k", "slab_debug_double_free_use_after_free", "slab_shrink_under_pressure",
-  "vm_demand_paging_64m_sparse", "vm_copy_on_write_fork", "timer_ticks",
+  "vm_demand_paging_64m_sparse", "vm_copy_on_write_fork", "vm_ipc_pages_move_frames", "pt_cache_reuse_and_shrink", "timer_ticks",
   "clock_monotonic", "sleep_precise_apic_alarm", "ioapic_pit_irq0_route",
   "smp_cpus_and_calls", "smp_tlb_shootdown", "smp_lock_torture",
   "threads_500_create_exit", "sched_priority_order", "sched_round_robin", "sched_preemption",
@@ -87,6 +89,7 @@ const NAMES: readonly string[] = [
   "user_syscall_error_paths", "user_faults_killed", "syscall_fuzz", "syscall_preempted_by_timer",
   "user_thread_stacks_freed", "ipc_receive_copy_out_preemptible", "user_demo_program",
   "vm_user_demand_paging", "vm_user_fork_own_writes", "vm_fork_bomb_bounded", "vm_shared_memory_two_processes",
+  "vm_shm_capability_in_ipc", "vm_ipc_buffer_by_mapping", "hostile_page_quota",
   "vm_bad_accesses_killed_with_reason", "fs_ramdisk_tree", "fs_user_read_write_seek_mmap_unlink",
   "hostile_forged_reply", "hostile_fpu_leak", "hostile_killed_thread_never_runs", "hostile_write_execute",
   "hostile_heap_exhaustion", "hostile_priority_starvation", "hostile_forged_capabilities", "hostile_kill_while_blocked",
@@ -129,8 +132,9 @@ export function check_eq(got: u64, want: u64, what: string): bool {
   return got == want;
 }
 
-/** Free frames once the slab caches have given back every page without a live object. */
+/** Free frames once the slab caches and the page-table cache have given back every page they keep. */
 export function frames_free(): u64 {
   slab_reap();
+  pt_cache_shrink();
   return pmm_free_frames();
 }

@@ -3,15 +3,24 @@
 
 import { check, check_eq, frames_free } from "./ktest";
 import { kprint, capture_begin, capture_end } from "../lib/log";
-import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, vmm_pte, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX } from "../mm/vmm";
+import { AddressSpace, vmm_create_address_space, vmm_destroy_address_space, vmm_translate, vmm_pte, vmm_table_pages, vmm_map, VMM_NOT_MAPPED, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
 import { space_fork } from "../proc/fork";
 import {
   vma_add, vma_remove, vma_free_all, vma_count, vm_fault, vm_untouched, VMA_ANON, VMA_GUARD,
   VM_OK, VM_UNMAPPED, VM_GUARD, VM_READ_ONLY, VM_NO_EXEC, vm_cow_breaks,
 } from "../mm/vma";
-import { pmm_reserved, pmm_free_frames, pmm_unreserve } from "../mm/pmm";
+import { pmm_reserved, pmm_free_frames, pmm_unreserve, pmm_alloc, pmm_alloc_zeroed, pmm_free } from "../mm/pmm";
+import { pt_cached, pt_cache_hits, PT_CACHE_MAX } from "../mm/ptcache";
 import { p2v, PAGE_SIZE } from "../mm/layout";
-import { proc_spawn_path, proc_wait, proc_live, MAX_PROCESSES } from "../proc/process";
+import { Process, proc_spawn_path, proc_wait, proc_live, MAX_PROCESSES, EXIT_FAULT_BASE } from "../proc/process";
+import { shm_live } from "../mm/shm";
+import { pages_take, pages_map } from "../mm/pagemove";
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { ipc_send, ipc_port_ref, ipc_live_ports, ipc_receiver_waiting } from "../ipc/port";
+import { quota_pages } from "../proc/quota";
+import { PROC_MAX_PAGES } from "../abi/limits";
+import { clock_ticks } from "../time/clock";
+import { IpcMessage, IPC_FLAG_CAP } from "../abi/ipc";
 import { kmalloc_live_objects } from "../mm/kmalloc";
 import { fs_file_pages } from "../fs/vfs";
 import { thread_sleep } from "../sched/scheduler";
@@ -169,6 +178,160 @@ export function test_vm_cow(): bool {
   return ok;
 }
 
+/**
+ * IPC buffers moved by mapping, at the page level (mm/pagemove.ts): 16 touched pages of one space
+ * taken for a message and mapped into another take no frame but the receiver's tables; the pages
+ * are the same frames; a write on either side copies one page; every frame back at the end.
+ */
+export function test_vm_pages_move(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let a = vmm_create_address_space();
+  let b = vmm_create_address_space();
+  let list = kmalloc(16 * 8);
+  if (a == null || b == null || list == 0) return check(false, "address spaces and a list");
+  let ok = check(vma_add(a!, BASE, BASE + 16 * PAGE_SIZE, PTE_U | PTE_W | PTE_NX, VMA_ANON), "VMA");
+  for (let i: u64 = 0; i < 16; i++) ok = check(poke(a!, BASE + i * PAGE_SIZE, 2000 + i), "sender writes") && ok;
+  let before = pmm_free_frames();
+  ok = check(pages_take(a!, BASE, 16, list), "pages_take") && ok;
+  ok = check_eq(before - pmm_free_frames(), 0, "taking the pages copies none") && ok;
+  ok = check((vmm_pte(a!, BASE) & PTE_W) == 0, "the sender's pages are read-only (copy-on-write)") && ok;
+  let tables = vmm_table_pages();
+  let irq = irq_save();
+  let mapped = pages_map(b!, BASE + MIB, list, 16);
+  irq_restore(irq);
+  ok = check(mapped, "pages_map") && ok;
+  ok = check_eq(before - pmm_free_frames(), vmm_table_pages() - tables, "mapping them takes only the receiver's table pages") && ok;
+  for (let i: u64 = 0; i < 16; i++) {
+    ok = check_eq(vmm_translate(b!, BASE + MIB + i * PAGE_SIZE), vmm_translate(a!, BASE + i * PAGE_SIZE), "the same frame") && ok;
+  }
+  ok = check_eq(peek(b!, BASE + MIB + 3 * PAGE_SIZE), 2003, "the receiver reads the bytes") && ok;
+  before = pmm_free_frames();
+  ok = check(poke(b!, BASE + MIB, 1), "the receiver writes page 0") && ok;
+  ok = check(poke(a!, BASE + PAGE_SIZE, 2), "the sender writes page 1") && ok;
+  ok = check_eq(before - pmm_free_frames(), 2, "each write copied one page") && ok;
+  ok = check_eq(peek(a!, BASE), 2000, "the sender keeps its page 0") && ok;
+  ok = check_eq(peek(b!, BASE + MIB + PAGE_SIZE), 2001, "the receiver keeps its page 1") && ok;
+  kfree(list);
+  vma_free_all(a!);
+  vmm_destroy_address_space(a!);
+  vma_free_all(b!);
+  vmm_destroy_address_space(b!);
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back when both are gone") && ok;
+  return ok;
+}
+
+/** user/mapmsg: 64 KiB IPC buffers moved by mapping between two processes, and the copy fallbacks. */
+export function test_vm_ipc_map(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let live = kmalloc_live_objects();
+  let p = proc_spawn_path("/bin/mapmsg", 32, false);
+  if (p == null) return check(false, "spawn /bin/mapmsg");
+  let ok = check_eq(u64(proc_wait(p)), 0, "mapmsg: failed checks, its and its child's (its exit status)");
+  wait_all_gone();
+  ok = check_eq(proc_live(), 0, "the child exited too") && ok;
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
+}
+
+/**
+ * The page-table cache (mm/ptcache.ts): a dead space's tables serve the next space without the
+ * PMM; at most PT_CACHE_MAX are kept; when the PMM runs out it empties the cache; a cached table
+ * comes back zeroed; every frame back at the end.
+ */
+export function test_pt_cache(): bool {
+  let frames = frames_free(); // empties the cache
+  let ok = check_eq(pt_cached(), 0, "the cache starts empty");
+  let a = vmm_create_address_space();
+  if (a == null) return check(false, "address space");
+  ok = check(poke_new(a!, BASE), "map a page (3 tables below the PML4)") && ok;
+  vmm_destroy_address_space(a!); // the data page is owned: freed; the 4 tables are cached
+  ok = check_eq(pt_cached(), 4, "a dead space's 4 tables are kept") && ok;
+  let hits = pt_cache_hits();
+  let before = pmm_free_frames();
+  let b = vmm_create_address_space();
+  if (b == null) return check(false, "address space");
+  ok = check(poke_new(b!, BASE + 3 * MIB), "map a page in the next space") && ok;
+  ok = check_eq(pt_cache_hits() - hits, 4, "its 4 tables came from the cache") && ok;
+  ok = check_eq(before - pmm_free_frames(), 1, "only its data page came from the PMM") && ok;
+  ok = check_eq(vmm_translate(b!, BASE), VMM_NOT_MAPPED, "a reused table is clean (nothing of the old space left)") && ok;
+  vmm_destroy_address_space(b!);
+  // more than the cache keeps: 24 spaces of 4 tables each
+  let spaces = kmalloc(24 * 8);
+  for (let i: u64 = 0; i < 24; i++) {
+    let s = vmm_create_address_space();
+    store<u64>(spaces + i * 8, changetype<u64>(s));
+    if (s != null) ok = check(poke_new(s!, BASE + i * 2 * MIB), "map") && ok;
+  }
+  for (let i: u64 = 0; i < 24; i++) {
+    let s = load<u64>(spaces + i * 8);
+    if (s != 0) vmm_destroy_address_space(changetype<AddressSpace>(s));
+  }
+  kfree(spaces);
+  ok = check_eq(pt_cached(), PT_CACHE_MAX, "the cache keeps PT_CACHE_MAX, the rest go back") && ok;
+  // memory pressure: take every frame; the PMM asks the cache for its frames first
+  let taken: u64 = 0;
+  let list: u64 = 0;
+  while (true) {
+    let pa = pmm_alloc();
+    if (pa == 0) break;
+    store<u64>(p2v(pa), list);
+    list = pa;
+    taken++;
+  }
+  ok = check_eq(pt_cached(), 0, "out of frames: the cache gave its frames back") && ok;
+  while (list != 0) {
+    let next = load<u64>(p2v(list));
+    pmm_free(list);
+    list = next;
+  }
+  kprint(`# pt cache: ${taken} frames taken under pressure, cache emptied\n`);
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
+}
+
+/** Maps a fresh zeroed owned page at va in space (kernel-made spaces in tests). */
+function poke_new(space: AddressSpace, va: u64): bool {
+  let pa = pmm_alloc_zeroed();
+  if (pa == 0) return false;
+  if (vmm_map(space, va, pa, PTE_U | PTE_W | PTE_NX | PTE_OWNED)) return true;
+  pmm_free(pa);
+  return false;
+}
+
+/**
+ * user/pagehog maps memory until its page quota (PROC_MAX_PAGES) says E_NOMEM, while memory is
+ * still free (checked here as it waits), then every other way to get pages charged fails cleanly;
+ * the kernel stays up and every frame, promise and allocation comes back.
+ */
+export function test_hostile_page_quota(): bool {
+  let frames = frames_free();
+  let promised = pmm_reserved();
+  let live = kmalloc_live_objects();
+  let p = proc_spawn_path("/bin/pagehog", 32, false);
+  if (p == null) return check(false, "spawn /bin/pagehog");
+  let t0 = clock_ticks();
+  while (!p.exited && !ipc_receiver_waiting(p.port) && clock_ticks() - t0 < 3000) thread_sleep(5);
+  let ok = check(ipc_receiver_waiting(p.port), "pagehog reached its limit and waits");
+  ok = check_eq(quota_pages(p.quota), PROC_MAX_PAGES, "its quota is full") && ok;
+  let headroom = pmm_free_frames() - pmm_reserved();
+  kprint(`# page quota: ${quota_pages(p.quota)} pages charged, ${headroom} frames still free and unpromised\n`);
+  ok = check(headroom >= 1024, "memory was not what ran out (4 MiB still free)") && ok;
+  let m = new IpcMessage();
+  ok = check_eq(u64(ipc_send(p.port, m, 0)), 0, "the go-ahead") && ok;
+  destroy(m);
+  ok = check_eq(u64(proc_wait(p)), 0, "pagehog: failed checks (its exit status)") && ok;
+  wait_all_gone();
+  ok = check_eq(pmm_reserved(), promised, "every promise back") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  return ok;
+}
+
 /** Waits (up to ~10 s) until no user process is left; the most seen alive at once. */
 function wait_all_gone(): u64 {
   let most: u64 = 0;
@@ -232,6 +395,57 @@ export function test_vm_shared_memory(): bool {
   ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
   ok = check_eq(frames_free(), frames, "every frame back") && ok;
   return ok;
+}
+
+/**
+ * user/shmcap and user/shmpeer: a shared-memory object passed as a capability in IPC messages
+ * between two processes that share nothing else (the kernel introduces them: each gets a send
+ * right to the other's port). Each sees the other's writes; the peer's guessed handles map
+ * nothing; a read-only handle does not map writable; revocation voids the peer's handles; the
+ * peer dies (killed by a write to its read-only mapping) holding handles, mappings and a grant
+ * queued at its port. Afterwards every record, page, frame and heap block is back.
+ */
+export function test_vm_shm_capability(): bool {
+  let frames = frames_free();
+  let pages = fs_file_pages();
+  let live = kmalloc_live_objects();
+  let records = shm_live();
+  let ports = ipc_live_ports();
+  capture_begin(addr_of(fault_log), 16384);
+  let owner = proc_spawn_path("/bin/shmcap", 32, false);
+  let peer = proc_spawn_path("/bin/shmpeer", 32, false);
+  let ok = owner != null && peer != null;
+  if (ok) { // introductions: a send right to the other's port (the programs wait for it)
+    ok = introduce(owner!, peer!) && introduce(peer!, owner!);
+  }
+  let owner_code: i64 = 99;
+  let peer_code: i64 = 99;
+  if (owner != null) owner_code = proc_wait(owner!);
+  if (peer != null) peer_code = proc_wait(peer!);
+  wait_all_gone();
+  let n = capture_end();
+  ok = check(ok, "spawn and introduce shmcap and shmpeer") && ok;
+  ok = check_eq(u64(owner_code), 0, "shmcap: failed checks, its and the peer's (its exit status)") && ok;
+  ok = check_eq(u64(peer_code), u64(EXIT_FAULT_BASE - 14), "shmpeer killed by its page fault") && ok;
+  ok = check(log_has(n, "(shmpeer): page fault at") && log_has(n, ": write to a read-only mapping"), "killed for a write to its read-only mapping") && ok;
+  ok = check(!log_has(n, "FAIL"), "no failed check printed") && ok;
+  ok = check_eq(shm_live(), records, "every shared-memory record freed") && ok;
+  ok = check_eq(fs_file_pages(), pages, "the object's pages freed") && ok;
+  ok = check_eq(ipc_live_ports(), ports, "both ports gone") && ok;
+  ok = check_eq(kmalloc_live_objects(), live, "nothing left allocated") && ok;
+  ok = check_eq(frames_free(), frames, "every frame back") && ok;
+  if (!ok) kprint(`# captured log: ${n} bytes\n`);
+  return ok;
+}
+
+/** Sends `to` a message carrying a send right to `of`'s port (as a kernel sender may). */
+function introduce(to: Process, of: Process): bool {
+  let m = new IpcMessage();
+  m.flags = IPC_FLAG_CAP;
+  m.cap = ipc_port_ref(of.port);
+  let r = ipc_send(to.port, m, 0);
+  destroy(m);
+  return r == 0;
 }
 
 let fault_log!: InlineArray<u8, 16384>;

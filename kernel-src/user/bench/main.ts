@@ -8,16 +8,21 @@
 //   process_yield_switch: SYS_YIELD between us and user/benchsrv, per switch (address space included)
 //   futex_mutex_uncontended_user: umutex_lock + umutex_unlock (user/lib/futex.ts), nobody else
 //                       wants it: an atomic each way, no system call
+//   ipc_call_64k_copy:  a call with a 64 KiB request buffer, copied in and out, to a forked child
+//                       of ours (buffer_server) that receives into a 64 KiB buffer
+//   ipc_call_64k_map:   the same with SEND_MAP: the pages shared copy-on-write and mapped into
+//                       the child (IPC_RECEIVE_MAP), which unmaps them before it replies
 // The kernel's first two messages on our own port pass us send rights (msg.cap): to its echo port,
 // then to benchsrv's port.
 
-import { print, ipc_receive, ipc_send, yield_cpu } from "../lib/sys";
+import { print, ipc_receive, ipc_send, yield_cpu, mmap, munmap, fork, exit, port_create } from "../lib/sys";
 import { umutex_lock, umutex_unlock } from "../lib/futex";
-import { IpcMessage, inline_addr } from "../../abi/ipc";
+import { IpcMessage, IPC_FLAG_CALL, IPC_FLAG_MAPPED, IPC_RECEIVE_MAP, OWN_PORT, inline_addr } from "../../abi/ipc";
 
 const YIELD_START: u32 = 1; // user/benchsrv's request types
 const STOP: u32 = 2;
-import { SEND_CALL, SYS_GETTID } from "../../abi/syscall";
+const BIG: u64 = 65536;
+import { SEND_CALL, SEND_REPLY, SEND_GRANT, SEND_MAP, SYS_GETTID, PROT_READ, PROT_WRITE } from "../../abi/syscall";
 
 const BATCHES: i32 = 9;
 const N: u64 = 200;
@@ -52,6 +57,62 @@ function sample(b: i32, delta: u64, empty: u64): void {
 function report(name: string, total: u64, ops: u64): void {
   let per10 = (total * 10 + ops / 2) / ops;
   print(`bench ${name} ${per10 / 10}.${per10 % 10}\n`);
+}
+
+let big: u64 = 0;
+let bufsrv: u64 = 0; // our handle for buffer_server's port
+
+/**
+ * The forked child's loop for the 64 KiB rows: its own port (a send right to it goes to the
+ * parent, whose port its OWN_PORT names), calls received into a 64 KiB buffer or mapped
+ * (IPC_RECEIVE_MAP; unmapped again), answered inline; a plain message ends it.
+ */
+function buffer_server(): void {
+  let p = port_create();
+  let buf = u64(mmap(BIG, PROT_READ | PROT_WRITE));
+  if (p <= 0 || i64(buf) <= 0) exit(1);
+  msg.cap = u64(p);
+  msg.buffer = 0;
+  msg.buffer_size = 0;
+  if (ipc_send(OWN_PORT, msg, SEND_GRANT) != 0) exit(2);
+  while (true) {
+    msg.buffer = buf;
+    msg.buffer_size = BIG;
+    if (ipc_receive(u64(p), msg, IPC_RECEIVE_MAP) != 0) exit(3);
+    if ((msg.flags & IPC_FLAG_MAPPED) != 0 && munmap(msg.buffer, msg.buffer_size) != 0) exit(4);
+    if ((msg.flags & IPC_FLAG_CALL) == 0) exit(0);
+    msg.buffer_size = 0; // the reply carries no buffer
+    if (ipc_send(0, msg, SEND_REPLY) != 0) exit(5);
+  }
+}
+
+/** Calls buffer_server with a 64 KiB request buffer (flags: 0 or SEND_MAP), inline reply; failed calls. */
+function big_calls(port: u64, flags: u64, name: string): i32 {
+  let failures: i32 = 0;
+  if (big == 0) {
+    big = u64(mmap(BIG, PROT_READ | PROT_WRITE));
+    if (i64(big) <= 0) return 1;
+    for (let off: u64 = 0; off < BIG; off += 8) store<u64>(big + off, off);
+    let pid = fork();
+    if (pid == 0) buffer_server();
+    msg.buffer = 0;
+    msg.buffer_size = 0;
+    if (pid < 0 || ipc_receive(port, msg, 0) != 0 || msg.cap == 0) return 1;
+    bufsrv = msg.cap;
+  }
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      msg.type = 0;
+      msg.buffer = big;
+      msg.buffer_size = BIG;
+      if (ipc_send(bufsrv, msg, SEND_CALL | flags) != 0) failures++;
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report(name, median(), N);
+  return failures;
 }
 
 export function main(port: u64): i32 {
@@ -129,6 +190,11 @@ export function main(port: u64): i32 {
     sample(b, rdtsc() - t0, empty);
   }
   report("process_yield_switch", median(), 2 * N); // two switches per yield of ours
+  failures += big_calls(port, 0, "ipc_call_64k_copy");
+  failures += big_calls(port, SEND_MAP, "ipc_call_64k_map");
+  msg.buffer = 0;
+  msg.buffer_size = 0;
+  if (bufsrv != 0 && ipc_send(bufsrv, msg, 0) != 0) failures++; // ends buffer_server
   msg.type = STOP;
   if (ipc_send(srv, msg, 0) != 0) failures++;
   return failures;

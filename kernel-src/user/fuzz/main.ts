@@ -16,11 +16,11 @@
 
 import { print, thread_create, ipc_send, ipc_receive, mmap, munmap, yield_cpu, open, close, unlink } from "../lib/sys";
 import { O_READ, O_WRITE, O_CREATE, O_TRUNC } from "../../abi/fs";
-import { IpcMessage, IPC_NONBLOCK, IPC_FLAG_CALL, SERVICE_PORT } from "../../abi/ipc";
+import { IpcMessage, IPC_NONBLOCK, IPC_RECEIVE_MAP, IPC_FLAG_CALL, SERVICE_PORT } from "../../abi/ipc";
 import {
   NUM_SYSCALLS, SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_GETTID, SEND_CALL, SEND_REPLY, SYS_IPC_REPLY_WAIT,
-  SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT, SYS_READDIR, SYS_UNLINK, SYS_MMAP_FILE, SYS_SHM_CREATE,
+  SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT, SYS_READDIR, SYS_UNLINK, SYS_MMAP_FILE, SYS_SHM_CREATE, SYS_SHM_MAP, SYS_CAP_DROP,
   PROT_READ, PROT_WRITE,
 } from "../../abi/syscall";
 import { E_FAULT, E_NOSYS, E_NOMEM } from "../../abi/errors";
@@ -159,7 +159,7 @@ function fuzz_thread_create(): i64 {
 
 function fuzz_send(): i64 {
   let p = port();
-  let flags = pick(4) == 0 ? rand() : pick(8);
+  let flags = pick(4) == 0 ? rand() : pick(32);
   let m = pick(3) == 0 ? ptr() : changetype<usize>(msg);
   let bad = ptr_bad && m != changetype<usize>(msg);
   scramble(msg);
@@ -167,7 +167,7 @@ function fuzz_send(): i64 {
   let reply = (flags & SEND_REPLY) != 0;
   // A call waits for an answer: only the service gives one. A plain send to a port of ours (our
   // own, or one SYS_PORT_CREATE made) must not block on a full queue.
-  if (call && !reply && (flags & ~u64(15)) == 0) p = SERVICE_PORT;
+  if (call && !reply && (flags & ~u64(31)) == 0) p = SERVICE_PORT; // 31: every SEND_* flag
   if (p != SERVICE_PORT) flags |= IPC_NONBLOCK;
   let r = syscall(SYS_IPC_SEND, p, m, flags);
   if (bad && r >= 0) return -100;
@@ -176,7 +176,7 @@ function fuzz_send(): i64 {
 
 function fuzz_receive(): i64 {
   let flags = pick(4) == 0 ? rand() : pick(4);
-  if (flags == 0) flags = IPC_NONBLOCK; // nothing may be queued: never wait
+  if ((flags & ~(IPC_NONBLOCK | IPC_RECEIVE_MAP)) == 0) flags |= IPC_NONBLOCK; // nothing may be queued: never wait
   let m = pick(3) == 0 ? ptr() : changetype<usize>(msg);
   scramble(msg);
   return syscall(SYS_IPC_RECEIVE, port(), m, flags);
@@ -305,9 +305,13 @@ function fuzz_fs(): i64 {
     return r;
   }
   if (k == 6) return syscall(SYS_OPEN, ptr(), len(), pick(16) & ~O_CREATE); // no files left behind
-  if (k == 7) {
+  if (k == 7) { // a shared-memory object, mapped at random (bad handles, offsets, lengths, protections refused)
     let r = syscall(SYS_SHM_CREATE, pick(2) == 0 ? len() : rand());
-    if (r > 0) syscall(SYS_CLOSE, u64(r));
+    let h = pick(4) == 0 ? rand() : r > 0 ? u64(r) : u64(pick(70));
+    let n = len();
+    let m = syscall(SYS_SHM_MAP, h, pick(4) == 0 ? rand() : (rand() & 3) * 4096, n, pick(8));
+    if (m > 0) syscall(SYS_MUNMAP, u64(m), n);
+    if (r > 0) syscall(SYS_CAP_DROP, u64(r));
     return r;
   }
   return syscall(SYS_UNLINK, ptr(), len() & 0xff); // a path that exists is unlikely; none must fault

@@ -8,7 +8,7 @@ import {
   SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_YIELD, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT,
   SYS_READDIR, SYS_SPAWN, SYS_UNLINK, SYS_MMAP_FILE, SYS_FORK, SYS_SHM_CREATE, SYS_PORT_CREATE, SYS_CAP_DROP,
-  SYS_CAP_REVOKE, SYS_IPC_REPLY_WAIT,
+  SYS_CAP_REVOKE, SYS_SHM_MAP, SYS_SHM_RESTRICT, SYS_IPC_REPLY_WAIT,
 } from "../../abi/syscall";
 import { FsStat } from "../../abi/fs";
 
@@ -192,7 +192,17 @@ export function fork(): i64 {
   return syscall(SYS_FORK);
 }
 
-/** A shared-memory object of size bytes, as a descriptor (map it with syscall_mmap_file, MAP_SHARED). */
+/** A shared-memory object of size bytes: its capability handle (every right; pass it with SEND_GRANT). */
 export function shm_create(size: u64): i64 {
   return syscall(SYS_SHM_CREATE, size);
+}
+
+/** Maps len bytes of the shared-memory object named by handle h from offset (PROT_READ, PROT_WRITE); the address. */
+export function shm_map(h: u64, offset: u64, len: u64, prot: u64): i64 {
+  return syscall(SYS_SHM_MAP, h, offset, len, prot);
+}
+
+/** A new handle to the object h names, with only `rights` (CAP_MAP_READ, CAP_MAP_WRITE). */
+export function shm_restrict(h: u64, rights: u64): i64 {
+  return syscall(SYS_SHM_RESTRICT, h, rights);
 }
