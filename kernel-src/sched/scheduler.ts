@@ -127,11 +127,16 @@ const THREAD_SLICE_OFFSET: u64 = 88;
 const THREAD_CR3_OFFSET: u64 = 96;
 const THREAD_PROC_OFFSET: u64 = 144;
 
+/** The best ready thread, taken off its run queue, or c's idle thread when none is ready. @inline */
+function pick_next(c: Cpu): u64 {
+  let p = rq_top();
+  return p >= 0 ? rq_pop(p) : c.idle;
+}
+
 /** Runs the best ready thread (or idle). The caller has queued or blocked the current one already. */
 function schedule(): void {
   let c = this_cpu();
-  let p = rq_top();
-  let next = p >= 0 ? rq_pop(p) : c.idle;
+  let next = pick_next(c);
   if (next == c.current) {
     thr(next).state = THREAD_RUNNING;
     return;
@@ -333,8 +338,7 @@ export function thread_exit(): void {
   }
   if (c.fpu_area == t.kernel_stack_top) c.fpu_area = fpu_scratch_area(); // its FPU area goes with its stack
   c.zombie = cur;
-  let p = rq_top();
-  switch_to_exit(c, p >= 0 ? rq_pop(p) : c.idle); // freed on the next thread's stack (sched_reap)
+  switch_to_exit(c, pick_next(c)); // freed on the next thread's stack (sched_reap)
   panic(`a dead thread was scheduled`);
 }
 
