@@ -659,19 +659,19 @@ function reply_wait_slow(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
 
 /**
  * The reply-and-wait fast path's test: the caller waiting for the reply to req when the reply
- * can go straight to it (it is our reply_to, inline data only, the port p has nothing queued,
- * and, when the caller's ipc_dst is a user page in the direct map, no user page unmapped since it
- * was checked), else 0. A nonzero reply_msg_id equal to req's means that very call is blocked
+ * can go straight to it (it is our reply_to and its reply right is holder's, reply_holder_of(me);
+ * inline data only; the port p has nothing queued; and, when the caller's ipc_dst is a user page
+ * in the direct map, no user page unmapped since it was checked), else 0. A nonzero reply_msg_id equal to req's means that very call is blocked
  * waiting (every waker clears it), with its ipc_dst set.
  * @inline
  */
-function reply_target(me: Thread, p: Port, req: IpcMessage, msg_id: u64, resp: IpcMessage): u64 {
+function reply_target(me: Thread, holder: u64, p: Port, req: IpcMessage, msg_id: u64, resp: IpcMessage): u64 {
   let a = me.reply_to;
   if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || msg_id == 0 || resp.buffer_size != 0) return 0;
   let t = thr(a);
   // reply_to names the caller of the last call handed to us, but that call may be over and the
   // caller in another one now (msg_ids are guessable): its reply right must be ours.
-  if (t.reply_msg_id != msg_id || t.reply_holder != reply_holder_of(me)) return 0;
+  if (t.reply_msg_id != msg_id || t.reply_holder != holder) return 0;
   if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
   return p.count == 0 && p.callers.head == 0 ? a : 0; // else the next message is there already
 }
@@ -706,7 +706,7 @@ export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage
   let me = thr(c.current);
   let pa = port_addr(id);
   let msg_id = req.msg_id;
-  let a = pa != 0 ? reply_target(me, changetype<Port>(pa), req, msg_id, resp) : 0;
+  let a = pa != 0 ? reply_target(me, reply_holder_of(me), changetype<Port>(pa), req, msg_id, resp) : 0;
   if (a == 0) return reply_wait_slow(id, req, resp);
   reply_and_wait(c, me, a, changetype<Port>(pa), resp, msg_id, changetype<u64>(req));
   // Nothing is carried across the switch (no callee-saved registers to save): if the message was
@@ -732,7 +732,7 @@ export function ipc_reply_wait_user_port(me: Thread, h: u64, kva: u64): u64 {
   let pa = port_of_ref(cap_lookup(changetype<CapTable>(me.caps), h, CAP_RECEIVE));
   if (pa == 0 || changetype<Port>(pa).owner != proc_pid(me.proc) || me.killed) return 0;
   let req = changetype<IpcMessage>(kva);
-  return reply_target(me, changetype<Port>(pa), req, req.msg_id, req) != 0 ? pa : 0;
+  return reply_target(me, me.proc, changetype<Port>(pa), req, req.msg_id, req) != 0 ? pa : 0; // holder: our process
 }
 
 /**
