@@ -17,6 +17,9 @@ export const SYS_GETTID: u64 = 13; // beyond the seed: the caller's tid (the nul
 export const SYS_PORT_CREATE: u64 = 14; // a new port: its handle (send and receive rights)
 export const SYS_CAP_DROP: u64 = 15; // empties a capability slot (handle)
 export const SYS_CAP_REVOKE: u64 = 16; // (handle with the receive right, or CAP_SHM_OWNER) every other right to the port or object is void
+// (handle with the receive right, req, resp): answer the call received in req with resp, then
+// receive the next message into req, in one trap (kernel-src/ipc/port.ts ipc_reply_wait_user).
+export const SYS_IPC_REPLY_WAIT: u64 = 17;
 // 14..29: isolation (issue 8). 30..49: memory and files (issue 13); layouts and flags in abi/fs.ts.
 export const SYS_OPEN: u64 = 30; // (path, len, flags) -> fd
 export const SYS_CLOSE: u64 = 31; // (fd)

@@ -19,8 +19,9 @@
 //   mmu_switch(root) activates another (non-global TLB entries are dropped); mmu_flush_page(va)
 //   drops one page's entry in the active space; mmu_enable_global_pages() once at boot.
 // - Per-CPU base. cpu_set_percpu_base(record) makes this_cpu() (sched/percpu.ts) return
-//   `record` in the kernel (cpu_percpu_base() reads it back, inline: the slab fast paths use it); tss_rsp0_addr() is where the CPU finds the stack for an interrupt
-//   from user mode (switch_to stores each thread's stack top there).
+//   `record` in the kernel (cpu_percpu_base() reads it back, inline: the slab fast paths use it).
+//   The record holds the CPU's TSS (Cpu.tss), whose RSP0 is where the CPU finds the stack for an
+//   interrupt from user mode and the syscall entry its stack (switch_to stores each thread's stack top there).
 // - Clock and timer. timer_start() starts the platform timer, which calls clock_tick
 //   (time/clock.ts) CLOCK_HZ times a second and clock_alarm once the deadline given to
 //   timer_set_alarm(ns) has passed; timer_now_ns() is the monotonic clock in nanoseconds since
@@ -55,15 +56,14 @@ export {
   PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR,
   mmu_root, mmu_switch, mmu_flush_page, mmu_enable_global_pages,
 } from "./x86_64/mmu";
-export { tss_rsp0_addr } from "./x86_64/gdt";
-export { context_init, switch_to } from "./x86_64/context";
+export { context_init, switch_to, switch_to_exit } from "./x86_64/context";
 export { syscall_entry_init } from "./x86_64/sysentry";
 export { InterruptFrame, frame_from_user } from "./x86_64/frame";
 export { fault_report, backtrace } from "./x86_64/fault";
 export { serial_init, serial_putc, serial_getc } from "./x86_64/serial";
 export { qemu_exit, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
 export { cpu_tables_init, cpu_features_init, timer_start } from "./x86_64/platform";
-export { FPU_AREA_SIZE, fpu_state_init } from "./x86_64/fpu";
+export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area } from "./x86_64/fpu";
 export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";
 export { timer_now_ns, timer_set_alarm } from "./x86_64/timer";
 export { smp_start_aps, smp_cpus_up, smp_tlb_shootdown as mmu_flush_page_all_cpus } from "./x86_64/smp";

@@ -20,6 +20,7 @@
 import { kzalloc } from "../mm/kmalloc";
 import { shm_get, shm_put, shm_node } from "../mm/shm";
 import { PROC_MAX_CAPS } from "../abi/limits";
+import { panic } from "../lib/panic";
 import { CAP_SEND, CAP_MAP_READ, CAP_MAP_WRITE } from "../abi/ipc";
 
 /** A slot's rights bit (never seen by user programs): the slot holds a shared-memory object. */
@@ -31,6 +32,7 @@ export class CapTable {
 }
 
 export function cap_table_new(): CapTable | null {
+  if (offsetof<CapTable>("refs") != 0 || offsetof<CapTable>("rights") != CAP_RIGHTS_OFFSET) panic(`CapTable moved: update cap_lookup`);
   let a = kzalloc(sizeof<CapTable>());
   return a == 0 ? null : changetype<CapTable>(a);
 }
@@ -58,8 +60,14 @@ function slot_free(t: CapTable, h: u64, valid: (ref: u64) => bool): bool {
  */
 export function cap_lookup(t: CapTable, h: u64, right: u64): u64 {
   if (h >= PROC_MAX_CAPS) return 0; // slot 0 is always empty
-  return (t.rights[i32(h)] & right) != 0 ? t.refs[i32(h)] : 0;
+  // Slot h's words by address: h < PROC_MAX_CAPS is checked just above, and the bounds pass
+  // cannot see it through the i32 index (a check and a stack frame in every IPC fast path).
+  let slot = changetype<u64>(t) + (h << 3);
+  return (load<u64>(slot, CAP_RIGHTS_OFFSET) & right) != 0 ? load<u64>(slot) : 0;
 }
+
+/** Where rights[] starts in a CapTable (refs[] at 0); cap_table_new checks both. */
+const CAP_RIGHTS_OFFSET: u64 = 512;
 
 export function cap_set(t: CapTable, h: u64, ref: u64, rights: u64): void {
   t.refs[i32(h)] = ref;

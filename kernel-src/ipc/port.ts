@@ -29,7 +29,7 @@
 // no ready thread (the priority rule, see scheduler.ts); otherwise it queues it and schedules.
 // Buffers, queued messages, full queues, destroyed ports and every error take the general path.
 
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND } from "../abi/ipc";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
 import { CapTable, cap_lookup } from "./cap";
 import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, E_KILLED } from "../abi/errors";
 import { IPC_QUEUE_CAPACITY, copy_inline, copy_message, ipc_buf_alloc, ipc_buf_free, ipc_buf_copy } from "./message";
@@ -45,7 +45,9 @@ import { slab_cache_create, slab_zalloc } from "../mm/slab";
 let port_cache: u64 = 0; // the object cache of Port records
 import { irq_save, irq_restore } from "../arch/hal";
 import { log_info } from "../lib/log";
-import { user_msg_kva, user_gen } from "../mm/usercopy";
+import { user_gen } from "../mm/usercopy";
+import { fifo_pop } from "../lib/list";
+import { proc_pid } from "../proc/process";
 
 export const MAX_PORTS: u64 = 256;
 
@@ -103,7 +105,7 @@ export function ipc_ref_id(ref: u64): u64 {
 
 /** The Port (address) a reference names, or 0: ipc_ref_id for the fast path. @inline */
 function port_of_ref(ref: u64): u64 {
-  let a = ports[i32(ref & 0xff)]; // ports[0] is 0
+  let a = load<u64>(addr_of(ports) + ((ref & 0xff) << 3)); // in range (MAX_PORTS = 256); ports[0] is 0
   return a != 0 && changetype<Port>(a).serial == ref >> 8 ? a : 0;
 }
 
@@ -380,11 +382,8 @@ function receive_staged(id: u64, flags: u64, owner_check: bool, owner: u64, dst:
  * now for the reply, and the reply right is ours (reply_holder).
  */
 function take_caller(p: Port, me: Thread): void {
-  let a = p.callers.head;
-  let c = thr(a);
-  p.callers.head = c.next;
-  if (c.next == 0) p.callers.tail = 0;
-  c.next = 0;
+  let c = thr(p.callers.head);
+  let a = fifo_pop(p.callers, c);
   c.waitq = 0;
   let req = changetype<IpcMessage>(c.call_req);
   stage(me.ipc_msg, req, c.tid, c.reply_msg_id, IPC_FLAG_CALL | (req.flags & IPC_FLAG_CAP), c.ipc_kbuf);
@@ -500,30 +499,52 @@ function call_slow(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 
 }
 
 /**
- * The call fast path's test: the receiver waiting on port id, when a call with req can be handed
- * straight to it (inline data only); it is taken off the port's
- * receivers and the port counts the message. 0: the general path runs (nothing has changed).
- * A receiver waiting on p.receivers is blocked on nothing else (receives have no timeout) and
- * has its ipc_dst set (receive_staged, ipc_reply_wait_locked). Inlined (see deliver_direct).
+ * The call fast path's test, for the port at address pa (0: none) and a request req: pa when
+ * req carries inline data only and a receiver waits whose destination may be written now (a user
+ * page in the direct map, SYS_IPC_REPLY_WAIT's, only while no user page has been unmapped since
+ * it was checked: Thread.ipc_gen). A receiver waiting on p.receivers is blocked on nothing else
+ * (receives have no timeout) and has its ipc_dst set. 0: the general path runs (nothing has
+ * changed). Inlined, like everything on the fast paths (see deliver_direct).
  * @inline
  */
-function handoff_receiver(id: u64, req: IpcMessage): u64 {
-  return handoff_from(id < MAX_PORTS ? ports[i32(id)] : 0, req); // ports[0] is 0
+function call_takes(pa: u64, req: IpcMessage): u64 {
+  if (pa == 0 || req.buffer_size != 0) return 0;
+  let ra = changetype<Port>(pa).receivers.head;
+  if (ra == 0) return 0;
+  let gen = thr(ra).ipc_gen;
+  return gen == 0 || gen == user_gen() ? pa : 0;
 }
 
-/** handoff_receiver for the Port at address pa (0: none). @inline */
-function handoff_from(pa: u64, req: IpcMessage): u64 {
-  if (req.buffer_size != 0 || pa == 0) return 0;
-  let p = changetype<Port>(pa);
+/**
+ * The call fast path once call_takes holds: takes p's first receiver, hands req straight into its
+ * destination as a call, blocks us (me, running on c) for the reply into dst (gen: the user-unmap
+ * generation dst was checked at, 0 for kernel memory; see reply_target) and switches straight to
+ * the receiver (sched_handoff). Returns when the reply or an error has woken us.
+ * @inline
+ */
+function call_handoff(c: Cpu, me: Thread, p: Port, req: IpcMessage, dst: u64, gen: u64): void {
   let ra = p.receivers.head;
-  if (ra == 0) return 0;
   let r = thr(ra);
-  p.receivers.head = r.next;
-  if (r.next == 0) p.receivers.tail = 0;
-  r.next = 0;
+  fifo_pop(p.receivers, r);
   r.waitq = 0;
   p.sent++;
-  return ra;
+  let msg_id = next_msg_id++;
+  me.ipc_dst = dst;
+  me.ipc_gen = gen;
+  me.reply_msg_id = msg_id;
+  me.call_port = p.id;
+  me.state = THREAD_BLOCKED;
+  me.reply_holder = reply_holder_of(r);
+  r.wait_result = E_OK;
+  r.reply_to = c.current;
+  deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
+  fast_calls++;
+  sched_handoff(c, ra);
+}
+
+/** The Port address for port id, 0 when there is none. @inline */
+function port_addr(id: u64): u64 {
+  return id < MAX_PORTS ? load<u64>(addr_of(ports) + (id << 3)) : 0; // ports[0] is 0
 }
 
 /**
@@ -533,72 +554,45 @@ function handoff_from(pa: u64, req: IpcMessage): u64 {
  * the TCB for ipc_deliver_staged, which checks the user's destination first.
  */
 export function ipc_call_locked(id: u64, req: IpcMessage, resp: IpcMessage, keep: bool): i64 {
-  let ra = handoff_receiver(id, req);
-  if (ra == 0) return call_slow(id, req, resp, keep);
+  let pa = call_takes(port_addr(id), req);
+  if (pa == 0) return call_slow(id, req, resp, keep);
   let c = this_cpu();
-  let me = thr(c.current);
-  let msg_id = next_msg_id++;
-  me.ipc_dst = changetype<u64>(resp);
-  me.reply_msg_id = msg_id;
-  me.call_port = id;
-  me.state = THREAD_BLOCKED;
-  let r = thr(ra);
-  me.reply_holder = reply_holder_of(r);
-  r.wait_result = E_OK;
-  r.reply_to = c.current;
-  deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
-  fast_calls++;
-  sched_handoff(c, ra);
+  call_handoff(c, thr(c.current), changetype<Port>(pa), req, changetype<u64>(resp), 0);
+  // Nothing is carried across the switch (no callee-saved registers to save): found again.
+  let me = thread_current();
   me.reply_msg_id = 0;
   let st = me.wait_result;
   if (st != E_OK || me.ipc_dst == 0 || keep) return st; // the reply is in resp, kept, or an error
-  return take(me, resp);
+  return take(me, changetype<IpcMessage>(me.ipc_dst));
 }
 
-/** ipc_call_user's results other than E_OK and the (negative) errors. */
-export const CALL_NOT_TAKEN: i64 = 1; // nothing has changed: the system call takes the general path
-export const CALL_STAGED: i64 = 2; // the reply is staged in the TCB (as with ipc_call_staged)
+/** The user fast paths' result besides E_OK and the (negative) errors. */
+export const CALL_STAGED: i64 = 2; // the message that woke us is staged in the TCB (the general path's)
 
 /**
- * SYS_IPC_SEND with flags SEND_CALL (sys_ipc_call in arch/x86_64/syscall.S calls it first, with c =
- * this_cpu(); interrupts are off in a system call): the call fast path with no kernel staging. The
- * user's message (at ptr, in the current address space) is read in place and the reply written
- * straight into it through the direct map (user_msg_kva): the server may run in another address
- * space. The reply goes there only while no user page has been unmapped since the check
- * (ipc_gen, see reply_target); else it is staged and the system call checks the page again.
- * h is the caller's handle for the port, looked up in its capability table (ipc/cap.ts).
- */
-export function ipc_call_user(h: u64, ptr: u64, c: Cpu): i64 {
-  let kva = user_msg_kva(thr(c.current), ptr); // first: it may call, and nothing is live yet
-  if (kva == 0) return CALL_NOT_TAKEN;
-  let pa = port_of_ref(cap_lookup(changetype<CapTable>(thr(c.current).caps), h, CAP_SEND)); // 0: not taken
-  let req = changetype<IpcMessage>(kva);
-  let ra = handoff_from(pa, req);
-  if (ra == 0) return CALL_NOT_TAKEN;
-  // From here on as in ipc_call_locked (written out twice: a shared function would cost a frame).
-  let me = thr(c.current);
-  let msg_id = next_msg_id++;
-  me.ipc_dst = kva;
-  me.ipc_gen = user_gen();
-  me.reply_msg_id = msg_id;
-  me.call_port = changetype<Port>(pa).id;
-  me.state = THREAD_BLOCKED;
-  let r = thr(ra);
-  me.reply_holder = reply_holder_of(r);
-  r.wait_result = E_OK;
-  r.reply_to = c.current;
-  deliver_direct(r, req, me.tid, msg_id, IPC_FLAG_CALL);
-  fast_calls++;
-  sched_handoff(c, ra);
-  return call_user_resume(thread_current());
-}
-
-/**
- * ipc_call_user after the reply (or an error) woke us. Nothing is carried across the switch, so
- * the fast path keeps nothing in callee-saved registers; the thread is found again.
+ * The first half of SYS_IPC_SEND's call fast path (syscall.ts sys_ipc_call; interrupts are off in
+ * a system call): the port (address) that the call in the user's message, at kva in the direct
+ * map (mm/usercopy.ts user_msg_kva_cached), can be handed over on, or 0 (nothing has changed: the
+ * general path decides, errors included). h is the caller's handle for it, looked up in its
+ * capability table with the send right (ipc/cap.ts). Inlined into the system call.
  * @inline
  */
-function call_user_resume(me: Thread): i64 {
+export function ipc_call_user_port(me: Thread, h: u64, kva: u64): u64 {
+  return call_takes(port_of_ref(cap_lookup(changetype<CapTable>(me.caps), h, CAP_SEND)), changetype<IpcMessage>(kva));
+}
+
+/**
+ * The second half: the call fast path with no kernel staging. The user's message is read in place
+ * and the reply written straight into it through the direct map: the server may run in another
+ * address space. The reply goes there only while no user page has been unmapped since the check
+ * (ipc_gen, see reply_target); else it is staged (CALL_STAGED) and the system call checks the
+ * page again. E_OK, an error, or CALL_STAGED. Nothing is carried across the switch: the thread is
+ * found again after it (no callee-saved registers to save).
+ * @inline
+ */
+export function ipc_call_user(c: Cpu, me: Thread, pa: u64, kva: u64): i64 {
+  call_handoff(c, me, changetype<Port>(pa), changetype<IpcMessage>(kva), kva, user_gen());
+  me = thread_current();
   me.reply_msg_id = 0;
   me.ipc_gen = 0;
   let st = me.wait_result;
@@ -665,21 +659,39 @@ function reply_wait_slow(id: u64, req: IpcMessage, resp: IpcMessage): i64 {
 
 /**
  * The reply-and-wait fast path's test: the caller waiting for the reply to req when the reply
- * can go straight to it (it is our reply_to, inline data only, port id exists with nothing
- * queued, and, when its ipc_dst is a user page in the direct map, no user page unmapped since it
- * was checked), else 0. A nonzero reply_msg_id equal to req's means that very call is blocked
+ * can go straight to it (it is our reply_to and its reply right is holder's, reply_holder_of(me);
+ * inline data only; the port p has nothing queued; and, when the caller's ipc_dst is a user page
+ * in the direct map, no user page unmapped since it was checked), else 0. A nonzero reply_msg_id equal to req's means that very call is blocked
  * waiting (every waker clears it), with its ipc_dst set.
+ * @inline
  */
-function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u64 {
+function reply_target(me: Thread, holder: u64, p: Port, req: IpcMessage, msg_id: u64, resp: IpcMessage): u64 {
   let a = me.reply_to;
-  if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || req.msg_id == 0 || resp.buffer_size != 0) return 0;
+  if (a == 0 || (req.flags & IPC_FLAG_CALL) == 0 || msg_id == 0 || resp.buffer_size != 0) return 0;
   let t = thr(a);
-  // reply_to is set only when a call is handed to us, together with the caller's reply_holder:
-  // a matching reply_msg_id means we hold its reply right (no holder check needed here).
-  if (t.reply_msg_id != req.msg_id || id >= MAX_PORTS || ports[i32(id)] == 0) return 0;
+  // reply_to names the caller of the last call handed to us, but that call may be over and the
+  // caller in another one now (msg_ids are guessable): its reply right must be ours.
+  if (t.reply_msg_id != msg_id || t.reply_holder != holder) return 0;
   if (t.ipc_gen != 0 && t.ipc_gen != user_gen()) return 0; // its page may be gone: stage the reply
-  let p = changetype<Port>(ports[i32(id)]);
   return p.count == 0 && p.callers.head == 0 ? a : 0; // else the next message is there already
+}
+
+/**
+ * The reply-and-wait fast paths' common part (reply_target has chosen the caller a): resp goes
+ * straight into a's destination, we wait on p's receivers with our destination dst, and the CPU
+ * goes straight to a (sched_handoff). Returns when a message or an error wakes us.
+ * @inline
+ */
+function reply_and_wait(c: Cpu, me: Thread, a: u64, p: Port, resp: IpcMessage, msg_id: u64, dst: u64): void {
+  let t = thr(a);
+  t.reply_msg_id = 0;
+  t.wait_result = E_OK;
+  deliver_direct(t, resp, me.tid, msg_id, 0);
+  fast_replies++;
+  me.ipc_dst = dst;
+  me.state = THREAD_BLOCKED;
+  waitq_add(p.receivers, c.current);
+  sched_handoff(c, a);
 }
 
 /**
@@ -692,17 +704,11 @@ function reply_target(me: Thread, id: u64, req: IpcMessage, resp: IpcMessage): u
  */
 export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage, c: Cpu): i64 {
   let me = thr(c.current);
-  let a = reply_target(me, id, req, resp);
+  let pa = port_addr(id);
+  let msg_id = req.msg_id;
+  let a = pa != 0 ? reply_target(me, reply_holder_of(me), changetype<Port>(pa), req, msg_id, resp) : 0;
   if (a == 0) return reply_wait_slow(id, req, resp);
-  let t = thr(a);
-  t.reply_msg_id = 0;
-  t.wait_result = E_OK;
-  deliver_direct(t, resp, me.tid, req.msg_id, 0);
-  fast_replies++;
-  me.ipc_dst = changetype<u64>(req);
-  me.state = THREAD_BLOCKED;
-  waitq_add(changetype<Port>(ports[i32(id)]).receivers, c.current);
-  sched_handoff(c, a);
+  reply_and_wait(c, me, a, changetype<Port>(pa), resp, msg_id, changetype<u64>(req));
   // Nothing is carried across the switch (no callee-saved registers to save): if the message was
   // staged by the general path, our ipc_dst is still req (only a fast path clears it).
   me = thread_current();
@@ -713,6 +719,40 @@ export function ipc_reply_wait_locked(id: u64, req: IpcMessage, resp: IpcMessage
 
 /** A server's loop step: reply to req with resp, then receive into req (ipc_reply_wait_locked). */
 export declare function ipc_reply_wait(id: u64, req: IpcMessage, resp: IpcMessage): i64;
+
+/**
+ * The first half of SYS_IPC_REPLY_WAIT's fast path (syscall.ts sys_ipc_reply_wait; interrupts
+ * off): ipc_reply_wait_locked's test for a user server whose message, at kva in the direct map,
+ * holds the call it answers and the reply (an inline-only answer: one message for both), and
+ * receives the next message. h is its handle with the receive right. The port (address), or 0
+ * (nothing has changed: the general path decides, errors included).
+ * @inline
+ */
+export function ipc_reply_wait_user_port(me: Thread, h: u64, kva: u64): u64 {
+  let pa = port_of_ref(cap_lookup(changetype<CapTable>(me.caps), h, CAP_RECEIVE));
+  if (pa == 0 || changetype<Port>(pa).owner != proc_pid(me.proc) || me.killed) return 0;
+  let req = changetype<IpcMessage>(kva);
+  return reply_target(me, me.proc, changetype<Port>(pa), req, req.msg_id, req) != 0 ? pa : 0; // holder: our process
+}
+
+/**
+ * The second half: the reply goes straight into the caller's destination (our reply_to, chosen
+ * by reply_target), and we wait on the port for the next message, which a call fast path delivers
+ * straight into our page while no user page is unmapped (ipc_gen; call_takes checks it).
+ * E_OK, an error, or CALL_STAGED (the message was staged by the general path: the system call
+ * delivers it as a receive does).
+ * @inline
+ */
+export function ipc_reply_wait_user(c: Cpu, me: Thread, pa: u64, kva: u64): i64 {
+  let a = me.reply_to;
+  let msg_id = thr(a).reply_msg_id; // what reply_target matched (the user's copy may change)
+  me.ipc_gen = user_gen();
+  reply_and_wait(c, me, a, changetype<Port>(pa), changetype<IpcMessage>(kva), msg_id, kva);
+  me = thread_current();
+  me.ipc_gen = 0;
+  let r = me.wait_result;
+  return r != E_OK || me.ipc_dst == 0 ? r : CALL_STAGED;
+}
 
 /** Messages the call fast path and the reply-and-wait fast path delivered (tests). */
 export function ipc_fast_calls(): u64 {

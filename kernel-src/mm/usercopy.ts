@@ -19,7 +19,7 @@
 // call after call). The entry is valid only while no user page has been unmapped anywhere since
 // (user_unmapped() bumps a generation that every entry carries); mappings are only ever added
 // otherwise, and a thread's address space never changes while it lives. The entry keeps the
-// page's frame too: user_msg_kva gives an IPC system call the message's address in the direct
+// page's frame too: user_msg_kva_cached gives an IPC system call the message's address in the direct
 // map, where a kernel thread running in another address space can write the reply (only while
 // the generation still matches: ipc/port.ts checks user_gen() before it writes).
 
@@ -63,7 +63,7 @@ export function user_unmap_page(space: AddressSpace, va: u64): void {
   irq_restore(irq);
 }
 
-/** The current user-unmap generation: a direct-map address from user_msg_kva is good while it holds. */
+/** The current user-unmap generation: a direct-map address from user_msg_kva_cached is good while it holds. */
 export function user_gen(): u64 {
   return unmaps;
 }
@@ -80,7 +80,7 @@ export function user_range_ok(addr: u64, len: u64, write: bool): bool {
     if ((e & PTE_U) == 0 || (write && (e & PTE_W) == 0)) return false;
     if (write && (e & PTE_PS) == 0) { // a 4 KiB page (user pages are; the frame is e's)
       t.checked_page = first;
-      t.checked_frame = e & PTE_ADDR;
+      t.checked_kva = DIRECT_MAP_BASE + (e & PTE_ADDR);
       t.check_gen = unmaps;
     }
     return true;
@@ -95,26 +95,16 @@ export function user_range_ok(addr: u64, len: u64, write: bool): bool {
 
 /**
  * For an IPC system call's message at user address ptr (t is the current thread): when the whole
- * message lies in one present, user, writable page, its address in the direct map, else 0 (the
- * caller takes the general path, which reports E_FAULT). Valid while user_gen() is unchanged.
- * Inlined into the call fast path: a hit is a few loads; a miss (user_msg_kva_miss) is a call.
+ * message lies in the page the thread last found present, user and writable (the one-entry
+ * cache user_range_ok fills, see the header), its address in the direct map, else 0 without walking the page tables (a fast path that gets 0
+ * takes its general path, whose check fills the cache). Valid while user_gen() is unchanged.
+ * Inlined into the IPC fast paths: a hit is a few loads, no call.
  * @inline
  */
-export function user_msg_kva(t: Thread, ptr: u64): u64 {
+export function user_msg_kva_cached(t: Thread, ptr: u64): u64 {
   let off = ptr & PAGE_MASK;
-  if (t.checked_page == ptr - off && t.check_gen == unmaps && off <= PAGE_SIZE - sizeof<IpcMessage>()) {
-    return DIRECT_MAP_BASE + t.checked_frame + off;
-  }
-  return user_msg_kva_miss(ptr);
-}
-
-/** user_msg_kva without the cached check: walks the page tables and fills the cache. @noinline */
-function user_msg_kva_miss(ptr: u64): u64 {
-  let off = ptr & PAGE_MASK;
-  if (off > PAGE_SIZE - sizeof<IpcMessage>()) return 0;
-  if (!user_range_ok(ptr, sizeof<IpcMessage>(), true)) return 0;
-  let t = thread_current();
-  return t.checked_page == ptr - off ? DIRECT_MAP_BASE + t.checked_frame + off : 0;
+  let hit = t.checked_page == ptr - off && t.check_gen == unmaps && off <= PAGE_SIZE - sizeof<IpcMessage>();
+  return hit ? t.checked_kva + off : 0;
 }
 
 /**

@@ -96,6 +96,11 @@ export function proc_of(t: Thread): Process {
   return changetype<Process>(t.proc);
 }
 
+/** The pid of the Process at address proc (a Thread's proc field), for the IPC fast paths. @inline */
+export function proc_pid(proc: u64): u64 {
+  return changetype<Process>(proc).pid;
+}
+
 export function proc_name(p: Process): string {
   return changetype<string>(changetype<u64>(p) + offsetof<Process>("name"));
 }
@@ -129,7 +134,8 @@ const RFLAGS_IF_RESERVED: u64 = 0x202;
  * (proc/fork.ts space_fork), with one thread: a copy of the calling one, which returns 0 from the
  * system call with every other register as the parent had it (regs: the 16 words sys_fork_entry
  * saved). It gets its own port and copies of the open files (own offsets); it is detached. The
- * parent gets the child's pid, or E_AGAIN at MAX_PROCESSES, E_NOMEM when memory is short.
+ * parent gets the child's pid, or E_AGAIN at MAX_PROCESSES, E_NOMEM when memory is short or the
+ * parent's capability table leaves no slot for the child's own port.
  */
 export function proc_fork(regs: u64): i64 {
   let t = thread_current();
@@ -152,11 +158,13 @@ export function proc_fork(regs: u64): i64 {
   p.mmap_next = parent.mmap_next;
   p.stack_next = parent.stack_next; // the parent's other stacks are in the copy, unused: fresh slots go below
   p.port = ipc_create_port(p.pid);
-  caps_init(p, parent);
+  // The child's own port needs a slot of its table (which holds the parent's send rights):
+  // without one it could never be destroyed with the child (teardown finds ports by their slot).
+  let own = p.port != 0 && caps_init(p, parent);
   let dst = changetype<u64>(p) + offsetof<Process>("fork_regs");
   memcpy(dst, regs, 128);
   store<u64>(dst, (load<u64>(dst, 112) & FORK_RFLAGS_KEEP) | RFLAGS_IF_RESERVED, 112);
-  let c = p.port != 0 ? thread_new(fork_child_main, 0, t.priority, proc_name(p)) : null;
+  let c = own ? thread_new(fork_child_main, 0, t.priority, proc_name(p)) : null;
   if (c == null) {
     if (p.port != 0) ipc_destroy_port(p.port);
     space_destroy(space);
@@ -282,18 +290,20 @@ function new_process(): Process | null {
  * receive) as OWN_PORT. A forked child instead gets the parent's send rights and shared-memory
  * map rights in the same slots (cap_inherit: OWN_PORT then names the parent's port, send only:
  * receive rights stay with the owner, and a child reaches its parent there), and its own port in
- * a free slot, reached by no handle it knows yet (it still goes when the child ends).
+ * a free slot, reached by no handle it knows yet (it still goes when the child ends). False when
+ * the parent's rights leave no free slot for it: the fork fails (E_NOMEM) rather than leave a port
+ * no slot names, which teardown would never destroy.
  */
-function caps_init(p: Process, parent: Process | null): void {
+function caps_init(p: Process, parent: Process | null): bool {
   let caps = p.caps!;
   p.ports = 1;
   if (parent == null) {
     cap_set(caps, SERVICE_PORT, ipc_port_ref(service_port_id()), CAP_SEND);
     cap_set(caps, OWN_PORT, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE);
-    return;
+    return true;
   }
   cap_inherit(parent.caps!, caps);
-  cap_install(caps, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE, ipc_ref_valid);
+  return cap_install(caps, ipc_port_ref(p.port), CAP_SEND | CAP_RECEIVE, ipc_ref_valid) != 0;
 }
 
 /** What every user thread of p has: its process, reply holder, capability table, FPU state. */

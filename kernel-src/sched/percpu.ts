@@ -10,30 +10,31 @@
 // The boot CPU's record is boot_cpu below; each other CPU's is allocated by arch/x86_64/smp.ts
 // before it starts, and the CPU points its own GS at it (with its own TSS) in ap_entry.
 
-import { tss_rsp0_addr, cpu_set_percpu_base, cpu_percpu_base } from "../arch/hal";
+import { cpu_set_percpu_base, cpu_percpu_base, fpu_scratch_area } from "../arch/hal";
 
 export class Cpu {
   self: u64 = 0; // 0: this record's address
   user_rsp: u64 = 0; // 8: syscall entry scratch: the user stack pointer until it is pushed
-  kernel_rsp: u64 = 0; // 16: top of the running thread's kernel stack (the syscall stack)
-  current: u64 = 0; // 24: the running Thread
-  idle: u64 = 0; // 32: this CPU's idle thread (never on a run queue)
-  need_resched: u64 = 0; // 40: nonzero when a higher-priority thread (or a slice end) waits
-  id: u64 = 0; // 48
-  zombie: u64 = 0; // 56: a thread that exited on this CPU; the next thread to run frees it
-  tss_rsp0: u64 = 0; // 64: address of RSP0 in this CPU's TSS (switch_to stores each thread's stack top)
-  slab: u64 = 0; // 72: this CPU's magazines, one CpuCache per slab cache (mm/slab.ts)
-  fpu_owner: u64 = 0; // 80: the user thread whose x87/SSE state the registers hold (switch_to), or 0
+  current: u64 = 0; // 16: the running Thread
+  idle: u64 = 0; // 24: this CPU's idle thread (never on a run queue)
+  need_resched: u64 = 0; // 32: nonzero when a higher-priority thread (or a slice end) waits
+  id: u64 = 0; // 40
+  zombie: u64 = 0; // 48: a thread that exited on this CPU; the next thread to run frees it
+  slab: u64 = 0; // 56: this CPU's magazines, one CpuCache per slab cache (mm/slab.ts)
+  fpu_area: u64 = 0; // 64: the FPU area of the user thread whose x87/SSE state the registers hold (switch_to), or fpu_scratch_area()
+  // 72: this CPU's task state segment (arch/x86_64/gdt.ts). Its RSP0 (at 76), the stack an
+  // interrupt from ring 3 lands on, is also the syscall entry's stack: switch_to stores the next
+  // thread's stack top there, one store at a fixed offset from the record.
+  tss!: InlineArray<u64, 13>;
 }
 
 export const CPU_SELF: u64 = 0;
 export const CPU_USER_RSP: u64 = 8;
-export const CPU_KERNEL_RSP: u64 = 16;
-export const CPU_CURRENT: u64 = 24;
-export const CPU_NEED_RESCHED: u64 = 40;
-export const CPU_ZOMBIE: u64 = 56;
-export const CPU_TSS_RSP0: u64 = 64;
-export const CPU_FPU_OWNER: u64 = 80;
+export const CPU_CURRENT: u64 = 16;
+export const CPU_NEED_RESCHED: u64 = 32;
+export const CPU_ZOMBIE: u64 = 48;
+export const CPU_FPU_AREA: u64 = 64;
+export const CPU_TSS: u64 = 72;
 
 /** This CPU's record (inline: one load through the per-CPU base; valid once percpu_init has run). @inline */
 export function this_cpu(): Cpu {
@@ -42,16 +43,26 @@ export function this_cpu(): Cpu {
 
 let boot_cpu!: Inline<Cpu>;
 
+/** The address of c's task state segment (arch/x86_64/gdt.ts fills and loads it). */
+export function cpu_tss(c: Cpu): u64 {
+  return changetype<u64>(c) + CPU_TSS;
+}
+
+/** The boot CPU's record, whose TSS gdt_init loads (before percpu_init). */
+export function boot_cpu_record(): Cpu {
+  return boot_cpu;
+}
+
 /** Points GS at the boot CPU's record. After gdt_init: loading a segment register clears GS.base. */
 export function percpu_init(): bool {
-  if (offsetof<Cpu>("user_rsp") != CPU_USER_RSP || offsetof<Cpu>("kernel_rsp") != CPU_KERNEL_RSP ||
+  if (offsetof<Cpu>("user_rsp") != CPU_USER_RSP ||
     offsetof<Cpu>("current") != CPU_CURRENT || offsetof<Cpu>("need_resched") != CPU_NEED_RESCHED ||
-    offsetof<Cpu>("zombie") != CPU_ZOMBIE || offsetof<Cpu>("tss_rsp0") != CPU_TSS_RSP0 ||
-    offsetof<Cpu>("fpu_owner") != CPU_FPU_OWNER) return false;
+    offsetof<Cpu>("zombie") != CPU_ZOMBIE || offsetof<Cpu>("tss") != CPU_TSS ||
+    offsetof<Cpu>("fpu_area") != CPU_FPU_AREA) return false;
   let c = boot_cpu;
   c.self = changetype<u64>(c);
   c.id = 0;
-  c.tss_rsp0 = tss_rsp0_addr();
+  c.fpu_area = fpu_scratch_area();
   cpu_set_percpu_base(c.self);
   return true;
 }

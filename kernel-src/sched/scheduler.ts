@@ -24,7 +24,8 @@ import {
 } from "./thread";
 import {
   irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, mmu_switch, context_init, switch_to,
-  FPU_AREA_SIZE,
+  switch_to_exit,
+  FPU_AREA_SIZE, fpu_scratch_area,
 } from "../arch/hal";
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { slab_cache_create, slab_zalloc } from "../mm/slab";
@@ -104,8 +105,8 @@ function rq_remove(a: u64): void {
 
 // ---- switching ----
 /**
- * Frees the thread that exited on this CPU (c.zombie), unless it is still the one running: the
- * first thing after every switch (switch_to jumps here when c.zombie is set; thread_trampoline).
+ * Frees the thread that exited on this CPU (c.zombie), unless it is still the one running: called
+ * on the next thread's stack by switch_to_exit (arch/x86_64/switch.S), and by thread_trampoline.
  */
 export function sched_reap(): void {
   let c = this_cpu();
@@ -126,11 +127,16 @@ const THREAD_SLICE_OFFSET: u64 = 88;
 const THREAD_CR3_OFFSET: u64 = 96;
 const THREAD_PROC_OFFSET: u64 = 144;
 
+/** The best ready thread, taken off its run queue, or c's idle thread when none is ready. @inline */
+function pick_next(c: Cpu): u64 {
+  let p = rq_top();
+  return p >= 0 ? rq_pop(p) : c.idle;
+}
+
 /** Runs the best ready thread (or idle). The caller has queued or blocked the current one already. */
 function schedule(): void {
   let c = this_cpu();
-  let p = rq_top();
-  let next = p >= 0 ? rq_pop(p) : c.idle;
+  let next = pick_next(c);
   if (next == c.current) {
     thr(next).state = THREAD_RUNNING;
     return;
@@ -268,32 +274,39 @@ export function sched_handoff(c: Cpu, next: u64): void {
 }
 
 /**
- * thread_yield with interrupts off (thread_yield in arch/x86_64/switch.S saves the flags, clears IF
- * and calls this). The fast path: another thread waits at our level and none
- * above (bit p is set, so the bitmap words shifted down to p must be exactly 1). Rotate the level
- * (its bitmap bit stays set) and hand the CPU over. Written as one function with the switch as its
- * last call so that nothing is live across a call (no callee-saved registers to save).
+ * thread_yield with interrupts off on CPU c (thread_yield in arch/x86_64/switch.S and SYS_YIELD,
+ * syscall.ts, whose system call runs with interrupts off; a user thread is never the idle one,
+ * hence maybe_idle = false there). The fast path: another thread waits at
+ * our level and none above (bit p is set, so the bitmap words shifted down to p must be exactly 1,
+ * and bit p set means queue p is not empty). Rotate the level (its bitmap bit stays set) and hand
+ * the CPU over. The switch is the last call, so nothing is live across a call (no callee-saved
+ * registers to save); the queue heads and tails are reached by address (p < NUM_PRIORITIES by
+ * construction: thread_new clamps it), without the bounds check's stack frame.
+ * @inline
  */
-export function yield_locked(): void {
-  let c = this_cpu();
+export function yield_now(c: Cpu, maybe_idle: bool): void {
   let a = c.current;
   let t = thr(a);
-  let p = i32(t.priority);
-  let next = rq_head[p];
-  let above = p >= 64 ? rq_bits[1] >> u64(p - 64) : rq_bits[0] >> u64(p);
-  if (next != 0 && above == 1 && (p >= 64 || rq_bits[1] == 0) && a != c.idle) {
-    let n = thr(next);
-    t.state = THREAD_READY;
-    t.next = 0;
-    thr(rq_tail[p]).next = a;
-    rq_tail[p] = a;
-    rq_head[p] = n.next;
-    n.next = 0;
+  let p = u64(t.priority);
+  let above = p >= 64 ? rq_bits[1] >> (p - 64) : rq_bits[1] == 0 ? rq_bits[0] >> p : 0;
+  if (above == 1 && (!maybe_idle || a != c.idle)) {
+    let head = addr_of(rq_head) + (p << 3);
+    let tail = addr_of(rq_tail) + (p << 3);
+    let next = load<u64>(head);
+    t.state = THREAD_READY; // its next is 0 already: a thread on no queue has none
+    thr(load<u64>(tail)).next = a;
+    store<u64>(tail, a);
+    store<u64>(head, thr(next).next);
+    thr(next).next = 0;
     switch_to(c, next);
     return;
   }
   if (a != c.idle) rq_push(a);
   schedule();
+}
+
+export function yield_locked(): void {
+  yield_now(this_cpu(), true);
 }
 
 /** Gives the CPU to the next ready thread of the same or higher priority (arch/x86_64/switch.S). */
@@ -323,9 +336,9 @@ export function thread_exit(): void {
     t.cr3 = vmm_kernel_space().pml4;
     mmu_switch(t.cr3);
   }
-  if (c.fpu_owner == cur) c.fpu_owner = 0; // its FPU area goes with its stack
+  if (c.fpu_area == t.kernel_stack_top) c.fpu_area = fpu_scratch_area(); // its FPU area goes with its stack
   c.zombie = cur;
-  schedule();
+  switch_to_exit(c, pick_next(c)); // freed on the next thread's stack (sched_reap)
   panic(`a dead thread was scheduled`);
 }
 

@@ -58,7 +58,7 @@ export class Thread {
   ipc_dst: u64 = 0;
   checked_page: u64 = 0; // user page last found present, user, writable (mm/usercopy.ts)
   check_gen: u64 = 0; // the user-unmap generation of that check
-  checked_frame: u64 = 0; // the physical frame behind checked_page
+  checked_kva: u64 = 0; // where checked_page's frame is in the direct map
   // Nonzero when ipc_dst is a user page reached through the direct map (a system call's fast
   // call): the user-unmap generation it was checked at. A reply may be written there only while
   // the generation is unchanged (ipc/port.ts reply_target); otherwise it is staged as usual.
@@ -89,6 +89,7 @@ export class Thread {
   blocked_on: u64 = 0;
   held_mutexes: u64 = 0;
   futex_addr: u64 = 0; // user address it sleeps on in SYS_FUTEX_WAIT (sync/futex.ts), 0 if none
+  ipc_uptr: u64 = 0; // the user message of an IPC system call's fast path, kept across its wait (syscall.ts)
 }
 
 export class WaitQueue {

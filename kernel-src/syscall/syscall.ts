@@ -22,9 +22,14 @@
 
 import { log_info, put_bytes } from "../lib/log";
 import { serial_getc, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
-import { thread_current, thread_exit, thread_yield, thread_sleep, thread_start } from "../sched/scheduler";
+import { thread_current, thread_exit, yield_now, thread_sleep, thread_start } from "../sched/scheduler";
 import { Process, proc_of, proc_exit, proc_new_thread, proc_fork, proc_port_create, proc_cap_drop, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
-import { user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user, user_read_message, user_write_message } from "../mm/usercopy";
+import {
+  user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user, user_read_message, user_write_message,
+  user_msg_kva_cached,
+} from "../mm/usercopy";
+import { thr } from "../sched/thread";
+import { this_cpu } from "../sched/percpu";
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { mutex_lock, mutex_unlock } from "../sched/mutex";
 import { vmm_map, vmm_pte, PTE_U, PTE_W, PTE_NX, PTE_OWNED } from "../mm/vmm";
@@ -34,7 +39,7 @@ import { sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_un
 import { FD_FIRST } from "../abi/fs";
 import { pmm_unreserve } from "../mm/pmm";
 import { PAGE_SIZE, PAGE_MASK, page_round_up } from "../mm/layout";
-import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_RECEIVE_MAP, IPC_MAP_MIN, IPC_FLAG_MAPPED, IPC_FLAG_CAP, IPC_FLAG_SHM, CAP_SEND, CAP_RECEIVE, CAP_SHM_OWNER } from "../abi/ipc";
+import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_RECEIVE_MAP, IPC_MAP_MIN, IPC_FLAG_MAPPED, IPC_FLAG_CALL, IPC_FLAG_CAP, IPC_FLAG_SHM, CAP_SEND, CAP_RECEIVE, CAP_SHM_OWNER } from "../abi/ipc";
 import { E_OK, E_INVAL, E_FAULT, E_NOSYS, E_NOMEM, E_TOOBIG, E_BADF, E_BADPORT, E_TRUNC } from "../abi/errors";
 import { NUM_SYSCALLS, SEND_CALL, SEND_REPLY, SEND_GRANT, SEND_MAP, PROT_WRITE, PROT_EXEC } from "../abi/syscall";
 import { CapTable, cap_lookup, cap_install, cap_install_shm, cap_rights, cap_set } from "../ipc/cap";
@@ -51,7 +56,8 @@ import { pages_take, pages_map } from "../mm/pagemove";
 import { futex_wait, futex_wake } from "../sync/futex";
 import {
   ipc_send, ipc_receive_staged, ipc_call_staged, ipc_deliver_staged, ipc_drop_staged, ipc_reply,
-  ipc_ref_id, ipc_ref_valid, ipc_port_revoke, CALL_NOT_TAKEN, CALL_STAGED,
+  ipc_ref_id, ipc_ref_valid, ipc_port_revoke, CALL_STAGED, ipc_call_user_port, ipc_call_user,
+  ipc_reply_wait_user_port, ipc_reply_wait_user,
 } from "../ipc/port";
 
 /** SYS_FORK's entry (arch/x86_64/syscall.S): calls sys_fork with the user registers. */
@@ -77,7 +83,7 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write_preemptible, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
   sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
-  sys_port_create, sys_cap_drop, sys_cap_revoke, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
+  sys_port_create, sys_cap_drop, sys_cap_revoke, sys_ipc_reply_wait, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
   sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
@@ -90,7 +96,6 @@ export const syscall_table: readonly SyscallFn[] = [
 export function syscall_init(): void {
   log_info(`Initializing system calls...`);
   if (u64(syscall_table.length) != NUM_SYSCALLS) panic(`syscall_table does not have NUM_SYSCALLS (abi/syscall.ts) entries`);
-  if (CALL_NOT_TAKEN != 1 || CALL_STAGED != 2 || SEND_CALL != 2) panic(`sys_ipc_call (arch/x86_64/syscall.S) needs updating`);
   syscall_entry_init();
   log_info(`System calls initialized`);
 }
@@ -151,8 +156,9 @@ function sys_sleep(ms: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
   return E_OK;
 }
 
+/** A system call runs with interrupts off: the scheduler's yield is called directly (no wrapper). */
 function sys_yield(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
-  thread_yield();
+  yield_now(this_cpu(), false); // the caller is a user thread, never the idle thread
   return E_OK;
 }
 
@@ -376,17 +382,32 @@ function install_cap(m: IpcMessage, shm: u64, shm_rights: u64): void {
 }
 
 /**
- * SYS_IPC_SEND's table entry is sys_ipc_call (arch/x86_64/syscall.S): a plain call (flags exactly
- * SEND_CALL, the common case) tries ipc_call_user first, which reads the message in place and
- * has the reply written straight into it. Its CALL_NOT_TAKEN means nothing has happened yet (no
- * receiver waiting, a buffer, a bad pointer or port): sys_ipc_send below decides, errors
- * included. CALL_STAGED: the general path replied; staged_reply_out delivers it as message_out
- * does, from a copy of the request taken now.
+ * SYS_IPC_SEND's table entry. A plain call (flags exactly SEND_CALL, the common case) whose
+ * message lies in the page the thread checked last (user_msg_kva_cached) and that finds a
+ * receiver waiting takes the fast path (ipc/port.ts ipc_call_user): the message is read in place
+ * and the reply written straight into it. Anything else (flags, a page not cached yet, no receiver,
+ * a buffer, a bad handle) goes to the general path, sys_ipc_send with interrupts on, before
+ * anything has changed: it decides, errors included. When the general path of the server staged
+ * the reply, staged_reply_out delivers it as message_out does. Nothing but the thread is carried
+ * across the switch (ptr waits in Thread.ipc_uptr), so no callee-saved registers are saved.
  */
-declare function sys_ipc_call(port: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64;
+export function sys_ipc_call(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
+  let c = this_cpu();
+  let me = thr(c.current);
+  let kva = user_msg_kva_cached(me, ptr);
+  let pa: u64 = 0;
+  if (flags == SEND_CALL && kva != 0) pa = ipc_call_user_port(me, h, kva);
+  if (pa == 0) return sys_ipc_send_preemptible(h, ptr, flags, 0, 0); // a4, a5 unused: not kept live
+  me.ipc_uptr = ptr;
+  let r = ipc_call_user(c, me, pa, kva);
+  return r != CALL_STAGED ? r : staged_reply_out(thread_current().ipc_uptr);
+}
 
-/** Called by sys_ipc_call (arch/x86_64/syscall.S) when ipc_call_user returns CALL_STAGED. */
-export function staged_reply_out(ptr: u64): i64 {
+/** sys_ipc_send with interrupts on (arch/x86_64/syscall.S). */
+declare function sys_ipc_send_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+
+/** sys_ipc_call's end when the reply was staged by the general path. */
+function staged_reply_out(ptr: u64): i64 {
   let m = thread_current().ipc_user;
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true)) {
     ipc_drop_staged(m);
@@ -403,32 +424,27 @@ export function staged_reply_out(ptr: u64): i64 {
  */
 export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i64 {
   if ((flags & ~SEND_FLAGS) != 0 || (flags & SEND_CALL & (flags >> 1)) != 0) return E_INVAL;
-  let reply = (flags & SEND_REPLY) != 0;
-  if (reply && (flags & (SEND_GRANT | SEND_MAP)) != 0) return E_INVAL;
+  if ((flags & SEND_REPLY) != 0) return (flags & (SEND_GRANT | SEND_MAP)) != 0 ? E_INVAL : reply_user(ptr, ptr);
   let call = (flags & SEND_CALL) != 0;
   let m = message_in(ptr, call);
   if (m == null) return E_FAULT;
   if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
   let map = (flags & SEND_MAP) != 0;
   if (!buffer_ok(m, call && !map)) return E_FAULT; // checked again page by page as buffer_in copies it
-  let port: u64 = 0;
   let grant_shm = false;
   let shm_h = m.cap;
-  if (!reply) {
-    let caps = changetype<CapTable>(thread_current().caps);
-    port = ipc_ref_id(cap_lookup(caps, h, CAP_SEND));
-    if (port == 0) return E_BADPORT;
-    m.flags = 0; // the kernel's to set
-    if ((flags & SEND_GRANT) != 0) {
-      let ref = cap_lookup(caps, m.cap, CAP_SEND);
-      grant_shm = !ipc_ref_valid(ref); // else a shared-memory object: buffer_in takes it
-      m.cap = grant_shm ? 0 : ref; // the receiver gets a handle of its own for it (message_out)
-      m.flags = IPC_FLAG_CAP;
-    }
+  let caps = changetype<CapTable>(thread_current().caps);
+  let port = ipc_ref_id(cap_lookup(caps, h, CAP_SEND));
+  if (port == 0) return E_BADPORT;
+  m.flags = 0; // the kernel's to set
+  if ((flags & SEND_GRANT) != 0) {
+    let ref = cap_lookup(caps, m.cap, CAP_SEND);
+    grant_shm = !ipc_ref_valid(ref); // else a shared-memory object: buffer_in takes it
+    m.cap = grant_shm ? 0 : ref; // the receiver gets a handle of its own for it (message_out)
+    m.flags = IPC_FLAG_CAP;
   }
   let r = buffer_in(m, grant_shm, shm_h, map);
   if (r != E_OK) return r;
-  if (reply) return send_done(ipc_reply(m, m));
   if (!call) return send_done(ipc_send(port, m, flags & IPC_NONBLOCK));
   r = send_done(ipc_call_staged(port, m));
   if (map) { // the request's pages may be shared with the receiver now: no reply buffer lands there
@@ -436,6 +452,87 @@ export function sys_ipc_send(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i6
     m.buffer_size = 0;
   }
   return r == E_OK ? message_out(ptr, m, false) : r;
+}
+
+/**
+ * Answers the call received in the user message at req_ptr with the one at resp_ptr (SEND_REPLY:
+ * the same message): the reply goes out with req's sender, msg_id and flags, which name the call
+ * (ipc/port.ts reply_locked checks that we hold its reply right), and resp's type, inline data
+ * and buffer. Runs with interrupts on, like sys_ipc_send.
+ */
+function reply_user(req_ptr: u64, resp_ptr: u64): i64 {
+  let m = message_in(req_ptr, false);
+  if (m == null) return E_FAULT;
+  if (resp_ptr != req_ptr) {
+    let sender = m.sender_tid;
+    let id = m.msg_id;
+    let flags = m.flags;
+    m = message_in(resp_ptr, false);
+    if (m == null) return E_FAULT;
+    m.sender_tid = sender;
+    m.msg_id = id;
+    m.flags = flags;
+  }
+  if (m.buffer_size > IPC_MAX_BUFFER) return E_TOOBIG;
+  if (!buffer_ok(m, false)) return E_FAULT; // checked again page by page as buffer_in copies it
+  let r = buffer_in(m, false, 0, false);
+  return r != E_OK ? r : send_done(ipc_reply(m, m));
+}
+
+/**
+ * SYS_IPC_REPLY_WAIT's table entry (h: a handle with the receive right; req_ptr: the call being
+ * answered, and where the next message is received; resp_ptr: the reply). The fast path
+ * (ipc/port.ts ipc_reply_wait_user) when req and resp are one message, in the page the thread
+ * checked last, answering the call last handed to this thread, inline only, with nothing queued
+ * on the port; otherwise the general path, reply_wait_general with interrupts on, before anything
+ * has changed. A message staged by a general path is delivered by staged_receive_out, as a
+ * receive does. As in sys_ipc_call, only the thread is carried across the switch.
+ */
+export function sys_ipc_reply_wait(h: u64, req_ptr: u64, resp_ptr: u64, a4: u64, a5: u64): i64 {
+  let c = this_cpu();
+  let me = thr(c.current);
+  let kva = user_msg_kva_cached(me, req_ptr);
+  let pa: u64 = 0;
+  if (kva != 0 && resp_ptr == req_ptr) pa = ipc_reply_wait_user_port(me, h, kva);
+  if (pa == 0) return reply_wait_general_preemptible(h, req_ptr, resp_ptr, 0, 0); // a4, a5 unused
+  me.ipc_uptr = req_ptr;
+  let r = ipc_reply_wait_user(c, me, pa, kva);
+  return r != CALL_STAGED ? r : staged_receive_out_preemptible(thread_current().ipc_uptr, 0, 0, 0, 0);
+}
+
+/** reply_wait_general and staged_receive_out with interrupts on (arch/x86_64/syscall.S). */
+declare function reply_wait_general_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+declare function staged_receive_out_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+
+/**
+ * The general path of SYS_IPC_REPLY_WAIT: when req is a call, reply_user, then the receive of
+ * sys_ipc_receive. A failed reply is returned without waiting. The handle is checked first, so
+ * that a bad one changes nothing. Runs with interrupts on.
+ */
+export function reply_wait_general(h: u64, req_ptr: u64, resp_ptr: u64, a4: u64, a5: u64): i64 {
+  if (ipc_ref_id(cap_lookup(changetype<CapTable>(thread_current().caps), h, CAP_RECEIVE)) == 0) return E_BADPORT;
+  let m = message_in(req_ptr, true);
+  if (m == null) return E_FAULT;
+  if ((m.flags & IPC_FLAG_CALL) != 0) {
+    let r = reply_user(req_ptr, resp_ptr);
+    if (r != E_OK) return r;
+  }
+  return sys_ipc_receive(h, req_ptr, 0, 0, 0);
+}
+
+/**
+ * When the message that ended ipc_reply_wait_user's wait was staged by the general path: deliver
+ * it into the user message at ptr as sys_ipc_receive does (message_out), its buffer into the
+ * destination ptr names now (read again: the fast path did not read it). Runs with interrupts on
+ * (staged_receive_out_preemptible in arch/x86_64/syscall.S).
+ */
+export function staged_receive_out(ptr: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  let m = message_in(ptr, true);
+  if (m == null) {
+    ipc_drop_staged(thread_current().ipc_user);
+    return E_FAULT;
+  }
+  return message_out(ptr, m, false);
 }
 
 /** Runs with interrupts on (sys_ipc_receive_preemptible in arch/x86_64/syscall.S). */

@@ -6,9 +6,14 @@ import { check, check_eq, frames_free } from "./ktest";
 import { kmalloc_live_objects } from "../mm/kmalloc";
 import { kprint } from "../lib/log";
 import { Process, proc_spawn_path, proc_wait, EXIT_FAULT_BASE } from "../proc/process";
-import { IpcMessage, SVC_UPPER, IPC_FLAG_CAP } from "../abi/ipc";
+import { IpcMessage, SVC_UPPER, IPC_FLAG_CAP, CAP_SEND } from "../abi/ipc";
+import { cap_set } from "../ipc/cap";
+import { PROC_MAX_CAPS } from "../abi/limits";
 import { E_OK } from "../abi/errors";
-import { ipc_call, ipc_live_ports, ipc_send, ipc_port_ref, ipc_create_port, ipc_destroy_port, ipc_queued } from "../ipc/port";
+import {
+  ipc_call, ipc_live_ports, ipc_send, ipc_port_ref, ipc_create_port, ipc_destroy_port, ipc_queued, ipc_fast_calls,
+  ipc_fast_replies,
+} from "../ipc/port";
 import { service_port_id, service_notes } from "../ipc/service";
 import { thread_count, thread_sleep, thread_current } from "../sched/scheduler";
 import { vmm_is_mapped } from "../mm/vmm";
@@ -16,7 +21,7 @@ import { PAGE_SIZE, KSTACK_BASE, HEAP_BASE } from "../mm/layout";
 import { heap_check } from "../mm/heap";
 import { clock_ticks, ms_to_ticks } from "../time/clock";
 import { cpu_protections, cpu_protections_in_cr4 } from "../arch/x86_64/protect";
-import { idt_kernel_debug_traps } from "../arch/x86_64/idt";
+import { idt_kernel_debug_traps, idt_entries_with_ac } from "../arch/x86_64/idt";
 
 
 const USER_PRIORITY: u8 = 32;
@@ -228,6 +233,109 @@ export function test_hostile_kill_blocked(): bool {
   thread_sleep(150); // the service's SVC_SLEEP for the dead caller ends; its reply fails cleanly
   ok = check_eq(ipc_live_ports(), ports, "every port gone") && ok;
   ok = kernel_whole(before, "kill while blocked") && ok;
+  destroy(before);
+  return ok;
+}
+
+/**
+ * A stale reply right (user/stale, user/stalecaller): a server that answered a caller's call still
+ * has the caller as its last one (Thread.reply_to) when the caller calls the kernel service next;
+ * it guesses that call's message id and answers it through SYS_IPC_REPLY_WAIT. Only the holder of
+ * a call's reply right may answer it, fast path or not: every guess gets E_INVAL.
+ */
+export function test_hostile_stale_reply(): bool {
+  let before = counts_now(new Counts());
+  let ports = ipc_live_ports();
+  let server = spawn("/bin/stale");
+  let caller = spawn("/bin/stalecaller");
+  if (server == null || caller == null) return check(false, "spawn stale and stalecaller");
+  let m = new IpcMessage();
+  m.flags = IPC_FLAG_CAP;
+  m.cap = ipc_port_ref(server.port);
+  let ok = check_eq(u64(ipc_send(caller.port, m, 0)), 0, "pass stalecaller a right to stale");
+  destroy(m);
+  ok = check_eq(u64(wait_bounded(server, EXIT_TICKS_MAX, "stale")), 0, "forged replies accepted (stale's status)") && ok;
+  ok = check_eq(u64(wait_bounded(caller, EXIT_TICKS_MAX, "stalecaller")), 0, "forged replies received (stalecaller's status)") && ok;
+  ok = check_eq(ipc_live_ports(), ports, "every port gone") && ok;
+  ok = kernel_whole(before, "stale reply right") && ok;
+  destroy(before);
+  return ok;
+}
+
+/**
+ * RFLAGS.AC from ring 3 (user/acflag): the process sets it and takes a page fault and timer
+ * interrupts with it set; every handler must run with AC clear (isr.S clears it; with it set,
+ * SMAP would let the kernel touch user memory outside mm/usercopy.ts).
+ */
+export function test_hostile_ac_flag(): bool {
+  let before = counts_now(new Counts());
+  let entries = idt_entries_with_ac();
+  let p = spawn("/bin/acflag");
+  if (p == null) return check(false, "spawn acflag");
+  let ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "acflag")), 0, "acflag ran with AC set through a fault and interrupts");
+  ok = check_eq(idt_entries_with_ac() - entries, 0, "interrupt and exception handlers run with AC set") && ok;
+  ok = kernel_whole(before, "AC flag") && ok;
+  destroy(before);
+  return ok;
+}
+
+/**
+ * A fork whose child has no free capability slot for its own port (user/forkfull; the test fills
+ * the parent's table with send rights to a kernel port first): the fork fails with E_NOMEM and no
+ * port is left behind (the child's port once stayed: no slot named it, and teardown destroys the
+ * ports a process's slots hold with the receive right).
+ */
+export function test_fork_full_cap_table(): bool {
+  let before = counts_now(new Counts());
+  let ports = ipc_live_ports();
+  let p = spawn("/bin/forkfull");
+  let filler = ipc_create_port(0);
+  if (p == null || filler == 0) return check(false, "spawn forkfull, a filler port");
+  let caps = p.caps!;
+  let ref = ipc_port_ref(filler);
+  let filled: u64 = 0;
+  for (let h: u64 = 1; h < PROC_MAX_CAPS; h++) {
+    if (caps.refs[i32(h)] != 0) continue;
+    cap_set(caps, h, ref, CAP_SEND);
+    filled++;
+  }
+  let m = new IpcMessage();
+  let ok = check(filled > 0, "free slots filled") && check_eq(u64(ipc_send(p.port, m, 0)), 0, "tell forkfull to fork");
+  destroy(m);
+  ok = check_eq(u64(wait_bounded(p, EXIT_TICKS_MAX, "forkfull")), 0, "fork with a full capability table refused with E_NOMEM") && ok;
+  ipc_destroy_port(filler);
+  ok = check_eq(ipc_live_ports(), ports, "every port gone") && ok;
+  ok = kernel_whole(before, "fork with a full capability table") && ok;
+  destroy(before);
+  return ok;
+}
+
+/**
+ * The user-to-user fast paths end to end (not an attack; here for its helpers): user/echocall
+ * calls user/benchsrv 1000 times, which answers with SYS_IPC_REPLY_WAIT; every answer must be the
+ * call's own inline data, and (nearly) every call and reply must have taken the fast paths.
+ */
+export function test_ipc_user_user_fast_paths(): bool {
+  let before = counts_now(new Counts());
+  let ports = ipc_live_ports();
+  let server = spawn("/bin/benchsrv");
+  let client = spawn("/bin/echocall");
+  if (server == null || client == null) return check(false, "spawn benchsrv and echocall");
+  let calls = ipc_fast_calls();
+  let replies = ipc_fast_replies();
+  let m = new IpcMessage();
+  m.flags = IPC_FLAG_CAP;
+  m.cap = ipc_port_ref(server.port);
+  let ok = check_eq(u64(ipc_send(client.port, m, 0)), 0, "pass echocall a right to benchsrv");
+  destroy(m);
+  ok = check_eq(u64(wait_bounded(client, EXIT_TICKS_MAX, "echocall")), 0, "echocall: wrong or failed answers") && ok;
+  ok = check_eq(u64(wait_bounded(server, EXIT_TICKS_MAX, "benchsrv")), 0, "benchsrv's status") && ok;
+  // A timer tick or the first call (its page not checked yet) may take the general path.
+  ok = check(ipc_fast_calls() - calls >= 990, "calls handed over by the fast path (of 1000)") && ok;
+  ok = check(ipc_fast_replies() - replies >= 990, "replies by SYS_IPC_REPLY_WAIT's fast path (of 1000)") && ok;
+  kprint(`# fast calls ${ipc_fast_calls() - calls}, fast replies ${ipc_fast_replies() - replies}\n`);
+  ok = check_eq(ipc_live_ports(), ports, "every port gone") && ok;
+  ok = kernel_whole(before, "user-to-user calls") && ok;
   destroy(before);
   return ok;
 }

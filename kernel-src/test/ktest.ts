@@ -43,7 +43,8 @@ import {
 import {
   test_hostile_forged_reply, test_hostile_fpu_leak, test_hostile_killed_thread, test_hostile_write_execute,
   test_hostile_exhaustion, test_hostile_priority, test_hostile_capabilities,
-  test_hostile_kill_blocked, test_cpu_protections, test_hostile_single_step_syscall, test_kernel_stack_guard,
+  test_hostile_kill_blocked, test_hostile_stale_reply, test_hostile_ac_flag, test_fork_full_cap_table,
+  test_ipc_user_user_fast_paths, test_cpu_protections, test_hostile_single_step_syscall, test_kernel_stack_guard,
 } from "./hostile_tests";
 
 type TestFn = () => bool;
@@ -65,7 +66,8 @@ const TESTS: readonly TestFn[] = [
   test_vm_ipc_map, test_hostile_page_quota, test_vm_fault_reasons,
   test_fs_ramdisk, test_fs_user_files, test_hostile_forged_reply, test_hostile_fpu_leak,
   test_hostile_killed_thread, test_hostile_write_execute, test_hostile_exhaustion, test_hostile_priority,
-  test_hostile_capabilities, test_hostile_kill_blocked, test_cpu_protections,
+  test_hostile_capabilities, test_hostile_kill_blocked, test_hostile_stale_reply, test_hostile_ac_flag,
+  test_fork_full_cap_table, test_ipc_user_user_fast_paths, test_cpu_protections,
   test_hostile_single_step_syscall, test_kernel_stack_guard, test_no_leaks,
 ];
 
@@ -91,7 +93,8 @@ const NAMES: readonly string[] = [
   "vm_bad_accesses_killed_with_reason", "fs_ramdisk_tree", "fs_user_read_write_seek_mmap_unlink",
   "hostile_forged_reply", "hostile_fpu_leak", "hostile_killed_thread_never_runs", "hostile_write_execute",
   "hostile_heap_exhaustion", "hostile_priority_starvation", "hostile_forged_capabilities", "hostile_kill_while_blocked",
-  "cpu_smep_smap", "hostile_single_step_into_syscall", "kernel_stack_guard_page", "no_leaks_at_end",
+  "hostile_stale_reply_right", "hostile_ac_flag_cleared_on_entry", "fork_full_cap_table_no_port_leak",
+  "ipc_user_user_fast_paths", "cpu_smep_smap", "hostile_single_step_into_syscall", "kernel_stack_guard_page", "no_leaks_at_end",
 ];
 
 export function ktest_main(arg: u64): void {

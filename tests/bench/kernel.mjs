@@ -21,7 +21,7 @@ export const ROWS = [
   { name: 'null_syscall', what: 'null system call from ring 3 (SYS_GETTID: syscall, dispatch, sysret)', bar: 60 },
   { name: 'ipc_call_reply_kernel', what: 'IPC call/reply round trip, kernel thread to kernel thread', bar: 400 },
   { name: 'ipc_call_reply_user', what: 'IPC call/reply round trip, ring 3 (SYS_IPC_SEND + SEND_CALL) to a kernel thread', bar: 400 },
-  { name: 'ipc_call_reply_user_user', what: 'IPC call/reply round trip between two user processes (SEND_CALL; the server receives and SEND_REPLYs)', bar: 400 },
+  { name: 'ipc_call_reply_user_user', what: 'IPC call/reply round trip between two user processes (SEND_CALL; the server answers with SYS_IPC_REPLY_WAIT)', bar: 400 },
   { name: 'process_yield_switch', what: 'SYS_YIELD between two user processes, per switch (address-space switch included)', bar: 100 },
   { name: 'ipc_call_64k_copy', what: 'IPC call between two user processes with a 64 KiB request buffer, copied in and out (inline reply)', bar: null },
   { name: 'ipc_call_64k_map', what: 'the same call with SEND_MAP: the pages shared copy-on-write, mapped into the server (IPC_RECEIVE_MAP), unmapped before its reply', bar: null },

@@ -9,12 +9,14 @@ declare function thread_trampoline(): void;
 /**
  * switch_to(c, next) runs `next` (off every queue) on CPU c; the running thread is queued,
  * blocked or dead already. It marks next running with a fresh slice, makes it c.current, points
- * RSP0 and c.kernel_rsp at its stack top (unless 0: the idle thread, which runs on the boot
- * stack and never enters ring 3), loads its CR3 if different, switches stacks and, on the new
- * thread, reaps a zombie. In assembly: TypeScript around a separate context_switch cost 44
+ * RSP0 (in c's TSS, also the syscall stack) at its stack top (0 for the idle thread, which runs on the boot
+ * stack and never enters ring 3), loads its CR3 if different and switches stacks. In assembly: TypeScript around a separate context_switch cost 44
  * instructions a switch, this 30 (docs/benchmarks.md, Kernel hot paths).
  */
 export declare function switch_to(c: Cpu, next: u64): void;
+
+/** switch_to for a thread that has exited (c.zombie), which sched_reap frees once on next's stack. */
+export declare function switch_to_exit(c: Cpu, next: u64): void;
 
 /**
  * Builds, below stack_top, the frame switch_to pops for a thread that has never run (r15 r14 r13

@@ -2,9 +2,9 @@
 // at its kernel_stack_top: the top of the stack allocation, above the stack); kernel threads
 // (Thread.proc == 0) use none. The kernel itself never
 // uses x87 or SSE (the compiler emits neither), so the registers keep the last user thread's
-// values (Cpu.fpu_owner) while kernel threads run; switch_to (switch.S) saves them to the owner's
-// area with fxsave64 and loads the next user thread's with fxrstor64 only when a different user
-// thread runs. Eager, with no CR0.TS or #NM handler: three instructions on a switch that needs
+// values while kernel threads run (Cpu.fpu_area: that thread's area, or the scratch area below
+// when there is none); switch_to (switch.S) saves them there with fxsave64 and loads the next
+// user thread's with fxrstor64 only when a different user thread runs. Eager, with no CR0.TS or #NM handler: three instructions on a switch that needs
 // nothing (docs/benchmarks.md). CR4.OSFXSR enables SSE for user mode and
 // makes fxsave cover the XMM registers; OSXMMEXCPT delivers unmasked SIMD exceptions as #XM
 // (a user fault) rather than #UD.
@@ -17,6 +17,13 @@ const CR4_OSXMMEXCPT: u64 = 0x400;
 const FCW_DEFAULT: u16 = 0x037f; // what fninit loads: every x87 exception masked
 const MXCSR_DEFAULT: u32 = 0x1f80; // every SSE exception masked, round to nearest
 const FXSAVE_MXCSR: u64 = 24;
+
+/** Where switch_to saves registers that belong to nobody (written, never loaded). 16-byte aligned. */
+let scratch!: InlineArray<u8, 528>;
+
+export function fpu_scratch_area(): u64 {
+  return (addr_of(scratch) + 15) & ~u64(15);
+}
 
 export function fpu_init(): void {
   write_cr0((read_cr0() | CR0_MP) & ~CR0_EM);

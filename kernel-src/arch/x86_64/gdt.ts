@@ -6,8 +6,10 @@
 //   0x18 user data (DPL 3)         0x20 user code (64-bit, DPL 3)
 //   0x28 TSS (a 16-byte system descriptor)
 // sysret loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, hence user data before user code.
-// The TSS supplies RSP0 (the kernel stack used when an interrupt arrives in ring 3; the scheduler
-// updates it on every switch) and the IST stacks: IST1 for double faults (so that a kernel stack
+// The TSS (104 bytes, inside each CPU's record: sched/percpu.ts Cpu.tss; its u64 fields are 4-byte
+// aligned, hence raw stores) supplies RSP0 (the kernel stack used when an interrupt arrives in
+// ring 3; switch_to updates it on every switch, and the syscall entry takes its stack from it too)
+// and the IST stacks: IST1 for double faults (so that a kernel stack
 // overflow still gets reported), IST2 for NMI, IST3 for machine checks, IST4 for debug
 // exceptions: these can arrive anywhere, on a stack in any state (the syscall entry runs on the
 // user's stack until it switches), and isr.S's isr_paranoid handles their GS.
@@ -28,8 +30,6 @@ const TSS_IOMAP: u64 = 102;
 const DF_STACK_SIZE: u64 = 16384;
 
 let gdt!: InlineArray<u64, 7>;
-let tss!: InlineArray<u64, 13>; // 104 bytes; its u64 fields are 4-byte aligned, hence raw stores
-// (the boot CPU's; each AP gets its own in memory from smp.ts, see gdt_init_ap)
 let gdtr!: InlineArray<u16, 5>; // pseudo-descriptor: u16 limit, u64 base
 let df_stack!: InlineArray<u8, 16384>;
 const IST_STACK_SIZE: u64 = 4096; // DF_STACK_SIZE holds the four
@@ -67,31 +67,21 @@ function gdt_load(g: usize, p: usize): void {
   ltr(TSS_SEL);
 }
 
-export function gdt_init(): void {
-  gdt_fill(addr_of(gdt), addr_of(tss), addr_of(df_stack) + DF_STACK_SIZE);
+/** The boot CPU's GDT, and its TSS at tss (its Cpu record's: sched/percpu.ts cpu_tss). */
+export function gdt_init(tss: u64): void {
+  gdt_fill(addr_of(gdt), tss, addr_of(df_stack) + DF_STACK_SIZE);
   gdt_load(addr_of(gdt), addr_of(gdtr));
 }
 
-/** Bytes an application processor's own GDT, pseudo-descriptor and TSS take (gdt_init_ap). */
-export const GDT_CPU_BYTES: u64 = 64 + 16 + TSS_SIZE;
+/** Bytes an application processor's own GDT and pseudo-descriptor take (gdt_init_ap). */
+export const GDT_CPU_BYTES: u64 = 64 + 16;
 export const DF_STACK_BYTES: u64 = DF_STACK_SIZE;
 
 /**
  * Gives the calling AP its own tables in mem (GDT_CPU_BYTES, 16-byte aligned, kept for good):
- * same segments as the boot CPU, its own TSS with IST1 = df_top. Returns its TSS's RSP0 address.
+ * same segments as the boot CPU, its own TSS at tss (its Cpu record's) with IST1 = df_top.
  */
-export function gdt_init_ap(mem: usize, df_top: u64): u64 {
-  let t = mem + 80;
-  gdt_fill(mem, t, df_top);
+export function gdt_init_ap(mem: usize, tss: u64, df_top: u64): void {
+  gdt_fill(mem, tss, df_top);
   gdt_load(mem, mem + 64);
-  return t + TSS_RSP0;
-}
-
-/** Where RSP0 lives (the stack the CPU switches to on an interrupt or exception from ring 3; switch_to in arch/x86_64/switch.S stores it on every switch, through Cpu.tss_rsp0). */
-export function tss_rsp0_addr(): u64 {
-  return addr_of(tss) + TSS_RSP0;
-}
-
-export function tss_rsp0(): u64 {
-  return load<u64>(addr_of(tss), TSS_RSP0);
 }

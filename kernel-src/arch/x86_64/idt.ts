@@ -97,6 +97,7 @@ export function idt_load(): void {
 export function interrupt_dispatch(fp: usize): void {
   let f = changetype<InterruptFrame>(fp);
   let v = f.vector;
+  if ((read_rflags() & RFLAGS_AC) != 0) entries_with_ac++; // isr.S clears it: must stay 0
   if (v < IRQ_BASE) exception(f);
   else if (v < IRQ_BASE + ISA_IRQS) isa_irq(v - IRQ_BASE);
   else if (v == VEC_TIMER) timer_interrupt();
@@ -107,6 +108,16 @@ export function interrupt_dispatch(fp: usize): void {
 }
 
 let kernel_debug_traps: u64 = 0;
+const RFLAGS_AC: u64 = 0x40000;
+let entries_with_ac: u64 = 0;
+
+/**
+ * Interrupts and exceptions whose handler ran with RFLAGS.AC set (tests): a user's AC would turn
+ * SMAP off in the kernel; isr.S clears it on every entry, so this stays 0.
+ */
+export function idt_entries_with_ac(): u64 {
+  return entries_with_ac;
+}
 
 /** #DB traps taken in the kernel (a user single-stepping into `syscall`; tests). */
 export function idt_kernel_debug_traps(): u64 {

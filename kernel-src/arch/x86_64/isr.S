@@ -320,7 +320,9 @@ isr_common:
         pushq %r13
         pushq %r14
         pushq %r15
-        cld
+        pushfq                          # clear DF and AC (the user's popf can set AC, and with
+        andl $0xfffbfbff, (%rsp)        # AC set SMAP would not stop kernel accesses to user
+        popfq                           # memory); IF stays as the gate left it
         movq %rsp, %rdi
         call interrupt_dispatch
         .globl isr_return
@@ -381,7 +383,9 @@ isr_paranoid:
         pushq %r13
         pushq %r14
         pushq %r15
-        cld
+        pushfq                          # clear DF and AC, as isr_common does
+        andl $0xfffbfbff, (%rsp)
+        popfq
         movq %rsp, %rdi
         call interrupt_dispatch
         popq %r15

@@ -2,6 +2,7 @@
 // interrupt controllers and the timer once the scheduler can take ticks.
 
 import { gdt_init } from "./gdt";
+import { boot_cpu_record, cpu_tss } from "../../sched/percpu";
 import { fpu_init } from "./fpu";
 import { protect_init, cpu_protections } from "./protect";
 import { idt_init } from "./idt";
@@ -16,7 +17,7 @@ import { panic } from "../../lib/panic";
 
 /** GDT (user segments, TSS) and IDT (256 vectors). */
 export function cpu_tables_init(): void {
-  gdt_init();
+  gdt_init(cpu_tss(boot_cpu_record()));
   idt_init();
 }
 

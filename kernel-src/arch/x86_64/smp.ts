@@ -16,7 +16,8 @@
 // The shootdown is serialized by smp_lock and waits with the caller's interrupts off; calls wait
 // with them on. The APs never wait for the boot CPU, so neither can deadlock.
 
-import { Cpu, this_cpu } from "../../sched/percpu";
+import { fpu_scratch_area } from "./fpu";
+import { Cpu, this_cpu, cpu_tss } from "../../sched/percpu";
 import { sched_ap_init, sched_ap_idle } from "../../sched/scheduler";
 import { kmalloc } from "../../mm/kmalloc";
 import { MAX_CPUS } from "../../mm/slab"; // the kernel's CPU limit: per-CPU slab magazines
@@ -88,6 +89,7 @@ function start_ap(index: u64, apic_id: u32): bool {
   if (stack == 0 || tables == 0 || df == 0) return false;
   let c = new Cpu();
   c.id = index;
+  c.fpu_area = fpu_scratch_area(); // the registers hold nobody's state yet
   sched_ap_init(c); // its idle thread, allocated here: the AP itself allocates nothing
   cpu_apic[index] = apic_id;
   cpu_tables[index] = tables;
@@ -137,7 +139,7 @@ export function smp_start_aps(): u64 {
 export function ap_entry(cpu: u64): void {
   let c = changetype<Cpu>(cpu);
   let i = c.id;
-  c.tss_rsp0 = gdt_init_ap(cpu_tables[i], cpu_df_stacks[i]);
+  gdt_init_ap(cpu_tables[i], cpu_tss(c), cpu_df_stacks[i]);
   idt_load();
   c.self = cpu;
   cpu_set_percpu_base(cpu);

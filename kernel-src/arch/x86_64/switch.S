@@ -4,13 +4,12 @@
 #
 # switch_to(c: Cpu, next: Thread address), interrupts off, the running thread already queued,
 # blocked or dead (see kernel-src/sched/scheduler.ts): next becomes RUNNING with a fresh slice and
-# c.current; its kernel stack top goes to the TSS's RSP0 and c.kernel_rsp (the syscall stack)
-# unless it is 0 (the idle thread runs on the boot stack and never enters ring 3); CR3 is loaded
+# c.current; its kernel stack top goes to the TSS's RSP0 (in the Cpu record; also the syscall
+# stack; 0 for the idle thread, which runs on the boot stack and never enters ring 3); CR3 is loaded
 # only when it differs. Then the System V callee-saved registers pushed on the old stack are
 # saved with it in prev.sp, and next's are popped from its stack: caller-saved registers need no
-# saving, switch_to is an ordinary call. Each thread restores its own interrupt state. Once on the
-# new stack, a thread that exited on this CPU (c.zombie) is freed by sched_reap (a tail jump: it
-# returns to switch_to's caller).
+# saving, switch_to is an ordinary call. Each thread restores its own interrupt state. A thread
+# that exits leaves through switch_to_exit instead, which frees it (sched_reap) on the new stack.
 #
 # A new thread's stack is prepared by kernel-src/sched/scheduler.ts so that the first switch
 # "returns" into thread_trampoline with r12 = entry function, r13 = its argument, rbp = 0 (the end
@@ -25,11 +24,9 @@
         .set THREAD_PROC, 144
         .set THREAD_RUNNING, 1
         .set SLICE_TICKS, 2
-        .set CPU_KERNEL_RSP, 16
-        .set CPU_CURRENT, 24
-        .set CPU_ZOMBIE, 56
-        .set CPU_TSS_RSP0, 64
-        .set CPU_FPU_OWNER, 80
+        .set CPU_CURRENT, 16
+        .set CPU_FPU_AREA, 64
+        .set CPU_TSS_RSP0, 76           # RSP0 in the TSS inside the Cpu record (CPU_TSS 72 + 4)
 
         .text
         .globl switch_to
@@ -41,34 +38,26 @@ switch_to:
         pushq %r14
         pushq %r15
         movq CPU_CURRENT(%rdi), %rax    # prev
+        movq THREAD_STACK_TOP(%rsi), %rdx
         # x87/SSE state (fpu.ts): only user threads have it (Thread.proc != 0), in the FPU area at
-        # their kernel_stack_top; the registers keep the last user thread's (c.fpu_owner) while
-        # kernel threads run, and are saved to it and loaded from next's only when a different
-        # user thread runs.
+        # their kernel_stack_top; the registers keep the last user thread's (c.fpu_area: its area,
+        # or fpu.ts's scratch area when none) while kernel threads run, and are saved there and
+        # loaded from next's only when a different user thread runs.
         cmpq $0, THREAD_PROC(%rsi)
         je 3f
-        movq CPU_FPU_OWNER(%rdi), %rdx
-        cmpq %rdx, %rsi
+        movq CPU_FPU_AREA(%rdi), %rcx
+        cmpq %rcx, %rdx
         je 3f
-        movq %rsi, CPU_FPU_OWNER(%rdi)
-        testq %rdx, %rdx
-        jz 4f
-        movq THREAD_STACK_TOP(%rdx), %rdx
-        fxsave64 (%rdx)
-4:
-        movq THREAD_STACK_TOP(%rsi), %rcx
-        fxrstor64 (%rcx)
+        movq %rdx, CPU_FPU_AREA(%rdi)
+        fxsave64 (%rcx)
+        fxrstor64 (%rdx)
 3:
         movl $THREAD_RUNNING, THREAD_STATE(%rsi)
         movq $SLICE_TICKS, THREAD_SLICE(%rsi)
         movq %rsi, CPU_CURRENT(%rdi)
-        movq THREAD_STACK_TOP(%rsi), %rdx
-        testq %rdx, %rdx
-        jz 1f
-        movq CPU_TSS_RSP0(%rdi), %rcx
-        movq %rdx, (%rcx)
-        movq %rdx, CPU_KERNEL_RSP(%rdi)
-1:
+        # The stack top goes to RSP0 (also the syscall stack) even for the idle thread (0): it
+        # never enters ring 3, so it is not used while that runs.
+        movq %rdx, CPU_TSS_RSP0(%rdi)
         movq THREAD_CR3(%rsi), %rdx
         cmpq THREAD_CR3(%rax), %rdx
         je 2f
@@ -82,8 +71,45 @@ switch_to:
         popq %r12
         popq %rbx
         popq %rbp
-        cmpq $0, %gs:CPU_ZOMBIE
-        jne sched_reap
+        ret
+
+# switch_to_exit(c, next): switch_to for a thread that has exited (thread_exit: it is c.zombie,
+# its CR3 the kernel's, its FPU area no longer c.fpu_area). Nothing of it is saved: it never runs
+# again. Once on next's stack, with next's registers popped, sched_reap frees it (its stack and
+# TCB), then we return into next. Reaping here keeps the zombie test off every other switch.
+# The part between the stacks is switch_to's (read that for the why).
+        .globl switch_to_exit
+switch_to_exit:
+        movq CPU_CURRENT(%rdi), %rax
+        movq THREAD_STACK_TOP(%rsi), %rdx
+        cmpq $0, THREAD_PROC(%rsi)
+        je 3f
+        movq CPU_FPU_AREA(%rdi), %rcx
+        cmpq %rcx, %rdx
+        je 3f
+        movq %rdx, CPU_FPU_AREA(%rdi)
+        fxsave64 (%rcx)
+        fxrstor64 (%rdx)
+3:
+        movl $THREAD_RUNNING, THREAD_STATE(%rsi)
+        movq $SLICE_TICKS, THREAD_SLICE(%rsi)
+        movq %rsi, CPU_CURRENT(%rdi)
+        movq %rdx, CPU_TSS_RSP0(%rdi)
+        movq THREAD_CR3(%rsi), %rdx
+        cmpq THREAD_CR3(%rax), %rdx
+        je 2f
+        movq %rdx, %cr3
+2:
+        movq THREAD_SP(%rsi), %rsp
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %rbx
+        popq %rbp
+        subq $8, %rsp                   # rsp is at next's return address: align for the call
+        call sched_reap
+        addq $8, %rsp
         ret
 
 # First code a new thread runs: finish the switch (reap the previous thread if it died, enable

@@ -14,21 +14,19 @@
 # values in rdi, rsi, rdx, r8, r9, r10 across a system call.
 
         .set CPU_USER_RSP, 8            # offsets in class Cpu (percpu.ts checks them at boot)
-        .set CPU_KERNEL_RSP, 16
-        .set CPU_CURRENT, 24
-        .set CPU_NEED_RESCHED, 40
+        .set CPU_CURRENT, 16
+        .set CPU_NEED_RESCHED, 32
+        .set CPU_TSS_RSP0, 76           # the running thread's kernel stack top (switch_to keeps it)
         .set THREAD_KILLED, 53          # offset of Thread.killed (scheduler_init checks it)
         .set NUM_SYSCALLS, 52           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
         .set E_NOSYS, -3
-        .set SEND_CALL, 2               # abi/syscall.ts
-        .set CALL_STAGED, 2             # ipc/port.ts (CALL_NOT_TAKEN is 1; syscall_init checks both)
 
         .text
         .globl syscall_entry
 syscall_entry:
         swapgs
         movq %rsp, %gs:CPU_USER_RSP
-        movq %gs:CPU_KERNEL_RSP, %rsp
+        movq %gs:CPU_TSS_RSP0, %rsp
         pushq %gs:CPU_USER_RSP
         pushq %r11
         pushq %rcx
@@ -74,38 +72,14 @@ syscall_entry:
         popq %rax
         jmp 2b
 
-# sys_ipc_call(port, ptr, flags): SYS_IPC_SEND's entry in syscall_table. A plain call (flags
-# exactly SEND_CALL) tries the fast path ipc_call_user(port, ptr, this_cpu()) (kernel-src/ipc/port.ts) first;
-# a result <= 0 is the system call's. Otherwise (CALL_NOT_TAKEN: nothing has happened; or
-# CALL_STAGED: the reply waits in the TCB) the arguments come back and we jump to the general
-# path, sys_ipc_send or staged_reply_out(ptr) (kernel-src/syscall/syscall.ts). In assembly for
-# the jumps: a TypeScript dispatcher would keep the arguments in a frame of its own.
-        .globl sys_ipc_call
-sys_ipc_call:
-        cmpq $SEND_CALL, %rdx
-        jne sys_ipc_send_preemptible
-        pushq %rdi
-        pushq %rsi
-        pushq %rdx                      # three pushes after the return address: aligned for the call
-        movq %gs:0, %rdx                # c = this_cpu()
-        call ipc_call_user
-        popq %rdx
-        popq %rsi
-        popq %rdi
-        testq %rax, %rax
-        jle 1f
-        cmpq $CALL_STAGED, %rax
-        jne sys_ipc_send_preemptible
-        movq %rsi, %rdi
-        jmp staged_reply_out
-1:
-        ret
-
 # The long system calls run with interrupts on: sys_mmap_preemptible and sys_munmap_preemptible
 # (syscall_table's entries for SYS_MMAP, SYS_MUNMAP: up to 16384 pages zeroed and mapped),
 # sys_write_preemptible (SYS_WRITE: up to 4 KiB polled out of the UART, a chunk at a time),
-# sys_ipc_receive_preemptible (SYS_IPC_RECEIVE) and sys_ipc_send_preemptible (where sys_ipc_call
-# goes when the call fast path is not taken: buffers of up to 64 KiB). The user state is on the
+# sys_ipc_receive_preemptible (SYS_IPC_RECEIVE), sys_ipc_send_preemptible (where sys_ipc_call,
+# SYS_IPC_SEND's entry in kernel-src/syscall/syscall.ts, goes when the call fast path is not
+# taken: buffers of up to 64 KiB), and the general halves of SYS_IPC_REPLY_WAIT
+# (reply_wait_general_preemptible, staged_receive_out_preemptible), which sys_ipc_call and
+# sys_ipc_reply_wait call as functions (the table's entries reach the others by their return). The user state is on the
 # kernel stack, so the timer may preempt the handler like a kernel thread
 # (kernel-src/mm/usercopy.ts has the invariant that keeps user copies safe). The cli puts
 # the way out (swapgs, sysretq) back under interrupts off. Separate stubs keep the sti and cli
@@ -117,6 +91,14 @@ sys_ipc_send_preemptible:
         .globl sys_ipc_receive_preemptible
 sys_ipc_receive_preemptible:
         leaq sys_ipc_receive(%rip), %r11
+        jmp 1f
+        .globl reply_wait_general_preemptible
+reply_wait_general_preemptible:
+        leaq reply_wait_general(%rip), %r11
+        jmp 1f
+        .globl staged_receive_out_preemptible
+staged_receive_out_preemptible:
+        leaq staged_receive_out(%rip), %r11
         jmp 1f
         .globl sys_mmap_preemptible
 sys_mmap_preemptible:

@@ -3,8 +3,8 @@
 // printed as `bench <name> <instructions per op>`.
 //   null_syscall:       SYS_GETTID, the cheapest real system call (entry, dispatch, sysret)
 //   ipc_call_reply_user: SYS_IPC_SEND with SEND_CALL to a kernel echo thread and its reply
-//   ipc_call_reply_user_user: the same call to user/benchsrv, another process (it receives and
-//                       answers with SEND_REPLY), address-space switches included
+//   ipc_call_reply_user_user: the same call to user/benchsrv, another process (it answers and
+//                       waits for the next call with SYS_IPC_REPLY_WAIT), address-space switches included
 //   process_yield_switch: SYS_YIELD between us and user/benchsrv, per switch (address space included)
 //   futex_mutex_uncontended_user: umutex_lock + umutex_unlock (user/lib/futex.ts), nobody else
 //                       wants it: an atomic each way, no system call

@@ -19,7 +19,7 @@ import { O_READ, O_WRITE, O_CREATE, O_TRUNC } from "../../abi/fs";
 import { IpcMessage, IPC_NONBLOCK, IPC_RECEIVE_MAP, IPC_FLAG_CALL, SERVICE_PORT } from "../../abi/ipc";
 import {
   NUM_SYSCALLS, SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
-  SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_GETTID, SEND_CALL, SEND_REPLY,
+  SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_GETTID, SEND_CALL, SEND_REPLY, SYS_IPC_REPLY_WAIT,
   SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT, SYS_READDIR, SYS_UNLINK, SYS_MMAP_FILE, SYS_SHM_CREATE, SYS_SHM_MAP, SYS_CAP_DROP,
   PROT_READ, PROT_WRITE,
 } from "../../abi/syscall";
@@ -182,6 +182,31 @@ function fuzz_receive(): i64 {
   return syscall(SYS_IPC_RECEIVE, port(), m, flags);
 }
 
+let spare!: Inline<IpcMessage>;
+
+/**
+ * SYS_IPC_REPLY_WAIT: a random answer (forged ids, any flags; the reply must fail unless it names
+ * a call we hold, and we hold none), then a receive that never waits: a message is queued on our
+ * own port first, the only port we hold the receive right to.
+ */
+function fuzz_reply_wait(): i64 {
+  let p = port();
+  let m = pick(3) == 0 ? ptr() : changetype<usize>(msg);
+  let bad = ptr_bad && m != changetype<usize>(msg);
+  let resp = pick(4) == 0 ? ptr() : m;
+  let resp_bad = ptr_bad && resp != m;
+  scramble(msg);
+  // resp is read only to answer a call: with a request that is not one, it is never looked at
+  if (m == changetype<usize>(msg) && (msg.flags & IPC_FLAG_CALL) != 0) bad = bad || resp_bad;
+  spare.buffer = 0;
+  spare.buffer_size = 0;
+  spare.cap = 0;
+  ipc_send(my_port, spare, IPC_NONBLOCK); // E_FULL is fine: then there is something to receive
+  let r = syscall(SYS_IPC_REPLY_WAIT, p, m, resp);
+  if (bad && r >= 0) return -100;
+  return r;
+}
+
 function fuzz_mmap(): i64 {
   let addr = pick(4) == 0 ? ptr() : 0;
   let prot = pick(4) == 0 ? rand() : pick(8);
@@ -230,6 +255,7 @@ function one(nr: u64): i64 {
   if (nr == SYS_THREAD_CREATE) return fuzz_thread_create();
   if (nr == SYS_IPC_SEND) return fuzz_send();
   if (nr == SYS_IPC_RECEIVE) return fuzz_receive();
+  if (nr == SYS_IPC_REPLY_WAIT) return fuzz_reply_wait();
   if (nr == SYS_MMAP) return fuzz_mmap();
   if (nr == SYS_MUNMAP) return fuzz_munmap();
   return syscall(nr, rand(), ptr(), len(), rand(), rand());
@@ -301,10 +327,10 @@ function fuzz(): void {
       sane(SYS_OPEN, r, r != -100);
       continue;
     }
-    let k = pick(17);
+    let k = pick(18);
     // 0-13 the seed's calls, 14-15 the last two calls (futexes) and the first unknown number,
-    // 16 a random or near-maximal one
-    let nr = k < 14 ? k : k < 16 ? NUM_SYSCALLS - 2 + pick(3) : pick(4) == 0 ? 0xffffffffffffffff - pick(4) : rand();
+    // 16 a random or near-maximal one, 17 SYS_IPC_REPLY_WAIT
+    let nr = k < 14 ? k : k < 16 ? NUM_SYSCALLS - 2 + pick(3) : k == 17 ? SYS_IPC_REPLY_WAIT : pick(4) == 0 ? 0xffffffffffffffff - pick(4) : rand();
     if (nr == SYS_EXIT || nr == SYS_THREAD_EXIT) nr = SYS_GETTID;
     let r = one(nr);
     let unknown = nr == 3 || nr == 4 || nr >= NUM_SYSCALLS;

@@ -8,7 +8,7 @@ import {
   SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_YIELD, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT,
   SYS_READDIR, SYS_SPAWN, SYS_UNLINK, SYS_MMAP_FILE, SYS_FORK, SYS_SHM_CREATE, SYS_PORT_CREATE, SYS_CAP_DROP,
-  SYS_CAP_REVOKE, SYS_SHM_MAP, SYS_SHM_RESTRICT,
+  SYS_CAP_REVOKE, SYS_SHM_MAP, SYS_SHM_RESTRICT, SYS_IPC_REPLY_WAIT,
 } from "../../abi/syscall";
 import { FsStat } from "../../abi/fs";
 
@@ -103,6 +103,18 @@ export function ipc_send(port: u64, m: IpcMessage, flags: u64): i64 {
 
 export function ipc_receive(port: u64, m: IpcMessage, flags: u64): i64 {
   return syscall(SYS_IPC_RECEIVE, port, changetype<usize>(m), flags);
+}
+
+/**
+ * A server's loop step: answers the call received in req (when req.flags has IPC_FLAG_CALL) with
+ * resp, then waits for the next message on port and receives it into req (req.buffer and
+ * req.buffer_size: where its buffer goes). req and resp may be the same message (an inline-only
+ * answer). A failed reply is returned at once, without waiting: clear req.flags and call again
+ * (or receive) to wait. Faster than SEND_REPLY and a receive: one trap, and the kernel switches
+ * straight to the caller.
+ */
+export function ipc_reply_wait(port: u64, req: IpcMessage, resp: IpcMessage): i64 {
+  return syscall(SYS_IPC_REPLY_WAIT, port, changetype<usize>(req), changetype<usize>(resp));
 }
 
 export function mmap(len: u64, prot: u64): i64 {
