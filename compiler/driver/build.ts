@@ -27,7 +27,7 @@ import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, sta
 import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
 import { findRoot } from './protocol.js';
 import { backendWorker, buildJobs } from './parallel.js';
-import type { Done } from './worker.js';
+import type { Done } from './worker-protocol.js';
 
 export { assembleFile, cacheFor }; // part of build.js's interface (tests)
 

@@ -16,7 +16,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import type { Module } from '../ir/ir.js';
 import type { CodegenInput } from './codegen.js';
 import { codegen } from './codegen.js';
-import type { Done, Job } from './worker.js'; // types only: worker.js runs in the worker
+import { type Done, type Job, MAIN, PENDING } from './worker-protocol.js';
 
 /**
  * How many threads compile: SCARLETT_BUILD_JOBS, else two when the toolchain runs compiled
@@ -90,11 +90,6 @@ export class BackendWorker {
 
   private skip = new Set<number>();
 }
-
-/** A job's state in the shared claims array: either thread may take a pending one, once. */
-export const PENDING = 0;
-export const WORKER = 1;
-export const MAIN = 2;
 
 /** Job ids are reused modulo this: more programs than this are never in flight at once. */
 const MAX_JOBS = 4096;

@@ -7,25 +7,9 @@
 // so that the main thread prints it whole, in the order of the programs.
 
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import type { ObjectFile } from '../../linker/object.js';
-import { type Diagnostic, UserError } from '../../linker/diag.js';
-import type { Module } from '../ir/ir.js';
-import { codegen, type CodegenInput } from './codegen.js';
-import { PENDING, WORKER } from './parallel.js';
-
-export interface Job {
-  id: number;
-  mod: Module;
-  input: CodegenInput;
-}
-
-export interface Done {
-  id: number;
-  output: { err: boolean; text: string }[]; // what the job printed, in order
-  objects?: ObjectFile[]; // absent when the main thread took the job back
-  diagnostics?: Diagnostic[]; // the program's errors (a UserError)
-  crash?: string; // anything else thrown: a bug, reported by the main thread
-}
+import { UserError } from '../../linker/diag.js';
+import { codegen } from './codegen.js';
+import { type Done, type Job, PENDING, WORKER } from './worker-protocol.js';
 
 const { port, signal, claims } = workerData as { port: MessagePort; signal: Int32Array; claims: Int32Array };
 let output: Done['output'] = [];
