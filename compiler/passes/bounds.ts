@@ -10,14 +10,15 @@
 //   - the compares that dominate the check: the block is reached only through the taken (or not
 //     taken) edge of a branch on `v op w`, which bounds v by w's range (`if (i < n)`, `h >= 64`
 //     returning early, a loop's condition);
+//   - the compare that takes each edge into a phi, for the value the phi receives on that edge;
 //   - induction variables: `phi(init, phi + k)` (k > 0) is at least init's lower bound when its
-//     increment is itself below a bound that keeps the sum from wrapping.
+//     increment cannot wrap.
 // This covers `for (let i = 0; i < N; i++) a[i]` with N no larger than a's length, an index
 // checked against the length (or a smaller bound) before use, a masked or reduced index, and
 // their truncations to i32; anything else keeps its check.
 
 import type { Func, Inst, Value, CmpOp, Cls } from '../ir/ir.js';
-import { buildCfg, dominators, type Cfg } from '../ir/cfg.js';
+import { buildCfg, dominators } from '../ir/cfg.js';
 
 /** Inclusive bounds of a value read as a signed integer of its class's width. */
 interface Range {
@@ -52,8 +53,28 @@ export function boundsElim(f: Func): boolean {
   });
   const edgeFacts = new Map<number, Fact | undefined>();
   const edge = (b: number): Fact | undefined => {
-    if (!edgeFacts.has(b)) edgeFacts.set(b, edgeFact(f, cfg, defs, b));
+    if (!edgeFacts.has(b)) edgeFacts.set(b, entryFact(b));
     return edgeFacts.get(b);
+  };
+  const dominates = (a: number, b: number): boolean => {
+    for (let x = b, n = 0; n < 1000; x = idom[x], n++) {
+      if (x === a) return true;
+      if (x === cfg.rpo[0] || x < 0) return false;
+    }
+    return false;
+  };
+  /**
+   * The compare that holds on entry to b: b has one predecessor, or one besides the back edges of
+   * a loop it heads, and that predecessor branches on a compare of a value defined before b (the
+   * back edges bring the same value).
+   */
+  const entryFact = (b: number): Fact | undefined => {
+    const entries = cfg.preds[b].filter((p) => !dominates(b, p));
+    if (entries.length !== 1) return undefined;
+    const fact = edgeFact(f, defs, entries[0], b);
+    if (!fact || cfg.preds[b].length === 1) return fact;
+    const d = defs.get(fact.v);
+    return !d || (d.block !== b && dominates(d.block, b)) ? fact : undefined;
   };
   /** The facts that hold on entry to b: those of the edges into the blocks dominating it. */
   const factsIn = new Map<number, Fact[]>();
@@ -114,38 +135,52 @@ export function boundsElim(f: Func): boolean {
         return { lo: x.lo < y.lo ? x.lo : y.lo, hi: x.hi > y.hi ? x.hi : y.hi };
       }
       case 'phi':
-        return phiRange(id, i, depth);
+        return phiRange(id, i, d.block, depth);
       case 'bin':
         return binRange(i, sub);
       default:
         return undefined;
     }
   };
-  /** The union of the incomings; an increment of an induction variable keeps the others' lower bound. */
-  const phiRange = (id: number, i: Inst & { op: 'phi' }, depth: number): Range | undefined => {
-    let out: Range | undefined;
-    let induction = false;
-    for (const inc of i.incoming) {
-      if (guardedIncrement(inc.value, id, i.cls)) {
-        induction = true;
-        continue;
-      }
-      const r = range(inc.value, inc.block, depth + 1);
-      out = out ? { lo: out.lo < r.lo ? out.lo : r.lo, hi: out.hi > r.hi ? out.hi : r.hi } : r;
-    }
-    return out && induction ? { lo: out.lo, hi: full(bitsOf(i.cls)).hi } : out;
+  /** x's range on the edge from p to b: narrowed by the branch that takes it, when that compares x. */
+  const onEdge = (x: Value, p: number, b: number, depth: number): Range => {
+    const r = range(x, p, depth + 1);
+    const fact = edgeFact(f, defs, p, b);
+    return fact && x.kind === 'vreg' && fact.v === x.id ? narrow(r, fact.op, range(fact.w, p, depth + 1)) : r;
   };
-  /** `phi + k` (k > 0) computed where phi is known below a bound that keeps the sum from wrapping. */
-  const guardedIncrement = (x: Value, phi: number, cls: Cls): boolean => {
-    if (x.kind !== 'vreg') return false;
+  /**
+   * The union of the incomings' ranges (each on its edge). An increment `phi + k` (k > 0) of an
+   * induction variable is at least phi when it cannot wrap: when the union's upper bound plus k
+   * does not, or phi is below a bound where the increment is computed.
+   */
+  const phiRange = (id: number, i: Inst & { op: 'phi' }, block: number, depth: number): Range | undefined => {
+    let out: Range | undefined;
+    let hi = full(bitsOf(i.cls)).lo;
+    const steps: { k: bigint; at: number }[] = [];
+    for (const inc of i.incoming) {
+      const r = onEdge(inc.value, inc.block, block, depth);
+      const step = increment(inc.value, id, i.cls);
+      if (step) steps.push(step);
+      else out = out ? { lo: out.lo < r.lo ? out.lo : r.lo, hi: out.hi > r.hi ? out.hi : r.hi } : r;
+      if (r.hi > hi) hi = r.hi;
+    }
+    if (!out || !steps.length) return out;
+    const max = full(bitsOf(i.cls)).hi;
+    const noWrap = steps.every(({ k, at }) => {
+      const bound = upperFromFacts(id, at);
+      return hi + k <= max || (bound !== undefined && bound + k <= max);
+    });
+    return noWrap ? { lo: out.lo, hi } : undefined;
+  };
+  /** For x = `phi + k` with a constant k > 0: k and the block computing x. */
+  const increment = (x: Value, phi: number, cls: Cls): { k: bigint; at: number } | undefined => {
+    if (x.kind !== 'vreg') return undefined;
     const d = defs.get(x.id);
-    if (!d || d.inst.op !== 'bin' || d.inst.bin !== 'add') return false;
+    if (!d || d.inst.op !== 'bin' || d.inst.bin !== 'add') return undefined;
     const { a, b } = d.inst;
-    if (!(a.kind === 'vreg' && a.id === phi && b.kind === 'const')) return false;
+    if (!(a.kind === 'vreg' && a.id === phi && b.kind === 'const')) return undefined;
     const k = BigInt.asIntN(bitsOf(cls), b.value);
-    if (k <= 0n) return false;
-    const hi = upperFromFacts(phi, d.block);
-    return hi !== undefined && hi + k <= full(bitsOf(cls)).hi;
+    return k > 0n ? { k, at: d.block } : undefined;
   };
   /** An upper bound of v from the compares dominating b alone (what an increment of an induction variable may read). */
   const upperFromFacts = (v: number, b: number): bigint | undefined => {
@@ -233,10 +268,8 @@ function narrow(r: Range, op: CmpOp, w: Range): Range {
   }
 }
 
-/** The condition that holds on entry to b when its only predecessor ends in a branch on a compare. */
-function edgeFact(f: Func, cfg: Cfg, defs: Map<number, { inst: Inst; block: number }>, b: number): Fact | undefined {
-  if (cfg.preds[b].length !== 1) return undefined;
-  const p = cfg.preds[b][0];
+/** The condition that holds on the edge from p to b when p ends in a branch on a compare. */
+function edgeFact(f: Func, defs: Map<number, { inst: Inst; block: number }>, p: number, b: number): Fact | undefined {
   const t = f.blocks[p].term;
   if (t.op !== 'br' || t.then === t.else || t.cond.kind !== 'vreg') return undefined;
   const c = defs.get(t.cond.id)?.inst;
