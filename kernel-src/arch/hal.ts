@@ -6,9 +6,12 @@
 // architecture provides the same names; SMP will extend the per-CPU part.
 //
 // What each part promises:
-// - Interrupt control. irq_save() turns interrupts off and returns the previous state;
-//   irq_restore(flags) puts it back (nesting works). With one CPU, interrupts off is the kernel's
-//   only lock. irq_flags_enabled(flags) says whether a saved state had them on. irq_enable and
+// - Interrupt control and the kernel lock. irq_save() turns interrupts off and returns the
+//   previous state; irq_restore(flags) puts it back (nesting works). Interrupts off is the
+//   kernel's lock: with several CPUs the kernel lock comes with it (taken when interrupts go off,
+//   given back when they come on; docs/locking.md). irq_save_local/irq_restore_local turn
+//   interrupts off without the lock, for code that touches only this CPU's data;
+//   kernel_lock() takes the lock alone (a CPU joining the scheduler, interrupts off). irq_flags_enabled(flags) says whether a saved state had them on. irq_enable and
 //   irq_disable set the state outright; irq_enable_and_halt() turns them on and waits for the
 //   next interrupt with no window in between (the idle loop); halt_forever() stops the CPU.
 // - Page tables. PTE_P (present), PTE_W (writable), PTE_U (user), PTE_NX (no execute), PTE_G
@@ -28,8 +31,9 @@
 //   timer_start. All three are for the boot CPU, with interrupts off for timer_set_alarm.
 // - Several CPUs. smp_start_aps() (boot CPU, once, after timer_start) starts the other CPUs and
 //   returns how many run; smp_cpus_up() says so later. mmu_flush_page_all_cpus(va) drops a
-//   kernel page's TLB entry on every CPU and returns when all have (interrupts may be off).
-//   The other CPUs run their idle loops only (see sched_ap_idle).
+//   kernel page's TLB entry on every CPU and returns when all have (interrupts may be off);
+//   mmu_flush_page_space(root, va) a user page's on every CPU running that space.
+//   smp_reschedule(id) makes CPU id look at its run queue (an IPI).
 // - Context switch. context_init(stack_top, entry, arg) builds a new thread's first frame and
 //   returns its saved stack pointer; switch_to(c, next) (assembly) runs thread `next` on CPU c,
 //   its user FPU/vector registers included: each thread has an FPU_AREA_SIZE save area
@@ -50,6 +54,7 @@
 
 export {
   irq_save, irq_restore, irq_flags_enabled, irq_enable, irq_disable, irq_enable_and_halt,
+  irq_save_local, irq_restore_local, kernel_lock, kernel_lock_held,
   halt_forever, cpu_set_percpu_base, cpu_percpu_base, bit_highest, bit_lowest,
 } from "./x86_64/cpu";
 export {
@@ -63,7 +68,10 @@ export { fault_report, backtrace } from "./x86_64/fault";
 export { serial_init, serial_putc, serial_getc } from "./x86_64/serial";
 export { qemu_exit, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
 export { cpu_tables_init, cpu_features_init, timer_start } from "./x86_64/platform";
-export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area } from "./x86_64/fpu";
+export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area, fpu_save } from "./x86_64/fpu";
 export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";
 export { timer_now_ns, timer_set_alarm } from "./x86_64/timer";
-export { smp_start_aps, smp_cpus_up, smp_tlb_shootdown as mmu_flush_page_all_cpus } from "./x86_64/smp";
+export {
+  smp_start_aps, smp_cpus_up, smp_reschedule, smp_tlb_shootdown as mmu_flush_page_all_cpus,
+  smp_tlb_shootdown_space as mmu_flush_page_space, TLB_ALL,
+} from "./x86_64/smp";

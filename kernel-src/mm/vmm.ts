@@ -20,7 +20,7 @@ import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
 import {
   irq_save, irq_restore, PTE_P, PTE_W, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR, PTE_U,
-  mmu_root, mmu_switch, mmu_flush_page, mmu_flush_page_all_cpus, mmu_enable_global_pages,
+  mmu_root, mmu_switch, mmu_flush_page, mmu_flush_page_all_cpus, mmu_flush_page_space, TLB_ALL, mmu_enable_global_pages,
 } from "../arch/hal";
 
 export { PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR };
@@ -118,7 +118,7 @@ export function vmm_unmap(space: AddressSpace, va: u64): bool {
   if ((e & PTE_P) != 0) {
     store<u64>(pte, 0);
     if (va >= USER_TOP) mmu_flush_page_all_cpus(va); // kernel mappings are on every CPU
-    else if (is_current(space)) mmu_flush_page(va); // user spaces run on the boot CPU only (for now)
+    else mmu_flush_page_space(space.pml4, va); // every CPU running this space
     if ((e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
   }
   irq_restore(irq);
@@ -135,7 +135,7 @@ export function vmm_replace(space: AddressSpace, va: u64, e: u64): bool {
   let ok = pte != 0 && (load<u64>(pte) & PTE_P) != 0;
   if (ok) {
     store<u64>(pte, e);
-    if (is_current(space)) mmu_flush_page(va);
+    mmu_flush_page_space(space.pml4, va);
   }
   irq_restore(irq);
   return ok;
@@ -180,7 +180,7 @@ export function vmm_clone_user(from: AddressSpace, to: AddressSpace): bool {
       }
     }
   }
-  if (is_current(from)) mmu_switch(from.pml4); // drop the writable TLB entries
+  mmu_flush_page_space(from.pml4, TLB_ALL); // drop the writable TLB entries, on every CPU running it
   return true;
 }
 

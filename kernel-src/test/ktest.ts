@@ -7,6 +7,7 @@
 import { put_str, put_udec, put_char, kprint } from "../lib/log";
 import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
+import { thread_affinity, thread_set_affinity, sched_cpu_id } from "../sched/scheduler";
 import { slab_reap } from "../mm/slab";
 import { pt_cache_shrink } from "../mm/ptcache";
 import { test_slab_model, test_slab_debug, test_slab_shrink } from "./slab_tests";
@@ -110,6 +111,21 @@ export function ktest_main(arg: u64): void {
   kprint(`# ${n - failed} passed, ${failed} failed\n`);
   qemu_exit(failed == 0 ? EXIT_PASS : EXIT_FAIL);
   halt_forever();
+}
+
+/**
+ * Keeps the calling test thread, and the threads it creates from now on, on the CPU it runs on:
+ * for tests of the one-CPU scheduling rules (priority order, round robin, the handoff rule),
+ * which several CPUs running the threads at once would not show. Returns the old mask for unpin.
+ */
+export function pin_here(): u64 {
+  let old = thread_affinity();
+  thread_set_affinity(u64(1) << sched_cpu_id());
+  return old;
+}
+
+export function unpin(old: u64): void {
+  thread_set_affinity(old);
 }
 
 /** Whether the n bytes at buf (text captured from the log: capture_begin) contain `needle`. */

@@ -34,6 +34,11 @@ export function clock_tick(): void {
   on_tick(ticks);
 }
 
+/** Another CPU's timer interrupt: a tick of its own (time slices); the clock is the boot CPU's. */
+export function clock_local_tick(): void {
+  on_tick(ticks);
+}
+
 /** The timer driver's interrupt: the alarm's deadline has passed (now_ns: clock time). */
 export function clock_alarm(now_ns: u64): void {
   on_alarm(now_ns);
