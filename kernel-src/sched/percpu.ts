@@ -61,7 +61,7 @@ export function cpu_register(c: Cpu): void {
   cpus_online = c.id + 1;
 }
 
-/** How many CPUs run threads (ids 0 .. cpu_count() - 1). */
+/** How many CPUs run threads (ids 0 .. cpu_count() - 1). @inline */
 export function cpu_count(): u64 {
   return cpus_online;
 }

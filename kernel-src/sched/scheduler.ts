@@ -76,6 +76,7 @@ function rq_push(a: u64): void {
   let t = thr(a);
   let c = cpu_of(t);
   let p = i32(t.priority);
+  t.rq_slot = t.cpu + u64(p) * 8;
   t.next = 0;
   t.state = THREAD_READY;
   if (c.rq_tail[p] != 0) thr(c.rq_tail[p]).next = a;
@@ -155,10 +156,22 @@ function spread(t: Thread): void {
  * Queues a (woken or new) thread on its CPU, or an idle one (spread), and makes that CPU
  * reschedule if the thread should preempt what runs there: this CPU at its next preemption point
  * when `local` (a wakeup; not for a new thread), another one at once by a reschedule IPI.
+ * With one CPU it is the queue push and the preemption test alone. @inline
  */
 function make_ready(a: u64, local: bool): void {
+  if (cpu_count() > 1) {
+    make_ready_smp(a, local);
+    return;
+  }
+  rq_push(a);
+  let c = this_cpu();
+  if (local && thr(a).priority > thr(c.current).priority) c.need_resched = 1;
+}
+
+/** make_ready with several CPUs. @noinline */
+function make_ready_smp(a: u64, local: bool): void {
   let t = thr(a);
-  if (cpu_count() > 1) spread(t);
+  spread(t);
   rq_push(a);
   let c = this_cpu();
   let d = cpu_of(t);
@@ -365,21 +378,34 @@ export function thread_current(): Thread {
  * IPC's switch from a thread that has just blocked to the thread it woke (`next`, off every
  * queue, its wake-up status set). The handoff rule: `next` runs at once, skipping the run queue,
  * only when no ready thread has its priority or a higher one, i.e. when schedule() would pick it
- * anyway and it overtakes nobody. Otherwise it joins the tail of its run queue like any woken
+ * anyway and it overtakes nobody, and when it may run on this CPU (can_move; it moves here). Otherwise it joins the tail of its run queue like any woken
  * thread and schedule() decides: a higher-priority ready thread runs first, and one at the same
- * level keeps its round-robin turn.
+ * level keeps its round-robin turn. @inline
  */
 export function sched_handoff(c: Cpu, next: u64): void {
   let t = thr(next);
   let p = u64(t.priority);
-  let ready = p >= 64 ? c.rq_bits[1] >> (p - 64) : c.rq_bits[1] | (c.rq_bits[0] >> p);
-  if (ready != 0 || (t.cpu != changetype<u64>(c) && !can_move(t, c))) {
-    make_ready(next, true);
-    schedule();
+  let cb = changetype<u64>(c);
+  let ready = p >= 64 ? load<u64>(cb, CPU_RQ_BITS + 8) >> p // shift counts are taken modulo 64
+    : load<u64>(cb, CPU_RQ_BITS + 8) | (load<u64>(cb, CPU_RQ_BITS) >> p);
+  if (ready == 0 && cb == t.cpu) { // nothing ready at p or above, and next last ran here
+    switch_to(c, next);
     return;
   }
-  t.cpu = changetype<u64>(c);
-  switch_to(c, next);
+  handoff_general(c, next, ready);
+}
+
+/** sched_handoff when others are ready or `next` last ran on another CPU: it moves here if it may. @noinline */
+function handoff_general(c: Cpu, next: u64, ready: u64): void {
+  let t = thr(next);
+  if (ready == 0 && can_move(t, c)) {
+    t.cpu = changetype<u64>(c);
+    t.rq_slot = t.cpu + u64(t.priority) * 8;
+    switch_to(c, next);
+    return;
+  }
+  make_ready(next, true);
+  schedule();
 }
 
 /**
@@ -398,16 +424,16 @@ export function yield_now(c: Cpu, maybe_idle: bool): void {
   let t = thr(a);
   let p = u64(t.priority);
   let cb = changetype<u64>(c);
-  let bits1 = load<u64>(cb + CPU_RQ_BITS + 8);
-  let above = p >= 64 ? bits1 >> (p - 64) : bits1 == 0 ? load<u64>(cb + CPU_RQ_BITS) >> p : 0;
+  let bits1 = load<u64>(cb, CPU_RQ_BITS + 8);
+  // (shift counts are taken modulo 64: bits1 >> p is bits1 >> (p - 64) for p >= 64)
+  let above = p >= 64 ? bits1 >> p : bits1 == 0 ? load<u64>(cb, CPU_RQ_BITS) >> p : 0;
   if (above == 1 && (!maybe_idle || a != c.idle)) {
-    let head = cb + CPU_RQ_HEAD + (p << 3);
-    let tail = cb + CPU_RQ_TAIL + (p << 3);
-    let next = load<u64>(head);
+    let q = t.rq_slot; // cb + p * 8: level p's head at q + CPU_RQ_HEAD, its tail at q + CPU_RQ_TAIL
+    let next = load<u64>(q, CPU_RQ_HEAD);
     t.state = THREAD_READY; // its next is 0 already: a thread on no queue has none
-    thr(load<u64>(tail)).next = a;
-    store<u64>(tail, a);
-    store<u64>(head, thr(next).next);
+    thr(load<u64>(q, CPU_RQ_TAIL)).next = a;
+    store<u64>(q, a, CPU_RQ_TAIL);
+    store<u64>(q, thr(next).next, CPU_RQ_HEAD);
     thr(next).next = 0;
     switch_to(c, next);
     return;
@@ -736,6 +762,7 @@ export function sched_set_effective_priority(t: Thread, p: u8): void {
     rq_push(a);
   } else {
     t.priority = p;
+    t.rq_slot = t.cpu + u64(p) * 8;
   }
   let c = cpu_of(t);
   if (t.state == THREAD_READY && rq_top(c) > i32(thr(c.current).priority)) {

@@ -93,6 +93,9 @@ export class Thread {
   // The CPU (Cpu record) whose run queue holds it while READY, and that runs it or ran it last;
   // a user thread's x87/SSE state can be live only in that CPU's registers (scheduler.ts).
   cpu: u64 = 0;
+  // cpu + priority * 8: its level's head is at rq_slot + CPU_RQ_HEAD (percpu.ts), its tail at
+  // rq_slot + CPU_RQ_TAIL. Kept by whatever sets cpu or priority, for the yield fast path.
+  rq_slot: u64 = 0;
   // The CPUs (bit per id) it may run on: inherited from its creator (a new process's first thread
   // gets AFFINITY_ALL); honoured by every placement and move (scheduler.ts).
   affinity: u64 = 0;

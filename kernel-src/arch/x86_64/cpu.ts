@@ -11,7 +11,7 @@
 // preemptible on one. Until a second CPU starts (kernel_lock_start) the lock is skipped: the
 // single-CPU hot paths pay a test of kernel_lock_on and no atomic.
 
-let klock: u64 = 0; // 1 while a CPU holds the kernel lock
+let klock: u64 = 0; // while a CPU holds the kernel lock: its id + 1
 export let kernel_lock_on: u64 = 0; // nonzero once a second CPU may run (read by switch.S, syscall.S)
 let klock_poll: u64 = 0; // a KlockPoll: what a CPU waiting for the lock must still serve (smp.ts)
 
@@ -55,7 +55,8 @@ export function irq_restore_local(flags: u64): void {
  */
 export function kernel_lock(): void {
   let a = addr_of(klock);
-  while (atomic_xchg<u64>(a, 1) != 0) {
+  let me = load<u64>(cpu_percpu_base(), 40) + 1; // Cpu.id + 1 (sched/percpu.ts)
+  while (atomic_cmpxchg<u64>(a, 0, me) != 0) {
     while (atomic_load<u64>(a) != 0) {
       pause();
       if (klock_poll != 0) changetype<KlockPoll>(klock_poll)();
@@ -68,9 +69,9 @@ export function kernel_unlock(): void {
   atomic_store<u64>(addr_of(klock), 0);
 }
 
-/** True while some CPU holds the kernel lock (for assertions). */
+/** True while this CPU holds the kernel lock (for assertions). */
 export function kernel_lock_held(): bool {
-  return atomic_load<u64>(addr_of(klock)) != 0;
+  return atomic_load<u64>(addr_of(klock)) == load<u64>(cpu_percpu_base(), 40) + 1;
 }
 
 /**
@@ -79,7 +80,7 @@ export function kernel_lock_held(): bool {
  */
 export function kernel_lock_start(poll: KlockPoll): void {
   klock_poll = changetype<u64>(poll);
-  atomic_store<u64>(addr_of(klock), 1);
+  atomic_store<u64>(addr_of(klock), 1); // the boot CPU's: id 0 + 1
   kernel_lock_on = 1;
 }
 

@@ -23,7 +23,8 @@ import { slab_cpu_init } from "../../mm/slab";
 import { fpu_init } from "./fpu";
 import { protect_init } from "./protect";
 import { timer_start_ap } from "./timer";
-import { kernel_lock, kernel_lock_start } from "./cpu";
+import { kernel_lock, kernel_lock_start, kernel_lock_held } from "./cpu";
+import { panic } from "../../lib/panic";
 import { thr } from "../../sched/thread";
 import { sched_ap_init, sched_ap_idle } from "../../sched/scheduler";
 import { kmalloc } from "../../mm/kmalloc";
@@ -210,6 +211,7 @@ function shoot(va: u64, root: u64): void {
     count++;
   }
   if (mask == 0) return;
+  if (!kernel_lock_held()) panic(`TLB shootdown without the kernel lock`);
   let flags = spin_lock_irqsave(smp_lock);
   tlb_va = va;
   atomic_store<u64>(addr_of(tlb_pending), count);
