@@ -16,6 +16,13 @@ import {
 import { clock_now_ns } from "../time/clock";
 import { lapic_id } from "../arch/x86_64/lapic";
 import { acpi_cpu_count } from "../arch/x86_64/acpi";
+import { irq_save, irq_restore } from "../arch/hal";
+import { cpu_count } from "../sched/percpu";
+import {
+  thread_create, thread_set_affinity, thread_affinity, thread_sleep, thread_yield, sched_cpu_id,
+} from "../sched/scheduler";
+import { PRIORITY_NORMAL } from "../sched/thread";
+import { proc_spawn_path, proc_wait } from "../proc/process";
 
 /** An unused kernel address (below the heap, apart from bench.ts's BENCH_VA). */
 const TEST_VA: u64 = 0xffffffffb0200000;
@@ -33,7 +40,21 @@ function read_test_va(arg: u64): void {
   seen_value = volatile_load<u64>(TEST_VA);
 }
 
+/** These tests call the APs from the boot CPU: the test thread moves there (and back after). */
+function on_boot_cpu(): u64 {
+  let old = thread_affinity();
+  thread_set_affinity(1);
+  return old;
+}
+
 export function test_smp_cpus_and_calls(): bool {
+  let pin = on_boot_cpu();
+  let ok = cpus_and_calls();
+  thread_set_affinity(pin);
+  return ok;
+}
+
+function cpus_and_calls(): bool {
   let n = smp_cpus_up();
   kprint(`# ${n} CPUs up of ${acpi_cpu_count()} in the MADT\n`);
   let ok = check_eq(n, acpi_cpu_count(), "every CPU of the MADT started");
@@ -50,6 +71,13 @@ export function test_smp_cpus_and_calls(): bool {
 }
 
 export function test_smp_tlb_shootdown(): bool {
+  let pin = on_boot_cpu();
+  let ok = tlb_shootdown();
+  thread_set_affinity(pin);
+  return ok;
+}
+
+function tlb_shootdown(): bool {
   let n = smp_cpus_up();
   if (n == 1) {
     kprint(`# one CPU: no other TLB to shoot down\n`);
@@ -122,6 +150,13 @@ function torture_ap(cpu: u64): void {
 }
 
 export function test_smp_lock_torture(): bool {
+  let pin = on_boot_cpu();
+  let ok = lock_torture();
+  thread_set_affinity(pin);
+  return ok;
+}
+
+function lock_torture(): bool {
   let n = smp_cpus_up();
   torture_count = 0;
   torture_twice = 0;
@@ -153,4 +188,79 @@ export function test_smp_lock_torture(): bool {
   ok = check(spin_try_lock(torture_lock) && !spin_try_lock(torture_lock), "try_lock takes a free lock only") && ok;
   spin_unlock(torture_lock);
   return ok;
+}
+
+// ---- threads on every CPU ----
+// One kernel thread per CPU, each pinned to its CPU (thread_set_affinity), and as many unpinned
+// ones: all hammer one shared counter and a shared ring under the kernel lock (irq_save), each
+// counting its own increments. Every pinned thread must have run on its CPU only, the unpinned
+// ones must between them have run on more than one CPU (wakeup onto idle CPUs, load balancing),
+// and the shared counter must equal the sum of the private ones.
+const HAMMER_ROUNDS: u64 = 2000;
+let hammer_count: u64 = 0; // changed only under the kernel lock
+let hammer_ring!: InlineArray<u64, 64>;
+let hammer_head: u64 = 0;
+let hammer_tail: u64 = 0;
+let hammer_torn: u64 = 0;
+let hammer_done: u64 = 0; // atomic
+let hammer_mine!: InlineArray<u64, 32>; // per thread: its increments
+let hammer_cpus!: InlineArray<u64, 32>; // per thread: a bit per CPU it was seen on
+
+function hammer(arg: u64): void {
+  let me = arg & 0xff;
+  if ((arg & 0x100) != 0) thread_set_affinity(u64(1) << me); // pinned to CPU `me`
+  for (let i: u64 = 0; i < HAMMER_ROUNDS; i++) {
+    let flags = irq_save();
+    hammer_cpus[i32(me)] |= u64(1) << sched_cpu_id();
+    let n = volatile_load<u64>(addr_of(hammer_count));
+    hammer_ring[hammer_tail & 63] = (me << 32) | i;
+    volatile_store<u64>(addr_of(hammer_tail), hammer_tail + 1);
+    volatile_store<u64>(addr_of(hammer_count), n + 1);
+    if (hammer_ring[hammer_head & 63] != ((me << 32) | i)) hammer_torn++;
+    volatile_store<u64>(addr_of(hammer_head), hammer_head + 1);
+    irq_restore(flags);
+    hammer_mine[i32(me)]++;
+    if ((i & 63) == 0) thread_yield();
+  }
+  atomic_fetch_add<u64>(addr_of(hammer_done), 1);
+}
+
+export function test_smp_threads_every_cpu(): bool {
+  let n = cpu_count();
+  hammer_count = 0;
+  hammer_head = 0;
+  hammer_tail = 0;
+  hammer_torn = 0;
+  hammer_done = 0;
+  let threads = 2 * n;
+  for (let i: u64 = 0; i < threads; i++) {
+    hammer_mine[i32(i)] = 0;
+    hammer_cpus[i32(i)] = 0;
+  }
+  let ok = true;
+  for (let i: u64 = 0; i < n; i++) ok = check(thread_create(hammer, 0x100 | i, PRIORITY_NORMAL, "pinned") != 0, "pinned thread") && ok;
+  for (let i: u64 = n; i < threads; i++) ok = check(thread_create(hammer, i, PRIORITY_NORMAL, "free") != 0, "unpinned thread") && ok;
+  let end = clock_now_ns() + 60000000000;
+  while (atomic_load<u64>(addr_of(hammer_done)) < threads && clock_now_ns() < end) thread_sleep(5);
+  ok = check_eq(atomic_load<u64>(addr_of(hammer_done)), threads, "every thread finished") && ok;
+  let sum: u64 = 0;
+  let free_cpus: u64 = 0;
+  for (let i: u64 = 0; i < threads; i++) {
+    sum += hammer_mine[i32(i)];
+    if (i < n) ok = check_eq(hammer_cpus[i32(i)], u64(1) << i, "a pinned thread ran on its CPU only") && ok;
+    else free_cpus |= hammer_cpus[i32(i)];
+  }
+  kprint(`# ${n} CPUs: unpinned threads ran on CPUs ${hex(free_cpus)}\n`);
+  if (n > 1) ok = check(free_cpus != 0 && (free_cpus & (free_cpus - 1)) != 0, "unpinned threads ran on more than one CPU") && ok;
+  ok = check_eq(hammer_count, sum, "no increment lost") && ok;
+  ok = check_eq(hammer_torn, 0, "no critical section saw another's") && ok;
+  return ok;
+}
+
+/** SYS_GETCPU and SYS_SCHED_SETAFFINITY from ring 3 (user/affinity): it visits every CPU in turn. */
+export function test_smp_user_affinity(): bool {
+  let p = proc_spawn_path("/bin/affinity", PRIORITY_NORMAL, false);
+  if (p == null) return check(false, "spawn /bin/affinity");
+  let code = proc_wait(p);
+  return check_eq(u64(code), 0, "affinity: every CPU reached, getcpu agreed, a mask of no running CPU refused (exit status)");
 }
