@@ -3,16 +3,16 @@
 // only through this module (the self-tests of x86 code in test/ import arch/x86_64/ directly;
 // tests/kernel-layers.test.ts checks both rules); arch/x86_64/ implements it (with its .S files) and is
 // the one place that uses control registers, MSRs, port I/O or TLB instructions. A second
-// architecture provides the same names; SMP will extend the per-CPU part.
+// architecture provides the same names.
 //
 // What each part promises:
 // - Interrupt control and the kernel lock. irq_save() turns interrupts off and returns the
 //   previous state; irq_restore(flags) puts it back (nesting works). Interrupts off is the
 //   kernel's lock: with several CPUs the kernel lock comes with it (taken when interrupts go off,
 //   given back when they come on; docs/locking.md). irq_save_local/irq_restore_local turn
-//   interrupts off without the lock, for code that touches only this CPU's data;
-//   kernel_lock() takes the lock alone (a CPU joining the scheduler, interrupts off). irq_flags_enabled(flags) says whether a saved state had them on. irq_enable and
-//   irq_disable set the state outright; irq_enable_and_halt() turns them on and waits for the
+//   interrupts off without the lock, for code that touches only this CPU's data.
+//   irq_flags_enabled(flags) says whether a saved state had them on. irq_enable and
+//   irq_disable set the state outright (the lock going with them); irq_enable_and_halt() turns them on and waits for the
 //   next interrupt with no window in between (the idle loop); halt_forever() stops the CPU.
 // - Page tables. PTE_P (present), PTE_W (writable), PTE_U (user), PTE_NX (no execute), PTE_G
 //   (global: kept across address-space switches), PTE_PS (large page, in a directory entry),
@@ -54,7 +54,7 @@
 
 export {
   irq_save, irq_restore, irq_flags_enabled, irq_enable, irq_disable, irq_enable_and_halt,
-  irq_save_local, irq_restore_local, kernel_lock, kernel_lock_held,
+  irq_save_local, irq_restore_local,
   halt_forever, cpu_set_percpu_base, cpu_percpu_base, bit_highest, bit_lowest,
 } from "./x86_64/cpu";
 export {

@@ -98,8 +98,9 @@ export function idt_load(): void {
 /**
  * Every interrupt and exception. The kernel lock (cpu.ts) is taken here when the interrupted code
  * had interrupts on (ring 3, a kernel thread, an idle halt) and given back on the way out; code
- * that had them off holds it already. The TLB-shootdown and call IPIs and NMIs never take it:
- * their handlers touch this CPU only, and a CPU holding the lock may be waiting for them.
+ * that had them off holds it already. The TLB-shootdown and call IPIs and NMIs run their handlers
+ * without it (they touch this CPU only, and a CPU holding the lock may be waiting for them), and
+ * take it only for the way back to ring 3.
  */
 export function interrupt_dispatch(fp: usize): void {
   let f = changetype<InterruptFrame>(fp);
@@ -114,7 +115,15 @@ export function interrupt_dispatch(fp: usize): void {
   else if (v >= VEC_RESCHEDULE && v <= VEC_CALL) ipi(v);
   else if (v == VEC_SPURIOUS) spurious_count++; // no EOI for the spurious vector
   else unexpected_count++;
-  if ((f.cs & 3) != 0) sched_return_to_user();
+  if ((f.cs & 3) != 0) {
+    // The way back to ring 3 reads and may change scheduler state (a kill, a preemption): under
+    // the lock, taken now after a handler that ran without it.
+    if (kernel_lock_on != 0 && !locked) {
+      kernel_lock();
+      locked = true;
+    }
+    sched_return_to_user();
+  }
   if (locked) kernel_unlock();
 }
 

@@ -12,7 +12,6 @@ import {
 } from "./lapic";
 import { pit_oneshot_start, pit_oneshot_count, PIT_FREQUENCY } from "./pit";
 import { CLOCK_HZ, clock_tick, clock_alarm, clock_local_tick } from "../../time/clock";
-import { this_cpu } from "../../sched/percpu";
 import { lapic_id, lapic_send_ipi, VEC_TIMER } from "./lapic";
 
 const NS_PER_S: u64 = 1000000000;
@@ -107,7 +106,7 @@ export function timer_begin(): void {
 /** An interrupt at `deadline_ns` (clock time) calls clock_alarm; replaces the previous alarm. */
 export function timer_set_alarm(deadline_ns: u64): void {
   alarm_ns = deadline_ns;
-  if (this_cpu().id == 0) arm();
+  if (lapic_id() == boot_apic) arm();
   else lapic_send_ipi(boot_apic, VEC_TIMER); // the boot CPU's timer_irq re-arms for it
 }
 
@@ -118,7 +117,7 @@ export function timer_start_ap(): void {
 
 /** The APIC timer interrupt: a periodic tick and/or the alarm, whichever is due; then re-arm. */
 export function timer_irq(): void {
-  if (this_cpu().id != 0) {
+  if (lapic_id() != boot_apic) {
     timer_start_ap();
     clock_local_tick();
     return;
