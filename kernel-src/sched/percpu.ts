@@ -55,7 +55,10 @@ let boot_cpu!: Inline<Cpu>;
 let cpu_records!: InlineArray<u64, 16>; // Cpu addresses by id: every CPU that runs threads
 let cpus_online: u64 = 1;
 
-/** Makes c (whose id is the next free one) a CPU the scheduler may use; under the kernel lock. */
+/**
+ * Makes c (whose id is the next free one) a CPU the scheduler may queue threads on; under the
+ * kernel lock (the boot CPU's, for each AP once it has started).
+ */
 export function cpu_register(c: Cpu): void {
   cpu_records[i32(c.id)] = changetype<u64>(c);
   cpus_online = c.id + 1;

@@ -312,11 +312,11 @@ export function sched_ap_init(c: Cpu): void {
 }
 
 /**
- * An application processor joins the scheduler (from ap_entry, interrupts off, holding the kernel
- * lock): it becomes a CPU threads may be placed on and runs its idle loop.
+ * An application processor's idle loop (from ap_entry, interrupts off, holding the kernel lock).
+ * The boot CPU registered it (cpu_register) once it had started: threads may be queued on it from
+ * then on, and it finds them here.
  */
 export function sched_ap_idle(c: Cpu): void {
-  cpu_register(c);
   idle_loop();
 }
 

@@ -18,7 +18,7 @@
 // holder's wait always ends. Calls and their functions run without the kernel lock.
 
 import { fpu_scratch_area } from "./fpu";
-import { Cpu, this_cpu, cpu_tss } from "../../sched/percpu";
+import { Cpu, this_cpu, cpu_tss, cpu_register } from "../../sched/percpu";
 import { slab_cpu_init } from "../../mm/slab";
 import { fpu_init } from "./fpu";
 import { protect_init } from "./protect";
@@ -146,6 +146,7 @@ export function smp_start_aps(): u64 {
       log_error(`SMP: CPU with APIC id ${id} did not start; not starting more`);
       break;
     }
+    cpu_register(changetype<Cpu>(cpu_recs[i32(index)])); // in id order: cpu_count() has no gaps
     index++;
   }
   vmm_unmap(space, TRAMPOLINE_PA); // shot down on the APs too: they run the kernel's space
