@@ -320,8 +320,8 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
       const t = resolveType(L, args[0], field);
       if (t.kind === 'ref') {
         const ent = structEntity(L, t.struct);
-        if (t.struct.poly || t.struct.isInterface) {
-          L.error(C.INHERITANCE, `Inline<${t.struct.name}>: a class with a base, subclasses or interfaces lives only behind references (new sets its vtable pointer)`, node);
+        if ((t.struct.poly || t.struct.isInterface) && !staticObject(ent, node)) {
+          L.error(C.INHERITANCE, `Inline<${t.struct.name}>: a class with a base, subclasses or interfaces lives only behind references, or in a module variable \`let x!: Inline<C>\` of a class that is not abstract (new, or the variable's initial data, sets its vtable pointer)`, node);
           return ERROR;
         }
         if (ent) layout(L, ent, node);
@@ -388,6 +388,17 @@ function resolveTypeRef(L: Lowerer, node: ts.TypeReferenceNode, field: boolean):
   return ERROR;
 }
 
+/**
+ * `let x!: Inline<C>` at module level, C a class that is not abstract: a static object of a
+ * polymorphic class, whose vtable pointer is in its initial data (lowerGlobal), so that it can be
+ * used through its base or interface types without allocation (the kernel's drivers).
+ */
+function staticObject(ent: StructEntity | undefined, node: ts.TypeReferenceNode): boolean {
+  const d = node.parent;
+  return !!ent && ent.kind === 'class' && !ent.info.isInterface && !hasModifier(ent.decl, ts.SyntaxKind.AbstractKeyword) &&
+    ts.isVariableDeclaration(d) && d.type === node && ts.isVariableStatement(d.parent.parent) && ts.isSourceFile(d.parent.parent.parent);
+}
+
 export function structEntity(L: Lowerer, s: StructInfo): StructEntity | undefined {
   return L.structs.get(s);
 }
@@ -443,7 +454,12 @@ export function lowerGlobal(L: Lowerer, e: Extract<Entity, { kind: 'global' }>):
   } else {
     g.size = Math.max(sizeOf(t), 1);
     g.align = Math.max(alignOf(t), 1);
-    if (d.initializer && !isAggregate(t)) {
+    if (t.kind === 'inline' && t.struct.poly) {
+      // A static object (staticObject): zeroed but for its vtable pointer.
+      g.bytes = new Uint8Array(g.size);
+      g.relocs.push({ offset: 0, width: 8, sym: `${t.struct.symbolPrefix}.vtable`, addend: 0n });
+      g.section = 'data';
+    } else if (d.initializer && !isAggregate(t)) {
       g.bytes = new Uint8Array(g.size);
       constInto(L, g, 0, d.initializer, t);
       g.section = g.bytes.some((x) => x) || g.relocs.length ? 'data' : 'bss';

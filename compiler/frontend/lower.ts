@@ -160,9 +160,10 @@ export class Lowerer {
   run(): Module {
     const names = symbolNames(this);
     for (const sf of this.p.files) collect(this, sf, names);
-    // Variables after every class and enum is known: a type may come from a later file.
-    for (const sf of this.p.files) collectVariables(this, sf, names);
     linkHierarchy(this);
+    // Variables after every class and enum is known (a type may come from a later file) and which
+    // classes are polymorphic (an `Inline<C>` variable of one is a static object).
+    for (const sf of this.p.files) collectVariables(this, sf, names);
     for (const e of this.entities.values()) if (e.kind === 'class' && !e.generic) layout(this, e, e.decl);
     // Bases before subclasses: an implicit constructor takes its base constructor's parameters.
     const byDepth = [...this.entities.values()].sort((a, b) => hierarchyDepth(a) - hierarchyDepth(b));

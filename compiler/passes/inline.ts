@@ -34,6 +34,15 @@ function readsFrame(f: Func): boolean {
   return f.blocks.some((b) => b.insts.some((i) => i.op === 'intrin' && i.name === 'frame_address'));
 }
 
+/**
+ * A function that never returns (no `ret`: it ends in `unreachable` or loops forever) is on a
+ * failure path (panic, a bounds check's report): copying it into every caller would only grow the
+ * code around the fast path, so it is inlined only when marked `@inline`.
+ */
+function neverReturns(f: Func): boolean {
+  return !f.blocks.some((b) => b.term.op === 'ret');
+}
+
 /** Every symbol a function's code names (callees, addresses taken). */
 function referenced(f: Func): Set<string> {
   const out = new Set<string>();
@@ -173,7 +182,7 @@ export function inlineModule(m: Module, allow?: (caller: Func, callee: Func) => 
   }
   const autoOk = (g: Func) => {
     const n = sizes.get(g.name)!;
-    return (n <= INLINE_THRESHOLD || (!g.exported && sites.get(g.name) === 1 && n <= SINGLE_CALL_LIMIT)) && !readsFrame(g);
+    return (n <= INLINE_THRESHOLD || (!g.exported && sites.get(g.name) === 1 && n <= SINGLE_CALL_LIMIT)) && !readsFrame(g) && !neverReturns(g);
   };
   for (const f of order) {
     for (let b = 0; b < f.blocks.length; b++) {

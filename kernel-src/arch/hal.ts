@@ -48,8 +48,9 @@
 // - Faults. InterruptFrame is the saved user/kernel state of an exception; frame_from_user
 //   tells which; fault_report prints vector, address, symbolized RIP and backtrace;
 //   backtrace(frame) walks the kernel stack from a frame address.
-// - Platform devices the kernel uses by name: the console (serial_init/putc/getc), the CPU
-//   tables (cpu_tables_init), and QEMU's exit device (qemu_exit) for the test boot.
+// - Platform devices: the console (serial_init, then console_device(), a lib/device.ts
+//   CharDevice), the CPU tables (cpu_tables_init), and QEMU's exit device (exit_device(), an
+//   ExitDevice) for the test boot.
 // - Bit scans: bit_highest/bit_lowest (the scheduler's bitmap, the frame allocator).
 
 export {
@@ -65,8 +66,8 @@ export { context_init, switch_to, switch_to_exit } from "./x86_64/context";
 export { syscall_entry_init } from "./x86_64/sysentry";
 export { InterruptFrame, frame_from_user } from "./x86_64/frame";
 export { fault_report, backtrace } from "./x86_64/fault";
-export { serial_init, serial_putc, serial_getc } from "./x86_64/serial";
-export { qemu_exit, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
+export { serial_init, console_device } from "./x86_64/serial";
+export { exit_device, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
 export { cpu_tables_init, cpu_features_init, timer_start } from "./x86_64/platform";
 export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area, fpu_save } from "./x86_64/fpu";
 export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";

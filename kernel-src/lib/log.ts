@@ -6,7 +6,7 @@
 // so the self-tests can check the formatter. A whole line is written with interrupts off so that
 // lines from different threads never interleave.
 
-import { serial_putc } from "../arch/hal";
+import { console_device } from "../arch/hal";
 import { irq_save, irq_restore } from "../arch/hal";
 
 const NEWLINE: u8 = 10;
@@ -22,7 +22,7 @@ function emit(c: u8): void {
     capture_len++;
     return;
   }
-  serial_putc(c);
+  console_device().putc(c);
 }
 
 export function capture_begin(buf: usize, cap: usize): void {

@@ -2,7 +2,7 @@
 // During the test boot it first ends QEMU with the failure code so the test run does not hang.
 
 import { put_str, put_fmt, put_char } from "./log";
-import { backtrace, qemu_exit, EXIT_FAIL, halt_forever, irq_save_local } from "../arch/hal";
+import { backtrace, exit_device, EXIT_FAIL, halt_forever, irq_save_local } from "../arch/hal";
 
 let exit_on_panic: bool = false;
 
@@ -22,7 +22,7 @@ export function panic(f: fmt): void {
 
 /** Halts after a fatal report (used by the fault handler too). */
 export function panic_stop(): void {
-  if (exit_on_panic) qemu_exit(EXIT_FAIL);
+  if (exit_on_panic) exit_device().exit(EXIT_FAIL);
   halt_forever();
 }
 

@@ -21,7 +21,7 @@
 // E_FAULT, never a kernel fault.
 
 import { log_info, put_bytes } from "../lib/log";
-import { serial_getc, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
+import { console_device, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
 import { thread_current, thread_exit, yield_now, thread_sleep, thread_start, thread_set_affinity, sched_cpu_id } from "../sched/scheduler";
 import { Process, proc_of, proc_exit, proc_new_thread, proc_fork, proc_port_create, proc_cap_drop, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
 import {
@@ -142,7 +142,7 @@ function sys_read(fd: u64, buf: u64, len: u64, a4: u64, a5: u64): i64 {
   if (!user_range_ok(buf, len, true)) return E_FAULT;
   let n: u64 = 0;
   while (n < len && n < IO_CHUNK) {
-    let c = serial_getc();
+    let c = console_device().getc();
     if (c < 0) break;
     io_buf[i32(n)] = u8(c);
     n++;

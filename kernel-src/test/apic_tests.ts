@@ -82,8 +82,8 @@ function align_to_tick(): void {
  */
 export function test_sleep_precise(): bool {
   let ok = true;
-  for (let k: i32 = 0; k < 4; k++) {
-    let want = SLEEP_LENGTHS_US[k] * 1000;
+  for (const us of SLEEP_LENGTHS_US) {
+    let want = us * 1000;
     let before_tick: u64 = 0;
     for (let i: i32 = 0; i < 9; i++) {
       align_to_tick();
@@ -96,7 +96,7 @@ export function test_sleep_precise(): bool {
       late[i] = dt >= want ? dt - want : 0;
     }
     sort9();
-    kprint(`# sleep ${SLEEP_LENGTHS_US[k]} us: late by min ${late[0] / 1000} us, median ${late[4] / 1000} us, max ${late[8] / 1000} us; ${before_tick} of 9 ended before the next tick\n`);
+    kprint(`# sleep ${us} us: late by min ${late[0] / 1000} us, median ${late[4] / 1000} us, max ${late[8] / 1000} us; ${before_tick} of 9 ended before the next tick\n`);
     ok = check(before_tick > 0, "a sleep ended before the next tick (on the alarm)") && ok;
   }
   return ok;

@@ -10,7 +10,7 @@
 // which prints its own `bench ...` lines with the same method.
 
 import { kprint } from "../lib/log";
-import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
+import { exit_device, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
 import { thread_create, thread_yield, thread_sleep_ns } from "../sched/scheduler";
 import { clock_now_ns, clock_ticks } from "../time/clock";
@@ -268,6 +268,6 @@ export function bench_main(arg: u64): void {
   ok = bench_user() && ok;
   ipc_destroy_port(echo_port);
   kprint(`bench done ${ok ? "ok" : "failed"}\n`);
-  qemu_exit(ok ? EXIT_PASS : EXIT_FAIL);
+  exit_device().exit(ok ? EXIT_PASS : EXIT_FAIL);
   halt_forever();
 }

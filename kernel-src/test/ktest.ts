@@ -5,7 +5,7 @@
 // whether it passed; the tables below list them in order.
 
 import { put_str, put_udec, put_char, kprint } from "../lib/log";
-import { qemu_exit, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
+import { exit_device, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
 import { thread_affinity, thread_set_affinity, sched_cpu_id } from "../sched/scheduler";
 import { slab_reap } from "../mm/slab";
@@ -114,7 +114,7 @@ export function ktest_main(arg: u64): void {
     kprint(`${ok ? "ok" : "not ok"} ${i + 1} ${NAMES[i]}\n`);
   }
   kprint(`# ${n - failed} passed, ${failed} failed\n`);
-  qemu_exit(failed == 0 ? EXIT_PASS : EXIT_FAIL);
+  exit_device().exit(failed == 0 ? EXIT_PASS : EXIT_FAIL);
   halt_forever();
 }
 

@@ -30,3 +30,9 @@ export function make_abs(): u32 {
 export class Alloc1 {
   x: u32 = 0;
 }
+let static_abs!: Inline<Abs1>; // error TSK1018
+let static_dev!: Inline<Dev1>; // error TSK1018
+export function static_in_function(): u32 {
+  let b!: Inline<Base1>; // error TSK1018
+  return static_abs.v + b.a;
+}

@@ -3,6 +3,8 @@
 // Polled, no interrupts: output waits for the transmitter-holding register to empty, input is
 // read only when the line-status register says a byte is ready. 115200 baud, 8N1, FIFOs on.
 
+import type { CharDevice } from "../../lib/device";
+
 const COM1: u16 = 0x3f8;
 const REG_DATA: u16 = 0;
 const REG_IER: u16 = 1;
@@ -23,13 +25,22 @@ export function serial_init(): void {
   outb(COM1 + REG_MCR, 0x03); // DTR, RTS
 }
 
-export function serial_putc(c: u8): void {
-  while ((inb(COM1 + REG_LSR) & LSR_THR_EMPTY) == 0) pause();
-  outb(COM1 + REG_DATA, c);
+/** COM1 as the kernel's CharDevice (lib/device.ts). */
+class Com1 implements CharDevice {
+  putc(c: u8): void {
+    while ((inb(COM1 + REG_LSR) & LSR_THR_EMPTY) == 0) pause();
+    outb(COM1 + REG_DATA, c);
+  }
+
+  getc(): i32 {
+    if ((inb(COM1 + REG_LSR) & LSR_DATA_READY) == 0) return -1;
+    return i32(inb(COM1 + REG_DATA));
+  }
 }
 
-/** The next received byte, or -1 when none is waiting. Never blocks. */
-export function serial_getc(): i32 {
-  if ((inb(COM1 + REG_LSR) & LSR_DATA_READY) == 0) return -1;
-  return i32(inb(COM1 + REG_DATA));
+let com1!: Inline<Com1>;
+
+/** The console. */
+export function console_device(): CharDevice {
+  return com1;
 }
