@@ -25,13 +25,13 @@
 //   `record` in the kernel (cpu_percpu_base() reads it back, inline: the slab fast paths use it).
 //   The record holds the CPU's TSS (Cpu.tss), whose RSP0 is where the CPU finds the stack for an
 //   interrupt from user mode and the syscall entry its stack (switch_to stores each thread's stack top there).
-// - Clock and timer. timer_start() starts the platform timer, which calls clock_tick
+// - Clock and timer. timer_start() starts the platform timer, which calls clock_tick(passed)
 //   (time/clock.ts) CLOCK_HZ times a second and clock_alarm once the deadline given to
 //   timer_set_alarm(ns) has passed; timer_now_ns() is the monotonic clock in nanoseconds since
 //   timer_start. All three are for the boot CPU, with interrupts off for timer_set_alarm.
 // - Several CPUs. smp_start_aps() (boot CPU, once, after timer_start) starts the other CPUs and
-//   returns how many run; smp_cpus_up() says so later. mmu_flush_page_all_cpus(va) drops a
-//   kernel page's TLB entry on every CPU and returns when all have (interrupts may be off);
+//   returns how many run; smp_cpus_up() says so later. mmu_flush_pages_all_cpus(va, pages) drops
+//   kernel pages' TLB entries on every CPU and returns when all have (interrupts may be off);
 //   mmu_flush_page_space(root, va) a user page's on every CPU running that space.
 //   smp_reschedule(id) makes CPU id look at its run queue (an IPI).
 // - Context switch. context_init(stack_top, entry, arg) builds a new thread's first frame and
@@ -73,6 +73,6 @@ export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area, fpu_save } from "./x86
 export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";
 export { timer_now_ns, timer_set_alarm } from "./x86_64/timer";
 export {
-  smp_start_aps, smp_cpus_up, smp_reschedule, smp_tlb_shootdown as mmu_flush_page_all_cpus,
+  smp_start_aps, smp_cpus_up, smp_reschedule, smp_tlb_shootdown as mmu_flush_pages_all_cpus,
   smp_tlb_shootdown_space as mmu_flush_page_space, TLB_ALL,
 } from "./x86_64/smp";

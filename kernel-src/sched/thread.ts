@@ -32,7 +32,7 @@ export class Thread {
   sp: u64 = 0; // saved stack pointer: the context
   kernel_stack: u64 = 0; // base of the 64 KiB kernel stack (0 for the boot/idle thread)
   kernel_stack_top: u64 = 0;
-  cpu_time: u64 = 0; // timer ticks spent running
+  cpu_time: u64 = 0; // timer interrupts that found it running (ticks)
   slice: u64 = 0; // ticks left in the current time slice
   cr3: u64 = 0; // page-table root to run with
   next: u64 = 0; // run queue or wait queue link

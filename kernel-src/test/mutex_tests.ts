@@ -5,7 +5,9 @@
 
 import { check, check_eq } from "./ktest";
 import { Mutex, mutex_lock, mutex_unlock, mutex_try_lock, mutex_held, mutex_owner_tid } from "../sched/mutex";
-import { thread_create, thread_sleep, thread_yield, thread_current } from "../sched/scheduler";
+import {
+  thread_create, thread_sleep, thread_yield, thread_current, thread_affinity, thread_set_affinity,
+} from "../sched/scheduler";
 import { proc_spawn_path, proc_wait, Process } from "../proc/process";
 import { clock_ticks } from "../time/clock";
 import { kprint } from "../lib/log";
@@ -139,10 +141,13 @@ export function test_syscall_preemptible(): bool {
   let p = proc_spawn_path("/bin/longcall", 32, false);
   if (p == null) return check(false, "spawn longcall");
   watched = p;
+  let pin = thread_affinity();
+  thread_set_affinity(1); // the watcher (created now) and longcall (it pins itself) share CPU 0
   thread_create(watcher, 0, 90, "watcher");
   while (!p.exited) thread_sleep(10);
   volatile_store<u32>(addr_of(watch_stop), 1);
   let ok = check(wait_done(1, 1000), "watcher stopped");
+  thread_set_affinity(pin);
   kprint(`# longcall: ${clock_ticks() - t0} ticks, watcher woke ${wakes} times, ${wakes_in_call} inside a call\n`);
   ok = check_eq(u64(proc_wait(p)), 0, "longcall: every mmap/munmap succeeded") && ok;
   watched = null;

@@ -220,7 +220,10 @@ function hammer(arg: u64): void {
     volatile_store<u64>(addr_of(hammer_head), hammer_head + 1);
     irq_restore(flags);
     hammer_mine[i32(me)]++;
-    if ((i & 63) == 0) thread_yield();
+    if ((i & 63) != 0) continue;
+    // an unpinned thread sleeps now and then: woken while its CPU is busy, it goes to an idle one
+    if ((arg & 0x100) != 0) thread_yield();
+    else thread_sleep(1);
   }
   atomic_fetch_add<u64>(addr_of(hammer_done), 1);
 }

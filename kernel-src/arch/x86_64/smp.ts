@@ -9,7 +9,7 @@
 // the same CPU features as the boot CPU (x87/SSE for users, SMEP/SMAP), starts its timer tick and
 // becomes a CPU of the scheduler (sched_ap_idle): from then on it runs threads like the boot CPU.
 //
-// IPIs: smp_tlb_shootdown(va) invalidates a kernel page on every other CPU and
+// IPIs: smp_tlb_shootdown(va, pages) invalidates kernel pages on every other CPU and
 // smp_tlb_shootdown_space(root, va) a user page on every other CPU running that address space;
 // both wait until all have. smp_call(cpu, fn, arg) runs fn(arg) on one AP in its interrupt
 // handler and waits; smp_reschedule(cpu) makes a CPU look at its run queue. The shootdown is
@@ -29,7 +29,7 @@ import { thr } from "../../sched/thread";
 import { sched_ap_init, sched_ap_idle } from "../../sched/scheduler";
 import { kmalloc } from "../../mm/kmalloc";
 import { MAX_CPUS } from "../../mm/slab"; // the kernel's CPU limit: per-CPU slab magazines
-import { p2v } from "../../mm/layout";
+import { p2v, PAGE_SIZE } from "../../mm/layout";
 import { vmm_kernel_space, vmm_map, vmm_unmap } from "../../mm/vmm";
 import { Spinlock, spin_lock_irqsave, spin_unlock_irqrestore } from "../../sync/spinlock";
 import { log_info, log_error } from "../../lib/log";
@@ -41,7 +41,7 @@ import {
 import { gdt_init_ap, GDT_CPU_BYTES, DF_STACK_BYTES } from "./gdt";
 import { idt_load } from "./idt";
 import { cpu_set_percpu_base } from "./cpu";
-import { mmu_root, mmu_switch, mmu_enable_global_pages, mmu_flush_page, PTE_W } from "./mmu";
+import { mmu_root, mmu_switch, mmu_enable_global_pages, mmu_flush_page, mmu_flush_all, PTE_W } from "./mmu";
 import { syscall_entry_init } from "./sysentry";
 import { timer_now_ns } from "./timer";
 
@@ -55,6 +55,8 @@ const AP_STACK_SIZE: u64 = 65536;
 const NS_PER_US: u64 = 1000;
 const AP_START_TIMEOUT_US: u64 = 2000000; // QEMU TCG with many vCPUs on few host cores is slow
 const IPI_TIMEOUT_US: u64 = 2000000;
+/** Above this many pages a range shootdown drops the whole TLB instead of page by page. */
+const FLUSH_RANGE_PAGES: u64 = 32;
 
 /** A function smp_call runs on another CPU, in its interrupt handler. */
 export type SmpCall = (arg: u64) => void;
@@ -65,7 +67,8 @@ let cpu_tables!: InlineArray<u64, 16>; // each AP's GDT + TSS memory
 let cpu_recs!: InlineArray<u64, 16>; // each CPU's record (an AP's from before it starts)
 let cpu_df_stacks!: InlineArray<u64, 16>;
 let smp_lock!: Inline<Spinlock>;
-let tlb_va: u64 = 0; // the page to drop, or TLB_ALL: the whole (non-global) TLB
+let tlb_va: u64 = 0; // the first page to drop, or TLB_ALL: the whole (non-global) TLB
+let tlb_pages: u64 = 0; // how many pages from tlb_va
 let tlb_pending: u64 = 0;
 // The shootdown being served, published in one word: its generation << 16 | a bit per CPU that
 // must answer. A CPU answers each generation once (the IPI and smp_poll may both see it).
@@ -180,10 +183,23 @@ export function smp_cpus_up(): u64 {
 
 // ---- TLB shootdown ----
 
-/** Drops va from every CPU's TLB: this one at once, the others by IPI; returns when all have. */
-export function smp_tlb_shootdown(va: u64): void {
-  mmu_flush_page(va);
-  shoot(va, 0);
+/**
+ * Drops kernel pages va .. va + pages * 4 KiB from every CPU's TLB: this one at once, the others
+ * by one IPI for the lot; returns when all have. One shootdown per range, not per page: each
+ * costs a round trip to every CPU (under QEMU's single-threaded TCG, a turn of every vCPU).
+ */
+export function smp_tlb_shootdown(va: u64, pages: u64): void {
+  flush_range(va, pages);
+  shoot(va, pages, 0);
+}
+
+/** Drops pages va .. va + pages * 4 KiB from this CPU's TLB (the whole TLB for a long range). */
+function flush_range(va: u64, pages: u64): void {
+  if (pages > FLUSH_RANGE_PAGES) {
+    mmu_flush_all();
+    return;
+  }
+  for (let i: u64 = 0; i < pages; i++) mmu_flush_page(va + i * PAGE_SIZE);
 }
 
 /**
@@ -197,11 +213,11 @@ export function smp_tlb_shootdown_space(root: u64, va: u64): void {
     if (va == TLB_ALL) mmu_switch(root);
     else mmu_flush_page(va);
   }
-  if (smp_cpus_up() > 1) shoot(va, root);
+  if (smp_cpus_up() > 1) shoot(va, 1, root);
 }
 
-/** Sends the shootdown of va to the other CPUs (those running root, or all when root is 0) and waits. */
-function shoot(va: u64, root: u64): void {
+/** Sends the shootdown of pages from va to the other CPUs (those running root, or all when root is 0) and waits. */
+function shoot(va: u64, pages: u64, root: u64): void {
   let me = this_cpu().id;
   let n = smp_cpus_up();
   let mask: u64 = 0;
@@ -215,6 +231,7 @@ function shoot(va: u64, root: u64): void {
   if (!kernel_lock_held()) panic(`TLB shootdown without the kernel lock`);
   let flags = spin_lock_irqsave(smp_lock);
   tlb_va = va;
+  tlb_pages = pages;
   atomic_store<u64>(addr_of(tlb_pending), count);
   atomic_store<u64>(addr_of(tlb_req), (((tlb_req >> 16) + 1) << 16) | mask); // after va and pending
   for (let i: u64 = 0; i < n; i++) if ((mask & (u64(1) << i)) != 0) lapic_send_ipi(cpu_apic[i], VEC_TLB_SHOOTDOWN);
@@ -236,7 +253,7 @@ export function smp_tlb_interrupt(): void {
   tlb_seen[i32(me)] = req >> 16;
   if ((req & (u64(1) << me)) == 0) return;
   if (tlb_va == TLB_ALL) mmu_switch(mmu_root());
-  else mmu_flush_page(tlb_va);
+  else flush_range(tlb_va, tlb_pages);
   atomic_fetch_add<u64>(addr_of(tlb_pending), 0xffffffffffffffff);
 }
 

@@ -123,10 +123,12 @@ export function timer_irq(): void {
     return;
   }
   let now = timer_now_ns();
-  while (now >= next_tick_ns) { // more than once after a late interrupt: ticks keep up with time
+  let passed: u64 = 0;
+  while (now >= next_tick_ns) { // more than one after a late interrupt: ticks keep up with time
     next_tick_ns += TICK_NS;
-    clock_tick();
+    passed++;
   }
+  if (passed > 0) clock_tick(passed);
   if (now >= alarm_ns) {
     alarm_ns = NO_ALARM;
     clock_alarm(now);
