@@ -22,7 +22,8 @@
 // - A thread that exits is left in its CPU's `zombie`; the next thread to run frees its stack and TCB
 //   (a thread cannot free the stack it is running on).
 // - The strict priority rule: a ready thread of higher priority preempts at the next interrupt
-//   exit; equal priorities share the CPU by SLICE_TICKS time slices.
+//   exit; equal priorities share the CPU by SLICE_TICKS time slices. Real-time priorities
+//   (PRIORITY_RT_MIN and up) have no slices and are FIFO: a preempted one stays first in its level.
 
 import { fifo_push, fifo_remove } from "../lib/list";
 import {
@@ -82,6 +83,27 @@ function rq_push(a: u64): void {
   if (c.rq_tail[p] != 0) thr(c.rq_tail[p]).next = a;
   else c.rq_head[p] = a;
   c.rq_tail[p] = a;
+  c.rq_bits[p >> 6] |= u64(1) << u64(p & 63);
+}
+
+/**
+ * Queues the thread that was running and is preempted: behind the threads of its level, or, for
+ * real time (FIFO), in front of them: a higher priority that preempts it does not cost it its
+ * place.
+ */
+function rq_push_preempted(a: u64): void {
+  let t = thr(a);
+  if (t.priority < PRIORITY_RT_MIN) {
+    rq_push(a);
+    return;
+  }
+  let c = cpu_of(t);
+  let p = i32(t.priority);
+  t.rq_slot = t.cpu + u64(p) * 8;
+  t.state = THREAD_READY;
+  t.next = c.rq_head[p];
+  if (c.rq_head[p] == 0) c.rq_tail[p] = a;
+  c.rq_head[p] = a;
   c.rq_bits[p >> 6] |= u64(1) << u64(p & 63);
 }
 
@@ -505,7 +527,7 @@ export function sched_preempt_point(): void {
   c.need_resched = 0;
   let cur = c.current;
   if (rq_top(c) > i32(thr(cur).priority) || cur == c.idle) {
-    if (cur != c.idle) rq_push(cur);
+    if (cur != c.idle) rq_push_preempted(cur);
     schedule();
   }
   irq_restore(flags);
@@ -642,7 +664,7 @@ export function sched_irq_exit(): void {
   let c = this_cpu();
   if (c.need_resched == 0) return;
   c.need_resched = 0;
-  if (c.current != c.idle) rq_push(c.current);
+  if (c.current != c.idle) rq_push_preempted(c.current);
   schedule();
 }
 

@@ -33,7 +33,8 @@ import {
 import { test_clock_monotonic, test_sleep_precise, test_ioapic_pit_route } from "./apic_tests";
 import {
   test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture, test_smp_threads_every_cpu,
-  test_smp_user_affinity,
+  test_smp_user_affinity, test_smp_migration_under_load, test_sched_rt_fifo, test_smp_user_tlb_shootdown,
+  test_smp_fpu_across_migration,
 } from "./smp_tests";
 import {
   test_semaphore_bounded_buffer, test_condvar_signal_broadcast, test_rwlock_readers_share_writer_excludes,
@@ -73,6 +74,7 @@ const TESTS: readonly TestFn[] = [
   test_hostile_capabilities, test_hostile_kill_blocked, test_hostile_stale_reply, test_hostile_ac_flag,
   test_fork_full_cap_table, test_ipc_user_user_fast_paths, test_cpu_protections,
   test_hostile_single_step_syscall, test_kernel_stack_guard, test_smp_threads_every_cpu, test_smp_user_affinity,
+  test_smp_migration_under_load, test_sched_rt_fifo, test_smp_user_tlb_shootdown, test_smp_fpu_across_migration,
   test_no_leaks,
 ];
 
@@ -100,6 +102,7 @@ const NAMES: readonly string[] = [
   "hostile_heap_exhaustion", "hostile_priority_starvation", "hostile_forged_capabilities", "hostile_kill_while_blocked",
   "hostile_stale_reply_right", "hostile_ac_flag_cleared_on_entry", "fork_full_cap_table_no_port_leak",
   "ipc_user_user_fast_paths", "cpu_smep_smap", "hostile_single_step_into_syscall", "kernel_stack_guard_page", "smp_threads_on_every_cpu", "smp_user_affinity_getcpu",
+  "smp_migration_under_load", "sched_rt_fifo", "smp_user_tlb_shootdown", "smp_fpu_across_migration",
   "no_leaks_at_end",
 ];
 
