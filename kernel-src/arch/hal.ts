@@ -30,8 +30,9 @@
 //   timer_set_alarm(ns) has passed; timer_now_ns() is the monotonic clock in nanoseconds since
 //   timer_start. All three are for the boot CPU, with interrupts off for timer_set_alarm.
 // - Several CPUs. smp_start_aps() (boot CPU, once, after timer_start) starts the other CPUs and
-//   returns how many run; smp_cpus_up() says so later. mmu_flush_pages_all_cpus(va, pages) drops
-//   kernel pages' TLB entries on every CPU and returns when all have (interrupts may be off);
+//   returns how many run; smp_cpus_up() says so later. mmu_flush_page_all_cpus(va) drops a
+//   kernel page's TLB entry on every CPU and returns when all have (interrupts may be off),
+//   mmu_flush_pages_all_cpus(va, pages) those of a range with one round of IPIs;
 //   mmu_flush_page_space(root, va) a user page's on every CPU running that space.
 //   smp_reschedule(id) makes CPU id look at its run queue (an IPI).
 // - Context switch. context_init(stack_top, entry, arg) builds a new thread's first frame and
@@ -73,6 +74,7 @@ export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area, fpu_save } from "./x86
 export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";
 export { timer_now_ns, timer_set_alarm } from "./x86_64/timer";
 export {
-  smp_start_aps, smp_cpus_up, smp_reschedule, smp_tlb_shootdown as mmu_flush_pages_all_cpus,
+  smp_start_aps, smp_cpus_up, smp_reschedule, smp_tlb_shootdown as mmu_flush_page_all_cpus,
+  smp_tlb_shootdown_range as mmu_flush_pages_all_cpus,
   smp_tlb_shootdown_space as mmu_flush_page_space, TLB_ALL,
 } from "./x86_64/smp";

@@ -20,7 +20,7 @@ import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
 import {
   irq_save, irq_restore, PTE_P, PTE_W, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR, PTE_U,
-  mmu_root, mmu_switch, mmu_flush_page, mmu_flush_pages_all_cpus, mmu_flush_page_space, TLB_ALL, mmu_enable_global_pages,
+  mmu_root, mmu_switch, mmu_flush_page, mmu_flush_page_all_cpus, mmu_flush_pages_all_cpus, mmu_flush_page_space, TLB_ALL, mmu_enable_global_pages,
 } from "../arch/hal";
 
 export { PTE_P, PTE_W, PTE_U, PTE_PS, PTE_G, PTE_OWNED, PTE_COW, PTE_NX, PTE_ADDR };
@@ -117,7 +117,7 @@ export function vmm_unmap(space: AddressSpace, va: u64): bool {
   let e = pte != 0 ? load<u64>(pte) : 0;
   if ((e & PTE_P) != 0) {
     store<u64>(pte, 0);
-    if (va >= USER_TOP) mmu_flush_pages_all_cpus(va, 1); // kernel mappings are on every CPU
+    if (va >= USER_TOP) mmu_flush_page_all_cpus(va); // kernel mappings are on every CPU
     else mmu_flush_page_space(space.pml4, va); // every CPU running this space
     if ((e & PTE_OWNED) != 0) pmm_free(e & PTE_ADDR);
   }

@@ -9,7 +9,7 @@
 // the same CPU features as the boot CPU (x87/SSE for users, SMEP/SMAP), starts its timer tick and
 // becomes a CPU of the scheduler (sched_ap_idle): from then on it runs threads like the boot CPU.
 //
-// IPIs: smp_tlb_shootdown(va, pages) invalidates kernel pages on every other CPU and
+// IPIs: smp_tlb_shootdown(va) and smp_tlb_shootdown_range(va, pages) invalidate kernel pages on every other CPU and
 // smp_tlb_shootdown_space(root, va) a user page on every other CPU running that address space;
 // both wait until all have. smp_call(cpu, fn, arg) runs fn(arg) on one AP in its interrupt
 // handler and waits; smp_reschedule(cpu) makes a CPU look at its run queue. The shootdown is
@@ -183,14 +183,20 @@ export function smp_cpus_up(): u64 {
 
 // ---- TLB shootdown ----
 
+/** Drops kernel page va from every CPU's TLB: this one at once, the others by IPI; returns when all have. */
+export function smp_tlb_shootdown(va: u64): void {
+  mmu_flush_page(va);
+  if (smp_cpus_up() > 1) shoot(va, 1, 0);
+}
+
 /**
- * Drops kernel pages va .. va + pages * 4 KiB from every CPU's TLB: this one at once, the others
- * by one IPI for the lot; returns when all have. One shootdown per range, not per page: each
- * costs a round trip to every CPU (under QEMU's single-threaded TCG, a turn of every vCPU).
+ * smp_tlb_shootdown for kernel pages va .. va + pages * 4 KiB, with one IPI for the lot: each
+ * shootdown costs a round trip to every CPU (under QEMU's single-threaded TCG, a turn of every
+ * vCPU), so a range is not shot down page by page.
  */
-export function smp_tlb_shootdown(va: u64, pages: u64): void {
+export function smp_tlb_shootdown_range(va: u64, pages: u64): void {
   flush_range(va, pages);
-  shoot(va, pages, 0);
+  if (smp_cpus_up() > 1) shoot(va, pages, 0);
 }
 
 /** Drops pages va .. va + pages * 4 KiB from this CPU's TLB (the whole TLB for a long range). */
