@@ -374,7 +374,7 @@ function slow_server(arg: u64): void {
 function slow_client(arg: u64): void {
   let req = new IpcMessage();
   let resp = new IpcMessage();
-  if (ipc_call(slow_port, req, resp) == E_OK) slow_done++;
+  if (ipc_call(slow_port, req, resp) == E_OK) atomic_fetch_add<u64>(addr_of(slow_done), 1); // clients on two CPUs
   destroy(req);
   destroy(resp);
 }
@@ -392,8 +392,8 @@ export function test_ipc_caller_waits_during_reply(): bool {
   thread_create(slow_client, 0, PRIORITY_NORMAL, "client1");
   thread_create(slow_client, 0, PRIORITY_NORMAL, "client2");
   let t0 = clock_ticks();
-  while (slow_done < 2 && clock_ticks() - t0 < 100) thread_sleep(10);
-  let ok = check_eq(slow_done, 2, "both calls answered");
+  while (atomic_load<u64>(addr_of(slow_done)) < 2 && clock_ticks() - t0 < 100) thread_sleep(10);
+  let ok = check_eq(atomic_load<u64>(addr_of(slow_done)), 2, "both calls answered");
   ipc_destroy_port(slow_port);
   thread_sleep(10);
   return ok;

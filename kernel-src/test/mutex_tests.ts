@@ -25,6 +25,11 @@ let order!: InlineArray<u64, 8>;
 let order_len: u64 = 0;
 let try_result: u64 = 0;
 
+/** One more worker done: atomic, workers on several CPUs may finish at once. */
+function finished(): void {
+  atomic_fetch_add<u64>(addr_of(done), 1);
+}
+
 function wait_done(n: u64, ms: u64): bool {
   for (let waited: u64 = 0; waited < ms && volatile_load<u64>(addr_of(done)) < n; waited += 10) thread_sleep(10);
   return volatile_load<u64>(addr_of(done)) >= n;
@@ -43,7 +48,7 @@ function contender(arg: u64): void {
     mutex_unlock(lock);
     if (i % 7 == 0) thread_sleep(1);
   }
-  done++;
+  finished();
 }
 
 export function test_mutex_contention(): bool {
@@ -64,7 +69,7 @@ function waiter(arg: u64): void {
   if (order_len < 8) order[i32(order_len)] = arg;
   order_len++;
   mutex_unlock(lock);
-  done++;
+  finished();
 }
 
 /** Waiters arrive in the order 10, 30, 20, 31 (priorities 10, 30, 20, 30); they get it 30, 31, 20, 10. */
@@ -94,7 +99,7 @@ export function test_mutex_wake_order(): bool {
 function try_taker(arg: u64): void {
   try_result = mutex_try_lock(lock) ? 1 : 2;
   if (try_result == 1) mutex_unlock(lock);
-  done++;
+  finished();
 }
 
 export function test_mutex_try_lock(): bool {
@@ -129,7 +134,7 @@ function watcher(arg: u64): void {
     wakes++;
     if (watched!.space_lock.owner != 0) wakes_in_call++;
   }
-  done++;
+  finished();
 }
 
 export function test_syscall_preemptible(): bool {

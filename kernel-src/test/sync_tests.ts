@@ -11,6 +11,7 @@ import { futex_waits } from "../sync/futex";
 import { kprint } from "../lib/log";
 import { proc_spawn_path, proc_wait } from "../proc/process";
 import { kmalloc_live_objects } from "../mm/kmalloc";
+import { irq_save, irq_restore } from "../arch/hal";
 
 import { Mutex, mutex_lock, mutex_unlock } from "../sched/mutex";
 import { Semaphore, sem_init, sem_down, sem_up, sem_try_down, sem_count } from "../sync/semaphore";
@@ -20,8 +21,9 @@ import { RwLock, rw_read_lock, rw_read_unlock, rw_write_lock, rw_write_unlock } 
 const WORKER_PRIORITY: u8 = 10;
 let done: u64 = 0;
 
+/** One more worker done: atomic, workers on several CPUs may finish at once. */
 function finished(): void {
-  volatile_store<u64>(addr_of(done), volatile_load<u64>(addr_of(done)) + 1);
+  atomic_fetch_add<u64>(addr_of(done), 1);
 }
 
 function wait_done(n: u64, ms: u64): bool {
@@ -156,25 +158,35 @@ function record(v: u64): void {
   order_len++;
 }
 
+// The bookkeeping below is under the kernel lock (irq_save): readers that share the rwlock run
+// on several CPUs at once, and a lost increment would hide an overlap.
 function reader(arg: u64): void {
   rw_read_lock(rw);
+  let flags = irq_save();
   if (writer_active) violations++;
   active_readers++;
   if (active_readers > max_readers) max_readers = active_readers;
   record(arg);
+  irq_restore(flags);
   thread_sleep(30); // hold it: the others overlap
+  flags = irq_save();
   active_readers--;
+  irq_restore(flags);
   rw_read_unlock(rw);
   finished();
 }
 
 function writer(arg: u64): void {
   rw_write_lock(rw);
+  let flags = irq_save();
   if (active_readers != 0) violations++;
   writer_active = true;
   record(arg);
+  irq_restore(flags);
   thread_sleep(10);
+  flags = irq_save();
   writer_active = false;
+  irq_restore(flags);
   rw_write_unlock(rw);
   finished();
 }
