@@ -4,7 +4,7 @@
 // mutex's priority inheritance (the classic inversion: low holds, high waits, medium spins).
 // Workers run at priority 10, below the ktest thread (64): they run while it sleeps.
 
-import { check, check_eq } from "./ktest";
+import { check, check_eq, pin_here, unpin } from "./ktest";
 import { thread_create, thread_sleep, thread_current, thread_count } from "../sched/scheduler";
 import { clock_now_ns } from "../time/clock";
 import { futex_waits } from "../sync/futex";
@@ -252,12 +252,16 @@ export function test_mutex_priority_inheritance(): bool {
   done = 0;
   high_got_at = 0;
   medium_done_at = 0;
+  // On one CPU: the inversion needs medium to keep low off the CPU they share (elsewhere high
+  // could also run on another CPU only after low was done, and lend it nothing).
+  let pin = pin_here();
   thread_create(pi_low, 0, LOW, "pi_low");
   thread_sleep(5); // low takes the mutex and works
   thread_create(pi_high, 0, HIGH, "pi_high");
   thread_create(pi_medium, 0, MEDIUM, "pi_medium");
   // Sleeping now: high blocks on the mutex and lends 60 to low, which outranks medium.
   let ok = check(wait_done(3, 5000), "low, medium and high finished");
+  unpin(pin);
   ok = check(high_got_at != 0 && high_got_at < medium_done_at, "high got the mutex before medium finished") && ok;
   ok = check_eq(low_prio_holding, u64(HIGH), "low ran at high's priority while high waited") && ok;
   ok = check_eq(low_prio_after, u64(LOW), "low back to its own priority after unlocking") && ok;
