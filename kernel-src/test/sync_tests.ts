@@ -197,12 +197,16 @@ export function test_rwlock_readers_share_writer_excludes(): bool {
   max_readers = 0;
   violations = 0;
   order_len = 0;
+  // On one CPU: the order below relies on the workers running while this thread sleeps (on
+  // other CPUs of a busy host a reader could start after the writer).
+  let pin = pin_here();
   for (let i: u64 = 1; i <= 3; i++) thread_create(reader, i, WORKER_PRIORITY, "rw_reader");
   thread_sleep(10); // the three readers hold it
   thread_create(writer, 100, WORKER_PRIORITY, "rw_writer");
   thread_sleep(5); // the writer waits for them
   thread_create(reader, 4, WORKER_PRIORITY, "rw_late_reader"); // must queue behind the writer
   let ok = check(wait_done(5, 2000), "readers and writer finished");
+  unpin(pin);
   ok = check(max_readers >= 3, "readers held the lock together") && ok;
   ok = check_eq(violations, 0, "no reader with the writer, no writer with readers") && ok;
   ok = check_eq(order_len, 5, "five entries") && ok;
