@@ -101,12 +101,8 @@ function expectDemoLog(r: Awaited<ReturnType<typeof boot>>): void {
   expect(r.timedOut).toBe(false);
 }
 
-/**
- * The KTAP checks of a test boot: a plan, every test ok in order, the pass exit code. `known`
- * names tests with a known intermittent failure in this configuration: they may fail (the kernel
- * then exits with its fail code), every other test must pass.
- */
-function expectKtapPass(r: Awaited<ReturnType<typeof boot>>, known: string[] = []): void {
+/** The KTAP checks of a test boot: a plan, every test ok in order, the pass exit code. */
+function expectKtapPass(r: Awaited<ReturnType<typeof boot>>): void {
   const log = r.serial;
   expect(r.timedOut, `timed out\n${log}`).toBe(false);
   expect(r.exitCode, `QEMU exit status 0 means a triple fault\n${log}`).not.toBe(0);
@@ -116,20 +112,12 @@ function expectKtapPass(r: Awaited<ReturnType<typeof boot>>, known: string[] = [
   const n = Number(plan![1]);
   expect(n).toBeGreaterThanOrEqual(20);
   const notOk = [...log.matchAll(/^not ok (\d+) (\S+)$/gm)];
-  expect(notOk.map((m) => m[0]).filter((l) => !known.includes(l.split(' ').pop()!)), log).toEqual([]);
-  const ok = [...log.matchAll(/^ok (\d+) \S+$/gm), ...notOk].map((m) => Number(m[1])).sort((a, b) => a - b);
+  expect(notOk.map((m) => m[0]), log).toEqual([]);
+  const ok = [...log.matchAll(/^ok (\d+) \S+$/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
   expect(ok).toEqual(Array.from({ length: n }, (_, i) => i + 1));
   expect(log).not.toMatch(/\[PANIC\]/);
-  // outb 0x10 to port 0xf4: (0x10 << 1) | 1; 0x11 (35) when a known failure happened
-  expect(r.exitCode).toBe(notOk.length ? 35 : 33);
+  expect(r.exitCode).toBe(33); // outb 0x10 to port 0xf4: (0x10 << 1) | 1
 }
-
-/**
- * Known intermittent failures with several CPUs (about 1 boot in 6 with -smp 4, none in 12 with
- * -smp 1): ipc_handoff_priority sees the waiting receiver run before a ready same-priority thread.
- * Open (issue 12): the cause is not found yet; the test still runs, and still must pass on one CPU.
- */
-const KNOWN_SMP_FAILURES = ['ipc_handoff_priority'];
 
 describe('Scarlett OS', () => {
   test('out/kernel.elf exists (make builds it before the tests run)', () => {
@@ -161,7 +149,7 @@ describe('Scarlett OS', () => {
   test.each([1, 4])('test boot with -smp %i: every KTAP self-test ok, exit through isa-debug-exit with the pass code', async (cpus) => {
     const r = await boot({ kernel: KERNEL, append: 'test', timeoutMs: 240_000, extra: ['-smp', String(cpus)] });
     expect(r.serial).toMatch(new RegExp(`^\\[INFO\\] SMP: ${cpus} of ${cpus} CPUs up`, 'm'));
-    expectKtapPass(r, cpus > 1 ? KNOWN_SMP_FAILURES : []);
+    expectKtapPass(r);
   }, 300_000);
 
   // QEMU's default CPU (qemu64) has neither SMEP nor SMAP; `-cpu max` has both: every self-test

@@ -36,7 +36,9 @@ export const SYS_SHM_RESTRICT: u64 = 41; // (handle, rights) -> a new handle to 
 // 50..63: SMP and synchronization (issue 12).
 export const SYS_FUTEX_WAIT: u64 = 50; // (addr, expected): sleep while the u32 at addr is expected
 export const SYS_FUTEX_WAKE: u64 = 51; // (addr, n): wake up to n threads sleeping on addr
-export const NUM_SYSCALLS: u64 = 52;
+export const SYS_SCHED_SETAFFINITY: u64 = 52; // (mask): the calling thread may run only on the CPUs of mask (bit per id)
+export const SYS_GETCPU: u64 = 53; // () -> the id of the CPU the caller runs on
+export const NUM_SYSCALLS: u64 = 54;
 
 // SYS_IPC_SEND flags (IPC_NONBLOCK = 1, from abi/ipc.ts, is shared with SYS_IPC_RECEIVE).
 export const SEND_CALL: u64 = 2; // wait for the reply; it overwrites the message

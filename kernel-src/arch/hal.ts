@@ -3,13 +3,16 @@
 // only through this module (the self-tests of x86 code in test/ import arch/x86_64/ directly;
 // tests/kernel-layers.test.ts checks both rules); arch/x86_64/ implements it (with its .S files) and is
 // the one place that uses control registers, MSRs, port I/O or TLB instructions. A second
-// architecture provides the same names; SMP will extend the per-CPU part.
+// architecture provides the same names.
 //
 // What each part promises:
-// - Interrupt control. irq_save() turns interrupts off and returns the previous state;
-//   irq_restore(flags) puts it back (nesting works). With one CPU, interrupts off is the kernel's
-//   only lock. irq_flags_enabled(flags) says whether a saved state had them on. irq_enable and
-//   irq_disable set the state outright; irq_enable_and_halt() turns them on and waits for the
+// - Interrupt control and the kernel lock. irq_save() turns interrupts off and returns the
+//   previous state; irq_restore(flags) puts it back (nesting works). Interrupts off is the
+//   kernel's lock: with several CPUs the kernel lock comes with it (taken when interrupts go off,
+//   given back when they come on; docs/locking.md). irq_save_local/irq_restore_local turn
+//   interrupts off without the lock, for code that touches only this CPU's data.
+//   irq_flags_enabled(flags) says whether a saved state had them on. irq_enable and
+//   irq_disable set the state outright (the lock going with them); irq_enable_and_halt() turns them on and waits for the
 //   next interrupt with no window in between (the idle loop); halt_forever() stops the CPU.
 // - Page tables. PTE_P (present), PTE_W (writable), PTE_U (user), PTE_NX (no execute), PTE_G
 //   (global: kept across address-space switches), PTE_PS (large page, in a directory entry),
@@ -22,14 +25,16 @@
 //   `record` in the kernel (cpu_percpu_base() reads it back, inline: the slab fast paths use it).
 //   The record holds the CPU's TSS (Cpu.tss), whose RSP0 is where the CPU finds the stack for an
 //   interrupt from user mode and the syscall entry its stack (switch_to stores each thread's stack top there).
-// - Clock and timer. timer_start() starts the platform timer, which calls clock_tick
+// - Clock and timer. timer_start() starts the platform timer, which calls clock_tick(passed)
 //   (time/clock.ts) CLOCK_HZ times a second and clock_alarm once the deadline given to
 //   timer_set_alarm(ns) has passed; timer_now_ns() is the monotonic clock in nanoseconds since
 //   timer_start. All three are for the boot CPU, with interrupts off for timer_set_alarm.
 // - Several CPUs. smp_start_aps() (boot CPU, once, after timer_start) starts the other CPUs and
 //   returns how many run; smp_cpus_up() says so later. mmu_flush_page_all_cpus(va) drops a
-//   kernel page's TLB entry on every CPU and returns when all have (interrupts may be off).
-//   The other CPUs run their idle loops only (see sched_ap_idle).
+//   kernel page's TLB entry on every CPU and returns when all have (interrupts may be off),
+//   mmu_flush_pages_all_cpus(va, pages) those of a range with one round of IPIs;
+//   mmu_flush_page_space(root, va) a user page's on every CPU running that space.
+//   smp_reschedule(id) makes CPU id look at its run queue (an IPI).
 // - Context switch. context_init(stack_top, entry, arg) builds a new thread's first frame and
 //   returns its saved stack pointer; switch_to(c, next) (assembly) runs thread `next` on CPU c,
 //   its user FPU/vector registers included: each thread has an FPU_AREA_SIZE save area
@@ -51,6 +56,7 @@
 
 export {
   irq_save, irq_restore, irq_flags_enabled, irq_enable, irq_disable, irq_enable_and_halt,
+  irq_save_local, irq_restore_local,
   halt_forever, cpu_set_percpu_base, cpu_percpu_base, bit_highest, bit_lowest,
 } from "./x86_64/cpu";
 export {
@@ -64,7 +70,11 @@ export { fault_report, backtrace } from "./x86_64/fault";
 export { serial_init, console_device } from "./x86_64/serial";
 export { exit_device, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
 export { cpu_tables_init, cpu_features_init, timer_start } from "./x86_64/platform";
-export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area } from "./x86_64/fpu";
+export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area, fpu_save } from "./x86_64/fpu";
 export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";
 export { timer_now_ns, timer_set_alarm } from "./x86_64/timer";
-export { smp_start_aps, smp_cpus_up, smp_tlb_shootdown as mmu_flush_page_all_cpus } from "./x86_64/smp";
+export {
+  smp_start_aps, smp_cpus_up, smp_reschedule, smp_tlb_shootdown as mmu_flush_page_all_cpus,
+  smp_tlb_shootdown_range as mmu_flush_pages_all_cpus,
+  smp_tlb_shootdown_space as mmu_flush_page_space, TLB_ALL,
+} from "./x86_64/smp";

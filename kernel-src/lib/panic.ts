@@ -2,7 +2,7 @@
 // During the test boot it first ends QEMU with the failure code so the test run does not hang.
 
 import { put_str, put_fmt, put_char } from "./log";
-import { backtrace, exit_device, EXIT_FAIL, halt_forever, irq_disable } from "../arch/hal";
+import { backtrace, exit_device, EXIT_FAIL, halt_forever, irq_save_local } from "../arch/hal";
 
 let exit_on_panic: bool = false;
 
@@ -12,7 +12,7 @@ export function panic_set_exit_qemu(on: bool): void {
 }
 
 export function panic(f: fmt): void {
-  irq_disable();
+  irq_save_local(); // not the kernel lock: a panic must never wait for another CPU
   put_str("[PANIC] ");
   put_fmt(f);
   put_char(10);

@@ -16,7 +16,7 @@
 
 import { HEAP_BASE, HEAP_INITIAL_SIZE, HEAP_MAX_SIZE, PAGE_SIZE, page_round_up } from "./layout";
 import { pmm_alloc, pmm_free } from "./pmm";
-import { vmm_map, vmm_unmap, vmm_kernel_space, PTE_W, PTE_NX, PTE_G, PTE_OWNED } from "./vmm";
+import { vmm_map, vmm_unmap_kernel_range, vmm_kernel_space, PTE_W, PTE_NX, PTE_G, PTE_OWNED } from "./vmm";
 import { log_info, kprint, put_char } from "../lib/log";
 import { put_symbol } from "../lib/ksyms";
 import { irq_save, irq_restore } from "../arch/hal";
@@ -156,7 +156,7 @@ function trim(): void {
   if (end < floor) end = floor;
   if (end >= heap_end) return;
   list_remove(b);
-  for (let va = end; va < heap_end; va += PAGE_SIZE) vmm_unmap(vmm_kernel_space(), va);
+  vmm_unmap_kernel_range(end, heap_end - end);
   heap_end = end;
   set_epilogue();
   set_block(b, end - HDR - b, MAGIC_FREE);

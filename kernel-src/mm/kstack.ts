@@ -8,7 +8,7 @@
 // The region's page tables are made once at boot (kstack_init: 4096 slots, 272 MiB of address
 // space, 137 table pages), so making and freeing stacks changes no count but the stacks' own frames.
 
-import { vmm_map, vmm_unmap, vmm_kernel_space, vmm_prepare_kernel_tables } from "./vmm";
+import { vmm_map, vmm_unmap_kernel_range, vmm_kernel_space, vmm_prepare_kernel_tables } from "./vmm";
 import { panic } from "../lib/panic";
 import { pmm_alloc, pmm_free } from "./pmm";
 import { PAGE_SIZE, KSTACK_BASE } from "./layout";
@@ -64,7 +64,7 @@ export function kstack_free(base: u64): void {
 
 /** Unmaps the first `mapped` bytes of the stack at base and puts its slot on the free list. */
 function release(base: u64, mapped: u64): void {
-  for (let off: u64 = 0; off < mapped; off += PAGE_SIZE) vmm_unmap(vmm_kernel_space(), base + off);
+  vmm_unmap_kernel_range(base, mapped);
   let irq = irq_save();
   free_slots[i32(free_count++)] = u32((base - PAGE_SIZE - KSTACK_BASE) / SLOT_SIZE);
   irq_restore(irq);

@@ -31,14 +31,18 @@
 // object it handed out, or of objects it has back already; a double free that lands in a magazine
 // is not seen (as in Bonwick's design).
 //
-// Concurrency: every layer runs with interrupts off (single CPU for now: that is the lock). With
-// SMP the per-CPU layer stays as it is and the depot and slab layer get a lock per cache.
+// Concurrency: the magazine hits (slab_alloc, slab_free) touch this CPU's magazines only and run
+// with interrupts off alone; everything else (the slow paths, the depot, the slabs) runs under
+// the kernel lock (irq_save, docs/locking.md). Emptying or resizing every CPU's magazines
+// (slab_set_debug) from one CPU races with the others' hits: tests call it only while the other
+// CPUs run no kernel code that allocates; reaping (reap_cache) empties the calling CPU's
+// magazines and those of CPUs that run no thread (magazines_quiet).
 
 import { pmm_alloc, pmm_free, pmm_add_reclaim } from "./pmm";
 import { p2v, v2p, PAGE_SIZE, PAGE_MASK } from "./layout";
 import { heap_alloc } from "./heap";
-import { this_cpu } from "../sched/percpu";
-import { irq_save, irq_restore } from "../arch/hal";
+import { Cpu, this_cpu, cpu_count, cpu_by_id } from "../sched/percpu";
+import { irq_save, irq_restore, irq_save_local, irq_restore_local } from "../arch/hal";
 import { kprint, put_char, log_error } from "../lib/log";
 import { put_symbol } from "../lib/ksyms";
 import { panic } from "../lib/panic";
@@ -427,38 +431,39 @@ function free_slow(o: u64): void {
 
 /**
  * An object from cache id (interrupts as the caller had them). Inlined: with a constant id the
- * hit is the irq_save, this_cpu, and a pop. @inline
+ * hit is the irq_save_local, this_cpu, and a pop. The hits touch this CPU's magazines only, so
+ * they need interrupts off but not the kernel lock (docs/locking.md); the slow paths take it. @inline
  */
 export function slab_alloc(id: u64): u64 {
-  let flags = irq_save();
+  let flags = irq_save_local();
   let cc = cpu_cache(id);
   let t = cc.top;
   if (t != cc.loaded) {
     t -= 8;
     cc.top = t;
     let o = load<u64>(t);
-    irq_restore(flags);
+    irq_restore_local(flags);
     return o;
   }
-  irq_restore(flags);
+  irq_restore_local(flags);
   return alloc_slow(id);
 }
 
 /** Frees an object in the direct map (kfree decides that); its page's header names the cache. @inline */
 export function slab_free(o: u64): void {
   let off = load<u32>(o & ~PAGE_MASK);
-  let flags = irq_save();
+  let flags = irq_save_local();
   if (off < CC_LIMIT) {
     let cc = changetype<CpuCache>(this_cpu().slab + off);
     let t = cc.top;
     if (t < cc.limit) {
       store<u64>(t, o);
       cc.top = t + 8;
-      irq_restore(flags);
+      irq_restore_local(flags);
       return;
     }
   }
-  irq_restore(flags);
+  irq_restore_local(flags);
   free_slow(o);
 }
 
@@ -518,6 +523,11 @@ function give_magazines(c: SlabCache): void {
   for (let cpu: u64 = 0; cpu < MAX_CPUS; cpu++) cc_refill(cc_at(cpu, c.id));
 }
 
+/** Points CPU `index`'s record at its magazines (an AP's, before it starts; boot CPU: slab_init). */
+export function slab_cpu_init(c: Cpu, index: u64): void {
+  c.slab = changetype<u64>(cc_at(index, 0));
+}
+
 export function slab_init(): void {
   if (sizeof<Slab>() != HEADER || sizeof<CpuCache>() != 64 || sizeof<Magazine>() != 16 + MAG_ROUNDS * 8 || MAX_CACHES * sizeof<CpuCache>() != u64(CC_LIMIT)) panic(`slab: structure sizes changed`);
   this_cpu().slab = changetype<u64>(cc_at(0, 0));
@@ -528,8 +538,20 @@ export function slab_init(): void {
 }
 
 /** Empties every magazine of c (this CPU's and the depot's) into the slabs, frees empty slabs. */
+/**
+ * Whether CPU cpu's magazines may be emptied from here (under the kernel lock): they are ours, or
+ * that CPU runs no thread (none there could be in a magazine hit: its idle loop allocates nothing
+ * and its interrupts wait for the kernel lock), or it does not run threads at all.
+ */
+function magazines_quiet(cpu: u64): bool {
+  if (cpu == this_cpu().id || cpu >= cpu_count()) return true;
+  let c = cpu_by_id(cpu);
+  return c.current == c.idle;
+}
+
 function reap_cache(c: SlabCache): void {
-  for (let cpu: u64 = 0; cpu < MAX_CPUS && c.id != MAG_CACHE; cpu++) { // only the boot CPU runs; with SMP: a cross-call
+  for (let cpu: u64 = 0; cpu < MAX_CPUS && c.id != MAG_CACHE; cpu++) {
+    if (!magazines_quiet(cpu)) continue;
     let cc = cc_at(cpu, c.id);
     if (cc.loaded == 0) continue;
     mag_drain(c, cc.loaded, cc_rounds(cc));

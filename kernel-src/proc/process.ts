@@ -32,7 +32,7 @@ import { user_unmap_page } from "../mm/usercopy";
 import { PAGE_SIZE, USER_TOP } from "../mm/layout";
 import { vma_add, vma_free_all, vm_fault, vm_fault_reason, VMA_GUARD, VM_OK } from "../mm/vma";
 import { elf_load } from "./elf";
-import { Thread, thr } from "../sched/thread";
+import { Thread, thr, AFFINITY_ALL } from "../sched/thread";
 import { thread_new, thread_start, thread_current, thread_exit, thread_kill, thread_for_each, thread_sleep } from "../sched/scheduler";
 import { ipc_create_port, ipc_destroy_port, ipc_destroy_port_locked, ipc_port_ref, ipc_ref_id, ipc_ref_valid } from "../ipc/port";
 import { log_info, log_error } from "../lib/log";
@@ -393,6 +393,7 @@ function spawn(name: u64, name_len: u64, image: u64, image_end: u64, priority: u
   p.port = ipc_create_port(p.pid);
   caps_init(p, null);
   let t = proc_new_thread(p, entry, OWN_PORT, priority);
+  if (t != null) t.affinity = AFFINITY_ALL; // a new process may run anywhere, whoever spawned it
   if (t == null || p.port == 0) {
     log_error(`exec ${proc_name(p)}: out of memory`);
     if (p.port != 0) ipc_destroy_port(p.port);

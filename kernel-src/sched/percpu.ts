@@ -26,6 +26,12 @@ export class Cpu {
   // interrupt from ring 3 lands on, is also the syscall entry's stack: switch_to stores the next
   // thread's stack top there, one store at a fixed offset from the record.
   tss!: InlineArray<u64, 13>;
+  // This CPU's run queues (sched/scheduler.ts; under the kernel lock): one FIFO of READY threads
+  // per priority, and a bitmap of the non-empty ones. Assembly does not read them.
+  rq_head!: InlineArray<u64, 128>;
+  rq_tail!: InlineArray<u64, 128>;
+  rq_bits!: InlineArray<u64, 2>;
+  idle_ticks: u64 = 0; // ticks in a row this CPU found nothing to run (load balancing)
 }
 
 export const CPU_SELF: u64 = 0;
@@ -35,6 +41,10 @@ export const CPU_NEED_RESCHED: u64 = 32;
 export const CPU_ZOMBIE: u64 = 48;
 export const CPU_FPU_AREA: u64 = 64;
 export const CPU_TSS: u64 = 72;
+// The run queues' offsets, for scheduler.ts's yield fast path (percpu_init checks them).
+export const CPU_RQ_HEAD: u64 = 176;
+export const CPU_RQ_TAIL: u64 = 1200;
+export const CPU_RQ_BITS: u64 = 2224;
 
 /** This CPU's record (inline: one load through the per-CPU base; valid once percpu_init has run). @inline */
 export function this_cpu(): Cpu {
@@ -42,6 +52,27 @@ export function this_cpu(): Cpu {
 }
 
 let boot_cpu!: Inline<Cpu>;
+let cpu_records!: InlineArray<u64, 16>; // Cpu addresses by id: every CPU that runs threads
+let cpus_online: u64 = 1;
+
+/**
+ * Makes c (whose id is the next free one) a CPU the scheduler may queue threads on; under the
+ * kernel lock (the boot CPU's, for each AP once it has started).
+ */
+export function cpu_register(c: Cpu): void {
+  cpu_records[i32(c.id)] = changetype<u64>(c);
+  cpus_online = c.id + 1;
+}
+
+/** How many CPUs run threads (ids 0 .. cpu_count() - 1). @inline */
+export function cpu_count(): u64 {
+  return cpus_online;
+}
+
+/** The record of CPU id (< cpu_count()). */
+export function cpu_by_id(id: u64): Cpu {
+  return changetype<Cpu>(cpu_records[i32(id)]);
+}
 
 /** The address of c's task state segment (arch/x86_64/gdt.ts fills and loads it). */
 export function cpu_tss(c: Cpu): u64 {
@@ -58,11 +89,13 @@ export function percpu_init(): bool {
   if (offsetof<Cpu>("user_rsp") != CPU_USER_RSP ||
     offsetof<Cpu>("current") != CPU_CURRENT || offsetof<Cpu>("need_resched") != CPU_NEED_RESCHED ||
     offsetof<Cpu>("zombie") != CPU_ZOMBIE || offsetof<Cpu>("tss") != CPU_TSS ||
-    offsetof<Cpu>("fpu_area") != CPU_FPU_AREA) return false;
+    offsetof<Cpu>("fpu_area") != CPU_FPU_AREA || offsetof<Cpu>("rq_head") != CPU_RQ_HEAD ||
+    offsetof<Cpu>("rq_tail") != CPU_RQ_TAIL || offsetof<Cpu>("rq_bits") != CPU_RQ_BITS) return false;
   let c = boot_cpu;
   c.self = changetype<u64>(c);
   c.id = 0;
   c.fpu_area = fpu_scratch_area();
+  cpu_records[0] = c.self;
   cpu_set_percpu_base(c.self);
   return true;
 }

@@ -1,11 +1,18 @@
 // The scheduler: 128 priority levels, a bitmap of non-empty levels for O(1) choice, round robin
 // within a level, time slices driven by the timer, sleeping by clock, blocking on wait queues.
 //
-// Invariants (every function here runs with interrupts off; the run queues are shared, the rest
-// is per CPU, see percpu.ts; one CPU for now, so interrupts off is the only lock):
-// - this_cpu().current is the running thread; it is on no run queue. READY threads are on exactly the run
-//   queue of their priority, and bit p of the bitmap is set iff queue p is non-empty.
-// - The idle thread (the boot context, tid 0) is never queued: schedule() falls back to it.
+// Invariants (every function here runs with interrupts off, so under the kernel lock with several
+// CPUs: docs/locking.md):
+// - Each CPU has its own run queues (in its Cpu record) and runs only threads from them.
+//   c.current is the thread running on CPU c; it is on no run queue. A READY thread t is on
+//   exactly the run queue of its priority on CPU t.cpu, and bit p of a CPU's bitmap is set iff
+//   its queue p is non-empty.
+// - Each CPU's idle thread (the boot context on CPU 0, tid 0) is never queued: schedule() falls
+//   back to it. An idle CPU halts; whoever makes a thread ready on it sends it a reschedule IPI.
+// - A thread moves to another CPU only while it is not running (wakeup onto an idle CPU,
+//   load balancing by an idle CPU, an IPC handoff) and only if its user x87/SSE state is not live
+//   in its old CPU's registers (can_move): that state is saved lazily (switch_to), so it can be
+//   live only on t.cpu.
 // - Hot paths (thread_yield's rotation of one level, switch_to in arch/x86_64/switch.S) are kept
 //   straight-line; rare work (reaping a zombie, the general pick) is out of their way.
 // - A BLOCKED thread is on at most one wait queue (t.waitq) and/or the sleep list (sorted by
@@ -15,17 +22,19 @@
 // - A thread that exits is left in its CPU's `zombie`; the next thread to run frees its stack and TCB
 //   (a thread cannot free the stack it is running on).
 // - The strict priority rule: a ready thread of higher priority preempts at the next interrupt
-//   exit; equal priorities share the CPU by SLICE_TICKS time slices.
+//   exit; equal priorities share the CPU by SLICE_TICKS time slices. Real-time priorities
+//   (PRIORITY_RT_MIN and up) have no slices and are FIFO: a preempted one stays first in its level.
 
 import { fifo_push, fifo_remove } from "../lib/list";
 import {
   Thread, WaitQueue, thr, thread_addr, thread_name, thread_set_name, THREAD_READY, THREAD_RUNNING,
-  THREAD_BLOCKED, THREAD_DEAD, NUM_PRIORITIES, KERNEL_STACK_SIZE, PRIORITY_IDLE,
+  THREAD_BLOCKED, THREAD_DEAD, NUM_PRIORITIES, KERNEL_STACK_SIZE, PRIORITY_IDLE, AFFINITY_ALL,
+  PRIORITY_RT_MIN,
 } from "./thread";
 import {
-  irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, mmu_switch, context_init, switch_to,
-  switch_to_exit,
-  FPU_AREA_SIZE, fpu_scratch_area,
+  irq_save, irq_restore, irq_enable, irq_disable, irq_enable_and_halt, bit_highest, bit_lowest, mmu_switch, context_init, switch_to,
+  switch_to_exit, smp_reschedule,
+  FPU_AREA_SIZE, fpu_scratch_area, fpu_save,
 } from "../arch/hal";
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { slab_cache_create, slab_zalloc } from "../mm/slab";
@@ -35,7 +44,9 @@ let thread_cache: u64 = 0; // the object cache of Thread records (destroy() free
 import { vmm_kernel_space } from "../mm/vmm";
 import { log_info } from "../lib/log";
 import { panic } from "../lib/panic";
-import { Cpu, this_cpu, percpu_init } from "./percpu";
+import {
+  Cpu, this_cpu, cpu_register, cpu_count, cpu_by_id, CPU_RQ_HEAD, CPU_RQ_TAIL, CPU_RQ_BITS,
+} from "./percpu";
 import { clock_now_ns, clock_set_alarm, clock_set_tick_handler, clock_set_alarm_handler, NS_PER_MS } from "../time/clock";
 import { proc_thread_exit } from "../proc/process";
 import { E_KILLED } from "../abi/errors";
@@ -48,59 +59,185 @@ const MAX_SLEEP_NS: u64 = 0x4000000000000000;
 /** Where arch/x86_64/syscall.S finds Thread.killed on its fast way out. */
 const THREAD_KILLED_OFFSET: u64 = 53;
 
-let rq_head!: InlineArray<u64, 128>;
-let rq_tail!: InlineArray<u64, 128>;
-let rq_bits!: InlineArray<u64, 2>;
+/** Ticks a CPU stays idle before it takes ready threads from a busy CPU (load balancing). */
+const BALANCE_TICKS: u64 = 2;
+
 let all_head: u64 = 0;
 let sleep_head: u64 = 0;
 let next_tid: u64 = 1;
 let live_threads: u64 = 0;
 let verbose: bool = true;
 
-// ---- run queues ----
-function rq_push(a: u64): void {
-  let t = thr(a);
-  let p = i32(t.priority);
-  t.next = 0;
-  t.state = THREAD_READY;
-  if (rq_tail[p] != 0) thr(rq_tail[p]).next = a;
-  else rq_head[p] = a;
-  rq_tail[p] = a;
-  rq_bits[p >> 6] |= u64(1) << u64(p & 63);
+// ---- run queues (per CPU) ----
+function cpu_of(t: Thread): Cpu {
+  return changetype<Cpu>(t.cpu);
 }
 
-/** Highest priority with a ready thread, or -1. */
-function rq_top(): i32 {
-  if (rq_bits[1] != 0) return 64 + bit_highest(rq_bits[1]);
-  if (rq_bits[0] != 0) return bit_highest(rq_bits[0]);
+function rq_push(a: u64): void {
+  let t = thr(a);
+  let c = cpu_of(t);
+  let p = i32(t.priority);
+  t.rq_slot = t.cpu + u64(p) * 8;
+  t.next = 0;
+  t.state = THREAD_READY;
+  if (c.rq_tail[p] != 0) thr(c.rq_tail[p]).next = a;
+  else c.rq_head[p] = a;
+  c.rq_tail[p] = a;
+  c.rq_bits[p >> 6] |= u64(1) << u64(p & 63);
+}
+
+/**
+ * Queues the thread that was running and is preempted: behind the threads of its level, or, for
+ * real time (FIFO), in front of them: a higher priority that preempts it does not cost it its
+ * place.
+ */
+function rq_push_preempted(a: u64): void {
+  let t = thr(a);
+  if (t.priority < PRIORITY_RT_MIN) {
+    rq_push(a);
+    return;
+  }
+  let c = cpu_of(t);
+  let p = i32(t.priority);
+  t.rq_slot = t.cpu + u64(p) * 8;
+  t.state = THREAD_READY;
+  t.next = c.rq_head[p];
+  if (c.rq_head[p] == 0) c.rq_tail[p] = a;
+  c.rq_head[p] = a;
+  c.rq_bits[p >> 6] |= u64(1) << u64(p & 63);
+}
+
+/** Highest priority with a ready thread on c, or -1. */
+function rq_top(c: Cpu): i32 {
+  if (c.rq_bits[1] != 0) return 64 + bit_highest(c.rq_bits[1]);
+  if (c.rq_bits[0] != 0) return bit_highest(c.rq_bits[0]);
   return -1;
 }
 
-function rq_pop(p: i32): u64 {
-  let a = rq_head[p];
-  rq_head[p] = thr(a).next;
-  if (rq_head[p] == 0) {
-    rq_tail[p] = 0;
-    rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
+function rq_pop(c: Cpu, p: i32): u64 {
+  let a = c.rq_head[p];
+  c.rq_head[p] = thr(a).next;
+  if (c.rq_head[p] == 0) {
+    c.rq_tail[p] = 0;
+    c.rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
   }
   thr(a).next = 0;
   return a;
 }
 
 function rq_remove(a: u64): void {
+  let c = cpu_of(thr(a));
   let p = i32(thr(a).priority);
   let prev: u64 = 0;
-  let x = rq_head[p];
+  let x = c.rq_head[p];
   while (x != 0 && x != a) {
     prev = x;
     x = thr(x).next;
   }
   if (x == 0) return;
-  if (prev == 0) rq_head[p] = thr(a).next;
+  if (prev == 0) c.rq_head[p] = thr(a).next;
   else thr(prev).next = thr(a).next;
-  if (rq_tail[p] == a) rq_tail[p] = prev;
-  if (rq_head[p] == 0) rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
+  if (c.rq_tail[p] == a) c.rq_tail[p] = prev;
+  if (c.rq_head[p] == 0) c.rq_bits[p >> 6] &= ~(u64(1) << u64(p & 63));
   thr(a).next = 0;
+}
+
+// ---- several CPUs ----
+/** c runs its idle thread and has nothing queued. */
+function cpu_idle(c: Cpu): bool {
+  return c.current == c.idle && rq_top(c) < 0;
+}
+
+/**
+ * Whether t (not running) may move to CPU d: d must be in its affinity, and its x87/SSE registers
+ * must not be live on its current CPU (they are saved only when another user thread runs there,
+ * or that CPU goes idle).
+ */
+function can_move(t: Thread, d: Cpu): bool {
+  return (t.affinity & (u64(1) << d.id)) != 0 && cpu_of(t).fpu_area != t.kernel_stack_top;
+}
+
+/**
+ * A thread about to be queued (woken or new) whose own CPU would not run it now goes to an idle
+ * CPU instead, if there is one it may move to. Several CPUs only.
+ */
+function spread(t: Thread): void {
+  let home = cpu_of(t);
+  if (cpu_idle(home) || (t.priority > thr(home.current).priority && rq_top(home) < i32(t.priority))) return;
+  let n = cpu_count();
+  for (let i: u64 = 0; i < n; i++) {
+    let d = cpu_by_id(i);
+    if (d != home && cpu_idle(d) && can_move(t, d)) {
+      t.cpu = changetype<u64>(d);
+      return;
+    }
+  }
+}
+
+/**
+ * Queues a (woken or new) thread on its CPU, or an idle one (spread), and makes that CPU
+ * reschedule if the thread should preempt what runs there: this CPU at its next preemption point
+ * when `local` (a wakeup; not for a new thread), another one at once by a reschedule IPI.
+ * With one CPU it is the queue push and the preemption test alone. @inline
+ */
+function make_ready(a: u64, local: bool): void {
+  if (cpu_count() > 1) {
+    make_ready_smp(a, local);
+    return;
+  }
+  rq_push(a);
+  let c = this_cpu();
+  if (local && thr(a).priority > thr(c.current).priority) c.need_resched = 1;
+}
+
+/** make_ready with several CPUs. @noinline */
+function make_ready_smp(a: u64, local: bool): void {
+  let t = thr(a);
+  spread(t);
+  rq_push(a);
+  let c = this_cpu();
+  let d = cpu_of(t);
+  if (d == c) {
+    if (local && t.priority > thr(c.current).priority) c.need_resched = 1;
+  } else if (t.priority > thr(d.current).priority || d.current == d.idle) {
+    d.need_resched = 1;
+    smp_reschedule(d.id);
+  }
+}
+
+/**
+ * An idle CPU's load balancing (after BALANCE_TICKS idle ticks): takes the highest-priority
+ * ready thread queued on another CPU that it may move, onto its own queue. True if it took one.
+ */
+function balance(c: Cpu): bool {
+  let n = cpu_count();
+  let best: u64 = 0;
+  for (let i: u64 = 0; i < n; i++) {
+    let d = cpu_by_id(i);
+    if (d == c) continue;
+    for (let p = rq_top(d); p >= 0; p--) {
+      if (best != 0 && p <= i32(thr(best).priority)) break;
+      let x = d.rq_head[p];
+      while (x != 0 && !can_move(thr(x), c)) x = thr(x).next;
+      if (x != 0) {
+        best = x;
+        break;
+      }
+    }
+  }
+  if (best == 0) return false;
+  rq_remove(best);
+  thr(best).cpu = changetype<u64>(c);
+  rq_push(best);
+  return true;
+}
+
+/** A CPU about to halt: saves the user x87/SSE state its registers hold, so its threads may move. */
+function idle_release_fpu(c: Cpu): void {
+  let area = c.fpu_area;
+  if (area == fpu_scratch_area()) return;
+  fpu_save(area);
+  c.fpu_area = fpu_scratch_area();
 }
 
 // ---- switching ----
@@ -127,10 +264,10 @@ const THREAD_SLICE_OFFSET: u64 = 88;
 const THREAD_CR3_OFFSET: u64 = 96;
 const THREAD_PROC_OFFSET: u64 = 144;
 
-/** The best ready thread, taken off its run queue, or c's idle thread when none is ready. @inline */
+/** The best ready thread, taken off c's run queue, or c's idle thread when none is ready. @inline */
 function pick_next(c: Cpu): u64 {
-  let p = rq_top();
-  return p >= 0 ? rq_pop(p) : c.idle;
+  let p = rq_top(c);
+  return p >= 0 ? rq_pop(c, p) : c.idle;
 }
 
 /** Runs the best ready thread (or idle). The caller has queued or blocked the current one already. */
@@ -165,6 +302,7 @@ export function scheduler_init(): void {
   thread_cache = slab_cache_create("thread", sizeof<Thread>());
   let c = this_cpu();
   make_idle(c);
+  cpu_register(c);
   all_head = c.idle;
   live_threads = 1;
   clock_set_tick_handler(sched_tick);
@@ -181,6 +319,8 @@ function make_idle(c: Cpu): void {
   t.priority = PRIORITY_IDLE;
   t.state = THREAD_RUNNING;
   t.cr3 = vmm_kernel_space().pml4;
+  t.cpu = changetype<u64>(c);
+  t.affinity = AFFINITY_ALL;
   c.idle = thread_addr(t);
   c.current = c.idle;
 }
@@ -194,12 +334,12 @@ export function sched_ap_init(c: Cpu): void {
 }
 
 /**
- * An application processor's idle loop. APs run no threads yet: the run queues (and the heap,
- * ports and process table threads use) are protected by the boot CPU's interrupts-off only, so an
- * AP waits in hlt and serves IPIs (TLB shootdown, cross-CPU calls) and nothing else.
+ * An application processor's idle loop (from ap_entry, interrupts off, holding the kernel lock).
+ * The boot CPU registered it (cpu_register) once it had started: threads may be queued on it from
+ * then on, and it finds them here.
  */
-export function sched_ap_idle(): void {
-  while (true) irq_enable_and_halt();
+export function sched_ap_idle(c: Cpu): void {
+  idle_loop();
 }
 
 export function sched_set_verbose(on: bool): void {
@@ -227,6 +367,8 @@ export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: str
   t.sp = context_init(t.kernel_stack_top, changetype<u64>(entry), arg);
   t.state = THREAD_BLOCKED;
   let flags = irq_save();
+  t.cpu = changetype<u64>(this_cpu()); // the creator's CPU, until it runs somewhere
+  t.affinity = thr(this_cpu().current).affinity;
   t.tid = next_tid++;
   t.all_next = all_head;
   all_head = thread_addr(t);
@@ -238,7 +380,7 @@ export function thread_new(entry: ThreadEntry, arg: u64, priority: u8, name: str
 export function thread_start(t: Thread): void {
   let flags = irq_save();
   if (verbose) log_info(`Thread created: tid=${t.tid}, name=${thread_name(t)}, priority=${t.priority}`);
-  rq_push(thread_addr(t));
+  make_ready(thread_addr(t), false);
   irq_restore(flags);
 }
 
@@ -258,19 +400,34 @@ export function thread_current(): Thread {
  * IPC's switch from a thread that has just blocked to the thread it woke (`next`, off every
  * queue, its wake-up status set). The handoff rule: `next` runs at once, skipping the run queue,
  * only when no ready thread has its priority or a higher one, i.e. when schedule() would pick it
- * anyway and it overtakes nobody. Otherwise it joins the tail of its run queue like any woken
+ * anyway and it overtakes nobody, and when it may run on this CPU (can_move; it moves here). Otherwise it joins the tail of its run queue like any woken
  * thread and schedule() decides: a higher-priority ready thread runs first, and one at the same
- * level keeps its round-robin turn.
+ * level keeps its round-robin turn. @inline
  */
 export function sched_handoff(c: Cpu, next: u64): void {
-  let p = u64(thr(next).priority);
-  let ready = p >= 64 ? rq_bits[1] >> (p - 64) : rq_bits[1] | (rq_bits[0] >> p);
-  if (ready != 0) {
-    rq_push(next);
-    schedule();
+  let t = thr(next);
+  let p = u64(t.priority);
+  let cb = changetype<u64>(c);
+  let ready = p >= 64 ? load<u64>(cb, CPU_RQ_BITS + 8) >> p // shift counts are taken modulo 64
+    : load<u64>(cb, CPU_RQ_BITS + 8) | (load<u64>(cb, CPU_RQ_BITS) >> p);
+  if (ready == 0 && cb == t.cpu) { // nothing ready at p or above, and next last ran here
+    switch_to(c, next);
     return;
   }
-  switch_to(c, next);
+  handoff_general(c, next, ready);
+}
+
+/** sched_handoff when others are ready or `next` last ran on another CPU: it moves here if it may. @noinline */
+function handoff_general(c: Cpu, next: u64, ready: u64): void {
+  let t = thr(next);
+  if (ready == 0 && can_move(t, c)) {
+    t.cpu = changetype<u64>(c);
+    t.rq_slot = t.cpu + u64(t.priority) * 8;
+    switch_to(c, next);
+    return;
+  }
+  make_ready(next, true);
+  schedule();
 }
 
 /**
@@ -288,15 +445,17 @@ export function yield_now(c: Cpu, maybe_idle: bool): void {
   let a = c.current;
   let t = thr(a);
   let p = u64(t.priority);
-  let above = p >= 64 ? rq_bits[1] >> (p - 64) : rq_bits[1] == 0 ? rq_bits[0] >> p : 0;
+  let cb = changetype<u64>(c);
+  let bits1 = load<u64>(cb, CPU_RQ_BITS + 8);
+  // (shift counts are taken modulo 64: bits1 >> p is bits1 >> (p - 64) for p >= 64)
+  let above = p >= 64 ? bits1 >> p : bits1 == 0 ? load<u64>(cb, CPU_RQ_BITS) >> p : 0;
   if (above == 1 && (!maybe_idle || a != c.idle)) {
-    let head = addr_of(rq_head) + (p << 3);
-    let tail = addr_of(rq_tail) + (p << 3);
-    let next = load<u64>(head);
+    let q = t.rq_slot; // cb + p * 8: level p's head at q + CPU_RQ_HEAD, its tail at q + CPU_RQ_TAIL
+    let next = load<u64>(q, CPU_RQ_HEAD);
     t.state = THREAD_READY; // its next is 0 already: a thread on no queue has none
-    thr(load<u64>(tail)).next = a;
-    store<u64>(tail, a);
-    store<u64>(head, thr(next).next);
+    thr(load<u64>(q, CPU_RQ_TAIL)).next = a;
+    store<u64>(q, a, CPU_RQ_TAIL);
+    store<u64>(q, thr(next).next, CPU_RQ_HEAD);
     thr(next).next = 0;
     switch_to(c, next);
     return;
@@ -357,9 +516,7 @@ export function thread_wake(a: u64, result: i64): void {
   if (t.waitq != 0) waitq_remove(changetype<WaitQueue>(t.waitq), a);
   if (t.wake_at != 0) sleep_remove(a);
   t.wait_result = result;
-  rq_push(a);
-  let c = this_cpu();
-  if (t.priority > thr(c.current).priority) c.need_resched = 1;
+  make_ready(a, true);
 }
 
 /** Gives the CPU to a higher-priority thread made ready meanwhile (after a wake-up). */
@@ -369,8 +526,8 @@ export function sched_preempt_point(): void {
   let flags = irq_save();
   c.need_resched = 0;
   let cur = c.current;
-  if (rq_top() > i32(thr(cur).priority) || cur == c.idle) {
-    if (cur != c.idle) rq_push(cur);
+  if (rq_top(c) > i32(thr(cur).priority) || cur == c.idle) {
+    if (cur != c.idle) rq_push_preempted(cur);
     schedule();
   }
   irq_restore(flags);
@@ -488,14 +645,15 @@ export function sched_tick(now: u64): void {
   let c = this_cpu();
   let t = thr(c.current);
   t.cpu_time++;
-  let top = rq_top();
+  let top = rq_top(c);
   if (c.current == c.idle) {
+    if (top < 0 && cpu_count() > 1 && ++c.idle_ticks >= BALANCE_TICKS && balance(c)) top = rq_top(c);
     if (top >= 0) c.need_resched = 1;
     return;
   }
   if (t.slice > 0) t.slice--;
   if (top > i32(t.priority)) c.need_resched = 1;
-  else if (t.slice == 0) {
+  else if (t.slice == 0 && t.priority < PRIORITY_RT_MIN) { // real time: FIFO, no slices
     if (top == i32(t.priority)) c.need_resched = 1;
     else t.slice = SLICE_TICKS;
   }
@@ -506,7 +664,7 @@ export function sched_irq_exit(): void {
   let c = this_cpu();
   if (c.need_resched == 0) return;
   c.need_resched = 0;
-  if (c.current != c.idle) rq_push(c.current);
+  if (c.current != c.idle) rq_push_preempted(c.current);
   schedule();
 }
 
@@ -523,17 +681,66 @@ export function thread_kill(t: Thread): void {
   if (t.state == THREAD_BLOCKED) {
     t.reply_msg_id = 0;
     thread_wake(thread_addr(t), E_KILLED);
+  } else if (t.state == THREAD_RUNNING && t.cpu != changetype<u64>(this_cpu())) {
+    smp_reschedule(cpu_of(t).id); // running elsewhere: it sees `killed` on its way back to ring 3
   }
 }
 
-/** The idle loop of the boot thread: run whatever is ready, otherwise halt until an interrupt. */
+/**
+ * The idle loop of every CPU (its boot context): run whatever is ready, otherwise halt until an
+ * interrupt. Before halting it gives up the user x87/SSE state it holds (its threads may then
+ * move) and, by turning interrupts on, the kernel lock.
+ */
 export function idle_loop(): void {
   while (true) {
     let flags = irq_save();
+    let c = this_cpu();
+    if (rq_top(c) >= 0) c.idle_ticks = 0;
     schedule();
+    if (cpu_count() > 1) idle_release_fpu(c);
     irq_restore(flags);
     irq_enable_and_halt();
   }
+}
+
+// ---- affinity ----
+/**
+ * Restricts the calling thread to the CPUs in mask (bit per id; bits of CPUs that do not run are
+ * ignored). If it runs on a CPU outside the mask it moves now: its x87/SSE state is saved (it is
+ * live here only), it is queued on the first CPU of the mask and this CPU runs another thread.
+ * The switch away saves its stack before the kernel lock lets the other CPU pick it up.
+ * False (nothing changed) when no running CPU is in mask.
+ */
+export function thread_set_affinity(mask: u64): bool {
+  let n = cpu_count();
+  let online = n >= 64 ? AFFINITY_ALL : (u64(1) << n) - 1;
+  if ((mask & online) == 0) return false;
+  let flags = irq_save();
+  let c = this_cpu();
+  let a = c.current;
+  let t = thr(a);
+  t.affinity = mask;
+  if ((mask & (u64(1) << c.id)) == 0) {
+    if (c.fpu_area == t.kernel_stack_top) idle_release_fpu(c);
+    let d = cpu_by_id(u64(bit_lowest(mask & online)));
+    t.cpu = changetype<u64>(d);
+    rq_push(a);
+    d.need_resched = 1;
+    smp_reschedule(d.id);
+    schedule();
+  }
+  irq_restore(flags);
+  return true;
+}
+
+/** The calling thread's affinity mask (AFFINITY_ALL unless restricted). */
+export function thread_affinity(): u64 {
+  return thr(this_cpu().current).affinity;
+}
+
+/** The id of the CPU the caller runs on (it may move right after, unless pinned). */
+export function sched_cpu_id(): u64 {
+  return this_cpu().id;
 }
 
 // ---- lookup and statistics ----
@@ -577,9 +784,15 @@ export function sched_set_effective_priority(t: Thread, p: u8): void {
     rq_push(a);
   } else {
     t.priority = p;
+    t.rq_slot = t.cpu + u64(p) * 8;
   }
-  let c = this_cpu();
-  if (rq_top() > i32(thr(c.current).priority)) c.need_resched = 1;
+  let c = cpu_of(t);
+  if (t.state == THREAD_READY && rq_top(c) > i32(thr(c.current).priority)) {
+    c.need_resched = 1;
+    if (c != this_cpu()) smp_reschedule(c.id);
+  } else if (rq_top(this_cpu()) > i32(thr(this_cpu().current).priority)) {
+    this_cpu().need_resched = 1;
+  }
 }
 
 /** Removes a READY thread from its run queue (it is about to be destroyed or requeued). */

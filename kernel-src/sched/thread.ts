@@ -32,7 +32,7 @@ export class Thread {
   sp: u64 = 0; // saved stack pointer: the context
   kernel_stack: u64 = 0; // base of the 64 KiB kernel stack (0 for the boot/idle thread)
   kernel_stack_top: u64 = 0;
-  cpu_time: u64 = 0; // timer ticks spent running
+  cpu_time: u64 = 0; // timer interrupts that found it running (ticks)
   slice: u64 = 0; // ticks left in the current time slice
   cr3: u64 = 0; // page-table root to run with
   next: u64 = 0; // run queue or wait queue link
@@ -90,7 +90,20 @@ export class Thread {
   held_mutexes: u64 = 0;
   futex_addr: u64 = 0; // user address it sleeps on in SYS_FUTEX_WAIT (sync/futex.ts), 0 if none
   ipc_uptr: u64 = 0; // the user message of an IPC system call's fast path, kept across its wait (syscall.ts)
+  // The CPU (Cpu record) whose run queue holds it while READY, and that runs it or ran it last;
+  // a user thread's x87/SSE state can be live only in that CPU's registers (scheduler.ts).
+  cpu: u64 = 0;
+  // cpu + priority * 8: its level's head is at rq_slot + CPU_RQ_HEAD (percpu.ts), its tail at
+  // rq_slot + CPU_RQ_TAIL. Kept by whatever sets cpu or priority, for the yield fast path.
+  rq_slot: u64 = 0;
+  // The CPUs (bit per id) it may run on: inherited from its creator (a new process's first thread
+  // gets AFFINITY_ALL); honoured by every placement and move (scheduler.ts).
+  affinity: u64 = 0;
 }
+
+export const AFFINITY_ALL: u64 = 0xffffffffffffffff;
+/** Priorities from here up are real-time: FIFO within a level, no time slices (scheduler.ts). */
+export const PRIORITY_RT_MIN: u8 = 100;
 
 export class WaitQueue {
   head: u64 = 0;

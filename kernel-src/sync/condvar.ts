@@ -1,6 +1,6 @@
 // Condition variables, used with a sleeping Mutex (sched/mutex.ts): cond_wait releases the mutex
 // and sleeps in one step (no wake-up can fall between them: both happen with interrupts off, and
-// threads run on CPU 0 only, docs/locking.md), then takes the mutex again before it returns.
+// so under the kernel lock, docs/locking.md), then takes the mutex again before it returns.
 // As everywhere, a waiter re-checks its condition in a loop: cond_wait may return on thread_kill.
 
 import { WaitQueue } from "../sched/thread";

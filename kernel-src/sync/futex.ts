@@ -2,7 +2,7 @@
 // user lock lives in a u32 of the process's memory and is taken with an atomic instruction;
 // only a thread that finds it taken calls SYS_FUTEX_WAIT(addr, value seen), which sleeps unless
 // the u32 has changed meanwhile (the check and the sleep are one step: system calls run with
-// interrupts off, and threads run on CPU 0 only, docs/locking.md). The releaser, having seen
+// interrupts off, so under the kernel lock, docs/locking.md). The releaser, having seen
 // waiters, calls SYS_FUTEX_WAKE(addr, n). Sleepers are keyed by (process, address) and kept in
 // BUCKETS hashed wait queues; a woken thread returns 0 (E_KILLED when killed) and re-checks the
 // lock in user space. The user half is kernel-src/user/lib/futex.ts.

@@ -1,7 +1,7 @@
 // Reader-writer locks for threads: any number of readers or one writer. Writers are preferred: a
 // reader waits while a writer holds the lock or waits for it, so a stream of readers cannot
 // starve a writer. Sleeping lock (interrupts on to take it); state changes in irq_save sections
-// (threads run on CPU 0 only, docs/locking.md). Unlocking wakes the next writer if one waits,
+// (under the kernel lock with several CPUs, docs/locking.md). Unlocking wakes the next writer if one waits,
 // otherwise every waiting reader; a woken thread re-checks (thread_kill may have woken it).
 
 import { WaitQueue } from "../sched/thread";

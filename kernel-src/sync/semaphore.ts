@@ -1,7 +1,7 @@
 // Counting semaphores for threads: sem_down takes one unit, sleeping while there is none; sem_up
 // returns one and wakes the first waiter (highest priority first, FIFO within one).
-// Like the mutex (sched/mutex.ts): state changes inside irq_save sections (threads run on CPU 0
-// only, docs/locking.md); a woken waiter takes its unit when it runs, and one woken for another
+// Like the mutex (sched/mutex.ts): state changes inside irq_save sections (under the kernel lock with
+// several CPUs, docs/locking.md); a woken waiter takes its unit when it runs, and one woken for another
 // reason (thread_kill) looks again, so a wait is never cut short; down may sleep, so it needs
 // interrupts on; up never sleeps and is allowed anywhere, interrupt handlers included.
 

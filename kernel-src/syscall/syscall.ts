@@ -22,7 +22,7 @@
 
 import { log_info, put_bytes } from "../lib/log";
 import { console_device, irq_save, irq_restore, syscall_entry_init } from "../arch/hal";
-import { thread_current, thread_exit, yield_now, thread_sleep, thread_start } from "../sched/scheduler";
+import { thread_current, thread_exit, yield_now, thread_sleep, thread_start, thread_set_affinity, sched_cpu_id } from "../sched/scheduler";
 import { Process, proc_of, proc_exit, proc_new_thread, proc_fork, proc_port_create, proc_cap_drop, MMAP_BASE, MMAP_LIMIT } from "../proc/process";
 import {
   user_range_ok, user_code_ok, user_unmap_page, copy_from_user, copy_to_user, user_read_message, user_write_message,
@@ -91,6 +91,7 @@ export const syscall_table: readonly SyscallFn[] = [
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 42..47
   sys_unused, sys_unused, // 48, 49
   sys_futex_wait, sys_futex_wake, // 50, 51: sync/futex.ts
+  sys_sched_setaffinity, sys_getcpu, // 52, 53
 ];
 
 export function syscall_init(): void {
@@ -183,6 +184,15 @@ function sys_futex_wake(addr: u64, n: u64, a3: u64, a4: u64, a5: u64): i64 {
   if ((addr & 3) != 0) return E_INVAL;
   if (!user_range_ok(addr, 4, false)) return E_FAULT;
   return i64(futex_wake(thread_current().proc, addr, n));
+}
+
+/** The calling thread may run only on the CPUs of mask; E_INVAL if none of them runs. */
+function sys_sched_setaffinity(mask: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  return thread_set_affinity(mask) ? 0 : E_INVAL;
+}
+
+function sys_getcpu(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {
+  return i64(sched_cpu_id());
 }
 
 function sys_gettid(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64 {

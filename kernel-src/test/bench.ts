@@ -12,7 +12,10 @@
 import { kprint } from "../lib/log";
 import { exit_device, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
-import { thread_create, thread_yield, thread_sleep_ns } from "../sched/scheduler";
+import {
+  thread_create, thread_yield, thread_sleep, thread_sleep_ns, thread_affinity, thread_set_affinity,
+} from "../sched/scheduler";
+import { cpu_count } from "../sched/percpu";
 import { clock_now_ns, clock_ticks } from "../time/clock";
 import { PRIORITY_NORMAL } from "../sched/thread";
 import { kmalloc, kfree } from "../mm/kmalloc";
@@ -90,13 +93,13 @@ function bench_yield(): void {
 // ---- IPC call/reply between two kernel threads (the server loops on ipc_reply_wait) ----
 // The server loop every IPC server should use: ipc_reply_wait answers the last call and waits for
 // the next one in one step (the fast path switches straight back to the caller).
-function echo_server(arg: u64): void {
+function echo_server(port: u64): void {
   let req = new IpcMessage();
   let resp = new IpcMessage();
   while (true) {
     req.buffer = 0;
     req.buffer_size = 0;
-    let r = ipc_reply_wait(echo_port, req, resp);
+    let r = ipc_reply_wait(port, req, resp);
     if (r == E_DESTROYED || r == E_BADPORT) break;
     if (r != E_OK) continue;
     store<u64>(inline_addr(resp), load<u64>(inline_addr(req)));
@@ -254,11 +257,112 @@ function bench_user(): bool {
   return proc_wait(srv) == 0 && ok;
 }
 
+// ---- several CPUs (a bench boot with -smp 2 or more) ----
+// Under -icount the vCPUs take turns on one virtual clock that advances by one nanosecond per
+// instruction executed by any of them: an rdtsc delta counts the instructions of every CPU
+// together (and the spinning of a CPU waiting for a lock). So these figures are instructions of
+// the whole machine per round trip; wall-clock parallelism does not show under -icount.
+
+/** A kernel thread that moves to CPU `cpu`, then answers calls on `port` until the port goes. */
+function pinned_server(arg: u64): void {
+  thread_set_affinity(u64(1) << (arg >> 8));
+  echo_server(arg & 0xff);
+}
+
+/** IPC call/reply with the caller on CPU 0 and the server on CPU 1: each way a reschedule IPI. */
+function bench_ipc_cross_cpu(): bool {
+  let port = ipc_create_port(0);
+  thread_create(pinned_server, (u64(1) << 8) | port, PRIORITY_NORMAL, "bench_xcpu");
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  let ok = ipc_call(port, req, resp) == E_OK; // the server has moved to CPU 1 and waits
+  for (let b: i32 = 0; b < BATCHES; b++) {
+    let empty = empty_loop();
+    let t0 = rdtsc();
+    for (let i: u64 = 0; i < N; i++) {
+      if (ipc_call(port, req, resp) != E_OK) ok = false;
+    }
+    sample(b, rdtsc() - t0, empty);
+  }
+  report("ipc_call_reply_cross_cpu", median(), N);
+  ipc_destroy_port(port);
+  destroy(req);
+  destroy(resp);
+  return ok;
+}
+
+// The scaling figure: PAIRS independent ping-pong pairs (a client calling its own server, both on
+// one CPU), spread over the first k CPUs (pair i on CPU i % k), for k = 1, 2, 4. The clients start
+// together (one alarm) and each times its PAIR_CALLS calls; the figure is the machine's
+// instructions per round trip from the first start to the last end. Were each CPU as fast as one
+// alone, k CPUs would give k times the one-CPU throughput at the one-CPU figure; a higher figure
+// is what sharing costs (the kernel lock, IPIs, spinning).
+const PAIRS: u64 = 4;
+const PAIR_CALLS: u64 = 5000;
+let pair_start!: InlineArray<u64, 4>;
+let pair_end!: InlineArray<u64, 4>;
+let pair_go: u64 = 0; // clock_now_ns when the clients start
+let pairs_done: u64 = 0; // atomic
+let pairs_failed: u64 = 0; // atomic
+
+/** arg: CPU << 16 | pair << 8 | port. */
+function pair_client(arg: u64): void {
+  thread_set_affinity(u64(1) << (arg >> 16));
+  let i = i32((arg >> 8) & 0xff);
+  let port = arg & 0xff;
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  let now = clock_now_ns();
+  if (now < pair_go) thread_sleep_ns(pair_go - now);
+  let t0 = rdtsc();
+  for (let n: u64 = 0; n < PAIR_CALLS; n++) {
+    if (ipc_call(port, req, resp) != E_OK) atomic_fetch_add<u64>(addr_of(pairs_failed), 1);
+  }
+  pair_end[i] = rdtsc();
+  pair_start[i] = t0;
+  destroy(req);
+  destroy(resp);
+  atomic_fetch_add<u64>(addr_of(pairs_done), 1);
+}
+
+function bench_pairs(k: u64): bool {
+  pairs_done = 0;
+  pairs_failed = 0;
+  pair_go = clock_now_ns() + 5000000; // after every thread below exists
+  let ports!: InlineArray<u64, 4>;
+  for (let i: u64 = 0; i < PAIRS; i++) {
+    let cpu = i % k;
+    ports[i32(i)] = ipc_create_port(0);
+    thread_create(pinned_server, (cpu << 8) | ports[i32(i)], PRIORITY_NORMAL, "pair_server");
+    thread_create(pair_client, (cpu << 16) | (i << 8) | ports[i32(i)], PRIORITY_NORMAL, "pair_client");
+  }
+  while (atomic_load<u64>(addr_of(pairs_done)) < PAIRS) thread_sleep(10);
+  let first = pair_start[0];
+  let last = pair_end[0];
+  for (let i: i32 = 1; i < i32(PAIRS); i++) {
+    if (pair_start[i] < first) first = pair_start[i];
+    if (pair_end[i] > last) last = pair_end[i];
+  }
+  report(k == 1 ? "ipc_pairs_1cpu" : k == 2 ? "ipc_pairs_2cpu" : "ipc_pairs_4cpu", last - first, PAIRS * PAIR_CALLS);
+  for (let i: i32 = 0; i < i32(PAIRS); i++) ipc_destroy_port(ports[i]);
+  thread_sleep(10); // the servers see their ports go and exit
+  return pairs_failed == 0;
+}
+
+function bench_smp(): bool {
+  let pin = thread_affinity();
+  thread_set_affinity(1);
+  let ok = bench_ipc_cross_cpu();
+  for (let k: u64 = 1; k <= cpu_count() && k <= PAIRS; k *= 2) ok = bench_pairs(k) && ok;
+  thread_set_affinity(pin);
+  return ok;
+}
+
 export function bench_main(arg: u64): void {
   kprint(`bench start (instructions per operation, median of ${BATCHES} batches of ${N})\n`);
   bench_yield();
   echo_port = ipc_create_port(0);
-  thread_create(echo_server, 0, PRIORITY_NORMAL, "bench_echo");
+  thread_create(echo_server, echo_port, PRIORITY_NORMAL, "bench_echo");
   let ok = bench_ipc();
   bench_heap();
   bench_spinlock();
@@ -267,6 +371,7 @@ export function bench_main(arg: u64): void {
   ok = bench_map() && ok;
   ok = bench_user() && ok;
   ipc_destroy_port(echo_port);
+  if (cpu_count() > 1) ok = bench_smp() && ok;
   kprint(`bench done ${ok ? "ok" : "failed"}\n`);
   exit_device().exit(ok ? EXIT_PASS : EXIT_FAIL);
   halt_forever();

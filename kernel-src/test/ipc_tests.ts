@@ -1,6 +1,6 @@
 // Self-tests for IPC: ping-pong on both paths, call/reply, and every error (see ktest.ts).
 
-import { check, check_eq } from "./ktest";
+import { check, check_eq, pin_here, unpin } from "./ktest";
 import { IpcMessage, IPC_NONBLOCK, SVC_UPPER, SVC_SUM } from "../abi/ipc";
 import { E_OK, E_BADPORT, E_FULL, E_AGAIN, E_DESTROYED, E_TOOBIG, E_TRUNC, E_INVAL } from "../abi/errors";
 import { IPC_QUEUE_CAPACITY } from "../ipc/message";
@@ -327,6 +327,7 @@ export function test_ipc_handoff_priority(): bool {
   let resp = new IpcMessage();
   port_a = ipc_create_port(0);
   pong_errors = 0;
+  let pin = pin_here();
   thread_create(tripler, 0, PRIORITY_NORMAL, "tripler");
   // The rule is about a receiver already waiting: wait for it (a fixed sleep was not always
   // enough on a loaded host with several CPUs).
@@ -343,6 +344,7 @@ export function test_ipc_handoff_priority(): bool {
   ok = check_eq(order[2], 3, "then the receiver") && ok;
   ipc_destroy_port(port_a);
   thread_sleep(10);
+  unpin(pin);
   ok = check_eq(pong_errors, 0, "server side errors") && ok;
   destroy(req);
   destroy(resp);
@@ -372,7 +374,7 @@ function slow_server(arg: u64): void {
 function slow_client(arg: u64): void {
   let req = new IpcMessage();
   let resp = new IpcMessage();
-  if (ipc_call(slow_port, req, resp) == E_OK) slow_done++;
+  if (ipc_call(slow_port, req, resp) == E_OK) atomic_fetch_add<u64>(addr_of(slow_done), 1); // clients on two CPUs
   destroy(req);
   destroy(resp);
 }
@@ -390,8 +392,8 @@ export function test_ipc_caller_waits_during_reply(): bool {
   thread_create(slow_client, 0, PRIORITY_NORMAL, "client1");
   thread_create(slow_client, 0, PRIORITY_NORMAL, "client2");
   let t0 = clock_ticks();
-  while (slow_done < 2 && clock_ticks() - t0 < 100) thread_sleep(10);
-  let ok = check_eq(slow_done, 2, "both calls answered");
+  while (atomic_load<u64>(addr_of(slow_done)) < 2 && clock_ticks() - t0 < 100) thread_sleep(10);
+  let ok = check_eq(atomic_load<u64>(addr_of(slow_done)), 2, "both calls answered");
   ipc_destroy_port(slow_port);
   thread_sleep(10);
   return ok;

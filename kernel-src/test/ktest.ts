@@ -7,6 +7,7 @@
 import { put_str, put_udec, put_char, kprint } from "../lib/log";
 import { exit_device, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
+import { thread_affinity, thread_set_affinity, sched_cpu_id } from "../sched/scheduler";
 import { slab_reap } from "../mm/slab";
 import { pt_cache_shrink } from "../mm/ptcache";
 import { test_slab_model, test_slab_debug, test_slab_shrink } from "./slab_tests";
@@ -30,7 +31,11 @@ import {
   test_ipc_caller_waits_during_reply,
 } from "./ipc_tests";
 import { test_clock_monotonic, test_sleep_precise, test_ioapic_pit_route } from "./apic_tests";
-import { test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture } from "./smp_tests";
+import {
+  test_smp_cpus_and_calls, test_smp_tlb_shootdown, test_smp_lock_torture, test_smp_threads_every_cpu,
+  test_smp_user_affinity, test_smp_migration_under_load, test_sched_rt_fifo, test_smp_user_tlb_shootdown,
+  test_smp_fpu_across_migration,
+} from "./smp_tests";
 import {
   test_semaphore_bounded_buffer, test_condvar_signal_broadcast, test_rwlock_readers_share_writer_excludes,
   test_mutex_priority_inheritance, test_futex_user_mutex,
@@ -68,7 +73,9 @@ const TESTS: readonly TestFn[] = [
   test_hostile_killed_thread, test_hostile_write_execute, test_hostile_exhaustion, test_hostile_priority,
   test_hostile_capabilities, test_hostile_kill_blocked, test_hostile_stale_reply, test_hostile_ac_flag,
   test_fork_full_cap_table, test_ipc_user_user_fast_paths, test_cpu_protections,
-  test_hostile_single_step_syscall, test_kernel_stack_guard, test_no_leaks,
+  test_hostile_single_step_syscall, test_kernel_stack_guard, test_smp_threads_every_cpu, test_smp_user_affinity,
+  test_smp_migration_under_load, test_sched_rt_fifo, test_smp_user_tlb_shootdown, test_smp_fpu_across_migration,
+  test_no_leaks,
 ];
 
 const NAMES: readonly string[] = [
@@ -94,7 +101,9 @@ const NAMES: readonly string[] = [
   "hostile_forged_reply", "hostile_fpu_leak", "hostile_killed_thread_never_runs", "hostile_write_execute",
   "hostile_heap_exhaustion", "hostile_priority_starvation", "hostile_forged_capabilities", "hostile_kill_while_blocked",
   "hostile_stale_reply_right", "hostile_ac_flag_cleared_on_entry", "fork_full_cap_table_no_port_leak",
-  "ipc_user_user_fast_paths", "cpu_smep_smap", "hostile_single_step_into_syscall", "kernel_stack_guard_page", "no_leaks_at_end",
+  "ipc_user_user_fast_paths", "cpu_smep_smap", "hostile_single_step_into_syscall", "kernel_stack_guard_page", "smp_threads_on_every_cpu", "smp_user_affinity_getcpu",
+  "smp_migration_under_load", "sched_rt_fifo", "smp_user_tlb_shootdown", "smp_fpu_across_migration",
+  "no_leaks_at_end",
 ];
 
 export function ktest_main(arg: u64): void {
@@ -110,6 +119,21 @@ export function ktest_main(arg: u64): void {
   kprint(`# ${n - failed} passed, ${failed} failed\n`);
   exit_device().exit(failed == 0 ? EXIT_PASS : EXIT_FAIL);
   halt_forever();
+}
+
+/**
+ * Keeps the calling test thread, and the threads it creates from now on, on the CPU it runs on:
+ * for tests of the one-CPU scheduling rules (priority order, round robin, the handoff rule),
+ * which several CPUs running the threads at once would not show. Returns the old mask for unpin.
+ */
+export function pin_here(): u64 {
+  let old = thread_affinity();
+  thread_set_affinity(u64(1) << sched_cpu_id());
+  return old;
+}
+
+export function unpin(old: u64): void {
+  thread_set_affinity(old);
 }
 
 /** Whether the n bytes at buf (text captured from the log: capture_begin) contain `needle`. */

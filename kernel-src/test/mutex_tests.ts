@@ -5,7 +5,9 @@
 
 import { check, check_eq } from "./ktest";
 import { Mutex, mutex_lock, mutex_unlock, mutex_try_lock, mutex_held, mutex_owner_tid } from "../sched/mutex";
-import { thread_create, thread_sleep, thread_yield, thread_current } from "../sched/scheduler";
+import {
+  thread_create, thread_sleep, thread_yield, thread_current, thread_affinity, thread_set_affinity,
+} from "../sched/scheduler";
 import { proc_spawn_path, proc_wait, Process } from "../proc/process";
 import { clock_ticks } from "../time/clock";
 import { kprint } from "../lib/log";
@@ -22,6 +24,11 @@ let worst_inside: u64 = 0;
 let order!: InlineArray<u64, 8>;
 let order_len: u64 = 0;
 let try_result: u64 = 0;
+
+/** One more worker done: atomic, workers on several CPUs may finish at once. */
+function finished(): void {
+  atomic_fetch_add<u64>(addr_of(done), 1);
+}
 
 function wait_done(n: u64, ms: u64): bool {
   for (let waited: u64 = 0; waited < ms && volatile_load<u64>(addr_of(done)) < n; waited += 10) thread_sleep(10);
@@ -41,7 +48,7 @@ function contender(arg: u64): void {
     mutex_unlock(lock);
     if (i % 7 == 0) thread_sleep(1);
   }
-  done++;
+  finished();
 }
 
 export function test_mutex_contention(): bool {
@@ -62,7 +69,7 @@ function waiter(arg: u64): void {
   if (order_len < 8) order[i32(order_len)] = arg;
   order_len++;
   mutex_unlock(lock);
-  done++;
+  finished();
 }
 
 /** Waiters arrive in the order 10, 30, 20, 31 (priorities 10, 30, 20, 30); they get it 30, 31, 20, 10. */
@@ -92,7 +99,7 @@ export function test_mutex_wake_order(): bool {
 function try_taker(arg: u64): void {
   try_result = mutex_try_lock(lock) ? 1 : 2;
   if (try_result == 1) mutex_unlock(lock);
-  done++;
+  finished();
 }
 
 export function test_mutex_try_lock(): bool {
@@ -127,7 +134,7 @@ function watcher(arg: u64): void {
     wakes++;
     if (watched!.space_lock.owner != 0) wakes_in_call++;
   }
-  done++;
+  finished();
 }
 
 export function test_syscall_preemptible(): bool {
@@ -139,10 +146,13 @@ export function test_syscall_preemptible(): bool {
   let p = proc_spawn_path("/bin/longcall", 32, false);
   if (p == null) return check(false, "spawn longcall");
   watched = p;
+  let pin = thread_affinity();
+  thread_set_affinity(1); // the watcher (created now) and longcall (it pins itself) share CPU 0
   thread_create(watcher, 0, 90, "watcher");
   while (!p.exited) thread_sleep(10);
   volatile_store<u32>(addr_of(watch_stop), 1);
   let ok = check(wait_done(1, 1000), "watcher stopped");
+  thread_set_affinity(pin);
   kprint(`# longcall: ${clock_ticks() - t0} ticks, watcher woke ${wakes} times, ${wakes_in_call} inside a call\n`);
   ok = check_eq(u64(proc_wait(p)), 0, "longcall: every mmap/munmap succeeded") && ok;
   watched = null;

@@ -2,13 +2,18 @@
 // The test thread runs at priority 64; worker threads run below it, so they only get the CPU
 // while the test thread sleeps, which makes the orders they record deterministic.
 
-import { check, check_eq } from "./ktest";
+import { check, check_eq, pin_here, unpin } from "./ktest";
 import { thread_create, thread_yield, thread_sleep, thread_count } from "../sched/scheduler";
 import { clock_ticks } from "../time/clock";
 import { idt_irqs } from "../arch/x86_64/idt";
 import { kmalloc_used_bytes } from "../mm/kmalloc";
 
 let done_count: u64 = 0;
+
+/** One more thread done: atomic, the threads may run on several CPUs at once. */
+function count_done(): void {
+  atomic_fetch_add<u64>(addr_of(done_count), 1);
+}
 let order!: InlineArray<u64, 64>;
 let order_len: u64 = 0;
 let stop_flag: u32 = 0;
@@ -38,7 +43,7 @@ export function test_timer(): bool {
 }
 
 function counting_thread(arg: u64): void {
-  done_count++;
+  count_done();
 }
 
 export function test_threads_500(): bool {
@@ -53,7 +58,9 @@ export function test_threads_500(): bool {
     if (i % 50 == 49) thread_sleep(10); // let batches run: bounded memory
   }
   ok = check(wait_done(500, 5000), "all 500 threads ran") && ok;
-  thread_sleep(20); // the last exiting thread is reaped by the next switch
+  // A thread counts itself done just before it exits (on another CPU, maybe held up there by a
+  // busy host): wait until the last ones have exited and been reaped by the next switch.
+  for (let i = 0; i < 100 && thread_count() != threads; i++) thread_sleep(10);
   ok = check_eq(thread_count(), threads, "threads back to the start") && ok;
   ok = check_eq(kmalloc_used_bytes(), used, "stacks and TCBs freed") && ok;
   return ok;
@@ -61,17 +68,19 @@ export function test_threads_500(): bool {
 
 function prio_thread(arg: u64): void {
   record(arg);
-  done_count++;
+  count_done();
 }
 
 export function test_priority_order(): bool {
   done_count = 0;
   order_len = 0;
+  let pin = pin_here();
   thread_create(prio_thread, 10, 10, "p10");
   thread_create(prio_thread, 30, 30, "p30");
   thread_create(prio_thread, 20, 20, "p20");
   thread_create(prio_thread, 31, 30, "p30b");
   let ok = check(wait_done(4, 1000), "all ran");
+  unpin(pin);
   ok = check_eq(order[0], 30, "first: highest priority") && ok;
   ok = check_eq(order[1], 31, "same priority in creation order") && ok;
   ok = check_eq(order[2], 20, "then 20") && ok;
@@ -84,16 +93,18 @@ function rr_thread(arg: u64): void {
     record(arg);
     thread_yield();
   }
-  done_count++;
+  count_done();
 }
 
 export function test_round_robin(): bool {
   done_count = 0;
   order_len = 0;
+  let pin = pin_here();
   thread_create(rr_thread, 1, 20, "rr1");
   thread_create(rr_thread, 2, 20, "rr2");
   thread_create(rr_thread, 3, 20, "rr3");
   let ok = check(wait_done(3, 1000), "all ran");
+  unpin(pin);
   ok = check_eq(order_len, 9, "nine turns") && ok;
   for (let i: i32 = 0; i < 9; i++) {
     if (order[i] != u64(i % 3 + 1)) ok = check_eq(order[i], u64(i % 3 + 1), "turn order 1 2 3 1 2 3 ...");
@@ -103,12 +114,12 @@ export function test_round_robin(): bool {
 
 function spinner(arg: u64): void {
   while (volatile_load<u32>(addr_of(stop_flag)) == 0) pause(); // never yields
-  done_count++;
+  count_done();
 }
 
 function latecomer(arg: u64): void {
   volatile_store<u32>(addr_of(ran_flag), 1);
-  done_count++;
+  count_done();
 }
 
 export function test_preemption(): bool {

@@ -4,13 +4,14 @@
 // mutex's priority inheritance (the classic inversion: low holds, high waits, medium spins).
 // Workers run at priority 10, below the ktest thread (64): they run while it sleeps.
 
-import { check, check_eq } from "./ktest";
+import { check, check_eq, pin_here, unpin } from "./ktest";
 import { thread_create, thread_sleep, thread_current, thread_count } from "../sched/scheduler";
 import { clock_now_ns } from "../time/clock";
 import { futex_waits } from "../sync/futex";
 import { kprint } from "../lib/log";
 import { proc_spawn_path, proc_wait } from "../proc/process";
 import { kmalloc_live_objects } from "../mm/kmalloc";
+import { irq_save, irq_restore } from "../arch/hal";
 
 import { Mutex, mutex_lock, mutex_unlock } from "../sched/mutex";
 import { Semaphore, sem_init, sem_down, sem_up, sem_try_down, sem_count } from "../sync/semaphore";
@@ -20,8 +21,9 @@ import { RwLock, rw_read_lock, rw_read_unlock, rw_write_lock, rw_write_unlock } 
 const WORKER_PRIORITY: u8 = 10;
 let done: u64 = 0;
 
+/** One more worker done: atomic, workers on several CPUs may finish at once. */
 function finished(): void {
-  volatile_store<u64>(addr_of(done), volatile_load<u64>(addr_of(done)) + 1);
+  atomic_fetch_add<u64>(addr_of(done), 1);
 }
 
 function wait_done(n: u64, ms: u64): bool {
@@ -156,25 +158,35 @@ function record(v: u64): void {
   order_len++;
 }
 
+// The bookkeeping below is under the kernel lock (irq_save): readers that share the rwlock run
+// on several CPUs at once, and a lost increment would hide an overlap.
 function reader(arg: u64): void {
   rw_read_lock(rw);
+  let flags = irq_save();
   if (writer_active) violations++;
   active_readers++;
   if (active_readers > max_readers) max_readers = active_readers;
   record(arg);
+  irq_restore(flags);
   thread_sleep(30); // hold it: the others overlap
+  flags = irq_save();
   active_readers--;
+  irq_restore(flags);
   rw_read_unlock(rw);
   finished();
 }
 
 function writer(arg: u64): void {
   rw_write_lock(rw);
+  let flags = irq_save();
   if (active_readers != 0) violations++;
   writer_active = true;
   record(arg);
+  irq_restore(flags);
   thread_sleep(10);
+  flags = irq_save();
   writer_active = false;
+  irq_restore(flags);
   rw_write_unlock(rw);
   finished();
 }
@@ -185,12 +197,16 @@ export function test_rwlock_readers_share_writer_excludes(): bool {
   max_readers = 0;
   violations = 0;
   order_len = 0;
+  // On one CPU: the order below relies on the workers running while this thread sleeps (on
+  // other CPUs of a busy host a reader could start after the writer).
+  let pin = pin_here();
   for (let i: u64 = 1; i <= 3; i++) thread_create(reader, i, WORKER_PRIORITY, "rw_reader");
   thread_sleep(10); // the three readers hold it
   thread_create(writer, 100, WORKER_PRIORITY, "rw_writer");
   thread_sleep(5); // the writer waits for them
   thread_create(reader, 4, WORKER_PRIORITY, "rw_late_reader"); // must queue behind the writer
   let ok = check(wait_done(5, 2000), "readers and writer finished");
+  unpin(pin);
   ok = check(max_readers >= 3, "readers held the lock together") && ok;
   ok = check_eq(violations, 0, "no reader with the writer, no writer with readers") && ok;
   ok = check_eq(order_len, 5, "five entries") && ok;
@@ -240,12 +256,16 @@ export function test_mutex_priority_inheritance(): bool {
   done = 0;
   high_got_at = 0;
   medium_done_at = 0;
+  // On one CPU: the inversion needs medium to keep low off the CPU they share (elsewhere high
+  // could also run on another CPU only after low was done, and lend it nothing).
+  let pin = pin_here();
   thread_create(pi_low, 0, LOW, "pi_low");
   thread_sleep(5); // low takes the mutex and works
   thread_create(pi_high, 0, HIGH, "pi_high");
   thread_create(pi_medium, 0, MEDIUM, "pi_medium");
   // Sleeping now: high blocks on the mutex and lends 60 to low, which outranks medium.
   let ok = check(wait_done(3, 5000), "low, medium and high finished");
+  unpin(pin);
   ok = check(high_got_at != 0 && high_got_at < medium_done_at, "high got the mutex before medium finished") && ok;
   ok = check_eq(low_prio_holding, u64(HIGH), "low ran at high's priority while high waited") && ok;
   ok = check_eq(low_prio_after, u64(LOW), "low back to its own priority after unlocking") && ok;

@@ -18,7 +18,7 @@ let on_alarm: TickHandler = ignore;
 
 function ignore(now: u64): void {}
 
-/** Called on every tick (in the timer interrupt, interrupts off) with the new tick count. */
+/** Called once per timer interrupt that brings one or more ticks (interrupts off), with the new tick count. */
 export function clock_set_tick_handler(handler: TickHandler): void {
   on_tick = handler;
 }
@@ -28,9 +28,20 @@ export function clock_set_alarm_handler(handler: TickHandler): void {
   on_alarm = handler;
 }
 
-/** The timer driver's interrupt: one tick has passed. */
-export function clock_tick(): void {
-  ticks++;
+/**
+ * The timer driver's interrupt: `passed` ticks have passed (more than one when the interrupt came
+ * late, after interrupts were off for a while). The clock advances by all of them; the tick
+ * handler runs once, as for every other CPU's timer interrupt (clock_local_tick): a late
+ * interrupt's ticks are not all charged to the thread that happens to run when it arrives
+ * (one that has just started would lose its whole time slice).
+ */
+export function clock_tick(passed: u64): void {
+  ticks += passed;
+  on_tick(ticks);
+}
+
+/** Another CPU's timer interrupt: a tick of its own (time slices); the clock is the boot CPU's. */
+export function clock_local_tick(): void {
   on_tick(ticks);
 }
 

@@ -1,7 +1,8 @@
 // The kernel's hot paths in instructions: boots out/kernel.elf with `-append bench` under
 // `-icount shift=0,align=off,sleep=off` (the guest TSC then counts executed instructions, so the figures are
 // exact and do not depend on the machine's load) and turns its `bench <name> <instructions>` lines
-// into a Markdown table against the bars of docs/architecture.md ("Speed").
+// into a Markdown table against the bars of docs/architecture.md ("Speed"); then boots it again
+// with -smp 4 for the SMP rows (cross-CPU IPC, the scaling of independent ping-pong pairs).
 //
 //   node tests/bench/kernel.mjs        (make builds out/kernel.elf first; `make bench` runs it)
 //
@@ -34,15 +35,27 @@ export const ROWS = [
   { name: 'page_map_unmap', what: 'vmm_map + vmm_unmap of one 4 KiB kernel page (invlpg included)', bar: null },
 ];
 
+/**
+ * The rows a bench boot with several CPUs adds (SMP_ARGS). Under -icount the vCPUs take turns on
+ * one virtual clock, so these are instructions of all CPUs together per round trip.
+ */
+export const SMP_ARGS = ['-smp', '4'];
+export const SMP_ROWS = [
+  { name: 'ipc_call_reply_cross_cpu', what: 'IPC call/reply round trip, kernel caller on CPU 0, kernel server on CPU 1 (a reschedule IPI each way); instructions of both CPUs' },
+  { name: 'ipc_pairs_1cpu', what: '4 independent call/reply pairs (client and server on one CPU), all on CPU 0: machine instructions per round trip', cpus: 1 },
+  { name: 'ipc_pairs_2cpu', what: 'the same 4 pairs spread over CPUs 0-1', cpus: 2 },
+  { name: 'ipc_pairs_4cpu', what: 'the same 4 pairs spread over CPUs 0-3 (one pair per CPU)', cpus: 4 },
+];
+
 /** Boots the benchmark kernel; returns { name: instructions per op } and the serial log. */
-export function runKernelBench(kernel = join(ROOT, 'out', 'kernel.elf')) {
-  const r = spawnSync('qemu-system-x86_64', ['-kernel', kernel, ...QEMU_ARGS], { encoding: 'utf8', timeout: 120_000 });
+export function runKernelBench(kernel = join(ROOT, 'out', 'kernel.elf'), extra = [], rows = ROWS) {
+  const r = spawnSync('qemu-system-x86_64', ['-kernel', kernel, ...QEMU_ARGS, ...extra], { encoding: 'utf8', timeout: 120_000 });
   if (r.error) throw r.error;
   const log = r.stdout ?? '';
   if (r.status !== PASS_STATUS) throw new Error(`benchmark boot failed (QEMU status ${r.status ?? r.signal}):\n${log}${r.stderr}`);
   const values = {};
   for (const m of log.matchAll(/^bench (\w+) (\d+(?:\.\d+)?)\r?$/gm)) values[m[1]] = Number(m[2]);
-  for (const row of ROWS) if (!(row.name in values)) throw new Error(`benchmark ${row.name} missing:\n${log}`);
+  for (const row of rows) if (!(row.name in values)) throw new Error(`benchmark ${row.name} missing:\n${log}`);
   return { values, log };
 }
 
@@ -63,9 +76,32 @@ export function kernelTable(values) {
   return lines.join('\n');
 }
 
+/**
+ * The SMP rows, with the scaling figure as it is meaningful under -icount: throughput relative to
+ * the 4 pairs on one CPU, k * (one-CPU figure) / (k-CPU figure), i.e. what k CPUs each as fast as
+ * the one would do if the machine's instructions per round trip stayed what they were measured.
+ */
+export function smpTable(values) {
+  const lines = [
+    '### Several CPUs: instructions per round trip, all CPUs together (QEMU -icount, -smp 4)',
+    '',
+    `Command: \`qemu-system-x86_64 -kernel out/kernel.elf ${[...QEMU_ARGS, ...SMP_ARGS].join(' ')}\``,
+    '',
+    '| benchmark | what | instructions | throughput vs 1 CPU |',
+    '| --- | --- | ---: | ---: |',
+  ];
+  for (const row of SMP_ROWS) {
+    const v = values[row.name];
+    const scale = row.cpus ? `${((row.cpus * values.ipc_pairs_1cpu) / v).toFixed(2)}x` : '';
+    lines.push(`| ${row.name} | ${row.what} | ${v} | ${scale} |`);
+  }
+  return lines.join('\n');
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   try {
-    process.stdout.write(kernelTable(runKernelBench().values) + '\n');
+    process.stdout.write(kernelTable(runKernelBench().values) + '\n\n');
+    process.stdout.write(smpTable(runKernelBench(undefined, SMP_ARGS, SMP_ROWS).values) + '\n');
   } catch (e) {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);

@@ -13,6 +13,12 @@ bit_lowest:
         bsfq %rdi, %rax
         ret
 
+# fpu_save(area) -- fxsave64 into area (16-byte aligned; fpu.ts).
+        .globl fpu_save
+fpu_save:
+        fxsave64 (%rdi)
+        ret
+
 # cpu_breakpoint() -- int3, for the IDT self-test (a trap: execution continues after it).
         .globl cpu_breakpoint
 cpu_breakpoint:

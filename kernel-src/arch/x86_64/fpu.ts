@@ -21,6 +21,9 @@ const FXSAVE_MXCSR: u64 = 24;
 /** Where switch_to saves registers that belong to nobody (written, never loaded). 16-byte aligned. */
 let scratch!: InlineArray<u8, 528>;
 
+/** Saves the x87/SSE registers into area (fxsave64; cpu.S). */
+export declare function fpu_save(area: u64): void;
+
 export function fpu_scratch_area(): u64 {
   return (addr_of(scratch) + 15) & ~u64(15);
 }

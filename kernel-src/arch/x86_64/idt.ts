@@ -11,6 +11,7 @@
 // killed meanwhile exits instead of returning.
 
 import { InterruptFrame } from "./frame";
+import { kernel_lock_on, kernel_lock, kernel_unlock, RFLAGS_IF } from "./cpu";
 import { KERNEL_CS, IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK, IST_DEBUG } from "./gdt";
 import { fault_report } from "./fault";
 import { panic_stop } from "../../lib/panic";
@@ -94,9 +95,19 @@ export function idt_load(): void {
   lidt(addr_of(idtr));
 }
 
+/**
+ * Every interrupt and exception. The kernel lock (cpu.ts) is taken here when the interrupted code
+ * had interrupts on (ring 3, a kernel thread, an idle halt) and given back on the way out; code
+ * that had them off holds it already. The TLB-shootdown and call IPIs and NMIs run their handlers
+ * without it (they touch this CPU only, and a CPU holding the lock may be waiting for them), and
+ * take it only for the way back to ring 3.
+ */
 export function interrupt_dispatch(fp: usize): void {
   let f = changetype<InterruptFrame>(fp);
   let v = f.vector;
+  let locked = kernel_lock_on != 0 && (f.rflags & RFLAGS_IF) != 0 && v != VEC_NMI &&
+    v != VEC_TLB_SHOOTDOWN && v != VEC_CALL;
+  if (locked) kernel_lock();
   if ((read_rflags() & RFLAGS_AC) != 0) entries_with_ac++; // isr.S clears it: must stay 0
   if (v < IRQ_BASE) exception(f);
   else if (v < IRQ_BASE + ISA_IRQS) isa_irq(v - IRQ_BASE);
@@ -104,7 +115,16 @@ export function interrupt_dispatch(fp: usize): void {
   else if (v >= VEC_RESCHEDULE && v <= VEC_CALL) ipi(v);
   else if (v == VEC_SPURIOUS) spurious_count++; // no EOI for the spurious vector
   else unexpected_count++;
-  if ((f.cs & 3) != 0) sched_return_to_user();
+  if ((f.cs & 3) != 0) {
+    // The way back to ring 3 reads and may change scheduler state (a kill, a preemption): under
+    // the lock, taken now after a handler that ran without it.
+    if (kernel_lock_on != 0 && !locked) {
+      kernel_lock();
+      locked = true;
+    }
+    sched_return_to_user();
+  }
+  if (locked) kernel_unlock();
 }
 
 let kernel_debug_traps: u64 = 0;

@@ -31,6 +31,13 @@ export function mmu_flush_page(va: u64): void {
   invlpg(va);
 }
 
+/** Drops every TLB entry, global ones included (CR4.PGE off and on again). */
+export function mmu_flush_all(): void {
+  let cr4 = read_cr4();
+  write_cr4(cr4 & ~CR4_PGE);
+  write_cr4(cr4);
+}
+
 /** Lets PTE_G mappings survive mmu_switch (set once, before the first switch). */
 export function mmu_enable_global_pages(): void {
   write_cr4(read_cr4() | CR4_PGE);

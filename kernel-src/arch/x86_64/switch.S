@@ -130,9 +130,14 @@ thread_trampoline:
 thread_yield:
         pushfq
         cli
+        cmpq $0, kernel_lock_on(%rip)
+        jne 5f
         call yield_locked
         popfq
         ret
+5:
+        leaq yield_locked(%rip), %rax
+        jmp locked_call
 
 # ipc_call(id, req, resp) and ipc_reply_wait(id, req, resp): the same wrapper around the IPC fast
 # paths in kernel-src/ipc/port.ts (ipc_call_locked, ipc_reply_wait_locked), which need interrupts
@@ -143,15 +148,58 @@ ipc_call:
         pushfq
         cli
         xorl %ecx, %ecx
+        cmpq $0, kernel_lock_on(%rip)
+        jne 5f
         call ipc_call_locked
         popfq
         ret
+5:
+        leaq ipc_call_locked(%rip), %rax
+        jmp locked_call
 
         .globl ipc_reply_wait
 ipc_reply_wait:
         pushfq
         cli
         movq %gs:0, %rcx
+        cmpq $0, kernel_lock_on(%rip)
+        jne 5f
         call ipc_reply_wait_locked
+        popfq
+        ret
+5:
+        leaq ipc_reply_wait_locked(%rip), %rax
+        jmp locked_call
+
+# The three wrappers above once several CPUs run (kernel_lock_on): the caller's flags are at
+# (%rsp), the function in rax, its arguments in rdi rsi rdx rcx. If interrupts were on, the
+# kernel lock is taken before the call and given back after it (cpu.ts irq_save / irq_restore),
+# possibly on another CPU: the lock belongs to whichever CPU runs the thread.
+locked_call:
+        testl $0x200, (%rsp)
+        jz 1f
+        pushq %rax
+        pushq %rdi
+        pushq %rsi
+        pushq %rdx
+        pushq %rcx
+        subq $8, %rsp                   # 16-byte alignment for the call
+        call kernel_lock
+        addq $8, %rsp
+        popq %rcx
+        popq %rdx
+        popq %rsi
+        popq %rdi
+        popq %rax
+1:
+        call *%rax
+        testl $0x200, (%rsp)
+        jz 2f
+        pushq %rax
+        pushq %rax
+        call kernel_unlock
+        popq %rax
+        popq %rax
+2:
         popfq
         ret

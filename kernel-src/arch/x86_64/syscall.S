@@ -12,13 +12,16 @@
 # Like Linux, a system call preserves every register except rax (the result), rcx and r11
 # (clobbered by syscall/sysret), so no kernel value reaches user space and compiled code may keep
 # values in rdi, rsi, rdx, r8, r9, r10 across a system call.
+# syscall_entry_smp is the same entry once several CPUs run (sysentry.ts points LSTAR at it): it
+# takes the kernel lock before the handler and gives it back before sysret (cpu.ts,
+# docs/locking.md), so the one-CPU entry stays as it was.
 
         .set CPU_USER_RSP, 8            # offsets in class Cpu (percpu.ts checks them at boot)
         .set CPU_CURRENT, 16
         .set CPU_NEED_RESCHED, 32
         .set CPU_TSS_RSP0, 76           # the running thread's kernel stack top (switch_to keeps it)
         .set THREAD_KILLED, 53          # offset of Thread.killed (scheduler_init checks it)
-        .set NUM_SYSCALLS, 52           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
+        .set NUM_SYSCALLS, 54           # abi/syscall.ts NUM_SYSCALLS (syscall_init checks the table)
         .set E_NOSYS, -3
 
         .text
@@ -72,6 +75,70 @@ syscall_entry:
         popq %rax
         jmp 2b
 
+        .globl syscall_entry_smp
+syscall_entry_smp:
+        swapgs
+        movq %rsp, %gs:CPU_USER_RSP
+        movq %gs:CPU_TSS_RSP0, %rsp
+        pushq %gs:CPU_USER_RSP
+        pushq %r11
+        pushq %rcx
+        pushq %rbp
+        pushq %rdi
+        pushq %rsi
+        pushq %rdx
+        pushq %r10
+        pushq %r8
+        pushq %r9                       # the frame of syscall_entry (sys_fork_entry reads it)
+        xorl %ebp, %ebp
+        pushq %rax                      # the number, twice: 16-byte alignment for the call
+        pushq %rax
+        call kernel_lock                # interrupts off: held until the sysret path below
+        popq %rax
+        popq %rax
+        movq 40(%rsp), %rdi             # the arguments back from the frame
+        movq 32(%rsp), %rsi
+        movq 24(%rsp), %rdx
+        movq 16(%rsp), %rcx             # a4 is the user's r10
+        movq 8(%rsp), %r8
+        cmpq $NUM_SYSCALLS, %rax
+        jae 3f
+        call *syscall_table(,%rax,8)
+1:
+        movq %gs:CPU_CURRENT, %rcx
+        cmpb $0, THREAD_KILLED(%rcx)
+        jne 4f
+        cmpq $0, %gs:CPU_NEED_RESCHED
+        jne 4f
+2:
+        pushq %rax
+        pushq %rax
+        call kernel_unlock              # interrupts stay off until sysret: a reschedule IPI
+        popq %rax                       # sent now arrives in ring 3
+        popq %rax
+        popq %r9
+        popq %r8
+        popq %r10
+        popq %rdx
+        popq %rsi
+        popq %rdi
+        popq %rbp
+        popq %rcx
+        popq %r11
+        popq %rsp
+        swapgs
+        sysretq
+3:
+        movq $E_NOSYS, %rax
+        jmp 1b
+4:
+        pushq %rax
+        pushq %rax
+        call sched_return_to_user
+        popq %rax
+        popq %rax
+        jmp 2b
+
 # The long system calls run with interrupts on: sys_mmap_preemptible and sys_munmap_preemptible
 # (syscall_table's entries for SYS_MMAP, SYS_MUNMAP: up to 16384 pages zeroed and mapped),
 # sys_write_preemptible (SYS_WRITE: up to 4 KiB polled out of the UART, a chunk at a time),
@@ -83,7 +150,9 @@ syscall_entry:
 # kernel stack, so the timer may preempt the handler like a kernel thread
 # (kernel-src/mm/usercopy.ts has the invariant that keeps user copies safe). The cli puts
 # the way out (swapgs, sysretq) back under interrupts off. Separate stubs keep the sti and cli
-# off the other calls' paths (the null call and the call fast path are unchanged).
+# off the other calls' paths (the null call and the call fast path are unchanged). With several
+# CPUs the kernel lock goes with the interrupt flag: given back before the sti, taken after the
+# cli (the handler's five arguments are kept across the unlock).
         .globl sys_ipc_send_preemptible
 sys_ipc_send_preemptible:
         leaq sys_ipc_send(%rip), %r11   # r11 (the user rflags) is saved on the stack already
@@ -113,9 +182,32 @@ sys_munmap_preemptible:
         leaq sys_munmap(%rip), %r11
 1:
         pushq %r11                      # after the return address: 16-byte aligned for the call
+        cmpq $0, kernel_lock_on(%rip)
+        je 2f
+        pushq %rdi
+        pushq %rsi
+        pushq %rdx
+        pushq %rcx
+        pushq %r8
+        pushq %r8                       # alignment
+        call kernel_unlock
+        popq %r8
+        popq %r8
+        popq %rcx
+        popq %rdx
+        popq %rsi
+        popq %rdi
+        movq (%rsp), %r11
+2:
         sti
         call *%r11
         cli
+        cmpq $0, kernel_lock_on(%rip)
+        je 3f
+        pushq %rax
+        call kernel_lock
+        popq %rax
+3:
         popq %r11
         ret
 
@@ -144,6 +236,7 @@ sys_fork_entry:
 # register as its parent had it at SYS_FORK (rcx and r11 as sysret leaves them) and rax = 0.
         .globl enter_user_regs
 enter_user_regs:
+        call user_entry_unlock          # the kernel lock, if held, is not taken to ring 3
         cli
         pushq $0x1b
         pushq 120(%rdi)                 # user rsp
@@ -171,9 +264,34 @@ enter_user_regs:
 # enter_user(rip: usize, rsp: usize, arg: usize): first entry of a thread into ring 3, by iretq.
 # Selectors: 0x1b = user data | RPL 3, 0x23 = user code | RPL 3 (see kernel-src/arch/gdt.ts).
 # The cli keeps an interrupt from arriving between swapgs and iretq (it would run the kernel with
-# the user's GS); the iretq frame turns IF back on in ring 3.
+# the user's GS); the iretq frame turns IF back on in ring 3. Both first give back the kernel lock
+# if their caller held it (interrupts off): user_entry_unlock, cli, then ring 3.
+
+# user_entry_unlock(): interrupts off, and the kernel lock given back if this CPU held it (they
+# were off) -- the state the way into ring 3 needs. Keeps rdi (enter_user_regs' argument).
+user_entry_unlock:
+        pushfq
+        cli
+        testl $0x200, (%rsp)
+        jnz 1f                          # they were on: the lock is not ours
+        cmpq $0, kernel_lock_on(%rip)
+        je 1f
+        pushq %rdi
+        call kernel_unlock
+        popq %rdi
+1:
+        popfq                           # off either way: the interrupt flag was off, or cli'd
+        cli
+        ret
         .globl enter_user
 enter_user:
+        pushq %rdi
+        pushq %rsi
+        pushq %rdx
+        call user_entry_unlock
+        popq %rdx
+        popq %rsi
+        popq %rdi
         cli
         pushq $0x1b
         pushq %rsi

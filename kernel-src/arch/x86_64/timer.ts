@@ -3,14 +3,16 @@
 // tick (CLOCK_HZ, for time slices and clock_ticks) and the alarm the scheduler asked for (the
 // earliest sleeper's deadline), so a sleep ends within the interrupt latency of its deadline
 // instead of at the next 10 ms tick. Both counters are calibrated once against PIT channel 2.
-// All state belongs to the boot CPU, the one that takes timer interrupts; callers have
-// interrupts off.
+// All state belongs to the boot CPU, which keeps the clock (ticks, alarm); callers have
+// interrupts off. Every other CPU's APIC timer only ticks, for its own time slices
+// (clock_local_tick); an alarm asked for on another CPU reaches the boot CPU as a timer IPI.
 
 import {
   lapic_timer_oneshot, lapic_timer_free_run, lapic_timer_current, lapic_timer_stop,
 } from "./lapic";
 import { pit_oneshot_start, pit_oneshot_count, PIT_FREQUENCY } from "./pit";
-import { CLOCK_HZ, clock_tick, clock_alarm } from "../../time/clock";
+import { CLOCK_HZ, clock_tick, clock_alarm, clock_local_tick } from "../../time/clock";
+import { lapic_id, lapic_send_ipi, VEC_TIMER } from "./lapic";
 
 const NS_PER_S: u64 = 1000000000;
 const TICK_NS: u64 = NS_PER_S / CLOCK_HZ;
@@ -29,6 +31,7 @@ let ns_per_tsc: u64 = 0; // nanoseconds per TSC cycle, << SCALE_SHIFT
 let next_tick_ns: u64 = 0;
 let alarm_ns: u64 = NO_ALARM;
 let invariant: bool = false;
+let boot_apic: u32 = 0;
 let cpuid_out!: InlineArray<u32, 4>;
 
 /**
@@ -93,6 +96,7 @@ function arm(): void {
 
 /** Starts the clock at 0 and the first tick TICK_NS later. */
 export function timer_begin(): void {
+  boot_apic = lapic_id();
   tsc_base = rdtsc();
   next_tick_ns = TICK_NS;
   alarm_ns = NO_ALARM;
@@ -102,16 +106,29 @@ export function timer_begin(): void {
 /** An interrupt at `deadline_ns` (clock time) calls clock_alarm; replaces the previous alarm. */
 export function timer_set_alarm(deadline_ns: u64): void {
   alarm_ns = deadline_ns;
-  arm();
+  if (lapic_id() == boot_apic) arm();
+  else lapic_send_ipi(boot_apic, VEC_TIMER); // the boot CPU's timer_irq re-arms for it
+}
+
+/** An application processor's tick: its APIC timer, one-shot every tick (a tick's worth of counts). */
+export function timer_start_ap(): void {
+  lapic_timer_oneshot(u32(lapic_hz / CLOCK_HZ));
 }
 
 /** The APIC timer interrupt: a periodic tick and/or the alarm, whichever is due; then re-arm. */
 export function timer_irq(): void {
-  let now = timer_now_ns();
-  while (now >= next_tick_ns) { // more than once after a late interrupt: ticks keep up with time
-    next_tick_ns += TICK_NS;
-    clock_tick();
+  if (lapic_id() != boot_apic) {
+    timer_start_ap();
+    clock_local_tick();
+    return;
   }
+  let now = timer_now_ns();
+  let passed: u64 = 0;
+  while (now >= next_tick_ns) { // more than one after a late interrupt: ticks keep up with time
+    next_tick_ns += TICK_NS;
+    passed++;
+  }
+  if (passed > 0) clock_tick(passed);
   if (now >= alarm_ns) {
     alarm_ns = NO_ALARM;
     clock_alarm(now);

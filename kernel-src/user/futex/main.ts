@@ -1,15 +1,17 @@
 // Futex mutex torture in ring 3, for the kernel's test (test/sync_tests.ts): WORKERS threads and
 // main each take the user-space mutex (user/lib/futex.ts) ITERS times and increment a shared,
-// non-atomic counter inside it; every YIELD_EVERY-th time they yield while holding it, so the
-// others find it taken and sleep in SYS_FUTEX_WAIT. Exit status: 0 when the counter is exactly
+// non-atomic counter inside it; every SLEEP_EVERY-th time they sleep 1 ms while holding it, so the
+// others, on this CPU or another, find it taken and sleep in SYS_FUTEX_WAIT (a yield would not do
+// with several CPUs: there each thread may run alone on its CPU and yield to nobody).
+// Exit status: 0 when the counter is exactly
 // (WORKERS + 1) * ITERS and no critical section overlapped another, else 1.
 
-import { thread_create, thread_exit, yield_cpu, sleep, print } from "../lib/sys";
+import { thread_create, thread_exit, sleep, print } from "../lib/sys";
 import { umutex_lock, umutex_unlock } from "../lib/futex";
 
 const WORKERS: u64 = 3;
 const ITERS: u64 = 2000;
-const YIELD_EVERY: u64 = 50;
+const SLEEP_EVERY: u64 = 50;
 const PRIORITY: u64 = 32;
 
 let lock: u32 = 0;
@@ -25,7 +27,7 @@ function hammer(): void {
     if (inside != 0) overlaps++;
     inside = 1;
     let c = volatile_load<u64>(addr_of(counter));
-    if (i % YIELD_EVERY == 0) yield_cpu(); // hold it across a switch: the others contend
+    if (i % SLEEP_EVERY == 0) sleep(1); // hold it across a sleep: the others, on any CPU, contend
     volatile_store<u64>(addr_of(counter), c + 1);
     inside = 0;
     umutex_unlock(l);

@@ -14,14 +14,14 @@
 // that nobody answers, thread entries that are never our own code (except `worker`), and the
 // pages we read or write ourselves are never in the pools the kernel may be told to unmap.
 
-import { print, thread_create, ipc_send, ipc_receive, mmap, munmap, yield_cpu, open, close, unlink } from "../lib/sys";
+import { print, thread_create, ipc_send, ipc_receive, mmap, munmap, yield_cpu, open, close, unlink, pin_to_this_cpu } from "../lib/sys";
 import { O_READ, O_WRITE, O_CREATE, O_TRUNC } from "../../abi/fs";
 import { IpcMessage, IPC_NONBLOCK, IPC_RECEIVE_MAP, IPC_FLAG_CALL, SERVICE_PORT } from "../../abi/ipc";
 import {
   NUM_SYSCALLS, SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_GETTID, SEND_CALL, SEND_REPLY, SYS_IPC_REPLY_WAIT,
   SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT, SYS_READDIR, SYS_UNLINK, SYS_MMAP_FILE, SYS_SHM_CREATE, SYS_SHM_MAP, SYS_CAP_DROP,
-  PROT_READ, PROT_WRITE,
+  SYS_SCHED_SETAFFINITY, PROT_READ, PROT_WRITE,
 } from "../../abi/syscall";
 import { E_FAULT, E_NOSYS, E_NOMEM } from "../../abi/errors";
 
@@ -331,7 +331,8 @@ function fuzz(): void {
     // 0-13 the seed's calls, 14-15 the last two calls (futexes) and the first unknown number,
     // 16 a random or near-maximal one, 17 SYS_IPC_REPLY_WAIT
     let nr = k < 14 ? k : k < 16 ? NUM_SYSCALLS - 2 + pick(3) : k == 17 ? SYS_IPC_REPLY_WAIT : pick(4) == 0 ? 0xffffffffffffffff - pick(4) : rand();
-    if (nr == SYS_EXIT || nr == SYS_THREAD_EXIT) nr = SYS_GETTID;
+    // not exit, and not a new affinity: the scenarios rely on running on one CPU (main)
+    if (nr == SYS_EXIT || nr == SYS_THREAD_EXIT || nr == SYS_SCHED_SETAFFINITY) nr = SYS_GETTID;
     let r = one(nr);
     let unknown = nr == 3 || nr == 4 || nr >= NUM_SYSCALLS;
     sane(nr, r, r != -100 && (!unknown || r == E_NOSYS));
@@ -498,6 +499,7 @@ function exhaust(): void {
 }
 
 export function main(port: u64): i32 {
+  pin_to_this_cpu(); // its threads too: start_blocked relies on a yield running the new thread
   my_port = port;
   rw_page = u64(mmap(8192, PROT_READ | PROT_WRITE));
   ro_page = u64(mmap(4096, PROT_READ));

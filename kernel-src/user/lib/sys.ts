@@ -8,7 +8,7 @@ import {
   SYS_EXIT, SYS_WRITE, SYS_READ, SYS_SLEEP, SYS_YIELD, SYS_THREAD_CREATE, SYS_THREAD_EXIT,
   SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_MMAP, SYS_MUNMAP, SYS_OPEN, SYS_CLOSE, SYS_SEEK, SYS_STAT,
   SYS_READDIR, SYS_SPAWN, SYS_UNLINK, SYS_MMAP_FILE, SYS_FORK, SYS_SHM_CREATE, SYS_PORT_CREATE, SYS_CAP_DROP,
-  SYS_CAP_REVOKE, SYS_SHM_MAP, SYS_SHM_RESTRICT, SYS_IPC_REPLY_WAIT,
+  SYS_CAP_REVOKE, SYS_SHM_MAP, SYS_SHM_RESTRICT, SYS_IPC_REPLY_WAIT, SYS_SCHED_SETAFFINITY, SYS_GETCPU,
 } from "../../abi/syscall";
 import { FsStat } from "../../abi/fs";
 
@@ -87,6 +87,21 @@ export function sleep(ms: u64): i64 {
 
 export function yield_cpu(): i64 {
   return syscall(SYS_YIELD);
+}
+
+/** The calling thread may run only on the CPUs of mask (bit per CPU id); 0 or E_INVAL. */
+export function sched_setaffinity(mask: u64): i64 {
+  return syscall(SYS_SCHED_SETAFFINITY, mask);
+}
+
+/** The id of the CPU the caller runs on. */
+export function getcpu(): i64 {
+  return syscall(SYS_GETCPU);
+}
+
+/** Keeps the calling thread (and the threads it creates from now on) on the CPU it runs on. */
+export function pin_to_this_cpu(): void {
+  sched_setaffinity(u64(1) << u64(getcpu()));
 }
 
 export function thread_create(entry: usize, arg: u64, priority: u64): i64 {

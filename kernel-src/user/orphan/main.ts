@@ -3,7 +3,7 @@
 // send right the kernel's test passes us in our first message), its second a receive that never
 // ends. The kernel's test checks that the watch port stays empty and that the process is gone.
 
-import { ipc_send, ipc_receive, thread_create, thread_exit } from "../lib/sys";
+import { ipc_send, ipc_receive, thread_create, thread_exit, pin_to_this_cpu } from "../lib/sys";
 import { IpcMessage } from "../../abi/ipc";
 
 const CHILD_PRIORITY: u64 = 10;
@@ -23,6 +23,7 @@ function child(arg: u64): void {
 }
 
 export function main(port: u64): i32 {
+  pin_to_this_cpu(); // the child too: on another CPU it could run before we exit
   my_port = port;
   note.buffer = 0;
   note.buffer_size = 0;

@@ -2,7 +2,7 @@
 // wrapping, read-only, non-executable), bad flags, bad ports, limits. Each check prints a line;
 // the exit status is the number of failed checks (the kernel's self-test expects 0).
 
-import { print, write, sleep, thread_create, ipc_send, ipc_receive, mmap, munmap, read } from "../lib/sys";
+import { print, write, sleep, thread_create, ipc_send, ipc_receive, mmap, munmap, read, pin_to_this_cpu } from "../lib/sys";
 import { IpcMessage, SERVICE_PORT, SVC_UPPER, SVC_SLEEP, IPC_NONBLOCK, inline_addr } from "../../abi/ipc";
 import {
   SYS_WRITE, SYS_READ, SYS_IPC_SEND, SYS_IPC_RECEIVE, SYS_THREAD_CREATE, SYS_THREAD_EXIT, SEND_CALL, PROT_READ,
@@ -32,6 +32,9 @@ function code_addr(): u64 {
 }
 
 export function main(port: u64): i32 {
+  // Its threads too: the blocked-send checks rely on a new thread running (and blocking) while
+  // main sleeps, which on another CPU of a busy host it may not have done yet.
+  pin_to_this_cpu();
   let m = changetype<usize>(msg);
   // numbers
   expect("syscall 99", syscall(99), E_NOSYS);

@@ -1,0 +1,1 @@
+../fpuleak/fpu.S
