@@ -108,19 +108,25 @@ function echo_server(port: u64): void {
   destroy(resp);
 }
 
-function bench_ipc(): bool {
-  let req = new IpcMessage();
-  let resp = new IpcMessage();
+/** Reports the median cost of a call/reply round trip to port as name; false if a call failed. */
+function bench_ipc_calls(name: string, port: u64, req: IpcMessage, resp: IpcMessage): bool {
   let ok = true;
   for (let b: i32 = 0; b < BATCHES; b++) {
     let empty = empty_loop();
     let t0 = rdtsc();
     for (let i: u64 = 0; i < N; i++) {
-      if (ipc_call(echo_port, req, resp) != E_OK) ok = false;
+      if (ipc_call(port, req, resp) != E_OK) ok = false;
     }
     sample(b, rdtsc() - t0, empty);
   }
-  report("ipc_call_reply_kernel", median(), N);
+  report(name, median(), N);
+  return ok;
+}
+
+function bench_ipc(): bool {
+  let req = new IpcMessage();
+  let resp = new IpcMessage();
+  let ok = bench_ipc_calls("ipc_call_reply_kernel", echo_port, req, resp);
   destroy(req);
   destroy(resp);
   return ok;
@@ -276,15 +282,7 @@ function bench_ipc_cross_cpu(): bool {
   let req = new IpcMessage();
   let resp = new IpcMessage();
   let ok = ipc_call(port, req, resp) == E_OK; // the server has moved to CPU 1 and waits
-  for (let b: i32 = 0; b < BATCHES; b++) {
-    let empty = empty_loop();
-    let t0 = rdtsc();
-    for (let i: u64 = 0; i < N; i++) {
-      if (ipc_call(port, req, resp) != E_OK) ok = false;
-    }
-    sample(b, rdtsc() - t0, empty);
-  }
-  report("ipc_call_reply_cross_cpu", median(), N);
+  ok = bench_ipc_calls("ipc_call_reply_cross_cpu", port, req, resp) && ok;
   ipc_destroy_port(port);
   destroy(req);
   destroy(resp);
