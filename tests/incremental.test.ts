@@ -1,16 +1,20 @@
 // The back-end cache (compiler/driver/buildcache.ts) must not change a single byte: the kernel and
 // its user programs built cold, built again from the cache, and rebuilt from the cache after an
 // edit are the same files as a build without any cache. The edit changes a small function that is
-// inlined into its callers in another module, so keys after inlining are what is tested.
+// inlined into its callers in another module, so keys after inlining are what is tested. The
+// builds run the compiled toolchain in a child process (a synchronous build in the test's own
+// process starves vitest's worker RPC on a loaded machine).
 
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { buildKernel, ROOT } from '../compiler/driver/build.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDriver, toolchainTree } from './toolchain-tree.js';
 
-/** out/kernel.elf, out/kernel.s and every out/user/*.elf of a tree. */
-function outputs(root: string): Record<string, Buffer> {
+const tree = toolchainTree('incremental-test-', ['kernel-src']);
+const root = tree.root;
+
+/** out/kernel.elf, out/kernel.s and every out/user/*.elf of the tree. */
+function outputs(): Record<string, Buffer> {
   const files = ['kernel.elf', 'kernel.s', ...readdirSync(join(root, 'out/user')).map((n) => `user/${n}`)];
   return Object.fromEntries(files.sort().map((f) => [f, readFileSync(join(root, 'out', f))]));
 }
@@ -20,54 +24,47 @@ function expectSame(a: Record<string, Buffer>, b: Record<string, Buffer>): void 
   for (const f of Object.keys(a)) expect(Buffer.compare(a[f], b[f]), `out/${f} differs`).toBe(0);
 }
 
-// Steps in separate tests, in order: one long synchronous test starves vitest's worker RPC.
+async function build(cache: boolean): Promise<Record<string, Buffer>> {
+  const r = await runDriver(tree, 'build.js', cache ? ['kernel'] : ['kernel', '--no-cache']);
+  expect(r.status, r.stdout + r.stderr).toBe(0);
+  return outputs();
+}
+
 describe('incremental build is byte-identical to a build without cache', () => {
-  const root = mkdtempSync(join(tmpdir(), 'incremental-test-'));
   const log = join(root, 'kernel-src/lib/log.ts');
-  let original = '';
-  let edited = '';
+  const original = readFileSync(log, 'utf8');
+  // capture_end is small, so the inliner copies it into the kernel self-tests that call it.
+  const edited = original.replace(/(export function capture_end\(\): usize \{\n\s*capture_buf = 0;)/, '$1 capture_cap = 0;');
   let plain: Record<string, Buffer> = {};
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('builds without cache', () => {
-    cpSync(join(ROOT, 'kernel-src'), join(root, 'kernel-src'), { recursive: true });
-    symlinkSync(join(ROOT, 'runtime'), join(root, 'runtime'));
-    original = readFileSync(log, 'utf8');
-    // capture_end is small, so the inliner copies it into the kernel self-tests that call it.
-    edited = original.replace(/(export function capture_end\(\): usize \{\n\s*capture_buf = 0;)/, '$1 capture_cap = 0;');
+  it('builds without cache', async () => {
     expect(edited, 'kernel-src/lib/log.ts no longer has the capture_end this test edits').not.toBe(original);
-    buildKernel(true, root, false);
-    plain = outputs(root);
+    plain = await build(false);
   }, 600_000);
 
-  it('cold, with an empty cache', () => {
-    buildKernel(true, root, true);
-    expectSame(plain, outputs(root));
+  it('cold, with an empty cache', async () => {
+    expectSame(plain, await build(true));
   }, 600_000);
 
-  it('unchanged: every program from the cache', () => {
-    buildKernel(true, root, true);
-    expectSame(plain, outputs(root));
+  it('unchanged: every program from the cache', async () => {
+    expectSame(plain, await build(true));
   }, 600_000);
 
   let incremental: Record<string, Buffer> = {};
-  it('after a one-line edit: the kernel\'s other functions from the cache', () => {
+  it('after a one-line edit: the kernel\'s other functions from the cache', async () => {
     writeFileSync(log, edited);
-    buildKernel(true, root, true);
-    incremental = outputs(root);
+    incremental = await build(true);
   }, 600_000);
 
-  it('the edited tree without cache gives the same files', () => {
-    rmSync(join(root, 'out'), { recursive: true });
-    buildKernel(true, root, false);
-    const editedPlain = outputs(root);
+  it('the edited tree without cache gives the same files', async () => {
+    const editedPlain = await build(false);
     expectSame(editedPlain, incremental);
     expect(Buffer.compare(editedPlain['kernel.elf'], plain['kernel.elf'])).not.toBe(0);
   }, 600_000);
 
-  it('after undoing the edit (from the in-memory cache)', () => {
+  it('after undoing the edit (from the cache)', async () => {
     writeFileSync(log, original);
-    buildKernel(true, root, true);
-    expectSame(plain, outputs(root));
-    rmSync(root, { recursive: true });
+    expectSame(plain, await build(true));
   }, 600_000);
 });

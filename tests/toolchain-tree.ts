@@ -8,10 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../compiler/driver/build.js';
 
-export function toolchainTree(prefix: string): { root: string; driver: string } {
+/** `copy` names the directories the test edits: they are copied instead of linked. */
+export function toolchainTree(prefix: string, copy: string[] = []): { root: string; driver: string } {
   const root = mkdtempSync(join(tmpdir(), prefix));
   cpSync(join(ROOT, 'out/toolchain'), join(root, 'out/toolchain'), { recursive: true });
-  for (const d of ['node_modules', 'linker', 'runtime', 'kernel-src']) symlinkSync(join(ROOT, d), join(root, d));
+  for (const d of ['node_modules', 'linker', 'runtime', 'kernel-src']) {
+    if (copy.includes(d)) cpSync(join(ROOT, d), join(root, d), { recursive: true });
+    else symlinkSync(join(ROOT, d), join(root, d));
+  }
   writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
   return { root, driver: join(root, 'out/toolchain/compiler/driver') };
 }
