@@ -28,6 +28,9 @@
 // Both end in sched_handoff, which switches straight to the woken thread only when that overtakes
 // no ready thread (the priority rule, see scheduler.ts); otherwise it queues it and schedules.
 // Buffers, queued messages, full queues, destroyed ports and every error take the general path.
+// Between user threads the common case of both is also done in assembly at system-call level
+// (arch/x86_64/ipcfast.S), with the same tests as ipc_call_user_port and ipc_reply_wait_user_port here,
+// which stay the reference: a change to them must be made there too.
 
 import { SEND_CALL } from "../abi/syscall";
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
