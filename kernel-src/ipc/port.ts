@@ -28,7 +28,11 @@
 // Both end in sched_handoff, which switches straight to the woken thread only when that overtakes
 // no ready thread (the priority rule, see scheduler.ts); otherwise it queues it and schedules.
 // Buffers, queued messages, full queues, destroyed ports and every error take the general path.
+// Between user threads the common case of both is also done in assembly at system-call level
+// (arch/x86_64/ipcfast.S), with the same tests as ipc_call_user_port and ipc_reply_wait_user_port here,
+// which stay the reference: a change to them must be made there too.
 
+import { SEND_CALL } from "../abi/syscall";
 import { IpcMessage, IPC_MAX_BUFFER, IPC_NONBLOCK, IPC_FLAG_CALL, IPC_FLAG_CAP, CAP_SEND, CAP_RECEIVE } from "../abi/ipc";
 import { CapTable, cap_lookup } from "./cap";
 import { E_OK, E_INVAL, E_FAULT, E_BADPORT, E_FULL, E_DESTROYED, E_TOOBIG, E_AGAIN, E_TRUNC, E_NOMEM, E_KILLED } from "../abi/errors";
@@ -47,7 +51,10 @@ import { irq_save, irq_restore } from "../arch/hal";
 import { log_info } from "../lib/log";
 import { user_gen } from "../mm/usercopy";
 import { fifo_pop } from "../lib/list";
-import { proc_pid } from "../proc/process";
+import { proc_pid, Process } from "../proc/process";
+import { panic } from "../lib/panic";
+import { PROC_MAX_CAPS } from "../abi/limits";
+import { CPU_RQ_BITS } from "../sched/percpu";
 
 export const MAX_PORTS: u64 = 256;
 
@@ -64,17 +71,42 @@ class Port {
   callers!: Inline<WaitQueue>; // calls waiting for a receiver (a call is never queued as a message)
 }
 
-let ports!: InlineArray<u64, 256>;
-let next_msg_id: u64 = 1;
+// ports, next_msg_id and the fast-path counters are exported for the assembly fast paths
+// (arch/x86_64/ipcfast.S), which use them as the TypeScript ones below do.
+export let ports!: InlineArray<u64, 256>;
+export let next_msg_id: u64 = 1;
 let next_serial: u64 = 1;
 let live_ports: u64 = 0;
 
 
 export function ipc_init(): void {
   log_info(`Initializing IPC system...`);
+  if (!ipc_fast_layout_ok()) panic(`a field or constant used by arch/x86_64/ipcfast.S moved: update its .set lines`);
   memset(addr_of(ports), 0, MAX_PORTS * 8);
   port_cache = slab_cache_create("port", sizeof<Port>());
   log_info(`IPC system initialized`);
+}
+
+/** The offsets and constants of arch/x86_64/ipcfast.S (its .set lines, in their order). */
+function ipc_fast_layout_ok(): bool {
+  let t = offsetof<Thread>("tid") == 0 && offsetof<Thread>("state") == 48 && offsetof<Thread>("priority") == 52 &&
+    offsetof<Thread>("killed") == 53 && offsetof<Thread>("next") == 104 && offsetof<Thread>("waitq") == 112 &&
+    offsetof<Thread>("proc") == 144 && offsetof<Thread>("wait_result") == 176 && offsetof<Thread>("reply_msg_id") == 184 &&
+    offsetof<Thread>("call_port") == 192 && offsetof<Thread>("reply_to") == 200 && offsetof<Thread>("ipc_dst") == 208 &&
+    offsetof<Thread>("checked_page") == 216 && offsetof<Thread>("check_gen") == 224 &&
+    offsetof<Thread>("checked_kva") == 232 && offsetof<Thread>("ipc_gen") == 240 &&
+    offsetof<Thread>("reply_holder") == 488 && offsetof<Thread>("caps") == 496 && offsetof<Thread>("ipc_uptr") == 536 &&
+    offsetof<Thread>("cpu") == 544 && THREAD_BLOCKED == 2 && CPU_RQ_BITS == 2224;
+  let p = offsetof<Port>("id") == 0 && offsetof<Port>("serial") == 8 && offsetof<Port>("owner") == 16 &&
+    offsetof<Port>("count") == 36 && offsetof<Port>("sent") == 40 && offsetof<Port>("receivers") == 48 &&
+    offsetof<WaitQueue>("head") == 0 && offsetof<WaitQueue>("tail") == 8 && offsetof<Port>("callers") == 80 &&
+    offsetof<Process>("pid") == 0 && offsetof<CapTable>("rights") == 512 && PROC_MAX_CAPS == 64 &&
+    CAP_SEND == 1 && CAP_RECEIVE == 2;
+  let m = offsetof<IpcMessage>("msg_id") == 8 && offsetof<IpcMessage>("type") == 16 &&
+    offsetof<IpcMessage>("flags") == 20 && offsetof<IpcMessage>("inline_data") == 24 &&
+    offsetof<IpcMessage>("buffer_size") == 96 && offsetof<IpcMessage>("cap") == 104 &&
+    sizeof<IpcMessage>() == 112 && IPC_FLAG_CALL == 1 && SEND_CALL == 2;
+  return t && p && m;
 }
 
 function port_get(id: u64): Port | null {
@@ -300,8 +332,8 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64): i64 {
 function reply_holder_of(t: Thread): u64 {
   return t.proc != 0 ? t.proc : thread_addr(t);
 }
-let fast_calls: u64 = 0; // calls delivered by the call fast path (for tests and benchmarks)
-let fast_replies: u64 = 0; // replies delivered by the reply-and-wait fast path
+export let fast_calls: u64 = 0; // calls delivered by a call fast path (for tests and benchmarks)
+export let fast_replies: u64 = 0; // replies delivered by a reply-and-wait fast path
 
 /** Sends msg to port id. Blocks while the queue is full unless flags has IPC_NONBLOCK. */
 export function ipc_send(id: u64, msg: IpcMessage, flags: u64): i64 {

@@ -48,7 +48,7 @@ function pte_of(va: u64, write: bool): u64 {
   return e;
 }
 
-let unmaps: u64 = 1; // generation of the user mappings (a Thread's check_gen starts at 0: no entry)
+export let unmaps: u64 = 1; // generation of the user mappings (a Thread's check_gen starts at 0: no entry); exported for arch/x86_64/ipcfast.S
 
 /** Called whenever a user page is unmapped (or its permissions shrink): drops every cached check. */
 export function user_unmapped(): void {

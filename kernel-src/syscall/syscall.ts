@@ -67,6 +67,13 @@ declare function sys_mmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u6
 declare function sys_munmap_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_write_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 declare function sys_ipc_receive_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+/**
+ * The table entries of SYS_IPC_SEND and SYS_IPC_REPLY_WAIT (arch/x86_64/ipcfast.S): the common
+ * case of a call and of a reply-and-wait between user threads in assembly, everything else by
+ * jumping to sys_ipc_call and sys_ipc_reply_wait below.
+ */
+declare function ipc_call_fast(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
+declare function ipc_reply_wait_fast(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
 const SEND_FLAGS: u64 = 31;
 const MAX_IO: u64 = 4096;
@@ -82,8 +89,8 @@ type SyscallFn = (a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) => i64;
 /** Indexed by arch/x86_64/syscall.S (global for that reason). */
 export const syscall_table: readonly SyscallFn[] = [
   sys_exit, sys_write_preemptible, sys_read, sys_unused, sys_unused, sys_sleep, sys_yield, sys_thread_create,
-  sys_thread_exit, sys_ipc_call, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
-  sys_port_create, sys_cap_drop, sys_cap_revoke, sys_ipc_reply_wait, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
+  sys_thread_exit, ipc_call_fast, sys_ipc_receive_preemptible, sys_mmap_preemptible, sys_munmap_preemptible, sys_gettid,
+  sys_port_create, sys_cap_drop, sys_cap_revoke, ipc_reply_wait_fast, sys_unused, sys_unused, sys_unused, sys_unused, // 14..21: issue 8
   sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, sys_unused, // 22..29: issue 8
   sys_open, sys_close, sys_seek, sys_stat, sys_readdir, sys_spawn, sys_unlink, sys_mmap_file, // 30..37: fs_syscalls.ts
   sys_fork_entry, // 38: saves every register for sys_fork below (arch/x86_64/syscall.S)
@@ -416,8 +423,8 @@ export function sys_ipc_call(h: u64, ptr: u64, flags: u64, a4: u64, a5: u64): i6
 /** sys_ipc_send with interrupts on (arch/x86_64/syscall.S). */
 declare function sys_ipc_send_preemptible(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64): i64;
 
-/** sys_ipc_call's end when the reply was staged by the general path. */
-function staged_reply_out(ptr: u64): i64 {
+/** sys_ipc_call's end when the reply was staged by the general path (also arch/x86_64/ipcfast.S's). */
+export function staged_reply_out(ptr: u64): i64 {
   let m = thread_current().ipc_user;
   if (!user_range_ok(ptr, sizeof<IpcMessage>(), true)) {
     ipc_drop_staged(m);
