@@ -9,10 +9,11 @@
 // emission with the frame laid out (emit.ts). Each phase is timed separately. The module's
 // functions are transformed in place.
 
-import type { Global, Module } from '../ir/ir.js';
+import type { Func, Global, Module } from '../ir/ir.js';
 import type { Expr, Item } from '../asm/items.js';
 import { selectFunc } from '../x86/isel.js';
 import { emitFunc } from '../x86/emit.js';
+import { foldFixedLoads } from '../passes/devirt.js';
 import { inlineModule } from '../passes/inline.js';
 import { hoistLoopConstants, optimize } from '../passes/opt.js';
 import { allocate } from '../x86/regalloc.js';
@@ -47,6 +48,21 @@ export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
     time('opt', () => m.funcs.forEach(optimize));
     const changed = time('inline', () => inlineModule(m));
     time('opt', () => changed.forEach(optimize));
+    // Calls through the vtables of static objects, made direct (passes/devirt.ts), are inlined in
+    // a second round: only those calls, in the functions that had them.
+    const devirtualized = new Set<Func>();
+    const targets = new Set<string>();
+    const globals = new Map(m.globals.map((g) => [g.name, g]));
+    time('opt', () => m.funcs.forEach((f) => {
+      for (let n = 0; n < 4 && foldFixedLoads(globals, f, targets); n++) { // a vtable pointer, then a slot
+        optimize(f);
+        devirtualized.add(f);
+      }
+    }));
+    if (devirtualized.size) {
+      const again = time('inline', () => inlineModule(m, (caller, callee) => devirtualized.has(caller) && targets.has(callee.name)));
+      time('opt', () => again.forEach(optimize));
+    }
     time('opt', () => m.funcs.forEach((f) => threadJumps(f) && optimize(f)));
     time('opt', () => m.funcs.forEach((f) => unrollLoops(f) && optimize(f)));
     time('opt', () => m.funcs.forEach((f) => widenInductionVars(f) && optimize(f)));

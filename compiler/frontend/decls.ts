@@ -459,6 +459,7 @@ export function lowerGlobal(L: Lowerer, e: Extract<Entity, { kind: 'global' }>):
       g.bytes = new Uint8Array(g.size);
       g.relocs.push({ offset: 0, width: 8, sym: `${t.struct.symbolPrefix}.vtable`, addend: 0n });
       g.section = 'data';
+      g.fixedVptr = true;
     } else if (d.initializer && !isAggregate(t)) {
       g.bytes = new Uint8Array(g.size);
       constInto(L, g, 0, d.initializer, t);

@@ -134,6 +134,12 @@ export interface Global {
   size: number;
   bytes?: Uint8Array; // absent for bss
   relocs: DataReloc[];
+  /**
+   * A static object of a polymorphic class (`let dev!: Inline<C>`): its first 8 bytes, the vtable
+   * pointer, hold C's vtable for the whole run (no code writes a vtable pointer), so a load of
+   * them is that address (passes/devirt.ts).
+   */
+  fixedVptr?: boolean;
   loc?: SourceLoc;
 }
 

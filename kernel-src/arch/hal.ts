@@ -26,9 +26,10 @@
 //   The record holds the CPU's TSS (Cpu.tss), whose RSP0 is where the CPU finds the stack for an
 //   interrupt from user mode and the syscall entry its stack (switch_to stores each thread's stack top there).
 // - Clock and timer. timer_start() starts the platform timer, which calls clock_tick(passed)
-//   (time/clock.ts) CLOCK_HZ times a second and clock_alarm once the deadline given to
-//   timer_set_alarm(ns) has passed; timer_now_ns() is the monotonic clock in nanoseconds since
-//   timer_start. All three are for the boot CPU, with interrupts off for timer_set_alarm.
+//   (time/clock.ts) CLOCK_HZ times a second; timer_device() is that timer as a lib/device.ts
+//   TimerDevice: now_ns() is the monotonic clock in nanoseconds since timer_start, and
+//   clock_alarm is called once the deadline given to set_alarm(ns) has passed (interrupts off).
+//   All of it is for the boot CPU.
 // - Several CPUs. smp_start_aps() (boot CPU, once, after timer_start) starts the other CPUs and
 //   returns how many run; smp_cpus_up() says so later. mmu_flush_page_all_cpus(va) drops a
 //   kernel page's TLB entry on every CPU and returns when all have (interrupts may be off),
@@ -50,7 +51,7 @@
 //   tells which; fault_report prints vector, address, symbolized RIP and backtrace;
 //   backtrace(frame) walks the kernel stack from a frame address.
 // - Platform devices: the console (serial_init, then console_device(), a lib/device.ts
-//   CharDevice), the CPU tables (cpu_tables_init), and QEMU's exit device (exit_device(), an
+//   CharDevice), the timer (above), the CPU tables (cpu_tables_init), and QEMU's exit device (exit_device(), an
 //   ExitDevice) for the test boot.
 // - Bit scans: bit_highest/bit_lowest (the scheduler's bitmap, the frame allocator).
 
@@ -72,7 +73,7 @@ export { exit_device, EXIT_PASS, EXIT_FAIL } from "./x86_64/debugexit";
 export { cpu_tables_init, cpu_features_init, timer_start } from "./x86_64/platform";
 export { FPU_AREA_SIZE, fpu_state_init, fpu_scratch_area, fpu_save } from "./x86_64/fpu";
 export { user_access_begin, user_access_end, cpu_protections } from "./x86_64/protect";
-export { timer_now_ns, timer_set_alarm } from "./x86_64/timer";
+export { timer_device } from "./x86_64/timer";
 export {
   smp_start_aps, smp_cpus_up, smp_reschedule, smp_tlb_shootdown as mmu_flush_page_all_cpus,
   smp_tlb_shootdown_range as mmu_flush_pages_all_cpus,

@@ -1,11 +1,11 @@
 // The system clock: a tick counter driven by whichever timer the architecture provides
 // (arch/x86_64/timer.ts calls clock_tick CLOCK_HZ times a second), a monotonic nanosecond clock
-// (clock_now_ns, from the hardware's counter through the HAL), and one alarm: the scheduler sets
+// (clock_now_ns, from the hardware's counter: the HAL's TimerDevice), and one alarm: the scheduler sets
 // the earliest sleeper's deadline with clock_set_alarm, and the timer calls clock_alarm when it
 // has passed. The scheduler counts time through this module and never imports a timer driver;
 // the driver never imports the scheduler.
 
-import { timer_now_ns, timer_set_alarm } from "../arch/hal";
+import { timer_device } from "../arch/hal";
 
 export const CLOCK_HZ: u64 = 100;
 export const NS_PER_MS: u64 = 1000000;
@@ -57,12 +57,12 @@ export function clock_ticks(): u64 {
 
 /** Nanoseconds since the timer started; only ever grows. */
 export function clock_now_ns(): u64 {
-  return timer_now_ns();
+  return timer_device().now_ns();
 }
 
 /** Asks for clock_alarm at deadline_ns (replacing any earlier request); interrupts off. */
 export function clock_set_alarm(deadline_ns: u64): void {
-  timer_set_alarm(deadline_ns);
+  timer_device().set_alarm(deadline_ns);
 }
 
 /** Milliseconds to ticks, rounded up (a sleep never ends early). */

@@ -203,7 +203,11 @@ class WideGen {
 
   private shift(t: WTy, op: string, a: E, c: E): E {
     const fn = op === '<<' ? 'SHL' : op === '>>' ? 'SHR' : 'USHR';
-    return { ts: `(${a.ts} ${op} ${c.ts})`, js: `${fn}('${t}', ${a.js}, ${c.js})` };
+    // After `<<` TypeScript tries type arguments first (`f(x) << g(y > (z))` parses as a call of
+    // `f(x)<<g(y>`...): a count that is not a literal or a variable is written `(0 + c)`, where no
+    // type can start (the literal takes c's type: the same value).
+    const count = /^(-?[0-9]+|[a-z]\w*)$/i.test(c.ts) ? c.ts : `(0 + ${c.ts})`;
+    return { ts: `(${a.ts} ${op} ${count})`, js: `${fn}('${t}', ${a.js}, ${c.js})` };
   }
 
   /** A shift count: a small literal, or any expression of any type (masked by the shift). */

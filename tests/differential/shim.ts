@@ -80,7 +80,8 @@ function intrinsicTransformer(sf: ts.SourceFile): ts.TransformerFactory<ts.Sourc
       if (ts.isVariableStatement(node) && ts.isSourceFile(node.parent)) {
         const decls = node.declarationList.declarations.map((d) => {
           const t = d.type;
-          if (d.initializer || !t || !ts.isTypeReferenceNode(t)) return d;
+          // An initialiser (a module arrow function) may call generic intrinsics too.
+          if (d.initializer || !t || !ts.isTypeReferenceNode(t)) return ts.visitEachChild(d, visit, ctx);
           const name = text(t.typeName);
           if (name === 'InlineArray' && t.typeArguments?.length === 2) {
             const init = f.createCallExpression(f.createIdentifier('__static_array'), undefined,
@@ -92,7 +93,7 @@ function intrinsicTransformer(sf: ts.SourceFile): ts.TransformerFactory<ts.Sourc
               [f.createStringLiteral(text(t))]);
             return f.updateVariableDeclaration(d, d.name, undefined, undefined, init);
           }
-          return d;
+          return ts.visitEachChild(d, visit, ctx);
         });
         return f.updateVariableStatement(node, node.modifiers,
           f.updateVariableDeclarationList(node.declarationList, decls));

@@ -13,6 +13,7 @@ import {
 import { pit_oneshot_start, pit_oneshot_count, PIT_FREQUENCY } from "./pit";
 import { CLOCK_HZ, clock_tick, clock_alarm, clock_local_tick } from "../../time/clock";
 import { lapic_id, lapic_send_ipi, VEC_TIMER } from "./lapic";
+import type { TimerDevice } from "../../lib/device";
 
 const NS_PER_S: u64 = 1000000000;
 const TICK_NS: u64 = NS_PER_S / CLOCK_HZ;
@@ -134,6 +135,24 @@ export function timer_irq(): void {
     clock_alarm(now);
   }
   arm();
+}
+
+/** The TSC clock and the boot CPU's APIC timer alarm as the kernel's TimerDevice (lib/device.ts). */
+class LapicTimer implements TimerDevice {
+  now_ns(): u64 {
+    return timer_now_ns();
+  }
+
+  set_alarm(deadline_ns: u64): void {
+    timer_set_alarm(deadline_ns);
+  }
+}
+
+let lapic_timer!: Inline<LapicTimer>;
+
+/** The clock's timer (arch code that knows it is this driver calls timer_now_ns directly). */
+export function timer_device(): TimerDevice {
+  return lapic_timer;
 }
 
 export function timer_tsc_hz(): u64 {
