@@ -332,8 +332,15 @@ function send_locked(id: u64, msg: IpcMessage, flags: u64): i64 {
 function reply_holder_of(t: Thread): u64 {
   return t.proc != 0 ? t.proc : thread_addr(t);
 }
-export let fast_calls: u64 = 0; // calls delivered by a call fast path (for tests and benchmarks)
-export let fast_replies: u64 = 0; // replies delivered by a reply-and-wait fast path
+// Messages delivered by the fast paths (tests and benchmarks): the TypeScript ones count in
+// fast_*, the assembly ones (arch/x86_64/ipcfast.S) in asm_fast_*, so a test can tell them apart.
+let fast_calls: u64 = 0;
+let fast_replies: u64 = 0;
+export let asm_fast_calls: u64 = 0;
+export let asm_fast_replies: u64 = 0;
+// 0 turns the assembly fast paths off (their entries jump straight to the TypeScript ones): the
+// test that compares the two sets it; nothing else does.
+export let asm_fast_on: u64 = 1;
 
 /** Sends msg to port id. Blocks while the queue is full unless flags has IPC_NONBLOCK. */
 export function ipc_send(id: u64, msg: IpcMessage, flags: u64): i64 {
@@ -786,13 +793,27 @@ export function ipc_reply_wait_user(c: Cpu, me: Thread, pa: u64, kva: u64): i64 
   return r != E_OK || me.ipc_dst == 0 ? r : CALL_STAGED;
 }
 
-/** Messages the call fast path and the reply-and-wait fast path delivered (tests). */
+/** Messages the call fast paths and the reply-and-wait fast paths delivered (tests). */
 export function ipc_fast_calls(): u64 {
-  return fast_calls;
+  return fast_calls + asm_fast_calls;
 }
 
 export function ipc_fast_replies(): u64 {
-  return fast_replies;
+  return fast_replies + asm_fast_replies;
+}
+
+/** The assembly fast paths' own counts (tests). */
+export function ipc_asm_fast_calls(): u64 {
+  return asm_fast_calls;
+}
+
+export function ipc_asm_fast_replies(): u64 {
+  return asm_fast_replies;
+}
+
+/** Turns the assembly fast paths on or off (the test that compares them with the TypeScript ones). */
+export function ipc_asm_fast_set(on: bool): void {
+  asm_fast_on = on ? 1 : 0;
 }
 
 export function ipc_live_ports(): u64 {

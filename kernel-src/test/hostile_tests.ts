@@ -12,7 +12,7 @@ import { PROC_MAX_CAPS } from "../abi/limits";
 import { E_OK } from "../abi/errors";
 import {
   ipc_call, ipc_live_ports, ipc_send, ipc_port_ref, ipc_create_port, ipc_destroy_port, ipc_queued, ipc_fast_calls,
-  ipc_fast_replies,
+  ipc_fast_replies, ipc_asm_fast_calls, ipc_asm_fast_replies, ipc_asm_fast_set,
 } from "../ipc/port";
 import { service_port_id, service_notes } from "../ipc/service";
 import { thread_count, thread_sleep, thread_current } from "../sched/scheduler";
@@ -310,30 +310,57 @@ export function test_fork_full_cap_table(): bool {
   return ok;
 }
 
-/**
- * The user-to-user fast paths end to end (not an attack; here for its helpers): user/echocall
- * calls user/benchsrv 1000 times, which answers with SYS_IPC_REPLY_WAIT; every answer must be the
- * call's own inline data, and (nearly) every call and reply must have taken the fast paths.
- */
-export function test_ipc_user_user_fast_paths(): bool {
-  let before = counts_now(new Counts());
-  let ports = ipc_live_ports();
+/** One run of user/echocall against user/benchsrv (see test_ipc_user_user_fast_paths); its status. */
+function echocall_run(): i64 {
   let server = spawn("/bin/benchsrv");
   let client = spawn("/bin/echocall");
-  if (server == null || client == null) return check(false, "spawn benchsrv and echocall");
-  let calls = ipc_fast_calls();
-  let replies = ipc_fast_replies();
+  if (server == null || client == null) {
+    check(false, "spawn benchsrv and echocall");
+    return -1;
+  }
   let m = new IpcMessage();
   m.flags = IPC_FLAG_CAP;
   m.cap = ipc_port_ref(server.port);
   let ok = check_eq(u64(ipc_send(client.port, m, 0)), 0, "pass echocall a right to benchsrv");
   destroy(m);
-  ok = check_eq(u64(wait_bounded(client, EXIT_TICKS_MAX, "echocall")), 0, "echocall: wrong or failed answers") && ok;
+  let status = wait_bounded(client, EXIT_TICKS_MAX, "echocall");
   ok = check_eq(u64(wait_bounded(server, EXIT_TICKS_MAX, "benchsrv")), 0, "benchsrv's status") && ok;
-  // A timer tick or the first call (its page not checked yet) may take the general path.
-  ok = check(ipc_fast_calls() - calls >= 990, "calls handed over by the fast path (of 1000)") && ok;
-  ok = check(ipc_fast_replies() - replies >= 990, "replies by SYS_IPC_REPLY_WAIT's fast path (of 1000)") && ok;
-  kprint(`# fast calls ${ipc_fast_calls() - calls}, fast replies ${ipc_fast_replies() - replies}\n`);
+  return ok ? status : -1;
+}
+
+const ECHOCALL_RIGHT: i64 = 0x10000000; // echocall's status when every answer was right
+
+/**
+ * The user-to-user fast paths end to end (not an attack; here for its helpers), and the assembly
+ * fast paths (arch/x86_64/ipcfast.S) against the TypeScript ones they repeat: user/echocall calls
+ * user/benchsrv 1000 times, which answers with SYS_IPC_REPLY_WAIT, with calls mixed in that leave
+ * the fast paths at different tests. It runs once with the assembly paths off and once with them
+ * on; every answer must be right and the two transcripts (echocall's digest of every result and
+ * answer) the same, and with them on (nearly) every plain call and reply must have been handed
+ * over by the assembly.
+ */
+export function test_ipc_user_user_fast_paths(): bool {
+  let before = counts_now(new Counts());
+  let ports = ipc_live_ports();
+  ipc_asm_fast_set(false);
+  let asm_calls = ipc_asm_fast_calls();
+  let asm_replies = ipc_asm_fast_replies();
+  let calls = ipc_fast_calls();
+  let replies = ipc_fast_replies();
+  let ts = echocall_run();
+  let ok = check_eq(ipc_asm_fast_calls() - asm_calls + ipc_asm_fast_replies() - asm_replies, 0, "assembly paths off") &&
+    check(ipc_fast_calls() - calls >= 600, "TypeScript: calls handed over by the fast path (of 624 plain ones)") &&
+    check(ipc_fast_replies() - replies >= 600, "TypeScript: replies by SYS_IPC_REPLY_WAIT's fast path");
+  ipc_asm_fast_set(true);
+  asm_calls = ipc_asm_fast_calls();
+  asm_replies = ipc_asm_fast_replies();
+  let asm = echocall_run();
+  ok = check(ipc_asm_fast_calls() - asm_calls >= 600, "assembly: calls handed over by the fast path (of 624 plain ones)") && ok;
+  ok = check(ipc_asm_fast_replies() - asm_replies >= 600, "assembly: replies by SYS_IPC_REPLY_WAIT's fast path") && ok;
+  kprint(`# echocall status: TypeScript paths ${ts}, assembly paths ${asm}; assembly calls ${ipc_asm_fast_calls() - asm_calls}, replies ${ipc_asm_fast_replies() - asm_replies}\n`);
+  ok = check(ts >= ECHOCALL_RIGHT, "echocall's answers through the TypeScript paths") && ok;
+  ok = check(asm >= ECHOCALL_RIGHT, "echocall's answers through the assembly paths") && ok;
+  ok = check_eq(u64(asm), u64(ts), "the same transcript through either") && ok;
   ok = check_eq(ipc_live_ports(), ports, "every port gone") && ok;
   ok = kernel_whole(before, "user-to-user calls") && ok;
   destroy(before);

@@ -77,6 +77,8 @@
 # ipc_call_fast(h, ptr, flags): SYS_IPC_SEND. The fast case is flags = SEND_CALL.
         .globl ipc_call_fast
 ipc_call_fast:
+        cmpq $0, asm_fast_on(%rip)      # off: the TypeScript entry, as if this file were not here
+        je sys_ipc_call
         cmpq $SEND_CALL, %rdx
         jne sys_ipc_send_preemptible
         movq %gs:0, %r9
@@ -187,7 +189,7 @@ ipc_call_fast:
         movq $0, MSG_BUFFER_SIZE(%rdi)
         movq $0, MSG_CAP(%rdi)
         movq $0, T_IPC_DST(%rdx)
-        addq $1, fast_calls(%rip)
+        addq $1, asm_fast_calls(%rip)
         movq %r9, %rdi
         movq %rdx, %rsi
         call switch_to
@@ -222,6 +224,8 @@ ipc_call_fast:
 # message it received (req_ptr = resp_ptr).
         .globl ipc_reply_wait_fast
 ipc_reply_wait_fast:
+        cmpq $0, asm_fast_on(%rip)
+        je sys_ipc_reply_wait
         cmpq %rsi, %rdx
         jne reply_wait_general_preemptible
         movq %gs:0, %r9
@@ -331,7 +335,7 @@ ipc_reply_wait_fast:
         movq $0, MSG_BUFFER_SIZE(%rdi)
         movq $0, MSG_CAP(%rdi)
         movq $0, T_IPC_DST(%rdx)
-        addq $1, fast_replies(%rip)
+        addq $1, asm_fast_replies(%rip)
         movq %rax, T_IPC_DST(%r8)
         movl $THREAD_BLOCKED, T_STATE(%r8)
         leaq PORT_RECV_HEAD(%r10), %rcx # sched/scheduler.ts waitq_add(p.receivers, me)
