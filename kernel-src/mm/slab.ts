@@ -549,6 +549,12 @@ function magazines_quiet(cpu: u64): bool {
   return c.current == c.idle;
 }
 
+/** Whether slab_reap would reach every CPU's magazines now (no other CPU runs a thread). */
+export function slab_all_quiet(): bool {
+  for (let cpu: u64 = 0; cpu < cpu_count(); cpu++) if (!magazines_quiet(cpu)) return false;
+  return true;
+}
+
 function reap_cache(c: SlabCache): void {
   for (let cpu: u64 = 0; cpu < MAX_CPUS && c.id != MAG_CACHE; cpu++) {
     if (!magazines_quiet(cpu)) continue;

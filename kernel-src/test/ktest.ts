@@ -7,8 +7,8 @@
 import { put_str, put_udec, put_char, kprint } from "../lib/log";
 import { exit_device, EXIT_PASS, EXIT_FAIL } from "../arch/hal";
 import { halt_forever } from "../arch/hal";
-import { thread_affinity, thread_set_affinity, sched_cpu_id } from "../sched/scheduler";
-import { slab_reap } from "../mm/slab";
+import { thread_affinity, thread_set_affinity, sched_cpu_id, thread_sleep } from "../sched/scheduler";
+import { slab_reap, slab_all_quiet } from "../mm/slab";
 import { pt_cache_shrink } from "../mm/ptcache";
 import { test_slab_model, test_slab_debug, test_slab_shrink } from "./slab_tests";
 import {
@@ -156,8 +156,16 @@ export function check_eq(got: u64, want: u64, what: string): bool {
   return got == want;
 }
 
-/** Free frames once the slab caches and the page-table cache have given back every page they keep. */
+const QUIET_WAIT_MS: u64 = 50;
+
+/**
+ * Free frames once the slab caches and the page-table cache have given back every page they keep.
+ * Another CPU's magazines are only reachable while it runs no thread (slab.ts), so this first
+ * waits a little for the other CPUs to go idle: a thread finishing its exit there (the previous
+ * test's) would otherwise keep a slab page in one count and not the next.
+ */
 export function frames_free(): u64 {
+  for (let ms: u64 = 0; ms < QUIET_WAIT_MS && !slab_all_quiet(); ms++) thread_sleep(1);
   slab_reap();
   pt_cache_shrink();
   return pmm_free_frames();
