@@ -41,7 +41,7 @@ import { link } from '../linker/link.ts';
 import { readLayout } from '../linker/layout.ts';
 import { writeExecutable } from '../linker/exec.ts';
 import { prefixGlobals } from '../linker/prefix.ts';
-import { programSources, writeTsconfig } from './differential/native.ts';
+import { programSources, writeTsconfig, yieldToLoop } from './differential/native.ts';
 import { boot, type BootResult } from './qemu.ts';
 import { requireTools } from './tools.ts';
 
@@ -213,13 +213,14 @@ describe('conformance programs in one QEMU boot', () => {
     rmSync(OUT, { recursive: true, force: true }); // no images or logs left from an earlier run
     mkdirSync(OUT, { recursive: true });
     let remaining: Built[] = FAULTS.map((f) => ({ name: f.name, entry: f.entry }));
-    eligible.forEach((c, index) => {
+    for (const [index, c] of eligible.entries()) {
       try {
         remaining.push({ name: c.name, entry: `p${index}_main`, object: compileProgram(c, index) });
       } catch (e) {
         buildErrors.set(c.name, errorText(e));
       }
-    });
+      await yieldToLoop();
+    }
     for (let attempt = 0; remaining.length && attempt < 4; attempt++) {
       const kernel = join(OUT, attempt ? `kernel-${attempt}.elf` : 'kernel.elf');
       try {

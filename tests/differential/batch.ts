@@ -11,7 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import vm from 'node:vm';
 import { generateProgram } from './gen.ts';
 import { generateWide, WIDE_PRELUDE } from './gen-wide.ts';
-import { buildAndRun, type NativeResult } from './native.ts';
+import { buildAndRun, yieldToLoop, type NativeResult } from './native.ts';
 import { runUnderNode } from './shim.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -110,11 +110,13 @@ export async function runDifferential(seeds: number[], dir: string, groupSize = 
     for (const seed of seeds) {
       const r = runWideUnderNode(seed);
       outcomes.set(seed, { seed, node: r.stdout, nodeError: r.error });
+      await yieldToLoop();
     }
   } else for (const g of groups) {
     const r = runUnderNode(g.main, { timeoutMs: 60_000 });
     const parts = splitBySeed(r.stdout);
     for (const seed of g.seeds) outcomes.set(seed, { seed, node: parts.get(seed) ?? '', nodeError: r.error });
+    await yieldToLoop();
   }
 
   // natively: groups first, then the programs of any group that did not build, one by one.

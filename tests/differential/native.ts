@@ -58,6 +58,10 @@ async function runPool<T>(items: T[], width: number, work: (item: T) => Promise<
  * start-up is paid once), then runs the executables with a pool of two. A build failure is recorded per program,
  * with its diagnostics, and does not stop the others.
  */
+/** Lets the event loop run between long synchronous steps: a worker that blocks it for a minute
+ *  misses vitest's RPC deadline ("Timeout calling onTaskUpdate") on a loaded machine. */
+export const yieldToLoop = () => new Promise<void>((done) => setImmediate(done));
+
 export async function buildAndRun(programs: NativeProgram[], outDir: string, timeoutMs = 10_000): Promise<Map<string, NativeResult>> {
   // compiler/driver/build.ts: compile + assemble + link, the same path `make` takes.
   const { buildProgram } = await import('../../compiler/driver/build.ts');
@@ -80,6 +84,7 @@ export async function buildAndRun(programs: NativeProgram[], outDir: string, tim
         : String((e as Error)?.stack ?? e);
       results.set(p.name, { buildError: msg });
     }
+    await yieldToLoop();
   }
   await runPool(programs, 2, async (p) => {
     const res = results.get(p.name)!;
