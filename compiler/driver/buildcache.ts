@@ -1,14 +1,18 @@
 // The build's cache of back-end work, keyed by content, so that a rebuild after an edit compiles
 // only what the edit changed (docs/benchmarks.md, "Build time").
 //
-// Two levels, both keyed by a hash of their whole input (a canonical encoding of the IR, so every
-// field counts, debug locations and which objects are shared included) and of the toolchain:
+// Three levels, each keyed by a hash of its whole input and of the toolchain:
+//   - a program's linked output (ELF, map, listing), keyed by the texts of every source file its
+//     TypeScript program lets it see and the other inputs of its build (build.ts, linkedKey): a
+//     program whose sources the edit did not touch is not even lowered, nor linked again;
 //   - a program's objects and listing, keyed by its IR before the back end and its start files:
 //     a program the edit did not change skips code generation and assembly altogether;
 //   - a function's assembler items, keyed by its IR after optimisation and inlining (isel,
 //     register allocation and emission read nothing else): a function whose own IR and inlined
 //     callees are unchanged skips isel, regalloc and emit. Keying after inlining keeps inlining
 //     across modules correct: an edited callee changes the IR of every function it was inlined into.
+// The IR keys hash a canonical encoding of the IR, so every field counts, debug locations and
+// which objects are shared included.
 // A wrong hit would be a miscompile, so nothing weaker than the full input is ever a key; a miss
 // only costs the work. The key is not v8.serialize(): it writes a number as an int32 or a double
 // depending on how V8 happened to store it, so the same IR gave different bytes in another run.
@@ -28,6 +32,13 @@ import { writeAtomically } from '../frontend/codecache.js';
 
 export interface CompiledProgram {
   objects: ObjectFile[];
+  listing?: string;
+}
+
+/** A program's linked output files. */
+export interface LinkedProgram {
+  elf: Uint8Array;
+  map?: string;
   listing?: string;
 }
 
@@ -226,7 +237,8 @@ function sourceFiles(dir: string): string[] {
 
 /** One program's cache: its last compiled objects and its functions' items. */
 export class BuildCache {
-  private programs = new Map<string, Uint8Array>(); // serialized: each hit gets its own copy (the linker may change objects it is given)
+  private programs = new Map<string, Uint8Array>(); // serialized: each hit gets its own copy (the linker may change objects it is given); by its keys
+  private linked?: [string, LinkedProgram];
   private funcs = new Map<string, unknown>(); // stored items (toStored)
   private usedFuncs = new Set<string>();
   private loaded = false;
@@ -248,8 +260,10 @@ export class BuildCache {
   private load(): void {
     if (this.loaded) return;
     this.loaded = true;
-    const prog = readBin<[string, Uint8Array]>(this.file('program'));
-    if (prog && prog[1] instanceof Uint8Array) this.programs.set(prog[0], prog[1]);
+    const prog = readBin<[string[], Uint8Array]>(this.file('program'));
+    if (prog && Array.isArray(prog[0]) && prog[1] instanceof Uint8Array) for (const k of prog[0]) this.programs.set(k, prog[1]);
+    const linked = readBin<[string, LinkedProgram]>(this.file('linked'));
+    if (linked && linked[1]?.elf instanceof Uint8Array) this.linked = linked;
     const funcs = readBin<[string, unknown][]>(this.file('funcs'));
     if (funcs) for (const [k, v] of funcs) this.funcs.set(k, v);
   }
@@ -265,10 +279,23 @@ export class BuildCache {
     return hit && (deserialize(hit) as CompiledProgram);
   }
 
-  putProgram(key: string, compiled: CompiledProgram): void {
+  /** Keeps a program's output under each of its keys (its IR's, its sources'), in place of the last. */
+  putProgram(keys: string[], compiled: CompiledProgram): void {
+    if (keys.every((k) => this.programs.has(k)) && this.programs.size === keys.length) return;
     const bytes = serialize(compiled);
-    this.programs = new Map([[key, bytes]]);
-    writeBin(this.file('program'), [key, bytes]);
+    this.programs = new Map(keys.map((k) => [k, bytes]));
+    writeBin(this.file('program'), [keys, bytes]);
+  }
+
+  /** The output files of the last build, if its key (build.ts, linkedKey) was `key`. */
+  getLinked(key: string): LinkedProgram | undefined {
+    this.load();
+    return this.linked?.[0] === key ? this.linked[1] : undefined;
+  }
+
+  putLinked(key: string, linked: LinkedProgram): void {
+    this.linked = [key, linked];
+    writeBin(this.file('linked'), this.linked);
   }
 
   /** The items of `f` (after optimisation and inlining), from the cache or from `compile`. */

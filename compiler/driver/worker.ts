@@ -22,7 +22,7 @@ parentPort!.on('message', (job: Job) => {
   const done: Done = { id: job.id, output };
   try {
     // A job the main thread took back (it was free before this one started) is only acknowledged.
-    if (Atomics.compareExchange(claims, job.id, PENDING, WORKER) === PENDING) done.objects = codegen(job.mod, job.input);
+    if (Atomics.compareExchange(claims, job.id, PENDING, WORKER) === PENDING) done.objects = codegen(job.mod, job.input).objects;
   } catch (e) {
     if (e instanceof UserError) done.diagnostics = e.diagnostics;
     else done.crash = e instanceof Error ? (e.stack ?? e.message) : String(e);
