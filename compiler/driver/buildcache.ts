@@ -17,8 +17,10 @@
 // only costs the work. The key is not v8.serialize(): it writes a number as an int32 or a double
 // depending on how V8 happened to store it, so the same IR gave different bytes in another run.
 // Identity matters too: the DWARF writer tells struct types apart by object, so cached items get
-// back the very objects of the current IR they shared with their function (toStored/fromStored). Entries live in memory for the life of the process (watch mode) and in
-// out/.cache/ on disk (`make clean` removes them). Each file is written whole or not at all.
+// back the very objects of the current IR they shared with their function (toStored/fromStored).
+// Entries live in memory for the life of the process (watch mode) and in out/.cache/ on disk
+// (`make clean` removes them), written once the build is done (writeLater). Each file is written
+// whole or not at all.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -284,7 +286,7 @@ export class BuildCache {
     if (keys.every((k) => this.programs.has(k)) && this.programs.size === keys.length) return;
     const bytes = serialize(compiled);
     this.programs = new Map(keys.map((k) => [k, bytes]));
-    writeBin(this.file('program'), [keys, bytes]);
+    writeLater(this.file('program'), [keys, bytes]);
   }
 
   /** The output files of the last build, if its key (build.ts, linkedKey) was `key`. */
@@ -295,7 +297,7 @@ export class BuildCache {
 
   putLinked(key: string, linked: LinkedProgram): void {
     this.linked = [key, linked];
-    writeBin(this.file('linked'), this.linked);
+    writeLater(this.file('linked'), this.linked);
   }
 
   /** The items of `f` (after optimisation and inlining), from the cache or from `compile`. */
@@ -320,7 +322,7 @@ export class BuildCache {
   saveFuncs(): void {
     const stale = [...this.funcs.keys()].some((k) => !this.usedFuncs.has(k));
     if (stale) for (const k of [...this.funcs.keys()]) if (!this.usedFuncs.has(k)) this.funcs.delete(k);
-    if (this.dirty || stale) writeBin(this.file('funcs'), [...this.funcs]);
+    if (this.dirty || stale) writeLater(this.file('funcs'), [...this.funcs]);
     this.dirty = false;
     this.usedFuncs.clear();
     this.hits = this.misses = 0;
@@ -334,6 +336,27 @@ function readBin<T>(file: string): T | undefined {
     return undefined; // unreadable or from another node: rebuilt
   }
 }
+
+/**
+ * Cache files to write once the build is done: serializing the kernel's function entries alone
+ * takes ~0.2 s, which a rebuild in watch mode or the build server need not wait for. They are
+ * written from the event loop right after the build, or at exit; the back-end worker writes its
+ * own before it answers (flushWrites), since the process may end as soon as it has. What is written
+ * is never changed afterwards (stored entries are copies; the arrays are taken now).
+ */
+const pending = new Map<string, unknown>();
+
+function writeLater(file: string, value: unknown): void {
+  if (!pending.size) setImmediate(flushWrites);
+  pending.set(file, value);
+}
+
+export function flushWrites(): void {
+  for (const [file, value] of pending) writeBin(file, value);
+  pending.clear();
+}
+
+process.on('exit', flushWrites);
 
 function writeBin(file: string, value: unknown): void {
   try {
