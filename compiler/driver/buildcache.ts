@@ -281,10 +281,11 @@ export class BuildCache {
     return hit && (deserialize(hit) as CompiledProgram);
   }
 
-  /** Keeps a program's output under each of its keys (its IR's, its sources'), in place of the last. */
+  /** Keeps a program's output under each of its keys (its IR's, its sources'), in place of the
+   *  last. An output already kept under one of them is the same (the keys are of its inputs). */
   putProgram(keys: string[], compiled: CompiledProgram): void {
     if (keys.every((k) => this.programs.has(k)) && this.programs.size === keys.length) return;
-    const bytes = serialize(compiled);
+    const bytes = keys.map((k) => this.programs.get(k)).find((b) => b) ?? serialize(compiled);
     this.programs = new Map(keys.map((k) => [k, bytes]));
     writeLater(this.file('program'), [keys, bytes]);
   }
