@@ -145,12 +145,25 @@ const ABBREVS: Abbrev[] = [
   { code: ABBREV_FUNC_LOCAL, tag: DW_TAG_subprogram, children: DW_CHILDREN_no, attrs: FUNC_COMMON },
 ];
 
+/** Each table's codes by DIE shape (abbrev() is called for every variable and type written). */
+const codes = new WeakMap<Abbrev[], Map<string, number>>();
+
 /** The abbreviation for a DIE shape, added to the table on first use (variables, types). */
 function abbrev(table: Abbrev[], tag: number, children: number, attrs: number[][]): number {
+  let byShape = codes.get(table);
+  if (!byShape) {
+    codes.set(table, (byShape = new Map()));
+    for (const a of table) {
+      const k = JSON.stringify([a.tag, a.children, a.attrs]);
+      if (!byShape.has(k)) byShape.set(k, a.code); // the first of equal shapes, as a search would find
+    }
+  }
   const key = JSON.stringify([tag, children, attrs]);
-  const known = table.find((a) => JSON.stringify([a.tag, a.children, a.attrs]) === key);
-  if (known) return known.code;
-  return table.push({ code: table.length + 1, tag, children, attrs }), table.length;
+  const known = byShape.get(key);
+  if (known !== undefined) return known;
+  table.push({ code: table.length + 1, tag, children, attrs });
+  byShape.set(key, table.length);
+  return table.length;
 }
 
 /** A placed input section's line table: final start address, size, rows by offset. */

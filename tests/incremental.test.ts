@@ -67,4 +67,23 @@ describe('incremental build is byte-identical to a build without cache', () => {
     writeFileSync(log, original);
     expectSame(plain, await build(true));
   }, 600_000);
+
+  // The user programs' outputs are kept by the texts of their sources (buildcache.ts): an edit of a
+  // file they import only through another (kernel-src/user/lib/ imports kernel-src/abi/) must
+  // rebuild them.
+  it('after an edit of a file the user programs import indirectly', async () => {
+    const abi = join(root, 'kernel-src/abi/syscall.ts');
+    const before = readFileSync(abi, 'utf8');
+    const after = before.replace(/(export const SYS_WRITE\b[^=]*= )(\d+)/, (_, decl, n) => `${decl}${Number(n) + 1000}`);
+    expect(after, 'kernel-src/abi/syscall.ts no longer has the SYS_WRITE this test edits').not.toBe(before);
+    writeFileSync(abi, after);
+    try {
+      const cached = await build(true);
+      const uncached = await build(false);
+      expectSame(uncached, cached);
+      expect(Buffer.compare(cached['user/demo.elf'], plain['user/demo.elf'])).not.toBe(0);
+    } finally {
+      writeFileSync(abi, before);
+    }
+  }, 600_000);
 });

@@ -16,7 +16,7 @@ import {
 import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
 import { constValue } from './att.js';
 import { binaryOp, unaryOp, type Warn } from './constexpr.js';
-import { branchForms, encode, matchForms, pushInt, type Fixup, type Mode } from './encode.js';
+import { branchForms, encode, matchForms, pushInt, type BranchSize, type Encoded, type Fixup, type Mode } from './encode.js';
 
 /** GOT references are made against the symbol itself, whatever it is. */
 const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = {
@@ -95,6 +95,46 @@ function nopFill(n: number): number[] {
   }
   out.push(...NOPS[n]);
   return out;
+}
+
+/** What pass 1 makes of an instruction: a relaxable branch (its short and near lengths) or fixed bytes. */
+type Encoding = { lens: [number, number] } | { fixed: Encoded };
+
+/**
+ * Encodings by instruction, kept for the life of the process: a rebuild (watch mode, the build
+ * server) encodes only the instructions it has not met, and a program encodes each distinct
+ * instruction once. Shared, so never changed: a fragment's bytes are copied before its fixups are
+ * applied. An instruction that fails to encode is not kept (its error is reported where it is).
+ */
+const encodings = new Map<string, Encoding | Encoded>();
+const MAX_ENCODINGS = 1 << 18;
+
+function remembered<T extends Encoding | Encoded>(key: string, make: () => T): T {
+  let e = encodings.get(key) as T | undefined;
+  if (!e) {
+    e = make();
+    if (encodings.size >= MAX_ENCODINGS) encodings.clear();
+    encodings.set(key, e);
+  }
+  return e;
+}
+
+/** An instruction's identity for encoding: everything encode() reads but its source location
+ *  (read only by errors, which are not kept). Names carry their length, so keys cannot run together. */
+function instrKey(ins: Instr, mode: Mode): string {
+  const sym = (v: SymValue) => `${v.sym === undefined ? '-' : `${v.sym.length}:${v.sym}`}@${v.reloc ?? ''}${v.addend}`;
+  let k = `${mode} ${ins.mnem.length}:${ins.mnem} ${ins.prefixes?.join(',') ?? ''}`;
+  for (const o of ins.ops) {
+    if (o.kind === 'reg') k += `|r${o.reg}`;
+    else if (o.kind === 'mem') k += `|m${o.seg ?? ''},${sym(o.disp)},${o.base ?? ''},${o.index ?? ''},${o.scale ?? ''}`;
+    else k += `|${o.kind}${sym(o.value)}`;
+  }
+  return k;
+}
+
+/** encode(), remembered: the result is shared (see encodings). */
+function encodeShared(ins: Instr, mode: Mode, branch: BranchSize): Encoded {
+  return remembered(`${branch} ${instrKey(ins, mode)}`, () => encode(ins, mode, branch));
 }
 
 const FLAG_CHARS: Record<string, number> = { a: SHF_ALLOC, w: SHF_WRITE, x: SHF_EXECINSTR, M: SHF_MERGE, S: SHF_STRINGS };
@@ -265,14 +305,17 @@ class Assembler {
       if (s !== undefined && !this.firstRef.has(s)) this.firstRef.set(s, ins.loc);
     }
     try {
-      const forms = matchForms(ins, this.mode);
-      const { short, near } = branchForms(forms);
-      if (short && near) {
-        const lens: [number, number] = [encode(ins, this.mode, 'short').bytes.length, encode(ins, this.mode, 'near').bytes.length];
-        this.push({ kind: 'branch', ins, mode: this.mode, near: false, lens, loc: ins.loc, offset: 0 });
+      const mode = this.mode;
+      const enc = remembered<Encoding>(instrKey(ins, mode), () => {
+        const { short, near } = branchForms(matchForms(ins, mode));
+        if (short && near) return { lens: [encode(ins, mode, 'short').bytes.length, encode(ins, mode, 'near').bytes.length] };
+        return { fixed: encode(ins, mode) };
+      });
+      if ('lens' in enc) {
+        this.push({ kind: 'branch', ins, mode, near: false, lens: enc.lens, loc: ins.loc, offset: 0 });
         return;
       }
-      const e = encode(ins, this.mode);
+      const e = enc.fixed;
       for (const w of e.warnings ?? []) this.warner(ins.loc)(w);
       this.push({ kind: 'fixed', bytes: e.bytes, fixups: e.fixups, loc: ins.loc, offset: 0 });
     } catch (e) {
@@ -479,14 +522,15 @@ class Assembler {
           }
           case 'branch': {
             this.line(sec, f.offset, f.loc);
-            const e = encode(f.ins, f.mode, f.near ? 'near' : 'short');
+            const e = encodeShared(f.ins, f.mode, f.near ? 'near' : 'short');
+            const bytes = e.bytes.slice();
             const target = this.localTarget(f, s.index);
             for (const fx of e.fixups) {
               // A jump within the section is resolved here, even to a global label (as GNU as does).
-              if (target !== undefined) this.store(e.bytes, fx, target + fx.addend - BigInt(f.offset + fx.offset) - (f.ins.ops[0] as { value: SymValue }).value.addend, true, f.loc);
-              else this.fixup(s, f.offset, e.bytes, fx, f.loc, at);
+              if (target !== undefined) this.store(bytes, fx, target + fx.addend - BigInt(f.offset + fx.offset) - (f.ins.ops[0] as { value: SymValue }).value.addend, true, f.loc);
+              else this.fixup(s, f.offset, bytes, fx, f.loc, at);
             }
-            put(f.offset, e.bytes);
+            put(f.offset, bytes);
             break;
           }
           case 'align':

@@ -12,19 +12,20 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ObjectFile, SHF_ALLOC } from '../../linker/object.js';
+import { SHF_ALLOC } from '../../linker/object.js';
 import { type InitrdEntry, folderEntries, initrdObject, tarArchive } from './initrd.js';
 import { link, type LinkResult } from '../../linker/link.js';
 import { writeExecutable } from '../../linker/exec.js';
 import { formatMap } from '../../linker/map.js';
 import { readLayout } from '../../linker/layout.js';
-import { assembleFile, cacheFor, codegen, type CodegenInput, phase } from './codegen.js';
+import { assembleFile, cacheFor, cacheOf, codegen, type CodegenInput, phase, writeListing } from './codegen.js';
+import { type CompiledProgram, hashOf, type LinkedProgram, toolchainHash } from './buildcache.js';
 import { runMain, fail, UserError, type Diagnostic } from '../../linker/diag.js';
-import { lowerLoaded } from './compile.js';
+import { defaultLowerOptions, lowerLoaded } from './compile.js';
 import { CODES } from '../frontend/check.js';
 import type { Module } from '../ir/ir.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
-import { loadProgram, loadPrograms, type Program } from '../frontend/program.js';
+import { loadProgram, loadPrograms, type Program, ts } from '../frontend/program.js';
 import { findRoot } from './protocol.js';
 import { backendWorker, buildJobs } from './parallel.js';
 import type { Done } from './worker-protocol.js';
@@ -40,7 +41,7 @@ export interface ProgramOptions {
   target: Target; // its start files are assembled and linked in, by its layout
   out: string; // the ELF to write
   map?: string; // the link map to write
-  extraObjects?: ObjectFile[];
+  initrd?: Uint8Array; // a ramdisk linked in (initrdObject)
   asm?: string[]; // the program's own assembly files, beside the target's start files
   emitAsm?: string; // write the compiler's listing here
   quiet?: boolean; // no phase lines (tests)
@@ -52,10 +53,17 @@ export function buildProgram(o: ProgramOptions): Uint8Array {
   return linkProgram(o, compileProgram(o));
 }
 
-/** Compiles one program and assembles it with its target's start files: the objects to link. */
-function compileProgram(o: ProgramOptions): ObjectFile[] {
+/** Compiles one program and assembles it with its target's start files: the objects to link.
+ *  With `sources` (sourcesKey), a program compiled from the same inputs before is not lowered. */
+function compileProgram(o: ProgramOptions, sources?: string): CompiledProgram {
+  const hit = sources === undefined ? undefined : cacheOf(o.cache!).getProgram(sources);
+  if (hit) {
+    if (!o.quiet) console.log(`  ${'cached'.padEnd(10)}${`${basename(dirname(resolve(o.tsconfig)))} (sources unchanged: not lowered, no codegen)`}`);
+    if (o.emitAsm) writeListing(o.emitAsm, hit.listing!);
+    return hit;
+  }
   const { mod, input } = lowerProgram(o);
-  return codegen(mod, input);
+  return codegen(mod, { ...input, sources });
 }
 
 /** The front end of one program: its IR, and what its back end needs besides (codegen.ts). */
@@ -94,19 +102,63 @@ function checkEntry(mod: Module, program: Program, t: Target): void {
   }
 }
 
-/** Links a program's objects and writes the ELF (and map); returns the ELF image. */
-function linkProgram(o: ProgramOptions, objects: ObjectFile[]): Uint8Array {
+/** Links a program's objects and writes the ELF (and map); returns the ELF image. Kept in the
+ *  program's cache under `key` (linkedKey), with the listing. */
+function linkProgram(o: ProgramOptions, compiled: CompiledProgram, key?: string): Uint8Array {
   return phase(o.quiet, 'link', `${basename(o.out)}`, () => {
     const layout = readLayout(join(ROOT, o.target.layout));
-    const result = link([...objects, ...(o.extraObjects ?? [])], layout);
+    const result = link([...compiled.objects, ...(o.initrd ? [initrdObject(o.initrd)] : [])], layout);
     checkCodeModel(result, o.target);
-    const elf = writeExecutable(result);
-    mkdirSync(dirname(o.out), { recursive: true });
-    writeFileSync(o.out, elf);
-    chmodSync(o.out, 0o755); // runnable as it is, for the Linux target
-    if (o.map) writeFileSync(o.map, formatMap(result));
-    return elf;
+    const linked = { elf: writeExecutable(result), map: o.map ? formatMap(result) : undefined, listing: compiled.listing };
+    writeLinked(o, linked);
+    if (key) cacheOf(o.cache!).putLinked(key, linked);
+    return linked.elf;
   });
+}
+
+function writeLinked(o: ProgramOptions, linked: LinkedProgram): void {
+  mkdirSync(dirname(o.out), { recursive: true });
+  writeFileSync(o.out, linked.elf);
+  chmodSync(o.out, 0o755); // runnable as it is, for the Linux target
+  if (o.map) writeFileSync(o.map, linked.map!);
+}
+
+/**
+ * The key of a program's objects and listing by what its compilation reads: the texts of the
+ * source files its TypeScript program lets it see (its own files, what they import, and the
+ * declaration files such as the prelude), TypeScript's version and options, the lowering options,
+ * the target, its start files, the toolchain. Undefined without a cache, and for a program with
+ * TypeScript errors (compiled, to report them).
+ */
+function sourcesKey(o: ProgramOptions): string | undefined {
+  const program = o.program;
+  if (!o.cache || !program || program.tsDiagnostics.length) return undefined;
+  const own = new Set(program.files);
+  const sources = program.program.getSourceFiles().filter((f) => f.isDeclarationFile || own.has(f));
+  const startFiles = [...startFilePaths(o.target, ROOT), ...(o.asm ?? [])];
+  return hashOf(
+    toolchainHash(), ts.version, JSON.stringify(program.program.getCompilerOptions()), JSON.stringify(defaultLowerOptions()),
+    o.tsconfig, o.target.name, o.emitAsm ?? '',
+    ...sources.flatMap((f) => [f.fileName, f.text]),
+    ...startFiles.flatMap((f) => [f, readFileSync(f)]),
+  );
+}
+
+/** The key of a program's linked output: its sources key, its layout, the ramdisk linked in. */
+function linkedKey(o: ProgramOptions, sources: string | undefined): string | undefined {
+  const layout = join(ROOT, o.target.layout);
+  return sources && hashOf(sources, layout, readFileSync(layout), o.out, o.map ?? '', o.initrd ?? '');
+}
+
+/** The program's output files from the cache if its inputs are those of its last build: written
+ *  again (the files on disk may be another build's), and the ELF returned. */
+function reuseLinked(o: ProgramOptions, key: string | undefined): Uint8Array | undefined {
+  const hit = key === undefined ? undefined : cacheOf(o.cache!).getLinked(key);
+  if (!hit) return undefined;
+  if (!o.quiet) console.log(`  ${'cached'.padEnd(10)}${basename(o.out)} (sources unchanged: not compiled, not linked)`);
+  writeLinked(o, hit);
+  if (o.emitAsm) writeListing(o.emitAsm, hit.listing!);
+  return hit.elf;
 }
 
 /** Runs one program's build step; keeps its user errors for the end instead of stopping there. */
@@ -190,22 +242,28 @@ export function buildKernel(quiet = false, root = ROOT, cache = true, jobs = bui
     cache: cache ? cacheFor(root, 'kernel') : undefined,
   };
   const errors: Diagnostic[] = [];
+  // A user program whose inputs are unchanged is taken from the cache whole (reuseLinked).
+  const userSources = userOptions.map(sourcesKey);
+  const userKeys = userOptions.map((o, i) => linkedKey(o, userSources[i]));
+  const reused = userOptions.map((o, i) => reuseLinked(o, userKeys[i]));
   // With a second core, the user programs' back ends run in the worker while this thread lowers
   // and compiles the kernel (parallel.ts); each is taken when it is linked.
-  const worker = jobs > 1 && users.length ? backendWorker() : undefined;
-  const userObjects = userOptions.map((o): (() => ObjectFile[] | undefined) => {
+  const worker = jobs > 1 && reused.includes(undefined) ? backendWorker() : undefined;
+  const userCompiled = userOptions.map((o, i): (() => CompiledProgram | undefined) => {
+    if (reused[i]) return () => undefined;
     if (!worker) {
-      const objects = collecting(errors, () => compileProgram(o));
-      return () => objects;
+      const compiled = collecting(errors, () => compileProgram(o, userSources[i]));
+      return () => compiled;
     }
     const lowered = collecting(errors, () => lowerProgram(o));
-    const id = lowered && worker.submit(lowered.mod, lowered.input);
+    const id = lowered && worker.submit(lowered.mod, { ...lowered.input, sources: userSources[i] });
     return () => (id === undefined ? undefined : collecting(errors, () => fromWorker(worker.wait(id))));
   });
-  const kernelObjects = collecting(errors, () => compileProgram(kernel));
+  const kernelSources = sourcesKey(kernel);
+  const kernelCompiled = collecting(errors, () => compileProgram(kernel, kernelSources));
   const elfs = users.map((name, i) => {
-    const objects = userObjects[i]();
-    return objects && collecting(errors, () => linkProgram(userOptions[i], objects));
+    const compiled = userCompiled[i]();
+    return reused[i] ?? (compiled && collecting(errors, () => linkProgram(userOptions[i], compiled, userKeys[i])));
   });
   if (errors.length) throw new UserError(dedupe(errors));
   // The ramdisk: user programs in bin/, and kernel-src/initrd/'s files (compiler/driver/initrd.ts).
@@ -218,15 +276,17 @@ export function buildKernel(quiet = false, root = ROOT, cache = true, jobs = bui
     return t;
   });
   // The built-in copy, used when the bootloader gives no module (kernel-src/fs/initrd.ts).
-  linkProgram({ ...kernel, extraObjects: [initrdObject(tar)] }, kernelObjects!);
+  const linked = { ...kernel, initrd: tar };
+  const key = linkedKey(linked, kernelSources);
+  if (!reuseLinked(linked, key)) linkProgram(linked, kernelCompiled!, key);
 }
 
 /** A program compiled by the worker: what it printed, then its objects or its errors. */
-function fromWorker(d: Done): ObjectFile[] {
+function fromWorker(d: Done): CompiledProgram {
   for (const o of d.output) (o.err ? process.stderr : process.stdout).write(o.text);
   if (d.crash) throw new Error(`in the back-end worker: ${d.crash}`);
   if (d.diagnostics) throw new UserError(d.diagnostics);
-  return d.objects!;
+  return { objects: d.objects! };
 }
 
 /** A GRUB rescue CD with the kernel: GRUB is the second, independent multiboot loader we test with. */

@@ -1,20 +1,26 @@
 // The build's cache of back-end work, keyed by content, so that a rebuild after an edit compiles
 // only what the edit changed (docs/benchmarks.md, "Build time").
 //
-// Two levels, both keyed by a hash of their whole input (a canonical encoding of the IR, so every
-// field counts, debug locations and which objects are shared included) and of the toolchain:
+// Three levels, each keyed by a hash of its whole input and of the toolchain:
+//   - a program's linked output (ELF, map, listing), keyed by the texts of every source file its
+//     TypeScript program lets it see and the other inputs of its build (build.ts, linkedKey): a
+//     program whose sources the edit did not touch is not even lowered, nor linked again;
 //   - a program's objects and listing, keyed by its IR before the back end and its start files:
 //     a program the edit did not change skips code generation and assembly altogether;
 //   - a function's assembler items, keyed by its IR after optimisation and inlining (isel,
 //     register allocation and emission read nothing else): a function whose own IR and inlined
 //     callees are unchanged skips isel, regalloc and emit. Keying after inlining keeps inlining
 //     across modules correct: an edited callee changes the IR of every function it was inlined into.
+// The IR keys hash a canonical encoding of the IR, so every field counts, debug locations and
+// which objects are shared included.
 // A wrong hit would be a miscompile, so nothing weaker than the full input is ever a key; a miss
 // only costs the work. The key is not v8.serialize(): it writes a number as an int32 or a double
 // depending on how V8 happened to store it, so the same IR gave different bytes in another run.
 // Identity matters too: the DWARF writer tells struct types apart by object, so cached items get
-// back the very objects of the current IR they shared with their function (toStored/fromStored). Entries live in memory for the life of the process (watch mode) and in
-// out/.cache/ on disk (`make clean` removes them). Each file is written whole or not at all.
+// back the very objects of the current IR they shared with their function (toStored/fromStored).
+// Entries live in memory for the life of the process (watch mode) and in out/.cache/ on disk
+// (`make clean` removes them), written once the build is done (writeLater). Each file is written
+// whole or not at all.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -28,6 +34,13 @@ import { writeAtomically } from '../frontend/codecache.js';
 
 export interface CompiledProgram {
   objects: ObjectFile[];
+  listing?: string;
+}
+
+/** A program's linked output files. */
+export interface LinkedProgram {
+  elf: Uint8Array;
+  map?: string;
   listing?: string;
 }
 
@@ -226,7 +239,8 @@ function sourceFiles(dir: string): string[] {
 
 /** One program's cache: its last compiled objects and its functions' items. */
 export class BuildCache {
-  private programs = new Map<string, Uint8Array>(); // serialized: each hit gets its own copy (the linker may change objects it is given)
+  private programs = new Map<string, Uint8Array>(); // serialized: each hit gets its own copy (the linker may change objects it is given); by its keys
+  private linked?: [string, LinkedProgram];
   private funcs = new Map<string, unknown>(); // stored items (toStored)
   private usedFuncs = new Set<string>();
   private loaded = false;
@@ -248,8 +262,10 @@ export class BuildCache {
   private load(): void {
     if (this.loaded) return;
     this.loaded = true;
-    const prog = readBin<[string, Uint8Array]>(this.file('program'));
-    if (prog && prog[1] instanceof Uint8Array) this.programs.set(prog[0], prog[1]);
+    const prog = readBin<[string[], Uint8Array]>(this.file('program'));
+    if (prog && Array.isArray(prog[0]) && prog[1] instanceof Uint8Array) for (const k of prog[0]) this.programs.set(k, prog[1]);
+    const linked = readBin<[string, LinkedProgram]>(this.file('linked'));
+    if (linked && linked[1]?.elf instanceof Uint8Array) this.linked = linked;
     const funcs = readBin<[string, unknown][]>(this.file('funcs'));
     if (funcs) for (const [k, v] of funcs) this.funcs.set(k, v);
   }
@@ -265,10 +281,24 @@ export class BuildCache {
     return hit && (deserialize(hit) as CompiledProgram);
   }
 
-  putProgram(key: string, compiled: CompiledProgram): void {
-    const bytes = serialize(compiled);
-    this.programs = new Map([[key, bytes]]);
-    writeBin(this.file('program'), [key, bytes]);
+  /** Keeps a program's output under each of its keys (its IR's, its sources'), in place of the
+   *  last. An output already kept under one of them is the same (the keys are of its inputs). */
+  putProgram(keys: string[], compiled: CompiledProgram): void {
+    if (keys.every((k) => this.programs.has(k)) && this.programs.size === keys.length) return;
+    const bytes = keys.map((k) => this.programs.get(k)).find((b) => b) ?? serialize(compiled);
+    this.programs = new Map(keys.map((k) => [k, bytes]));
+    writeLater(this.file('program'), [keys, bytes]);
+  }
+
+  /** The output files of the last build, if its key (build.ts, linkedKey) was `key`. */
+  getLinked(key: string): LinkedProgram | undefined {
+    this.load();
+    return this.linked?.[0] === key ? this.linked[1] : undefined;
+  }
+
+  putLinked(key: string, linked: LinkedProgram): void {
+    this.linked = [key, linked];
+    writeLater(this.file('linked'), this.linked);
   }
 
   /** The items of `f` (after optimisation and inlining), from the cache or from `compile`. */
@@ -293,7 +323,7 @@ export class BuildCache {
   saveFuncs(): void {
     const stale = [...this.funcs.keys()].some((k) => !this.usedFuncs.has(k));
     if (stale) for (const k of [...this.funcs.keys()]) if (!this.usedFuncs.has(k)) this.funcs.delete(k);
-    if (this.dirty || stale) writeBin(this.file('funcs'), [...this.funcs]);
+    if (this.dirty || stale) writeLater(this.file('funcs'), [...this.funcs]);
     this.dirty = false;
     this.usedFuncs.clear();
     this.hits = this.misses = 0;
@@ -307,6 +337,27 @@ function readBin<T>(file: string): T | undefined {
     return undefined; // unreadable or from another node: rebuilt
   }
 }
+
+/**
+ * Cache files to write once the build is done: serializing the kernel's function entries alone
+ * takes ~0.2 s, which a rebuild in watch mode or the build server need not wait for. They are
+ * written from the event loop right after the build, or at exit; the back-end worker writes its
+ * own before it answers (flushWrites), since the process may end as soon as it has. What is written
+ * is never changed afterwards (stored entries are copies; the arrays are taken now).
+ */
+const pending = new Map<string, unknown>();
+
+function writeLater(file: string, value: unknown): void {
+  if (!pending.size) setImmediate(flushWrites);
+  pending.set(file, value);
+}
+
+export function flushWrites(): void {
+  for (const [file, value] of pending) writeBin(file, value);
+  pending.clear();
+}
+
+process.on('exit', flushWrites);
 
 function writeBin(file: string, value: unknown): void {
   try {

@@ -11,7 +11,7 @@ import { assemble } from '../asm/assemble.js';
 import { parseAtt } from '../asm/att.js';
 import { formatListing } from '../asm/listing.js';
 import { compileModule } from './backend.js';
-import { BuildCache } from './buildcache.js';
+import { BuildCache, type CompiledProgram } from './buildcache.js';
 
 /** Prints `  phase     what                                  123 ms` after running fn. */
 export function phase<T>(quiet: boolean | undefined, name: string, what: string, fn: () => T): T {
@@ -41,6 +41,7 @@ export interface CodegenInput {
   emitAsm?: string; // write the compiler's listing here
   quiet?: boolean;
   cache?: { dir: string; name: string }; // the build cache to use (cacheFor)
+  sources?: string; // the key of the program's sources (build.ts, sourcesKey): its output is kept under it too
 }
 
 const caches = new Map<string, BuildCache>();
@@ -50,14 +51,14 @@ export function cacheFor(root: string, name: string): { dir: string; name: strin
   return { dir: join(root, 'out/.cache'), name };
 }
 
-function cacheOf(c: { dir: string; name: string }): BuildCache {
+export function cacheOf(c: { dir: string; name: string }): BuildCache {
   const key = `${c.dir}\0${c.name}`;
   if (!caches.has(key)) caches.set(key, new BuildCache(c.dir, c.name));
   return caches.get(key)!;
 }
 
-/** Compiles a lowered program and assembles it with its start files: the objects to link. */
-export function codegen(mod: Module, o: CodegenInput): ObjectFile[] {
+/** Compiles a lowered program and assembles it with its start files: the objects to link, and its listing if asked. */
+export function codegen(mod: Module, o: CodegenInput): CompiledProgram {
   const cache = o.cache && cacheOf(o.cache);
   // The whole input of the back end and the assembler: the IR, the start files, the target.
   const key = cache?.programKey(mod, [o.tsconfig, o.target, String(!!o.emitAsm), ...o.startFiles.flatMap((f) => [f, readFileSync(f)])]);
@@ -65,7 +66,8 @@ export function codegen(mod: Module, o: CodegenInput): ObjectFile[] {
   if (hit) {
     if (!o.quiet) console.log(`  ${'cached'.padEnd(10)}${`${o.name} (IR unchanged: no codegen, no assemble)`}`);
     if (o.emitAsm) writeListing(o.emitAsm, hit.listing!);
-    return hit.objects;
+    if (o.sources) cache!.putProgram([key!, o.sources], hit);
+    return hit;
   }
   const timings: Record<string, number> = {};
   const items = phase(o.quiet, 'codegen', `${o.name} (IR -> x86-64)`, () => compileModule(mod, { cache, timings }));
@@ -76,11 +78,11 @@ export function codegen(mod: Module, o: CodegenInput): ObjectFile[] {
     assemble(items, o.tsconfig),
     ...o.startFiles.map(assembleFile),
   ]);
-  if (key) cache!.putProgram(key, { objects, listing });
-  return objects;
+  if (key) cache!.putProgram([key, ...(o.sources ? [o.sources] : [])], { objects, listing });
+  return { objects, listing };
 }
 
-function writeListing(path: string, listing: string): void {
+export function writeListing(path: string, listing: string): void {
   mkdirSync(dirname(path), { recursive: true }); // a fresh tree has no out/ before its first link
   writeFileSync(path, listing);
 }

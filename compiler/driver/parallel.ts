@@ -85,7 +85,7 @@ export class BackendWorker {
   /** A job compiled on this thread, reported like the worker's (its output is printed as it comes). */
   private here(job: Job): Done {
     this.skip.add(job.id); // the worker's acknowledgement of the job will come: dropped then
-    return { id: job.id, output: [], objects: codegen(job.mod, job.input) };
+    return { id: job.id, output: [], objects: codegen(job.mod, job.input).objects };
   }
 
   private skip = new Set<number>();

@@ -9,6 +9,7 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../../linker/diag.js';
 import { codegen } from './codegen.js';
+import { flushWrites } from './buildcache.js';
 import { type Done, type Job, PENDING, WORKER } from './worker-protocol.js';
 
 const { port, signal, claims } = workerData as { port: MessagePort; signal: Int32Array; claims: Int32Array };
@@ -22,11 +23,12 @@ parentPort!.on('message', (job: Job) => {
   const done: Done = { id: job.id, output };
   try {
     // A job the main thread took back (it was free before this one started) is only acknowledged.
-    if (Atomics.compareExchange(claims, job.id, PENDING, WORKER) === PENDING) done.objects = codegen(job.mod, job.input);
+    if (Atomics.compareExchange(claims, job.id, PENDING, WORKER) === PENDING) done.objects = codegen(job.mod, job.input).objects;
   } catch (e) {
     if (e instanceof UserError) done.diagnostics = e.diagnostics;
     else done.crash = e instanceof Error ? (e.stack ?? e.message) : String(e);
   }
+  flushWrites(); // its cache files: the process may end once the main thread has this answer
   port.postMessage(done);
   Atomics.add(signal, 0, 1); // wakes the main thread, which may be waiting synchronously (parallel.ts)
   Atomics.notify(signal, 0);

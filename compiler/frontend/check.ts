@@ -7,7 +7,7 @@
 // docs/diagnostics.md explains each one.
 
 import { ts, nodeLoc } from './program.js';
-import type { DiagnosticBag } from '../../linker/diag.js';
+import { DiagnosticBag, type Diagnostic } from '../../linker/diag.js';
 import { TOO_DEEP } from './nesting.js';
 
 export const CODES = {
@@ -168,10 +168,22 @@ const BINARY_REFUSED: Partial<Record<ts.SyntaxKind, [string, string]>> = {
   [ts.SyntaxKind.CommaToken]: [C.COMMA, 'the comma operator is not supported: use separate statements'],
 };
 
+/**
+ * The check reads nothing but a file's syntax, and TypeScript's SourceFile of an unchanged text is
+ * the same object from one build to the next (program.ts): a rebuild checks only the edited files.
+ */
+const checked = new WeakMap<ts.SourceFile, Diagnostic[]>();
+
 export function checkSubset(files: readonly ts.SourceFile[], diags: DiagnosticBag): void {
   for (const sf of files) {
-    for (const stmt of sf.statements) checkTopLevel(stmt, diags);
-    visit(sf, diags, 0);
+    let found = checked.get(sf);
+    if (!found) {
+      const own = new DiagnosticBag();
+      for (const stmt of sf.statements) checkTopLevel(stmt, own);
+      visit(sf, own, 0);
+      checked.set(sf, (found = own.items));
+    }
+    diags.items.push(...found);
   }
 }
 

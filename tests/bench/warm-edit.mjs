@@ -1,0 +1,115 @@
+// A one-line edit rebuilt in a warm process, as `make watch` and the build server do it: the
+// compiled toolchain is imported once, the kernel built twice (JIT and caches warm), then
+// kernel-src/lib/log.ts is edited (a body change of capture_end, inlined into other modules; a
+// comment change) and undone, each followed by a timed buildKernel and a turn of the event loop
+// (in which the build cache writes its files, as between the builds of watch mode). Prints each
+// build's phase lines summed (the user programs' per phase) and the median per edit.
+//
+//   make && node tests/bench/warm-edit.mjs [rounds] [--profile out/warm-edit.cpuprofile]
+//
+// With --profile, the edit builds run under the inspector's CPU profiler and the profile's self
+// time is summed by the toolchain folder it falls in (front end, passes, x86, asm, linker, ...).
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Session } from 'node:inspector/promises';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const args = process.argv.slice(2);
+const profileAt = args.indexOf('--profile');
+const profileFile = profileAt >= 0 ? args.splice(profileAt, 2)[1] : undefined;
+const ROUNDS = Number(args[0] ?? 3);
+
+const { buildKernel } = await import(join(ROOT, 'out/toolchain/compiler/driver/build.js'));
+const log = join(ROOT, 'kernel-src/lib/log.ts');
+const original = readFileSync(log, 'utf8');
+const body = original.replace(/(export function capture_end\(\): usize \{\n\s*capture_buf = 0;)/, '$1 capture_cap = 0;');
+const comment = original.replace('// Capture sink:', '// The capture sink:');
+if (body === original || comment === original) throw new Error('kernel-src/lib/log.ts: no capture_end or capture comment to edit');
+
+const PHASE = /^ {2}(\S+)\s+(.*?)\s+(\d+) ms$/;
+
+/** One kernel build (one thread); its wall time and phase lines, the user programs' summed. */
+async function build() {
+  const lines = [];
+  const print = console.log;
+  console.log = (s) => lines.push(String(s));
+  const t0 = performance.now();
+  try {
+    buildKernel(false, ROOT, true, 1);
+  } finally {
+    console.log = print;
+  }
+  const ms = performance.now() - t0;
+  await new Promise((done) => setImmediate(done)); // what watch mode does between builds: the cache files are written
+  const phases = new Map();
+  for (const line of lines) {
+    const m = PHASE.exec(line);
+    if (!m) continue;
+    const kernel = /^kernel(-src|\.elf)/.test(m[2]) || m[1] === 'load' || m[1] === 'initrd';
+    const key = `${m[1]} ${kernel ? m[2] : '(user programs, summed)'}`;
+    phases.set(key, (phases.get(key) ?? 0) + Number(m[3]));
+  }
+  return { ms, phases, lines };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const session = profileFile ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+}
+
+try {
+  for (let i = 0; i < 2; i++) console.log(`warm-up build ${i + 1}: ${Math.round((await build()).ms)} ms`);
+  if (session) await session.post('Profiler.start');
+  const times = { body: [], comment: [] };
+  const phaseSums = new Map();
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [kind, text] of [['body', body], ['comment', comment]]) {
+      for (const t of [text, original]) { // the edit, then its undo (an edit too)
+        writeFileSync(log, t);
+        const b = await build();
+        times[kind].push(b.ms);
+        for (const [k, v] of b.phases) phaseSums.set(k, [...(phaseSums.get(k) ?? []), v]);
+        console.log(`${kind} ${t === original ? 'undo' : 'edit'}: ${Math.round(b.ms)} ms (load ${loadavg()[0].toFixed(1)})`);
+        if (process.env.VERBOSE) for (const l of b.lines) if (!/user programs|\.elf/.test(l) || /kernel/.test(l)) console.log(l);
+      }
+    }
+  }
+  console.log('\nphase medians over the edit builds (ms):');
+  for (const [k, v] of phaseSums) console.log(`  ${String(median(v)).padStart(6)}  ${k}`);
+  for (const [kind, v] of Object.entries(times)) console.log(`median ${kind} edit: ${Math.round(median(v))} ms of ${v.map(Math.round).join(', ')}`);
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(profileFile, JSON.stringify(profile));
+    summarize(profile);
+  }
+} finally {
+  writeFileSync(log, original);
+}
+
+/** Self time of the profile by the folder of its source (out/toolchain/<folder>/, node_modules/<pkg>). */
+function summarize(profile) {
+  const dt = new Map();
+  for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  const byFolder = new Map();
+  const byFunc = new Map();
+  for (const n of profile.nodes) {
+    const ms = dt.get(n.id) ?? 0;
+    const url = n.callFrame.url;
+    const m = /out\/toolchain\/(.*)\/[^/]+\.js$/.exec(url) ?? /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    const folder = m ? m[1] : url ? 'node internals' : `(${n.callFrame.functionName || 'program'})`;
+    byFolder.set(folder, (byFolder.get(folder) ?? 0) + ms);
+    const f = `${n.callFrame.functionName || '(anonymous)'} ${url.replace(/.*\/(out\/toolchain|node_modules)\//, '')}:${n.callFrame.lineNumber + 1}`;
+    byFunc.set(f, (byFunc.get(f) ?? 0) + ms);
+  }
+  const total = [...byFolder.values()].reduce((a, b) => a + b, 0);
+  console.log(`\nprofile self time by folder (ms over all edit builds, total ${Math.round(total)}):`);
+  for (const [k, v] of [...byFolder].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${String(Math.round(v)).padStart(6)}  ${k}`);
+  console.log('top functions (self ms):');
+  for (const [k, v] of [...byFunc].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${String(Math.round(v)).padStart(6)}  ${k}`);
+}
