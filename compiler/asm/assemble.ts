@@ -16,7 +16,7 @@ import {
 import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
 import { constValue } from './att.js';
 import { binaryOp, unaryOp, type Warn } from './constexpr.js';
-import { branchForms, encode, matchForms, pushInt, type Fixup, type Mode } from './encode.js';
+import { branchForms, encodeMatched, matchForms, pushInt, type Encoded, type Fixup, type Mode } from './encode.js';
 
 /** GOT references are made against the symbol itself, whatever it is. */
 const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = {
@@ -26,7 +26,7 @@ const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = {
 /** A piece of a section between layout decisions. */
 type Frag =
   | { kind: 'fixed'; bytes: number[]; fixups: Fixup[]; loc?: SourceLoc; offset: number; vars?: Omit<VarEntry, 'offset'>[]; frames?: Omit<FrameEntry, 'offset'>[] }
-  | { kind: 'branch'; ins: Instr; mode: Mode; near: boolean; lens: [number, number]; loc?: SourceLoc; offset: number }
+  | { kind: 'branch'; ins: Instr; near: boolean; enc: [Encoded, Encoded]; loc?: SourceLoc; offset: number } // enc: short, near
   | { kind: 'align'; align: number; fill?: number; max?: number; code: boolean; size: number; offset: number }
   | { kind: 'fill'; count: Expr; size: number; value: Expr; n: number; loc?: SourceLoc; offset: number; dot: Place }
   | { kind: 'data'; width: 1 | 2 | 4 | 8; values: Expr[]; loc?: SourceLoc; offset: number; dot: Place };
@@ -265,14 +265,16 @@ class Assembler {
       if (s !== undefined && !this.firstRef.has(s)) this.firstRef.set(s, ins.loc);
     }
     try {
-      const forms = matchForms(ins, this.mode);
+      const warnings: string[] = [];
+      const forms = matchForms(ins, this.mode, warnings);
       const { short, near } = branchForms(forms);
       if (short && near) {
-        const lens: [number, number] = [encode(ins, this.mode, 'short').bytes.length, encode(ins, this.mode, 'near').bytes.length];
-        this.push({ kind: 'branch', ins, mode: this.mode, near: false, lens, loc: ins.loc, offset: 0 });
+        // Both encodings now; relaxation picks one (a branch's warnings are not reported).
+        const enc: [Encoded, Encoded] = [encodeMatched(ins, forms, this.mode, [], 'short'), encodeMatched(ins, forms, this.mode, [], 'near')];
+        this.push({ kind: 'branch', ins, near: false, enc, loc: ins.loc, offset: 0 });
         return;
       }
-      const e = encode(ins, this.mode);
+      const e = encodeMatched(ins, forms, this.mode, warnings);
       for (const w of e.warnings ?? []) this.warner(ins.loc)(w);
       this.push({ kind: 'fixed', bytes: e.bytes, fixups: e.fixups, loc: ins.loc, offset: 0 });
     } catch (e) {
@@ -366,7 +368,7 @@ class Assembler {
   }
 
   branchLen(f: Frag & { kind: 'branch' }): number {
-    return f.lens[f.near ? 1 : 0];
+    return f.enc[f.near ? 1 : 0].bytes.length;
   }
 
   /** Is this branch target a label in the same section, reachable without a relocation? */
@@ -479,7 +481,7 @@ class Assembler {
           }
           case 'branch': {
             this.line(sec, f.offset, f.loc);
-            const e = encode(f.ins, f.mode, f.near ? 'near' : 'short');
+            const e = f.enc[f.near ? 1 : 0];
             const target = this.localTarget(f, s.index);
             for (const fx of e.fixups) {
               // A jump within the section is resolved here, even to a global label (as GNU as does).
