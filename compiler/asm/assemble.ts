@@ -16,7 +16,7 @@ import {
 import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
 import { constValue } from './att.js';
 import { binaryOp, unaryOp, type Warn } from './constexpr.js';
-import { branchForms, encode, matchForms, pushInt, type BranchSize, type Encoded, type Fixup, type Mode } from './encode.js';
+import { branchForms, encode, encodeMatched, matchForms, pushInt, type BranchSize, type Encoded, type Fixup, type Mode } from './encode.js';
 
 /** GOT references are made against the symbol itself, whatever it is. */
 const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = {
@@ -307,9 +307,11 @@ class Assembler {
     try {
       const mode = this.mode;
       const enc = remembered<Encoding>(instrKey(ins, mode), () => {
-        const { short, near } = branchForms(matchForms(ins, mode));
+        const warnings: string[] = [];
+        const forms = matchForms(ins, mode, warnings);
+        const { short, near } = branchForms(forms);
         if (short && near) return { lens: [encode(ins, mode, 'short').bytes.length, encode(ins, mode, 'near').bytes.length] };
-        return { fixed: encode(ins, mode) };
+        return { fixed: encodeMatched(ins, forms, mode, warnings) };
       });
       if ('lens' in enc) {
         this.push({ kind: 'branch', ins, mode, near: false, lens: enc.lens, loc: ins.loc, offset: 0 });

@@ -482,9 +482,13 @@ export function branchForms(forms: Form[]): { short?: Form; near?: Form } {
 
 /** Picks the shortest encoding among matching forms (ties: table order, like GNU as). */
 export function encode(ins: Instr, mode: Mode, branch: BranchSize = 'near'): Encoded {
-  ins = in32Bits(ins, mode);
   const warnings: string[] = [];
-  let forms = matchForms(ins, mode, warnings);
+  return encodeMatched(ins, matchForms(ins, mode, warnings), mode, warnings, branch);
+}
+
+/** encode, given the instruction's forms and warnings from matchForms (the assembler matches once). */
+export function encodeMatched(ins: Instr, forms: Form[], mode: Mode, warnings: string[], branch: BranchSize = 'near'): Encoded {
+  ins = in32Bits(ins, mode);
   const { short, near } = branchForms(forms);
   if (short && near) forms = [branch === 'short' ? short : near];
   // xchg %eax,%eax must zero-extend in 64-bit mode, which the one-byte form (a nop) does not.

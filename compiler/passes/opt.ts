@@ -44,25 +44,27 @@ type Lat = bigint | typeof OVER | undefined; // undefined: not yet known (top)
 
 /** Returns whether it replaced anything. */
 export function sccp(f: Func): boolean {
-  const lat = new Map<number, Lat>();
-  for (const p of f.params) lat.set(p.vreg, OVER);
-  const execBlock = new Set<number>();
+  // Indexed by vreg number and block number: arrays, not Maps and Sets (this pass runs in every
+  // optimisation round of every function).
+  const lat: Lat[] = [];
+  for (const p of f.params) lat[p.vreg] = OVER;
+  const execBlock = new Uint8Array(f.blocks.length);
   const execEdge = new Set<number>();
   const n = f.blocks.length;
   const key = (from: number, to: number) => from * n + to;
-  const valueLat = (v: Value): Lat => (v.kind === 'const' ? v.value : v.kind === 'sym' ? OVER : lat.get(v.id));
+  const valueLat = (v: Value): Lat => (v.kind === 'const' ? v.value : v.kind === 'sym' ? OVER : lat[v.id]);
   const meet = (a: Lat, b: Lat): Lat => (a === undefined ? b : b === undefined ? a : a === b ? a : OVER);
   const cfg = buildCfg(f);
   // Worklists, as Wegman & Zadeck's algorithm has them: CFG edges that became executable, and the
   // instructions (or terminators) reading a value whose lattice value changed. Each value changes at
   // most twice and each edge is added once, so the pass is linear in the function's size, whatever
   // its loop nesting (sweeping all blocks until nothing changes took one sweep per nesting level).
-  const users = new Map<number, { b: number; i?: Inst }[]>();
+  const users: { b: number; i?: Inst }[][] = [];
   const addUser = (v: Value, u: { b: number; i?: Inst }) => {
     if (v.kind !== 'vreg') return;
-    const list = users.get(v.id);
+    const list = users[v.id];
     if (list) list.push(u);
-    else users.set(v.id, [u]);
+    else users[v.id] = [u];
   };
   for (const b of cfg.rpo) {
     for (const i of f.blocks[b].insts) for (const v of instUses(i)) addUser(v, { b, i });
@@ -71,9 +73,9 @@ export function sccp(f: Func): boolean {
   const edgeWork: number[] = []; // from, to pairs
   const useWork: { b: number; i?: Inst }[] = [];
   const set = (dst: number, x: Lat) => {
-    if (x === undefined || lat.get(dst) === x || lat.get(dst) === OVER) return;
-    lat.set(dst, lat.get(dst) === undefined ? x : OVER);
-    for (const u of users.get(dst) ?? []) useWork.push(u);
+    if (x === undefined || lat[dst] === x || lat[dst] === OVER) return;
+    lat[dst] = lat[dst] === undefined ? x : OVER;
+    for (const u of users[dst] ?? []) useWork.push(u);
   };
   const edge = (from: number, to: number) => {
     if (!execEdge.has(key(from, to))) edgeWork.push(from, to);
@@ -120,7 +122,7 @@ export function sccp(f: Func): boolean {
     }
   };
   const enter = (b: number): void => {
-    execBlock.add(b);
+    execBlock[b] = 1;
     for (const i of f.blocks[b].insts) visitInst(b, i);
     visitTerm(b);
   };
@@ -131,30 +133,30 @@ export function sccp(f: Func): boolean {
       const from = edgeWork.pop()!;
       if (execEdge.has(key(from, to))) continue;
       execEdge.add(key(from, to));
-      if (!execBlock.has(to)) enter(to);
+      if (!execBlock[to]) enter(to);
       else for (const i of f.blocks[to].insts) if (i.op === 'phi') visitInst(to, i); // a new incoming edge
       continue;
     }
     const u = useWork.pop()!;
-    if (!execBlock.has(u.b)) continue;
+    if (!execBlock[u.b]) continue;
     if (u.i) visitInst(u.b, u.i);
     else visitTerm(u.b);
   }
   let replaced = false;
-  const clsOf = new Map<number, Cls>();
+  const clsOf: Cls[] = [];
   for (const blk of f.blocks) for (const i of blk.insts) {
     const d = instDst(i);
-    if (d) clsOf.set(d.dst, d.cls);
+    if (d) clsOf[d.dst] = d.cls;
   }
   const rewrite = (v: Value): Value => {
     if (v.kind !== 'vreg') return v;
-    const x = lat.get(v.id);
+    const x = lat[v.id];
     if (typeof x !== 'bigint') return v;
     replaced = true;
-    return constant(x, clsOf.get(v.id) ?? v.cls);
+    return constant(x, clsOf[v.id] ?? v.cls);
   };
   for (const b of cfg.rpo) {
-    if (!execBlock.has(b)) continue;
+    if (!execBlock[b]) continue;
     const blk = f.blocks[b];
     for (const i of blk.insts) mapInstUses(i, rewrite);
     mapTermUses(blk.term, rewrite);

@@ -93,10 +93,13 @@ interface Graph {
 
 const has = (g: Graph, a: number, b: number): boolean => (g.bits[(a * g.n + b) >>> 5] & (1 << ((a * g.n + b) & 31))) !== 0;
 function setBit(g: Graph, a: number, b: number, on: boolean): void {
-  for (const k of [a * g.n + b, b * g.n + a]) {
-    if (on) g.bits[k >>> 5] |= 1 << (k & 31);
-    else g.bits[k >>> 5] &= ~(1 << (k & 31));
-  }
+  setOne(g, a * g.n + b, on);
+  setOne(g, b * g.n + a, on);
+}
+
+function setOne(g: Graph, k: number, on: boolean): void {
+  if (on) g.bits[k >>> 5] |= 1 << (k & 31);
+  else g.bits[k >>> 5] &= ~(1 << (k & 31));
 }
 
 function buildGraph(mf: MFunc): Graph {
