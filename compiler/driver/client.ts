@@ -45,7 +45,13 @@ function viaServer(argv: string[]): Promise<boolean> {
         buf = buf.slice(nl + 1);
         if ('out' in reply) process.stdout.write(reply.out);
         else if ('err' in reply) process.stderr.write(reply.err);
-        else if ('exit' in reply) (process.exitCode = reply.exit), (answered = true);
+        else if ('exit' in reply) {
+          // Done: the server may still be writing its cache files before it closes the connection.
+          process.exitCode = reply.exit;
+          answered = true;
+          sock.destroy();
+          return done(true);
+        }
       }
     });
     // A server that closes without an exit status (stale, stopped, killed) did not build.
