@@ -237,16 +237,21 @@ function sourceFiles(dir: string): string[] {
     });
 }
 
-/** One program's cache: its last compiled objects and its functions' items. */
+/** A function's stored items (toStored), and the same serialized, as its cache file holds them. */
+interface FuncEntry {
+  bytes: Uint8Array;
+  value?: unknown; // deserialized when first needed
+}
+
+/** One program's cache: its last compiled objects and its functions' items. Each of its files is
+ *  read when first needed: a build that takes a program whole reads only its linked output. */
 export class BuildCache {
-  private programs = new Map<string, Uint8Array>(); // serialized: each hit gets its own copy (the linker may change objects it is given); by its keys
-  private linked?: [string, LinkedProgram];
-  private funcs = new Map<string, unknown>(); // stored items (toStored)
+  private programs?: Map<string, Uint8Array>; // serialized: each hit gets its own copy (the linker may change objects it is given); by its keys
+  private linked?: [string, LinkedProgram] | null;
+  private funcs?: Map<string, FuncEntry>;
   private usedFuncs = new Set<string>();
-  private loaded = false;
-  /** Functions answered from the cache and compiled, since the last saveFuncs. */
+  /** Functions answered from the cache, since the last saveFuncs. */
   hits = 0;
-  misses = 0;
   private dirty = false;
 
   /** `dir` holds the files; `name` tells this program's files from others' in it. */
@@ -259,15 +264,20 @@ export class BuildCache {
     return join(this.dir, `${kind}-${this.name}.bin`);
   }
 
-  private load(): void {
-    if (this.loaded) return;
-    this.loaded = true;
+  private loadPrograms(): Map<string, Uint8Array> {
+    if (this.programs) return this.programs;
+    this.programs = new Map();
     const prog = readBin<[string[], Uint8Array]>(this.file('program'));
     if (prog && Array.isArray(prog[0]) && prog[1] instanceof Uint8Array) for (const k of prog[0]) this.programs.set(k, prog[1]);
-    const linked = readBin<[string, LinkedProgram]>(this.file('linked'));
-    if (linked && linked[1]?.elf instanceof Uint8Array) this.linked = linked;
-    const funcs = readBin<[string, unknown][]>(this.file('funcs'));
-    if (funcs) for (const [k, v] of funcs) this.funcs.set(k, v);
+    return this.programs;
+  }
+
+  private loadFuncs(): Map<string, FuncEntry> {
+    if (this.funcs) return this.funcs;
+    this.funcs = new Map();
+    const funcs = readBin<[string, Uint8Array][]>(this.file('funcs'));
+    if (Array.isArray(funcs)) for (const [k, bytes] of funcs) if (bytes instanceof Uint8Array) this.funcs.set(k, { bytes });
+    return this.funcs;
   }
 
   /** The key of a program's objects: its IR before the back end and the other inputs named. */
@@ -276,23 +286,26 @@ export class BuildCache {
   }
 
   getProgram(key: string): CompiledProgram | undefined {
-    this.load();
-    const hit = this.programs.get(key);
+    const hit = this.loadPrograms().get(key);
     return hit && (deserialize(hit) as CompiledProgram);
   }
 
   /** Keeps a program's output under each of its keys (its IR's, its sources'), in place of the
    *  last. An output already kept under one of them is the same (the keys are of its inputs). */
   putProgram(keys: string[], compiled: CompiledProgram): void {
-    if (keys.every((k) => this.programs.has(k)) && this.programs.size === keys.length) return;
-    const bytes = keys.map((k) => this.programs.get(k)).find((b) => b) ?? serialize(compiled);
+    const programs = this.loadPrograms();
+    if (keys.every((k) => programs.has(k)) && programs.size === keys.length) return;
+    const bytes = keys.map((k) => programs.get(k)).find((b) => b) ?? serialize(compiled);
     this.programs = new Map(keys.map((k) => [k, bytes]));
     writeLater(this.file('program'), [keys, bytes]);
   }
 
   /** The output files of the last build, if its key (build.ts, linkedKey) was `key`. */
   getLinked(key: string): LinkedProgram | undefined {
-    this.load();
+    if (this.linked === undefined) {
+      const linked = readBin<[string, LinkedProgram]>(this.file('linked'));
+      this.linked = linked && linked[1]?.elf instanceof Uint8Array ? linked : null;
+    }
     return this.linked?.[0] === key ? this.linked[1] : undefined;
   }
 
@@ -303,30 +316,41 @@ export class BuildCache {
 
   /** The items of `f` (after optimisation and inlining), from the cache or from `compile`. */
   func(f: Func, compile: () => Item[]): Item[] {
-    this.load();
+    const funcs = this.loadFuncs();
     const objects: object[] = [];
     const key = canonicalHash(f, objects, toolchainHash());
     this.usedFuncs.add(key);
-    const hit = this.funcs.get(key);
-    if (hit) {
+    const hit = funcs.get(key);
+    if (hit && stored(hit) !== undefined) {
       this.hits++;
-      return fromStored(hit, objects) as Item[];
+      return fromStored(hit.value, objects) as Item[];
     }
-    this.misses++;
     const items = compile();
-    this.funcs.set(key, toStored(items, new Map(objects.map((o, i) => [o, i]))));
+    const value = toStored(items, new Map(objects.map((o, i) => [o, i])));
+    funcs.set(key, { value, bytes: serialize(value) });
     this.dirty = true;
     return items;
   }
 
-  /** Writes the function entries this build used (only those: the file does not grow with edits). */
+  /** Writes the function entries this build used (only those: the file does not grow with edits).
+   *  Each entry was serialized once, when it was made: writing the file copies bytes. */
   saveFuncs(): void {
-    const stale = [...this.funcs.keys()].some((k) => !this.usedFuncs.has(k));
-    if (stale) for (const k of [...this.funcs.keys()]) if (!this.usedFuncs.has(k)) this.funcs.delete(k);
-    if (this.dirty || stale) writeLater(this.file('funcs'), [...this.funcs]);
+    const funcs = this.loadFuncs();
+    const stale = [...funcs.keys()].some((k) => !this.usedFuncs.has(k));
+    if (stale) for (const k of [...funcs.keys()]) if (!this.usedFuncs.has(k)) funcs.delete(k);
+    if (this.dirty || stale) writeLater(this.file('funcs'), [...funcs].map(([k, e]) => [k, e.bytes]));
     this.dirty = false;
     this.usedFuncs.clear();
-    this.hits = this.misses = 0;
+    this.hits = 0;
+  }
+}
+
+/** An entry's stored items; undefined if its bytes do not deserialize (another node wrote them). */
+function stored(e: FuncEntry): unknown {
+  try {
+    return (e.value ??= deserialize(e.bytes));
+  } catch {
+    return undefined;
   }
 }
 
