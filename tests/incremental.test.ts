@@ -7,6 +7,7 @@
 
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDriver, toolchainTree } from './toolchain-tree.js';
 
@@ -66,6 +67,22 @@ describe('incremental build is byte-identical to a build without cache', () => {
   it('after undoing the edit (from the cache)', async () => {
     writeFileSync(log, original);
     expectSame(plain, await build(true));
+  }, 600_000);
+
+  // A cache file is a hint, never trusted: one that does not read back (another node, a torn
+  // disk) is rebuilt. The kernel's whole-program files are garbage here, so its build reaches
+  // the function entries, each of which is damaged too.
+  it('after its cache files are damaged: rebuilt, the same files', async () => {
+    const cache = join(root, 'out/.cache');
+    for (const kind of ['linked', 'program']) writeFileSync(join(cache, `${kind}-kernel.bin`), 'not a cache file');
+    const funcs = join(cache, 'funcs-kernel.bin');
+    const entries = deserialize(readFileSync(funcs)) as [string, Uint8Array][];
+    expect(entries.length).toBeGreaterThan(100);
+    writeFileSync(funcs, serialize(entries.map(([k]) => [k, Uint8Array.of(0xff, 0x0f, 0x42)])));
+    const r = await runDriver(tree, 'build.js', ['kernel']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/reused\s+kernel-src: 0 of \d+ functions/);
+    expectSame(plain, outputs());
   }, 600_000);
 
   // The user programs' outputs are kept by the texts of their sources (buildcache.ts): an edit of a
