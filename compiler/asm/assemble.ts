@@ -16,7 +16,7 @@ import {
 import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
 import { constValue } from './att.js';
 import { binaryOp, unaryOp, type Warn } from './constexpr.js';
-import { branchForms, encode, encodeMatched, matchForms, pushInt, type BranchSize, type Encoded, type Fixup, type Mode } from './encode.js';
+import { branchForms, encodeMatched, matchForms, pushInt, type Encoded, type Fixup, type Mode } from './encode.js';
 
 /** GOT references are made against the symbol itself, whatever it is. */
 const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = {
@@ -26,7 +26,7 @@ const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = {
 /** A piece of a section between layout decisions. */
 type Frag =
   | { kind: 'fixed'; bytes: number[]; fixups: Fixup[]; loc?: SourceLoc; offset: number; vars?: Omit<VarEntry, 'offset'>[]; frames?: Omit<FrameEntry, 'offset'>[] }
-  | { kind: 'branch'; ins: Instr; mode: Mode; near: boolean; lens: [number, number]; loc?: SourceLoc; offset: number }
+  | { kind: 'branch'; ins: Instr; near: boolean; enc: [Encoded, Encoded]; loc?: SourceLoc; offset: number } // enc: short, near (shared: see encodings)
   | { kind: 'align'; align: number; fill?: number; max?: number; code: boolean; size: number; offset: number }
   | { kind: 'fill'; count: Expr; size: number; value: Expr; n: number; loc?: SourceLoc; offset: number; dot: Place }
   | { kind: 'data'; width: 1 | 2 | 4 | 8; values: Expr[]; loc?: SourceLoc; offset: number; dot: Place };
@@ -97,8 +97,8 @@ function nopFill(n: number): number[] {
   return out;
 }
 
-/** What pass 1 makes of an instruction: a relaxable branch (its short and near lengths) or fixed bytes. */
-type Encoding = { lens: [number, number] } | { fixed: Encoded };
+/** What pass 1 makes of an instruction: a relaxable branch (its short and near encodings) or fixed bytes. */
+type Encoding = { branch: [Encoded, Encoded] } | { fixed: Encoded };
 
 /**
  * Encodings by instruction, kept for the life of the process: a rebuild (watch mode, the build
@@ -106,11 +106,11 @@ type Encoding = { lens: [number, number] } | { fixed: Encoded };
  * instruction once. Shared, so never changed: a fragment's bytes are copied before its fixups are
  * applied. An instruction that fails to encode is not kept (its error is reported where it is).
  */
-const encodings = new Map<string, Encoding | Encoded>();
+const encodings = new Map<string, Encoding>();
 const MAX_ENCODINGS = 1 << 18;
 
-function remembered<T extends Encoding | Encoded>(key: string, make: () => T): T {
-  let e = encodings.get(key) as T | undefined;
+function remembered(key: string, make: () => Encoding): Encoding {
+  let e = encodings.get(key);
   if (!e) {
     e = make();
     if (encodings.size >= MAX_ENCODINGS) encodings.clear();
@@ -119,7 +119,7 @@ function remembered<T extends Encoding | Encoded>(key: string, make: () => T): T
   return e;
 }
 
-/** An instruction's identity for encoding: everything encode() reads but its source location
+/** An instruction's identity for encoding: everything the encoder reads but its source location
  *  (read only by errors, which are not kept). Names carry their length, so keys cannot run together. */
 function instrKey(ins: Instr, mode: Mode): string {
   const sym = (v: SymValue) => `${v.sym === undefined ? '-' : `${v.sym.length}:${v.sym}`}@${v.reloc ?? ''}${v.addend}`;
@@ -130,11 +130,6 @@ function instrKey(ins: Instr, mode: Mode): string {
     else k += `|${o.kind}${sym(o.value)}`;
   }
   return k;
-}
-
-/** encode(), remembered: the result is shared (see encodings). */
-function encodeShared(ins: Instr, mode: Mode, branch: BranchSize): Encoded {
-  return remembered(`${branch} ${instrKey(ins, mode)}`, () => encode(ins, mode, branch));
 }
 
 const FLAG_CHARS: Record<string, number> = { a: SHF_ALLOC, w: SHF_WRITE, x: SHF_EXECINSTR, M: SHF_MERGE, S: SHF_STRINGS };
@@ -306,15 +301,16 @@ class Assembler {
     }
     try {
       const mode = this.mode;
-      const enc = remembered<Encoding>(instrKey(ins, mode), () => {
+      const enc = remembered(instrKey(ins, mode), () => {
         const warnings: string[] = [];
         const forms = matchForms(ins, mode, warnings);
         const { short, near } = branchForms(forms);
-        if (short && near) return { lens: [encode(ins, mode, 'short').bytes.length, encode(ins, mode, 'near').bytes.length] };
+        // Both encodings now; relaxation picks one (a branch's warnings are not reported).
+        if (short && near) return { branch: [encodeMatched(ins, forms, mode, [], 'short'), encodeMatched(ins, forms, mode, [], 'near')] };
         return { fixed: encodeMatched(ins, forms, mode, warnings) };
       });
-      if ('lens' in enc) {
-        this.push({ kind: 'branch', ins, mode, near: false, lens: enc.lens, loc: ins.loc, offset: 0 });
+      if ('branch' in enc) {
+        this.push({ kind: 'branch', ins, near: false, enc: enc.branch, loc: ins.loc, offset: 0 });
         return;
       }
       const e = enc.fixed;
@@ -411,7 +407,7 @@ class Assembler {
   }
 
   branchLen(f: Frag & { kind: 'branch' }): number {
-    return f.lens[f.near ? 1 : 0];
+    return f.enc[f.near ? 1 : 0].bytes.length;
   }
 
   /** Is this branch target a label in the same section, reachable without a relocation? */
@@ -524,7 +520,7 @@ class Assembler {
           }
           case 'branch': {
             this.line(sec, f.offset, f.loc);
-            const e = encodeShared(f.ins, f.mode, f.near ? 'near' : 'short');
+            const e = f.enc[f.near ? 1 : 0];
             const bytes = e.bytes.slice();
             const target = this.localTarget(f, s.index);
             for (const fx of e.fixups) {

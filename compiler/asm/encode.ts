@@ -480,13 +480,8 @@ export function branchForms(forms: Form[]): { short?: Form; near?: Form } {
   return { short: forms.find((f) => f.ops[0] === 'rel8'), near: forms.find((f) => f.ops[0] === 'rel32') };
 }
 
-/** Picks the shortest encoding among matching forms (ties: table order, like GNU as). */
-export function encode(ins: Instr, mode: Mode, branch: BranchSize = 'near'): Encoded {
-  const warnings: string[] = [];
-  return encodeMatched(ins, matchForms(ins, mode, warnings), mode, warnings, branch);
-}
-
-/** encode, given the instruction's forms and warnings from matchForms (the assembler matches once). */
+/** Picks the shortest encoding among the instruction's forms and warnings from matchForms (ties:
+ *  table order, like GNU as). */
 export function encodeMatched(ins: Instr, forms: Form[], mode: Mode, warnings: string[], branch: BranchSize = 'near'): Encoded {
   ins = in32Bits(ins, mode);
   const { short, near } = branchForms(forms);
