@@ -363,8 +363,9 @@ function readBin<T>(file: string): T | undefined {
 }
 
 /**
- * Cache files to write once the build is done: serializing the kernel's function entries alone
- * takes ~0.2 s, which a rebuild in watch mode or the build server need not wait for. They are
+ * Cache files to write once the build is done: serializing the kernel's objects and linked output
+ * (~10 MB) takes a fair part of a second, which a rebuild in watch mode or the build server need
+ * not wait for. They are
  * written from the event loop right after the build, or at exit; the back-end worker writes its
  * own before it answers (flushWrites), since the process may end as soon as it has. What is written
  * is never changed afterwards (stored entries are copies; the arrays are taken now).

@@ -34,7 +34,6 @@ function viaServer(argv: string[]): Promise<boolean> {
   return new Promise((done) => {
     const sock = connect(socketPath(ROOT));
     let buf = '';
-    let answered = false;
     sock.setEncoding('utf8');
     sock.on('connect', () => sock.write(JSON.stringify(req) + '\n'));
     sock.on('error', () => done(false)); // no server (no socket, or a stale one)
@@ -48,14 +47,13 @@ function viaServer(argv: string[]): Promise<boolean> {
         else if ('exit' in reply) {
           // Done: the server may still be writing its cache files before it closes the connection.
           process.exitCode = reply.exit;
-          answered = true;
           sock.destroy();
           return done(true);
         }
       }
     });
     // A server that closes without an exit status (stale, stopped, killed) did not build.
-    sock.on('close', () => done(answered));
+    sock.on('close', () => done(false));
   });
 }
 
