@@ -1,34 +1,39 @@
 // The optimizing back end: IR module -> assembler items.
 //
-// Pipeline per module: mem2reg and CFG cleanup (ssa.ts) -> scalar optimisations (opt.ts) ->
-// inlining (inline.ts) and another round of optimisation on the functions that changed -> jumps
+// Pipeline per module: the module's call graph and call-site counts read (callgraph.ts) ->
+// mem2reg and CFG cleanup (ssa.ts) -> scalar optimisations (opt.ts) ->
+// inlining (inline.ts) and another round of optimisation on the functions that changed ->
+// loads of fixed vtable words folded (devirt.ts) and the calls made direct inlined -> jumps
 // threaded through joins that only branch on a phi (thread.ts) -> small constant-trip loops
 // unrolled (unroll.ts) -> i32 loop counters widened to 64 bits (widen.ts), each followed by
 // another round of optimisation where it changed something ->
 // instruction selection over virtual registers (isel.ts) -> register allocation (regalloc.ts) ->
-// emission with the frame laid out (emit.ts). Each phase is timed separately. The module's
-// functions are transformed in place.
+// emission with the frame laid out (emit.ts), for every function still referred to. Each phase is
+// timed separately. The module's functions are transformed in place. With a build cache, only the
+// functions whose closure changed go through the passes (buildcache.ts, plan).
 
 import type { Func, Global, Module } from '../ir/ir.js';
 import type { Expr, Item } from '../asm/items.js';
 import { selectFunc } from '../x86/isel.js';
 import { emitFunc } from '../x86/emit.js';
 import { foldFixedLoads } from '../passes/devirt.js';
-import { inlineModule } from '../passes/inline.js';
+import { inlineFuncs, liveFunctions } from '../passes/inline.js';
+import { moduleGraph, type ModuleGraph, referenced } from '../passes/callgraph.js';
 import { hoistLoopConstants, optimize } from '../passes/opt.js';
 import { allocate } from '../x86/regalloc.js';
 import { toSsa } from '../passes/ssa.js';
 import { threadJumps } from '../passes/thread.js';
 import { unrollLoops } from '../passes/unroll.js';
 import { widenInductionVars } from '../passes/widen.js';
-import type { BuildCache } from './buildcache.js';
+import type { BuildCache, Plan } from './buildcache.js';
 
 export interface BackendOptions {
-  /** Milliseconds per phase are added here (ssa, opt, inline, isel, regalloc, emit). */
+  /** Milliseconds per phase are added here (ssa, opt, inline, isel, regalloc, emit), and `reused`:
+   *  the functions the cache answered whole. */
   timings?: Record<string, number>;
   /** Run the optimisation passes and the inliner (default true). mem2reg and allocation always run. */
   optimize?: boolean;
-  /** Reuse each function's items from an earlier build when its optimised IR is the same. */
+  /** Reuse each function's result from an earlier build when what it depends on is the same. */
   cache?: BuildCache;
 }
 
@@ -42,46 +47,59 @@ export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
       timings[phase] = (timings[phase] ?? 0) + performance.now() - t0;
     }
   };
-  const optimizing = opts.optimize !== false;
-  time('ssa', () => m.funcs.forEach(toSsa));
-  if (optimizing) {
-    time('opt', () => m.funcs.forEach(optimize));
-    const changed = time('inline', () => inlineModule(m));
-    time('opt', () => changed.forEach(optimize));
-    // Calls through the vtables of static objects, made direct (passes/devirt.ts), are inlined in
-    // a second round: only those calls, in the functions that had them.
-    const devirtualized = new Set<Func>();
-    const targets = new Set<string>();
-    const globals = new Map(m.globals.map((g) => [g.name, g]));
-    time('opt', () => m.funcs.forEach((f) => {
-      for (let n = 0; n < 4 && foldFixedLoads(globals, f, targets); n++) { // a vtable pointer, then a slot
-        optimize(f);
-        devirtualized.add(f);
-      }
-    }));
-    if (devirtualized.size) {
-      const again = time('inline', () => inlineModule(m, (caller, callee) => devirtualized.has(caller) && targets.has(callee.name)));
-      time('opt', () => again.forEach(optimize));
-    }
-    time('opt', () => m.funcs.forEach((f) => threadJumps(f) && optimize(f)));
-    time('opt', () => m.funcs.forEach((f) => unrollLoops(f) && optimize(f)));
-    time('opt', () => m.funcs.forEach((f) => widenInductionVars(f) && optimize(f)));
-    time('opt', () => m.funcs.forEach(hoistLoopConstants));
-  }
+  const graph = opts.optimize !== false ? time('inline', () => moduleGraph(m)) : undefined;
+  const plan = graph && opts.cache?.plan(m, graph);
+  const work = plan ? plan.work : m.funcs;
+  time('ssa', () => work.forEach(toSsa));
+  if (graph) middleEnd(work, m.globals, graph, plan, time);
+  const compiled = new Set(work);
+  const live = graph && liveFunctions(m, (f) => (plan ? plan.refs(f, compiled.has(f)) : referenced(f)));
+  const compile = (f: Func) => {
+    const mf = time('isel', () => selectFunc(f));
+    const colour = time('regalloc', () => allocate(mf));
+    return time('emit', () => emitFunc(mf, colour));
+  };
+  const itemsOf = (f: Func) => (opts.cache ? opts.cache.func(f, () => compile(f)) : compile(f));
   const items: Item[] = [{ kind: 'section', name: '.text' }];
   for (const f of m.funcs) {
-    const compile = () => {
-      const mf = time('isel', () => selectFunc(f));
-      const colour = time('regalloc', () => allocate(mf));
-      return time('emit', () => emitFunc(mf, colour));
-    };
-    items.push(...(opts.cache ? opts.cache.func(f, compile) : compile()));
+    // A function dead now may be live in a later build with the same key (its callers changed):
+    // the cache keeps the items of every function that went through the middle end.
+    const result = plan && (live!.has(f.name) || compiled.has(f)) ? plan.items(f, () => itemsOf(f)) : undefined;
+    if (!live || live.has(f.name)) items.push(...(result ?? itemsOf(f)));
   }
-  if (opts.cache && opts.timings) opts.timings.reused = (opts.timings.reused ?? 0) + opts.cache.hits;
+  if (opts.cache && opts.timings) opts.timings.reused = (opts.timings.reused ?? 0) + (plan?.reused ?? 0) + opts.cache.hits;
   opts.cache?.saveFuncs();
+  if (live) m.funcs = m.funcs.filter((f) => live.has(f.name));
   time('emit', () => items.push(...emitGlobals(m.globals)));
   if (opts.timings) for (const [k, v] of Object.entries(timings)) opts.timings[k] = (opts.timings[k] ?? 0) + v;
   return items;
+}
+
+/**
+ * The optimisation passes and the inliner over `work` (in SSA form). Functions outside it that
+ * are inlined into it come from `plan`, as an earlier build left them after the same round.
+ */
+function middleEnd(work: Func[], globals: Global[], graph: ModuleGraph, plan: Plan | undefined, time: <T>(phase: string, fn: () => T) => T): void {
+  const round = (n: 1 | 2) => plan && { earlier: (name: string) => plan.earlier(n, name), done: (f: Func) => plan.keep(n, f) };
+  time('opt', () => work.forEach(optimize));
+  const changed = time('inline', () => inlineFuncs(work, { graph, barred: graph.recursive, ...round(1) }));
+  time('opt', () => changed.forEach(optimize));
+  // Calls through the vtables of static objects, made direct (passes/devirt.ts), are inlined in
+  // a second round: only those calls, in the functions that had them.
+  const targets = new Map<Func, Set<string>>();
+  const byName = new Map(globals.map((g) => [g.name, g]));
+  time('opt', () => work.forEach((f) => {
+    const found = new Set<string>();
+    for (let n = 0; n < 4 && foldFixedLoads(byName, f, found); n++) optimize(f); // a vtable pointer, then a slot
+    if (found.size) targets.set(f, found);
+  }));
+  const allow = (caller: Func, callee: Func) => targets.get(caller)?.has(callee.name) === true;
+  const again = time('inline', () => inlineFuncs(work, { graph, barred: graph.cyclic, allow, ...round(2) }));
+  time('opt', () => again.forEach(optimize));
+  time('opt', () => work.forEach((f) => threadJumps(f) && optimize(f)));
+  time('opt', () => work.forEach((f) => unrollLoops(f) && optimize(f)));
+  time('opt', () => work.forEach((f) => widenInductionVars(f) && optimize(f)));
+  time('opt', () => work.forEach(hoistLoopConstants));
 }
 
 const symExpr = (sym: string, addend: bigint): Expr =>

@@ -27,9 +27,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
-import type { Func } from '../ir/ir.js';
+import type { Func, Module } from '../ir/ir.js';
+import { type ModuleGraph, referenced } from '../passes/callgraph.js';
+import { cloneInst } from '../passes/inline.js';
 import type { Item } from '../asm/items.js';
-import type { ObjectFile } from '../../linker/object.js';
+import type { DebugType, ObjectFile } from '../../linker/object.js';
 import { writeAtomically } from '../frontend/codecache.js';
 
 export interface CompiledProgram {
@@ -250,6 +252,12 @@ export class BuildCache {
   private linked?: [string, LinkedProgram] | null;
   private funcs?: Map<string, FuncEntry>;
   private usedFuncs = new Set<string>();
+  private closures?: Map<string, FuncEntry>; // a function's items and final references, by its closure key
+  private usedClosures = new Set<string>();
+  /** Bodies as each inlining round left them (`round key`): what a caller compiled later copies.
+   *  Kept in memory only (watch mode, the build server): the functions are not serialized. */
+  private bodies = new Map<string, Func>();
+  private hashed?: [Module, ModuleHashes];
   /** Functions answered from the cache, since the last saveFuncs. */
   hits = 0;
   private dirty = false;
@@ -273,16 +281,22 @@ export class BuildCache {
   }
 
   private loadFuncs(): Map<string, FuncEntry> {
-    if (this.funcs) return this.funcs;
-    this.funcs = new Map();
-    const funcs = readBin<[string, Uint8Array][]>(this.file('funcs'));
-    if (Array.isArray(funcs)) for (const [k, bytes] of funcs) if (bytes instanceof Uint8Array) this.funcs.set(k, { bytes });
-    return this.funcs;
+    return (this.funcs ??= readEntries(this.file('funcs')));
+  }
+
+  private loadClosures(): Map<string, FuncEntry> {
+    return (this.closures ??= readEntries(this.file('closures')));
   }
 
   /** The key of a program's objects: its IR before the back end and the other inputs named. */
-  programKey(ir: unknown, inputs: (string | Uint8Array)[]): string {
-    return canonicalHash(ir, [], toolchainHash(), ...inputs);
+  programKey(m: Module, inputs: (string | Uint8Array)[]): string {
+    return hashOf(toolchainHash(), ...inputs, this.hashes(m).whole);
+  }
+
+  /** The hashes of the module's parts and of the whole, taken once per module (before the back end changes it). */
+  private hashes(m: Module): ModuleHashes {
+    if (this.hashed?.[0] !== m) this.hashed = [m, hashModule(m)];
+    return this.hashed[1];
   }
 
   getProgram(key: string): CompiledProgram | undefined {
@@ -332,17 +346,196 @@ export class BuildCache {
     return items;
   }
 
-  /** Writes the function entries this build used (only those: the file does not grow with edits).
-   *  Each entry was serialized once, when it was made: writing the file copies bytes. */
+  /**
+   * Which of the module's functions must go through the middle end, and the cache's answers for
+   * the others (backend.ts). A function whose closure key is kept needs nothing but its items; a
+   * function compiled now may copy the body of any function it reaches, so each of those is
+   * compiled too unless this process kept its bodies from an earlier build (bodies).
+   */
+  plan(m: Module, graph: ModuleGraph): Plan {
+    const closures = this.loadClosures();
+    const keys = closureKeys(this.hashes(m), graph);
+    const hits = new Map<string, unknown>();
+    for (const f of m.funcs) {
+      const k = keys.get(f.name)!;
+      const e = closures.get(k.key);
+      const value = e && stored(e);
+      if (value !== undefined) hits.set(f.name, value);
+    }
+    const isFunc = new Set(m.funcs.map((f) => f.name));
+    const kept = (n: string) => this.bodies.has(`1 ${keys.get(n)!.key}`) && this.bodies.has(`2 ${keys.get(n)!.key}`);
+    const work = new Set(m.funcs.filter((f) => !hits.has(f.name)).map((f) => f.name));
+    const seen = new Set(work);
+    const stack = [...work];
+    while (stack.length) {
+      for (const r of graph.refs.get(stack.pop()!) ?? []) {
+        if (seen.has(r)) continue;
+        seen.add(r);
+        stack.push(r);
+        if (isFunc.has(r) && !kept(r)) work.add(r);
+      }
+    }
+    this.usedClosures = new Set([...keys.values()].map((k) => k.key));
+    for (const b of [...this.bodies.keys()]) if (!this.usedClosures.has(b.slice(2))) this.bodies.delete(b);
+    return new Plan(this, m.funcs.filter((f) => work.has(f.name)), keys, hits);
+  }
+
+  /** @internal Plan's access to the bodies kept. */
+  body(round: 1 | 2, key: string): Func | undefined {
+    return this.bodies.get(`${round} ${key}`);
+  }
+
+  /** @internal */
+  keepBody(round: 1 | 2, key: string, f: Func): void {
+    this.bodies.set(`${round} ${key}`, copyBody(f));
+  }
+
+  /** @internal */
+  putClosure(key: string, value: unknown): void {
+    this.loadClosures().set(key, { value, bytes: serialize(value) });
+    this.dirty = true;
+  }
+
+  /** Writes the function entries this build used (only those: the files do not grow with edits).
+   *  Each entry was serialized once, when it was made: writing the files copies bytes. */
   saveFuncs(): void {
-    const funcs = this.loadFuncs();
-    const stale = [...funcs.keys()].some((k) => !this.usedFuncs.has(k));
-    if (stale) for (const k of [...funcs.keys()]) if (!this.usedFuncs.has(k)) funcs.delete(k);
-    if (this.dirty || stale) writeLater(this.file('funcs'), [...funcs].map(([k, e]) => [k, e.bytes]));
+    const save = (entries: Map<string, FuncEntry>, used: Set<string>, kind: string) => {
+      const stale = [...entries.keys()].some((k) => !used.has(k));
+      if (stale) for (const k of [...entries.keys()]) if (!used.has(k)) entries.delete(k);
+      if (this.dirty || stale) writeLater(this.file(kind), [...entries].map(([k, e]) => [k, e.bytes]));
+    };
+    save(this.loadFuncs(), this.usedFuncs, 'funcs');
+    if (this.closures) save(this.closures, this.usedClosures, 'closures');
     this.dirty = false;
     this.usedFuncs.clear();
     this.hits = 0;
   }
+}
+
+/**
+ * The back end's use of the cache for one module (BuildCache.plan): `work` goes through the middle
+ * end; every other function's items and references come from the cache.
+ */
+export class Plan {
+  constructor(
+    private cache: BuildCache,
+    readonly work: Func[],
+    private keys: Map<string, { key: string; objects: object[] }>,
+    private hits: Map<string, unknown>,
+  ) {}
+
+  /** Functions whose items came whole from the cache. */
+  get reused(): number {
+    return this.hits.size;
+  }
+
+  /** The body `name` had after inlining round `round`, from an earlier build. */
+  earlier(round: 1 | 2, name: string): Func | undefined {
+    return this.cache.body(round, this.keys.get(name)!.key);
+  }
+
+  keep(round: 1 | 2, f: Func): void {
+    this.cache.keepBody(round, this.keys.get(f.name)!.key, f);
+  }
+
+  /** The symbols a function refers to after the middle end (from the cache unless compiled now). */
+  refs(f: Func, compiled: boolean): Iterable<string> {
+    return compiled ? referenced(f) : (this.hits.get(f.name) as StoredClosure).refs;
+  }
+
+  /** The items of `f`: from the cache, or from `compile` (its IR after the middle end), then kept. */
+  items(f: Func, compile: () => Item[]): Item[] {
+    const { key, objects } = this.keys.get(f.name)!;
+    const hit = this.hits.get(f.name) as StoredClosure | undefined;
+    if (hit) return fromStored(hit.items, objects) as Item[];
+    const items = compile();
+    const value: StoredClosure = { items: toStored(items, new Map(objects.map((o, i) => [o, i]))), refs: [...referenced(f)] };
+    this.cache.putClosure(key, value);
+    return items;
+  }
+}
+
+interface StoredClosure {
+  items: unknown; // toStored, against the objects of the function's IR before the back end
+  refs: string[];
+}
+
+interface ModuleHashes {
+  funcs: Map<string, { hash: string; objects: object[] }>; // objects: those of its IR, in the order hashed
+  globals: Map<string, string>;
+  whole: string;
+}
+
+/**
+ * Each function's and global's canonical hash, and the module's: those of its parts, its externs,
+ * and which debug types its functions share (the DWARF writer tells structs apart by object, and
+ * hashing each function alone does not see what it shares with another).
+ */
+function hashModule(m: Module): ModuleHashes {
+  const funcs = new Map<string, { hash: string; objects: object[] }>();
+  for (const f of m.funcs) {
+    const objects: object[] = [];
+    funcs.set(f.name, { hash: canonicalHash(f, objects), objects });
+  }
+  const globals = new Map(m.globals.map((g) => [g.name, canonicalHash(g)]));
+  const whole = hashOf(...[...funcs.values()].map((f) => f.hash), ...globals.values(), m.externs.join(), typeSharing(m));
+  return { funcs, globals, whole };
+}
+
+/** The debug types of each function as numbers, one per distinct object in the module. */
+function typeSharing(m: Module): string {
+  const ids = new Map<DebugType, number>();
+  const out: number[] = [];
+  const visit = (t: DebugType | undefined): void => {
+    if (!t) return;
+    const id = ids.get(t);
+    out.push(id ?? ids.size);
+    if (id !== undefined) return;
+    ids.set(t, ids.size);
+    if (t.kind === 'pointer') visit(t.to);
+    else if (t.kind === 'array') visit(t.of);
+    else if (t.kind === 'struct') for (const x of t.members) visit(x.type);
+  };
+  for (const f of m.funcs) {
+    for (const t of f.types?.values() ?? []) visit(t);
+    for (const v of f.vars ?? []) visit(v.type);
+    out.push(-1);
+  }
+  return out.join();
+}
+
+/**
+ * Each function's key by what the back end's result for it depends on (callgraph.ts): its own IR
+ * before the back end, the call-site counts of it and of every function it reaches, and the same
+ * of everything it reaches (the keys of the components below its own); with the objects of its IR
+ * in the order hashed, which the cached items' shared objects are numbered by (toStored).
+ */
+function closureKeys(hashes: ModuleHashes, graph: ModuleGraph): Map<string, { key: string; objects: object[] }> {
+  const own = (n: string) => hashes.funcs.get(n)?.hash ?? hashes.globals.get(n)!;
+  const component = new Map<string, string>(); // node -> its component's key
+  for (const c of graph.components) {
+    const members = [...c].sort();
+    const below = new Set<string>();
+    for (const n of c) for (const r of graph.refs.get(n) ?? []) {
+      const k = component.get(r); // unset only for the members of c: every other component it reaches came before
+      if (k !== undefined) below.add(k);
+    }
+    const key = hashOf(toolchainHash(), ...members.flatMap((n) => [n, own(n), String(graph.sites.get(n) ?? 0)]), ...[...below].sort());
+    for (const n of c) component.set(n, key);
+  }
+  return new Map([...hashes.funcs].map(([name, { objects }]) => [name, { key: hashOf(component.get(name)!, name), objects }]));
+}
+
+/** A copy of a function's blocks that later passes over the function cannot change. */
+function copyBody(f: Func): Func {
+  return { ...f, blocks: f.blocks.map((b) => ({ id: b.id, insts: b.insts.map(cloneInst), term: { ...b.term } })) };
+}
+
+function readEntries(file: string): Map<string, FuncEntry> {
+  const out = new Map<string, FuncEntry>();
+  const entries = readBin<[string, Uint8Array][]>(file);
+  if (Array.isArray(entries)) for (const [k, bytes] of entries) if (bytes instanceof Uint8Array) out.set(k, { bytes });
+  return out;
 }
 
 /** An entry's stored items; undefined if its bytes do not deserialize (another node wrote them). */

@@ -70,8 +70,9 @@ export function codegen(mod: Module, o: CodegenInput): CompiledProgram {
     return hit;
   }
   const timings: Record<string, number> = {};
+  const count = mod.funcs.length; // before the back end drops the dead ones
   const items = phase(o.quiet, 'codegen', `${o.name} (IR -> x86-64)`, () => compileModule(mod, { cache, timings }));
-  if (cache && !o.quiet) console.log(`  ${'reused'.padEnd(10)}${o.name}: ${timings.reused ?? 0} of ${mod.funcs.length} functions' isel/regalloc/emit`);
+  if (cache && !o.quiet) console.log(`  ${'reused'.padEnd(10)}${o.name}: ${timings.reused ?? 0} of ${count} functions' code from the cache`);
   const listing = o.emitAsm ? formatListing(items) : undefined;
   if (o.emitAsm) writeListing(o.emitAsm, listing!);
   const objects = phase(o.quiet, 'assemble', `${o.name} + ${o.startFiles.length} start .S`, () => [

@@ -4,10 +4,13 @@
 // already had its own calls inlined when it is copied. A call is replaced by: the argument
 // copies, a jump into a renamed copy of the callee's blocks, and, in the block that continues
 // after the call, a phi joining the values of the callee's returns. Functions in a call-graph
-// cycle are never inlined. Afterwards, local functions nobody references any more are dropped.
+// cycle are never inlined. What decides a call is the callee's body and the module's facts read
+// before the back end (callgraph.ts), so that the build cache can key a function's result by the
+// functions it reaches. The back end then drops the local functions nobody refers to (liveFunctions).
 
 import type { Func, Inst, Module, Terminator, Value } from '../ir/ir.js';
 import { instDst, mapInstUses, mapTermUses, succs } from '../ir/walk.js';
+import { calleeName, type ModuleGraph } from './callgraph.js';
 
 /** Auto-inline callees of at most this many instructions (calls count extra). */
 export const INLINE_THRESHOLD = 40;
@@ -25,10 +28,6 @@ function size(f: Func): number {
   return n;
 }
 
-function calleeName(i: Inst): string | undefined {
-  return i.op === 'call' && i.callee.kind === 'sym' && i.callee.addend === 0n ? i.callee.name : undefined;
-}
-
 /** Code that reads its own frame (frame_address) must stay a function of its own. */
 function readsFrame(f: Func): boolean {
   return f.blocks.some((b) => b.insts.some((i) => i.op === 'intrin' && i.name === 'frame_address'));
@@ -43,45 +42,11 @@ function neverReturns(f: Func): boolean {
   return !f.blocks.some((b) => b.term.op === 'ret');
 }
 
-/** Every symbol a function's code names (callees, addresses taken). */
-function referenced(f: Func): Set<string> {
-  const out = new Set<string>();
-  const see = (v: Value) => {
-    if (v.kind === 'sym') out.add(v.name);
-    return v;
-  };
-  for (const b of f.blocks) {
-    for (const i of b.insts) mapInstUses(i, see);
-    mapTermUses(b.term, see);
-  }
-  return out;
-}
-
-/** Functions that can reach themselves through calls. */
-function recursiveFuncs(funcs: Map<string, Func>, calls: Map<string, Set<string>>): Set<string> {
-  const rec = new Set<string>();
-  for (const name of funcs.keys()) {
-    const seen = new Set<string>();
-    const work = [...(calls.get(name) ?? [])];
-    while (work.length) {
-      const g = work.pop()!;
-      if (g === name) {
-        rec.add(name);
-        break;
-      }
-      if (seen.has(g)) continue;
-      seen.add(g);
-      work.push(...(calls.get(g) ?? []));
-    }
-  }
-  return rec;
-}
-
 /**
  * A copy of an instruction that the inliner may rename in place: values are immutable (passes
  * replace them, never mutate them), so only the instruction and its lists are new objects.
  */
-function cloneInst(i: Inst): Inst {
+export function cloneInst(i: Inst): Inst {
   const c = { ...i };
   if (c.op === 'call' || c.op === 'intrin') c.args = [...c.args];
   if (c.op === 'phi') c.incoming = c.incoming.map((x) => ({ ...x }));
@@ -146,68 +111,84 @@ function inlineCall(f: Func, b: number, k: number, g: Func): void {
   }
 }
 
-/** Inlines calls across the module (functions must be in SSA form); returns the changed functions. */
-/** `allow` can veto single inlining decisions (tests and bisecting use it). */
-export function inlineModule(m: Module, allow?: (caller: Func, callee: Func) => boolean): Set<Func> {
-  const funcs = new Map(m.funcs.map((f) => [f.name, f]));
-  const calls = new Map<string, Set<string>>();
-  for (const f of m.funcs) {
-    const cs = new Set<string>();
-    for (const b of f.blocks) for (const i of b.insts) {
-      const n = calleeName(i);
-      if (n && funcs.has(n)) cs.add(n);
-    }
-    calls.set(f.name, cs);
-  }
-  const recursive = recursiveFuncs(funcs, calls);
-  // Postorder of the call graph: callees first.
+/** One round of inlining over some of a module's functions (inlineFuncs). */
+export interface InlineRound {
+  graph: ModuleGraph;
+  /** Callees never inlined: graph.recursive, or graph.cyclic where calls were made direct late. */
+  barred: Set<string>;
+  /** Vetoes single decisions (the second round, tests). */
+  allow?: (caller: Func, callee: Func) => boolean;
+  /** The body of a function outside the work list as this round left it in an earlier build. */
+  earlier?: (name: string) => Func | undefined;
+  /** Called with each function of the work list once the round is done with it. */
+  done?: (f: Func) => void;
+}
+
+/**
+ * Inlines calls in `work` (functions in SSA form; each callee is in `work` or `round.earlier` has
+ * it); returns the changed functions. Callees are done before their callers, so a callee's body
+ * has had its own calls inlined when it is copied.
+ */
+export function inlineFuncs(work: Func[], round: InlineRound): Set<Func> {
+  const { graph, barred, allow } = round;
+  const funcs = new Map(work.map((f) => [f.name, f]));
+  // Postorder of the calls the work list makes now (the second round's were made direct after the
+  // module was read), without recursion: a deep call chain must not overflow the stack.
+  const callees = (f: Func) => f.blocks.flatMap((b) => b.insts.map(calleeName)).filter((n) => n !== undefined)[Symbol.iterator]();
   const order: Func[] = [];
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    for (const c of calls.get(name) ?? []) visit(c);
-    order.push(funcs.get(name)!);
-  };
-  for (const f of m.funcs) visit(f.name);
+  const seen = new Set<Func>();
+  for (const f of work) {
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const stack: [Func, Iterator<string>][] = [[f, callees(f)]];
+    while (stack.length) {
+      const [g, next] = stack[stack.length - 1];
+      const step = next.next();
+      if (step.done) {
+        stack.pop();
+        order.push(g);
+        continue;
+      }
+      const h = funcs.get(step.value);
+      if (h && !seen.has(h)) {
+        seen.add(h);
+        stack.push([h, callees(h)]);
+      }
+    }
+  }
 
   const changed = new Set<Func>();
-  const sizes = new Map(m.funcs.map((f) => [f.name, size(f)]));
-  // Direct call sites of each function: a local function called once is inlined whatever its size
-  // (up to SINGLE_CALL_LIMIT), since its body then exists once either way.
-  const sites = new Map<string, number>();
-  for (const f of m.funcs) for (const b of f.blocks) for (const i of b.insts) {
-    const n = calleeName(i);
-    if (n) sites.set(n, (sites.get(n) ?? 0) + 1);
-  }
+  const sizes = new Map<string, number>();
+  const sizeOf = (g: Func) => sizes.get(g.name) ?? sizes.set(g.name, size(g)).get(g.name)!;
   const autoOk = (g: Func) => {
-    const n = sizes.get(g.name)!;
-    return (n <= INLINE_THRESHOLD || (!g.exported && sites.get(g.name) === 1 && n <= SINGLE_CALL_LIMIT)) && !readsFrame(g) && !neverReturns(g);
+    const n = sizeOf(g);
+    return (n <= INLINE_THRESHOLD || (!g.exported && graph.sites.get(g.name) === 1 && n <= SINGLE_CALL_LIMIT)) && !readsFrame(g) && !neverReturns(g);
   };
   for (const f of order) {
     for (let b = 0; b < f.blocks.length; b++) {
       const insts = f.blocks[b].insts;
       for (let k = 0; k < insts.length; k++) {
         const n = calleeName(insts[k]);
-        const g = n === undefined ? undefined : funcs.get(n);
-        if (!g || g === f || recursive.has(g.name) || g.inline === 'never') continue;
+        if (n === undefined || n === f.name || barred.has(n) || !graph.calls.has(n)) continue;
+        const g = funcs.get(n) ?? round.earlier?.(n);
+        if (!g) throw new Error(`inline: no body for ${n}, called from ${f.name}`);
         const call = insts[k];
-        if (call.op !== 'call' || call.args.length !== g.params.length) continue;
-        const small = autoOk(g) && size(f) < CALLER_LIMIT;
-        if ((g.inline !== 'always' && !small) || (allow && !allow(f, g))) continue;
+        if (g.inline === 'never' || call.op !== 'call' || call.args.length !== g.params.length) continue;
+        if (allow && !allow(f, g)) continue;
+        if (g.inline !== 'always' && !(autoOk(g) && size(f) < CALLER_LIMIT)) continue;
         inlineCall(f, b, k, g);
         changed.add(f);
         break; // the rest of this block moved to a new block, scanned later
       }
     }
     sizes.set(f.name, size(f));
+    round.done?.(f);
   }
-  removeDeadFunctions(m);
   return changed;
 }
 
-/** Drops local functions that no kept function or global refers to. */
-export function removeDeadFunctions(m: Module): void {
+/** The functions that stay: the exported ones and what they, or any global, refer to. */
+export function liveFunctions(m: Module, refsOf: (f: Func) => Iterable<string>): Set<string> {
   const funcs = new Map(m.funcs.map((f) => [f.name, f]));
   const live = new Set<string>();
   const work: string[] = [];
@@ -218,7 +199,7 @@ export function removeDeadFunctions(m: Module): void {
     if (live.has(n)) continue;
     live.add(n);
     const f = funcs.get(n);
-    if (f) work.push(...referenced(f));
+    if (f) work.push(...refsOf(f));
   }
-  m.funcs = m.funcs.filter((f) => live.has(f.name));
+  return live;
 }
