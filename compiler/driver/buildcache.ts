@@ -28,7 +28,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { Func, Module } from '../ir/ir.js';
-import { type ModuleGraph, referenced } from '../passes/callgraph.js';
+import { type ModuleGraph, referenced, singleSite } from '../passes/callgraph.js';
 import { cloneInst } from '../passes/inline.js';
 import type { Item } from '../asm/items.js';
 import type { DebugType, ObjectFile } from '../../linker/object.js';
@@ -506,7 +506,7 @@ function typeSharing(m: Module): string {
 
 /**
  * Each function's key by what the back end's result for it depends on (callgraph.ts): its own IR
- * before the back end, the call-site counts of it and of every function it reaches, and the same
+ * before the back end, whether it has one call site (callgraph.ts, singleSite), and the same
  * of everything it reaches (the keys of the components below its own); with the objects of its IR
  * in the order hashed, which the cached items' shared objects are numbered by (toStored).
  */
@@ -520,7 +520,7 @@ function closureKeys(hashes: ModuleHashes, graph: ModuleGraph): Map<string, { ke
       const k = component.get(r); // unset only for the members of c: every other component it reaches came before
       if (k !== undefined) below.add(k);
     }
-    const key = hashOf(toolchainHash(), ...members.flatMap((n) => [n, own(n), String(graph.sites.get(n) ?? 0)]), ...[...below].sort());
+    const key = hashOf(toolchainHash(), ...members.flatMap((n) => [n, own(n), singleSite(graph, n) ? '1' : '']), ...[...below].sort());
     for (const n of c) component.set(n, key);
   }
   return new Map([...hashes.funcs].map(([name, { objects }]) => [name, { key: hashOf(component.get(name)!, name), objects }]));

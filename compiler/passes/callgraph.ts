@@ -15,8 +15,7 @@ export interface ModuleGraph {
   refs: Map<string, string[]>;
   /** The module functions a function calls directly. */
   calls: Map<string, Set<string>>;
-  /** Direct call sites of each function in the whole module: a local function called once is
-   *  worth inlining whatever its size, since its body then exists once either way. */
+  /** Direct call sites of each function in the whole module (singleSite). */
   sites: Map<string, number>;
   /** Functions on a cycle of direct calls: never inlined in the first round. */
   recursive: Set<string>;
@@ -25,6 +24,12 @@ export interface ModuleGraph {
   cyclic: Set<string>;
   /** The strongly connected components of `refs`, callees before callers. */
   components: string[][];
+}
+
+/** Called from one place only: a local function then is worth inlining whatever its size. The only
+ *  use of the counts, so the only thing about them the build cache keys hold. */
+export function singleSite(graph: ModuleGraph, name: string): boolean {
+  return graph.sites.get(name) === 1;
 }
 
 /** The module function a call names directly, if it does. */

@@ -10,7 +10,7 @@
 
 import type { Func, Inst, Module, Terminator, Value } from '../ir/ir.js';
 import { instDst, mapInstUses, mapTermUses, succs } from '../ir/walk.js';
-import { calleeName, type ModuleGraph } from './callgraph.js';
+import { calleeName, type ModuleGraph, singleSite } from './callgraph.js';
 
 /** Auto-inline callees of at most this many instructions (calls count extra). */
 export const INLINE_THRESHOLD = 40;
@@ -162,7 +162,7 @@ export function inlineFuncs(work: Func[], round: InlineRound): Set<Func> {
   const sizeOf = (g: Func) => sizes.get(g.name) ?? sizes.set(g.name, size(g)).get(g.name)!;
   const autoOk = (g: Func) => {
     const n = sizeOf(g);
-    return (n <= INLINE_THRESHOLD || (!g.exported && graph.sites.get(g.name) === 1 && n <= SINGLE_CALL_LIMIT)) && !readsFrame(g) && !neverReturns(g);
+    return (n <= INLINE_THRESHOLD || (!g.exported && singleSite(graph, g.name) && n <= SINGLE_CALL_LIMIT)) && !readsFrame(g) && !neverReturns(g);
   };
   for (const f of order) {
     for (let b = 0; b < f.blocks.length; b++) {
