@@ -11,9 +11,9 @@ import { DiagnosticBag, UserError, type Diagnostic } from '../../linker/diag.js'
 import {
   defaultSectionFlags, newSection, R_X86_64_16, R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_8, R_X86_64_PC32,
   R_X86_64_PC8, R_X86_64_PC16, R_X86_64_PC64, R_X86_64_PLT32, R_X86_64_GOTPCREL, R_X86_64_GOTPCRELX, R_X86_64_REX_GOTPCRELX, SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_WRITE,
-  SHT_NOBITS, SHT_PROGBITS, type ObjSymbol, type ObjectFile, type Relocation, type Section, type SourceLoc, type VarEntry, type FrameEntry,
+  SHT_NOBITS, SHT_PROGBITS, type DebugType, type ObjSymbol, type ObjectFile, type Relocation, type Section, type SourceLoc, type VarEntry, type FrameEntry,
 } from '../../linker/object.js';
-import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
+import { type Expr, type Group, type Instr, type Item, type Operand, type SymValue, varTypes } from './items.js';
 import { constValue } from './att.js';
 import { binaryOp, unaryOp, type Warn } from './constexpr.js';
 import { branchForms, encodeMatched, matchForms, pushInt, type Encoded, type Fixup, type Mode } from './encode.js';
@@ -29,7 +29,28 @@ type Frag =
   | { kind: 'branch'; ins: Instr; near: boolean; enc: [Encoded, Encoded]; loc?: SourceLoc; offset: number } // enc: short, near (shared: see encodings)
   | { kind: 'align'; align: number; fill?: number; max?: number; code: boolean; size: number; offset: number }
   | { kind: 'fill'; count: Expr; size: number; value: Expr; n: number; loc?: SourceLoc; offset: number; dot: Place }
-  | { kind: 'data'; width: 1 | 2 | 4 | 8; values: Expr[]; loc?: SourceLoc; offset: number; dot: Place };
+  | { kind: 'data'; width: 1 | 2 | 4 | 8; values: Expr[]; loc?: SourceLoc; offset: number; dot: Place }
+  | { kind: 'chunk'; chunk: Chunk; types: DebugType[]; offset: number };
+
+/**
+ * What passes 1 and 2 make of a group (items.ts) on their own: its bytes with its branches
+ * resolved, and the rest as the flat items would have left it, each at its offset in the group
+ * (fixups of the references that leave it, line, variable and frame entries, labels, symbol
+ * attributes, first references). Replayed where the group is placed; shared, so never changed.
+ */
+interface Chunk {
+  lead?: Item & { kind: 'align' }; // the group's first item, an alignment: placed as itself
+  bytes: Uint8Array;
+  fixups: { at: number; fx: Fixup; loc?: SourceLoc }[]; // at: the instruction's offset
+  lines: { offset: number; loc: SourceLoc }[];
+  vars: (Omit<VarEntry, 'type'> & { type?: number })[]; // type: its place in the group's varTypes
+  frames: FrameEntry[];
+  labels: { name: string; offset: number; loc?: SourceLoc }[];
+  binding: [string, 'global' | 'local' | 'weak'][];
+  types: [string, 'function' | 'object'][];
+  sizes: [string, { expr: Expr; offset: number; loc?: SourceLoc }][];
+  firstRef: [string, SourceLoc | undefined][];
+}
 
 interface SecState {
   sec: Section;
@@ -145,6 +166,7 @@ class Assembler {
   types = new Map<string, 'function' | 'object'>();
   sizes = new Map<string, { expr: Expr; at: Place; loc?: SourceLoc }>();
   firstRef = new Map<string, SourceLoc | undefined>();
+  sets = false; // a `.set` seen: a group's operands could fold its value
 
   constructor(public name: string) {
     // GNU as always has these three, in this order; code starts in .text.
@@ -217,6 +239,7 @@ class Assembler {
         const at = this.here();
         // A set whose value is a constant now is folded into later instructions, like GNU as does.
         const value = this.constNow(it.expr, it.loc);
+        this.sets = true;
         this.define(it.name, { kind: 'set', expr: it.expr, at, loc: it.loc, value }, it.loc);
         return;
       }
@@ -238,6 +261,9 @@ class Assembler {
         return;
       case 'comment':
         return;
+      case 'group':
+        this.group(it);
+        return;
       case 'debugvar':
       case 'cfi': {
         // Consecutive entries share one empty fragment, placed (and laid out) like code.
@@ -254,6 +280,25 @@ class Assembler {
 
   push(f: Frag): void {
     this.cur.frags.push(f);
+  }
+
+  /** A group: its leading alignment, then its chunk (chunkOf), or its items one by one when it
+   *  has none or this place could change its bytes (64-bit code, no `.set` constant to fold). */
+  group(g: Group): void {
+    const chunk = this.mode === 64 && !this.sets ? chunkOf(g) : undefined;
+    const types = chunk?.vars.length ? g.varTypes() : [];
+    if (!chunk || !types) {
+      for (const it of g.items()) this.item(it);
+      return;
+    }
+    if (chunk.lead) this.item(chunk.lead);
+    const at = this.here();
+    this.push({ kind: 'chunk', chunk, types, offset: 0 });
+    for (const [name, b] of chunk.binding) this.binding.set(name, b);
+    for (const [name, t] of chunk.types) this.types.set(name, t);
+    for (const l of chunk.labels) this.define(l.name, { kind: 'label', at: { ...at, delta: l.offset }, loc: l.loc }, l.loc);
+    for (const [name, z] of chunk.sizes) this.sizes.set(name, { expr: z.expr, at: { ...at, delta: z.offset }, loc: z.loc });
+    for (const [name, loc] of chunk.firstRef) if (!this.firstRef.has(name)) this.firstRef.set(name, loc);
   }
 
   /** The constant value of an expression using only numbers and already-constant set symbols. */
@@ -403,6 +448,8 @@ class Assembler {
         return f.n * f.size;
       case 'data':
         return f.width * f.values.length;
+      case 'chunk':
+        return f.chunk.bytes.length;
     }
   }
 
@@ -545,6 +592,23 @@ class Assembler {
             pushInt(unit, BigInt.asUintN(32, val.off), Math.min(f.size, 4));
             while (unit.length < f.size) unit.push(0);
             if (f.n && unit.some((b) => b !== 0)) for (let k = 0; k < f.n; k++) put(f.offset + k * f.size, unit);
+            break;
+          }
+          case 'chunk': {
+            const c = f.chunk;
+            for (const l of c.lines) this.line(sec, f.offset + l.offset, l.loc);
+            for (const v of c.vars) (sec.vars ??= []).push({ ...v, type: v.type === undefined ? undefined : f.types[v.type], offset: f.offset + v.offset });
+            for (const e of c.frames) (sec.frames ??= []).push({ ...e, offset: f.offset + e.offset });
+            const b = Array.from(c.bytes);
+            for (const x of c.fixups) {
+              try {
+                this.fixup(s, f.offset, b, { ...x.fx, offset: x.at + x.fx.offset }, x.loc, { ...at, delta: x.at });
+              } catch (e) {
+                if (e instanceof UserError) this.bag.items.push(...e.diagnostics);
+                else throw e;
+              }
+            }
+            put(f.offset, b);
             break;
           }
           case 'data':
@@ -707,6 +771,68 @@ class Assembler {
       }
     }
   }
+}
+
+const chunks = new Map<string, Chunk | null>(); // by group key; null: the group has none
+const MAX_CHUNKS = 1 << 14;
+
+/**
+ * A group's chunk: its items assembled alone, from the first round's layout on. None when they
+ * hold anything whose bytes depend on where the group lies or on what surrounds it (alignment,
+ * data, another section, a branch leaving it, a `.set`), or any diagnostic: then the items are
+ * assembled in place, as any others, and report there.
+ */
+function chunkOf(g: Group): Chunk | undefined {
+  let c = chunks.get(g.key);
+  if (c === undefined) {
+    c = makeChunk(g.items()) ?? null;
+    if (chunks.size >= MAX_CHUNKS) chunks.clear();
+    chunks.set(g.key, c);
+  }
+  return c ?? undefined;
+}
+
+function makeChunk(items: Item[]): Chunk | undefined {
+  const types = new Map(varTypes(items).map((t, i) => [t, i]));
+  const lead = items[0]?.kind === 'align' ? items[0] : undefined;
+  const a = new Assembler('group');
+  for (const it of lead ? items.slice(1) : items) {
+    if (it.kind === 'group' || it.kind === 'section' || it.kind === 'code' || it.kind === 'set') return undefined;
+    a.item(it);
+  }
+  if (a.bag.items.length || a.secs.some((x) => x.index !== 0 && x.frags.length)) return undefined;
+  a.layout();
+  if (a.bag.items.length) return undefined;
+  const s = a.secs[0];
+  const c: Chunk = { lead, bytes: new Uint8Array(a.sizeOf(s)), fixups: [], lines: [], vars: [], frames: [], labels: [], binding: [...a.binding], types: [...a.types], sizes: [], firstRef: [...a.firstRef] };
+  for (const f of s.frags) {
+    if (f.kind === 'fixed') {
+      if (f.loc) c.lines.push({ offset: f.offset, loc: f.loc });
+      for (const v of f.vars ?? []) c.vars.push({ ...v, type: v.type && types.get(v.type), offset: f.offset });
+      for (const e of f.frames ?? []) c.frames.push({ ...e, offset: f.offset });
+      for (const fx of f.fixups) c.fixups.push({ at: f.offset, fx, loc: f.loc });
+      c.bytes.set(f.bytes, f.offset);
+    } else if (f.kind === 'branch') {
+      const target = a.localTarget(f, 0);
+      if (target === undefined) return undefined;
+      if (f.loc) c.lines.push({ offset: f.offset, loc: f.loc });
+      const e = f.enc[f.near ? 1 : 0];
+      const bytes = e.bytes.slice();
+      const addend = (f.ins.ops[0] as { value: SymValue }).value.addend;
+      try {
+        for (const fx of e.fixups) a.store(bytes, fx, target + fx.addend - BigInt(f.offset + fx.offset) - addend, true, f.loc);
+      } catch {
+        return undefined;
+      }
+      c.bytes.set(bytes, f.offset);
+    } else return undefined;
+  }
+  for (const [name, d] of a.syms) {
+    if (d.kind !== 'label' || d.at.sec !== 0) return undefined;
+    c.labels.push({ name, offset: Number(a.offsetOf(d.at)), loc: d.loc });
+  }
+  for (const [name, z] of a.sizes) c.sizes.push([name, { expr: z.expr, offset: Number(a.offsetOf(z.at)), loc: z.loc }]);
+  return c;
 }
 
 /** Assembles items into an object file; throws UserError with every diagnostic found. */

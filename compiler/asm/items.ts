@@ -8,7 +8,7 @@
 // Operand order is AT&T order everywhere (sources first, destination last), so that a record and
 // its listing line read the same way.
 
-import type { FrameEntry, SourceLoc, VarEntry } from '../../linker/object.js';
+import type { DebugType, FrameEntry, SourceLoc, VarEntry } from '../../linker/object.js';
 
 /** Register names as GNU as spells them without the `%`: rax, eax, ax, al, ah, r8d, spl, cr3, cs ... */
 export type RegName = string;
@@ -92,4 +92,29 @@ export type Item =
   | { kind: 'fill'; count: Expr; size: number; value: Expr; loc?: SourceLoc } // .fill / .zero / .skip
   | { kind: 'comment'; text: string } // listings only
   | { kind: 'debugvar'; v: Omit<VarEntry, 'offset'> } // where a variable is from here on; no bytes, not listed
-  | { kind: 'cfi'; frame: Omit<FrameEntry, 'offset'> }; // the call frame from here on; no bytes, not listed
+  | { kind: 'cfi'; frame: Omit<FrameEntry, 'offset'> } // the call frame from here on; no bytes, not listed
+  | Group;
+
+/**
+ * A function's code as the code generator leaves it: an alignment, then items whose bytes depend
+ * on nothing outside them (their branches stay inside, no alignment or data between), made when
+ * first needed. Items with the same key are the same, so the assembler and the listing writer
+ * keep what they made of a group by its key for the life of the process (a rebuild in watch mode
+ * or the build server reassembles only the functions an edit changed).
+ */
+export interface Group {
+  kind: 'group';
+  key: string;
+  items: () => Item[];
+  /** varTypes(items()), or undefined if they cannot be had without the items: what was kept of
+   *  the group refers to its variables' types by their place in this list (the DWARF writer tells
+   *  structs apart by object, so they must be this build's). */
+  varTypes: () => DebugType[] | undefined;
+}
+
+/** The debug types of the variables of a list of items, each once, in the order first met. */
+export function varTypes(items: Item[]): DebugType[] {
+  const out = new Set<DebugType>();
+  for (const it of items) if (it.kind === 'debugvar' && it.v.type) out.add(it.v.type);
+  return [...out];
+}

@@ -3,7 +3,7 @@
 // Listings are for people (`--emit-asm`) and for checking the encoder against GNU as; nothing in the
 // toolchain reads them back. Every Item kind has exactly one spelling here.
 
-import type { Expr, Instr, Item, Operand, SymValue } from './items.js';
+import type { Expr, Group, Instr, Item, Operand, SymValue } from './items.js';
 
 /** Mnemonics whose register or memory operand is an indirect target, written `*%rax` / `*8(%rax)`. */
 const INDIRECT = new Set(['call', 'callq', 'jmp', 'jmpq', 'ljmp', 'ljmpl', 'ljmpq', 'ljmpw', 'lcall', 'lcalll', 'lcallq', 'lcallw', 'callw', 'jmpw', 'calll', 'jmpl']);
@@ -126,10 +126,29 @@ function formatItem(item: Item): string | undefined {
     case 'debugvar':
     case 'cfi':
       return undefined; // debug information only: GNU as would need .debug_* directives for it
+    case 'group':
+      return groupLines(item);
   }
 }
 
 /** The whole list as a `.S` file body, one item per line. */
 export function formatListing(items: Item[]): string {
-  return items.map(formatItem).filter((l) => l !== undefined).join('\n') + '\n';
+  return lines(items) + '\n';
+}
+
+const groups = new Map<string, string>(); // a group's lines, by its key (items.ts, Group)
+const MAX_GROUPS = 1 << 14;
+
+function lines(items: Item[]): string {
+  return items.map(formatItem).filter((l) => l !== undefined).join('\n');
+}
+
+function groupLines(g: Group): string {
+  let text = groups.get(g.key);
+  if (text === undefined) {
+    text = lines(g.items());
+    if (groups.size >= MAX_GROUPS) groups.clear();
+    groups.set(g.key, text);
+  }
+  return text;
 }

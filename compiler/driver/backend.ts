@@ -62,10 +62,13 @@ export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
   const itemsOf = (f: Func) => (opts.cache ? opts.cache.func(f, () => compile(f)) : compile(f));
   const items: Item[] = [{ kind: 'section', name: '.text' }];
   for (const f of m.funcs) {
+    const isLive = !live || live.has(f.name);
     // A function dead now may be live in a later build with the same key (its callers changed):
     // the cache keeps the items of every function that went through the middle end.
-    const result = plan && (live!.has(f.name) || compiled.has(f)) ? plan.items(f, () => itemsOf(f)) : undefined;
-    if (!live || live.has(f.name)) items.push(...(result ?? itemsOf(f)));
+    if (plan && (isLive || compiled.has(f))) {
+      const group = plan.group(f, () => itemsOf(f));
+      if (isLive) items.push(group);
+    } else if (isLive) items.push(...itemsOf(f));
   }
   if (opts.cache && opts.timings) opts.timings.reused = (opts.timings.reused ?? 0) + (plan?.reused ?? 0) + opts.cache.hits;
   opts.cache?.saveFuncs();

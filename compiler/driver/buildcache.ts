@@ -30,7 +30,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { Func, Module } from '../ir/ir.js';
 import { type ModuleGraph, referenced, singleSite } from '../passes/callgraph.js';
 import { cloneInst } from '../passes/inline.js';
-import type { Item } from '../asm/items.js';
+import { type Group, type Item, varTypes } from '../asm/items.js';
 import type { DebugType, ObjectFile } from '../../linker/object.js';
 import { writeAtomically } from '../frontend/codecache.js';
 
@@ -443,21 +443,29 @@ export class Plan {
     return compiled ? referenced(f) : (this.hits.get(f.name) as StoredClosure).refs;
   }
 
-  /** The items of `f`: from the cache, or from `compile` (its IR after the middle end), then kept. */
-  items(f: Func, compile: () => Item[]): Item[] {
+  /** The code of `f` as a group keyed by its closure key: from the cache (its items copied when
+   *  first needed), or from `compile` (its IR after the middle end), then kept. */
+  group(f: Func, compile: () => Item[]): Group {
     const { key, objects } = this.keys.get(f.name)!;
     const hit = this.hits.get(f.name) as StoredClosure | undefined;
-    if (hit) return fromStored(hit.items, objects) as Item[];
+    if (hit) {
+      let items: Item[] | undefined;
+      const types = hit.types.includes(-1) ? undefined : (hit.types.map((i) => objects[i]) as DebugType[]);
+      return { kind: 'group', key, items: () => (items ??= fromStored(hit.items, objects) as Item[]), varTypes: () => types };
+    }
     const items = compile();
-    const value: StoredClosure = { items: toStored(items, new Map(objects.map((o, i) => [o, i]))), refs: [...referenced(f)] };
+    const shared = new Map(objects.map((o, i) => [o, i]));
+    const types = varTypes(items);
+    const value: StoredClosure = { items: toStored(items, shared), refs: [...referenced(f)], types: types.map((t) => shared.get(t) ?? -1) };
     this.cache.putClosure(key, value);
-    return items;
+    return { kind: 'group', key, items: () => items, varTypes: () => types };
   }
 }
 
 interface StoredClosure {
   items: unknown; // toStored, against the objects of the function's IR before the back end
   refs: string[];
+  types: number[]; // the items' varTypes, as places in those objects (-1: not one of them)
 }
 
 interface ModuleHashes {
