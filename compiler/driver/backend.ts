@@ -59,19 +59,18 @@ export function compileModule(m: Module, opts: BackendOptions = {}): Item[] {
     const colour = time('regalloc', () => allocate(mf));
     return time('emit', () => emitFunc(mf, colour));
   };
-  const itemsOf = (f: Func) => (opts.cache ? opts.cache.func(f, () => compile(f)) : compile(f));
   const items: Item[] = [{ kind: 'section', name: '.text' }];
   for (const f of m.funcs) {
     const isLive = !live || live.has(f.name);
     // A function dead now may be live in a later build with the same key (its callers changed):
     // the cache keeps the items of every function that went through the middle end.
     if (plan && (isLive || compiled.has(f))) {
-      const group = plan.group(f, () => itemsOf(f));
+      const group = plan.group(f, () => compile(f));
       if (isLive) items.push(group);
-    } else if (isLive) items.push(...itemsOf(f));
+    } else if (isLive) items.push(...compile(f));
   }
-  if (opts.cache && opts.timings) opts.timings.reused = (opts.timings.reused ?? 0) + (plan?.reused ?? 0) + opts.cache.hits;
-  opts.cache?.saveFuncs();
+  if (plan && opts.timings) opts.timings.reused = (opts.timings.reused ?? 0) + plan.reused;
+  opts.cache?.saveClosures();
   if (live) m.funcs = m.funcs.filter((f) => live.has(f.name));
   time('emit', () => items.push(...emitGlobals(m.globals)));
   if (opts.timings) for (const [k, v] of Object.entries(timings)) opts.timings[k] = (opts.timings[k] ?? 0) + v;

@@ -7,12 +7,15 @@
 //     program whose sources the edit did not touch is not even lowered, nor linked again;
 //   - a program's objects and listing, keyed by its IR before the back end and its start files:
 //     a program the edit did not change skips code generation and assembly altogether;
-//   - a function's assembler items, keyed by its IR after optimisation and inlining (isel,
-//     register allocation and emission read nothing else): a function whose own IR and inlined
-//     callees are unchanged skips isel, regalloc and emit. Keying after inlining keeps inlining
-//     across modules correct: an edited callee changes the IR of every function it was inlined into.
+//   - a function's assembler items and the symbols its code refers to, keyed by its closure: its
+//     own IR before the back end and that of every function and global it reaches, with whether
+//     each has one call site (closureKeys; callgraph.ts says why that is all the inliner reads).
+//     Only functions whose closure changed go through the middle end (plan), with the bodies of
+//     the unchanged functions they inline as an earlier build left them (kept by closure key);
+//     without those, each function such a function reaches goes through the middle end too (its
+//     code still comes from the cache).
 // The IR keys hash a canonical encoding of the IR, so every field counts, debug locations and
-// which objects are shared included.
+// which objects are shared included (typeSharing, for what functions share).
 // A wrong hit would be a miscompile, so nothing weaker than the full input is ever a key; a miss
 // only costs the work. The key is not v8.serialize(): it writes a number as an int32 or a double
 // depending on how V8 happened to store it, so the same IR gave different bytes in another run.
@@ -99,7 +102,7 @@ export function canonicalHash(value: unknown, objects: object[] = [], ...prefix:
       enc.bytes(v);
     } else {
       enc.byte(0x7b); // {
-      for (const k in v) (enc.string(k), walk((v as Record<string, unknown>)[k]));
+      for (const k of Object.keys(v)) (enc.string(k), walk((v as Record<string, unknown>)[k]));
       enc.byte(0x7d); // }
     }
   };
@@ -107,9 +110,11 @@ export function canonicalHash(value: unknown, objects: object[] = [], ...prefix:
   return enc.digest();
 }
 
+const SCRATCH = new Uint8Array(1 << 16);
+
 /** Writes tagged, length-prefixed values into a buffer that is hashed whenever it fills up. */
 class Encoder {
-  private buf = new Uint8Array(1 << 16);
+  private buf = SCRATCH; // one for every hash: each is taken whole before the next begins
   private pos = 0;
   constructor(private h: ReturnType<typeof createHash>) {}
 
@@ -144,7 +149,8 @@ class Encoder {
 
   /** A string: its length, then each UTF-16 unit as one byte, or three when above 0x7f. */
   string(s: string): void {
-    this.room(6);
+    const short = s.length < 4096; // room for all of it at once, checked once
+    this.room(short ? 6 + 3 * s.length : 6);
     this.buf[this.pos++] = 0x22; // "
     let n = s.length;
     do {
@@ -152,7 +158,7 @@ class Encoder {
       n >>>= 7;
     } while (n);
     for (let i = 0; i < s.length; i++) {
-      this.room(3);
+      if (!short) this.room(3);
       const c = s.charCodeAt(i);
       if (c < 0x80) this.buf[this.pos++] = c;
       else {
@@ -250,16 +256,13 @@ interface FuncEntry {
 export class BuildCache {
   private programs?: Map<string, Uint8Array>; // serialized: each hit gets its own copy (the linker may change objects it is given); by its keys
   private linked?: [string, LinkedProgram] | null;
-  private funcs?: Map<string, FuncEntry>;
-  private usedFuncs = new Set<string>();
   private closures?: Map<string, FuncEntry>; // a function's items and final references, by its closure key
   private usedClosures = new Set<string>();
   /** Bodies as each inlining round left them (`round key`): what a caller compiled later copies.
-   *  Kept in memory only (watch mode, the build server): the functions are not serialized. */
-  private bodies = new Map<string, Func>();
+   *  In memory, and in a file read whole (one bad body and none is trusted). */
+  private bodies?: Map<string, Func>;
+  private newBodies = false;
   private hashed?: [Module, ModuleHashes];
-  /** Functions answered from the cache, since the last saveFuncs. */
-  hits = 0;
   private dirty = false;
 
   /** `dir` holds the files; `name` tells this program's files from others' in it. */
@@ -280,12 +283,15 @@ export class BuildCache {
     return this.programs;
   }
 
-  private loadFuncs(): Map<string, FuncEntry> {
-    return (this.funcs ??= readEntries(this.file('funcs')));
-  }
-
   private loadClosures(): Map<string, FuncEntry> {
     return (this.closures ??= readEntries(this.file('closures')));
+  }
+
+  private loadBodies(): Map<string, Func> {
+    if (this.bodies) return this.bodies;
+    const entries = readBin<[string, Func][]>(this.file('bodies'));
+    const ok = Array.isArray(entries) && entries.every((e) => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]?.blocks));
+    return (this.bodies = new Map(ok ? entries : []));
   }
 
   /** The key of a program's objects: its IR before the back end and the other inputs named. */
@@ -328,29 +334,11 @@ export class BuildCache {
     writeLater(this.file('linked'), this.linked);
   }
 
-  /** The items of `f` (after optimisation and inlining), from the cache or from `compile`. */
-  func(f: Func, compile: () => Item[]): Item[] {
-    const funcs = this.loadFuncs();
-    const objects: object[] = [];
-    const key = canonicalHash(f, objects, toolchainHash());
-    this.usedFuncs.add(key);
-    const hit = funcs.get(key);
-    if (hit && stored(hit) !== undefined) {
-      this.hits++;
-      return fromStored(hit.value, objects) as Item[];
-    }
-    const items = compile();
-    const value = toStored(items, new Map(objects.map((o, i) => [o, i])));
-    funcs.set(key, { value, bytes: serialize(value) });
-    this.dirty = true;
-    return items;
-  }
-
   /**
    * Which of the module's functions must go through the middle end, and the cache's answers for
    * the others (backend.ts). A function whose closure key is kept needs nothing but its items; a
    * function compiled now may copy the body of any function it reaches, so each of those is
-   * compiled too unless this process kept its bodies from an earlier build (bodies).
+   * compiled too unless its bodies were kept from an earlier build (bodies).
    */
   plan(m: Module, graph: ModuleGraph): Plan {
     const closures = this.loadClosures();
@@ -363,7 +351,8 @@ export class BuildCache {
       if (value !== undefined) hits.set(f.name, value);
     }
     const isFunc = new Set(m.funcs.map((f) => f.name));
-    const kept = (n: string) => this.bodies.has(`1 ${keys.get(n)!.key}`) && this.bodies.has(`2 ${keys.get(n)!.key}`);
+    const bodies = this.loadBodies();
+    const kept = (n: string) => bodies.has(`1 ${keys.get(n)!.key}`) && bodies.has(`2 ${keys.get(n)!.key}`);
     const work = new Set(m.funcs.filter((f) => !hits.has(f.name)).map((f) => f.name));
     const seen = new Set(work);
     const stack = [...work];
@@ -376,18 +365,19 @@ export class BuildCache {
       }
     }
     this.usedClosures = new Set([...keys.values()].map((k) => k.key));
-    for (const b of [...this.bodies.keys()]) if (!this.usedClosures.has(b.slice(2))) this.bodies.delete(b);
+    for (const b of [...bodies.keys()]) if (!this.usedClosures.has(b.slice(2))) (bodies.delete(b), (this.newBodies = true));
     return new Plan(this, m.funcs.filter((f) => work.has(f.name)), keys, hits);
   }
 
   /** @internal Plan's access to the bodies kept. */
   body(round: 1 | 2, key: string): Func | undefined {
-    return this.bodies.get(`${round} ${key}`);
+    return this.loadBodies().get(`${round} ${key}`);
   }
 
   /** @internal */
   keepBody(round: 1 | 2, key: string, f: Func): void {
-    this.bodies.set(`${round} ${key}`, copyBody(f));
+    this.loadBodies().set(`${round} ${key}`, copyBody(f));
+    this.newBodies = true;
   }
 
   /** @internal */
@@ -396,19 +386,15 @@ export class BuildCache {
     this.dirty = true;
   }
 
-  /** Writes the function entries this build used (only those: the files do not grow with edits).
-   *  Each entry was serialized once, when it was made: writing the files copies bytes. */
-  saveFuncs(): void {
-    const save = (entries: Map<string, FuncEntry>, used: Set<string>, kind: string) => {
-      const stale = [...entries.keys()].some((k) => !used.has(k));
-      if (stale) for (const k of [...entries.keys()]) if (!used.has(k)) entries.delete(k);
-      if (this.dirty || stale) writeLater(this.file(kind), [...entries].map(([k, e]) => [k, e.bytes]));
-    };
-    save(this.loadFuncs(), this.usedFuncs, 'funcs');
-    if (this.closures) save(this.closures, this.usedClosures, 'closures');
-    this.dirty = false;
-    this.usedFuncs.clear();
-    this.hits = 0;
+  /** Writes the function entries this build used (only those: the file does not grow with edits).
+   *  Each entry was serialized once, when it was made: writing the file copies bytes. */
+  saveClosures(): void {
+    const entries = this.loadClosures();
+    const stale = [...entries.keys()].some((k) => !this.usedClosures.has(k));
+    if (stale) for (const k of [...entries.keys()]) if (!this.usedClosures.has(k)) entries.delete(k);
+    if (this.dirty || stale) writeLater(this.file('closures'), [...entries].map(([k, e]) => [k, e.bytes]));
+    if (this.newBodies && this.bodies) writeLater(this.file('bodies'), [...this.bodies]);
+    this.dirty = this.newBodies = false;
   }
 }
 
@@ -534,9 +520,11 @@ function closureKeys(hashes: ModuleHashes, graph: ModuleGraph): Map<string, { ke
   return new Map([...hashes.funcs].map(([name, { objects }]) => [name, { key: hashOf(component.get(name)!, name), objects }]));
 }
 
-/** A copy of a function's blocks that later passes over the function cannot change. */
+/** What the inliner reads of a function (inline.ts), copied so that later passes over the
+ *  function cannot change it. */
 function copyBody(f: Func): Func {
-  return { ...f, blocks: f.blocks.map((b) => ({ id: b.id, insts: b.insts.map(cloneInst), term: { ...b.term } })) };
+  const { name, exported, params, ret, nextVreg, inline } = f;
+  return { name, exported, params: params.map((p) => ({ ...p })), ret, nextVreg, inline, blocks: f.blocks.map((b) => ({ id: b.id, insts: b.insts.map(cloneInst), term: { ...b.term } })) };
 }
 
 function readEntries(file: string): Map<string, FuncEntry> {
