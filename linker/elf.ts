@@ -72,7 +72,7 @@ export const PF_R = 0x4;
 
 /** A growable little-endian byte buffer; offsets are plain numbers (files stay far below 2^53). */
 export class ByteWriter {
-  private buf = new Uint8Array(4096);
+  private buf = new Uint8Array(256); // one per call frame description too: most stay small
   private view = new DataView(this.buf.buffer);
   length = 0;
 

@@ -245,7 +245,7 @@ function sourceFiles(dir: string): string[] {
     });
 }
 
-/** A function's stored items (toStored), and the same serialized, as its cache file holds them. */
+/** A closure entry (StoredClosure), and the same serialized, as its cache file holds it. */
 interface FuncEntry {
   bytes: Uint8Array;
   value?: unknown; // deserialized when first needed
