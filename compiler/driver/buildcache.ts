@@ -393,7 +393,7 @@ export class BuildCache {
     const stale = [...entries.keys()].some((k) => !this.usedClosures.has(k));
     if (stale) for (const k of [...entries.keys()]) if (!this.usedClosures.has(k)) entries.delete(k);
     if (this.dirty || stale) writeLater(this.file('closures'), [...entries].map(([k, e]) => [k, e.bytes]));
-    if (this.newBodies && this.bodies) writeLater(this.file('bodies'), [...this.bodies]);
+    if (this.newBodies && this.bodies) writeLater(this.file('bodies'), [...this.bodies], true);
     this.dirty = this.newBodies = false;
   }
 }
@@ -554,24 +554,34 @@ function readBin<T>(file: string): T | undefined {
 /**
  * Cache files to write once the build is done: serializing the kernel's objects and linked output
  * (~10 MB) takes a fair part of a second, which a rebuild in watch mode or the build server need
- * not wait for. They are
- * written from the event loop right after the build, or at exit; the back-end worker writes its
- * own before it answers (flushWrites), since the process may end as soon as it has. What is written
- * is never changed afterwards (stored entries are copies; the arrays are taken now).
+ * not wait for. They are written from the event loop right after the build, or at exit. The kept
+ * bodies (~10 MB of IR for the kernel) are written only when the process ends: a long-lived one
+ * has them in memory, and writing them after each build held up the server's next request by a
+ * third of a second. The back-end worker writes all of its own before it answers (flushWrites),
+ * since the process may end as soon as it has. What is written is never changed afterwards
+ * (stored entries are copies; the arrays are taken now).
  */
 const pending = new Map<string, unknown>();
+const atExit = new Map<string, unknown>();
 
-function writeLater(file: string, value: unknown): void {
+function writeLater(file: string, value: unknown, untilExit = false): void {
+  if (untilExit) {
+    atExit.set(file, value);
+    return;
+  }
   if (!pending.size) setImmediate(flushWrites);
   pending.set(file, value);
 }
 
-export function flushWrites(): void {
-  for (const [file, value] of pending) writeBin(file, value);
-  pending.clear();
+/** Writes the files pending; with `all`, those kept for the exit too. */
+export function flushWrites(all = false): void {
+  for (const files of all ? [pending, atExit] : [pending]) {
+    for (const [file, value] of files) writeBin(file, value);
+    files.clear();
+  }
 }
 
-process.on('exit', flushWrites);
+process.on('exit', () => flushWrites(true));
 
 function writeBin(file: string, value: unknown): void {
   try {

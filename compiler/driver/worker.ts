@@ -28,7 +28,7 @@ parentPort!.on('message', (job: Job) => {
     if (e instanceof UserError) done.diagnostics = e.diagnostics;
     else done.crash = e instanceof Error ? (e.stack ?? e.message) : String(e);
   }
-  flushWrites(); // its cache files: the process may end once the main thread has this answer
+  flushWrites(true); // its cache files: the process may end once the main thread has this answer
   port.postMessage(done);
   Atomics.add(signal, 0, 1); // wakes the main thread, which may be waiting synchronously (parallel.ts)
   Atomics.notify(signal, 0);
