@@ -6,6 +6,8 @@
 // repeating until nothing changes (alignment padding and `.fill` counts are recomputed each round).
 // (3) Write the bytes and turn each fixup into either a value (same-section PC-relative reference,
 // absolute constant) or a relocation, against the section symbol for local symbols as GNU as does.
+// A group (a function's code, items.ts) goes through passes 1 and 2 alone once per process and
+// is replayed where it lies as one fragment (chunkOf).
 
 import { DiagnosticBag, UserError, type Diagnostic } from '../../linker/diag.js';
 import {
