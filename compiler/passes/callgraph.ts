@@ -4,8 +4,8 @@
 //
 // The inliner's decisions about a call are made from these facts and from the callee's body, and
 // nothing else: so the back end's result for a function depends only on the functions and globals
-// it can reach by references (its closure) and on their call-site counts. The build cache keys a
-// function's result by exactly that (buildcache.ts, closureKeys).
+// it can reach by references (its closure) and on whether each of them has one call site. The
+// build cache keys a function's result by exactly that (buildcache.ts, closureKeys).
 
 import type { Func, Module, Value } from '../ir/ir.js';
 import { mapInstUses, mapTermUses } from '../ir/walk.js';
