@@ -11,23 +11,14 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDriver, toolchainTree } from './toolchain-tree.js';
+import { prng } from './differential/gen.ts';
 
 const SEED = Number(process.env.SEED ?? 20261205);
 const ROUNDS = 4;
 const tree = toolchainTree('incremental-random-', ['kernel-src']);
 const root = tree.root;
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => { // mulberry32
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const rand = random(SEED);
+const rand = prng(SEED);
 const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
 
 function kernelSources(dir: string): string[] {

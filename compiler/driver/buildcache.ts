@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { Func, Module } from '../ir/ir.js';
 import { type ModuleGraph, referenced, singleSite } from '../passes/callgraph.js';
-import { cloneInst } from '../passes/inline.js';
+import { inlineBody } from '../passes/inline.js';
 import { type Group, type Item, varTypes } from '../asm/items.js';
 import type { DebugType, ObjectFile } from '../../linker/object.js';
 import { writeAtomically } from '../frontend/codecache.js';
@@ -246,7 +246,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** A closure entry (StoredClosure), and the same serialized, as its cache file holds it. */
-interface FuncEntry {
+interface ClosureEntry {
   bytes: Uint8Array;
   value?: unknown; // deserialized when first needed
 }
@@ -256,7 +256,7 @@ interface FuncEntry {
 export class BuildCache {
   private programs?: Map<string, Uint8Array>; // serialized: each hit gets its own copy (the linker may change objects it is given); by its keys
   private linked?: [string, LinkedProgram] | null;
-  private closures?: Map<string, FuncEntry>; // a function's items and final references, by its closure key
+  private closures?: Map<string, ClosureEntry>; // a function's items and final references, by its closure key
   private usedClosures = new Set<string>();
   /** Bodies as each inlining round left them (`round key`): what a caller compiled later copies.
    *  In memory, and in a file read whole (one bad body and none is trusted). */
@@ -283,7 +283,7 @@ export class BuildCache {
     return this.programs;
   }
 
-  private loadClosures(): Map<string, FuncEntry> {
+  private loadClosures(): Map<string, ClosureEntry> {
     return (this.closures ??= readEntries(this.file('closures')));
   }
 
@@ -376,7 +376,7 @@ export class BuildCache {
 
   /** @internal */
   keepBody(round: 1 | 2, key: string, f: Func): void {
-    this.loadBodies().set(`${round} ${key}`, copyBody(f));
+    this.loadBodies().set(`${round} ${key}`, inlineBody(f));
     this.newBodies = true;
   }
 
@@ -520,22 +520,15 @@ function closureKeys(hashes: ModuleHashes, graph: ModuleGraph): Map<string, { ke
   return new Map([...hashes.funcs].map(([name, { objects }]) => [name, { key: hashOf(component.get(name)!, name), objects }]));
 }
 
-/** What the inliner reads of a function (inline.ts), copied so that later passes over the
- *  function cannot change it. */
-function copyBody(f: Func): Func {
-  const { name, exported, params, ret, nextVreg, inline } = f;
-  return { name, exported, params: params.map((p) => ({ ...p })), ret, nextVreg, inline, blocks: f.blocks.map((b) => ({ id: b.id, insts: b.insts.map(cloneInst), term: { ...b.term } })) };
-}
-
-function readEntries(file: string): Map<string, FuncEntry> {
-  const out = new Map<string, FuncEntry>();
+function readEntries(file: string): Map<string, ClosureEntry> {
+  const out = new Map<string, ClosureEntry>();
   const entries = readBin<[string, Uint8Array][]>(file);
   if (Array.isArray(entries)) for (const [k, bytes] of entries) if (bytes instanceof Uint8Array) out.set(k, { bytes });
   return out;
 }
 
 /** An entry's stored items; undefined if its bytes do not deserialize (another node wrote them). */
-function stored(e: FuncEntry): unknown {
+function stored(e: ClosureEntry): unknown {
   try {
     return (e.value ??= deserialize(e.bytes));
   } catch {

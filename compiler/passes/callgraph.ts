@@ -7,7 +7,7 @@
 // it can reach by references (its closure) and on whether each of them has one call site. The
 // build cache keys a function's result by exactly that (buildcache.ts, closureKeys).
 
-import type { Func, Module, Value } from '../ir/ir.js';
+import type { Func, Inst, Module, Value } from '../ir/ir.js';
 import { mapInstUses, mapTermUses } from '../ir/walk.js';
 
 export interface ModuleGraph {
@@ -33,7 +33,7 @@ export function singleSite(graph: ModuleGraph, name: string): boolean {
 }
 
 /** The module function a call names directly, if it does. */
-export function calleeName(i: Func['blocks'][number]['insts'][number]): string | undefined {
+export function calleeName(i: Inst): string | undefined {
   return i.op === 'call' && i.callee.kind === 'sym' && i.callee.addend === 0n ? i.callee.name : undefined;
 }
 

@@ -46,11 +46,18 @@ function neverReturns(f: Func): boolean {
  * A copy of an instruction that the inliner may rename in place: values are immutable (passes
  * replace them, never mutate them), so only the instruction and its lists are new objects.
  */
-export function cloneInst(i: Inst): Inst {
+function cloneInst(i: Inst): Inst {
   const c = { ...i };
   if (c.op === 'call' || c.op === 'intrin') c.args = [...c.args];
   if (c.op === 'phi') c.incoming = c.incoming.map((x) => ({ ...x }));
   return c;
+}
+
+/** What this pass reads of a function it inlines, copied so that later passes over the function
+ *  cannot change it: what InlineRound.earlier returns in a later build. */
+export function inlineBody(f: Func): Func {
+  const { name, exported, params, ret, nextVreg, inline } = f;
+  return { name, exported, params: params.map((p) => ({ ...p })), ret, nextVreg, inline, blocks: f.blocks.map((b) => ({ id: b.id, insts: b.insts.map(cloneInst), term: { ...b.term } })) };
 }
 
 /** Replaces the call at f.blocks[b].insts[k] with a copy of g's body. */
