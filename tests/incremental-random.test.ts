@@ -99,6 +99,19 @@ describe(`random edits, rebuilt warm, are what a build without cache makes (SEED
     expect(await warmBuild()).toBe('ok');
   }, 600_000);
 
+  // Sources changed, IR not: the kernel's objects from the first build are linked a second time,
+  // as they are (the cache shares them, so a linker that changed its input would show here).
+  it('a comment appended: the kept objects linked again', async () => {
+    const file = join(root, 'kernel-src/main.ts');
+    writeFileSync(file, `${originals.get(file)}\n// a comment\n`);
+    expect(await warmBuild()).toBe('ok');
+    const warmOut = outputs();
+    const plain = await runDriver(tree, 'build.js', ['kernel', '--no-cache']);
+    expect(plain.status, plain.stdout + plain.stderr).toBe(0);
+    for (const [f, bytes] of Object.entries(outputs())) expect(Buffer.compare(warmOut[f], bytes), `out/${f} differs`).toBe(0);
+    writeFileSync(file, originals.get(file)!);
+  }, 600_000);
+
   for (let round = 1; round <= ROUNDS + 1; round++) {
     it(round <= ROUNDS ? `round ${round}` : 'every edit undone', async () => {
       const done: string[] = [];

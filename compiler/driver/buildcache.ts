@@ -245,6 +245,12 @@ function sourceFiles(dir: string): string[] {
     });
 }
 
+/** A program's objects and listing, serialized as its cache file holds them, or both. */
+interface ProgramEntry {
+  compiled?: CompiledProgram;
+  bytes?: Uint8Array;
+}
+
 /** A closure entry (StoredClosure), and the same serialized, as its cache file holds it. */
 interface ClosureEntry {
   bytes: Uint8Array;
@@ -254,7 +260,7 @@ interface ClosureEntry {
 /** One program's cache: its last compiled objects and its functions' items. Each of its files is
  *  read when first needed: a build that takes a program whole reads only its linked output. */
 export class BuildCache {
-  private programs?: Map<string, Uint8Array>; // serialized: each hit gets its own copy (the linker may change objects it is given); by its keys
+  private programs?: Map<string, ProgramEntry>; // by its keys (one entry under each)
   private linked?: [string, LinkedProgram] | null;
   private closures?: Map<string, ClosureEntry>; // a function's items and final references, by its closure key
   private usedClosures = new Set<string>();
@@ -275,11 +281,14 @@ export class BuildCache {
     return join(this.dir, `${kind}-${this.name}.bin`);
   }
 
-  private loadPrograms(): Map<string, Uint8Array> {
+  private loadPrograms(): Map<string, ProgramEntry> {
     if (this.programs) return this.programs;
     this.programs = new Map();
     const prog = readBin<[string[], Uint8Array]>(this.file('program'));
-    if (prog && Array.isArray(prog[0]) && prog[1] instanceof Uint8Array) for (const k of prog[0]) this.programs.set(k, prog[1]);
+    if (prog && Array.isArray(prog[0]) && prog[1] instanceof Uint8Array) {
+      const entry = { bytes: prog[1] };
+      for (const k of prog[0]) this.programs.set(k, entry);
+    }
     return this.programs;
   }
 
@@ -305,9 +314,16 @@ export class BuildCache {
     return this.hashed[1];
   }
 
+  /** The objects are shared by every hit, not copied: the linker only reads what it is given
+   *  (tests/incremental.test.ts links a kept program again and compares). */
   getProgram(key: string): CompiledProgram | undefined {
     const hit = this.loadPrograms().get(key);
-    return hit && (deserialize(hit) as CompiledProgram);
+    if (!hit) return undefined;
+    try {
+      return (hit.compiled ??= deserialize(hit.bytes!) as CompiledProgram);
+    } catch {
+      return undefined; // written by another node
+    }
   }
 
   /** Keeps a program's output under each of its keys (its IR's, its sources'), in place of the
@@ -315,9 +331,9 @@ export class BuildCache {
   putProgram(keys: string[], compiled: CompiledProgram): void {
     const programs = this.loadPrograms();
     if (keys.every((k) => programs.has(k)) && programs.size === keys.length) return;
-    const bytes = keys.map((k) => programs.get(k)).find((b) => b) ?? serialize(compiled);
-    this.programs = new Map(keys.map((k) => [k, bytes]));
-    writeLater(this.file('program'), [keys, bytes]);
+    const entry = keys.map((k) => programs.get(k)).find((e) => e) ?? { compiled };
+    this.programs = new Map(keys.map((k) => [k, entry]));
+    writeLater(this.file('program'), () => [keys, (entry.bytes ??= serialize(entry.compiled))]);
   }
 
   /** The output files of the last build, if its key (build.ts, linkedKey) was `key`. */
@@ -557,6 +573,7 @@ function readBin<T>(file: string): T | undefined {
 const pending = new Map<string, unknown>();
 const atExit = new Map<string, unknown>();
 
+/** `value` may be a function giving it when written (what is costly to serialize). */
 function writeLater(file: string, value: unknown, untilExit = false): void {
   if (untilExit) {
     atExit.set(file, value);
@@ -578,7 +595,7 @@ process.on('exit', () => flushWrites(true));
 
 function writeBin(file: string, value: unknown): void {
   try {
-    writeAtomically(file, serialize(value));
+    writeAtomically(file, serialize(typeof value === 'function' ? value() : value));
   } catch {
     // a read-only tree: no cache, same results
   }

@@ -237,7 +237,8 @@ const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 
 function startServer() {
   const logFile = join(OUT, 'server.log');
   const fd = openSync(logFile, 'w');
-  const child = spawn('node', ['out/toolchain/compiler/driver/server.js'], { cwd: ROOT, stdio: ['ignore', fd, fd] });
+  // as `make server` starts it (the Makefile's SERVE)
+  const child = spawn('node', ['--max-semi-space-size=64', 'out/toolchain/compiler/driver/server.js'], { cwd: ROOT, stdio: ['ignore', fd, fd] });
   for (let i = 0; i < 400 && !readFileSync(logFile, 'utf8').includes('[server] serving'); i++) sleep(50);
   if (!readFileSync(logFile, 'utf8').includes('[server] serving')) throw new Error(`the build server did not start:\n${readFileSync(logFile, 'utf8')}`);
   return {

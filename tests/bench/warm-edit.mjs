@@ -14,8 +14,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session } from 'node:inspector/promises';
+import { spawnSync } from 'node:child_process';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+
+// With the node flags `make watch` runs with (the Makefile's SERVE): this script again under them.
+const SERVE_FLAGS = ['--max-semi-space-size=64'];
+if (!SERVE_FLAGS.every((f) => process.execArgv.includes(f))) {
+  const r = spawnSync(process.execPath, [...SERVE_FLAGS, ...process.execArgv, import.meta.filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const args = process.argv.slice(2);
 const profileAt = args.indexOf('--profile');
 const profileFile = profileAt >= 0 ? args.splice(profileAt, 2)[1] : undefined;
