@@ -1,7 +1,8 @@
 // Random edits against the build cache of a long-lived process (watch mode, the build server):
 // each round edits kernel sources at random (a function marked or unmarked `@inline`, a number in
 // a body changed, a call statement doubled: what moves the inliner's decisions and the call-site
-// counts the cache keys hold), rebuilds in the same process, and compares every output file with
+// counts the cache keys hold; a string constant changed, a comment line between declarations: what
+// renumbers the strings and moves the functions the lowering cache keeps), rebuilds in the same process, and compares every output file with
 // a build of the same sources without any cache. A build that fails must fail without the cache
 // too. SEED=n replays or explores another sequence; the seed is in every failure message.
 
@@ -46,6 +47,23 @@ const EDITS: Record<string, (lines: string[]) => string[] | undefined> = {
     const i = pick(at);
     const out = [...lines];
     out[i] = lines[i].replace(/([=(,+\-*<>] )(\d{1,3})([;),])/, (_, a, n, b) => `${a}${Number(n) + 1}${b}`);
+    return out;
+  },
+  string(lines) {
+    // A new string constant: those after it in the program are numbered again (lowercache.ts replays).
+    const at = lines.flatMap((l, i) => (/^\s+\S.*'[^'\\]+'/.test(l) ? [i] : []));
+    if (!at.length) return undefined;
+    const i = pick(at);
+    const out = [...lines];
+    out[i] = lines[i].replace(/'([^'\\]+)'/, "'$1!'");
+    return out;
+  },
+  comment(lines) {
+    // Between declarations: moves what follows, changes nothing else.
+    const at = lines.flatMap((l, i) => (/^(export )?(function|class|const|let) /.test(l) ? [i] : []));
+    if (!at.length) return undefined;
+    const out = [...lines];
+    out.splice(pick(at), 0, '// a comment');
     return out;
   },
   call(lines) {

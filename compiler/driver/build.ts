@@ -23,6 +23,7 @@ import { type CompiledProgram, hashOf, type LinkedProgram, toolchainHash } from 
 import { runMain, fail, UserError, type Diagnostic } from '../../linker/diag.js';
 import { defaultLowerOptions, lowerLoaded } from './compile.js';
 import { CODES } from '../frontend/check.js';
+import { LoweringCache } from '../frontend/lowercache.js';
 import type { Module } from '../ir/ir.js';
 import { type CodeModel, type Target, KERNEL, LINUX, SCARLETT_USER, TARGETS, startFilePaths } from './target.js';
 import { loadProgram, loadPrograms, type Program, ts } from '../frontend/program.js';
@@ -66,11 +67,24 @@ function compileProgram(o: ProgramOptions, sources?: string): CompiledProgram {
   return codegen(mod, { ...input, sources });
 }
 
+const lowerings = new Map<string, LoweringCache>();
+
+/** A program's lowered functions, kept in memory for the process (lowercache.ts). Only with the
+ *  build cache: its back end compiles copies of the functions (Plan), where without one it
+ *  transforms the module's functions in place. */
+function loweringCacheOf(c: { dir: string; name: string }): LoweringCache {
+  const key = `${c.dir}\0${c.name}`;
+  if (!lowerings.has(key)) lowerings.set(key, new LoweringCache());
+  return lowerings.get(key)!;
+}
+
 /** The front end of one program: its IR, and what its back end needs besides (codegen.ts). */
 function lowerProgram(o: ProgramOptions): { mod: Module; input: CodegenInput } {
   const name = basename(dirname(resolve(o.tsconfig)));
   const program = o.program ?? phase(o.quiet, 'load', `${name} (parse, type check)`, () => loadProgram(o.tsconfig));
-  const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program));
+  const lowering = o.cache && loweringCacheOf(o.cache);
+  const mod = phase(o.quiet, 'compile', `${name} (check, lower to IR)`, () => lowerLoaded(program, [], defaultLowerOptions(), lowering));
+  if (lowering?.reused && !o.quiet) console.log(`  ${'reused'.padEnd(10)}${name}: ${lowering.reused} of ${mod.funcs.length} functions lowered by an earlier build`);
   if (o.target.entry) checkEntry(mod, program, o.target);
   const startFiles = [...startFilePaths(o.target, ROOT), ...(o.asm ?? [])]; // the target's, then the program's own
   return { mod, input: { name, tsconfig: o.tsconfig, target: o.target.name, startFiles, emitAsm: o.emitAsm, quiet: o.quiet, cache: o.cache } };

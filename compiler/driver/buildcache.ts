@@ -33,6 +33,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { Func, Module } from '../ir/ir.js';
 import { type ModuleGraph, referenced, singleSite } from '../passes/callgraph.js';
 import { inlineBody } from '../passes/inline.js';
+import { copyFunc } from '../ir/walk.js';
 import { type Group, type Item, varTypes } from '../asm/items.js';
 import type { DebugType, ObjectFile } from '../../linker/object.js';
 import { writeAtomically } from '../frontend/codecache.js';
@@ -382,6 +383,9 @@ export class BuildCache {
     }
     this.usedClosures = new Set([...keys.values()].map((k) => k.key));
     for (const b of [...bodies.keys()]) if (!this.usedClosures.has(b.slice(2))) (bodies.delete(b), (this.newBodies = true));
+    // The passes transform what they compile in place: copies, since the lowered functions may be
+    // the lowering cache's (lowercache.ts), and their hashes are kept by object (hashModule).
+    m.funcs = m.funcs.map((f) => (work.has(f.name) ? copyFunc(f) : f));
     return new Plan(this, m.funcs.filter((f) => work.has(f.name)), keys, hits);
   }
 
@@ -476,16 +480,24 @@ interface ModuleHashes {
   whole: string;
 }
 
+/** The hash of a function by object: a function the lowering cache kept is the same object, never
+ *  changed, in every build that uses it (the back end changes only copies: plan). */
+const funcHashes = new WeakMap<Func, { hash: string; objects: object[] }>();
+
 /**
  * Each function's and global's canonical hash, and the module's: those of its parts, its externs,
  * and which debug types its functions share (the DWARF writer tells structs apart by object, and
  * hashing each function alone does not see what it shares with another).
  */
-function hashModule(m: Module): ModuleHashes {
+export function hashModule(m: Module): ModuleHashes {
   const funcs = new Map<string, { hash: string; objects: object[] }>();
   for (const f of m.funcs) {
-    const objects: object[] = [];
-    funcs.set(f.name, { hash: canonicalHash(f, objects), objects });
+    let h = funcHashes.get(f);
+    if (!h) {
+      const objects: object[] = [];
+      funcHashes.set(f, (h = { hash: canonicalHash(f, objects), objects }));
+    }
+    funcs.set(f.name, h);
   }
   const globals = new Map(m.globals.map((g) => [g.name, canonicalHash(g)]));
   const whole = hashOf(...[...funcs.values()].map((f) => f.hash), ...globals.values(), m.externs.join(), typeSharing(m));

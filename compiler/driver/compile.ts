@@ -9,6 +9,7 @@ import { DiagnosticBag, UserError, type Diagnostic } from '../../linker/diag.js'
 import { loadProgram, type Program } from '../frontend/program.js';
 import { checkSubset } from '../frontend/check.js';
 import { lowerProgram, type LowerOptions } from '../frontend/lower.js';
+import type { LoweringCache } from '../frontend/lowercache.js';
 import { compileModule } from './backend.js';
 import { assemble } from '../asm/assemble.js';
 import { formatListing } from '../asm/listing.js';
@@ -44,10 +45,10 @@ export function compileToIR(dirOrConfig: string): FrontEndResult {
 }
 
 /** The subset check and lowering of a loaded program (see loadPrograms), timed into `times`. */
-export function lowerLoaded(program: Program, times: PhaseTime[] = [], opts: LowerOptions = defaultLowerOptions()): Module {
+export function lowerLoaded(program: Program, times: PhaseTime[] = [], opts: LowerOptions = defaultLowerOptions(), cache?: LoweringCache): Module {
   const diags = new DiagnosticBag();
   timed(times, 'check', () => checkSubset(program.files, diags));
-  const module = timed(times, 'lower', () => lowerProgram(program, diags, opts));
+  const module = timed(times, 'lower', () => lowerProgram(program, diags, opts, cache));
   const all = [...program.tsDiagnostics, ...diags.items];
   if (all.length) throw new UserError(sortDiagnostics(all));
   return module;

@@ -101,9 +101,14 @@ function mustDispatch(L: Lowerer, s: StructInfo, m: FuncInfo, name: string): boo
 
 /** The slot of a selector: (the interface declaring it, or the topmost class declaring it, name). */
 function slotOf(L: Lowerer, owner: StructInfo, name: string): number {
-  const key = `${owner.symbolPrefix}#${name}`;
+  return slotByKey(L, `${owner.symbolPrefix}#${name}`);
+}
+
+/** Slots are numbered in the order selectors are first met (recorded for the lowering cache). */
+export function slotByKey(L: Lowerer, key: string): number {
   let slot = L.slots.get(key);
   if (slot === undefined) L.slots.set(key, (slot = L.slots.size));
+  L.effects?.slots.push([key, slot]);
   return slot;
 }
 

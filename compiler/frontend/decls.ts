@@ -552,6 +552,7 @@ export function stringSym(L: Lowerer, text: string): string {
     bytes.set(utf8, 8);
     L.module.globals.push({ name: sym, exported: false, section: 'rodata', align: 8, size: bytes.length, bytes, relocs: [] });
   }
+  L.effects?.strings.push([text, sym]);
   return sym;
 }
 

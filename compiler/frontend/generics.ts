@@ -98,7 +98,10 @@ function hasFieldsOf(s: StructInfo, c: StructInfo): boolean {
 export function instantiateClass(L: Lowerer, tmpl: StructEntity, args: Type[], at: ts.Node): StructEntity | null {
   const key = `${tmpl.info.symbolPrefix}$${args.map(mangle).join('$')}`;
   const known = L.instances.get(key);
-  if (known) return known as StructEntity;
+  if (known) {
+    L.effects?.instances.push(key);
+    return known as StructEntity;
+  }
   const env = bindParams(L, tmpl.decl, undefined, args, at);
   if (!env) return null;
   const depth = depthHere(L);
@@ -129,7 +132,10 @@ export function instantiateClass(L: Lowerer, tmpl: StructEntity, args: Type[], a
 export function instantiateFunc(L: Lowerer, tmpl: FuncInfo, args: Type[], at: ts.Node): FuncInfo | null {
   const key = `${tmpl.sym}$${args.map(mangle).join('$')}`;
   const known = L.instances.get(key);
-  if (known) return known as FuncInfo;
+  if (known) {
+    L.effects?.instances.push(key);
+    return known as FuncInfo;
+  }
   const env = bindParams(L, tmpl.decl, tmpl.typeEnv, args, at);
   if (!env) return null;
   const depth = Math.max(depthHere(L), (tmpl.depth ?? 0) + 1);

@@ -26,12 +26,13 @@ import { CODES as C, hasModifier } from './check.js';
 import { type Type, type StructInfo, ERROR, clsOf, isAggregate, memAccess } from './types.js';
 import { Builder, W, finishBlocks, konst } from '../ir/builder.js';
 import { block } from './stmt.js';
-import { collect, collectVariables, constValue, layout, lowerGlobal, signatures, symbolNames } from './decls.js';
+import { collect, collectVariables, constValue, layout, lowerGlobal, signatures, stringSym, symbolNames } from './decls.js';
 import { exprAs } from './intrinsics.js';
 import { expr } from './expr.js';
 import { foldBin, foldCmp, foldExt, foldUn } from '../ir/fold.js';
 import { debugType } from './debugtypes.js';
-import { checkOverrides, emitVtables, implicitSuper, linkHierarchy } from './classes.js';
+import { checkOverrides, emitVtables, implicitSuper, linkHierarchy, slotByKey } from './classes.js';
+import { type Effects, type LoweredEntry, type LoweringCache, envKey, funcKey, locsWithin } from './lowercache.js';
 import { copySlice } from './slices.js';
 import type { DebugType } from '../../linker/object.js';
 
@@ -122,8 +123,16 @@ export interface LowerOptions {
   boundsChecks?: boolean;
 }
 
-export function lowerProgram(p: Program, diags: DiagnosticBag, opts: LowerOptions = {}): Module {
-  return new Lowerer(p, diags, opts.boundsChecks ?? true).run();
+/** With `cache`, functions lowered by an earlier build of the same program are reused (lowercache.ts). */
+export function lowerProgram(p: Program, diags: DiagnosticBag, opts: LowerOptions = {}, cache?: LoweringCache): Module {
+  const L = new Lowerer(p, diags, opts.boundsChecks ?? true);
+  if (!cache) return L.run();
+  cache.begin(envKey(p, JSON.stringify(opts)));
+  L.cache = cache;
+  L.debugStructs = cache.debugStructs;
+  const m = L.run();
+  cache.end();
+  return m;
 }
 
 /** The lowering state: the program's entities and the function being built. */
@@ -141,6 +150,9 @@ export class Lowerer {
   chainDefault?: { at: ts.Node; value: ts.Expression }; // `a?.f ?? d`: the default of the chain ending at `at`
   slots = new Map<string, number>(); // vtable slots of the selectors (classes.ts)
   typeEnv?: TypeEnv; // the type parameters of the function or class being lowered or laid out
+  debugStructs = new Map<string, DebugType>(); // struct debug types (debugtypes.ts)
+  cache?: LoweringCache;
+  effects?: Effects; // what the function being lowered for the cache reads and changes of the above
   // per function
   b: Builder = new Builder();
   fn?: FuncInfo;
@@ -175,12 +187,12 @@ export class Lowerer {
       if (e.kind === 'const') constValue(this, e);
     }
     for (const e of [...this.entities.values()]) {
-      if (e.kind === 'func' && !e.extern && !e.generic) lowerFunc(this, e);
+      if (e.kind === 'func' && !e.extern && !e.generic) lowerCached(this, e);
       // Static methods cannot use the class's type parameters: one copy, also for a generic class.
-      if (e.kind === 'class') for (const m of e.staticMethods.values()) if (!m.generic) lowerFunc(this, m);
+      if (e.kind === 'class') for (const m of e.staticMethods.values()) if (!m.generic) lowerCached(this, m);
       if (e.kind === 'class' && !e.generic) {
-        for (const m of e.methods.values()) if (!m.generic && !m.abstract) lowerFunc(this, m);
-        if (e.ctor) lowerFunc(this, e.ctor);
+        for (const m of e.methods.values()) if (!m.generic && !m.abstract) lowerCached(this, m);
+        if (e.ctor) lowerCached(this, e.ctor);
       }
     }
     // Generic instances are created while lowering their uses (and may create more).
@@ -191,6 +203,43 @@ export class Lowerer {
 }
 
 // ---- functions ----
+
+/** A function of the program's own (not an instance, not a lambda): from the cache if it has it. */
+function lowerCached(L: Lowerer, f: FuncInfo): void {
+  const cache = L.cache;
+  if (!cache) return lowerFunc(L, f);
+  const decl = f.ctorOf ?? f.decl; // a constructor stores the field initialisers of its class
+  const key = funcKey(f.sym, decl);
+  cache.used.add(key);
+  const hit = cache.entries.get(key);
+  if (hit && replay(L, hit)) {
+    L.module.funcs.push(hit.func);
+    L.fn = f;
+    cache.reused++;
+    return;
+  }
+  const before = [L.diags.items.length, L.pending.length, L.instances.size, L.lambdaCount].join();
+  const effects: Effects = (L.effects = { strings: [], slots: [], instances: [] });
+  try {
+    lowerFunc(L, f);
+  } finally {
+    L.effects = undefined;
+  }
+  const func = L.module.funcs[L.module.funcs.length - 1];
+  const after = [L.diags.items.length, L.pending.length, L.instances.size, L.lambdaCount].join();
+  if (after === before && locsWithin(func, decl)) cache.entries.set(key, { func, ...effects });
+  else cache.entries.delete(key);
+}
+
+/** Does again to the shared state what lowering the kept function did; false if that gives other
+ *  symbols or slots than it gave then (it is lowered again, which does the same). */
+function replay(L: Lowerer, e: LoweredEntry): boolean {
+  return (
+    e.strings.every(([text, sym]) => stringSym(L, text) === sym) &&
+    e.slots.every(([key, slot]) => slotByKey(L, key) === slot) &&
+    e.instances.every((k) => L.instances.has(k))
+  );
+}
 
 function lowerFunc(L: Lowerer, f: FuncInfo): void {
   L.b = new Builder();
@@ -220,7 +269,7 @@ function lowerFunc(L: Lowerer, f: FuncInfo): void {
       L.entities.set(key, { kind: 'local', type: p.type, addr: own, aggregate: true });
     } else L.entities.set(p.name === 'this' ? thisKey(decl) : key, { kind: 'local', type: p.type, addr: slot, aggregate: false });
     func.names!.set(vreg, p.name);
-    const dt = debugType(p.type);
+    const dt = debugType(L, p.type);
     if (dt) func.types!.set(vreg, dt);
   });
   if (f.ctorOf && f.struct?.base) {

@@ -1,7 +1,7 @@
 // Walkers over IR instructions and terminators: what an instruction defines and uses, a block's
 // successors, and which instructions must stay. Every pass and the code generator share them.
 
-import type { Cls, Inst, Terminator, Value } from './ir.js';
+import type { Cls, Func, Inst, Terminator, Value } from './ir.js';
 import { mayTrap } from './fold.js';
 
 /** The value an instruction defines, with its class; undefined for stores and void calls. */
@@ -115,4 +115,25 @@ export function hasSideEffects(i: Inst): boolean {
     default:
       return false;
   }
+}
+
+/** A copy of an instruction that passes may change (its values, never changed in place, are shared). */
+export function cloneInst(i: Inst): Inst {
+  const c = { ...i };
+  if (c.op === 'call' || c.op === 'intrin') c.args = [...c.args];
+  if (c.op === 'phi') c.incoming = c.incoming.map((x) => ({ ...x }));
+  return c;
+}
+
+/** A copy of a function that the passes may transform while `f` stays as it is (a lowered function
+ *  kept by the lowering cache; its debug types and locations are shared, never changed). */
+export function copyFunc(f: Func): Func {
+  return {
+    ...f,
+    params: f.params.map((p) => ({ ...p })),
+    blocks: f.blocks.map((b) => ({ id: b.id, insts: b.insts.map(cloneInst), term: { ...b.term } })),
+    names: f.names && new Map(f.names),
+    types: f.types && new Map(f.types),
+    vars: f.vars?.map((v) => ({ ...v })),
+  };
 }

@@ -9,7 +9,7 @@
 // functions it reaches. The back end then drops the local functions nobody refers to (liveFunctions).
 
 import type { Func, Inst, Module, Terminator, Value } from '../ir/ir.js';
-import { instDst, mapInstUses, mapTermUses, succs } from '../ir/walk.js';
+import { cloneInst, instDst, mapInstUses, mapTermUses, succs } from '../ir/walk.js';
 import { calleeName, type ModuleGraph, singleSite } from './callgraph.js';
 
 /** Auto-inline callees of at most this many instructions (calls count extra). */
@@ -46,13 +46,6 @@ function neverReturns(f: Func): boolean {
  * A copy of an instruction that the inliner may rename in place: values are immutable (passes
  * replace them, never mutate them), so only the instruction and its lists are new objects.
  */
-function cloneInst(i: Inst): Inst {
-  const c = { ...i };
-  if (c.op === 'call' || c.op === 'intrin') c.args = [...c.args];
-  if (c.op === 'phi') c.incoming = c.incoming.map((x) => ({ ...x }));
-  return c;
-}
-
 /** What this pass reads of a function it inlines, copied so that later passes over the function
  *  cannot change it: what InlineRound.earlier returns in a later build. */
 export function inlineBody(f: Func): Func {
