@@ -25,6 +25,9 @@ const GOT_RELOC: Partial<Record<Fixup['kind'], number>> = {
   got: R_X86_64_GOTPCREL, gotpc: R_X86_64_GOTPCREL, gotx: R_X86_64_GOTPCRELX, rexgotx: R_X86_64_REX_GOTPCRELX,
 };
 
+/** Bytes being completed by fixups: an instruction's, or a place in a section's buffer. */
+type Bytes = number[] | Uint8Array;
+
 /** A piece of a section between layout decisions. */
 type Frag =
   | { kind: 'fixed'; bytes: number[]; fixups: Fixup[]; loc?: SourceLoc; offset: number; vars?: Omit<VarEntry, 'offset'>[]; frames?: Omit<FrameEntry, 'offset'>[] }
@@ -43,7 +46,7 @@ type Frag =
 interface Chunk {
   lead?: Item & { kind: 'align' }; // the group's first item, an alignment: placed as itself
   bytes: Uint8Array;
-  fixups: { at: number; fx: Fixup; loc?: SourceLoc }[]; // at: the instruction's offset
+  fixups: { at: number; fx: Fixup; loc?: SourceLoc }[]; // at: the instruction's offset; fx.offset: from the group's start
   lines: { offset: number; loc: SourceLoc }[];
   vars: (Omit<VarEntry, 'type'> & { type?: number })[]; // type: its place in the group's varTypes
   frames: FrameEntry[];
@@ -601,16 +604,18 @@ class Assembler {
             for (const l of c.lines) this.line(sec, f.offset + l.offset, l.loc);
             for (const v of c.vars) (sec.vars ??= []).push({ ...v, type: v.type === undefined ? undefined : f.types[v.type], offset: f.offset + v.offset });
             for (const e of c.frames) (sec.frames ??= []).push({ ...e, offset: f.offset + e.offset });
-            const b = Array.from(c.bytes);
+            // Straight into the section's buffer, where the fixups complete it.
+            const b = data ? data.subarray(f.offset, f.offset + c.bytes.length) : c.bytes.slice();
+            b.set(c.bytes);
             for (const x of c.fixups) {
               try {
-                this.fixup(s, f.offset, b, { ...x.fx, offset: x.at + x.fx.offset }, x.loc, { ...at, delta: x.at });
+                this.fixup(s, f.offset, b, x.fx, x.loc, { ...at, delta: x.at });
               } catch (e) {
                 if (e instanceof UserError) this.bag.items.push(...e.diagnostics);
                 else throw e;
               }
             }
-            put(f.offset, b);
+            if (!data) put(f.offset, b);
             break;
           }
           case 'data':
@@ -638,7 +643,7 @@ class Assembler {
   }
 
   /** An instruction's fixup: symbol + addend, PC-relative or absolute. */
-  fixup(s: SecState, fragOff: number, bytes: number[], fx: Fixup, loc: SourceLoc | undefined, at: Place): void {
+  fixup(s: SecState, fragOff: number, bytes: Bytes, fx: Fixup, loc: SourceLoc | undefined, at: Place): void {
     const v = this.value({ kind: 'sym', name: fx.sym }, at, loc);
     v.off += fx.addend;
     const got = GOT_RELOC[fx.kind];
@@ -661,7 +666,7 @@ class Assembler {
   }
 
   /** A data directive's value: like an absolute fixup, but PC-relative data is possible too. */
-  dataValue(s: SecState, fragOff: number, bytes: number[], fx: Fixup, e: Expr, loc: SourceLoc | undefined, dot: Place): void {
+  dataValue(s: SecState, fragOff: number, bytes: Bytes, fx: Fixup, e: Expr, loc: SourceLoc | undefined, dot: Place): void {
     const v = this.value(e, dot, loc);
     if (v.sub) {
       if (v.sub.sec !== s.index) this.fail('PC-relative data must subtract a place in its own section', loc);
@@ -682,13 +687,13 @@ class Assembler {
     this.absolute(s, fragOff, bytes, fx, v, loc);
   }
 
-  absolute(s: SecState, fragOff: number, bytes: number[], fx: Fixup, v: Value, loc: SourceLoc | undefined): void {
+  absolute(s: SecState, fragOff: number, bytes: Bytes, fx: Fixup, v: Value, loc: SourceLoc | undefined): void {
     if (!v.base) return this.store(bytes, fx, v.off, fx.kind === 'abs32s', loc);
     const type = fx.size === 8 ? R_X86_64_64 : fx.size === 4 ? (fx.kind === 'abs32s' ? R_X86_64_32S : R_X86_64_32) : fx.size === 2 ? R_X86_64_16 : R_X86_64_8;
     this.reloc(s, fragOff + fx.offset, type, v, loc);
   }
 
-  store(bytes: number[], fx: Fixup, v: bigint, signed: boolean, loc?: SourceLoc): void {
+  store(bytes: Bytes, fx: Fixup, v: bigint, signed: boolean, loc?: SourceLoc): void {
     const bits = BigInt(fx.size * 8);
     const min = -(1n << (bits - 1n));
     const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
@@ -812,7 +817,7 @@ function makeChunk(items: Item[]): Chunk | undefined {
       if (f.loc) c.lines.push({ offset: f.offset, loc: f.loc });
       for (const v of f.vars ?? []) c.vars.push({ ...v, type: v.type && types.get(v.type), offset: f.offset });
       for (const e of f.frames ?? []) c.frames.push({ ...e, offset: f.offset });
-      for (const fx of f.fixups) c.fixups.push({ at: f.offset, fx, loc: f.loc });
+      for (const fx of f.fixups) c.fixups.push({ at: f.offset, fx: { ...fx, offset: f.offset + fx.offset }, loc: f.loc });
       c.bytes.set(f.bytes, f.offset);
     } else if (f.kind === 'branch') {
       const target = a.localTarget(f, 0);

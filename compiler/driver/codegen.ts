@@ -22,11 +22,20 @@ export function phase<T>(quiet: boolean | undefined, name: string, what: string,
   return result;
 }
 
-/** Assembles a .S file; its warnings (GNU as's: a value cut to its field ...) go to stderr. */
+/** Start files assembled in this process, by path: every build links the same ones again. */
+const assembled = new Map<string, { text: string; obj: ObjectFile; warnings: Diagnostic[] }>();
+
+/** Assembles a .S file; its warnings (GNU as's: a value cut to its field ...) go to stderr. The
+ *  object is shared by the builds that read the same text (the linker only reads its input). */
 export function assembleFile(path: string): ObjectFile {
-  const warnings: Diagnostic[] = [];
+  const text = readFileSync(path, 'utf8');
+  const known = assembled.get(path);
+  const warnings: Diagnostic[] = known?.text === text ? known.warnings : [];
   try {
-    return assemble(parseAtt(readFileSync(path, 'utf8'), path, warnings), path, warnings);
+    if (known?.text === text) return known.obj;
+    const obj = assemble(parseAtt(text, path, warnings), path, warnings);
+    assembled.set(path, { text, obj, warnings });
+    return obj;
   } finally {
     for (const w of warnings) process.stderr.write(formatDiagnostic(w) + '\n');
   }

@@ -55,13 +55,20 @@ export function deepestNode(sf: ts.SourceFile): { node: ts.Node; depth: number }
 
 /** TSK3012 for each file nested deeper than MAX_NESTING, at its deepest node. */
 export function nestingDiagnostics(files: readonly ts.SourceFile[]): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const sf of files) {
-    const { node, depth } = deepestNode(sf);
-    if (depth > MAX_NESTING) out.push(tooDeep(locAt(sf.fileName, sf.text, node.getStart(sf)), depth));
-  }
-  return out;
+  return files.flatMap((sf) => {
+    let d = measured.get(sf);
+    if (d === undefined) {
+      const { node, depth } = deepestNode(sf);
+      d = depth > MAX_NESTING ? tooDeep(locAt(sf.fileName, sf.text, node.getStart(sf)), depth) : null;
+      measured.set(sf, d);
+    }
+    return d ? [d] : [];
+  });
 }
+
+/** Each parsed file is measured once: program.ts hands the same SourceFile to every build that
+ *  reads the same text. */
+const measured = new WeakMap<ts.SourceFile, Diagnostic | null>();
 
 /** Is this the JavaScript engine's stack overflow? */
 export function isStackOverflow(e: unknown): boolean {
