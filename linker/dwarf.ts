@@ -267,6 +267,26 @@ export function debugSections(result: LinkResult): DebugSection[] {
 
 // ---- what to describe ----
 
+/** A section's line entries inside it, by offset; of several at one offset the last, since the
+ *  earlier ones belong to items that produced no bytes. The assembler writes them in order: then
+ *  one pass, else a stable sort first. */
+function lineRows(lines: { offset: number; loc: SourceLoc }[], size: number): { offset: number; loc: SourceLoc }[] {
+  let sorted = lines;
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i].offset < lines[i - 1].offset) {
+      sorted = [...lines].sort((a, b) => a.offset - b.offset);
+      break;
+    }
+  }
+  const rows: { offset: number; loc: SourceLoc }[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const l = sorted[i];
+    if (l.offset < 0 || l.offset >= size || (i + 1 < sorted.length && sorted[i + 1].offset === l.offset)) continue;
+    rows.push(l);
+  }
+  return rows;
+}
+
 function collectUnits(result: LinkResult): Unit[] {
   // Final address of each placed input section, by object and section index.
   const placed = new Map<string, bigint>();
@@ -278,10 +298,7 @@ function collectUnits(result: LinkResult): Unit[] {
     const regions: Region[] = [];
     o.sections.forEach((s, si) => {
       const addr = placed.get(`${oi}:${si}`);
-      // Of several entries at one offset the last wins: earlier ones belong to items that
-      // produced no bytes (the sort is stable).
-      const sorted = s.lines.filter((l) => l.offset >= 0 && l.offset < s.size).sort((a, b) => a.offset - b.offset);
-      const rows = sorted.filter((l, i) => i + 1 === sorted.length || sorted[i + 1].offset !== l.offset);
+      const rows = lineRows(s.lines, s.size);
       if (addr !== undefined && rows.length > 0) regions.push({ addr, size: s.size, rows });
     });
     if (regions.length === 0) return;

@@ -51,6 +51,7 @@ export interface CodegenInput {
   quiet?: boolean;
   cache?: { dir: string; name: string }; // the build cache to use (cacheFor)
   sources?: string; // the key of the program's sources (build.ts, sourcesKey): its output is kept under it too
+  prime?: boolean; // compiled even if its output is cached (build.ts, primeKernel)
 }
 
 const caches = new Map<string, BuildCache>();
@@ -71,7 +72,7 @@ export function codegen(mod: Module, o: CodegenInput): CompiledProgram {
   const cache = o.cache && cacheOf(o.cache);
   // The whole input of the back end and the assembler: the IR, the start files, the target.
   const key = cache?.programKey(mod, [o.tsconfig, o.target, String(!!o.emitAsm), ...o.startFiles.flatMap((f) => [f, readFileSync(f)])]);
-  const hit = key ? cache!.getProgram(key) : undefined;
+  const hit = key && !o.prime ? cache!.getProgram(key) : undefined;
   if (hit) {
     if (!o.quiet) console.log(`  ${'cached'.padEnd(10)}${`${o.name} (IR unchanged: no codegen, no assemble)`}`);
     if (o.emitAsm) writeListing(o.emitAsm, hit.listing!);

@@ -17,7 +17,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, ROOT } from './build.js';
+import { main, primeKernel, ROOT } from './build.js';
 import { toolchainHash } from './buildcache.js';
 import { formatDiagnostic, UserError } from '../../linker/diag.js';
 import { type Reply, type Request, socketPath } from './protocol.js';
@@ -151,4 +151,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(1);
   }
   console.log(`[server] serving builds of ${ROOT} on ${socketPath(ROOT)} (Ctrl-C or \`client.js stop-server\` to stop)`);
+  // A request that comes meanwhile waits for this (watch.ts does the same after its first build).
+  setTimeout(() => console.log(`[server] ready for edits: everything loaded in ${primeKernel()} ms`), 0);
 }

@@ -7,7 +7,7 @@
 
 import { type FSWatcher, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { buildKernel, ROOT } from './build.js';
+import { buildKernel, primeKernel, ROOT } from './build.js';
 import { formatDiagnostic, UserError } from '../../linker/diag.js';
 import { serve } from './server.js';
 
@@ -54,6 +54,9 @@ function watchAll(): void {
 process.once('SIGINT', () => process.exit(130)); // so that the server's exit handler removes its socket
 rebuild();
 watchAll();
+// The first build took what it could whole from the cache; what an edit needs is loaded now,
+// after the outputs are there (a save meanwhile is rebuilt once this is done).
+setTimeout(() => console.log(`[watch] ready for edits: everything loaded in ${primeKernel()} ms`), 0);
 console.log(`[watch] watching ${DIRS.map((d) => d.slice(ROOT.length + 1) + '/').join(', ')} (Ctrl-C to stop)`);
 const served = await serve(console.log, () => console.log('[watch] no longer serving builds; still watching'));
 console.log(served ? '[watch] serving `make` and client.js builds too' : '[watch] another build server runs for this tree: not serving');

@@ -51,6 +51,19 @@ export function referenced(f: Func): Set<string> {
   return out;
 }
 
+/** What one function's IR names and calls, by function object: a function the lowering cache
+ *  kept is the same object in each build, and unchanged (the back end changes copies of it). */
+const facts = new WeakMap<Func, { names: string[]; callees: string[] }>();
+
+function factsOf(f: Func): { names: string[]; callees: string[] } {
+  let x = facts.get(f);
+  if (!x) {
+    const callees = f.blocks.flatMap((b) => b.insts.map(calleeName).filter((n) => n !== undefined));
+    facts.set(f, (x = { names: [...referenced(f)], callees }));
+  }
+  return x;
+}
+
 export function moduleGraph(m: Module): ModuleGraph {
   const defined = new Set([...m.funcs.map((f) => f.name), ...m.globals.map((g) => g.name)]);
   const funcs = new Set(m.funcs.map((f) => f.name));
@@ -58,11 +71,10 @@ export function moduleGraph(m: Module): ModuleGraph {
   const calls = new Map<string, Set<string>>();
   const sites = new Map<string, number>();
   for (const f of m.funcs) {
-    refs.set(f.name, [...referenced(f)].filter((n) => defined.has(n)));
+    const { names, callees } = factsOf(f);
+    refs.set(f.name, names.filter((n) => defined.has(n)));
     const cs = new Set<string>();
-    for (const b of f.blocks) for (const i of b.insts) {
-      const n = calleeName(i);
-      if (n === undefined) continue;
+    for (const n of callees) {
       sites.set(n, (sites.get(n) ?? 0) + 1);
       if (funcs.has(n)) cs.add(n);
     }
