@@ -1,7 +1,7 @@
 // Loading programs (compiler/frontend/program.ts): programs with the same compiler options share one
 // TypeScript program and one type check, and each still sees only its own files and errors.
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -61,6 +61,24 @@ describe('incremental type check', () => {
     expect(errors()).toEqual(['b.ts:4 TS2554']); // nothing changed: the same error, from the build info
     writeFileSync(join(dir, 'a.ts'), a1);
     expect(errors()).toEqual([]);
+  });
+});
+
+describe('tsconfig read once per process', () => {
+  it('sees files added and removed since, in the directory and in new subdirectories', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const options = { target: 'es2022', module: 'es2022', moduleResolution: 'bundler', noLib: true, strict: true, noEmit: true, types: [] };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, include: ['**/*.ts', resolve('runtime/prelude.d.ts')] }));
+    writeFileSync(join(dir, 'a.ts'), 'export function a(): void {}\n');
+    const files = () => loadProgram(dir).files.map((f) => f.fileName.slice(dir.length + 1));
+    expect(files()).toEqual(['a.ts']);
+    writeFileSync(join(dir, 'b.ts'), 'export function b(): void {}\n');
+    expect(files()).toEqual(['a.ts', 'b.ts']);
+    mkdirSync(join(dir, 'sub/deeper'), { recursive: true });
+    writeFileSync(join(dir, 'sub/deeper/c.ts'), 'export function c(): void {}\n');
+    expect(files()).toEqual(['a.ts', 'b.ts', 'sub/deeper/c.ts']);
+    rmSync(join(dir, 'b.ts'));
+    expect(files()).toEqual(['a.ts', 'sub/deeper/c.ts']);
   });
 });
 

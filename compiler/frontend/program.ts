@@ -17,7 +17,7 @@
 // depend on a changed declaration. What lowering asks the checker afterwards it answers lazily.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -53,12 +53,47 @@ function findTsconfig(dirOrConfig: string): string {
   return p;
 }
 
+interface Config {
+  options: ts.CompilerOptions;
+  rootNames: string[];
+}
+
 /** Reads a tsconfig: compiler options and root files (those that exist). */
-function readConfig(tsconfig: string): { options: ts.CompilerOptions; rootNames: string[] } {
-  const json = ts.parseConfigFileTextToJson(tsconfig, readFileSync(tsconfig, 'utf8'));
+function readConfig(tsconfig: string): Config {
+  const text = readFileSync(tsconfig, 'utf8');
+  const known = configs.get(tsconfig);
+  if (known && known.text === text && known.dirs.every(([d, stamp]) => dirStamp(d) === stamp)) return known.config;
+  const json = ts.parseConfigFileTextToJson(tsconfig, text);
   if (json.error) fail('TSK3001', `cannot read ${tsconfig}: ${ts.flattenDiagnosticMessageText(json.error.messageText, '\n')}`);
   const parsed = ts.parseJsonConfigFileContent(json.config, ts.sys, dirname(tsconfig), undefined, tsconfig);
-  return { options: parsed.options, rootNames: parsed.fileNames.filter((f) => existsSync(f)) };
+  const config = { options: parsed.options, rootNames: parsed.fileNames.filter((f) => existsSync(f)) };
+  // The directories its include patterns were matched in (TypeScript's own list, as tsc --watch
+  // uses it), with every subdirectory of a recursive one: a file added or removed changes one's stamp.
+  const dirs = Object.entries(parsed.wildcardDirectories ?? {}).flatMap(([d, flags]) => (flags & ts.WatchDirectoryFlags.Recursive ? subdirectories(d) : [d]));
+  configs.set(tsconfig, { text, config, dirs: dirs.map((d) => [d, dirStamp(d)]) });
+  return config;
+}
+
+/** Tsconfigs read by this process (watch mode reads the same ones for every build). */
+const configs = new Map<string, { text: string; config: Config; dirs: [string, string][] }>();
+
+function dirStamp(dir: string): string {
+  try {
+    const st = statSync(dir);
+    return `${st.mtimeMs} ${st.ino}`;
+  } catch {
+    return 'none';
+  }
+}
+
+function subdirectories(dir: string): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [dir];
+  }
+  return [dir, ...entries.filter((e) => e.isDirectory() && e.name !== 'node_modules').flatMap((e) => subdirectories(join(dir, e.name)))];
 }
 
 /** Parsed source files by name, reused while their text and parse options are the same. */
