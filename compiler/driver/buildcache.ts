@@ -573,17 +573,19 @@ function readBin<T>(file: string): T | undefined {
 }
 
 /**
- * Cache files to write once the build is done: serializing the kernel's objects and linked output
- * (~10 MB) takes a fair part of a second, which a rebuild in watch mode or the build server need
- * not wait for. They are written from the event loop right after the build, or at exit. The kept
- * bodies (~10 MB of IR for the kernel) are written only when the process ends: a long-lived one
- * has them in memory, and writing them after each build held up the server's next request by a
- * third of a second. The back-end worker writes all of its own before it answers (flushWrites),
- * since the process may end as soon as it has. What is written is never changed afterwards
- * (stored entries are copies; the arrays are taken now).
+ * Cache files to write once the build is done: they are for the next process, since this one has
+ * their contents in memory. Serializing the kernel's objects, linked output and function entries
+ * after an edit takes ~150 ms, which held up a request that came right after (make, then a small
+ * program: the server answered it that much later). So they are written once the process has had
+ * no build for IDLE_WRITE_MS, or when it ends (a one-shot `make` writes them as it exits). The
+ * kept bodies (~10 MB of IR for the kernel) are written only at exit. The back-end worker writes
+ * all of its own before it answers (flushWrites), since the process may end as soon as it has.
+ * What is written is never changed afterwards (stored entries are copies; the arrays are taken now).
  */
 const pending = new Map<string, unknown>();
 const atExit = new Map<string, unknown>();
+const IDLE_WRITE_MS = 2000;
+let idleWrite: NodeJS.Timeout | undefined;
 
 /** `value` may be a function giving it when written (what is costly to serialize). */
 function writeLater(file: string, value: unknown, untilExit = false): void {
@@ -591,8 +593,9 @@ function writeLater(file: string, value: unknown, untilExit = false): void {
     atExit.set(file, value);
     return;
   }
-  if (!pending.size) setImmediate(flushWrites);
   pending.set(file, value);
+  clearTimeout(idleWrite);
+  idleWrite = setTimeout(() => flushWrites(), IDLE_WRITE_MS).unref(); // not what keeps a process alive: the exit writes them
 }
 
 /** Writes the files pending; with `all`, those kept for the exit too. */

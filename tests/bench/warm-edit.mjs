@@ -3,7 +3,8 @@
 // program compiled again from the function caches: build.ts, primeKernel), then
 // kernel-src/lib/log.ts is edited (a body change of capture_end, inlined into other modules; a
 // comment change) and undone, each followed by a timed buildKernel and a turn of the event loop
-// (in which the build cache writes its files, as between the builds of watch mode). Prints each
+// (as between the builds of watch mode; the cache files are written after 2 s without a build, or
+// at exit: buildcache.ts, writeLater). Prints each
 // build's phase lines summed (the user programs' per phase) and the median per edit.
 //
 //   make && node tests/bench/warm-edit.mjs [rounds] [--profile out/warm-edit.cpuprofile]
@@ -55,7 +56,7 @@ async function build(prime = false) {
   const ms = performance.now() - t0;
   const { user, system } = process.cpuUsage(c0);
   const cpu = (user + system) / 1000; // this process's threads (GC's included): steal time on a shared machine left out
-  await new Promise((done) => setImmediate(done)); // what watch mode does between builds: the cache files are written
+  await new Promise((done) => setImmediate(done)); // what watch mode does between builds
   const phases = new Map();
   for (const line of lines) {
     const m = PHASE.exec(line);
