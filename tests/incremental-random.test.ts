@@ -1,8 +1,8 @@
 // Random edits against the build cache of a long-lived process (watch mode, the build server):
 // each round edits kernel sources at random (a function marked or unmarked `@inline`, a number in
 // a body changed, a call statement doubled: what moves the inliner's decisions and the call-site
-// counts the cache keys hold; a string constant changed, a comment line between declarations: what
-// renumbers the strings and moves the functions the lowering cache keeps), rebuilds in the same process, and compares every output file with
+// counts the cache keys hold; a string constant changed, a comment line between declarations, a
+// blank line in a body: what renumbers the strings and moves functions and their lines), rebuilds in the same process, and compares every output file with
 // a build of the same sources without any cache. A build that fails must fail without the cache
 // too. SEED=n replays or explores another sequence; the seed is in every failure message.
 
@@ -56,6 +56,14 @@ const EDITS: Record<string, (lines: string[]) => string[] | undefined> = {
     const i = pick(at);
     const out = [...lines];
     out[i] = lines[i].replace(/'([^'\\]+)'/, "'$1!'");
+    return out;
+  },
+  blank(lines) {
+    // A line more inside a body: the rest of the file moves (buildcache.ts names locations, Ref).
+    const at = lines.flatMap((l, i) => (/^\s+\S/.test(l) ? [i] : []));
+    if (!at.length) return undefined;
+    const out = [...lines];
+    out.splice(pick(at), 0, '');
     return out;
   },
   comment(lines) {

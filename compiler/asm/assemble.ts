@@ -15,7 +15,7 @@ import {
   R_X86_64_PC8, R_X86_64_PC16, R_X86_64_PC64, R_X86_64_PLT32, R_X86_64_GOTPCREL, R_X86_64_GOTPCRELX, R_X86_64_REX_GOTPCRELX, SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_WRITE,
   SHT_NOBITS, SHT_PROGBITS, type DebugType, type ObjSymbol, type ObjectFile, type Relocation, type Section, type SourceLoc, type VarEntry, type FrameEntry,
 } from '../../linker/object.js';
-import { type Expr, type Group, type Instr, type Item, type Operand, type SymValue, varTypes } from './items.js';
+import { type Expr, type Group, type Instr, type Item, type Operand, type SymValue, itemLocs, varTypes } from './items.js';
 import { constValue } from './att.js';
 import { binaryOp, unaryOp, type Warn } from './constexpr.js';
 import { branchForms, encodeMatched, matchForms, pushInt, type Encoded, type Fixup, type Mode } from './encode.js';
@@ -35,27 +35,33 @@ type Frag =
   | { kind: 'align'; align: number; fill?: number; max?: number; code: boolean; size: number; offset: number }
   | { kind: 'fill'; count: Expr; size: number; value: Expr; n: number; loc?: SourceLoc; offset: number; dot: Place }
   | { kind: 'data'; width: 1 | 2 | 4 | 8; values: Expr[]; loc?: SourceLoc; offset: number; dot: Place }
-  | { kind: 'chunk'; chunk: Chunk; types: DebugType[]; offset: number };
+  | { kind: 'chunk'; chunk: Chunk; types: DebugType[]; locs: SourceLoc[]; offset: number };
 
 /**
  * What passes 1 and 2 make of a group (items.ts) on their own: its bytes with its branches
  * resolved, and the rest as the flat items would have left it, each at its offset in the group
  * (fixups of the references that leave it, line, variable and frame entries, labels, symbol
  * attributes, first references). Replayed where the group is placed; shared, so never changed.
+ * Source locations are places in the group's `locs` (Loc), and variable types places in its
+ * `varTypes`: a group with the same key may lie at other lines, and has this build's types.
  */
 interface Chunk {
-  lead?: Item & { kind: 'align' }; // the group's first item, an alignment: placed as itself
+  lead?: Item & { kind: 'align' }; // the group's first item, an alignment: placed as itself, at leadLoc
+  leadLoc?: Loc;
   bytes: Uint8Array;
-  fixups: { at: number; fx: Fixup; loc?: SourceLoc }[]; // at: the instruction's offset; fx.offset: from the group's start
-  lines: { offset: number; loc: SourceLoc }[];
+  fixups: { at: number; fx: Fixup; loc?: Loc }[]; // at: the instruction's offset; fx.offset: from the group's start
+  lines: { offset: number; loc: Loc }[];
   vars: (Omit<VarEntry, 'type'> & { type?: number })[]; // type: its place in the group's varTypes
   frames: FrameEntry[];
-  labels: { name: string; offset: number; loc?: SourceLoc }[];
+  labels: { name: string; offset: number; loc?: Loc }[];
   binding: [string, 'global' | 'local' | 'weak'][];
   types: [string, 'function' | 'object'][];
-  sizes: [string, { expr: Expr; offset: number; loc?: SourceLoc }][];
-  firstRef: [string, SourceLoc | undefined][];
+  sizes: [string, { expr: Expr; offset: number; loc?: Loc }][];
+  firstRef: [string, Loc | undefined][];
 }
+
+/** A source location of a chunk: its place in the group's locs (items.ts, itemLocs). */
+type Loc = number;
 
 interface SecState {
   sec: Section;
@@ -296,14 +302,16 @@ class Assembler {
       for (const it of g.items()) this.item(it);
       return;
     }
-    if (chunk.lead) this.item(chunk.lead);
+    const locs = g.locs();
+    const loc = (i: Loc | undefined) => (i === undefined ? undefined : locs[i]);
+    if (chunk.lead) this.item({ ...chunk.lead, loc: loc(chunk.leadLoc) });
     const at = this.here();
-    this.push({ kind: 'chunk', chunk, types, offset: 0 });
+    this.push({ kind: 'chunk', chunk, types, locs, offset: 0 });
     for (const [name, b] of chunk.binding) this.binding.set(name, b);
     for (const [name, t] of chunk.types) this.types.set(name, t);
-    for (const l of chunk.labels) this.define(l.name, { kind: 'label', at: { ...at, delta: l.offset }, loc: l.loc }, l.loc);
-    for (const [name, z] of chunk.sizes) this.sizes.set(name, { expr: z.expr, at: { ...at, delta: z.offset }, loc: z.loc });
-    for (const [name, loc] of chunk.firstRef) if (!this.firstRef.has(name)) this.firstRef.set(name, loc);
+    for (const l of chunk.labels) this.define(l.name, { kind: 'label', at: { ...at, delta: l.offset }, loc: loc(l.loc) }, loc(l.loc));
+    for (const [name, z] of chunk.sizes) this.sizes.set(name, { expr: z.expr, at: { ...at, delta: z.offset }, loc: loc(z.loc) });
+    for (const [name, l] of chunk.firstRef) if (!this.firstRef.has(name)) this.firstRef.set(name, loc(l));
   }
 
   /** The constant value of an expression using only numbers and already-constant set symbols. */
@@ -601,7 +609,7 @@ class Assembler {
           }
           case 'chunk': {
             const c = f.chunk;
-            for (const l of c.lines) this.line(sec, f.offset + l.offset, l.loc);
+            for (const l of c.lines) this.line(sec, f.offset + l.offset, f.locs[l.loc]);
             for (const v of c.vars) (sec.vars ??= []).push({ ...v, type: v.type === undefined ? undefined : f.types[v.type], offset: f.offset + v.offset });
             for (const e of c.frames) (sec.frames ??= []).push({ ...e, offset: f.offset + e.offset });
             // Straight into the section's buffer, where the fixups complete it.
@@ -609,7 +617,7 @@ class Assembler {
             b.set(c.bytes);
             for (const x of c.fixups) {
               try {
-                this.fixup(s, f.offset, b, x.fx, x.loc, { ...at, delta: x.at });
+                this.fixup(s, f.offset, b, x.fx, x.loc === undefined ? undefined : f.locs[x.loc], { ...at, delta: x.at });
               } catch (e) {
                 if (e instanceof UserError) this.bag.items.push(...e.diagnostics);
                 else throw e;
@@ -801,7 +809,10 @@ function chunkOf(g: Group): Chunk | undefined {
 
 function makeChunk(items: Item[]): Chunk | undefined {
   const types = new Map(varTypes(items).map((t, i) => [t, i]));
-  const lead = items[0]?.kind === 'align' ? items[0] : undefined;
+  const places = new Map(itemLocs(items).map((l, i) => [l, i]));
+  const ix = (l: SourceLoc | undefined): Loc | undefined => (l === undefined ? undefined : places.get(l));
+  const first = items[0]?.kind === 'align' ? items[0] : undefined;
+  const lead = first && { ...first, loc: undefined };
   const a = new Assembler('group');
   for (const it of lead ? items.slice(1) : items) {
     if (it.kind === 'group' || it.kind === 'section' || it.kind === 'code' || it.kind === 'set') return undefined;
@@ -811,18 +822,21 @@ function makeChunk(items: Item[]): Chunk | undefined {
   a.layout();
   if (a.bag.items.length) return undefined;
   const s = a.secs[0];
-  const c: Chunk = { lead, bytes: new Uint8Array(a.sizeOf(s)), fixups: [], lines: [], vars: [], frames: [], labels: [], binding: [...a.binding], types: [...a.types], sizes: [], firstRef: [...a.firstRef] };
+  const c: Chunk = {
+    lead, leadLoc: ix(first?.loc), bytes: new Uint8Array(a.sizeOf(s)), fixups: [], lines: [], vars: [], frames: [], labels: [],
+    binding: [...a.binding], types: [...a.types], sizes: [], firstRef: [...a.firstRef].map(([n, l]) => [n, ix(l)]),
+  };
   for (const f of s.frags) {
     if (f.kind === 'fixed') {
-      if (f.loc) c.lines.push({ offset: f.offset, loc: f.loc });
+      if (f.loc) c.lines.push({ offset: f.offset, loc: ix(f.loc)! });
       for (const v of f.vars ?? []) c.vars.push({ ...v, type: v.type && types.get(v.type), offset: f.offset });
       for (const e of f.frames ?? []) c.frames.push({ ...e, offset: f.offset });
-      for (const fx of f.fixups) c.fixups.push({ at: f.offset, fx: { ...fx, offset: f.offset + fx.offset }, loc: f.loc });
+      for (const fx of f.fixups) c.fixups.push({ at: f.offset, fx: { ...fx, offset: f.offset + fx.offset }, loc: ix(f.loc) });
       c.bytes.set(f.bytes, f.offset);
     } else if (f.kind === 'branch') {
       const target = a.localTarget(f, 0);
       if (target === undefined) return undefined;
-      if (f.loc) c.lines.push({ offset: f.offset, loc: f.loc });
+      if (f.loc) c.lines.push({ offset: f.offset, loc: ix(f.loc)! });
       const e = f.enc[f.near ? 1 : 0];
       const bytes = e.bytes.slice();
       const addend = (f.ins.ops[0] as { value: SymValue }).value.addend;
@@ -836,9 +850,9 @@ function makeChunk(items: Item[]): Chunk | undefined {
   }
   for (const [name, d] of a.syms) {
     if (d.kind !== 'label' || d.at.sec !== 0) return undefined;
-    c.labels.push({ name, offset: Number(a.offsetOf(d.at)), loc: d.loc });
+    c.labels.push({ name, offset: Number(a.offsetOf(d.at)), loc: ix(d.loc) });
   }
-  for (const [name, z] of a.sizes) c.sizes.push([name, { expr: z.expr, offset: Number(a.offsetOf(z.at)), loc: z.loc }]);
+  for (const [name, z] of a.sizes) c.sizes.push([name, { expr: z.expr, offset: Number(a.offsetOf(z.at)), loc: ix(z.loc) }]);
   return c;
 }
 

@@ -110,6 +110,16 @@ export interface Group {
    *  the group refers to its variables' types by their place in this list (the DWARF writer tells
    *  structs apart by object, so they must be this build's). */
   varTypes: () => DebugType[] | undefined;
+  /** itemLocs(items()): what was kept of the group refers to its source locations by their place
+   *  in this list, so that a function that moved gets this build's lines. */
+  locs: () => SourceLoc[];
+}
+
+/** The source locations of a list of items, each object once, in the order first met. */
+export function itemLocs(items: Item[]): SourceLoc[] {
+  const out = new Set<SourceLoc>();
+  for (const it of items) if ('loc' in it && it.loc) out.add(it.loc);
+  return [...out];
 }
 
 /** The debug types of the variables of a list of items, each once, in the order first met. */

@@ -15,7 +15,10 @@
 //     without those, each function such a function reaches goes through the middle end too (its
 //     code still comes from the cache).
 // The IR keys hash a canonical encoding of the IR, so every field counts, debug locations and
-// which objects are shared included (typeSharing, for what functions share).
+// which objects are shared included (typeSharing, for what functions share). A function's debug
+// lines are hashed from its own start (hashModule): a function that only moved keeps its key, and
+// its cached code, and the kept bodies inlined from it, name their source locations (Ref) so as
+// to get this build's lines; where functions lie is in the program's key.
 // A wrong hit would be a miscompile, so nothing weaker than the full input is ever a key; a miss
 // only costs the work. The key is not v8.serialize(): it writes a number as an int32 or a double
 // depending on how V8 happened to store it, so the same IR gave different bytes in another run.
@@ -34,8 +37,8 @@ import type { Func, Module } from '../ir/ir.js';
 import { type ModuleGraph, referenced, singleSite } from '../passes/callgraph.js';
 import { inlineBody } from '../passes/inline.js';
 import { copyFunc } from '../ir/walk.js';
-import { type Group, type Item, varTypes } from '../asm/items.js';
-import type { DebugType, ObjectFile } from '../../linker/object.js';
+import { type Group, type Item, itemLocs, varTypes } from '../asm/items.js';
+import type { DebugType, ObjectFile, SourceLoc } from '../../linker/object.js';
 import { writeAtomically } from '../frontend/codecache.js';
 
 export interface CompiledProgram {
@@ -60,15 +63,15 @@ export function hashOf(...parts: (string | Uint8Array)[]): string {
  * A hash of a canonical encoding of a value: the same hash exactly when the values are equal as
  * data and share objects the same way (a repeated object is written as a back-reference, so
  * cycles end too). `objects` receives every object in the order first met: the numbering of the
- * back-references. `prefix` is hashed first (the toolchain, other inputs).
+ * back-references. `view` may give, for an object, what to encode in its place (its fields are
+ * not walked further; `objects` still gets the object itself).
  *
  * The encoding goes straight into a reused byte buffer that is fed to the hash when full: building
  * the kernel's IR as text (1.9 million pieces, 5.6 MB) cost ~0.6 s, mostly allocation, on every
  * build; this costs a fraction of that and allocates almost nothing.
  */
-export function canonicalHash(value: unknown, objects: object[] = [], ...prefix: (string | Uint8Array)[]): string {
+export function canonicalHash(value: unknown, objects: object[] = [], view?: (o: object) => object | undefined): string {
   const h = createHash('sha1');
-  for (const p of prefix) h.update(p).update('\0');
   const enc = new Encoder(h);
   const ids = new Map<object, number>();
   const walk = (v: unknown): void => {
@@ -86,7 +89,12 @@ export function canonicalHash(value: unknown, objects: object[] = [], ...prefix:
     if (seen !== undefined) return (enc.byte(0x40), enc.number(seen)); // @id
     ids.set(v, objects.length);
     objects.push(v);
-    if (Array.isArray(v)) {
+    const shown = view?.(v);
+    if (shown) {
+      enc.byte(0x7b); // {
+      for (const k of Object.keys(shown)) (enc.string(k), walk((shown as Record<string, unknown>)[k]));
+      enc.byte(0x7d); // }
+    } else if (Array.isArray(v)) {
       enc.byte(0x5b); // [
       for (let i = 0; i < v.length; i++) walk(v[i]);
       enc.byte(0x5d); // ]
@@ -185,12 +193,34 @@ class Encoder {
 
 const REF = '\u0000ref';
 
-/** A deep copy of `value` in which each object of `shared` is a marker holding its index. */
-function toStored(value: unknown, shared: Map<object, number>): unknown {
+/**
+ * An object of this build's IR that a stored value names instead of holding a copy: its place in
+ * the objects of the function the value belongs to, or a function's name and a place in its
+ * objects (source locations of code inlined from it). A named source location is this build's
+ * line: a function whose IR is the same but lies elsewhere (hashModule hashes lines relative to
+ * the function's start) gets its code with its new lines.
+ */
+type Ref = number | [string, number];
+
+interface Names {
+  own: Map<object, number>;
+  locs: Map<object, [string, number]>;
+}
+
+function isLoc(v: object): v is SourceLoc {
+  const l = v as Partial<SourceLoc>;
+  return typeof l.file === 'string' && typeof l.line === 'number' && typeof l.col === 'number';
+}
+
+/** A deep copy of `value` in which each object `names` knows is a marker holding its Ref;
+ *  `loose` when it holds a source location it does not know (then the copy is not position-free). */
+function toStored(value: unknown, names: Names): { stored: unknown; loose: boolean } {
+  let loose = false;
   const copy = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null) return v;
-    const i = shared.get(v);
-    if (i !== undefined) return { [REF]: i };
+    const ref: Ref | undefined = names.own.get(v) ?? names.locs.get(v);
+    if (ref !== undefined) return { [REF]: ref };
+    if (isLoc(v)) loose = true;
     if (Array.isArray(v)) return v.map(copy);
     if (v instanceof Map) return new Map([...v].map(([k, x]) => [copy(k), copy(x)]));
     if (v instanceof Set) return new Set([...v].map(copy));
@@ -199,18 +229,19 @@ function toStored(value: unknown, shared: Map<object, number>): unknown {
     for (const k in v) o[k] = copy((v as Record<string, unknown>)[k]);
     return o;
   };
-  return copy(value);
+  const stored = copy(value);
+  return { stored, loose };
 }
 
 /** The inverse of toStored, against the objects of the current IR: a fresh copy each time. */
-function fromStored(value: unknown, objects: object[]): unknown {
+function fromStored(value: unknown, resolve: (r: Ref) => object): unknown {
   const copy = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null) return v;
     if (Array.isArray(v)) return v.map(copy);
     if (v instanceof Map) return new Map([...v].map(([k, x]) => [copy(k), copy(x)]));
     if (v instanceof Set) return new Set([...v].map(copy));
     if (v instanceof Uint8Array) return v.slice();
-    if (REF in v) return objects[(v as Record<string, number>)[REF]];
+    if (REF in v) return resolve((v as Record<string, Ref>)[REF]);
     const o: Record<string, unknown> = {};
     for (const k in v) o[k] = copy((v as Record<string, unknown>)[k]);
     return o;
@@ -267,7 +298,7 @@ export class BuildCache {
   private usedClosures = new Set<string>();
   /** Bodies as each inlining round left them (`round key`): what a caller compiled later copies.
    *  In memory, and in a file read whole (one bad body and none is trusted). */
-  private bodies?: Map<string, Func>;
+  private bodies?: Map<string, unknown>; // toStored: locations named, as the functions may have moved
   private newBodies = false;
   private hashed?: [Module, ModuleHashes];
   private dirty = false;
@@ -297,9 +328,9 @@ export class BuildCache {
     return (this.closures ??= readEntries(this.file('closures')));
   }
 
-  private loadBodies(): Map<string, Func> {
+  private loadBodies(): Map<string, unknown> {
     if (this.bodies) return this.bodies;
-    const entries = readBin<[string, Func][]>(this.file('bodies'));
+    const entries = readBin<[string, Func][]>(this.file('bodies')); // stored forms of Funcs
     const ok = Array.isArray(entries) && entries.every((e) => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]?.blocks));
     return (this.bodies = new Map(ok ? entries : []));
   }
@@ -389,14 +420,14 @@ export class BuildCache {
     return new Plan(this, m.funcs.filter((f) => work.has(f.name)), keys, hits);
   }
 
-  /** @internal Plan's access to the bodies kept. */
-  body(round: 1 | 2, key: string): Func | undefined {
+  /** @internal Plan's access to the bodies kept (stored: Plan.earlier resolves them). */
+  body(round: 1 | 2, key: string): unknown {
     return this.loadBodies().get(`${round} ${key}`);
   }
 
   /** @internal */
-  keepBody(round: 1 | 2, key: string, f: Func): void {
-    this.loadBodies().set(`${round} ${key}`, inlineBody(f));
+  keepBody(round: 1 | 2, key: string, stored: unknown): void {
+    this.loadBodies().set(`${round} ${key}`, stored);
     this.newBodies = true;
   }
 
@@ -435,13 +466,42 @@ export class Plan {
     return this.hits.size;
   }
 
-  /** The body `name` had after inlining round `round`, from an earlier build. */
-  earlier(round: 1 | 2, name: string): Func | undefined {
-    return this.cache.body(round, this.keys.get(name)!.key);
+  private locNames?: Map<object, [string, number]>;
+  private resolved = new Map<string, Func>();
+
+  /** Every function's source locations, by the function and their place in its objects. */
+  private locs(): Map<object, [string, number]> {
+    if (!this.locNames) {
+      this.locNames = new Map();
+      for (const [name, { objects }] of this.keys) objects.forEach((o, i) => isLoc(o) && !this.locNames!.has(o) && this.locNames!.set(o, [name, i]));
+    }
+    return this.locNames;
   }
 
+  private resolver(objects: object[]): (r: Ref) => object {
+    return (r) => {
+      if (typeof r === 'number') return objects[r];
+      const o = this.keys.get(r[0])?.objects[r[1]];
+      if (!o) throw new Error(`build cache: an entry names ${r[0]}'s object ${r[1]}, which its key says exists`);
+      return o;
+    };
+  }
+
+  /** The body `name` had after inlining round `round`, from an earlier build, with this build's lines. */
+  earlier(round: 1 | 2, name: string): Func | undefined {
+    const k = `${round} ${name}`;
+    if (!this.resolved.has(k)) {
+      const stored = this.cache.body(round, this.keys.get(name)!.key);
+      if (stored === undefined) return undefined;
+      this.resolved.set(k, fromStored(stored, this.resolver([])) as Func);
+    }
+    return this.resolved.get(k);
+  }
+
+  /** Keeps what a round left of `f` for later builds; not if it holds a location no function here has. */
   keep(round: 1 | 2, f: Func): void {
-    this.cache.keepBody(round, this.keys.get(f.name)!.key, f);
+    const { stored, loose } = toStored(inlineBody(f), { own: new Map(), locs: this.locs() });
+    if (!loose) this.cache.keepBody(round, this.keys.get(f.name)!.key, stored);
   }
 
   /** The symbols a function refers to after the middle end (from the cache unless compiled now). */
@@ -454,24 +514,32 @@ export class Plan {
   group(f: Func, compile: () => Item[]): Group {
     const { key, objects } = this.keys.get(f.name)!;
     const hit = this.hits.get(f.name) as StoredClosure | undefined;
+    const resolve = this.resolver(objects);
     if (hit) {
       let items: Item[] | undefined;
       const types = hit.types.includes(-1) ? undefined : (hit.types.map((i) => objects[i]) as DebugType[]);
-      return { kind: 'group', key, items: () => (items ??= fromStored(hit.items, objects) as Item[]), varTypes: () => types };
+      const locs = hit.locs.map(resolve) as SourceLoc[];
+      return { kind: 'group', key, items: () => (items ??= fromStored(hit.items, resolve) as Item[]), varTypes: () => types, locs: () => locs };
     }
     const items = compile();
-    const shared = new Map(objects.map((o, i) => [o, i]));
+    const own = new Map(objects.map((o, i) => [o, i]));
+    const names = { own, locs: this.locs() };
     const types = varTypes(items);
-    const value: StoredClosure = { items: toStored(items, shared), refs: [...referenced(f)], types: types.map((t) => shared.get(t) ?? -1) };
-    this.cache.putClosure(key, value);
-    return { kind: 'group', key, items: () => items, varTypes: () => types };
+    const locs = itemLocs(items);
+    const { stored, loose } = toStored(items, names);
+    const value: StoredClosure = {
+      items: stored, refs: [...referenced(f)], types: types.map((t) => own.get(t) ?? -1), locs: locs.map((l) => own.get(l) ?? names.locs.get(l)!),
+    };
+    if (!loose) this.cache.putClosure(key, value);
+    return { kind: 'group', key, items: () => items, varTypes: () => types, locs: () => locs };
   }
 }
 
 interface StoredClosure {
-  items: unknown; // toStored, against the objects of the function's IR before the back end
+  items: unknown; // toStored, against the objects of this build's IR before the back end
   refs: string[];
-  types: number[]; // the items' varTypes, as places in those objects (-1: not one of them)
+  types: number[]; // the items' varTypes, as places in the function's objects (-1: not one of them)
+  locs: Ref[]; // the items' itemLocs, named
 }
 
 interface ModuleHashes {
@@ -495,13 +563,21 @@ export function hashModule(m: Module): ModuleHashes {
     let h = funcHashes.get(f);
     if (!h) {
       const objects: object[] = [];
-      funcHashes.set(f, (h = { hash: canonicalHash(f, objects), objects }));
+      funcHashes.set(f, (h = { hash: canonicalHash(f, objects, linesFrom(f.loc)), objects }));
     }
     funcs.set(f.name, h);
   }
-  const globals = new Map(m.globals.map((g) => [g.name, canonicalHash(g)]));
-  const whole = hashOf(...[...funcs.values()].map((f) => f.hash), ...globals.values(), m.externs.join(), typeSharing(m));
+  const globals = new Map(m.globals.map((g) => [g.name, canonicalHash(g, [], (o) => (o === g.loc ? {} : undefined))]));
+  // The parts' hashes say nothing of where they are: the program's objects (line tables) do.
+  const places = m.funcs.map((f) => `${f.loc?.file}:${f.loc?.line}`).join() + canonicalHash(m.globals.map((g) => g.loc));
+  const whole = hashOf(...[...funcs.values()].map((f) => f.hash), ...globals.values(), m.externs.join(), typeSharing(m), places);
   return { funcs, globals, whole };
+}
+
+/** Source locations in the file of `start` as lines from it: a function that moved, and is the
+ *  same otherwise, hashes the same (its cached code gets this build's lines: Ref). */
+function linesFrom(start: SourceLoc | undefined): ((o: object) => object | undefined) | undefined {
+  return start && ((o) => (isLoc(o) && o.file === start.file ? { file: o.file, line: o.line - start.line, col: o.col } : undefined));
 }
 
 /** The debug types of each function as numbers, one per distinct object in the module. */
