@@ -469,11 +469,13 @@ export class Plan {
   private locNames?: Map<object, [string, number]>;
   private resolved = new Map<string, Func>();
 
-  /** Every function's source locations, by the function and their place in its objects. */
+  /** Every function's source locations, by the function and their place in its objects; one
+   *  that two functions share is left out (a value naming it is then not kept: loose). */
   private locs(): Map<object, [string, number]> {
     if (!this.locNames) {
-      this.locNames = new Map();
-      for (const [name, { objects }] of this.keys) objects.forEach((o, i) => isLoc(o) && !this.locNames!.has(o) && this.locNames!.set(o, [name, i]));
+      const found = new Map<object, [string, number] | null>();
+      for (const [name, { objects }] of this.keys) objects.forEach((o, i) => isLoc(o) && found.set(o, found.has(o) ? null : [name, i]));
+      this.locNames = new Map([...found].filter((e): e is [object, [string, number]] => e[1] !== null));
     }
     return this.locNames;
   }
