@@ -19,7 +19,7 @@ import { writeExecutable } from '../../linker/exec.js';
 import { formatMap } from '../../linker/map.js';
 import { readLayout } from '../../linker/layout.js';
 import { assembleFile, cacheFor, cacheOf, codegen, type CodegenInput, phase, writeListing } from './codegen.js';
-import { type CompiledProgram, hashOf, type LinkedProgram, toolchainHash } from './buildcache.js';
+import { type BuildCache, type CompiledProgram, hashOf, type LinkedProgram, toolchainHash } from './buildcache.js';
 import { runMain, fail, UserError, type Diagnostic } from '../../linker/diag.js';
 import { defaultLowerOptions, lowerLoaded } from './compile.js';
 import { CODES } from '../frontend/check.js';
@@ -68,15 +68,16 @@ function compileProgram(o: ProgramOptions, sources?: string): CompiledProgram {
   return codegen(mod, { ...input, sources });
 }
 
-const lowerings = new Map<string, LoweringCache>();
+const lowerings = new WeakMap<BuildCache, LoweringCache>();
 
-/** A program's lowered functions, kept in memory for the process (lowercache.ts). Only with the
- *  build cache: its back end compiles copies of the functions (Plan), where without one it
- *  transforms the module's functions in place. */
+/** A program's lowered functions, kept in memory for the process (lowercache.ts) beside its build
+ *  cache: only with one, since its back end compiles copies of the functions (Plan), where
+ *  without one it transforms the module's functions in place. */
 function loweringCacheOf(c: { dir: string; name: string }): LoweringCache {
-  const key = `${c.dir}\0${c.name}`;
-  if (!lowerings.has(key)) lowerings.set(key, new LoweringCache());
-  return lowerings.get(key)!;
+  const build = cacheOf(c);
+  let l = lowerings.get(build);
+  if (!l) lowerings.set(build, (l = new LoweringCache()));
+  return l;
 }
 
 /** The front end of one program: its IR, and what its back end needs besides (codegen.ts). */

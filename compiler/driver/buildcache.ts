@@ -212,13 +212,17 @@ function isLoc(v: object): v is SourceLoc {
   return typeof l.file === 'string' && typeof l.line === 'number' && typeof l.col === 'number';
 }
 
+function refOf(names: Names, o: object): Ref | undefined {
+  return names.own.get(o) ?? names.locs.get(o);
+}
+
 /** A deep copy of `value` in which each object `names` knows is a marker holding its Ref;
  *  `loose` when it holds a source location it does not know (then the copy is not position-free). */
 function toStored(value: unknown, names: Names): { stored: unknown; loose: boolean } {
   let loose = false;
   const copy = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null) return v;
-    const ref: Ref | undefined = names.own.get(v) ?? names.locs.get(v);
+    const ref = refOf(names, v);
     if (ref !== undefined) return { [REF]: ref };
     if (isLoc(v)) loose = true;
     if (Array.isArray(v)) return v.map(copy);
@@ -530,7 +534,7 @@ export class Plan {
     const locs = itemLocs(items);
     const { stored, loose } = toStored(items, names);
     const value: StoredClosure = {
-      items: stored, refs: [...referenced(f)], types: types.map((t) => own.get(t) ?? -1), locs: locs.map((l) => own.get(l) ?? names.locs.get(l)!),
+      items: stored, refs: [...referenced(f)], types: types.map((t) => own.get(t) ?? -1), locs: locs.map((l) => refOf(names, l)!), // all named unless loose
     };
     if (!loose) this.cache.putClosure(key, value);
     return { kind: 'group', key, items: () => items, varTypes: () => types, locs: () => locs };

@@ -42,15 +42,11 @@ function neverReturns(f: Func): boolean {
   return !f.blocks.some((b) => b.term.op === 'ret');
 }
 
-/**
- * A copy of an instruction that the inliner may rename in place: values are immutable (passes
- * replace them, never mutate them), so only the instruction and its lists are new objects.
- */
-/** What this pass reads of a function it inlines, copied so that later passes over the function
- *  cannot change it: what InlineRound.earlier returns in a later build. */
+/** What this pass reads of a function it inlines: what InlineRound.earlier returns in a later
+ *  build. Not a copy: the build cache keeps a copy of it (buildcache.ts, Plan.keep). */
 export function inlineBody(f: Func): Func {
-  const { name, exported, params, ret, nextVreg, inline } = f;
-  return { name, exported, params: params.map((p) => ({ ...p })), ret, nextVreg, inline, blocks: f.blocks.map((b) => ({ id: b.id, insts: b.insts.map(cloneInst), term: { ...b.term } })) };
+  const { name, exported, params, ret, nextVreg, inline, blocks } = f;
+  return { name, exported, params, ret, nextVreg, inline, blocks };
 }
 
 /** Replaces the call at f.blocks[b].insts[k] with a copy of g's body. */
